@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
+import { ConfigError } from '../config/config.js';
+import { commands } from './registry.js';
+
+const VERSION = '0.1.0';
+
+function help(io: CliIO): void {
+  line(io.stdout, 'creditlake: credit-management data pipeline and warehouse\n');
+  line(io.stdout, 'Usage: creditlake <command> [options]\n');
+  line(io.stdout, 'Commands:');
+  const width = Math.max(...commands.map((c) => c.name.length));
+  for (const c of commands) line(io.stdout, `  ${c.name.padEnd(width)}  ${c.summary}`);
+  line(io.stdout, '\nRun `creditlake <command> --help` for the options of one command.');
+  line(io.stdout, 'Global options: --config <file> (default ./creditlake.config.json), --lake <dir>, --json');
+}
+
+export async function main(argv: string[], io?: Partial<CliIO>): Promise<number> {
+  const ctx: CliIO = {
+    stdout: io?.stdout ?? process.stdout,
+    stderr: io?.stderr ?? process.stderr,
+    cwd: io?.cwd ?? process.cwd(),
+    env: io?.env ?? process.env,
+  };
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    help(ctx);
+    return name ? EXIT.OK : EXIT.USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    line(ctx.stdout, VERSION);
+    return EXIT.OK;
+  }
+  const command: Command | undefined = commands.find((c) => c.name === name);
+  if (!command) {
+    line(ctx.stderr, `creditlake: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}`);
+    return EXIT.USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    line(ctx.stdout, command.usage);
+    return EXIT.OK;
+  }
+  try {
+    return await command.run(rest, ctx);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError || isParseArgsError(e)) {
+      line(ctx.stderr, `creditlake ${name}: ${(e as Error).message}`);
+      if (e instanceof UsageError || isParseArgsError(e)) line(ctx.stderr, `\n${command.usage}`);
+      return EXIT.USAGE;
+    }
+    line(ctx.stderr, `creditlake ${name}: ${(e as Error).stack ?? String(e)}`);
+    return EXIT.FAILED;
+  }
+}
+
+function isParseArgsError(e: unknown): boolean {
+  const code = (e as { code?: string } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+export { parseArgs };

@@ -1,0 +1,100 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { z } from 'zod';
+
+export const CONFIG_FILE = 'creditlake.config.json';
+
+const AgingSchema = z
+  .object({
+    /** Upper edges (inclusive) of the overdue buckets in days past due; the last bucket is open-ended. */
+    bucket_edges: z
+      .array(z.number().int().positive())
+      .min(1)
+      .max(30)
+      .default([14, 30, 60, 90])
+      .refine((a) => a.every((v, i) => i === 0 || v > a[i - 1]!), 'bucket_edges must be strictly increasing')
+      .refine((a) => a[a.length - 1]! <= 3650, 'bucket edges above 3650 days are not supported'),
+    basis: z.enum(['due_date', 'invoice_date']).default('due_date'),
+  })
+  .strict()
+  .default({ bucket_edges: [14, 30, 60, 90], basis: 'due_date' });
+
+const DsoSchema = z
+  .object({
+    /** Which DSO variant fills the `dso` column; all variants are stored beside it. */
+    method: z.enum(['period_end', 'average_ar', 'three_month']).default('period_end'),
+    /** Countback stops after this many months and flags the DSO as incomplete. */
+    countback_max_months: z.number().int().min(1).max(120).default(24),
+  })
+  .strict()
+  .default({ method: 'period_end', countback_max_months: 24 });
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Lake root: a local folder (relative to the config file) or, with the AWS target, s3://bucket/prefix. */
+    lake: z.string().min(1).default('./lake'),
+    reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
+    aging: AgingSchema,
+    dso: DsoSchema,
+    /** DuckDB resources; defaults leave room for the rest of the machine. */
+    duckdb: z
+      .object({
+        threads: z.number().int().positive().optional(),
+        memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
+
+/** Parses a config object, turning zod issues into one readable message naming each bad path. */
+export function parseConfig(raw: unknown, source = CONFIG_FILE): Config {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid config ${source}:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** The file the config came from, or undefined when defaults are used. */
+  path?: string;
+  /** Lake root resolved against the config file's folder (or the working directory). */
+  lakeRoot: string;
+}
+
+export function loadConfig(opts: { path?: string; cwd?: string; lake?: string } = {}): LoadedConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  const path = opts.path ? resolve(cwd, opts.path) : resolve(cwd, CONFIG_FILE);
+  let config: Config;
+  let used: string | undefined;
+  if (existsSync(path)) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new ConfigError(`invalid config ${path}: not valid JSON (${(e as Error).message})`);
+    }
+    config = parseConfig(raw, path);
+    used = path;
+  } else if (opts.path) {
+    throw new ConfigError(`config file not found: ${path}`);
+  } else {
+    config = defaultConfig();
+  }
+  const lake = opts.lake ?? config.lake;
+  const base = used ? dirname(used) : cwd;
+  const lakeRoot = lake.startsWith('s3://') ? lake : resolve(opts.lake ? cwd : base, lake);
+  return { config: { ...config, lake }, path: used, lakeRoot };
+}

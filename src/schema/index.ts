@@ -1,0 +1,4 @@
+export * from './columns.js';
+export * from './table.js';
+export * from './tables.js';
+export * from './derive.js';

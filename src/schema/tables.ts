@@ -1,0 +1,136 @@
+import { col } from './columns.js';
+import { defineTable, type TableDef } from './table.js';
+
+export const DOCUMENT_TYPES = ['invoice', 'credit_note'] as const;
+export const ACTION_TYPES = [
+  'reminder',
+  'dunning_letter',
+  'phone_call',
+  'email',
+  'payment_link',
+  'collection_agency',
+  'legal',
+] as const;
+export const DECISIONS = ['accepted', 'refused', 'limited'] as const;
+
+export const customers = defineTable({
+  name: 'customers',
+  description: 'Debtors (B2B customers) as kept in the ERP, one row per customer.',
+  key: ['customer_id'],
+  shape: {
+    customer_id: col.text('ERP debtor number'),
+    name: col.text('Registered company name'),
+    kvk_number: col.optional(col.text('Dutch Chamber of Commerce (KvK) number, 8 digits')),
+    vat_number: col.optional(col.text('VAT identification number, e.g. NL123456789B01')),
+    country: col.text('ISO 3166-1 alpha-2 country code'),
+    sbi_code: col.optional(col.text('SBI 2008 activity code (Dutch NACE extension)')),
+    segment: col.text('Commercial segment (e.g. enterprise, mid-market, small business)'),
+    size_class: col.text('Company size class by employees (micro, small, medium, large)'),
+    credit_limit: col.optional(col.money('Credit limit granted, in the row currency')),
+    currency: col.text('ISO 4217 currency of the credit limit'),
+    payment_terms_days: col.int('Agreed payment term in days (e.g. 14, 30, 60)'),
+  },
+});
+
+export const invoices = defineTable({
+  name: 'invoices',
+  description: 'Sales invoices and credit notes (credit notes carry negative amounts).',
+  key: ['document_id'],
+  shape: {
+    document_id: col.text('ERP document number, unique across invoices and credit notes'),
+    customer_id: col.text('Debtor the document was issued to'),
+    document_type: col.oneOf(DOCUMENT_TYPES, 'invoice or credit_note'),
+    invoice_date: col.date('Document date'),
+    due_date: col.date('Net due date; on or after invoice_date'),
+    currency: col.text('ISO 4217 currency code'),
+    amount: col.money('Gross amount; negative for credit notes'),
+    settled_date: col.optional(col.date('Clearing date where the export carries one (document closed in full from then on)')),
+    corrects_document_id: col.optional(col.text('For a credit note: the invoice it corrects')),
+  },
+});
+
+export const payments = defineTable({
+  name: 'payments',
+  description: 'Cash received from customers (bank receipts).',
+  key: ['payment_id'],
+  shape: {
+    payment_id: col.text('Receipt identifier'),
+    customer_id: col.text('Debtor that paid'),
+    payment_date: col.date('Value date of the receipt'),
+    amount: col.money('Amount received (positive)'),
+    currency: col.text('ISO 4217 currency code'),
+  },
+});
+
+export const paymentAllocations = defineTable({
+  name: 'payment_allocations',
+  description: 'How receipts were matched to documents; the unmatched rest of a payment is unapplied cash.',
+  key: ['payment_id', 'document_id'],
+  shape: {
+    payment_id: col.text('Receipt that was matched'),
+    document_id: col.text('Document the amount was applied to'),
+    amount: col.money('Amount applied to the document'),
+  },
+});
+
+export const writeOffs = defineTable({
+  name: 'write_offs',
+  description: 'Amounts written off as uncollectable (bad debt).',
+  key: ['document_id', 'write_off_date'],
+  shape: {
+    document_id: col.text('Document written off'),
+    customer_id: col.text('Debtor of the document'),
+    write_off_date: col.date('Booking date of the write-off'),
+    amount: col.money('Amount written off (positive)'),
+    reason: col.text('Why it was written off (e.g. bankruptcy, uncollectable, dispute)'),
+  },
+});
+
+export const collectionActions = defineTable({
+  name: 'collection_actions',
+  description: 'Reminders, dunning letters, calls and other collection steps, with their cost.',
+  key: ['action_id'],
+  shape: {
+    action_id: col.text('Action identifier'),
+    customer_id: col.text('Debtor the action was aimed at'),
+    document_id: col.optional(col.text('Document the action chased, if any')),
+    action_date: col.date('Date of the action'),
+    action_type: col.oneOf(ACTION_TYPES, 'reminder, dunning_letter, phone_call, email, payment_link, collection_agency or legal'),
+    channel: col.text('Channel used (post, email, phone, whatsapp, agency, court)'),
+    cost: col.money('Cost of the action (internal or external fees)'),
+  },
+});
+
+export const creditDecisions = defineTable({
+  name: 'credit_decisions',
+  description: 'Credit applications and limit reviews with their outcome.',
+  key: ['decision_id'],
+  shape: {
+    decision_id: col.text('Decision identifier'),
+    customer_id: col.optional(col.text('Existing debtor, when the applicant is a customer')),
+    applicant: col.optional(col.text('Applicant name, when the applicant is not (yet) a customer')),
+    decision_date: col.date('Date of the decision'),
+    decision: col.oneOf(DECISIONS, 'accepted, refused or limited'),
+    requested_limit: col.money('Credit limit asked for'),
+    granted_limit: col.money('Credit limit granted (0 when refused)'),
+  },
+});
+
+/** Every canonical ERP table, in the order a ledger is usually loaded. */
+export const CANONICAL_TABLES: readonly TableDef[] = [
+  customers,
+  invoices,
+  payments,
+  paymentAllocations,
+  writeOffs,
+  collectionActions,
+  creditDecisions,
+];
+
+export function canonicalTable(name: string): TableDef {
+  const t = CANONICAL_TABLES.find((x) => x.name === name);
+  if (!t) {
+    throw new Error(`unknown table "${name}"; known tables: ${CANONICAL_TABLES.map((x) => x.name).join(', ')}`);
+  }
+  return t;
+}

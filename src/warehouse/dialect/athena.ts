@@ -1,0 +1,22 @@
+import type { Dialect } from './dialect.js';
+import { assertIsoDate } from './duckdb.js';
+
+export const athenaDialect: Dialect = {
+  name: 'athena',
+  addDays: (d, n) => `date_add('day', CAST(${n} AS BIGINT), ${d})`,
+  daysBetween: (from, to) => `date_diff('day', ${from}, ${to})`,
+  monthEnd: (d) => `last_day_of_month(${d})`,
+  monthStart: (d) => `CAST(date_trunc('month', ${d}) AS DATE)`,
+  addMonths: (d, n) => `date_add('month', CAST(${n} AS BIGINT), ${d})`,
+  // Trino's date_diff('month') counts whole months, so compare the month starts instead.
+  monthsBetween: (from, to) => `date_diff('month', date_trunc('month', ${from}), date_trunc('month', ${to}))`,
+  daysInMonth: (d) => `day_of_month(last_day_of_month(${d}))`,
+  intDiv: (a, b) => `CAST(truncate(CAST(${a} AS DOUBLE) / CAST(${b} AS DOUBLE)) AS BIGINT)`,
+  ratio: (a, b) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
+  formatDate: (d) => `date_format(${d}, '%Y-%m-%d')`,
+  regexpLike: (v, p) => `regexp_like(${v}, ${p})`,
+  percentile: (v, f) => `approx_percentile(${v}, ${f})`,
+  dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
+  monthEndSeries: (from, to) =>
+    `(SELECT last_day_of_month(m) AS as_of_date FROM UNNEST(sequence(CAST(date_trunc('month', ${from}) AS DATE), ${to}, INTERVAL '1' MONTH)) AS t(m) WHERE last_day_of_month(m) <= ${to})`,
+};

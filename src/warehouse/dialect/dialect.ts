@@ -1,0 +1,35 @@
+/**
+ * The few SQL differences between DuckDB and Athena (Trino) that the models need, behind one interface.
+ * Models call these through template helpers (`{{ add_days('d', 3) }}`), so a model file is written
+ * once in the portable subset. See ../../../sql/README.md and sql-portability.md.
+ */
+export interface Dialect {
+  readonly name: 'duckdb' | 'athena';
+  /** d + n days, as a DATE (DuckDB returns a TIMESTAMP for date + interval). */
+  addDays(date: string, days: string | number): string;
+  /** Whole days from `from` to `to` (to − from). */
+  daysBetween(from: string, to: string): string;
+  /** Last day of the month of d, as a DATE. */
+  monthEnd(date: string): string;
+  /** First day of the month of d, as a DATE. */
+  monthStart(date: string): string;
+  /** d shifted by n whole months (month-end safe: Jan 31 + 1 month = Feb 28/29). */
+  addMonths(date: string, months: string | number): string;
+  /** Whole months from `from` to `to`, counting calendar months (2024-01-31 → 2024-02-01 = 1). */
+  monthsBetween(from: string, to: string): string;
+  /** Number of days in the month of d. */
+  daysInMonth(date: string): string;
+  /** Integer division truncating toward zero on both engines. */
+  intDiv(a: string, b: string): string;
+  /** Decimal division that never truncates: both sides cast to DOUBLE for ratios, NULL on zero. */
+  ratio(numerator: string, denominator: string): string;
+  /** `YYYY-MM-DD` text of a date. */
+  formatDate(date: string): string;
+  regexpLike(value: string, pattern: string): string;
+  /** Median-style percentile (approximate on Athena). */
+  percentile(value: string, fraction: number): string;
+  /** A DATE literal. */
+  dateLiteral(iso: string): string;
+  /** Series of month-end dates from `from` to `to` (inclusive) as a relation with column `as_of_date`. */
+  monthEndSeries(from: string, to: string): string;
+}

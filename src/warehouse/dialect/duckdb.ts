@@ -1,0 +1,26 @@
+import type { Dialect } from './dialect.js';
+
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  addDays: (d, n) => `CAST(${d} + CAST(${n} AS INTEGER) * INTERVAL '1' DAY AS DATE)`,
+  daysBetween: (from, to) => `date_diff('day', ${from}, ${to})`,
+  monthEnd: (d) => `last_day(${d})`,
+  monthStart: (d) => `CAST(date_trunc('month', ${d}) AS DATE)`,
+  addMonths: (d, n) => `CAST(${d} + CAST(${n} AS INTEGER) * INTERVAL '1' MONTH AS DATE)`,
+  // DuckDB's date_diff('month') counts boundaries crossed, which is the calendar-month count we want.
+  monthsBetween: (from, to) => `date_diff('month', ${from}, ${to})`,
+  daysInMonth: (d) => `day(last_day(${d}))`,
+  intDiv: (a, b) => `CAST(trunc(CAST(${a} AS DOUBLE) / CAST(${b} AS DOUBLE)) AS BIGINT)`,
+  ratio: (a, b) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
+  formatDate: (d) => `strftime(${d}, '%Y-%m-%d')`,
+  regexpLike: (v, p) => `regexp_matches(${v}, ${p})`,
+  percentile: (v, f) => `quantile_cont(${v}, ${f})`,
+  dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
+  monthEndSeries: (from, to) =>
+    `(SELECT CAST(last_day(CAST(m AS DATE)) AS DATE) AS as_of_date FROM range(CAST(date_trunc('month', ${from}) AS TIMESTAMP), CAST(${to} AS TIMESTAMP) + INTERVAL '1' DAY, INTERVAL '1' MONTH) AS t(m) WHERE last_day(CAST(m AS DATE)) <= ${to})`,
+};
+
+export function assertIsoDate(iso: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) throw new Error(`not an ISO date: ${iso}`);
+  return iso;
+}
