@@ -1,0 +1,170 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join } from 'node:path';
+import { canonicalSelectList, type TableDef } from '../../schema/index.js';
+import { readHeader } from './header.js';
+import { rowChecks } from './rules.js';
+import { duplicatesSql, failuresSql, lit, quarantineSql, stageSql } from './sql.js';
+
+export interface ConvertOptions {
+  /** Local CSV file. */
+  file: string;
+  table: TableDef;
+  /** Local folder for the output Parquet files and DuckDB spill; the caller owns and removes it. */
+  scratchDir: string;
+  /** Stem of the output files (the batch id). */
+  outputName: string;
+  /** Name recorded in the quarantine `source_file` column (default: the file's base name). */
+  sourceName?: string;
+  threads?: number;
+  memoryLimit?: string;
+  /** Fraction done, 0..1, called a few times a second while DuckDB works. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface RejectSample {
+  file: string;
+  line: number;
+  column: string;
+  detail: string;
+}
+
+export interface ReasonCount {
+  reason: string;
+  column: string;
+  rows: number;
+  sample: RejectSample;
+}
+
+export interface ConvertResult {
+  /** `error`: the file could not be read as a table at all (empty, no header): nothing to commit. */
+  status: 'converted' | 'error';
+  error?: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** Local Parquet of the good rows in the canonical schema (written even with 0 rows). */
+  dataFile?: string;
+  /** Local quarantine Parquet, only when rows were rejected. */
+  quarantineFile?: string;
+  topReasons: ReasonCount[];
+  warnings: string[];
+}
+
+const TOP_REASONS = 10;
+
+/**
+ * Validates a canonical CSV and converts it to Parquet, entirely inside DuckDB: a typed `read_csv`
+ * with rejects, one scan evaluating every row check, a duplicate-key pass, then COPY of good rows and
+ * of the quarantine. Pure local work (no lake access), so the CLI and a Lambda share it.
+ */
+export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
+  const source = opts.sourceName ?? basename(opts.file);
+  const empty = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], warnings: [] };
+  const header = await readHeader(opts.file);
+  if (header.kind === 'empty') return { ...empty, status: 'error', error: `${source}: file is empty (expected a header line)` };
+  if (header.kind === 'no-header') return { ...empty, status: 'error', error: `${source}: ${header.reason}` };
+
+  const names = header.names.map((n, i) => n || `column${i + 1}`);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) return { ...empty, status: 'error', error: `${source}: column "${dup}" appears twice in the header` };
+  const known = new Set(opts.table.columns.map((c) => c.name));
+  const warnings = names.filter((n) => !known.has(n)).map((n) => `${source}: ignoring unknown column "${n}"`);
+  const missingRequired = opts.table.columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
+
+  await mkdir(opts.scratchDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: String(opts.threads ?? Math.max(1, availableParallelism())),
+    temp_directory: join(opts.scratchDir, 'duckdb-tmp'),
+    preserve_insertion_order: 'true',
+    ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
+  });
+  const conn = await instance.connect();
+  try {
+    const run = (sql: string, from = 0, to = 0) => runWithProgress(conn, sql, opts.onProgress, from, to);
+    await run(stageSql(opts.file, names, opts.table), 0, 0.75);
+    await run(failuresSql(rowChecks(opts.table, missingRequired)));
+    if (!missingRequired.some((c) => opts.table.key.includes(c))) await run(duplicatesSql(opts.table));
+    await run(quarantineSql(source, opts.table));
+
+    const counts = await one(
+      conn,
+      `SELECT (SELECT count(*) FROM src) AS staged, (SELECT count(DISTINCT rid) FROM fails) AS failed,
+        (SELECT count(DISTINCT line) FROM rejects) AS rejected_lines`,
+    );
+    const staged = Number(counts.staged);
+    const failed = Number(counts.failed);
+    const rejectedLines = Number(counts.rejected_lines);
+
+    const dataFile = join(opts.scratchDir, `${opts.outputName}.parquet`);
+    const good = failed === 0 ? 'src' : `(SELECT s.* FROM (SELECT rowid AS rid, * FROM src) s ANTI JOIN (SELECT DISTINCT rid FROM fails) f ON s.rid = f.rid ORDER BY s.rid)`;
+    await run(`COPY (SELECT ${canonicalSelectList(opts.table)} FROM ${good}) TO ${lit(dataFile)} (FORMAT parquet)`, 0.75, 1);
+
+    let quarantineFile: string | undefined;
+    if (failed + rejectedLines > 0) {
+      quarantineFile = join(opts.scratchDir, `${opts.outputName}.quarantine.parquet`);
+      await run(`COPY quarantine TO ${lit(quarantineFile)} (FORMAT parquet)`);
+    }
+    opts.onProgress?.(1);
+    return {
+      status: 'converted',
+      rowsRead: staged + rejectedLines,
+      rowsLoaded: staged - failed,
+      rowsRejected: rejectedLines + failed,
+      dataFile,
+      quarantineFile,
+      topReasons: await topReasons(conn),
+      warnings,
+    };
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function one(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>> {
+  const reader = await conn.runAndReadAll(sql);
+  return (reader.getRowObjectsJson()[0] ?? {}) as Record<string, unknown>;
+}
+
+async function topReasons(conn: DuckDBConnection): Promise<ReasonCount[]> {
+  const reader = await conn.runAndReadAll(`
+    SELECT reason, column_name, count(DISTINCT line) AS n, min(line) AS line,
+      arg_min(detail, line) AS detail, any_value(source_file) AS file
+    FROM quarantine GROUP BY reason, column_name ORDER BY n DESC, reason, column_name LIMIT ${TOP_REASONS}`);
+  return (reader.getRowObjectsJson() as Record<string, string | null>[]).map((r) => ({
+    reason: String(r.reason),
+    column: r.column_name ?? '',
+    rows: Number(r.n),
+    sample: { file: String(r.file), line: Number(r.line), column: r.column_name ?? '', detail: r.detail ?? '' },
+  }));
+}
+
+/**
+ * Runs one statement, reporting DuckDB's own query progress mapped onto [from, to] of the whole job.
+ * Polling the connection's progress from the event loop works because the statement runs on DuckDB's
+ * threads while we await it.
+ */
+async function runWithProgress(
+  conn: DuckDBConnection,
+  sql: string,
+  onProgress: ((f: number) => void) | undefined,
+  from: number,
+  to: number,
+): Promise<void> {
+  if (!onProgress || to <= from) {
+    await conn.run(sql);
+    return;
+  }
+  const timer = setInterval(() => {
+    const pct = conn.progress.percentage;
+    if (pct >= 0) onProgress(from + ((to - from) * Math.min(pct, 100)) / 100);
+  }, 200);
+  try {
+    await conn.run(sql);
+  } finally {
+    clearInterval(timer);
+  }
+  onProgress(to);
+}

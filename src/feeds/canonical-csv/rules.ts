@@ -1,0 +1,117 @@
+import type { ColumnDef, SqlType, TableDef } from '../../schema/index.js';
+import { quoteIdent as q } from '../../schema/index.js';
+
+/**
+ * Row checks as SQL, derived from the canonical schema's metadata plus a few business rules per table.
+ * Every check is one predicate over the staged rows; the converter evaluates all of them in ONE scan
+ * inside DuckDB. A predicate that is NULL (e.g. a comparison with an unparseable amount, which has its
+ * own check) does not fire, so each bad value gets one clear reason rather than a cascade.
+ */
+export interface RowCheck {
+  column: string;
+  /** Stable reason text: rejects are counted per reason, so it carries no row values. */
+  reason: string;
+  /** SQL predicate that is TRUE for a bad row. */
+  failWhen: string;
+  /** SQL VARCHAR expression with the offending value(s), for the quarantine `detail` column. */
+  detail: string;
+}
+
+/**
+ * How a column is read from the CSV. Only DATE is typed by `read_csv` (its rejects carry line and
+ * column); numbers stay text because DuckDB silently rounds `12.345` to DECIMAL(18,2) and `14.5` to
+ * INTEGER, and a wrong amount must be a reject, not a rounding.
+ */
+export function readType(t: SqlType): 'VARCHAR' | 'DATE' | 'DOUBLE' | 'BOOLEAN' {
+  return t === 'DATE' || t === 'DOUBLE' || t === 'BOOLEAN' ? t : 'VARCHAR';
+}
+
+const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** The parsed amount of a money column that passed its format check (NULL otherwise). */
+export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(18,2))`;
+const quoted = (c: string) => `'"' || ${q(c)} || '"'`;
+
+function columnChecks(c: ColumnDef): RowCheck[] {
+  const col = q(c.name);
+  const text = readType(c.sqlType) === 'VARCHAR';
+  const checks: RowCheck[] = [];
+  if (c.required) {
+    checks.push({
+      column: c.name,
+      reason: 'required value missing',
+      failWhen: text ? `(${col} IS NULL OR trim(${col}) = '')` : `${col} IS NULL`,
+      detail: `'empty'`,
+    });
+  }
+  if (c.values) {
+    checks.push({
+      column: c.name,
+      reason: 'unknown value',
+      failWhen: `${col} NOT IN (${c.values.map(sqlString).join(', ')})`,
+      detail: `${quoted(c.name)} || ${sqlString(` (expected ${c.values.join(' | ')})`)}`,
+    });
+  }
+  if (c.sqlType === 'DECIMAL(18,2)') {
+    checks.push(
+      { column: c.name, reason: 'not a decimal amount', failWhen: `NOT regexp_full_match(${col}, '-?[0-9]+(\\.[0-9]+)?')`, detail: quoted(c.name) },
+      { column: c.name, reason: 'more than 2 decimals', failWhen: `regexp_full_match(${col}, '-?[0-9]+\\.[0-9]{3,}')`, detail: quoted(c.name) },
+      { column: c.name, reason: 'amount too large for DECIMAL(18,2)', failWhen: `regexp_full_match(${col}, '-?[0-9]{17,}(\\.[0-9]{1,2})?')`, detail: quoted(c.name) },
+    );
+  }
+  if (c.sqlType === 'INTEGER' || c.sqlType === 'BIGINT') {
+    const digits = c.sqlType === 'INTEGER' ? 9 : 18;
+    checks.push({ column: c.name, reason: 'not a whole number', failWhen: `NOT regexp_full_match(${col}, '-?[0-9]{1,${digits}}')`, detail: quoted(c.name) });
+  }
+  return checks;
+}
+
+const isoCode = (c: string, letters: number, what: string): RowCheck => ({
+  column: c,
+  reason: `${c} not a ${letters}-letter ${what} code`,
+  failWhen: `NOT regexp_full_match(${q(c)}, '[A-Z]{${letters}}')`,
+  detail: quoted(c),
+});
+const rule = (column: string, reason: string, failWhen: string, detail = quoted(column)): RowCheck => ({ column, reason, failWhen, detail });
+const dates = (a: string, b: string) => `CAST(${q(a)} AS VARCHAR) || ' < ' || CAST(${q(b)} AS VARCHAR)`;
+
+/** Business rules beyond the column types; keyed by canonical table name. */
+const TABLE_RULES: Record<string, RowCheck[]> = {
+  customers: [
+    isoCode('country', 2, 'ISO 3166-1'),
+    isoCode('currency', 3, 'ISO 4217'),
+    rule('credit_limit', 'negative credit limit', `${money('credit_limit')} < 0`),
+    rule('payment_terms_days', 'negative payment term', `TRY_CAST(${q('payment_terms_days')} AS INTEGER) < 0`),
+  ],
+  invoices: [
+    rule('due_date', 'due_date before invoice_date', `${q('due_date')} < ${q('invoice_date')}`, dates('due_date', 'invoice_date')),
+    rule('amount', 'invoice amount not positive', `${q('document_type')} = 'invoice' AND ${money('amount')} <= 0`),
+    rule('amount', 'credit note amount not negative', `${q('document_type')} = 'credit_note' AND ${money('amount')} >= 0`),
+    isoCode('currency', 3, 'ISO 4217'),
+  ],
+  payments: [rule('amount', 'payment amount not positive', `${money('amount')} <= 0`), isoCode('currency', 3, 'ISO 4217')],
+  payment_allocations: [rule('amount', 'allocated amount is zero', `${money('amount')} = 0`)],
+  write_offs: [rule('amount', 'write-off amount not positive', `${money('amount')} <= 0`)],
+  collection_actions: [rule('cost', 'negative cost', `${money('cost')} < 0`)],
+  credit_decisions: [
+    rule('customer_id', 'neither customer_id nor applicant given', `${q('customer_id')} IS NULL AND ${q('applicant')} IS NULL`, `'empty'`),
+    rule('requested_limit', 'negative limit', `${money('requested_limit')} < 0`),
+    rule('granted_limit', 'negative limit', `${money('granted_limit')} < 0`),
+    rule('granted_limit', 'refused but a limit granted', `${q('decision')} = 'refused' AND ${money('granted_limit')} <> 0`),
+  ],
+};
+
+/**
+ * All checks for a table. Columns absent from the file's header get one "missing from header" check
+ * (true for every row) instead of their value checks; absent optional columns are simply NULL.
+ */
+export function rowChecks(table: TableDef, missingRequired: readonly string[] = []): RowCheck[] {
+  const missing = new Set(missingRequired);
+  const checks: RowCheck[] = [];
+  for (const c of table.columns) {
+    if (missing.has(c.name)) {
+      checks.push({ column: c.name, reason: 'column missing from header', failWhen: 'TRUE', detail: sqlString(`header has no column "${c.name}"`) });
+    } else checks.push(...columnChecks(c));
+  }
+  for (const r of TABLE_RULES[table.name] ?? []) if (!missing.has(r.column)) checks.push(r);
+  return checks;
+}
