@@ -1,0 +1,98 @@
+import { resolve } from 'node:path';
+import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
+import { configFrom, parse } from '../options.js';
+import { ingestFiles, IngestUsageError, pct, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
+import { CANONICAL_TABLES } from '../../schema/index.js';
+
+const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
+
+Validates canonical CSV files inside DuckDB and commits each as one batch to the lake:
+good rows to raw/<table>/ingest_date=YYYY-MM-DD/<batch>.parquet, rejected rows (with file, line,
+column and reason) to quarantine/<table>/<batch>.parquet, and a manifest keyed by the file's
+content hash, so ingesting the same file again changes nothing.
+
+Options:
+  --table <name>          ${CANONICAL_TABLES.map((t) => t.name).join(', ')}
+  --max-reject-rate <R>   highest acceptable share of rejected rows per file, 0..1 or a percentage
+                          such as 2%; default 0 (any reject fails)
+  --lake <dir>            lake folder (default from creditlake.config.json, else ./lake)
+  --json                  machine-readable result on stdout
+
+Exit codes: 0 ok (or already ingested), 1 a file's reject rate exceeds the limit or a file is
+unreadable (empty, no header), 2 usage error (unknown table, missing file).`;
+
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const rate = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+  if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--max-reject-rate must be a fraction 0..1 or a percentage, got "${text}"`);
+  return rate;
+}
+
+/** A one-line progress bar redrawn in place; only for a terminal, never in logs or pipes. */
+function progressBar(io: CliIO): ((p: IngestProgress) => void) | undefined {
+  if (!io.stderr.isTTY) return undefined;
+  let last = -1;
+  return ({ file, fraction }) => {
+    const p = Math.floor(fraction * 100);
+    if (p === last) return;
+    last = p;
+    const width = 30;
+    const done = Math.round((p / 100) * width);
+    io.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${String(p).padStart(3)}% ${file}${p >= 100 ? '\r\x1b[K' : ''}`);
+  };
+}
+
+function describe(r: FileIngestResult): string[] {
+  const out = [`${r.file}: ${r.message}${r.batchId && r.status === 'loaded' ? ` (batch ${r.batchId})` : ''}`];
+  for (const w of r.warnings) out.push(`  warning: ${w}`);
+  for (const t of r.topReasons) {
+    const s = t.sample;
+    const where = `${s.file} line ${s.line}${s.column ? `, column ${s.column}` : ''}`;
+    out.push(`  ${t.rows} × ${t.reason}${t.column ? ` [${t.column}]` : ''}: e.g. ${where}${s.detail ? `: ${s.detail.replace(/\n/g, '\\n')}` : ''}`);
+  }
+  if (r.quarantineKey) out.push(`  rejected rows: ${r.quarantineKey}`);
+  return out;
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'Validate canonical CSV files and load them into the lake as Parquet batches',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parse(argv, { table: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
+    if (!values.table) throw new UsageError('--table is required');
+    if (positionals.length === 0) throw new UsageError('no files given');
+    const maxRejectRate = values['max-reject-rate'] === undefined ? 0 : parseRate(values['max-reject-rate']);
+    const { config, lakeRoot } = configFrom(values, io);
+    let result;
+    try {
+      result = await ingestFiles({
+        lakeRoot,
+        table: values.table,
+        files: positionals.map((f) => resolve(io.cwd, f)),
+        maxRejectRate,
+        threads: config.duckdb.threads,
+        memoryLimit: config.duckdb.memory_limit,
+        onProgress: values.json ? undefined : progressBar(io),
+      });
+    } catch (e) {
+      if (e instanceof IngestUsageError) throw new UsageError(e.message);
+      throw e;
+    }
+    // Report paths as the user typed them.
+    result.files.forEach((r, i) => (r.file = positionals[i]!));
+    if (values.json) {
+      line(io.stdout, JSON.stringify(result, null, 2));
+    } else {
+      for (const r of result.files) for (const l of describe(r)) line(io.stdout, l);
+      if (result.files.length > 1) {
+        line(io.stdout, `total: ${result.rowsLoaded} loaded, ${result.rowsRejected} rejected of ${result.rowsRead} read`);
+      }
+      const bad = result.files.filter((r) => r.failed);
+      if (bad.length) {
+        line(io.stderr, `creditlake ingest: ${bad.length} file(s) failed (max reject rate ${pct(maxRejectRate)}): ${bad.map((r) => r.file).join(', ')}`);
+      }
+    }
+    return result.ok ? EXIT.OK : EXIT.FAILED;
+  },
+};

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { canonicalTable, type TableDef } from '../schema/index.js';
+import { commitBatch, findManifest, manifestKey } from '../lake/commit-batch.js';
+import { batchId, isoDay, lakePaths } from '../lake/layout.js';
+import { LocalLakeStore } from '../lake/local-store.js';
+import type { BatchManifest } from '../lake/manifest.js';
+import { toKey, type LakeStore } from '../lake/store.js';
+import { convertCsv, type ReasonCount } from './canonical-csv/convert.js';
+
+export interface IngestProgress {
+  file: string;
+  /** 0..1 of the current file's conversion. */
+  fraction: number;
+}
+
+export interface IngestOptions {
+  /** Local lake folder; ignored when `store` is given. */
+  lakeRoot?: string;
+  store?: LakeStore;
+  table: string | TableDef;
+  files: readonly string[];
+  /** Highest acceptable share of rejected rows per file (0..1); default 0. */
+  maxRejectRate?: number;
+  onProgress?: (p: IngestProgress) => void;
+  /** Local scratch parent (a Lambda passes /tmp); default the OS temp folder. */
+  scratchDir?: string;
+  threads?: number;
+  memoryLimit?: string;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+export interface FileIngestResult {
+  file: string;
+  /** loaded: committed now; skipped: same content committed before; error: nothing usable in the file. */
+  status: 'loaded' | 'skipped' | 'error';
+  message: string;
+  sha256: string;
+  sizeBytes: number;
+  batchId?: string;
+  ingestDate?: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** rowsRejected / rowsRead (0 for an empty read). */
+  rejectRate: number;
+  /** True when this file breaks the reject-rate limit or could not be read. */
+  failed: boolean;
+  topReasons: ReasonCount[];
+  warnings: string[];
+  dataKey?: string;
+  quarantineKey?: string | null;
+  manifestKey?: string;
+}
+
+export interface IngestResult {
+  table: string;
+  lake: string;
+  maxRejectRate: number;
+  files: FileIngestResult[];
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  /** False when any file failed (reject rate over the limit, unreadable file). */
+  ok: boolean;
+}
+
+export class IngestUsageError extends Error {}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Ingests canonical CSV files into the lake, one batch per file. Idempotent per file content: a file
+ * whose hash already has a manifest is skipped with a message naming the earlier batch.
+ */
+export async function ingestFiles(opts: IngestOptions): Promise<IngestResult> {
+  let table: TableDef;
+  try {
+    table = typeof opts.table === 'string' ? canonicalTable(opts.table) : opts.table;
+  } catch (e) {
+    throw new IngestUsageError((e as Error).message);
+  }
+  const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
+  const maxRejectRate = opts.maxRejectRate ?? 0;
+  if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new IngestUsageError(`max reject rate must be between 0 and 1, got ${maxRejectRate}`);
+  if (opts.files.length === 0) throw new IngestUsageError('no files to ingest');
+  for (const f of opts.files) {
+    const s = await stat(f).catch(() => undefined);
+    if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
+  }
+
+  const results: FileIngestResult[] = [];
+  for (const file of opts.files) results.push(await ingestOne(file, table, store, maxRejectRate, opts));
+  const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => results.reduce((a, r) => a + r[k], 0);
+  return {
+    table: table.name,
+    lake: store.location,
+    maxRejectRate,
+    files: results,
+    rowsRead: sum('rowsRead'),
+    rowsLoaded: sum('rowsLoaded'),
+    rowsRejected: sum('rowsRejected'),
+    ok: results.every((r) => !r.failed),
+  };
+}
+
+async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRejectRate: number, opts: IngestOptions): Promise<FileIngestResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const sizeBytes = (await stat(file)).size;
+  const sha256 = await sha256File(file);
+  const base = { file, sha256, sizeBytes, topReasons: [] as ReasonCount[], warnings: [] as string[] };
+
+  const existing = await findManifest(store, table.name, sha256);
+  if (existing) {
+    return {
+      ...base,
+      status: 'skipped',
+      message: `already ingested as batch ${existing.batch_id} on ${existing.ingest_date} (${existing.rows_loaded} loaded, ${existing.rows_rejected} rejected); nothing to do`,
+      batchId: existing.batch_id,
+      ingestDate: existing.ingest_date,
+      rowsRead: 0,
+      rowsLoaded: 0,
+      rowsRejected: 0,
+      rejectRate: 0,
+      failed: false,
+      manifestKey: manifestKey(table.name, sha256),
+    };
+  }
+
+  const id = batchId(started, sha256);
+  const ingestDate = isoDay(started);
+  const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), 'creditlake-ingest-'));
+  try {
+    const conv = await convertCsv({
+      file,
+      table,
+      scratchDir: scratch,
+      outputName: id,
+      threads: opts.threads,
+      memoryLimit: opts.memoryLimit,
+      onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),
+    });
+    if (conv.status === 'error' || !conv.dataFile) {
+      return { ...base, status: 'error', message: conv.error ?? 'conversion failed', rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0, failed: true, warnings: conv.warnings };
+    }
+    const manifest: BatchManifest = {
+      format_version: 1,
+      batch_id: id,
+      table: table.name,
+      source_file: basename(file),
+      sha256,
+      size_bytes: sizeBytes,
+      rows_read: conv.rowsRead,
+      rows_loaded: conv.rowsLoaded,
+      rows_rejected: conv.rowsRejected,
+      top_reasons: conv.topReasons,
+      ingest_date: ingestDate,
+      started_at: started.toISOString(),
+      finished_at: now().toISOString(),
+      data_key: toKey(lakePaths.rawBatchFile(table.name, ingestDate, id)),
+      quarantine_key: conv.quarantineFile ? toKey(lakePaths.quarantineFile(table.name, id)) : null,
+    };
+    await commitBatch(store, manifest, { dataFile: conv.dataFile, quarantineFile: conv.quarantineFile });
+    const rejectRate = conv.rowsRead === 0 ? 0 : conv.rowsRejected / conv.rowsRead;
+    const failed = rejectRate > maxRejectRate;
+    return {
+      ...base,
+      status: 'loaded',
+      message:
+        `${conv.rowsLoaded} loaded, ${conv.rowsRejected} rejected` +
+        (conv.rowsRead === 0 ? ' (header only: no data rows)' : '') +
+        (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
+      batchId: id,
+      ingestDate,
+      rowsRead: conv.rowsRead,
+      rowsLoaded: conv.rowsLoaded,
+      rowsRejected: conv.rowsRejected,
+      rejectRate,
+      failed,
+      topReasons: conv.topReasons,
+      warnings: conv.warnings,
+      dataKey: manifest.data_key,
+      quarantineKey: manifest.quarantine_key,
+      manifestKey: manifestKey(table.name, sha256),
+    };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+export function pct(rate: number): string {
+  return `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 3 : 1)}%`;
+}

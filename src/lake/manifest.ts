@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** One committed batch. Written last: its presence is what makes a batch (and its file hash) count. */
+export const BatchManifestSchema = z.object({
+  format_version: z.literal(1),
+  batch_id: z.string(),
+  table: z.string(),
+  source_file: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  size_bytes: z.number().int().nonnegative(),
+  rows_read: z.number().int().nonnegative(),
+  rows_loaded: z.number().int().nonnegative(),
+  rows_rejected: z.number().int().nonnegative(),
+  top_reasons: z.array(
+    z.object({
+      reason: z.string(),
+      column: z.string(),
+      rows: z.number().int(),
+      sample: z.object({ file: z.string(), line: z.number().int(), column: z.string(), detail: z.string() }),
+    }),
+  ),
+  ingest_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  started_at: z.string(),
+  finished_at: z.string(),
+  /** Lake keys of the committed objects. */
+  data_key: z.string(),
+  quarantine_key: z.string().nullable(),
+});
+
+export type BatchManifest = z.infer<typeof BatchManifestSchema>;
+
+export function parseManifest(text: string, key: string): BatchManifest {
+  const r = BatchManifestSchema.safeParse(JSON.parse(text));
+  if (!r.success) throw new Error(`invalid batch manifest ${key}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
