@@ -1,10 +1,12 @@
 import type { Command } from './command.js';
 import { ingestCommand } from './commands/ingest.js';
+import { generateCommand } from './commands/generate.js';
 
 /**
  * Every CLI command, in the order `creditlake --help` lists them. A command lives in its own
  * module under ./commands and is added here with one line.
  */
 export const commands: Command[] = [
+  generateCommand,
   ingestCommand,
 ];

@@ -1,0 +1,122 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CANONICAL_TABLES, canonicalTable } from '../schema/tables.js';
+import { dayOf, isoOf } from './calendar.js';
+import { CsvTableWriter } from './csv-writer.js';
+import { APPLICANT_RATIO, applicantDecision } from './decisions.js';
+import { distressRecord, drawProfile, ledgerWindow, type CustomerProfile, type DistressedCustomer, type LedgerWindow } from './profiles.js';
+import { IdSequence } from './rows.js';
+import { simulateCustomer } from './simulate.js';
+
+/** Fixed default end date, so a seed alone determines the ledger (never "today"). */
+export const DEFAULT_END_DATE = '2026-10-31';
+
+export interface GenerateOptions {
+  customers: number;
+  months: number;
+  seed: string | number;
+  /** Output directory; created if missing. Files are `<table>.csv`. */
+  outDir: string;
+  /** Last day of the ledger, ISO date; default DEFAULT_END_DATE. */
+  endDate?: string;
+  /** Called after each customer (for progress bars). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface GenerateSummary {
+  outDir: string;
+  seed: string;
+  startDate: string;
+  endDate: string;
+  customers: number;
+  months: number;
+  /** Rows written per canonical table. */
+  rows: Record<string, number>;
+  files: Record<string, string>;
+  /** Customers that stop paying at distress_date (a later bankruptcy feed uses them). */
+  distressed: DistressedCustomer[];
+  elapsedMs: number;
+}
+
+function windowOf(opts: Pick<GenerateOptions, 'months' | 'seed' | 'endDate'>): LedgerWindow {
+  if (!Number.isInteger(opts.months) || opts.months < 1 || opts.months > 240) {
+    throw new RangeError(`months must be an integer between 1 and 240, got ${opts.months}`);
+  }
+  return ledgerWindow(String(opts.seed), opts.months, dayOf(opts.endDate ?? DEFAULT_END_DATE));
+}
+
+function checkCustomers(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new RangeError(`customers must be an integer between 1 and 10,000,000, got ${n}`);
+}
+
+/**
+ * The hidden behaviour profile of every customer, without simulating the ledger (cheap). Same
+ * options → same profiles as `generateLedger`.
+ */
+export function* customerProfiles(opts: Pick<GenerateOptions, 'customers' | 'months' | 'seed' | 'endDate'>): Generator<CustomerProfile> {
+  checkCustomers(opts.customers);
+  const win = windowOf(opts);
+  for (let i = 0; i < opts.customers; i++) yield drawProfile(win, i);
+}
+
+/** Customers that stop paying inside the window, with the date they stop (for the bankruptcy feed). */
+export function distressedCustomers(opts: Pick<GenerateOptions, 'customers' | 'months' | 'seed' | 'endDate'>): DistressedCustomer[] {
+  const out: DistressedCustomer[] = [];
+  for (const p of customerProfiles(opts)) {
+    const r = distressRecord(p);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/**
+ * Generates a ledger and streams it to `<outDir>/<table>.csv`, one customer at a time: memory is
+ * bounded by one customer's rows plus the write buffers.
+ */
+export async function generateLedger(opts: GenerateOptions): Promise<GenerateSummary> {
+  const started = performance.now();
+  checkCustomers(opts.customers);
+  const win = windowOf(opts);
+  await mkdir(opts.outDir, { recursive: true });
+  const writers = new Map(CANONICAL_TABLES.map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]));
+  const w = (name: string) => writers.get(canonicalTable(name).name) as CsvTableWriter;
+  const [customers, invoices, payments, allocations, writeOffs, actions, decisions] = [
+    w('customers'), w('invoices'), w('payments'), w('payment_allocations'), w('write_offs'), w('collection_actions'), w('credit_decisions'),
+  ];
+  const ids = new IdSequence();
+  const distressed: DistressedCustomer[] = [];
+  const applicants = Math.round(opts.customers * APPLICANT_RATIO);
+  try {
+    for (let i = 0; i < opts.customers; i++) {
+      const profile = drawProfile(win, i);
+      const d = distressRecord(profile);
+      if (d) distressed.push(d);
+      const l = simulateCustomer(profile, win, ids);
+      customers.write(l.customer);
+      for (const r of l.invoices) invoices.write(r);
+      for (const r of l.payments) payments.write(r);
+      for (const r of l.allocations) allocations.write(r);
+      for (const r of l.writeOffs) writeOffs.write(r);
+      for (const r of l.actions) actions.write(r);
+      for (const r of l.decisions) decisions.write(r);
+      for (const x of writers.values()) await x.flushIfFull();
+      opts.onProgress?.(i + 1, opts.customers);
+    }
+    for (let i = 0; i < applicants; i++) decisions.write(applicantDecision(win, i, ids));
+    for (const x of writers.values()) await x.close();
+  } catch (e) {
+    for (const x of writers.values()) x.destroy();
+    throw e;
+  }
+  const rows: Record<string, number> = {};
+  const files: Record<string, string> = {};
+  for (const [name, x] of writers) {
+    rows[name] = x.rows;
+    files[name] = x.path;
+  }
+  return {
+    outDir: opts.outDir, seed: win.seed, startDate: isoOf(win.startDay), endDate: isoOf(win.endDay),
+    customers: opts.customers, months: opts.months, rows, files, distressed, elapsedMs: Math.round(performance.now() - started),
+  };
+}

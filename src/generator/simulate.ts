@@ -1,0 +1,200 @@
+import { Rng } from './random.js';
+import { addMonths, businessDayOnOrAfter, dayOfMonth, isoOf, monthOf, weekday, type Day } from './calendar.js';
+import { formatCents, type Cents } from './money.js';
+import { AGENCY_RECOVERY, CREDIT_NOTE_RATE, MONTH_FACTOR, PARTIAL_PAYMENT } from './behaviour.js';
+import { LEGAL_THRESHOLD_CENTS, dunningLadder } from './dunning.js';
+import { creditDecisionsFor } from './decisions.js';
+import type { CustomerProfile, LedgerWindow } from './profiles.js';
+import type { CustomerLedger, IdSequence } from './rows.js';
+
+const CURRENCY = 'EUR';
+const MAX_MONTH_FACTOR = Math.max(...MONTH_FACTOR);
+
+interface PayEvent {
+  docId: string;
+  /** Order of the document within the customer, to keep payment lines in document order. */
+  docSeq: number;
+  day: Day;
+  cents: Cents;
+}
+
+/** Next day on/after `day` on which the customer's payment run happens (weekly weekday or monthly on the 25th). */
+function paymentRunDay(day: Day, run: number | null): Day {
+  if (run === null) return businessDayOnOrAfter(day);
+  if (run === 0) {
+    const dom = dayOfMonth(day);
+    const the25th = day + 25 - dom;
+    return businessDayOnOrAfter(dom <= 25 ? the25th : addMonths(the25th, 1));
+  }
+  return day + ((run - weekday(day) + 7) % 7);
+}
+
+function sum(events: readonly PayEvent[], upTo = Number.POSITIVE_INFINITY): Cents {
+  let s = 0;
+  for (const e of events) if (e.day <= upTo) s += e.cents;
+  return s;
+}
+
+/**
+ * Simulates one customer over the window: invoices as a seasonal Poisson process, credit notes,
+ * payments per habit (partial, batched in payment runs, early/late), dunning while an item is overdue,
+ * agency recovery, write-offs after long delinquency, unapplied cash and credit decisions.
+ * Nothing dated after the window's end is emitted; what is unpaid then stays open.
+ */
+export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdSequence): CustomerLedger {
+  const rng = new Rng(win.seed, 'ledger', p.index);
+  const end = win.endDay;
+  const ledger: CustomerLedger = {
+    customer: undefined as never,
+    invoices: [],
+    payments: [],
+    allocations: [],
+    writeOffs: [],
+    actions: [],
+    decisions: [],
+  };
+  const events: PayEvent[] = [];
+  const firstDay = Math.max(p.onboardDay, win.startDay);
+  let lastDay = end;
+  if (p.churnDay !== null) lastDay = Math.min(lastDay, p.churnDay);
+  // after it stops paying, deliveries go on for a few weeks until the credit hold
+  if (p.distressDay !== null) lastDay = Math.min(lastDay, p.distressDay + rng.int(10, 45));
+  // a customer that never pays is blocked once the first items reach the agency
+  if (p.habit === 'never') lastDay = Math.min(lastDay, firstDay + rng.int(60, 150));
+
+  const meanGap = 30.44 / (p.invoicesPerMonth * MAX_MONTH_FACTOR);
+  let docSeq = 0;
+  for (let t = firstDay + rng.exponential(meanGap); t <= lastDay; t += rng.exponential(meanGap)) {
+    const day = businessDayOnOrAfter(Math.floor(t));
+    if (day > lastDay) continue;
+    if (!rng.chance((MONTH_FACTOR[monthOf(day) - 1] as number) / MAX_MONTH_FACTOR)) continue;
+    invoice(day, docSeq++);
+  }
+
+  function invoice(day: Day, seq: number): void {
+    const amount = Math.max(500, Math.round(rng.logNormal(p.medianAmountCents, 0.8)));
+    const due = day + p.termsDays;
+    const docId = ids.take('INV');
+    ledger.invoices.push({
+      document_id: docId, customer_id: p.customerId, document_type: 'invoice', invoice_date: isoOf(day),
+      due_date: isoOf(due), currency: CURRENCY, amount: formatCents(amount),
+    });
+    let owed = amount;
+    let notBefore = day + 1;
+    if (rng.chance(CREDIT_NOTE_RATE)) {
+      const cnDay = businessDayOnOrAfter(day + rng.int(2, 35));
+      if (cnDay <= end) {
+        const credit = rng.chance(0.3) ? amount : Math.max(1, Math.round(amount * rng.uniform(0.05, 0.5)));
+        ledger.invoices.push({
+          document_id: ids.take('CN'), customer_id: p.customerId, document_type: 'credit_note',
+          invoice_date: isoOf(cnDay), due_date: isoOf(cnDay), currency: CURRENCY, amount: formatCents(-credit),
+          corrects_document_id: docId,
+        });
+        owed -= credit;
+        // a disputed invoice is paid only once the correction has arrived
+        notBefore = cnDay + 1;
+        if (owed === 0) return;
+      }
+    }
+
+    let plan: PayEvent[] = [];
+    let disputedRest = false;
+    if (p.habit !== 'never') {
+      const slip = rng.chance(0.04) ? rng.int(5, 40) : 0; // even good payers miss one now and then
+      let payDay = due + Math.round(p.delayMean + rng.normal() * p.delaySpread) + slip;
+      payDay = Math.max(payDay, notBefore + rng.int(0, 3));
+      payDay = paymentRunDay(payDay, p.paymentRun);
+      if (owed >= 2_000 && rng.chance(PARTIAL_PAYMENT[p.habit])) {
+        const first = Math.round(owed * rng.uniform(0.3, 0.8));
+        plan.push({ docId, docSeq: seq, day: payDay, cents: first });
+        if (rng.chance(0.75)) {
+          plan.push({ docId, docSeq: seq, day: paymentRunDay(payDay + rng.int(14, 60), p.paymentRun), cents: owed - first });
+        } else disputedRest = true;
+      } else plan.push({ docId, docSeq: seq, day: payDay, cents: owed });
+    }
+    if (p.distressDay !== null) {
+      const stop = p.distressDay;
+      plan = plan.filter((e) => e.day < stop);
+    }
+
+    // dunning runs while the item is open at the step's date
+    if (sum(plan, due + 4) < owed) {
+      for (const step of dunningLadder(rng, due, p.digitalDunning)) {
+        if (step.day > end) break;
+        const open = owed - sum(plan, step.day);
+        if (open <= 0) break;
+        if (step.type === 'legal' && open < LEGAL_THRESHOLD_CENTS) break;
+        ledger.actions.push({
+          action_id: ids.take('ACT'), customer_id: p.customerId, document_id: docId, action_date: isoOf(step.day),
+          action_type: step.type, channel: step.channel, cost: formatCents(step.cost(open)),
+        });
+        const paysLater = plan.some((e) => e.day > step.day);
+        if (step.type === 'collection_agency' && !paysLater && p.distressDay === null && rng.chance(AGENCY_RECOVERY[p.habit])) {
+          const d1 = businessDayOnOrAfter(step.day + rng.int(10, 60));
+          if (rng.chance(0.3) && open >= 2) {
+            const half = Math.floor(open / 2);
+            plan.push({ docId, docSeq: seq, day: d1, cents: half });
+            plan.push({ docId, docSeq: seq, day: businessDayOnOrAfter(d1 + rng.int(25, 40)), cents: open - half });
+          } else plan.push({ docId, docSeq: seq, day: d1, cents: open });
+        }
+      }
+    }
+
+    // what is still unpaid long after the due date is written off; later receipts are then moot
+    if (sum(plan) < owed) {
+      const wDay = businessDayOnOrAfter(due + rng.int(181, 300));
+      if (wDay <= end) {
+        plan = plan.filter((e) => e.day <= wDay);
+        const open = owed - sum(plan);
+        if (open > 0) {
+          const reason = p.distressDay !== null ? 'bankruptcy' : disputedRest ? 'dispute' : 'uncollectable';
+          ledger.writeOffs.push({
+            document_id: docId, customer_id: p.customerId, write_off_date: isoOf(wDay), amount: formatCents(open), reason,
+          });
+        }
+      }
+    }
+    for (const e of plan) if (e.day <= end) events.push(e);
+  }
+
+  receipts(events);
+  const limit = creditDecisionsFor(p, win, rng, ids, ledger.decisions);
+  ledger.customer = {
+    customer_id: p.customerId, name: p.name, kvk_number: p.kvkNumber, vat_number: p.vatNumber, country: p.country,
+    sbi_code: p.sbiCode, segment: p.segment, size_class: p.sizeClass,
+    credit_limit: p.noLimit ? null : formatCents(limit), currency: CURRENCY, payment_terms_days: p.termsDays,
+  };
+  return ledger;
+
+  /** Turns payment events into bank receipts: batched per payment run, with unapplied cash. */
+  function receipts(all: PayEvent[]): void {
+    all.sort((a, b) => a.day - b.day || a.docSeq - b.docSeq);
+    let i = 0;
+    while (i < all.length) {
+      let j = i + 1;
+      if (p.paymentRun !== null) while (j < all.length && all[j]!.day === all[i]!.day) j++;
+      const group = all.slice(i, j);
+      i = j;
+      const day = group[0]!.day;
+      const lines = new Map<string, Cents>();
+      for (const e of group) lines.set(e.docId, (lines.get(e.docId) ?? 0) + e.cents);
+      let amount = sum(group);
+      // overpayments and rounding-up leave part of a receipt unapplied
+      if (rng.chance(0.01)) amount += rng.int(1, 2_500);
+      const paymentId = ids.take('PAY');
+      ledger.payments.push({ payment_id: paymentId, customer_id: p.customerId, payment_date: isoOf(day), amount: formatCents(amount), currency: CURRENCY });
+      // receipts of the last days are often not matched yet at the export date
+      const matched = !(day > end - 4 && rng.chance(0.3));
+      if (matched) {
+        for (const [docId, cents] of lines) ledger.allocations.push({ payment_id: paymentId, document_id: docId, amount: formatCents(cents) });
+      }
+      // an invoice paid twice: the second receipt stays unapplied until refunded
+      if (rng.chance(0.003)) {
+        const dup = businessDayOnOrAfter(day + rng.int(1, 10));
+        if (dup <= end) {
+          ledger.payments.push({ payment_id: ids.take('PAY'), customer_id: p.customerId, payment_date: isoOf(dup), amount: formatCents(sum(group)), currency: CURRENCY });
+        }
+      }
+    }
+  }
+}
