@@ -1,5 +1,5 @@
 import type { Rng } from './random.js';
-import { SBI_SECTIONS, type SbiSection } from '../reference/sbi/sbi.js';
+import { SBI_SECTIONS, type SbiSection } from './sbi-codes.js';
 
 /**
  * The behavioural assumptions of the generator in one place: who the customers are and how they pay.

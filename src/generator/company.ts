@@ -1,5 +1,5 @@
 import type { Rng } from './random.js';
-import type { SbiSection } from '../reference/sbi/sbi.js';
+import type { SbiSection } from './sbi-codes.js';
 
 /**
  * Dutch company identity: KvK number, VAT number and a plausible trade name. Identifiers come from a

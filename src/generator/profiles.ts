@@ -2,7 +2,7 @@ import { Rng, hash32 } from './random.js';
 import { addMonths, isoOf, type Day } from './calendar.js';
 import { roundTo, toCents, type Cents } from './money.js';
 import { beVatNumber, companyName, deVatNumber, kvkNumber, nlVatNumber } from './company.js';
-import { sbiCodesBySection, type SbiSection } from '../reference/sbi/sbi.js';
+import { sbiCodesBySection, type SbiSection } from './sbi-codes.js';
 import {
   INVOICES_PER_MONTH, MEDIAN_AMOUNT_EUR, distressChance, drawDelay, drawHabit, drawSection, drawSegment,
   drawSize, drawTerms, type Habit, type Segment, type SizeClass,
