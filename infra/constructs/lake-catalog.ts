@@ -1,0 +1,80 @@
+import { Stack } from 'aws-cdk-lib';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ColumnDef } from '../../src/schema/table.js';
+import { glueColumns } from '../../src/schema/derive.js';
+
+/** One table for the catalog: columns come from the zod schemas, never written out by hand. */
+export interface CatalogTableSpec {
+  name: string;
+  description: string;
+  columns: readonly ColumnDef[];
+  /** Key prefix in the lake bucket, ending in `/`. */
+  prefix: string;
+  /** Hive-style partition column with a date partition projection (raw tables: ingest_date). */
+  projectedDatePartition?: { column: string; startDate: string };
+}
+
+export interface LakeCatalogProps {
+  databaseName: string;
+  lakeBucket: s3.IBucket;
+  tables: readonly CatalogTableSpec[];
+}
+
+const PARQUET = {
+  inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+  outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+  serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+};
+
+/** Parameters that let Athena compute partitions from the key layout instead of asking Glue for them. */
+export function projectionParameters(location: string, p: { column: string; startDate: string }): Record<string, string> {
+  return {
+    'projection.enabled': 'true',
+    [`projection.${p.column}.type`]: 'date',
+    [`projection.${p.column}.format`]: 'yyyy-MM-dd',
+    [`projection.${p.column}.range`]: `${p.startDate},NOW`,
+    [`projection.${p.column}.interval`]: '1',
+    [`projection.${p.column}.interval.unit`]: 'DAYS',
+    'storage.location.template': `${location}${p.column}=\${${p.column}}/`,
+  };
+}
+
+/** Glue database plus one external Parquet table per spec. */
+export class LakeCatalog extends Construct {
+  readonly database: glue.CfnDatabase;
+  readonly databaseName: string;
+  readonly tables = new Map<string, glue.CfnTable>();
+
+  constructor(scope: Construct, id: string, props: LakeCatalogProps) {
+    super(scope, id);
+    const catalogId = Stack.of(this).account;
+    this.databaseName = props.databaseName;
+    this.database = new glue.CfnDatabase(this, 'Database', {
+      catalogId,
+      databaseInput: { name: props.databaseName, description: 'Creditlake: raw ledger tables and credit marts' },
+    });
+    for (const spec of props.tables) {
+      const location = `s3://${props.lakeBucket.bucketName}/${spec.prefix}`;
+      const parameters: Record<string, string> = { classification: 'parquet', EXTERNAL: 'TRUE' };
+      if (spec.projectedDatePartition) Object.assign(parameters, projectionParameters(location, spec.projectedDatePartition));
+      const table = new glue.CfnTable(this, `Table-${spec.name}`, {
+        catalogId,
+        databaseName: props.databaseName,
+        tableInput: {
+          name: spec.name,
+          description: spec.description,
+          tableType: 'EXTERNAL_TABLE',
+          parameters,
+          partitionKeys: spec.projectedDatePartition
+            ? [{ name: spec.projectedDatePartition.column, type: 'date', comment: 'Day the batch was ingested' }]
+            : [],
+          storageDescriptor: { ...PARQUET, location, columns: glueColumns(spec.columns) },
+        },
+      });
+      table.addResourceDependency(this.database);
+      this.tables.set(spec.name, table);
+    }
+  }
+}

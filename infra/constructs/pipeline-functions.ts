@@ -1,0 +1,238 @@
+import { Duration, Size, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { acknowledge, acknowledgeScopedResourceWildcards } from '../nag.js';
+import { Construct } from 'constructs';
+import { handlerCode } from '../lambda-code.js';
+import type { Settings } from '../settings.js';
+
+export interface PipelineFunctionsProps {
+  settings: Settings;
+  landingBucket: s3.IBucket;
+  lakeBucket: s3.IBucket;
+  resultsBucket: s3.IBucket;
+  /** Landing key prefixes (e.g. `invoices/`), one S3 trigger each. */
+  feedPrefixes: readonly string[];
+  workgroupName: string;
+  databaseName: string;
+}
+
+/** The one message group of the build queue: builds never overlap, because they overwrite marts. */
+export const BUILD_MESSAGE_GROUP = 'build';
+
+const NODE_RUNTIMES = { 20: lambda.Runtime.NODEJS_20_X, 22: lambda.Runtime.NODEJS_22_X, 24: lambda.Runtime.NODEJS_24_X };
+
+const objects = (b: s3.IBucket) => b.arnForObjects('*');
+
+/**
+ * Ingest Lambda (S3 object created → Parquet in the lake), the serialised build queue and the
+ * model-runner Lambda it feeds (on a schedule and after every committed ingest).
+ */
+export class PipelineFunctions extends Construct {
+  readonly ingestFunction: lambda.Function;
+  readonly buildFunction: lambda.Function;
+  readonly ingestDeadLetterQueue: sqs.Queue;
+  readonly buildQueue: sqs.Queue;
+  readonly buildDeadLetterQueue: sqs.Queue;
+  readonly scheduleRule: events.Rule;
+  private readonly settings: Settings;
+
+  constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
+    super(scope, id);
+    this.settings = props.settings;
+    const s = props.settings;
+    const stack = Stack.of(this);
+
+    this.ingestDeadLetterQueue = this.queue('IngestDeadLetterQueue', { retentionPeriod: Duration.days(14) });
+    this.buildDeadLetterQueue = this.queue('BuildDeadLetterQueue', { fifo: true, retentionPeriod: Duration.days(14) });
+    for (const dlq of [this.ingestDeadLetterQueue, this.buildDeadLetterQueue]) {
+      acknowledge(dlq, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
+    }
+    this.buildQueue = this.queue('BuildQueue', {
+      fifo: true,
+      // Scheduled events carry their own time, so identical bodies are genuine duplicates.
+      contentBasedDeduplication: true,
+      // Lambda requires at least the function timeout; six times leaves room for its retries.
+      visibilityTimeout: Duration.seconds(s.buildTimeoutSeconds * 6),
+      deadLetterQueue: { queue: this.buildDeadLetterQueue, maxReceiveCount: 3 },
+    });
+
+    const lakeUri = `s3://${props.lakeBucket.bucketName}/`;
+    this.ingestFunction = this.fn('Ingest', {
+      entry: 'functions/ingest.ts',
+      memorySize: s.ingestMemoryMb,
+      timeout: Duration.seconds(s.ingestTimeoutSeconds),
+      ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
+      environment: { LAKE_URI: lakeUri, BUILD_QUEUE_URL: this.buildQueue.queueUrl, BUILD_MESSAGE_GROUP },
+      deadLetterQueue: this.ingestDeadLetterQueue,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+    });
+    const ingestRole = this.ingestFunction.role!;
+    ingestRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadFeeds', actions: ['s3:GetObject'], resources: [objects(props.landingBucket)] }),
+    );
+    this.grantLakeWrite(ingestRole, props.lakeBucket);
+    ingestRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'RequestBuild', actions: ['sqs:SendMessage'], resources: [this.buildQueue.queueArn] }),
+    );
+    for (const prefix of props.feedPrefixes) {
+      props.landingBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.ingestFunction), {
+        prefix,
+      });
+    }
+    // CDK's singleton that writes the bucket notification configuration (a deploy-time custom resource).
+    const notifier = stack.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notifier) {
+      acknowledge(notifier, {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: 'CDK-owned deploy-time handler that only writes the landing bucket notification configuration; it only logs.',
+      });
+    }
+
+    this.buildFunction = this.fn('BuildModels', {
+      entry: 'functions/build-models.ts',
+      memorySize: 1024,
+      timeout: Duration.seconds(s.buildTimeoutSeconds),
+      environment: { LAKE_URI: lakeUri, ATHENA_WORKGROUP: props.workgroupName, GLUE_DATABASE: props.databaseName },
+    });
+    const buildRole = this.buildFunction.role!;
+    const partition = stack.partition;
+    buildRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RunAthenaQueries',
+        actions: [
+          'athena:StartQueryExecution',
+          'athena:GetQueryExecution',
+          'athena:GetQueryResults',
+          'athena:StopQueryExecution',
+          'athena:GetWorkGroup',
+        ],
+        resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: props.workgroupName })],
+      }),
+    );
+    buildRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ManageCatalog',
+        actions: [
+          'glue:GetDatabase',
+          'glue:GetTable',
+          'glue:GetTables',
+          'glue:GetPartition',
+          'glue:GetPartitions',
+          'glue:BatchGetPartition',
+          'glue:CreateTable',
+          'glue:UpdateTable',
+          'glue:DeleteTable',
+        ],
+        resources: [
+          `arn:${partition}:glue:${stack.region}:${stack.account}:catalog`,
+          `arn:${partition}:glue:${stack.region}:${stack.account}:database/${props.databaseName}`,
+          `arn:${partition}:glue:${stack.region}:${stack.account}:table/${props.databaseName}/*`,
+        ],
+      }),
+    );
+    this.grantLakeWrite(buildRole, props.lakeBucket);
+    // Athena writes query results with the caller's credentials.
+    buildRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'QueryResults',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [objects(props.resultsBucket)],
+      }),
+    );
+    buildRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'QueryResultsBucket',
+        actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+        resources: [props.resultsBucket.bucketArn],
+      }),
+    );
+    this.buildFunction.addEventSource(new SqsEventSource(this.buildQueue, { batchSize: 10 }));
+    const why =
+      'Object-level actions are scoped to the objects of one bucket (bucket/*) and Glue actions to the tables ' +
+      'of one database: object keys and mart tables are created at run time; every action is named.';
+    acknowledgeScopedResourceWildcards(ingestRole as iam.Role, why);
+    acknowledgeScopedResourceWildcards(buildRole as iam.Role, why);
+
+    this.scheduleRule = new events.Rule(this, 'BuildSchedule', {
+      description: 'Rebuilds the Creditlake models on a schedule',
+      schedule: events.Schedule.expression(s.buildSchedule),
+      targets: [
+        new targets.SqsQueue(this.buildQueue, {
+          messageGroupId: BUILD_MESSAGE_GROUP,
+          message: events.RuleTargetInput.fromObject({ reason: 'schedule', time: events.EventField.time }),
+        }),
+      ],
+    });
+  }
+
+  private queue(id: string, props: sqs.QueueProps): sqs.Queue {
+    return new sqs.Queue(this, id, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, ...props });
+  }
+
+  private fn(
+    id: string,
+    props: Omit<lambda.FunctionProps, 'runtime' | 'handler' | 'code' | 'role' | 'logGroup'> & { entry: string },
+  ): lambda.Function {
+    const { entry, ...rest } = props;
+    const s = this.settings;
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: s.logRetentionDays as logs.RetentionDays });
+    // An own role with an inline policy scoped to this log group, instead of the broad managed policy.
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    const fn = new lambda.Function(this, id, {
+      runtime: NODE_RUNTIMES[s.nodeRuntime],
+      architecture: lambda.Architecture.X86_64,
+      handler: 'index.handler',
+      code: handlerCode(entry, s.lambdaCode),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      ...rest,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...rest.environment },
+    });
+    const runtimeReason =
+      'Node.js 20 is the runtime the project targets and tests (engines >=20); raise it with context nodeRuntime.';
+    if (s.nodeRuntime === 20) {
+      acknowledge(
+        fn,
+        { id: 'AwsSolutions-L1', reason: runtimeReason },
+        { id: 'CloudFormation-Validate::W2531', reason: runtimeReason },
+      );
+    }
+    return fn;
+  }
+
+  private grantLakeWrite(role: iam.IRole, lake: s3.IBucket): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LakeObjects',
+        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+        resources: [objects(lake)],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'LakeBucket',
+        // ListBucket turns a missing key into 404 instead of 403: the idempotency check relies on that.
+        actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+        resources: [lake.bucketArn],
+      }),
+    );
+  }
+
+}

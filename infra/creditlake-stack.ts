@@ -1,0 +1,84 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { CANONICAL_TABLES } from '../src/schema/index.js';
+import { catalogTables, feedPrefix } from './catalog-tables.js';
+import { DashboardHosting } from './constructs/dashboard-hosting.js';
+import { LakeCatalog } from './constructs/lake-catalog.js';
+import { PipelineFunctions } from './constructs/pipeline-functions.js';
+import { QueryWorkgroup } from './constructs/query-workgroup.js';
+import { secureBucket } from './constructs/secure-bucket.js';
+import type { Settings } from './settings.js';
+
+export interface CreditlakeStackProps extends StackProps {
+  settings: Settings;
+}
+
+/**
+ * Creditlake on AWS: feeds dropped in the landing bucket are ingested into the Parquet lake, the SQL
+ * models run on Athena over the Glue catalog (on a schedule and after ingests), dashboards are served
+ * from a private bucket.
+ */
+export class CreditlakeStack extends Stack {
+  readonly settings: Settings;
+
+  constructor(scope: Construct, id: string, props: CreditlakeStackProps) {
+    super(scope, id, props);
+    const s = (this.settings = props.settings);
+    const accessLogs = secureBucket(this, 'AccessLogs', {
+      lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(s.accessLogRetentionDays) }],
+    });
+    const landing = secureBucket(this, 'Landing', {
+      accessLogs,
+      versioned: true,
+      lifecycleRules: [
+        { id: 'expire-feeds', expiration: Duration.days(s.landingRetentionDays) },
+        { id: 'expire-replaced-feeds', noncurrentVersionExpiration: Duration.days(30) },
+      ],
+    });
+    const lake = secureBucket(this, 'Lake', {
+      accessLogs,
+      versioned: true,
+      lifecycleRules: [
+        { id: 'expire-overwritten', noncurrentVersionExpiration: Duration.days(s.lakeNoncurrentRetentionDays) },
+        // Scratch objects of interrupted writes are never read; they go after a day.
+        { id: 'expire-scratch', prefix: '_tmp/', expiration: Duration.days(1) },
+      ],
+    });
+    const results = secureBucket(this, 'AthenaResults', {
+      accessLogs,
+      lifecycleRules: [{ id: 'expire-results', expiration: Duration.days(s.resultsRetentionDays) }],
+    });
+
+    const dbName = s.prefix.replace(/-/g, '_');
+    const catalog = new LakeCatalog(this, 'Catalog', {
+      databaseName: dbName,
+      lakeBucket: lake,
+      tables: catalogTables({ projectionStartDate: s.projectionStartDate }),
+    });
+    const workgroup = new QueryWorkgroup(this, 'Athena', {
+      name: s.prefix,
+      resultsBucket: results,
+      bytesScannedCutoffPerQuery: s.bytesScannedCutoffPerQuery,
+    });
+    const pipeline = new PipelineFunctions(this, 'Pipeline', {
+      settings: s,
+      landingBucket: landing,
+      lakeBucket: lake,
+      resultsBucket: results,
+      feedPrefixes: CANONICAL_TABLES.map((t) => feedPrefix(t.name)),
+      workgroupName: workgroup.name,
+      databaseName: catalog.databaseName,
+    });
+    const dashboard = new DashboardHosting(this, 'Dashboard', { accessLogs, cdn: s.dashboardCdn });
+
+    new CfnOutput(this, 'LandingBucketName', { value: landing.bucketName, description: 'Drop feeds at <table>/<file>.csv' });
+    new CfnOutput(this, 'LakeUri', { value: `s3://${lake.bucketName}/`, description: 'Lake root (config "lake")' });
+    new CfnOutput(this, 'AthenaWorkgroup', { value: workgroup.name });
+    new CfnOutput(this, 'GlueDatabase', { value: catalog.databaseName });
+    new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: pipeline.ingestDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DashboardBucketName', { value: dashboard.bucket.bucketName });
+    if (dashboard.distribution) {
+      new CfnOutput(this, 'DashboardUrl', { value: `https://${dashboard.distribution.distributionDomainName}/` });
+    }
+  }
+}

@@ -1,0 +1,87 @@
+import { buildSync } from 'esbuild';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PLACEHOLDER_DIR = join(PROJECT_ROOT, 'infra', 'placeholder');
+
+/**
+ * DuckDB is a native addon: esbuild cannot inline it, so these stay external and ship as real
+ * node_modules (linux-x64 glibc build, what the Lambda x86_64 Node 20 runtime loads).
+ */
+export const DUCKDB_EXTERNALS = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-*'];
+export const DUCKDB_RUNTIME_PACKAGES = [
+  '@duckdb/node-api',
+  '@duckdb/node-bindings',
+  '@duckdb/node-bindings-linux-x64',
+  'detect-libc',
+];
+
+// ESM output still contains CommonJS dependencies that call require() for Node built-ins.
+const REQUIRE_SHIM = "import { createRequire as __clCreateRequire } from 'node:module';\nconst require = __clCreateRequire(import.meta.url);";
+
+export interface BundleResult {
+  dir: string;
+  /** True when the handler imports DuckDB and its native packages were copied beside it. */
+  withDuckDB: boolean;
+}
+
+function packageDir(name: string): string {
+  const req = createRequire(join(PROJECT_ROOT, 'package.json'));
+  try {
+    return dirname(req.resolve(`${name}/package.json`));
+  } catch {
+    throw new Error(
+      `cannot bundle for Lambda: package ${name} is not installed. On a non-linux-x64 machine run ` +
+        '`npm install --no-save --os=linux --cpu=x64 @duckdb/node-bindings-linux-x64` first.',
+    );
+  }
+}
+
+/** Bundles one handler file with esbuild in-process (no Docker) into a fresh folder. */
+export function bundleHandler(entry: string, outDir?: string): BundleResult {
+  const dir = outDir ?? mkdtempSync(join(tmpdir(), 'creditlake-lambda-'));
+  mkdirSync(dir, { recursive: true });
+  const result = buildSync({
+    entryPoints: [resolve(PROJECT_ROOT, entry)],
+    outfile: join(dir, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: true,
+    external: DUCKDB_EXTERNALS,
+    banner: { js: REQUIRE_SHIM },
+    metafile: true,
+    logLevel: 'silent',
+    // The AWS SDK is bundled, not taken from the runtime, so the deployed code runs the versions we test.
+    mainFields: ['module', 'main'],
+  });
+  const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
+  const withDuckDB = imports.some((i) => i.external && i.path.startsWith('@duckdb/'));
+  if (withDuckDB) {
+    for (const name of DUCKDB_RUNTIME_PACKAGES) {
+      cpSync(packageDir(name), join(dir, 'node_modules', name), { recursive: true, dereference: true });
+    }
+  }
+  // Marks the folder as ESM for Node, whatever the extension of helper files esbuild emits.
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  return { dir, withDuckDB };
+}
+
+const bundles = new Map<string, BundleResult>();
+
+/** Lambda code for a handler: the real bundle, or a stub folder for fast unit-test synthesis. */
+export function handlerCode(entry: string, mode: 'esbuild' | 'placeholder'): lambda.Code {
+  if (mode === 'placeholder') return lambda.Code.fromAsset(PLACEHOLDER_DIR);
+  let bundle = bundles.get(entry);
+  if (!bundle) {
+    bundle = bundleHandler(entry);
+    bundles.set(entry, bundle);
+  }
+  return lambda.Code.fromAsset(bundle.dir);
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * Deployment settings, read from CDK context (`cdk.json` or `-c key=value`), so one stack definition
+ * serves every environment. Context values given on the command line arrive as strings, hence the
+ * coercions.
+ */
+const SettingsSchema = z
+  .object({
+    /** Prefix of every named resource (Glue database, workgroup, function names stay unique per prefix). */
+    prefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase letters, digits and dashes, 2-21 chars').default('creditlake'),
+    /** EventBridge schedule of the model build (UTC). */
+    buildSchedule: z.string().min(1).default('cron(30 5 * * ? *)'),
+    /** Athena refuses any query that would scan more than this (cost guard). */
+    bytesScannedCutoffPerQuery: z.coerce.number().int().min(10_000_000).default(10_000_000_000),
+    /** Days dropped feed files are kept in the landing bucket. */
+    landingRetentionDays: z.coerce.number().int().positive().default(365),
+    /** Days Athena query results are kept. */
+    resultsRetentionDays: z.coerce.number().int().positive().default(7),
+    /** Days overwritten lake objects (previous mart versions, replaced batches) stay recoverable. */
+    lakeNoncurrentRetentionDays: z.coerce.number().int().positive().default(30),
+    /** Days S3 access logs are kept. */
+    accessLogRetentionDays: z.coerce.number().int().positive().default(90),
+    /** CloudWatch log retention of the functions, in days (must be a value CloudWatch accepts). */
+    logRetentionDays: z.coerce.number().int().positive().default(30),
+    /** First ingest day Athena's partition projection considers. */
+    projectionStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default('2020-01-01'),
+    /** Lambda Node.js major version; the DuckDB binding is N-API, so any of them loads it. */
+    nodeRuntime: z.coerce.number().pipe(z.union([z.literal(20), z.literal(22), z.literal(24)])).default(20),
+    ingestMemoryMb: z.coerce.number().int().min(512).max(10240).default(3008),
+    ingestTimeoutSeconds: z.coerce.number().int().min(30).max(900).default(900),
+    /** Ephemeral /tmp size: the feed file, DuckDB spill space and the Parquet output all live there. */
+    ingestEphemeralMb: z.coerce.number().int().min(512).max(10240).default(4096),
+    buildTimeoutSeconds: z.coerce.number().int().min(60).max(900).default(900),
+    /** Whether CloudFront serves the dashboard bucket (off: the bucket alone, e.g. behind an existing CDN). */
+    dashboardCdn: z.preprocess((v) => (typeof v === 'string' ? v === 'true' : v), z.boolean()).default(true),
+    /**
+     * `esbuild` bundles the real handlers (deploy, `cdk synth`); `placeholder` ships a stub so unit tests
+     * synthesise in a second. Never deploy a placeholder stack: the stub throws on every invocation.
+     */
+    lambdaCode: z.enum(['esbuild', 'placeholder']).default('esbuild'),
+  })
+  .strict();
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SETTINGS_CONTEXT_KEY = 'creditlake';
+
+/** Reads settings from the `creditlake` context object plus `creditlake:<key>` overrides. */
+export function settingsFromContext(get: (key: string) => unknown): Settings {
+  const base = (get(SETTINGS_CONTEXT_KEY) ?? {}) as Record<string, unknown>;
+  const overrides: Record<string, unknown> = {};
+  for (const key of Object.keys(SettingsSchema.shape)) {
+    const v = get(`${SETTINGS_CONTEXT_KEY}:${key}`);
+    if (v !== undefined) overrides[key] = v;
+  }
+  const parsed = SettingsSchema.safeParse({ ...base, ...overrides });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid creditlake context:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+export function parseSettings(raw: Partial<Record<keyof Settings, unknown>> = {}): Settings {
+  return settingsFromContext((k) => (k === SETTINGS_CONTEXT_KEY ? raw : undefined));
+}
