@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import type { Row } from '../../warehouse/engine.js';
+import type { Catalog } from '../catalog.js';
+import { sbiSectionSql } from '../catalog.js';
+import { GROUP_FILTERS, periodRange, type GroupFilter, type Period } from '../params.js';
+import { MartMissing, type PageId, type Slice, type SliceContext, type SliceData } from './types.js';
+
+export function defineSlice<S extends z.ZodRawShape>(def: {
+  name: string;
+  page: PageId | 'shared';
+  description: string;
+  requires: string[];
+  shape: S;
+  run(ctx: SliceContext, params: z.infer<z.ZodObject<S>>): Promise<SliceData>;
+}): Slice<z.infer<z.ZodObject<S>>> {
+  return {
+    name: def.name,
+    page: def.page,
+    description: def.description,
+    requires: def.requires,
+    params: z.strictObject(def.shape) as unknown as z.ZodType<z.infer<z.ZodObject<S>>>,
+    paramNames: Object.keys(def.shape),
+    run: def.run,
+  };
+}
+
+export type Bind = Record<string, string | number | boolean | null>;
+
+export function requireMart(catalog: Catalog, mart: string): void {
+  if (!catalog.has(mart)) throw new MartMissing(mart);
+}
+
+/** The as-of date a slice uses: the request's (already allow-listed) or the latest with data. */
+export function asOfOf(catalog: Catalog, asOf: string | undefined): string {
+  const d = asOf ?? catalog.dataAsOf;
+  if (!d) throw new MartMissing('ar_aging');
+  return d;
+}
+
+export function rangeOf(catalog: Catalog, p: { as_of?: string; period?: Period }) {
+  const asOf = asOfOf(catalog, p.as_of);
+  return { asOf, ...periodRange(asOf, p.period ?? '12m') };
+}
+
+export type GroupParams = Partial<Record<GroupFilter, string>>;
+
+/** How the group filters map to a grouped mart's `group_by` values. */
+const GROUP_BY_NAME: Record<GroupFilter, string> = {
+  segment: 'segment',
+  sbi_section: 'sbi_section',
+  country: 'country',
+  size: 'size_class',
+};
+
+/**
+ * WHERE clause selecting one customer group from a mart that stores groups as rows: either a
+ * `group_by`/`group_value` pair (KPI suite) or a `segment` column with 'ALL' totals (foundation).
+ * Grouped marts hold one dimension at a time, so only the first filter set applies; the notes say so.
+ */
+export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias = ''): { sql: string; bind: Bind; notes: string[] } {
+  const a = alias ? `${alias}.` : '';
+  const set = GROUP_FILTERS.filter((f) => p[f] !== undefined);
+  const notes: string[] = [];
+  if (catalog.hasColumn(mart, 'group_by') && catalog.hasColumn(mart, 'group_value')) {
+    const first = set[0];
+    if (set.length > 1) notes.push(`${mart} is grouped by one dimension at a time: showing ${first} = ${p[first!]} (ignoring ${set.slice(1).join(', ')})`);
+    if (!first) return { sql: `${a}group_by = 'ALL'`, bind: {}, notes };
+    return { sql: `${a}group_by = $group_by AND ${a}group_value = $group_value`, bind: { group_by: GROUP_BY_NAME[first], group_value: p[first]! }, notes };
+  }
+  if (catalog.hasColumn(mart, 'segment')) {
+    const ignored = set.filter((f) => f !== 'segment');
+    if (ignored.length) notes.push(`${mart} has no ${ignored.join('/')} breakdown yet: filter not applied`);
+    if (p.segment === undefined) return { sql: `${a}segment = 'ALL'`, bind: {}, notes };
+    return { sql: `${a}segment = $segment`, bind: { segment: p.segment }, notes };
+  }
+  if (set.length) notes.push(`${mart} is not broken down by customer group: filters not applied`);
+  return { sql: 'TRUE', bind: {}, notes };
+}
+
+/**
+ * WHERE clause for customer-level marts joined to `customers` (alias c): every filter applies.
+ * Columns come from this code; only values are bound.
+ */
+export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { sql: string; bind: Bind; notes: string[] } {
+  const parts: string[] = [];
+  const bind: Bind = {};
+  const notes: string[] = [];
+  const add = (filter: GroupFilter, column: string, expr?: string) => {
+    const v = p[filter];
+    if (v === undefined) return;
+    if (!catalog.hasColumn('customers', column)) {
+      notes.push(`customers has no ${column} column: ${filter} filter not applied`);
+      return;
+    }
+    parts.push(`${expr ?? `${alias}.${column}`} = $${filter}`);
+    bind[filter] = v;
+  };
+  add('segment', 'segment');
+  add('country', 'country');
+  add('size', 'size_class');
+  add('sbi_section', 'sbi_code', sbiSectionSql(`${alias}.sbi_code`));
+  return { sql: parts.length ? parts.join(' AND ') : 'TRUE', bind, notes };
+}
+
+export function hasAnyGroupFilter(p: GroupParams): boolean {
+  return GROUP_FILTERS.some((f) => p[f] !== undefined);
+}
+
+export function rows(data: { rows: Row[] }): Row[] {
+  return data.rows;
+}
+
+/** Columns a slice may read from an optional mart, by the first name present. */
+export function pickColumn(catalog: Catalog, mart: string, candidates: string[]): string | undefined {
+  return candidates.find((c) => catalog.hasColumn(mart, c));
+}

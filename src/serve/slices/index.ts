@@ -1,0 +1,14 @@
+import { cfoSlices } from './cfo.js';
+import { collectionsSlices } from './collections.js';
+import { marketingSlices } from './marketing.js';
+import { riskSlices } from './risk.js';
+import type { Slice } from './types.js';
+
+/** Every query the dashboards may run. Nothing outside this list is reachable through the API. */
+export const slices: Slice[] = [...cfoSlices, ...marketingSlices, ...riskSlices, ...collectionsSlices];
+
+const byName = new Map(slices.map((s) => [s.name, s]));
+
+export function sliceByName(name: string): Slice | undefined {
+  return byName.get(name);
+}

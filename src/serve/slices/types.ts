@@ -1,0 +1,44 @@
+import type { z } from 'zod';
+import type { Row, WarehouseEngine } from '../../warehouse/engine.js';
+import type { Catalog } from '../catalog.js';
+import type { DashboardSettings } from '../settings.js';
+
+export const PAGES = ['cfo', 'marketing', 'risk', 'collections'] as const;
+export type PageId = (typeof PAGES)[number];
+
+export interface SliceContext {
+  engine: WarehouseEngine;
+  catalog: Catalog;
+  settings: DashboardSettings;
+}
+
+export interface SliceData {
+  rows: Row[];
+  /** Things the reader should know about the numbers, e.g. a filter this mart cannot apply. */
+  notes?: string[];
+  /** Extra scalars a chart needs beside its rows (a target, the variant used). */
+  meta?: Record<string, string | number | null>;
+}
+
+/** A mart the slice needs is not in the warehouse yet: the page shows this instead of a chart. */
+export class MartMissing extends Error {
+  constructor(readonly mart: string) {
+    super(`not available: mart ${mart} not built`);
+  }
+}
+
+/**
+ * One named, allow-listed query. `params` is a strict zod object: the only way request text reaches
+ * `run` is as validated values, which `run` binds as SQL parameters or compares with allow-lists.
+ */
+export interface Slice<P = any> {
+  name: string;
+  page: PageId | 'shared';
+  description: string;
+  /** Marts the slice reads; a missing one turns the response into an "unavailable" state. */
+  requires: string[];
+  params: z.ZodType<P>;
+  /** Parameter names the schema accepts (the front end sends only these). */
+  paramNames: readonly string[];
+  run(ctx: SliceContext, params: P): Promise<SliceData>;
+}

@@ -1,0 +1,113 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { QueryResult, Row, WarehouseEngine } from '../warehouse/engine.js';
+import { duckdbDialect } from '../warehouse/dialect/duckdb.js';
+import { lakePaths } from '../lake/layout.js';
+
+type Params = Record<string, string | number | boolean | null>;
+
+/**
+ * The embedded warehouse opened READ_ONLY for the dashboards: DuckDB refuses every write, whatever
+ * SQL reaches it. A few connections serve slices in parallel; each runs one statement at a time.
+ */
+export class ReadOnlyWarehouse implements WarehouseEngine {
+  readonly dialect = duckdbDialect;
+  private next = 0;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly lanes: { connection: DuckDBConnection; tail: Promise<unknown> }[],
+  ) {}
+
+  static async open(dbPath: string, opts: { connections?: number; lakeRoot?: string } = {}): Promise<ReadOnlyWarehouse> {
+    if (!existsSync(dbPath)) {
+      throw new Error(`no warehouse at ${dbPath}: run \`creditlake build\` first (or pass --lake <dir>)`);
+    }
+    const config: Record<string, string> = { access_mode: 'READ_ONLY', threads: '2' };
+    // Views may name mart Parquet files relative to the lake root.
+    if (opts.lakeRoot) config.file_search_path = opts.lakeRoot;
+    const instance = await DuckDBInstance.create(dbPath, config);
+    const lanes: { connection: DuckDBConnection; tail: Promise<unknown> }[] = [];
+    try {
+      for (let i = 0; i < (opts.connections ?? 2); i++) lanes.push({ connection: await instance.connect(), tail: Promise.resolve() });
+    } catch (e) {
+      for (const l of lanes) l.connection.closeSync();
+      instance.closeSync();
+      throw e;
+    }
+    return new ReadOnlyWarehouse(instance, lanes);
+  }
+
+  query(sql: string, params?: Params): Promise<QueryResult> {
+    const lane = this.lanes[this.next++ % this.lanes.length]!;
+    const run = lane.tail.then(async () => {
+      const reader = await lane.connection.runAndReadAll(sql, params as never);
+      const names = reader.columnNames();
+      const types = reader.columnTypes();
+      return {
+        columns: names.map((name, i) => ({ name, type: String(types[i]) })),
+        rows: reader.getRowObjectsJson() as Row[],
+      };
+    });
+    lane.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async execute(): Promise<void> {
+    throw new Error('the dashboard warehouse is read-only');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.tail));
+    for (const l of this.lanes) l.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/**
+ * Holds the open warehouse of a lake and reopens it when `creditlake build` has replaced the file,
+ * so a running server shows the latest build without a restart.
+ */
+export class WarehouseSource {
+  private current?: { engine: ReadOnlyWarehouse; stamp: string };
+  private opening?: Promise<ReadOnlyWarehouse>;
+  private checkedAt = 0;
+
+  constructor(readonly lakeRoot: string) {}
+
+  get dbPath(): string {
+    return join(this.lakeRoot, lakePaths.warehouseDb());
+  }
+
+  private stamp(): string {
+    const s = statSync(this.dbPath);
+    return `${s.ino}:${s.mtimeMs}:${s.size}`;
+  }
+
+  async engine(): Promise<ReadOnlyWarehouse> {
+    const now = Date.now();
+    if (this.current && now - this.checkedAt < 1000) return this.current.engine;
+    this.checkedAt = now;
+    if (this.opening) return this.opening;
+    const stamp = existsSync(this.dbPath) ? this.stamp() : 'missing';
+    if (this.current && this.current.stamp === stamp) return this.current.engine;
+    this.opening = (async () => {
+      const old = this.current;
+      const engine = await ReadOnlyWarehouse.open(this.dbPath, { lakeRoot: this.lakeRoot });
+      this.current = { engine, stamp };
+      if (old) void old.engine.close().catch(() => undefined);
+      return engine;
+    })();
+    try {
+      return await this.opening;
+    } finally {
+      this.opening = undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.current) await this.current.engine.close();
+    this.current = undefined;
+  }
+}
