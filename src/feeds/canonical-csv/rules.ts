@@ -11,6 +11,11 @@ export interface RowCheck {
   column: string;
   /** Stable reason text: rejects are counted per reason, so it carries no row values. */
   reason: string;
+  /**
+   * Optional SQL giving a finer stable reason, evaluated only for rows that failed: lets one cheap
+   * predicate screen all rows while the costlier diagnosis runs on the few bad ones.
+   */
+  reasonSql?: string;
   /** SQL predicate that is TRUE for a bad row. */
   failWhen: string;
   /** SQL VARCHAR expression with the offending value(s), for the quarantine `detail` column. */
@@ -39,7 +44,8 @@ function columnChecks(c: ColumnDef): RowCheck[] {
     checks.push({
       column: c.name,
       reason: 'required value missing',
-      failWhen: text ? `(${col} IS NULL OR trim(${col}) = '')` : `${col} IS NULL`,
+      // ascii() screens out the common case cheaply; trim() only runs on values starting with a blank.
+      failWhen: text ? `(${col} IS NULL OR (ascii(${col}) <= 32 AND trim(${col}) = ''))` : `${col} IS NULL`,
       detail: `'empty'`,
     });
   }
@@ -52,15 +58,19 @@ function columnChecks(c: ColumnDef): RowCheck[] {
     });
   }
   if (c.sqlType === 'DECIMAL(18,2)') {
-    checks.push(
-      { column: c.name, reason: 'not a decimal amount', failWhen: `NOT regexp_full_match(${col}, '-?[0-9]+(\\.[0-9]+)?')`, detail: quoted(c.name) },
-      { column: c.name, reason: 'more than 2 decimals', failWhen: `regexp_full_match(${col}, '-?[0-9]+\\.[0-9]{3,}')`, detail: quoted(c.name) },
-      { column: c.name, reason: 'amount too large for DECIMAL(18,2)', failWhen: `regexp_full_match(${col}, '-?[0-9]{17,}(\\.[0-9]{1,2})?')`, detail: quoted(c.name) },
-    );
+    checks.push({
+      column: c.name,
+      reason: 'not a decimal amount',
+      failWhen: `NOT regexp_matches(${col}, '^-?[0-9]{1,16}(\\.[0-9]{1,2})?$')`,
+      reasonSql: `CASE WHEN regexp_matches(${col}, '^-?[0-9]+\\.[0-9]{3,}$') THEN 'more than 2 decimals'
+        WHEN regexp_matches(${col}, '^-?[0-9]{17,}(\\.[0-9]{1,2})?$') THEN 'amount too large for DECIMAL(18,2)'
+        ELSE 'not a decimal amount' END`,
+      detail: quoted(c.name),
+    });
   }
   if (c.sqlType === 'INTEGER' || c.sqlType === 'BIGINT') {
     const digits = c.sqlType === 'INTEGER' ? 9 : 18;
-    checks.push({ column: c.name, reason: 'not a whole number', failWhen: `NOT regexp_full_match(${col}, '-?[0-9]{1,${digits}}')`, detail: quoted(c.name) });
+    checks.push({ column: c.name, reason: 'not a whole number', failWhen: `NOT regexp_matches(${col}, '^-?[0-9]{1,${digits}}$')`, detail: quoted(c.name) });
   }
   return checks;
 }
@@ -68,7 +78,7 @@ function columnChecks(c: ColumnDef): RowCheck[] {
 const isoCode = (c: string, letters: number, what: string): RowCheck => ({
   column: c,
   reason: `${c} not a ${letters}-letter ${what} code`,
-  failWhen: `NOT regexp_full_match(${q(c)}, '[A-Z]{${letters}}')`,
+  failWhen: `NOT regexp_matches(${q(c)}, '^[A-Z]{${letters}}$')`,
   detail: quoted(c),
 });
 const rule = (column: string, reason: string, failWhen: string, detail = quoted(column)): RowCheck => ({ column, reason, failWhen, detail });
