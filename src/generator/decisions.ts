@@ -8,6 +8,14 @@ import type { DecisionRow, IdSequence } from './rows.js';
 
 const step = (cents: Cents): Cents => (cents > 5_000_000 ? 500_000 : 50_000);
 
+/** A round limit near `target` that is strictly below `requested` (a "limited" outcome grants less). */
+function limitedTo(requested: Cents, target: Cents): Cents {
+  let g = roundTo(target, step(requested));
+  if (g >= requested) g = requested - step(requested);
+  if (g <= 0) g = Math.max(100, Math.floor(requested / 20_000) * 10_000);
+  return g;
+}
+
 /**
  * The credit application when a customer is onboarded inside the window, then roughly yearly limit
  * reviews; bad payers and customers heading for distress get refusals and cuts. Returns the limit in
@@ -25,7 +33,7 @@ export function creditDecisionsFor(p: CustomerProfile, win: LedgerWindow, rng: R
     const day = Math.max(win.startDay, businessDayOnOrAfter(p.onboardDay - rng.int(1, 14)));
     const risky = p.section === 'F' || p.section === 'I' || p.sizeClass === 'micro';
     if (rng.chance(risky ? 0.4 : 0.2)) {
-      limit = roundTo(Math.round(p.requestedLimitCents * rng.uniform(0.3, 0.7)), step(p.requestedLimitCents));
+      limit = limitedTo(p.requestedLimitCents, Math.round(p.requestedLimitCents * rng.uniform(0.3, 0.7)));
       push(day, 'limited', p.requestedLimitCents, limit);
     } else push(day, 'accepted', p.requestedLimitCents, limit);
   }
@@ -43,7 +51,7 @@ export function creditDecisionsFor(p: CustomerProfile, win: LedgerWindow, rng: R
       push(day, decision, requested, 0);
       continue;
     }
-    limit = decision === 'accepted' ? requested : roundTo(Math.round(limit + (requested - limit) * rng.uniform(0.2, 0.6)), step(limit));
+    limit = decision === 'accepted' ? requested : limitedTo(requested, Math.round(limit + (requested - limit) * rng.uniform(0.2, 0.6)));
     push(day, decision, requested, limit);
   }
   return limit;
@@ -58,7 +66,7 @@ export function applicantDecision(win: LedgerWindow, index: number, ids: IdSeque
   const section = drawSection(rng);
   const requested = roundTo(toCents(rng.logNormal(15_000, 1.1)), 50_000);
   const decision = rng.weighted(['refused', 'limited', 'accepted'] as const, [70, 18, 12]);
-  const granted = decision === 'refused' ? 0 : decision === 'accepted' ? requested : roundTo(Math.round(requested * rng.uniform(0.2, 0.6)), 50_000);
+  const granted = decision === 'refused' ? 0 : decision === 'accepted' ? requested : limitedTo(requested, Math.round(requested * rng.uniform(0.2, 0.6)));
   return {
     decision_id: ids.take('CD'), customer_id: null, applicant: companyName(rng, section, null),
     decision_date: isoOf(businessDayOnOrAfter(win.startDay + rng.int(0, win.endDay - win.startDay - 3))),
