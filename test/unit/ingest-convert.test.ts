@@ -69,8 +69,8 @@ describe('convertCsv on bad invoices', () => {
   it('reconciles: every record read is loaded or rejected', async () => {
     const r = await convert('bad-invoices.csv');
     const records = recordCount(join(FIX, 'bad-invoices.csv'));
-    const [{ loaded }] = await rows(`SELECT count(*) AS loaded FROM '${r.dataFile}'`);
-    const [{ rejected }] = await rows(`SELECT count(DISTINCT line) AS rejected FROM '${r.quarantineFile}'`);
+    const loaded = (await rows(`SELECT count(*) AS loaded FROM '${r.dataFile}'`))[0]!.loaded;
+    const rejected = (await rows(`SELECT count(DISTINCT line) AS rejected FROM '${r.quarantineFile}'`))[0]!.rejected;
     expect(r.rowsRead).toBe(records);
     expect(Number(loaded)).toBe(r.rowsLoaded);
     expect(Number(rejected)).toBe(r.rowsRejected);
@@ -100,7 +100,7 @@ describe('convertCsv on file-level problems', () => {
   it('reports an empty file as an error without crashing', async () => {
     const r = await convert('empty.csv');
     expect(r.status).toBe('error');
-    expect(r.error).toMatch(/empty\.csv: file is empty/);
+    expect(r.error).toMatch(/^file is empty/);
     expect([r.rowsRead, r.rowsLoaded, r.rowsRejected]).toEqual([0, 0, 0]);
   });
 

@@ -63,14 +63,14 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   const source = opts.sourceName ?? basename(opts.file);
   const empty = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], warnings: [] };
   const header = await readHeader(opts.file);
-  if (header.kind === 'empty') return { ...empty, status: 'error', error: `${source}: file is empty (expected a header line)` };
-  if (header.kind === 'no-header') return { ...empty, status: 'error', error: `${source}: ${header.reason}` };
+  if (header.kind === 'empty') return { ...empty, status: 'error', error: 'file is empty (expected a header line)' };
+  if (header.kind === 'no-header') return { ...empty, status: 'error', error: header.reason };
 
   const names = header.names.map((n, i) => n || `column${i + 1}`);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) return { ...empty, status: 'error', error: `${source}: column "${dup}" appears twice in the header` };
+  if (dup) return { ...empty, status: 'error', error: `column "${dup}" appears twice in the header` };
   const known = new Set(opts.table.columns.map((c) => c.name));
-  const warnings = names.filter((n) => !known.has(n)).map((n) => `${source}: ignoring unknown column "${n}"`);
+  const warnings = names.filter((n) => !known.has(n)).map((n) => `ignoring unknown column "${n}"`);
   const missingRequired = opts.table.columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
 
   await mkdir(opts.scratchDir, { recursive: true });
