@@ -1,0 +1,107 @@
+import { DELIMITERS } from '../mapping/schema.js';
+import { RecordSplitter, isBlankRecord, type CsvRecord } from './records.js';
+
+/**
+ * Guesses about a CSV file made from its first bytes. Every guess is reported back (`notes`) so the
+ * user sees what was assumed, and a guess that cannot be made safely is an error naming the setting
+ * that resolves it.
+ */
+
+export type Encoding = 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16le';
+
+export class DialectError extends Error {}
+
+export interface EncodingGuess {
+  encoding: Encoding;
+  /** Bytes of byte-order mark to skip. */
+  bomLength: number;
+  note: string;
+}
+
+export function detectEncoding(sample: Uint8Array, requested: 'auto' | Encoding): EncodingGuess {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) {
+    if (requested !== 'auto' && requested !== 'utf-8') {
+      throw new DialectError(`the file starts with a UTF-8 byte-order mark but the mapping says encoding ${requested}`);
+    }
+    return { encoding: 'utf-8', bomLength: 3, note: 'encoding utf-8 (byte-order mark)' };
+  }
+  if (sample[0] === 0xff && sample[1] === 0xfe) {
+    return { encoding: 'utf-16le', bomLength: 2, note: 'encoding utf-16le (byte-order mark)' };
+  }
+  if (requested !== 'auto') return { encoding: requested, bomLength: 0, note: `encoding ${requested} (set)` };
+  try {
+    // stream:true tolerates a multi-byte character cut off at the end of the sample.
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return { encoding: 'utf-8', bomLength: 0, note: 'encoding utf-8 (guessed: the first bytes are valid UTF-8)' };
+  } catch {
+    const at = firstInvalidUtf8(sample);
+    return {
+      encoding: 'windows-1252',
+      bomLength: 0,
+      note: `encoding windows-1252 (guessed: byte 0x${sample[at]?.toString(16)} at offset ${at} is not UTF-8)`,
+    };
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let lo = 0;
+  let hi = bytes.length;
+  const ok = (n: number) => {
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ok(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** TextDecoder label for an encoding; Node's full ICU decodes windows-1252 (€ at 0x80) natively. */
+export function decoderFor(encoding: Encoding): InstanceType<typeof globalThis.TextDecoder> {
+  return new TextDecoder(encoding === 'latin1' ? 'iso-8859-1' : encoding, { fatal: encoding === 'utf-8' });
+}
+
+function sampleRecords(text: string, delimiter: string, headerRow: number, max: number): CsvRecord[] {
+  const out: CsvRecord[] = [];
+  const splitter = new RecordSplitter(delimiter, 1 << 20);
+  // The sample may end mid-record: only records closed by a line break count.
+  splitter.push(text, (r) => {
+    if (out.length < max && r.line >= headerRow && !r.oversized && !isBlankRecord(r.text, delimiter)) out.push(r);
+  });
+  return out;
+}
+
+/**
+ * Picks the delimiter under which the header has more than one column and the following records have
+ * the same number of fields as the header. Two delimiters that both fit perfectly are ambiguous.
+ */
+export function sniffDelimiter(sampleText: string, headerRow: number): { delimiter: string; note: string } {
+  const scored = DELIMITERS.map((d) => {
+    const recs = sampleRecords(sampleText, d, headerRow, 50);
+    const header = recs[0];
+    if (!header || header.fields < 2) return { d, score: 0, cols: 0 };
+    const rows = recs.slice(1);
+    const consistent = rows.length === 0 ? 1 : rows.filter((r) => r.fields === header.fields).length / rows.length;
+    return { d, score: consistent, cols: header.fields };
+  }).sort((a, b) => b.score - a.score || b.cols - a.cols);
+  const [best, second] = scored;
+  const show = (d: string) => (d === '\t' ? 'tab' : `"${d}"`);
+  if (!best || best.score === 0) {
+    throw new DialectError('could not find the delimiter: no candidate (; , tab |) gives a header with more than one column');
+  }
+  if (second && second.score === best.score && second.cols === best.cols) {
+    throw new DialectError(
+      `ambiguous delimiter: both ${show(best.d)} and ${show(second.d)} split the header into ${best.cols} columns; set source.delimiter`,
+    );
+  }
+  if (best.score < 0.5) {
+    throw new DialectError(`could not find the delimiter: with ${show(best.d)} only ${Math.round(best.score * 100)}% of the first rows match the header; set source.delimiter`);
+  }
+  return { delimiter: best.d, note: `delimiter ${show(best.d)} (guessed from the first rows)` };
+}

@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { commitBatch, findManifest, manifestKey } from '../lake/commit-batch.js';
+import { batchId, isoDay, lakePaths } from '../lake/layout.js';
+import { LocalLakeStore } from '../lake/local-store.js';
+import type { BatchManifest } from '../lake/manifest.js';
+import { toKey, type LakeStore } from '../lake/store.js';
+import type { Row } from '../warehouse/engine.js';
+import { DuckDBEngine } from '../warehouse/duckdb/duckdb-engine.js';
+import type { ReasonCount } from './canonical-csv/convert.js';
+import { DialectError } from './csv-dialect/sniff.js';
+import { IngestUsageError, pct, sha256File, type IngestProgress } from './ingest-files.js';
+import { MappingError } from './mapping/compile.js';
+import type { Mapping } from './mapping/schema.js';
+import { stageMapped, type NormalizedSource } from './mapping/stage.js';
+
+/**
+ * Ingest of files that are not in the canonical layout: each file is first turned into a normalized
+ * source (CSV dialect, xlsx or e-invoice reader), mapped inside DuckDB, checked with the canonical
+ * ingest's rules, and committed with the same batch protocol (one batch and manifest per file and
+ * table). The manifest key is the hash of the file's content AND the mapping, so the same file read
+ * with a corrected mapping is a new batch, and the same file with the same mapping is a no-op.
+ */
+
+export type PrepareSource = (file: string, scratchDir: string, onProgress?: (fraction: number) => void) => Promise<NormalizedSource>;
+
+export interface MappedIngestOptions {
+  lakeRoot?: string;
+  store?: LakeStore;
+  mapping: Mapping;
+  files: readonly string[];
+  prepare: PrepareSource;
+  maxRejectRate?: number;
+  /** Map and check, report the first rows and rejects, write nothing to the lake. */
+  dryRun?: boolean;
+  previewRows?: number;
+  onProgress?: (p: IngestProgress) => void;
+  scratchDir?: string;
+  threads?: number;
+  memoryLimit?: string;
+  now?: () => Date;
+}
+
+export interface MappedTableResult {
+  table: string;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  topReasons: ReasonCount[];
+  batchId?: string;
+  dataKey?: string;
+  quarantineKey?: string | null;
+  manifestKey?: string;
+  skipped?: boolean;
+  preview?: Row[];
+  rejectPreview?: Row[];
+}
+
+export interface MappedFileResult {
+  file: string;
+  status: 'loaded' | 'skipped' | 'error' | 'dry-run';
+  message: string;
+  sha256: string;
+  sizeBytes: number;
+  linesRead: number;
+  linesRejected: number;
+  rejectRate: number;
+  failed: boolean;
+  notes: string[];
+  tables: MappedTableResult[];
+}
+
+export interface MappedIngestResult {
+  mapping: string;
+  lake: string;
+  dryRun: boolean;
+  maxRejectRate: number;
+  files: MappedFileResult[];
+  ok: boolean;
+}
+
+export function batchKey(fileSha: string, mapping: Mapping): string {
+  return createHash('sha256').update(`${fileSha}\n${JSON.stringify(mapping)}`).digest('hex');
+}
+
+export async function ingestMapped(opts: MappedIngestOptions): Promise<MappedIngestResult> {
+  const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
+  const maxRejectRate = opts.maxRejectRate ?? 0;
+  if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new IngestUsageError(`max reject rate must be between 0 and 1, got ${maxRejectRate}`);
+  if (opts.files.length === 0) throw new IngestUsageError('no files to ingest');
+  for (const f of opts.files) {
+    const s = await stat(f).catch(() => undefined);
+    if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
+  }
+  const files: MappedFileResult[] = [];
+  for (const file of opts.files) files.push(await ingestOne(file, store, maxRejectRate, opts));
+  return {
+    mapping: opts.mapping.name,
+    lake: store.location,
+    dryRun: Boolean(opts.dryRun),
+    maxRejectRate,
+    files,
+    ok: files.every((f) => !f.failed),
+  };
+}
+
+async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, opts: MappedIngestOptions): Promise<MappedFileResult> {
+  const now = opts.now ?? (() => new Date());
+  const started = now();
+  const sizeBytes = (await stat(file)).size;
+  const sha256 = await sha256File(file);
+  const key = batchKey(sha256, opts.mapping);
+  const tableNames = Object.keys(opts.mapping.tables);
+  const base = { file, sha256, sizeBytes, notes: [] as string[] };
+  const progress = (fraction: number) => opts.onProgress?.({ file, fraction });
+
+  const existing = opts.dryRun ? [] : await Promise.all(tableNames.map((t) => findManifest(store, t, key)));
+  if (!opts.dryRun && existing.every(Boolean)) {
+    const m = existing[0]!;
+    return {
+      ...base,
+      status: 'skipped',
+      message: `already ingested with mapping ${opts.mapping.name} as batch ${m.batch_id} on ${m.ingest_date}; nothing to do`,
+      linesRead: 0,
+      linesRejected: 0,
+      rejectRate: 0,
+      failed: false,
+      tables: tableNames.map((t, i) => ({ table: t, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], skipped: true, batchId: existing[i]!.batch_id })),
+    };
+  }
+
+  const id = batchId(started, key);
+  const ingestDate = isoDay(started);
+  const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), 'creditlake-mapped-'));
+  let engine: DuckDBEngine | undefined;
+  try {
+    const source = await opts.prepare(file, scratch, (f) => progress(f * 0.5));
+    engine = await DuckDBEngine.open({
+      path: join(scratch, 'stage.duckdb'),
+      threads: opts.threads,
+      memoryLimit: opts.memoryLimit,
+      tempDirectory: join(scratch, 'duckdb-tmp'),
+    });
+    const staged = await stageMapped(engine, opts.mapping, source, {
+      scratchDir: scratch,
+      outputName: (t) => `${t}-${id}`,
+      dryRun: opts.dryRun,
+      previewRows: opts.previewRows,
+      onProgress: (f) => progress(0.5 + f * 0.5),
+    });
+    await engine.close();
+    engine = undefined;
+    const rejectRate = staged.linesRead === 0 ? 0 : staged.linesRejected / staged.linesRead;
+    const failed = rejectRate > maxRejectRate;
+    const tables: MappedTableResult[] = [];
+    for (const [i, t] of staged.tables.entries()) {
+      const name = t.table.name;
+      const r: MappedTableResult = {
+        table: name,
+        rowsRead: t.rowsRead,
+        rowsLoaded: t.rowsLoaded,
+        rowsRejected: t.rowsRejected,
+        topReasons: t.topReasons,
+        preview: t.preview,
+        rejectPreview: t.rejectPreview,
+      };
+      if (!opts.dryRun && existing[i]) {
+        r.skipped = true;
+        r.batchId = existing[i]!.batch_id;
+      } else if (!opts.dryRun && t.dataFile) {
+        const manifest: BatchManifest = {
+          format_version: 1,
+          batch_id: id,
+          table: name,
+          source_file: basename(file),
+          sha256: key,
+          size_bytes: sizeBytes,
+          rows_read: t.rowsRead,
+          rows_loaded: t.rowsLoaded,
+          rows_rejected: t.rowsRejected,
+          top_reasons: t.topReasons,
+          ingest_date: ingestDate,
+          started_at: started.toISOString(),
+          finished_at: now().toISOString(),
+          data_key: toKey(lakePaths.rawBatchFile(name, ingestDate, id)),
+          quarantine_key: t.quarantineFile ? toKey(lakePaths.quarantineFile(name, id)) : null,
+        };
+        await commitBatch(store, manifest, { dataFile: t.dataFile, quarantineFile: t.quarantineFile });
+        Object.assign(r, { batchId: id, dataKey: manifest.data_key, quarantineKey: manifest.quarantine_key, manifestKey: manifestKey(name, key) });
+      }
+      tables.push(r);
+    }
+    const loaded = staged.linesRead - staged.linesRejected;
+    return {
+      ...base,
+      status: opts.dryRun ? 'dry-run' : 'loaded',
+      message:
+        `${loaded} loaded, ${staged.linesRejected} rejected of ${staged.linesRead} source rows` +
+        (opts.dryRun ? ' (dry run: nothing written)' : '') +
+        (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
+      linesRead: staged.linesRead,
+      linesRejected: staged.linesRejected,
+      rejectRate,
+      failed,
+      notes: staged.notes,
+      tables,
+    };
+  } catch (e) {
+    if (e instanceof DialectError || e instanceof MappingError) {
+      return { ...base, status: 'error', message: `${basename(file)}: ${e.message}`, linesRead: 0, linesRejected: 0, rejectRate: 0, failed: true, tables: [] };
+    }
+    throw e;
+  } finally {
+    if (engine) await engine.close().catch(() => undefined);
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

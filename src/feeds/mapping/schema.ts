@@ -1,0 +1,120 @@
+import { z } from 'zod';
+
+/**
+ * A mapping file describes one kind of source export (an Exact Online receivables list, an SAP FBL5N
+ * dump, …) as data: how to read the file and how each canonical column is computed from it. It is
+ * JSON or YAML, validated here, and compiled to one DuckDB SELECT per target table (./compile.ts).
+ *
+ * Expressions are a small closed vocabulary rather than free SQL, so a mapping file handed over by a
+ * customer cannot run arbitrary SQL, and every failure can be reported per row with a clear reason.
+ */
+
+export type Expr =
+  | string
+  | { column: string; date_format?: string }
+  | { const: string | number }
+  | { add_days: { date: Expr; days: Expr } }
+  | { days_between: { from: Expr; to: Expr } }
+  | { by_sign: { value: Expr; negative: string; otherwise: string } }
+  | { first_nonzero: Expr[] }
+  | { signed: { amount: Expr; indicator: Expr; negative: string[] } }
+  | { negate_when: { amount: Expr; value: Expr; equals: string[] } }
+  | { map: { value: Expr; values: Record<string, string>; default?: string } }
+  | { concat: Expr[] }
+  | { coalesce: Expr[] }
+  | { abs: Expr }
+  | { negate: Expr };
+
+export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
+  z.union([
+    z.string().min(1),
+    z.object({ column: z.string().min(1), date_format: z.string().min(1).optional() }).strict(),
+    z.object({ const: z.union([z.string(), z.number()]) }).strict(),
+    z.object({ add_days: z.object({ date: ExprSchema, days: ExprSchema }).strict() }).strict(),
+    z.object({ days_between: z.object({ from: ExprSchema, to: ExprSchema }).strict() }).strict(),
+    z
+      .object({ by_sign: z.object({ value: ExprSchema, negative: z.string(), otherwise: z.string() }).strict() })
+      .strict(),
+    z.object({ first_nonzero: z.array(ExprSchema).min(1) }).strict(),
+    z
+      .object({
+        signed: z.object({ amount: ExprSchema, indicator: ExprSchema, negative: z.array(z.string()).min(1) }).strict(),
+      })
+      .strict(),
+    z
+      .object({
+        negate_when: z.object({ amount: ExprSchema, value: ExprSchema, equals: z.array(z.string()).min(1) }).strict(),
+      })
+      .strict(),
+    z
+      .object({
+        map: z
+          .object({ value: ExprSchema, values: z.record(z.string(), z.string()), default: z.string().optional() })
+          .strict(),
+      })
+      .strict(),
+    z.object({ concat: z.array(ExprSchema).min(1) }).strict(),
+    z.object({ coalesce: z.array(ExprSchema).min(1) }).strict(),
+    z.object({ abs: ExprSchema }).strict(),
+    z.object({ negate: ExprSchema }).strict(),
+  ]),
+);
+
+export const DELIMITERS = [';', ',', '\t', '|'] as const;
+export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le'] as const;
+
+export const SourceSchema = z
+  .object({
+    format: z.enum(['csv', 'xlsx']).default('csv'),
+    delimiter: z.union([z.literal('auto'), z.enum(DELIMITERS)]).default('auto'),
+    encoding: z.enum(ENCODINGS).default('auto'),
+    /** 1-based line (CSV) or row (xlsx) holding the column names; lines above it are a preamble. */
+    header_row: z.number().int().min(1).max(1000).default(1),
+    /** Default for every date column: a pattern such as dd-mm-yyyy, d-m-yy, mm/dd/yyyy, yyyymmdd, or auto. */
+    date_format: z.string().min(1).default('auto'),
+    /** Decimal separator of amounts; the thousands separator is the other one (plus spaces) unless set. */
+    decimal: z.enum([',', '.', 'auto']).default('auto'),
+    thousands: z.enum(['.', ',', ' ', "'", '']).optional(),
+    /** Lines matching this regular expression (on the raw line) are dropped as footers or sub-totals. */
+    skip_lines_matching: z.string().min(1).optional(),
+    /** xlsx: the sheet to read; the first sheet when absent. */
+    sheet: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const FilterSchema = z
+  .object({
+    column: z.string().min(1),
+    /** Keep rows whose trimmed value is one of these (empty string matches an empty cell). */
+    in: z.array(z.string()).optional(),
+    not_in: z.array(z.string()).optional(),
+    not_empty: z.boolean().optional(),
+  })
+  .strict();
+
+export const TargetSchema = z
+  .object({
+    /** Only rows passing every filter produce a row in this table; the rest are skipped, not rejected. */
+    where: z.array(FilterSchema).optional(),
+    /** One row per distinct key: for tables such as customers derived from a line-item export. */
+    distinct_on: z.array(z.string().min(1)).optional(),
+    columns: z.record(z.string(), ExprSchema),
+  })
+  .strict();
+
+export const MappingSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+    description: z.string().min(1),
+    /** Where the field list comes from (documentation of the source system). */
+    reference: z.string().optional(),
+    source: SourceSchema.default(SourceSchema.parse({})),
+    tables: z.record(z.string(), TargetSchema).refine((t) => Object.keys(t).length > 0, 'at least one table'),
+  })
+  .strict();
+
+export type Mapping = z.infer<typeof MappingSchema>;
+export type MappingSource = z.infer<typeof SourceSchema>;
+export type MappingTarget = z.infer<typeof TargetSchema>;
+export type Filter = z.infer<typeof FilterSchema>;

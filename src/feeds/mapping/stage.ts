@@ -1,0 +1,184 @@
+import { join } from 'node:path';
+import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
+import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
+import type { Row } from '../../warehouse/engine.js';
+import { rowChecks } from '../canonical-csv/rules.js';
+import { duplicatesSql, failuresSql, lit } from '../canonical-csv/sql.js';
+import type { ReasonCount } from '../canonical-csv/convert.js';
+import { LINE_COLUMN } from '../csv-dialect/normalize.js';
+import { compileTargets } from './compile.js';
+import { resolveFormats } from './sniff-values.js';
+import type { Mapping } from './schema.js';
+
+/**
+ * The DuckDB half of a mapped ingest. Input: a normalized source (clean UTF-8 CSV of VARCHAR columns
+ * with the original `__line`, from csv-dialect/normalize.ts, the xlsx reader or the UBL reader) plus
+ * the lines already rejected while normalizing. Per target table it stages the mapped rows, runs the
+ * canonical ingest's own row checks and duplicate-key pass (canonical-csv/rules.ts, sql.ts) plus the
+ * mapping's parse checks, and writes the good rows and the quarantine as Parquet.
+ *
+ * A source line is loaded whole or not at all: when its invoice row fails, the payment and allocation
+ * derived from the same line are quarantined too (reason "rejected with its other rows"), so no table
+ * refers to a row that never landed.
+ */
+
+export interface NormalizedSource {
+  /** Normalized CSV: `__line` + source columns, all text. */
+  file: string;
+  delimiter: string;
+  header: string[];
+  /** CSV `line,reason,raw` of lines rejected before mapping (shifted columns, oversized records, bad XML). */
+  rejectsFile: string;
+  rows: number;
+  rejected: number;
+  /** Name written to the quarantine `source_file` column. */
+  sourceName: string;
+  xlsx?: boolean;
+  notes: string[];
+}
+
+export interface StagedTable {
+  table: TableDef;
+  rowsRead: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  dataFile?: string;
+  quarantineFile?: string;
+  topReasons: ReasonCount[];
+  preview?: Row[];
+  rejectPreview?: Row[];
+}
+
+export interface StageResult {
+  tables: StagedTable[];
+  /** Source lines read (normalized rows + lines rejected while normalizing). */
+  linesRead: number;
+  linesRejected: number;
+  notes: string[];
+}
+
+export interface StageOptions {
+  scratchDir: string;
+  outputName: (table: string) => string;
+  dryRun?: boolean;
+  previewRows?: number;
+  onProgress?: (fraction: number) => void;
+}
+
+const REJECTS_VIEW = 'pre_rejects';
+
+function readNormalized(src: NormalizedSource): string {
+  const cols = [LINE_COLUMN, ...src.header].map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
+  return `read_csv(${lit(src.file)}, header = true, auto_detect = false, delim = ${lit(src.delimiter)}, quote = '"', escape = '"',
+    columns = {${cols}}, max_line_size = 16777216, strict_mode = true)`;
+}
+
+export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: NormalizedSource, opts: StageOptions): Promise<StageResult> {
+  const file = lit(src.sourceName);
+  await engine.execute(`CREATE OR REPLACE TEMP VIEW source AS SELECT * FROM ${readNormalized(src)}`);
+  await engine.execute(
+    `CREATE OR REPLACE TEMP TABLE ${REJECTS_VIEW} AS SELECT CAST(line AS BIGINT) AS line, reason, raw FROM read_csv(${lit(src.rejectsFile)},
+       header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'line': 'VARCHAR', 'reason': 'VARCHAR', 'raw': 'VARCHAR'})`,
+  );
+  const { formats, notes } = await resolveFormats(engine, 'source', src.header, mapping, { xlsx: src.xlsx });
+  const targets = compileTargets(mapping, src.header, formats, 'source');
+  const n = targets.length;
+
+  for (const [i, t] of targets.entries()) {
+    await engine.execute(`CREATE OR REPLACE TEMP TABLE src AS ${t.sql}`);
+    await engine.execute('DROP TABLE IF EXISTS fails');
+    await engine.execute(failuresSql(rowChecks(t.table)));
+    await engine.execute(
+      `INSERT INTO fails SELECT rid, unnest("__fails", recursive := true) FROM (SELECT rowid AS rid, "__fails" FROM src) WHERE len("__fails") > 0`,
+    );
+    // A value that failed to parse is NULL: its own reason says why, "required value missing" is noise.
+    await engine.execute(
+      `DELETE FROM fails WHERE reason = 'required value missing' AND CAST(rid AS VARCHAR) || '|' || column_name IN
+         (SELECT CAST(rid AS VARCHAR) || '|' || column_name FROM fails WHERE reason <> 'required value missing')`,
+    );
+    await engine.execute(duplicatesSql(t.table));
+    await engine.execute(`DROP TABLE IF EXISTS src_${i}`);
+    await engine.execute(`DROP TABLE IF EXISTS fails_${i}`);
+    await engine.execute(`ALTER TABLE src RENAME TO src_${i}`);
+    await engine.execute(`ALTER TABLE fails RENAME TO fails_${i}`);
+    opts.onProgress?.((i + 1) / (n + 1));
+  }
+  await engine.execute(
+    `CREATE OR REPLACE TEMP TABLE bad_lines AS ${targets
+      .map((_, i) => `SELECT DISTINCT s."__line" AS line, ${lit(targets[i]!.table.name)} AS tbl FROM fails_${i} f JOIN (SELECT rowid AS rid, "__line" FROM src_${i}) s USING (rid)`)
+      .join(' UNION ALL ')}`,
+  );
+  const raw = `concat_ws(${lit(src.delimiter)}, ${src.header.map((h) => `coalesce(${q(h)}, '')`).join(', ')})`;
+  await engine.execute(
+    `CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT CAST("__line" AS BIGINT) AS line, ${raw} AS raw_line FROM source
+     WHERE CAST("__line" AS BIGINT) IN (SELECT line FROM bad_lines)`,
+  );
+
+  const tables: StagedTable[] = [];
+  for (const [i, t] of targets.entries()) {
+    const quarantine = `quarantine_${i}`;
+    await engine.execute(`CREATE OR REPLACE TEMP TABLE ${quarantine} AS
+      SELECT ${file} AS source_file, line, column_name, reason, detail, raw_line FROM (
+        SELECT s."__line" AS line, f.column_name, f.reason, f.detail
+        FROM fails_${i} f JOIN (SELECT rowid AS rid, "__line" FROM src_${i}) s USING (rid)
+        UNION ALL
+        SELECT s."__line", '', 'rejected with its other rows from the same line',
+          'failed in ' || (SELECT string_agg(DISTINCT tbl, ', ') FROM bad_lines b WHERE b.line = s."__line")
+        FROM src_${i} s
+        WHERE s."__line" IN (SELECT line FROM bad_lines) AND s.rowid NOT IN (SELECT rid FROM fails_${i})
+      ) LEFT JOIN raw_lines USING (line)
+      UNION ALL
+      SELECT ${file}, line, '', reason, '', raw FROM ${REJECTS_VIEW}
+      ORDER BY line, column_name`);
+    const counts = (
+      await engine.query(
+        `SELECT (SELECT count(*) FROM src_${i}) AS staged, (SELECT count(DISTINCT line) FROM ${quarantine}) AS rejected,
+           (SELECT count(*) FROM src_${i} WHERE "__line" NOT IN (SELECT line FROM bad_lines)) AS loaded`,
+      )
+    ).rows[0]!;
+    const good = `(SELECT * FROM src_${i} WHERE "__line" NOT IN (SELECT line FROM bad_lines) ORDER BY rowid)`;
+    const staged: StagedTable = {
+      table: t.table,
+      rowsRead: Number(counts.staged) + src.rejected,
+      rowsLoaded: Number(counts.loaded),
+      rowsRejected: Number(counts.rejected),
+      topReasons: await topReasons(engine, quarantine),
+    };
+    if (opts.dryRun) {
+      const limit = opts.previewRows ?? 10;
+      staged.preview = (await engine.query(`SELECT ${canonicalSelectList(t.table)} FROM ${good} LIMIT ${limit}`)).rows;
+      staged.rejectPreview = (await engine.query(`SELECT line, column_name, reason, detail FROM ${quarantine} LIMIT ${limit}`)).rows;
+    } else {
+      staged.dataFile = join(opts.scratchDir, `${opts.outputName(t.table.name)}.parquet`);
+      await engine.execute(`COPY (SELECT ${canonicalSelectList(t.table)} FROM ${good}) TO ${lit(staged.dataFile)} (FORMAT parquet)`);
+      if (staged.rowsRejected > 0) {
+        staged.quarantineFile = join(opts.scratchDir, `${opts.outputName(t.table.name)}.quarantine.parquet`);
+        await engine.execute(`COPY ${quarantine} TO ${lit(staged.quarantineFile)} (FORMAT parquet)`);
+      }
+    }
+    tables.push(staged);
+  }
+  const lines = (
+    await engine.query(`SELECT (SELECT count(DISTINCT line) FROM bad_lines) AS bad`)
+  ).rows[0]!;
+  opts.onProgress?.(1);
+  return {
+    tables,
+    linesRead: src.rows + src.rejected,
+    linesRejected: Number(lines.bad) + src.rejected,
+    notes: [...src.notes, ...notes],
+  };
+}
+
+async function topReasons(engine: DuckDBEngine, quarantine: string): Promise<ReasonCount[]> {
+  const r = await engine.query(`
+    SELECT reason, column_name, count(DISTINCT line) AS n, min(line) AS line,
+      arg_min(detail, line) AS detail, any_value(source_file) AS file
+    FROM ${quarantine} GROUP BY reason, column_name ORDER BY n DESC, reason, column_name LIMIT 10`);
+  return r.rows.map((x) => ({
+    reason: String(x.reason),
+    column: String(x.column_name ?? ''),
+    rows: Number(x.n),
+    sample: { file: String(x.file), line: Number(x.line), column: String(x.column_name ?? ''), detail: String(x.detail ?? '') },
+  }));
+}
