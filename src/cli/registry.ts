@@ -1,6 +1,9 @@
 import type { Command } from './command.js';
 import { ingestCommand } from './commands/ingest.js';
 import { generateCommand } from './commands/generate.js';
+import { buildCommand } from './commands/build.js';
+import { queryCommand } from './commands/query.js';
+import { tablesCommand } from './commands/tables.js';
 
 /**
  * Every CLI command, in the order `creditlake --help` lists them. A command lives in its own
@@ -9,4 +12,7 @@ import { generateCommand } from './commands/generate.js';
 export const commands: Command[] = [
   generateCommand,
   ingestCommand,
+  buildCommand,
+  queryCommand,
+  tablesCommand,
 ];

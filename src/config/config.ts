@@ -22,12 +22,14 @@ const AgingSchema = z
 const DsoSchema = z
   .object({
     /** Which DSO variant fills the `dso` column; all variants are stored beside it. */
-    method: z.enum(['period_end', 'average_ar', 'three_month']).default('period_end'),
+    method: z.enum(['period_end', 'average_ar', 'three_month', 'countback']).default('period_end'),
     /** Countback stops after this many months and flags the DSO as incomplete. */
     countback_max_months: z.number().int().min(1).max(120).default(24),
+    /** days(P): calendar days of the month, or the 30-days-per-month convention some reports use. */
+    month_days: z.enum(['calendar', 'thirty']).default('calendar'),
   })
   .strict()
-  .default({ method: 'period_end', countback_max_months: 24 });
+  .default({ method: 'period_end', countback_max_months: 24, month_days: 'calendar' });
 
 export const ConfigSchema = z
   .object({

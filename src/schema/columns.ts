@@ -53,6 +53,17 @@ export const col = {
   int(description: string): z.ZodNumber {
     return withMeta(z.number().int(), { sqlType: 'INTEGER', description, required: true });
   },
+  /** Whole numbers that can exceed 2^31 (row counts); BIGINT in SQL, exact decimal text in JSON. */
+  bigint(description: string): z.ZodString {
+    return withMeta(z.string().regex(/^-?\d+$/, 'expected an integer'), { sqlType: 'BIGINT', description, required: true });
+  },
+  /** Ratios, day counts and percentages in marts; DOUBLE in SQL. Never money. */
+  number(description: string): z.ZodNumber {
+    return withMeta(z.number(), { sqlType: 'DOUBLE', description, required: true });
+  },
+  boolean(description: string): z.ZodBoolean {
+    return withMeta(z.boolean(), { sqlType: 'BOOLEAN', description, required: true });
+  },
   oneOf<const V extends readonly [string, ...string[]]>(values: V, description: string): z.ZodEnum<{ [K in V[number]]: K }> {
     return withMeta(z.enum(values), { sqlType: 'VARCHAR', description, values, required: true }) as never;
   },

@@ -19,4 +19,6 @@ export const athenaDialect: Dialect = {
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthEndSeries: (from, to) =>
     `(SELECT last_day_of_month(m) AS as_of_date FROM UNNEST(sequence(CAST(date_trunc('month', ${from}) AS DATE), ${to}, INTERVAL '1' MONTH)) AS t(m) WHERE last_day_of_month(m) <= ${to})`,
+  monthStartSequence: (from, to) =>
+    `sequence(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
 };

@@ -32,4 +32,9 @@ export interface Dialect {
   dateLiteral(iso: string): string;
   /** Series of month-end dates from `from` to `to` (inclusive) as a relation with column `as_of_date`. */
   monthEndSeries(from: string, to: string): string;
+  /**
+   * Array of the first days of every month from the month of `from` to `to`, for
+   * `CROSS JOIN UNNEST(…) AS s(m)` with non-constant bounds; cast the element with CAST(m AS DATE).
+   */
+  monthStartSequence(from: string, to: string): string;
 }

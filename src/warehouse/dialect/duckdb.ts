@@ -18,6 +18,8 @@ export const duckdbDialect: Dialect = {
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthEndSeries: (from, to) =>
     `(SELECT CAST(last_day(CAST(m AS DATE)) AS DATE) AS as_of_date FROM range(CAST(date_trunc('month', ${from}) AS TIMESTAMP), CAST(${to} AS TIMESTAMP) + INTERVAL '1' DAY, INTERVAL '1' MONTH) AS t(m) WHERE last_day(CAST(m AS DATE)) <= ${to})`,
+  monthStartSequence: (from, to) =>
+    `generate_series(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
 };
 
 export function assertIsoDate(iso: string): string {

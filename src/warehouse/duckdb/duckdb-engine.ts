@@ -12,6 +12,8 @@ export interface DuckDBEngineOptions {
   memoryLimit?: string;
   /** Where large sorts and joins spill; defaults to the OS temp folder. */
   tempDirectory?: string;
+  /** Open an existing database file read-only (several readers, no writer lock). */
+  readOnly?: boolean;
 }
 
 export class DuckDBEngine implements WarehouseEngine {
@@ -32,6 +34,7 @@ export class DuckDBEngine implements WarehouseEngine {
       preserve_insertion_order: 'true',
     };
     if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.readOnly) config.access_mode = 'READ_ONLY';
     const instance = await DuckDBInstance.create(path, config);
     try {
       const connection = await instance.connect();

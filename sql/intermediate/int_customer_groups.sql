@@ -1,0 +1,27 @@
+-- Customer groupings in long form (customer_id, group_by, group_value): every customer that appears
+-- anywhere in the ledger belongs to exactly one value of each grouping ('unknown' when not recorded).
+-- Marts join this to report per group; 'ALL' totals are added by the marts themselves.
+WITH ids AS (
+  SELECT customer_id FROM {{ ref('stg_customers') }}
+  UNION
+  SELECT customer_id FROM {{ ref('stg_invoices') }}
+  UNION
+  SELECT customer_id FROM {{ ref('stg_payments') }}
+),
+attrs AS (
+  SELECT
+    ids.customer_id,
+    COALESCE(c.segment, 'unknown') AS segment,
+    CASE WHEN c.sbi_code IS NULL THEN 'unknown' ELSE {{ sbi_section('c.sbi_code') }} END AS sbi_section,
+    COALESCE(c.country, 'unknown') AS country,
+    COALESCE(c.size_class, 'unknown') AS size_class
+  FROM ids
+  LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = ids.customer_id
+)
+SELECT customer_id, 'segment' AS group_by, segment AS group_value FROM attrs
+UNION ALL
+SELECT customer_id, 'sbi_section' AS group_by, sbi_section AS group_value FROM attrs
+UNION ALL
+SELECT customer_id, 'country' AS group_by, country AS group_value FROM attrs
+UNION ALL
+SELECT customer_id, 'size_class' AS group_by, size_class AS group_value FROM attrs

@@ -1,0 +1,46 @@
+-- Aging of open AR per month end, customer group and bucket: amount and count of open items.
+-- Dense: every bucket of every group that has customers appears at every month end (0 when empty),
+-- so trends read straight off the table. group_by 'ALL' / group_value 'ALL' rows carry the totals;
+-- the `segment` column keeps the foundation's interface (segment rows and 'ALL' totals).
+WITH items AS (
+  SELECT as_of_date, customer_id, bucket, open_amount
+  FROM {{ ref('ar_open_items') }}
+),
+grouped AS (
+  SELECT i.as_of_date, g.group_by, g.group_value, i.bucket, i.open_amount
+  FROM items i
+  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = i.customer_id
+  UNION ALL
+  SELECT i.as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, i.bucket, i.open_amount
+  FROM items i
+),
+totals AS (
+  SELECT as_of_date, group_by, group_value, bucket, sum(open_amount) AS open_amount, count(*) AS open_count
+  FROM grouped
+  GROUP BY as_of_date, group_by, group_value, bucket
+),
+group_values AS (
+  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
+  UNION ALL
+  SELECT 'ALL' AS group_by, 'ALL' AS group_value
+),
+frame AS (
+  SELECT m.as_of_date, gv.group_by, gv.group_value, b.bucket, b.bucket_order
+  FROM {{ ref('int_month_ends') }} m
+  CROSS JOIN group_values gv
+  CROSS JOIN {{ aging_buckets() }} AS b(bucket, bucket_order)
+)
+SELECT
+  f.as_of_date,
+  f.group_by,
+  f.group_value,
+  CASE WHEN f.group_by IN ('segment', 'ALL') THEN f.group_value END AS segment,
+  f.bucket,
+  CAST(f.bucket_order AS INTEGER) AS bucket_order,
+  CAST(COALESCE(t.open_amount, 0) AS DECIMAL(18,2)) AS open_amount,
+  CAST(COALESCE(t.open_count, 0) AS BIGINT) AS open_count,
+  {{ var('aging_basis') }} AS aging_basis
+FROM frame f
+LEFT JOIN totals t
+  ON t.as_of_date = f.as_of_date AND t.group_by = f.group_by AND t.group_value = f.group_value AND t.bucket = f.bucket
+ORDER BY f.as_of_date, f.group_by, f.group_value, f.bucket_order

@@ -1,0 +1,182 @@
+-- The DSO family per calendar month and customer group (metrics.md, "DSO family"), with 'ALL' totals.
+-- AR figures come from ar_open_items at the month end (unapplied cash included); credit sales are
+-- invoices minus credit notes dated in the month. Every variant is stored; `dso` holds the one
+-- chosen by config dso.method and `dso_method` says which.
+WITH months AS (
+  SELECT as_of_date AS month_end, month_start, days_in_month
+  FROM {{ ref('int_month_ends') }}
+),
+group_values AS (
+  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
+  UNION ALL
+  SELECT 'ALL' AS group_by, 'ALL' AS group_value
+),
+documents AS (
+  SELECT CAST({{ month_start('invoice_date') }} AS DATE) AS month_start, customer_id, amount
+  FROM {{ ref('stg_invoices') }}
+),
+sales AS (
+  SELECT month_start, group_by, group_value, sum(amount) AS credit_sales
+  FROM (
+    SELECT d.month_start, g.group_by, g.group_value, d.amount
+    FROM documents d
+    JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = d.customer_id
+    UNION ALL
+    SELECT d.month_start, 'ALL' AS group_by, 'ALL' AS group_value, d.amount
+    FROM documents d
+  ) s
+  GROUP BY month_start, group_by, group_value
+),
+open_items AS (
+  SELECT as_of_date, customer_id, open_amount, is_current
+  FROM {{ ref('ar_open_items') }}
+),
+ar AS (
+  SELECT as_of_date, group_by, group_value,
+         sum(open_amount) AS ar_end,
+         sum(CASE WHEN is_current THEN open_amount ELSE 0 END) AS current_ar_end
+  FROM (
+    SELECT o.as_of_date, g.group_by, g.group_value, o.open_amount, o.is_current
+    FROM open_items o
+    JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = o.customer_id
+    UNION ALL
+    SELECT o.as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, o.open_amount, o.is_current
+    FROM open_items o
+  ) a
+  GROUP BY as_of_date, group_by, group_value
+),
+base AS (
+  SELECT
+    m.month_start,
+    m.month_end,
+    m.days_in_month,
+    gv.group_by,
+    gv.group_value,
+    CAST(COALESCE(s.credit_sales, 0) AS DECIMAL(18,2)) AS credit_sales,
+    CAST(COALESCE(a.ar_end, 0) AS DECIMAL(18,2)) AS ar_end,
+    CAST(COALESCE(a.current_ar_end, 0) AS DECIMAL(18,2)) AS current_ar_end
+  FROM months m
+  CROSS JOIN group_values gv
+  LEFT JOIN sales s
+    ON s.month_start = m.month_start AND s.group_by = gv.group_by AND s.group_value = gv.group_value
+  LEFT JOIN ar a
+    ON a.as_of_date = m.month_end AND a.group_by = gv.group_by AND a.group_value = gv.group_value
+),
+windowed AS (
+  SELECT
+    base.*,
+    CAST(COALESCE(lag(ar_end) OVER (PARTITION BY group_by, group_value ORDER BY month_start), 0) AS DECIMAL(18,2)) AS ar_begin,
+    sum(credit_sales) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS sales_3m,
+    sum(days_in_month) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS days_3m,
+    count(*) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS months_3m
+  FROM base
+),
+-- Countback: pair each month P with P, P-1, P-2, … and run the sales and days backwards from P.
+walk AS (
+  SELECT
+    p.group_by,
+    p.group_value,
+    p.month_start,
+    p.ar_end,
+    k.credit_sales AS walk_sales,
+    k.days_in_month AS walk_days,
+    sum(k.credit_sales) OVER (
+      PARTITION BY p.group_by, p.group_value, p.month_start ORDER BY k.month_start DESC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_sales,
+    sum(k.days_in_month) OVER (
+      PARTITION BY p.group_by, p.group_value, p.month_start ORDER BY k.month_start DESC
+      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_days,
+    row_number() OVER (PARTITION BY p.group_by, p.group_value, p.month_start ORDER BY k.month_start DESC) AS step
+  FROM base p
+  JOIN base k
+    ON k.group_by = p.group_by AND k.group_value = p.group_value AND k.month_start <= p.month_start
+),
+bounded AS (
+  SELECT * FROM walk WHERE step <= {{ var('countback_max_months') }}
+),
+-- The first month, walking back, whose sales use up the AR left: the walk stops inside it.
+exhausted AS (
+  SELECT *
+  FROM (
+    SELECT bounded.*, row_number() OVER (PARTITION BY group_by, group_value, month_start ORDER BY step) AS hit
+    FROM bounded
+    WHERE cum_sales >= ar_end
+  ) x
+  WHERE hit = 1
+),
+walked AS (
+  SELECT group_by, group_value, month_start, max(step) AS steps, max(cum_days) AS days
+  FROM bounded
+  GROUP BY group_by, group_value, month_start
+),
+countback AS (
+  SELECT
+    w.group_by,
+    w.group_value,
+    w.month_start,
+    CASE
+      WHEN b.ar_end <= 0 THEN CAST(0 AS DOUBLE)
+      WHEN e.step IS NULL THEN CAST(w.days AS DOUBLE)
+      ELSE CAST(e.cum_days - e.walk_days AS DOUBLE)
+           + {{ ratio('e.ar_end - (e.cum_sales - e.walk_sales)', 'e.walk_sales') }} * e.walk_days
+    END AS dso_countback,
+    CAST(CASE WHEN b.ar_end <= 0 THEN 0 WHEN e.step IS NULL THEN w.steps ELSE e.step END AS INTEGER) AS countback_months,
+    CASE WHEN b.ar_end <= 0 OR e.step IS NOT NULL THEN true ELSE false END AS countback_complete
+  FROM walked w
+  JOIN base b ON b.group_by = w.group_by AND b.group_value = w.group_value AND b.month_start = w.month_start
+  LEFT JOIN exhausted e ON e.group_by = w.group_by AND e.group_value = w.group_value AND e.month_start = w.month_start
+),
+metrics AS (
+  SELECT
+    wd.*,
+    c.dso_countback,
+    c.countback_months,
+    c.countback_complete,
+    {{ ratio('wd.ar_end', 'wd.credit_sales') }} * wd.days_in_month AS dso_period_end,
+    {{ ratio('(wd.ar_begin + wd.ar_end) / 2', 'wd.credit_sales') }} * wd.days_in_month AS dso_average_ar,
+    CASE WHEN wd.months_3m = 3 THEN {{ ratio('wd.ar_end', 'wd.sales_3m') }} * wd.days_3m END AS dso_3m,
+    {{ ratio('wd.current_ar_end', 'wd.credit_sales') }} * wd.days_in_month AS bpdso,
+    {{ ratio('wd.ar_begin + wd.credit_sales - wd.ar_end', 'wd.ar_begin + wd.credit_sales - wd.current_ar_end') }} * 100 AS cei,
+    {{ ratio('wd.current_ar_end', 'wd.ar_end') }} * 100 AS pct_current
+  FROM windowed wd
+  JOIN countback c ON c.group_by = wd.group_by AND c.group_value = wd.group_value AND c.month_start = wd.month_start
+),
+chosen AS (
+  SELECT
+    metrics.*,
+    CASE {{ var('dso_method') }}
+      WHEN 'average_ar' THEN dso_average_ar
+      WHEN 'three_month' THEN dso_3m
+      WHEN 'countback' THEN dso_countback
+      ELSE dso_period_end
+    END AS dso
+  FROM metrics
+)
+SELECT
+  month_start AS month,
+  month_end,
+  days_in_month,
+  group_by,
+  group_value,
+  CASE WHEN group_by IN ('segment', 'ALL') THEN group_value END AS segment,
+  credit_sales,
+  ar_begin,
+  ar_end,
+  current_ar_end,
+  CAST(ar_end - current_ar_end AS DECIMAL(18,2)) AS overdue_ar_end,
+  dso,
+  {{ var('dso_method') }} AS dso_method,
+  dso_period_end,
+  dso_average_ar,
+  dso_3m,
+  dso_countback,
+  countback_months,
+  countback_complete,
+  bpdso,
+  dso_period_end - bpdso AS avg_days_delinquent,
+  cei,
+  1 AS cei_months,
+  pct_current,
+  dso - lag(dso) OVER (PARTITION BY group_by, group_value ORDER BY month_start) AS dso_change
+FROM chosen
+ORDER BY month_start, group_by, group_value

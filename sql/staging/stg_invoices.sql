@@ -1,0 +1,12 @@
+-- invoices: typed, one row per key; the latest ingested version wins (ingest day, then batch file name).
+SELECT {{ canonical_columns('invoices', 'ranked') }}
+FROM (
+  SELECT
+    src.*,
+    row_number() OVER (
+      PARTITION BY {{ table_key('invoices', 'src') }}
+      ORDER BY src.ingest_date DESC, src.filename DESC
+    ) AS version_rank
+  FROM {{ source('invoices') }} src
+) ranked
+WHERE ranked.version_rank = 1

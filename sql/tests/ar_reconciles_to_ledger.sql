@@ -1,0 +1,99 @@
+-- Reconciliation at every month end, per segment and for ALL:
+--   sum of aging buckets (ar_aging) = open AR (ar_open_items)
+--   = issued (invoices and credit notes) - paid - written off - closed by a settled_date,
+-- the ledger side summed straight from the staging tables' events. Movements count from the date
+-- their document exists (a payment allocated ahead of its invoice stays unapplied cash until then).
+-- Fails with the rows where any of the three differ by a cent or more.
+WITH docs AS (
+  SELECT * FROM {{ ref('stg_invoices') }}
+),
+heads AS (
+  SELECT
+    d.document_id,
+    CASE WHEN t.document_id IS NULL THEN d.invoice_date ELSE t.invoice_date END AS head_date,
+    CASE WHEN t.document_id IS NULL THEN d.customer_id ELSE t.customer_id END AS head_customer,
+    CASE WHEN t.document_id IS NULL THEN d.settled_date ELSE t.settled_date END AS head_settled
+  FROM docs d
+  LEFT JOIN docs t
+    ON t.document_id = d.corrects_document_id AND t.corrects_document_id IS NULL AND t.document_id <> d.document_id
+),
+pay AS (
+  SELECT * FROM {{ ref('stg_payments') }}
+),
+applied AS (
+  SELECT a.payment_id, p.customer_id AS payer, h.head_customer, h.head_settled, a.amount,
+         CASE WHEN p.payment_date < h.head_date THEN h.head_date ELSE p.payment_date END AS event_date
+  FROM {{ ref('stg_payment_allocations') }} a
+  JOIN pay p ON p.payment_id = a.payment_id
+  JOIN heads h ON h.document_id = a.document_id
+),
+events AS (
+  SELECT h.head_customer AS customer_id, 'issued' AS kind, h.head_settled AS settled_date,
+         CASE WHEN d.invoice_date < h.head_date THEN h.head_date ELSE d.invoice_date END AS event_date, d.amount
+  FROM docs d JOIN heads h ON h.document_id = d.document_id
+  UNION ALL
+  SELECT head_customer AS customer_id, 'paid' AS kind, head_settled AS settled_date, event_date, 0 - amount AS amount
+  FROM applied
+  UNION ALL
+  SELECT h.head_customer AS customer_id, 'written_off' AS kind, h.head_settled AS settled_date,
+         CASE WHEN w.write_off_date < h.head_date THEN h.head_date ELSE w.write_off_date END AS event_date, 0 - w.amount AS amount
+  FROM {{ ref('stg_write_offs') }} w JOIN heads h ON h.document_id = w.document_id
+  UNION ALL
+  SELECT customer_id, 'paid' AS kind, CAST(NULL AS DATE) AS settled_date, payment_date AS event_date, 0 - amount AS amount
+  FROM pay
+  UNION ALL
+  SELECT payer AS customer_id, 'paid' AS kind, CAST(NULL AS DATE) AS settled_date, event_date, amount
+  FROM applied
+),
+segmented AS (
+  SELECT COALESCE(c.segment, 'unknown') AS segment, e.kind, e.settled_date, e.event_date, e.amount
+  FROM events e
+  LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = e.customer_id
+),
+ledger AS (
+  SELECT m.as_of_date, s.segment,
+    sum(CASE WHEN s.kind = 'issued' THEN s.amount ELSE 0 END) AS issued,
+    sum(CASE WHEN s.kind = 'paid' THEN s.amount ELSE 0 END) AS paid,
+    sum(CASE WHEN s.kind = 'written_off' THEN s.amount ELSE 0 END) AS written_off,
+    sum(CASE WHEN s.settled_date <= m.as_of_date THEN 0 - s.amount ELSE 0 END) AS settled_closed
+  FROM {{ ref('int_month_ends') }} m
+  JOIN segmented s ON s.event_date <= m.as_of_date
+  GROUP BY m.as_of_date, s.segment
+),
+ledger_all AS (
+  SELECT as_of_date, segment, issued, paid, written_off, settled_closed FROM ledger
+  UNION ALL
+  SELECT as_of_date, 'ALL' AS segment, sum(issued), sum(paid), sum(written_off), sum(settled_closed)
+  FROM ledger GROUP BY as_of_date
+),
+open_items AS (
+  SELECT as_of_date, segment, sum(open_amount) AS open_ar FROM {{ ref('ar_open_items') }} GROUP BY as_of_date, segment
+  UNION ALL
+  SELECT as_of_date, 'ALL' AS segment, sum(open_amount) AS open_ar FROM {{ ref('ar_open_items') }} GROUP BY as_of_date
+),
+aging AS (
+  SELECT as_of_date, segment, sum(open_amount) AS aging_ar
+  FROM {{ ref('ar_aging') }}
+  WHERE group_by IN ('segment', 'ALL')
+  GROUP BY as_of_date, segment
+),
+compared AS (
+  SELECT
+    COALESCE(l.as_of_date, o.as_of_date, a.as_of_date) AS as_of_date,
+    COALESCE(l.segment, o.segment, a.segment) AS segment,
+    COALESCE(l.issued, 0) AS issued,
+    COALESCE(l.paid, 0) AS paid,
+    COALESCE(l.written_off, 0) AS written_off,
+    COALESCE(l.settled_closed, 0) AS settled_closed,
+    COALESCE(l.issued, 0) + COALESCE(l.paid, 0) + COALESCE(l.written_off, 0) + COALESCE(l.settled_closed, 0) AS ledger_ar,
+    COALESCE(o.open_ar, 0) AS open_items_ar,
+    COALESCE(a.aging_ar, 0) AS aging_ar
+  FROM ledger_all l
+  FULL OUTER JOIN open_items o ON o.as_of_date = l.as_of_date AND o.segment = l.segment
+  FULL OUTER JOIN aging a
+    ON a.as_of_date = COALESCE(l.as_of_date, o.as_of_date) AND a.segment = COALESCE(l.segment, o.segment)
+)
+SELECT *
+FROM compared
+WHERE ledger_ar <> open_items_ar OR aging_ar <> open_items_ar
+ORDER BY as_of_date, segment

@@ -1,0 +1,85 @@
+import { relative } from 'node:path';
+import { EXIT, line, type CliIO, type Command } from '../command.js';
+import { configFrom, parse } from '../options.js';
+import { formatMs, formatTable } from '../format.js';
+import { buildWarehouse, BuildError, type BuildEvent } from '../../warehouse/build.js';
+import { GraphError, ProjectError, TemplateError } from '../../warehouse/compile/index.js';
+import type { ResultColumn } from '../../warehouse/engine.js';
+
+const usage = `Usage: creditlake build [--select <sel>]... [--no-tests] [--lake DIR] [--config FILE] [--json]
+
+Runs the SQL models in sql/ on DuckDB over the lake: staging views, marts materialised to
+lake/marts/<model>/data.parquet, then lake/warehouse.duckdb (a view per canonical table, model and
+mart) and the data tests. Exits 1 when a data test fails.
+
+  --select <sel>   build only part of the DAG; repeatable or comma-separated:
+                     <model>    just that model
+                     <model>+   the model and everything that depends on it
+                     +<model>   the model and everything it depends on
+  --no-tests       skip the data tests
+  --json           print a machine-readable report on stdout`;
+
+function describe(e: BuildEvent): string {
+  if (e.type === 'model') {
+    const m = e.model;
+    const rows = m.rows === undefined ? '' : `${m.rows.toLocaleString('en-US')} rows`;
+    return `  ${m.materialised.padEnd(8)} ${m.name.padEnd(32)} ${rows.padStart(14)}  ${formatMs(m.ms).padStart(9)}`;
+  }
+  const t = e.test;
+  const status = t.error ? 'ERROR' : t.ok ? 'pass' : 'FAIL';
+  const detail = t.error ? `  ${t.error}` : t.ok ? '' : `  ${t.failingRows} failing row${t.failingRows === 1 ? '' : 's'}`;
+  return `  ${status.padEnd(8)} ${t.name.padEnd(47)}  ${formatMs(t.ms).padStart(9)}${detail}`;
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Run the SQL models and data tests; refresh lake/marts and lake/warehouse.duckdb',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parse(argv, { select: { type: 'string', multiple: true }, 'no-tests': { type: 'boolean', default: false } });
+    const { config, lakeRoot } = configFrom(values, io);
+    const select = (values.select ?? []).flatMap((s) => s.split(/[,\s]+/)).filter(Boolean);
+    const json = values.json === true;
+    let headerShown = false;
+    const onEvent = (e: BuildEvent) => {
+      if (json) return;
+      if (e.type === 'test' && !headerShown) {
+        line(io.stdout, 'data tests:');
+        headerShown = true;
+      }
+      line(io.stdout, describe(e));
+    };
+    if (!json) line(io.stdout, `building ${relative(io.cwd, lakeRoot) || '.'}${select.length ? ` (select ${select.join(' ')})` : ''}`);
+    let report;
+    try {
+      report = await buildWarehouse({ lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent });
+    } catch (e) {
+      if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
+        line(io.stderr, `creditlake build: ${e.message}`);
+        return EXIT.FAILED;
+      }
+      throw e;
+    }
+    if (json) {
+      line(io.stdout, JSON.stringify(report, null, 2));
+      return report.ok ? EXIT.OK : EXIT.FAILED;
+    }
+    const failed = report.tests.filter((t) => !t.ok);
+    for (const t of failed) {
+      line(io.stderr, `\ndata test ${t.name} failed${t.error ? `: ${t.error}` : ` (${t.failingRows} rows); sample:`}`);
+      if (t.sample.length) {
+        const columns: ResultColumn[] = Object.keys(t.sample[0]!).map((name) => ({ name, type: 'VARCHAR' }));
+        io.stderr.write(formatTable(columns, t.sample));
+      }
+    }
+    const marts = report.models.filter((m) => m.materialised === 'parquet').length;
+    const views = report.models.filter((m) => m.materialised === 'view').length;
+    line(
+      io.stdout,
+      `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written, ${views} views, ` +
+        `${report.tests.length - failed.length}/${report.tests.length} data tests passed in ${formatMs(report.totalMs)}; ` +
+        `warehouse ${relative(io.cwd, report.warehouse)}`,
+    );
+    return report.ok ? EXIT.OK : EXIT.FAILED;
+  },
+};

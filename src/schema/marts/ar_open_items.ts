@@ -1,0 +1,24 @@
+import { col } from '../columns.js';
+import { defineTable } from '../table.js';
+
+export const arOpenItems = defineTable({
+  name: 'ar_open_items',
+  description: 'Every open receivable (and unapplied payment) at every month end, with its age and aging bucket.',
+  key: ['as_of_date', 'document_type', 'document_id'],
+  shape: {
+    as_of_date: col.date('Month end the open amount is measured at'),
+    document_id: col.text('Open document (invoice or uncorrected credit note), or the payment id for unapplied cash'),
+    document_type: col.text('invoice, credit_note, or unapplied_cash for the unallocated rest of a payment'),
+    customer_id: col.text('Debtor of the document (or payer of the unapplied cash)'),
+    segment: col.text("Customer segment at build time ('unknown' when the customer is not in customers)"),
+    invoice_date: col.date('Document date (payment date for unapplied cash)'),
+    due_date: col.optional(col.date('Net due date (empty for unapplied cash)')),
+    original_amount: col.money('Document amount as issued (payment amount for unapplied cash)'),
+    open_amount: col.money('Open amount at as_of_date after payments, correcting credit notes and write-offs dated on or before it'),
+    days_past_due: col.optional(col.int('as_of_date minus the aging basis date (due_date by default); empty for unapplied cash')),
+    bucket: col.text("Aging bucket from config aging.bucket_edges ('not due', '1-14', …, or 'unapplied cash')"),
+    bucket_order: col.int('Sort order of the bucket (0 = not due; unapplied cash last)'),
+    is_current: col.boolean('True when not overdue at as_of_date by due date (unapplied cash counts as current)'),
+    aging_basis: col.text('Date days_past_due counts from: due_date or invoice_date (config aging.basis)'),
+  },
+});

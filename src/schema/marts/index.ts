@@ -1,0 +1,17 @@
+import type { TableDef } from '../table.js';
+import { arAging } from './ar_aging.js';
+import { arOpenItems } from './ar_open_items.js';
+import { dsoMonthly } from './dso_monthly.js';
+
+export { arAging, arOpenItems, dsoMonthly };
+
+/**
+ * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose
+ * SQL produces other columns or types, and `creditlake tables` documents marts from here.
+ * Add one line per new mart (file sql/marts/<name>.sql + src/schema/marts/<name>.ts).
+ */
+export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, dsoMonthly];
+
+export function martTable(name: string): TableDef | undefined {
+  return MART_TABLES.find((t) => t.name === name);
+}

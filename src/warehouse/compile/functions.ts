@@ -1,0 +1,92 @@
+import type { Config } from '../../config/config.js';
+import { canonicalSelectList, canonicalTable, quoteIdent } from '../../schema/index.js';
+import type { Dialect } from '../dialect/dialect.js';
+import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './aging.js';
+import { sbiSectionCase } from './sbi.js';
+import { sqlString, type CompileTarget } from './targets.js';
+import type { TemplateArg, TemplateFunction } from './template.js';
+
+export interface FunctionContext {
+  target: CompileTarget;
+  config: Config;
+  /** Names of all models, so a ref to a missing one fails at compile time. */
+  models: ReadonlySet<string>;
+}
+
+function str(v: TemplateArg | undefined, what: string): string {
+  if (typeof v !== 'string') throw new Error(`${what} must be a quoted string`);
+  return v;
+}
+
+function expr(v: TemplateArg | undefined, what: string): string {
+  if (v === undefined) throw new Error(`missing argument ${what}`);
+  return String(v);
+}
+
+/** Config values models may read with {{ var('name') }}; returned as SQL literals. */
+export function templateVars(config: Config): Record<string, string | number> {
+  return {
+    dso_method: config.dso.method,
+    countback_max_months: config.dso.countback_max_months,
+    month_days: config.dso.month_days,
+    aging_basis: config.aging.basis,
+    reporting_currency: config.reporting_currency,
+    aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
+  };
+}
+
+function dialectFunctions(d: Dialect): Record<string, TemplateFunction> {
+  return {
+    add_days: (date, n) => d.addDays(expr(date, 'date'), expr(n, 'days')),
+    days_between: (from, to) => d.daysBetween(expr(from, 'from'), expr(to, 'to')),
+    month_end: (date) => d.monthEnd(expr(date, 'date')),
+    month_start: (date) => d.monthStart(expr(date, 'date')),
+    add_months: (date, n) => d.addMonths(expr(date, 'date'), expr(n, 'months')),
+    months_between: (from, to) => d.monthsBetween(expr(from, 'from'), expr(to, 'to')),
+    days_in_month: (date) => d.daysInMonth(expr(date, 'date')),
+    int_div: (a, b) => d.intDiv(expr(a, 'a'), expr(b, 'b')),
+    ratio: (a, b) => d.ratio(expr(a, 'numerator'), expr(b, 'denominator')),
+    format_date: (date) => d.formatDate(expr(date, 'date')),
+    regexp_like: (v, p) => d.regexpLike(expr(v, 'value'), expr(p, 'pattern')),
+    percentile: (v, f) => d.percentile(expr(v, 'value'), Number(f)),
+    date_literal: (iso) => d.dateLiteral(str(iso, 'date')),
+    month_start_sequence: (from, to) => d.monthStartSequence(expr(from, 'from'), expr(to, 'to')),
+  };
+}
+
+/** Every function a model template can call. */
+export function templateFunctions(ctx: FunctionContext): Record<string, TemplateFunction> {
+  const { target, config } = ctx;
+  const edges = config.aging.bucket_edges;
+  const vars = templateVars(config);
+  const prefix = (alias: TemplateArg | undefined) => (alias === undefined ? '' : `${str(alias, 'alias')}.`);
+  return {
+    ...dialectFunctions(target.dialect),
+    ref: (name) => {
+      const model = str(name, 'model name');
+      if (!ctx.models.has(model)) throw new Error(`no model named "${model}"`);
+      return target.ref(model);
+    },
+    source: (name) => target.source(canonicalTable(str(name, 'table name'))),
+    var: (name) => {
+      const key = str(name, 'variable name');
+      if (!Object.hasOwn(vars, key)) throw new Error(`unknown var "${key}"; known: ${Object.keys(vars).join(', ')}`);
+      const v = vars[key]!;
+      return typeof v === 'number' ? String(v) : sqlString(v);
+    },
+    /** The canonical table's columns cast to their canonical types: a staging model's SELECT list. */
+    canonical_columns: (table, alias) => canonicalSelectList(canonicalTable(str(table, 'table name')), alias === undefined ? '' : str(alias, 'alias')),
+    /** The canonical table's key columns, comma-separated (for PARTITION BY). */
+    table_key: (table, alias) => canonicalTable(str(table, 'table name')).key.map((k) => `${prefix(alias)}${quoteIdent(k)}`).join(', '),
+    aging_bucket: (days) => bucketCase(expr(days, 'days past due'), edges, 'label'),
+    aging_bucket_order: (days) => bucketCase(expr(days, 'days past due'), edges, 'order'),
+    /** Relation `(VALUES (label, order), …)` of every bucket incl. unapplied cash: alias it `AS b(bucket, bucket_order)`. */
+    aging_buckets: () => bucketValues(edges),
+    /** The column days past due count from (config aging.basis), qualified with the alias. */
+    aging_basis_column: (alias) => `${prefix(alias)}${config.aging.basis}`,
+    /** Bucket label and order of the unapplied-cash lines (after the last aging bucket). */
+    unapplied_bucket: () => sqlString(UNAPPLIED_CASH_BUCKET),
+    unapplied_bucket_order: () => String(allBuckets(edges).length - 1),
+    sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
+  };
+}

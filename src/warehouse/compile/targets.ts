@@ -1,0 +1,66 @@
+import { posix, sep } from 'node:path';
+import type { Dialect } from '../dialect/dialect.js';
+import { duckdbDialect } from '../dialect/duckdb.js';
+import { athenaDialect } from '../dialect/athena.js';
+import { quoteIdent, type TableDef } from '../../schema/index.js';
+import { lakePaths } from '../../lake/layout.js';
+
+/**
+ * Where a compiled model reads from. Pure data: the build runner decides (by looking at the lake)
+ * which raw tables have files, and passes that in, so compiling never touches the disk.
+ */
+export interface CompileTarget {
+  readonly dialect: Dialect;
+  /** Relation with a canonical table's raw rows: canonical columns plus `ingest_date` and `filename`. */
+  source(table: TableDef): string;
+  /** Relation name of a model (a view, or a mart's table). */
+  ref(model: string): string;
+}
+
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A typed relation with the raw table's columns and no rows, for tables nothing was ingested into yet. */
+export function emptyRawRelation(table: TableDef): string {
+  const cols = table.columns.map((c) => `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`);
+  return `(SELECT ${cols.join(', ')}, CAST(NULL AS DATE) AS ingest_date, CAST(NULL AS VARCHAR) AS filename WHERE 1 = 0)`;
+}
+
+export interface DuckDBTargetOptions {
+  /** Absolute lake root: the warehouse file must work from any working directory. */
+  lakeRoot: string;
+  /** Canonical tables with at least one committed raw file; the others read as empty relations. */
+  tablesWithFiles: ReadonlySet<string>;
+}
+
+export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
+  const root = opts.lakeRoot.split(sep).join(posix.sep).replace(/\/+$/, '');
+  return {
+    dialect: duckdbDialect,
+    source(table) {
+      if (!opts.tablesWithFiles.has(table.name)) return emptyRawRelation(table);
+      const glob = `${root}/${lakePaths.rawGlob(table.name).split(sep).join(posix.sep)}`;
+      return (
+        `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
+        `union_by_name = true, filename = true)`
+      );
+    },
+    ref: (model) => model,
+  };
+}
+
+export interface AthenaTargetOptions {
+  /** Glue table of a canonical table's raw partitions; default `raw_<table>`. */
+  rawTable?: (table: string) => string;
+}
+
+export function athenaTarget(opts: AthenaTargetOptions = {}): CompileTarget {
+  const rawTable = opts.rawTable ?? ((t: string) => `raw_${t}`);
+  return {
+    dialect: athenaDialect,
+    // "$path" is Athena's hidden column with the object key: the batch file name orders versions.
+    source: (table) => `(SELECT raw.*, "$path" AS filename FROM ${rawTable(table.name)} raw)`,
+    ref: (model) => model,
+  };
+}

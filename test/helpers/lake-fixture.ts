@@ -1,0 +1,54 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { canonicalSelectList, canonicalTable, quoteIdent } from '../../src/schema/index.js';
+import { lakePaths } from '../../src/lake/layout.js';
+import { withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
+
+/** A fixture row: column → value; omitted optional columns are NULL. Money and dates as strings. */
+export type FixtureRow = Record<string, string | number | null | undefined>;
+export type FixtureLedger = Partial<Record<string, FixtureRow[]>>;
+
+function literal(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') return String(v);
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+export function tempLake(prefix = 'creditlake-wh-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Writes rows as one canonical raw batch, the way ingest commits them:
+ * raw/<table>/ingest_date=<day>/<batch>.parquet with exactly the canonical Parquet schema.
+ */
+export async function writeRawBatch(
+  lakeRoot: string,
+  tableName: string,
+  rows: readonly FixtureRow[],
+  opts: { ingestDate?: string; batch?: string } = {},
+): Promise<string> {
+  const table = canonicalTable(tableName);
+  const file = join(lakeRoot, lakePaths.rawBatchFile(table.name, opts.ingestDate ?? '2024-01-01', opts.batch ?? 'b1'));
+  mkdirSync(dirname(file), { recursive: true });
+  const names = table.columns.map((c) => c.name);
+  for (const r of rows) {
+    const unknown = Object.keys(r).filter((k) => !names.includes(k));
+    if (unknown.length) throw new Error(`${tableName} fixture: unknown columns ${unknown.join(', ')}`);
+  }
+  const values = rows.map((r) => `(${names.map((n) => literal(r[n])).join(', ')})`).join(',\n');
+  const sql =
+    `COPY (SELECT ${canonicalSelectList(table, 'v')} FROM (VALUES ${values}) AS v(${names.map(quoteIdent).join(', ')})) ` +
+    `TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`;
+  await withDuckDB({ threads: 1 }, (db) => db.execute(sql));
+  return file;
+}
+
+/** Writes a whole ledger (one batch per table) into a fresh temporary lake and returns its root. */
+export async function fixtureLake(ledger: FixtureLedger, lakeRoot = tempLake()): Promise<string> {
+  for (const [table, rows] of Object.entries(ledger)) {
+    if (rows?.length) await writeRawBatch(lakeRoot, table, rows);
+  }
+  return lakeRoot;
+}
