@@ -3,8 +3,10 @@ import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js'
 import { configFrom, parse } from '../options.js';
 import { ingestFiles, IngestUsageError, pct, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
+import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
+       creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
 
 Validates canonical CSV files inside DuckDB and commits each as one batch to the lake:
 good rows to raw/<table>/ingest_date=YYYY-MM-DD/<batch>.parquet, rejected rows (with file, line,
@@ -13,6 +15,9 @@ content hash, so ingesting the same file again changes nothing.
 
 Options:
   --table <name>          ${CANONICAL_TABLES.map((t) => t.name).join(', ')}
+  --feed credit-report    credit reports instead of a canonical table: Creditsafe-style JSON (one
+                          report, an array or NDJSON), Graydon-style CSV, or the canonical
+                          companies / credit_reports / insolvency_events CSVs
   --max-reject-rate <R>   highest acceptable share of rejected rows per file, 0..1 or a percentage
                           such as 2%; default 0 (any reject fails)
   --lake <dir>            lake folder (default from creditlake.config.json, else ./lake)
@@ -59,16 +64,22 @@ export const ingestCommand: Command = {
   summary: 'Validate canonical CSV files and load them into the lake as Parquet batches',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parse(argv, { table: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
-    if (!values.table) throw new UsageError('--table is required');
+    const { values, positionals } = parse(argv, { table: { type: 'string' }, feed: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
+    if (values.feed !== undefined && values.feed !== 'credit-report') throw new UsageError(`unknown feed "${values.feed}" (known: credit-report)`);
+    if (values.feed && values.table) throw new UsageError('give --table or --feed, not both');
+    if (!values.table && !values.feed) throw new UsageError('--table is required');
     if (positionals.length === 0) throw new UsageError('no files given');
     const maxRejectRate = values['max-reject-rate'] === undefined ? 0 : parseRate(values['max-reject-rate']);
     const { config, lakeRoot } = configFrom(values, io);
     let result;
     try {
-      result = await ingestFiles({
+      result = values.feed ? await ingestCreditReports({
         lakeRoot,
-        table: values.table,
+        files: positionals.map((f) => resolve(io.cwd, f)),
+        maxRejectRate,
+      }) : await ingestFiles({
+        lakeRoot,
+        table: values.table!,
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,
         threads: config.duckdb.threads,

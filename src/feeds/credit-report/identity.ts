@@ -112,14 +112,19 @@ const token = (i: Identifier) => `${i.id_type}\u0000${i.id_value}`;
  */
 export class CompanyIdentityIndex {
   private readonly byToken = new Map<string, string>();
+  private readonly keys = new Set<string>();
   /** Identifiers first seen in this batch, to be written beside the reports. */
   readonly added: IdentifierRow[] = [];
 
   constructor(known: Iterable<IdentifierRow> = []) {
-    for (const r of known) this.byToken.set(token(r), r.company_key);
+    for (const r of known) {
+      this.byToken.set(token(r), r.company_key);
+      this.keys.add(r.company_key);
+    }
   }
 
-  resolve(ids: Identifier[]): { ok: true; key: string; isNew: boolean } | { ok: false; reason: string } {
+  /** The key these identifiers resolve to, without recording anything (see `register`). */
+  lookup(ids: Identifier[]): { ok: true; key: string; isNew: boolean } | { ok: false; reason: string } {
     const keys = new Set<string>();
     for (const i of ids) {
       const k = this.byToken.get(token(i));
@@ -129,14 +134,28 @@ export class CompanyIdentityIndex {
       return { ok: false, reason: `identifiers belong to different companies (${[...keys].sort().join(', ')}): ${ids.map((i) => `${i.id_type} ${i.id_value}`).join(', ')}` };
     }
     const isNew = keys.size === 0;
-    const key = isNew ? keyFor(ids[0]!) : [...keys][0]!;
+    return { ok: true, key: isNew ? keyFor(ids[0]!) : [...keys][0]!, isNew };
+  }
+
+  /** Records identifiers not seen before under `key`. */
+  register(ids: Identifier[], key: string): void {
     for (const i of ids) {
       if (!this.byToken.has(token(i))) {
         this.byToken.set(token(i), key);
+        this.keys.add(key);
         this.added.push({ ...i, company_key: key });
       }
     }
-    return { ok: true, key, isNew };
+  }
+
+  resolve(ids: Identifier[]): { ok: true; key: string; isNew: boolean } | { ok: false; reason: string } {
+    const r = this.lookup(ids);
+    if (r.ok) this.register(ids, r.key);
+    return r;
+  }
+
+  hasKey(key: string): boolean {
+    return this.keys.has(key);
   }
 
   keyOf(id: Identifier): string | undefined {

@@ -1,0 +1,166 @@
+import { parseCsv } from '../../../reference/csv.js';
+import { present, sizeClassOf, toInt, type CompanyInput, type ParseOutput, type ParsedRecord, type Reject } from '../records.js';
+
+/**
+ * Credit-report CSVs: Graydon-style exports and the generic canonical CSVs (companies.csv,
+ * credit_reports.csv, insolvency_events.csv as `creditlake generate` writes them). The delimiter
+ * (`,` or `;`) is taken from the header line; the kind of file from its columns.
+ */
+export const GRAYDON_COLUMNS = [
+  'graydon_id', 'kvk_number', 'branch_number', 'company_name', 'country', 'sbi_code', 'legal_form', 'employees',
+  'report_date', 'rating', 'probability_of_default', 'credit_flag', 'credit_advice', 'currency', 'payment_score',
+  'scorecard_version', 'status', 'insolvency_type', 'insolvency_date',
+] as const;
+
+export type CsvKind = 'graydon' | 'canonical-reports' | 'canonical-companies' | 'canonical-events';
+
+interface Table {
+  header: string[];
+  rows: { line: number; values: Record<string, string>; raw: string; width: number }[];
+}
+
+function readTable(text: string): Table {
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  const recs = parseCsv(text, delimiter);
+  const header = (recs[0]?.fields ?? []).map((h) => h.trim().toLowerCase());
+  return {
+    header,
+    rows: recs.slice(1).map((r) => ({
+      line: r.line,
+      values: Object.fromEntries(header.map((h, j) => [h, r.fields[j] ?? ''])),
+      raw: r.fields.join(delimiter),
+      width: r.fields.length,
+    })),
+  };
+}
+
+export function csvKind(header: readonly string[]): CsvKind | undefined {
+  const has = (c: string) => header.includes(c);
+  if (has('graydon_id') || (has('rating') && has('credit_advice'))) return 'graydon';
+  if (has('event_type')) return 'canonical-events';
+  if (has('report_date') && has('score_scale')) return 'canonical-reports';
+  if (has('name') && (has('kvk_number') || has('company_key') || has('vat_number') || has('duns_number'))) return 'canonical-companies';
+  return undefined;
+}
+
+const GRAYDON_STATUS: Record<string, string> = {
+  active: 'active', actief: 'active', inactive: 'inactive', inactief: 'inactive', insolvent: 'insolvent',
+  failliet: 'insolvent', bankrupt: 'insolvent', dissolved: 'dissolved', opgeheven: 'dissolved', ontbonden: 'dissolved',
+};
+
+const GRAYDON_EVENTS: Record<string, string> = {
+  faillissement: 'bankruptcy', bankruptcy: 'bankruptcy', surseance: 'suspension_of_payments',
+  suspension_of_payments: 'suspension_of_payments', wsnp: 'debt_rescheduling', debt_rescheduling: 'debt_rescheduling',
+  ontbinding: 'dissolution', dissolution: 'dissolution',
+};
+
+function graydonRecord(line: number, v: Record<string, string>, raw: string): ParsedRecord {
+  const rating = present(v.rating)?.toUpperCase();
+  const status = present(v.status)?.toLowerCase();
+  const insolvency = present(v.insolvency_type)?.toLowerCase();
+  return {
+    line,
+    raw,
+    company: {
+      name: present(v.company_name),
+      country: present(v.country)?.toUpperCase() ?? 'NL',
+      kvk: present(v.kvk_number),
+      branch: present(v.branch_number),
+      provider: present(v.graydon_id) ? { provider: 'graydon', id: v.graydon_id!.trim() } : undefined,
+      sbiCode: present(v.sbi_code),
+      sbiVersion: present(v.sbi_code) ? 'SBI2008' : undefined,
+      sizeClass: sizeClassOf(toInt(v.employees)),
+      legalForm: present(v.legal_form),
+    },
+    report: {
+      provider: 'graydon',
+      reportDate: v.report_date ?? '',
+      score: null,
+      // A report without a rating is mapped on its payment score.
+      scale: rating ? 'graydon_rating' : 'graydon_payment_score',
+      rating: rating ?? null,
+      scorecardVersion: present(v.scorecard_version) ?? null,
+      creditLimitAdvice: present(v.credit_advice) ?? null,
+      creditLimitCurrency: present(v.currency)?.toUpperCase() ?? (present(v.credit_advice) ? 'EUR' : null),
+      paymentScore: toInt(v.payment_score) ?? null,
+      status: rating === 'D' ? 'insolvent' : (status ? GRAYDON_STATUS[status] ?? status : 'unknown'),
+    },
+    events: insolvency
+      ? [{ type: GRAYDON_EVENTS[insolvency] ?? insolvency, date: v.insolvency_date ?? '', source: 'graydon', caseNumber: null }]
+      : [],
+  };
+}
+
+function canonicalCompany(v: Record<string, string>): CompanyInput {
+  const provider = present(v.provider);
+  const providerId = present(v.provider_company_id);
+  return {
+    companyKey: present(v.company_key),
+    name: present(v.name),
+    country: present(v.country)?.toUpperCase(),
+    kvk: present(v.kvk_number),
+    branch: present(v.branch_number),
+    vat: present(v.vat_number),
+    duns: present(v.duns_number),
+    provider: provider && providerId ? { provider, id: providerId } : undefined,
+    sbiCode: present(v.sbi_code),
+    sbiVersion: present(v.sbi_version) ?? (present(v.sbi_code) ? 'SBI2008' : undefined),
+    sizeClass: present(v.size_class),
+    legalForm: present(v.legal_form),
+  };
+}
+
+function canonicalRecord(kind: CsvKind, line: number, v: Record<string, string>, raw: string): ParsedRecord {
+  const company = canonicalCompany(v);
+  if (kind === 'canonical-companies') return { line, raw, company, events: [] };
+  if (kind === 'canonical-events') {
+    return {
+      line,
+      raw,
+      company,
+      events: [{ eventId: present(v.event_id), type: v.event_type ?? '', date: v.event_date ?? '', source: present(v.source) ?? 'unknown', caseNumber: present(v.case_number) ?? null }],
+    };
+  }
+  const band = toInt(v.common_band);
+  return {
+    line,
+    raw,
+    company,
+    report: {
+      reportId: present(v.report_id),
+      provider: present(v.provider) ?? '',
+      reportDate: v.report_date ?? '',
+      score: toInt(v.score) ?? null,
+      scale: present(v.score_scale) ?? '',
+      rating: present(v.rating) ?? null,
+      commonBand: band ?? null,
+      scorecardVersion: present(v.scorecard_version) ?? null,
+      creditLimitAdvice: present(v.credit_limit_advice) ?? null,
+      creditLimitCurrency: present(v.credit_limit_currency)?.toUpperCase() ?? null,
+      paymentScore: toInt(v.payment_score) ?? null,
+      status: present(v.company_status) ?? 'unknown',
+    },
+    events: [],
+  };
+}
+
+export function parseCreditCsv(text: string): ParseOutput | { error: string } {
+  const t = readTable(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  if (t.header.length === 0 || t.header.every((h) => h === '')) return { error: 'file is empty (expected a header line)' };
+  const kind = csvKind(t.header);
+  if (!kind) {
+    return { error: `unrecognised credit-report CSV header (${t.header.slice(0, 8).join(', ')}…): expected a Graydon export or a canonical companies / credit_reports / insolvency_events CSV` };
+  }
+  const records: ParsedRecord[] = [];
+  const rejects: Reject[] = [];
+  for (const r of t.rows) {
+    if (r.width !== t.header.length) {
+      rejects.push({ line: r.line, column: '', reason: r.width < t.header.length ? 'too few columns' : 'too many columns', detail: `${r.width} fields, header has ${t.header.length}`, raw: r.raw });
+      continue;
+    }
+    records.push(kind === 'graydon' ? graydonRecord(r.line, r.values, r.raw) : canonicalRecord(kind, r.line, r.values, r.raw));
+  }
+  const outKind = kind === 'canonical-companies' ? 'companies' : kind === 'canonical-events' ? 'events' : 'reports';
+  return { kind: outKind, records, rejects, warnings: [] };
+}

@@ -1,0 +1,237 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
+import { commitBatch } from '../../lake/commit-batch.js';
+import { batchId, isoDay, lakePaths } from '../../lake/layout.js';
+import { LocalLakeStore } from '../../lake/local-store.js';
+import type { BatchManifest } from '../../lake/manifest.js';
+import { toKey, type LakeStore } from '../../lake/store.js';
+import { companies, companyIdentifiers, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
+import type { TableDef } from '../../schema/table.js';
+import type { ReasonCount } from '../canonical-csv/convert.js';
+import { IngestUsageError, pct, sha256File, type FileIngestResult, type IngestResult } from '../ingest-files.js';
+import { parseCreditsafeJson } from './formats/creditsafe-json.js';
+import { parseCreditCsv } from './formats/csv-formats.js';
+import { loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
+import { normalise, type KnownState, type Normalised } from './normalise.js';
+import type { ParseOutput, Reject } from './records.js';
+
+/**
+ * `creditlake ingest --feed credit-report`: provider reports (Creditsafe-style JSON, Graydon-style
+ * CSV) and the canonical CSVs, validated record by record (they are small and nested), then committed
+ * with the ERP feed's protocol. One file touches up to four tables; each gets its own batch
+ * (manifest per table and content hash), and a feed manifest written after all of them is the
+ * file's commit record: a file with a feed manifest is skipped, and an interrupted attempt is redone
+ * (commitBatch clears its orphans).
+ */
+export const FEED = 'credit-report';
+export const FEED_MANIFEST_TABLE = 'credit-report-feed';
+
+export interface CreditIngestOptions {
+  lakeRoot?: string;
+  store?: LakeStore;
+  files: readonly string[];
+  maxRejectRate?: number;
+  scratchDir?: string;
+  now?: () => Date;
+}
+
+const PRIMARY: Record<ParseOutput['kind'], TableDef> = {
+  reports: creditReports,
+  companies,
+  events: insolvencyEvents,
+};
+
+const feedManifestKey = (sha: string) => toKey(lakePaths.manifestFile(FEED_MANIFEST_TABLE, sha));
+
+export function parseFile(name: string, text: string): ParseOutput | { error: string } {
+  const ext = extname(name).toLowerCase();
+  const lead = text.replace(/^\uFEFF/, '').trimStart()[0];
+  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl' || lead === '{' || lead === '[') {
+    if (text.trim() === '') return { error: 'file is empty' };
+    return parseCreditsafeJson(text);
+  }
+  return parseCreditCsv(text);
+}
+
+function topReasons(source: string, rejects: readonly Reject[]): ReasonCount[] {
+  const groups = new Map<string, { r: Reject; n: number }>();
+  for (const r of rejects) {
+    const k = `${r.reason}\u0000${r.column}`;
+    const g = groups.get(k);
+    if (g) g.n++;
+    else groups.set(k, { r, n: 1 });
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.n - a.n || a.r.reason.localeCompare(b.r.reason))
+    .slice(0, 10)
+    .map(({ r, n }) => ({ reason: r.reason, column: r.column, rows: n, sample: { file: source, line: r.line, column: r.column, detail: r.detail } }));
+}
+
+interface Parsed {
+  file: string;
+  sha256: string;
+  sizeBytes: number;
+  parsed?: ParseOutput;
+  error?: string;
+  skipped?: { batch_id: string; ingest_date: string; rows_loaded: number; rows_rejected: number };
+}
+
+const ORDER: Record<ParseOutput['kind'], number> = { companies: 0, reports: 1, events: 2 };
+
+export async function ingestCreditReports(opts: CreditIngestOptions): Promise<IngestResult> {
+  const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
+  const maxRejectRate = opts.maxRejectRate ?? 0;
+  if (opts.files.length === 0) throw new IngestUsageError('no files to ingest');
+  for (const f of opts.files) {
+    const s = await stat(f).catch(() => undefined);
+    if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
+  }
+  const now = opts.now ?? (() => new Date());
+
+  const items: Parsed[] = [];
+  for (const file of opts.files) {
+    const sha256 = await sha256File(file);
+    const sizeBytes = (await stat(file)).size;
+    const prior = await store.readText(feedManifestKey(sha256));
+    if (prior !== undefined) {
+      items.push({ file, sha256, sizeBytes, skipped: JSON.parse(prior) });
+      continue;
+    }
+    const p = parseFile(file, await readFile(file, 'utf8'));
+    items.push('error' in p ? { file, sha256, sizeBytes, error: p.error } : { file, sha256, sizeBytes, parsed: p });
+  }
+  // Companies before the reports and events that may refer to them by key.
+  const work = items
+    .map((it, i) => ({ it, i }))
+    .sort((a, b) => (a.it.parsed ? ORDER[a.it.parsed.kind] : -1) - (b.it.parsed ? ORDER[b.it.parsed.kind] : -1) || a.i - b.i);
+
+  const results: FileIngestResult[] = new Array(items.length);
+  await withDuckDB({ threads: 1 }, async (db) => {
+    let state: KnownState | undefined;
+    for (const { it, i } of work) {
+      const base = { file: it.file, sha256: it.sha256, sizeBytes: it.sizeBytes, topReasons: [] as ReasonCount[], warnings: [] as string[] };
+      const zero = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0 };
+      if (it.skipped) {
+        const m = it.skipped;
+        results[i] = { ...base, ...zero, status: 'skipped', failed: false, batchId: m.batch_id, ingestDate: m.ingest_date,
+          message: `already ingested as batch ${m.batch_id} on ${m.ingest_date} (${m.rows_loaded} loaded, ${m.rows_rejected} rejected); nothing to do` };
+        continue;
+      }
+      if (!it.parsed) {
+        results[i] = { ...base, ...zero, status: 'error', failed: true, message: `${basename(it.file)}: ${it.error}` };
+        continue;
+      }
+      state ??= await loadKnownState(db, store);
+      results[i] = await commitFile(db, store, it, it.parsed, state, maxRejectRate, now, opts.scratchDir);
+    }
+  });
+  const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => results.reduce((a, r) => a + r[k], 0);
+  return {
+    table: FEED,
+    lake: store.location,
+    maxRejectRate,
+    files: results,
+    rowsRead: sum('rowsRead'),
+    rowsLoaded: sum('rowsLoaded'),
+    rowsRejected: sum('rowsRejected'),
+    ok: results.every((r) => !r.failed),
+  };
+}
+
+async function commitFile(
+  db: Parameters<Parameters<typeof withDuckDB>[1]>[0],
+  store: LakeStore,
+  it: Parsed,
+  parsed: ParseOutput,
+  state: KnownState,
+  maxRejectRate: number,
+  now: () => Date,
+  scratchDir?: string,
+): Promise<FileIngestResult> {
+  const started = now();
+  const source = basename(it.file);
+  const added = state.index.added.length;
+  const n: Normalised = normalise(parsed, state);
+  const identifiers = state.index.added.slice(added);
+  const id = batchId(started, it.sha256);
+  const ingestDate = isoDay(started);
+  const rejected = n.rejects.length;
+  const loaded = n.read - rejected;
+  const reasons = topReasons(source, n.rejects);
+  const primary = PRIMARY[parsed.kind];
+  const tables: [TableDef, readonly object[]][] = [
+    [companies, n.companies],
+    [companyIdentifiers, identifiers],
+    [insolvencyEvents, n.events],
+    [creditReports, n.reports],
+  ];
+  const scratch = await mkdtemp(join(scratchDir ?? tmpdir(), 'creditlake-credit-'));
+  const manifests: Record<string, string> = {};
+  try {
+    // Secondary tables first, the file's primary table (which carries the quarantine) last.
+    tables.sort(([a], [b]) => Number(a === primary) - Number(b === primary));
+    for (const [table, rows] of tables) {
+      if (rows.length === 0 && table !== primary) continue;
+      const dataFile = join(scratch, `${table.name}.parquet`);
+      await writeParquet(db, table, rows, scratch, dataFile);
+      let quarantineFile: string | undefined;
+      if (table === primary && rejected > 0) {
+        quarantineFile = join(scratch, 'quarantine.parquet');
+        await writeQuarantine(db, source, n.rejects, scratch, quarantineFile);
+      }
+      const manifest: BatchManifest = {
+        format_version: 1,
+        batch_id: id,
+        table: table.name,
+        source_file: source,
+        sha256: it.sha256,
+        size_bytes: it.sizeBytes,
+        rows_read: table === primary ? n.read : rows.length,
+        rows_loaded: rows.length,
+        rows_rejected: table === primary ? rejected : 0,
+        top_reasons: table === primary ? reasons : [],
+        ingest_date: ingestDate,
+        started_at: started.toISOString(),
+        finished_at: now().toISOString(),
+        data_key: toKey(lakePaths.rawBatchFile(table.name, ingestDate, id)),
+        quarantine_key: quarantineFile ? toKey(lakePaths.quarantineFile(table.name, id)) : null,
+      };
+      await commitBatch(store, manifest, { dataFile, quarantineFile });
+      manifests[table.name] = toKey(lakePaths.manifestFile(table.name, it.sha256));
+    }
+    const feedManifest = {
+      format_version: 1, feed: FEED, kind: parsed.kind, batch_id: id, source_file: source, sha256: it.sha256,
+      ingest_date: ingestDate, rows_read: n.read, rows_loaded: loaded, rows_rejected: rejected, tables: manifests,
+      finished_at: now().toISOString(),
+    };
+    await store.writeText(feedManifestKey(it.sha256), `${JSON.stringify(feedManifest, null, 2)}\n`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  const rejectRate = n.read === 0 ? 0 : rejected / n.read;
+  const failed = rejectRate > maxRejectRate;
+  const what = parsed.kind === 'reports' ? 'reports' : parsed.kind === 'companies' ? 'companies' : 'insolvency events';
+  return {
+    file: it.file,
+    sha256: it.sha256,
+    sizeBytes: it.sizeBytes,
+    status: 'loaded',
+    message:
+      `${loaded} loaded, ${rejected} rejected (${what}: ${n.reports.length} reports, ${n.companies.length} companies, ${n.events.length} insolvency events, ${identifiers.length} new identifiers)` +
+      (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
+    batchId: id,
+    ingestDate,
+    rowsRead: n.read,
+    rowsLoaded: loaded,
+    rowsRejected: rejected,
+    rejectRate,
+    failed,
+    topReasons: reasons,
+    warnings: parsed.warnings,
+    dataKey: toKey(lakePaths.rawBatchFile(primary.name, ingestDate, id)),
+    quarantineKey: rejected > 0 ? toKey(lakePaths.quarantineFile(primary.name, id)) : null,
+    manifestKey: feedManifestKey(it.sha256),
+  };
+}

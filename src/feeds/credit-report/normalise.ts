@@ -1,0 +1,243 @@
+import type { z } from 'zod';
+import { COMPANY_STATUSES, CREDIT_PROVIDERS, INSOLVENCY_EVENT_TYPES, companies, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
+import type { TableDef } from '../../schema/table.js';
+import { lookupSbi } from '../../reference/sbi.js';
+import { CompanyIdentityIndex, identifiersOf, type Identifier } from './identity.js';
+import { commonBand, SCORE_SCALES, type ScoreScale } from './scales.js';
+import { toIsoDate, toMoney, type ParseOutput, type ParsedRecord, type Reject } from './records.js';
+
+export type CompanyRow = z.infer<typeof companies.schema>;
+export type ReportRow = z.infer<typeof creditReports.schema>;
+export type EventRow = z.infer<typeof insolvencyEvents.schema>;
+
+/** What the lake already holds, so a batch can be checked against history. */
+export interface KnownState {
+  index: CompanyIdentityIndex;
+  reportIds: Set<string>;
+  /** `provider|company_key|report_date` of every report in the lake. */
+  reportKeys: Set<string>;
+  eventIds: Set<string>;
+}
+
+export function emptyState(): KnownState {
+  return { index: new CompanyIdentityIndex(), reportIds: new Set(), reportKeys: new Set(), eventIds: new Set() };
+}
+
+export interface Normalised {
+  companies: CompanyRow[];
+  reports: ReportRow[];
+  events: EventRow[];
+  rejects: Reject[];
+  /** Records read (accepted + rejected), as the ingest reports them. */
+  read: number;
+}
+
+class RecordError extends Error {
+  constructor(readonly column: string, readonly reason: string, readonly detail: string) {
+    super(reason);
+  }
+}
+
+const fail = (column: string, reason: string, detail: string): never => {
+  throw new RecordError(column, reason, detail);
+};
+
+/** Stable reject reasons for identifier problems (the detail keeps the value). */
+function idReason(detail: string): { column: string; reason: string } {
+  if (/^KvK/.test(detail)) return { column: 'kvk_number', reason: 'invalid KvK number' };
+  if (/^branch/.test(detail)) return { column: 'branch_number', reason: 'invalid branch number' };
+  if (/^D-U-N-S/.test(detail)) return { column: 'duns_number', reason: 'invalid D-U-N-S number' };
+  if (/VAT/.test(detail)) return { column: 'vat_number', reason: 'invalid VAT number' };
+  return { column: 'company', reason: 'no company identifier' };
+}
+
+function bandReason(detail: string): string {
+  if (/out of range|has no numeric score/.test(detail)) return 'score out of range';
+  if (/contradicts/.test(detail)) return 'rating contradicts score';
+  if (/unknown rating/.test(detail)) return 'unknown rating';
+  return 'no score or rating';
+}
+
+function checkRow<T>(table: TableDef, row: T): T {
+  const r = table.schema.safeParse(row);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    fail(String(i.path[0] ?? ''), `invalid ${table.name} row`, `${i.path.join('.')}: ${i.message}`);
+  }
+  return row;
+}
+
+interface Resolved {
+  key: string;
+  ids: Identifier[];
+  company?: CompanyRow;
+}
+
+function resolveCompany(rec: ParsedRecord, state: KnownState): Resolved {
+  const c = rec.company;
+  const idCheck = identifiersOf(c);
+  let key: string;
+  let ids: Identifier[] = [];
+  let branch: string | undefined;
+  if (idCheck.ok) {
+    ids = idCheck.ids;
+    branch = idCheck.branch;
+    const r = state.index.lookup(ids);
+    if (!r.ok) fail('company', 'identifier conflict', r.reason);
+    key = (r as { key: string }).key;
+    if (c.companyKey && c.companyKey !== key && !(r as { isNew: boolean }).isNew) {
+      fail('company_key', 'company key mismatch', `company_key ${c.companyKey} but the identifiers belong to ${key}`);
+    }
+    // A new company may bring its own key (canonical CSV); it must not belong to another company.
+    if ((r as { isNew: boolean }).isNew && c.companyKey) {
+      if (state.index.hasKey(c.companyKey)) fail('company_key', 'company key mismatch', `company_key ${c.companyKey} belongs to other identifiers`);
+      key = c.companyKey;
+    }
+  } else if (c.companyKey && !c.kvk && !c.vat && !c.duns && !c.branch) {
+    if (!state.index.hasKey(c.companyKey)) fail('company_key', 'unknown company', `company_key ${c.companyKey} is not in the lake or this batch`);
+    key = c.companyKey;
+  } else {
+    const { column, reason } = idReason(idCheck.reason);
+    return fail(column, reason, idCheck.reason);
+  }
+
+  let sbi: { code: string; version: string } | undefined;
+  if (c.sbiCode) {
+    const found = lookupSbi(c.sbiCode, c.sbiVersion ?? 'SBI2008');
+    if (!found.ok) fail('sbi_code', /version/.test(found.reason) ? 'unsupported SBI version' : 'unknown SBI code', found.reason);
+    else sbi = { code: found.code.code, version: found.code.version };
+  }
+  const isNew = !state.index.hasKey(key) && !ids.some((i) => state.index.keyOf(i));
+  if (!c.name && isNew) fail('name', 'unknown company', `${key} is new and the record has no company name`);
+  const company: CompanyRow | undefined = c.name
+    ? checkRow(companies, {
+        company_key: key,
+        name: c.name,
+        country: c.country ?? (c.kvk ? 'NL' : 'ZZ'),
+        kvk_number: ids.find((i) => i.id_type === 'kvk')?.id_value ?? null,
+        branch_number: branch ?? null,
+        vat_number: ids.find((i) => i.id_type === 'vat')?.id_value ?? null,
+        duns_number: ids.find((i) => i.id_type === 'duns')?.id_value ?? null,
+        sbi_code: sbi?.code ?? null,
+        sbi_version: (sbi?.version as CompanyRow['sbi_version']) ?? null,
+        size_class: c.sizeClass ?? null,
+        legal_form: c.legalForm ?? null,
+      })
+    : undefined;
+  return { key, ids, company };
+}
+
+function reportRow(rec: ParsedRecord, key: string): ReportRow {
+  const r = rec.report!;
+  const provider = r.provider.toLowerCase();
+  if (!(CREDIT_PROVIDERS as readonly string[]).includes(provider)) fail('provider', 'unknown provider', `"${r.provider}" (expected ${CREDIT_PROVIDERS.join(', ')})`);
+  const date = toIsoDate(r.reportDate);
+  if (!date) fail('report_date', 'invalid report date', `"${r.reportDate}"`);
+  if (!(SCORE_SCALES as readonly string[]).includes(r.scale)) fail('score_scale', 'unknown score scale', `"${r.scale}"`);
+  const scale = r.scale as ScoreScale;
+  // A Graydon report without a rating is banded on its payment score.
+  const bandInput = scale === 'graydon_payment_score' && r.score == null ? { scale, score: r.paymentScore } : { scale, score: r.score, rating: r.rating };
+  const band = commonBand(bandInput);
+  if (!band.ok) return fail(bandInput.score != null ? 'score' : 'rating', bandReason(band.reason), band.reason);
+  if (r.commonBand != null && r.commonBand !== band.band) {
+    fail('common_band', 'common band mismatch', `common_band ${r.commonBand} but ${scale} ${r.score ?? r.rating} maps to ${band.band ?? 'not rated'}`);
+  }
+  if (r.paymentScore != null && !(Number.isInteger(r.paymentScore) && r.paymentScore >= 0 && r.paymentScore <= 100)) {
+    fail('payment_score', 'score out of range', `payment score ${r.paymentScore} out of range 0-100`);
+  }
+  let limit: string | null = null;
+  if (r.creditLimitAdvice != null) {
+    limit = toMoney(r.creditLimitAdvice) ?? null;
+    if (limit === null || limit.startsWith('-')) fail('credit_limit_advice', 'invalid amount', `"${r.creditLimitAdvice}"`);
+  }
+  let status = r.status.toLowerCase();
+  if (band.insolvent) status = 'insolvent';
+  if (!(COMPANY_STATUSES as readonly string[]).includes(status)) fail('company_status', 'unknown company status', `"${r.status}"`);
+  return checkRow(creditReports, {
+    report_id: r.reportId ?? `${provider}-${key}-${date}`,
+    company_key: key,
+    provider: provider as ReportRow['provider'],
+    report_date: date!,
+    score: r.score ?? null,
+    score_scale: scale,
+    rating: r.rating ?? null,
+    common_band: band.band,
+    scorecard_version: r.scorecardVersion ?? null,
+    credit_limit_advice: limit,
+    credit_limit_currency: limit === null ? null : (r.creditLimitCurrency ?? 'EUR'),
+    payment_score: r.paymentScore ?? null,
+    company_status: status as ReportRow['company_status'],
+  });
+}
+
+function eventRows(rec: ParsedRecord, key: string): EventRow[] {
+  return rec.events.map((e) => {
+    if (!(INSOLVENCY_EVENT_TYPES as readonly string[]).includes(e.type)) fail('event_type', 'unknown insolvency event type', `"${e.type}"`);
+    const date = toIsoDate(e.date);
+    if (!date) fail('event_date', 'invalid event date', `"${e.date}"`);
+    return checkRow(insolvencyEvents, {
+      event_id: e.eventId ?? `${key}-${e.type}-${date}`,
+      company_key: key,
+      event_type: e.type as EventRow['event_type'],
+      event_date: date!,
+      source: e.source,
+      case_number: e.caseNumber ?? null,
+    });
+  });
+}
+
+/**
+ * Validates parsed records against the reference data and the lake's history and turns them into
+ * canonical rows. A record is accepted or rejected as a whole; accepted records update `state`, so
+ * later records (and later files of the same run) see them.
+ */
+export function normalise(parsed: ParseOutput, state: KnownState): Normalised {
+  const out: Normalised = { companies: [], reports: [], events: [], rejects: [...parsed.rejects], read: parsed.records.length + parsed.rejects.length };
+  const batchReports = new Map<string, number>();
+  const companyAt = new Map<string, { row: CompanyRow; date: string }>();
+  for (const rec of parsed.records) {
+    try {
+      const { key, ids, company } = resolveCompany(rec, state);
+      const report = rec.report ? reportRow(rec, key) : undefined;
+      const events = eventRows(rec, key);
+      if (report) {
+        const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
+        const seen = batchReports.get(natural) ?? batchReports.get(report.report_id);
+        if (seen !== undefined) fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} repeats line ${seen}`);
+        if (state.reportIds.has(report.report_id) || state.reportKeys.has(natural)) {
+          fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} is already in the lake`);
+        }
+      }
+      const fresh = events.filter((e) => !state.eventIds.has(e.event_id));
+      if (parsed.kind === 'events' && fresh.length < events.length) {
+        fail('event_id', 'duplicate event', `${events[0]!.event_type} of ${key} on ${events[0]!.event_date} is already known`);
+      }
+      // Accepted: record it everywhere.
+      if (ids.length) state.index.register(ids, key);
+      if (report) {
+        const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
+        batchReports.set(natural, rec.line);
+        batchReports.set(report.report_id, rec.line);
+        state.reportIds.add(report.report_id);
+        state.reportKeys.add(natural);
+        out.reports.push(report);
+      }
+      for (const e of fresh) {
+        state.eventIds.add(e.event_id);
+        out.events.push(e);
+      }
+      if (company) {
+        // One row per company per batch: the one from its latest report.
+        const date = report?.report_date ?? '';
+        const prev = companyAt.get(key);
+        if (!prev || date >= prev.date) companyAt.set(key, { row: company, date });
+      }
+    } catch (e) {
+      if (!(e instanceof RecordError)) throw e;
+      out.rejects.push({ line: rec.line, column: e.column, reason: e.reason, detail: e.detail, raw: rec.raw });
+    }
+  }
+  out.companies = [...companyAt.values()].map((c) => c.row);
+  out.rejects.sort((a, b) => a.line - b.line);
+  return out;
+}
