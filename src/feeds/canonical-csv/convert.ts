@@ -82,6 +82,8 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   });
   const conn = await instance.connect();
   try {
+    // DuckDB only tracks query progress with its progress bar on; we poll it instead of printing it.
+    if (opts.onProgress) await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0');
     const run = (sql: string, from = 0, to = 0) => runWithProgress(conn, sql, opts.onProgress, from, to);
     await run(stageSql(opts.file, names, opts.table), 0, 0.75);
     await run(failuresSql(rowChecks(opts.table, missingRequired)));
