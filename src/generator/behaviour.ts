@@ -98,7 +98,7 @@ export function drawDelay(rng: Rng, habit: Habit, size: SizeClass, terms: number
     case 'early':
       return { mean: -Math.round(rng.uniform(0.3, 0.7) * terms), spread: 2 };
     case 'on_time':
-      return { mean: rng.int(-2, 2), spread: 2 };
+      return { mean: rng.int(-4, 0), spread: 2 };
     case 'late':
       // large firms: late by a steady one to three weeks (payment runs, approval chains)
       return size === 'large' ? { mean: rng.int(7, 21), spread: 3 } : { mean: rng.int(5, 28), spread: 6 };

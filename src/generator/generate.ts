@@ -87,6 +87,7 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   const ids = new IdSequence();
   const distressed: DistressedCustomer[] = [];
   const applicants = Math.round(opts.customers * APPLICANT_RATIO);
+  let applicantsDone = 0;
   try {
     for (let i = 0; i < opts.customers; i++) {
       const profile = drawProfile(win, i);
@@ -100,10 +101,13 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       for (const r of l.writeOffs) writeOffs.write(r);
       for (const r of l.actions) actions.write(r);
       for (const r of l.decisions) decisions.write(r);
+      // applications that never led to a customer are spread over the file, as an ERP would list them
+      while (applicantsDone < applicants && applicantsDone * opts.customers < (i + 1) * applicants) {
+        decisions.write(applicantDecision(win, applicantsDone++, ids));
+      }
       for (const x of writers.values()) await x.flushIfFull();
       opts.onProgress?.(i + 1, opts.customers);
     }
-    for (let i = 0; i < applicants; i++) decisions.write(applicantDecision(win, i, ids));
     for (const x of writers.values()) await x.close();
   } catch (e) {
     for (const x of writers.values()) x.destroy();

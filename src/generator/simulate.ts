@@ -29,6 +29,19 @@ function paymentRunDay(day: Day, run: number | null): Day {
   return day + ((run - weekday(day) + 7) % 7);
 }
 
+/** Last payment-run day on/before `day`, or null for customers without runs. */
+function paymentRunBefore(day: Day, run: number | null): Day | null {
+  if (run === null) return null;
+  if (run === 0) {
+    const dom = dayOfMonth(day);
+    const the25th = day + 25 - dom;
+    const d = dom >= 25 ? the25th : addMonths(the25th, -1);
+    // the run itself moves to Monday when the 25th is in a weekend
+    return businessDayOnOrAfter(d) <= day ? businessDayOnOrAfter(d) : d - (weekday(d) === 6 ? 1 : 2);
+  }
+  return day - ((weekday(day) - run + 7) % 7);
+}
+
 function sum(events: readonly PayEvent[], upTo = Number.POSITIVE_INFINITY): Cents {
   let s = 0;
   for (const e of events) if (e.day <= upTo) s += e.cents;
@@ -103,7 +116,9 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
       const slip = rng.chance(0.04) ? rng.int(5, 40) : 0; // even good payers miss one now and then
       let payDay = due + Math.round(p.delayMean + rng.normal() * p.delaySpread) + slip;
       payDay = Math.max(payDay, notBefore + rng.int(0, 3));
-      payDay = paymentRunDay(payDay, p.paymentRun);
+      // punctual payers schedule the item in the last run before the intended day, the others in the next
+      const earlier = p.habit === 'early' || p.habit === 'on_time' ? paymentRunBefore(payDay, p.paymentRun) : null;
+      payDay = earlier !== null && earlier >= notBefore ? earlier : paymentRunDay(payDay, p.paymentRun);
       if (owed >= 2_000 && rng.chance(PARTIAL_PAYMENT[p.habit])) {
         const first = Math.round(owed * rng.uniform(0.3, 0.8));
         plan.push({ docId, docSeq: seq, day: payDay, cents: first });
