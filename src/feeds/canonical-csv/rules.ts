@@ -32,8 +32,11 @@ export function readType(t: SqlType): 'VARCHAR' | 'DATE' | 'DOUBLE' | 'BOOLEAN' 
 }
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
-/** The parsed amount of a money column that passed its format check (NULL otherwise). */
-export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(18,2))`;
+/**
+ * An amount for sign and range rules. Wide enough not to round (`0.004` must not become `0.00` and
+ * trip "not positive"); unparseable text is NULL, so only its own format check fires.
+ */
+export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(38,10))`;
 const quoted = (c: string) => `'"' || ${q(c)} || '"'`;
 
 function columnChecks(c: ColumnDef): RowCheck[] {
