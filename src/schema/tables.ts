@@ -1,5 +1,6 @@
 import { col } from './columns.js';
 import { defineTable, type TableDef } from './table.js';
+import { CREDIT_TABLES } from './credit-tables.js';
 
 export const DOCUMENT_TYPES = ['invoice', 'credit_note'] as const;
 export const ACTION_TYPES = [
@@ -116,7 +117,7 @@ export const creditDecisions = defineTable({
   },
 });
 
-/** Every canonical ERP table, in the order a ledger is usually loaded. */
+/** Every canonical table, in the order a ledger is usually loaded: the ERP tables, then the credit-report feed's. */
 export const CANONICAL_TABLES: readonly TableDef[] = [
   customers,
   invoices,
@@ -125,6 +126,7 @@ export const CANONICAL_TABLES: readonly TableDef[] = [
   writeOffs,
   collectionActions,
   creditDecisions,
+  ...CREDIT_TABLES,
 ];
 
 export function canonicalTable(name: string): TableDef {
