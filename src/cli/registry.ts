@@ -4,6 +4,7 @@ import { generateCommand } from './commands/generate.js';
 import { buildCommand } from './commands/build.js';
 import { queryCommand } from './commands/query.js';
 import { tablesCommand } from './commands/tables.js';
+import { demoCommand } from './commands/demo.js';
 
 /**
  * Every CLI command, in the order `creditlake --help` lists them. A command lives in its own
@@ -15,4 +16,5 @@ export const commands: Command[] = [
   buildCommand,
   queryCommand,
   tablesCommand,
+  demoCommand,
 ];
