@@ -4,6 +4,9 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
   StopQueryExecutionCommand,
+  type GetQueryExecutionCommandOutput,
+  type QueryExecutionState,
+  type QueryExecutionStatus,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +36,8 @@ function engine(timeoutMs = 60_000) {
   return { e, sleeps };
 }
 
-const state = (State: string, extra: Record<string, unknown> = {}) => ({
+const state = (State: QueryExecutionState, extra: Partial<QueryExecutionStatus> = {}): GetQueryExecutionCommandOutput => ({
+  $metadata: {},
   QueryExecution: { Status: { State, ...extra }, StatementType: 'DML' },
 });
 
