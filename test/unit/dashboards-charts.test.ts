@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { agingChart, bucketRank, orderBuckets } from '../../dashboards/src/charts/aging.js';
+import { barChart } from '../../dashboards/src/charts/bars.js';
+import { pivot, sumMoney } from '../../dashboards/src/charts/common.js';
+import { dsoTrendChart } from '../../dashboards/src/charts/dso.js';
+import { bankruptcyHeatmap } from '../../dashboards/src/charts/heatmap.js';
+import { bubbleSize, quadrantChart } from '../../dashboards/src/charts/quadrant.js';
+import { rollforwardChart, stepAmount } from '../../dashboards/src/charts/rollforward.js';
+import { stackedChart } from '../../dashboards/src/charts/stacked.js';
+import { sortRows, tableOf } from '../../dashboards/src/charts/tables.js';
+import { kpiTiles } from '../../dashboards/src/charts/tiles.js';
+import { parseState, sliceParams, toUrl, withChanges } from '../../dashboards/src/state.js';
+
+const en = { lang: 'en' as const, currency: 'EUR' };
+const nl = { lang: 'nl' as const, currency: 'EUR' };
+type AnyOpt = Record<string, any>;
+
+describe('exact money helpers', () => {
+  it('sums decimal strings in cents', () => {
+    expect(sumMoney(['0.10', '0.20', '0.30'])).toBe('0.60');
+    expect(sumMoney(['9007199254740993.01', '0.01'])).toBe('9007199254740993.02');
+    expect(sumMoney(['-5.5', '2.25', null])).toBe('-3.25');
+  });
+  it('pivots long rows to wide ones with zeros for missing cells', () => {
+    const p = pivot([{ d: 'a', s: 'x', v: 1 }, { d: 'b', s: 'y', v: 2 }], 'd', 's', 'v');
+    expect(p.wide).toEqual([{ d: 'a', x: 1, y: 0 }, { d: 'b', x: 0, y: 2 }]);
+  });
+});
+
+describe('DSO trend', () => {
+  const rows = [
+    { month: '2024-01-01', dso: 40, dso_rolling_3m: 40, bpdso: 20 },
+    { month: '2024-02-01', dso: 44, dso_rolling_3m: 42, bpdso: 21 },
+    { month: '2024-03-01', dso: 48.5, dso_rolling_3m: 44.17, bpdso: 22 },
+  ];
+  it('draws DSO, rolling average and BPDSO with distinct line styles and a target line', () => {
+    const m = dsoTrendChart(rows, 45, en);
+    const o = m.option as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['DSO', 'DSO, 3-month average', 'Best possible DSO']);
+    expect(o.series[0].data).toEqual([40, 44, 48.5]);
+    expect(new Set(o.series.map((s: AnyOpt) => s.lineStyle.type)).size).toBe(3);
+    expect(o.series[0].markLine.data[0].yAxis).toBe(45);
+    expect(o.xAxis.data).toEqual(['Jan 2024', 'Feb 2024', 'Mar 2024']);
+    expect(o.aria.enabled).toBe(true);
+  });
+  it('the table has the plotted numbers and the target; the summary names the latest value', () => {
+    const m = dsoTrendChart(rows, 45, nl);
+    expect(m.table.rows[2]).toEqual({ month: '2024-03-01', dso: 48.5, dso_rolling_3m: 44.17, bpdso: 22, dso_target: 45 });
+    expect(m.summary).toContain('48,5 dagen');
+    expect(m.summary).toContain('45 dagen');
+  });
+  it('no target, no target line or column', () => {
+    const m = dsoTrendChart(rows, null, en);
+    expect((m.option as AnyOpt).series[0].markLine).toBeUndefined();
+    expect(m.table.columns.map((c) => c.key)).not.toContain('dso_target');
+  });
+});
+
+describe('aging', () => {
+  it('orders buckets by their lower edge', () => {
+    expect(orderBuckets(['>90', '15-30', 'not due', '1-14', '61-90', '31-60'])).toEqual(['not due', '1-14', '15-30', '31-60', '61-90', '>90']);
+    expect(bucketRank('91-120')).toBeGreaterThan(bucketRank('61-90'));
+    expect(orderBuckets(['121+', '0-30', '31-60'])).toEqual(['0-30', '31-60', '121+']);
+  });
+  const rows = [
+    { as_of_date: '2024-01-31', bucket: '>90', open_amount: '25.00', open_count: 1 },
+    { as_of_date: '2024-01-31', bucket: 'not due', open_amount: '75.00', open_count: 3 },
+    { as_of_date: '2024-02-29', bucket: 'not due', open_amount: '100.10', open_count: 4 },
+    { as_of_date: '2024-02-29', bucket: '1-14', open_amount: '200.20', open_count: 2 },
+  ];
+  it('stacks amounts per month end in bucket order', () => {
+    const m = agingChart(rows, 'amount', en);
+    const o = m.option as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['not due', '1-14', '>90']);
+    expect(o.series.every((s: AnyOpt) => s.stack === 'aging')).toBe(true);
+    expect(o.series[0].data).toEqual([75, 100.1]);
+    expect(m.table.rows[1]).toEqual({ as_of_date: '2024-02-29', 'not due': '100.10', '1-14': '200.20', '>90': 0 });
+  });
+  it('in percent mode each month sums to 100', () => {
+    const m = agingChart(rows, 'pct', nl);
+    for (const r of m.table.rows) {
+      const total = ['not due', '1-14', '>90'].reduce((a, b) => a + Number(r[b]), 0);
+      expect(total).toBeCloseTo(100, 1);
+    }
+    expect(m.table.rows[0]!['>90']).toBe(25);
+    expect((m.option as AnyOpt).yAxis.max).toBe(100);
+    expect(m.table.columns[1]!.label).toBe('niet vervallen');
+  });
+});
+
+describe('roll-forward waterfall', () => {
+  it('signs movements and checks the tie-out exactly', () => {
+    const row = { month: '2024-03-01', ar_begin: '1000.00', invoiced: '500.10', credit_notes: '-20.00', collected: '400.05', written_off: '10.00', ar_end: '1070.05' };
+    const m = rollforwardChart(row, en);
+    expect(m.table.rows.map((r) => r.amount)).toEqual(['1000.00', '500.10', '-20.00', '-400.05', '-10.00', '1070.05']);
+    expect(m.tiesOut).toBe(true);
+    expect(rollforwardChart({ ...row, ar_end: '1070.06' }, en).tiesOut).toBe(false);
+    const o = m.option as AnyOpt;
+    // invisible base under each floating step
+    expect(o.series[0].data).toEqual([0, 1000, 1480.1, 1080.05, 1070.05, 0]);
+    expect(stepAmount('-3.00', -1)).toBe('-3.00');
+    expect(stepAmount('3.00', -1)).toBe('-3.00');
+    expect(stepAmount('0', -1)).toBe('0.00');
+  });
+});
+
+describe('bars, stacks, quadrant, heatmap', () => {
+  it('bar chart translates categories and puts lines on a second axis', () => {
+    const rows = [{ month: '2024-01-01', refused: 3, decisions: 10, acceptance_rate: 70 }];
+    const m = barChart(rows, {
+      title: 'c_decisions',
+      category: { key: 'month', kind: 'month' },
+      bars: [{ key: 'decisions', kind: 'int' }, { key: 'refused', kind: 'int' }],
+      lines: [{ key: 'acceptance_rate', kind: 'pct' }],
+    }, nl);
+    const o = m.option as AnyOpt;
+    expect(o.xAxis.data).toEqual(['jan 2024']);
+    expect(o.yAxis).toHaveLength(2);
+    expect(o.series[2].yAxisIndex).toBe(1);
+    expect(m.table.columns.map((c) => c.label)).toEqual(['Maand', 'Beslissingen', 'Afgewezen', 'Acceptatiegraad']);
+  });
+  it('stacked chart pivots actions per day in a fixed order', () => {
+    const rows = [
+      { day: '2024-01-02', action_type: 'phone_call', actions: 2 },
+      { day: '2024-01-02', action_type: 'reminder', actions: 5 },
+      { day: '2024-01-03', action_type: 'reminder', actions: 1 },
+    ];
+    const m = stackedChart(rows, { title: 'c_activity', category: { key: 'day', kind: 'date' }, series: { key: 'action_type', order: ['reminder', 'dunning_letter', 'phone_call'] }, value: { key: 'actions', kind: 'int' } }, en);
+    const o = m.option as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['Reminders', 'Phone calls']);
+    expect(m.table.rows).toEqual([{ day: '2024-01-02', reminder: 5, phone_call: 2 }, { day: '2024-01-03', reminder: 1, phone_call: 0 }]);
+    expect(m.summary).toContain('Reminders 6');
+  });
+  it('quadrant: one marker shape per priority, bubble grows with open AR', () => {
+    const rows = [
+      { customer_id: 'A', name: 'A', score: 80, revenue_t12m: '1000.00', open_ar: '100.00', priority: 'grow' },
+      { customer_id: 'B', name: 'B', score: 30, revenue_t12m: '5000.00', open_ar: '400.00', priority: 'restrict' },
+    ];
+    const o = quadrantChart(rows, en).option as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.symbol)).toEqual(['circle', 'diamond']);
+    expect(bubbleSize(400, 400)).toBe(40);
+    expect(bubbleSize(100, 400)).toBe(20);
+    expect(bubbleSize(0, 400)).toBe(6);
+  });
+  it('heatmap cells carry labels and the table keeps the national rate', () => {
+    const rows = [
+      { period_start: '2024-01-01', sbi_section: 'F', monitored: 1000, bankruptcies: 3, rate_per_1000: 3, national_rate_per_1000: 2.1 },
+      { period_start: '2024-04-01', sbi_section: 'C', monitored: 500, bankruptcies: 1, rate_per_1000: 2, national_rate_per_1000: null },
+    ];
+    const m = bankruptcyHeatmap(rows, nl);
+    const o = m.option as AnyOpt;
+    expect(o.series[0].label.show).toBe(true);
+    expect(o.series[0].data).toEqual([[0, 1, 3], [1, 0, 2]]);
+    expect(o.xAxis.data).toEqual(['K1 2024', 'K2 2024']);
+    expect(m.table.rows[0]!.national_rate_per_1000).toBe(2.1);
+  });
+});
+
+describe('KPI tiles', () => {
+  const rows = [
+    { kpi: 'dso', unit: 'days', value: 50, previous: 45, year_ago: 55, target: 45, unavailable: null },
+    { kpi: 'cei', unit: 'pct', value: 85, previous: 80, year_ago: null, target: 80, unavailable: null },
+    { kpi: 'open_ar', unit: 'money', value: '1500.00', previous: '1000.00', year_ago: null, target: null, unavailable: null },
+    { kpi: 'write_offs', unit: 'money', value: null, previous: null, year_ago: null, target: null, unavailable: 'write_offs_monthly' },
+  ];
+  it('judge direction per KPI and show it with arrows and words, not only colour', () => {
+    const [dso, cei, ar, wo] = kpiTiles(rows, en);
+    expect(dso!.changePrev).toMatchObject({ direction: 'worse', arrow: '▲', text: '+5.0' });
+    expect(dso!.changeYear).toMatchObject({ direction: 'better', arrow: '▼' });
+    expect(dso!.target).toEqual({ text: '45.0', met: false });
+    expect(cei!.changePrev).toMatchObject({ direction: 'better', text: '+5.0 pp' });
+    expect(cei!.target!.met).toBe(true);
+    expect(ar!.changePrev).toMatchObject({ direction: 'neutral' });
+    expect(ar!.changePrev!.text.replace(/\u00a0/g, ' ')).toMatch(/^\+€500/);
+    expect(wo!.unavailable).toBe('write_offs_monthly');
+    expect(kpiTiles(rows, nl)[0]!.value).toBe('50,0');
+  });
+});
+
+describe('tables', () => {
+  it('translate enumerations, keep amounts exact, sort numerically', () => {
+    const table = tableOf('customer_open_items', [
+      { document_id: 'D2', due_date: '2024-01-01', open_amount: '9.50', days_past_due: 5, bucket: 'not due' },
+      { document_id: 'D1', due_date: '2024-01-01', open_amount: '10.00', days_past_due: 50, bucket: '31-60' },
+    ], nl);
+    expect(table.rows[0]!.bucket).toBe('niet vervallen');
+    expect(table.rows[1]!.open_amount).toBe('10.00');
+    expect(sortRows(table.rows, 'open_amount', 'desc', 'nl').map((r) => r.document_id)).toEqual(['D1', 'D2']);
+    expect(sortRows(table.rows, 'document_id', 'asc', 'nl').map((r) => r.document_id)).toEqual(['D1', 'D2']);
+  });
+});
+
+describe('view state in the URL', () => {
+  it('round-trips filters and leaves defaults out', () => {
+    const s = parseState('/risk', '?segment=mid-market&period=24m&lang=nl&as_of=2024-06-30');
+    expect(s).toMatchObject({ page: 'risk', segment: 'mid-market', period: '24m', lang: 'nl', as_of: '2024-06-30', theme: 'light' });
+    expect(toUrl(s)).toBe('/risk?as_of=2024-06-30&period=24m&segment=mid-market&lang=nl');
+    expect(parseState('/risk', toUrl(s).split('?')[1]!)).toEqual(s);
+    expect(toUrl(parseState('/', ''))).toBe('/cfo');
+  });
+  it('drops invalid values instead of passing them on', () => {
+    const s = parseState('/nope', "?segment=x'%20OR%201=1&period=forever&country=nl&sbi_section=F");
+    expect(s.page).toBe('cfo');
+    expect(s.segment).toBeUndefined();
+    expect(s.period).toBe('12m');
+    expect(s.country).toBeUndefined();
+    expect(s.sbi_section).toBe('F');
+  });
+  it('changes clear filters and drill-downs; slices get only the parameters they accept', () => {
+    const s = parseState('/cfo', '?segment=a&customer_id=C1');
+    expect(withChanges(s, { segment: undefined }).segment).toBeUndefined();
+    expect(withChanges(s, { page: 'risk' }).customer_id).toBeUndefined();
+    expect(sliceParams(s, ['segment', 'period', 'as_of'])).toEqual({ segment: 'a', period: '12m' });
+  });
+});
