@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+
+/**
+ * Where everything lives in the lake. Pure path arithmetic, shared by the local folder and the
+ * S3 lake, so both have the same layout:
+ *
+ *   raw/<table>/ingest_date=YYYY-MM-DD/<batch-id>.parquet   good rows, Hive-partitioned by ingest day
+ *   quarantine/<table>/<batch-id>.parquet                    rejected rows with file, line, column, reason
+ *   manifests/<table>/<content-sha256>.json                  one per committed batch (the idempotency key)
+ *   marts/<model>/data.parquet                               materialised marts
+ *   warehouse.duckdb                                         views over all of the above (embedded target)
+ */
+export const lakePaths = {
+  rawTableDir: (table: string) => join('raw', table),
+  rawPartitionDir: (table: string, ingestDate: string) => join('raw', table, `ingest_date=${ingestDate}`),
+  rawBatchFile: (table: string, ingestDate: string, batchId: string) =>
+    join('raw', table, `ingest_date=${ingestDate}`, `${batchId}.parquet`),
+  /** Glob DuckDB reads for a table; the `ingest_date=*` level skips temporary files and folders. */
+  rawGlob: (table: string) => join('raw', table, 'ingest_date=*', '*.parquet'),
+  quarantineDir: (table: string) => join('quarantine', table),
+  quarantineFile: (table: string, batchId: string) => join('quarantine', table, `${batchId}.parquet`),
+  quarantineGlob: (table: string) => join('quarantine', table, '*.parquet'),
+  manifestDir: (table: string) => join('manifests', table),
+  manifestFile: (table: string, contentSha256: string) => join('manifests', table, `${contentSha256}.json`),
+  martDir: (model: string) => join('marts', model),
+  martFile: (model: string) => join('marts', model, 'data.parquet'),
+  warehouseDb: () => 'warehouse.duckdb',
+  /** Scratch space inside the lake for in-flight writes; never read by the warehouse. */
+  tmpDir: () => '_tmp',
+} as const;
+
+/** Batch ids sort by time and carry the content hash, so one file always gets the same suffix. */
+export function batchId(now: Date, contentSha256: string): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${contentSha256.slice(0, 12)}`;
+}
+
+export function isoDay(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
