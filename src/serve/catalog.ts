@@ -67,20 +67,31 @@ export async function loadCatalog(engine: WarehouseEngine): Promise<Catalog> {
     ? await strings(`SELECT DISTINCT CAST(d AS VARCHAR) AS v FROM (${asOfSources.join(' UNION ')}) x ORDER BY v`)
     : [];
 
-  const segment = hasColumn('customers', 'segment')
-    ? await strings('SELECT DISTINCT segment AS v FROM customers ORDER BY v')
-    : hasColumn('ar_aging', 'segment')
-      ? await strings(`SELECT DISTINCT segment AS v FROM ar_aging WHERE segment <> 'ALL' ORDER BY v`)
+  // Grouped marts hold the group values exactly as the models derive them (SBI section, 'unknown');
+  // the filters offer those. Before the KPI suite the customers table is the source.
+  const grouped = hasColumn('ar_aging', 'group_by') && hasColumn('ar_aging', 'group_value');
+  const groupValues = (groupBy: string) =>
+    strings(`SELECT DISTINCT group_value AS v FROM ar_aging WHERE group_by = '${groupBy}' ORDER BY v`);
+  const segment = grouped
+    ? await groupValues('segment')
+    : hasColumn('customers', 'segment')
+      ? await strings('SELECT DISTINCT segment AS v FROM customers ORDER BY v')
       : [];
-  const country = hasColumn('customers', 'country')
-    ? await strings('SELECT DISTINCT country AS v FROM customers ORDER BY v')
-    : [];
-  const size = hasColumn('customers', 'size_class')
-    ? await strings('SELECT DISTINCT size_class AS v FROM customers ORDER BY v')
-    : [];
-  const sbi_section = hasColumn('customers', 'sbi_code')
-    ? await strings(`SELECT DISTINCT ${sbiSectionSql('sbi_code')} AS v FROM customers ORDER BY v`)
-    : [];
+  const country = grouped
+    ? await groupValues('country')
+    : hasColumn('customers', 'country')
+      ? await strings('SELECT DISTINCT country AS v FROM customers ORDER BY v')
+      : [];
+  const size = grouped
+    ? await groupValues('size_class')
+    : hasColumn('customers', 'size_class')
+      ? await strings('SELECT DISTINCT size_class AS v FROM customers ORDER BY v')
+      : [];
+  const sbi_section = grouped
+    ? await groupValues('sbi_section')
+    : hasColumn('customers', 'sbi_code')
+      ? await strings(`SELECT DISTINCT ${sbiSectionSql('sbi_code')} AS v FROM customers ORDER BY v`)
+      : [];
   const score_band = await scoreBands(byTable, strings);
 
   return {

@@ -116,7 +116,7 @@ export const agingTrend = defineSlice({
     const { rows } = await engine.query(
       `SELECT CAST(as_of_date AS VARCHAR) AS as_of_date, bucket, open_amount, open_count FROM ar_aging
        WHERE ${g.sql} AND as_of_date BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
-       ORDER BY as_of_date, bucket`,
+       ORDER BY as_of_date, ${catalog.hasColumn('ar_aging', 'bucket_order') ? 'bucket_order' : 'bucket'}`,
       { ...g.bind, from: r.from, to: r.to },
     );
     return { rows, notes: g.notes };

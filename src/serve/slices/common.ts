@@ -98,7 +98,13 @@ export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { 
   add('segment', 'segment');
   add('country', 'country');
   add('size', 'size_class');
-  add('sbi_section', 'sbi_code', sbiSectionSql(`${alias}.sbi_code`));
+  if (p.sbi_section !== undefined && catalog.has('int_customer_groups')) {
+    // The models' own customer → SBI section mapping, so lists agree with the grouped marts.
+    parts.push(
+      `${alias}.customer_id IN (SELECT customer_id FROM int_customer_groups WHERE group_by = 'sbi_section' AND group_value = $sbi_section)`,
+    );
+    bind.sbi_section = p.sbi_section;
+  } else add('sbi_section', 'sbi_code', sbiSectionSql(`${alias}.sbi_code`));
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', bind, notes };
 }
 
