@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
 import { EXIT, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
 import { formatMs, formatTable } from '../format.js';
@@ -18,6 +18,12 @@ mart) and the data tests. Exits 1 when a data test fails.
                      +<model>   the model and everything it depends on
   --no-tests       skip the data tests
   --json           print a machine-readable report on stdout`;
+
+/** Path as the user would type it: relative below the working directory, absolute elsewhere. */
+function shown(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
 
 function describe(e: BuildEvent): string {
   if (e.type === 'model') {
@@ -49,7 +55,7 @@ export const buildCommand: Command = {
       }
       line(io.stdout, describe(e));
     };
-    if (!json) line(io.stdout, `building ${relative(io.cwd, lakeRoot) || '.'}${select.length ? ` (select ${select.join(' ')})` : ''}`);
+    if (!json) line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${select.length ? ` (select ${select.join(' ')})` : ''}`);
     let report;
     try {
       report = await buildWarehouse({ lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent });
@@ -77,8 +83,8 @@ export const buildCommand: Command = {
     line(
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written, ${views} views, ` +
-        `${report.tests.length - failed.length}/${report.tests.length} data tests passed in ${formatMs(report.totalMs)}; ` +
-        `warehouse ${relative(io.cwd, report.warehouse)}`,
+        `${values['no-tests'] ? 'data tests skipped' : `${report.tests.length - failed.length}/${report.tests.length} data tests passed`} ` +
+        `in ${formatMs(report.totalMs)}; warehouse ${shown(io.cwd, report.warehouse)}`,
     );
     return report.ok ? EXIT.OK : EXIT.FAILED;
   },

@@ -2,17 +2,14 @@ import type { Model } from './project.js';
 
 export class GraphError extends Error {}
 
-/**
- * Models in build order: every model after the models it refs. Ties break by name so the order is
- * stable. A cycle is an error that spells the cycle out (a → b → a).
- */
-export function buildOrder(models: readonly Model[]): Model[] {
-  const byName = new Map(models.map((m) => [m.name, m]));
+const KIND_RANK: Record<Model['kind'], number> = { staging: 0, intermediate: 1, marts: 2, tests: 3 };
+
+/** Throws on a ref to a missing model or on a cycle, spelling the cycle out (a → b → a). */
+function checkGraph(models: readonly Model[], byName: ReadonlyMap<string, Model>): void {
   for (const m of models) {
     for (const r of m.refs) if (!byName.has(r)) throw new GraphError(`${m.path}: ref('${r}') names no model`);
   }
   const state = new Map<string, 'visiting' | 'done'>();
-  const order: Model[] = [];
   const stack: string[] = [];
   const visit = (m: Model) => {
     const s = state.get(m.name);
@@ -26,9 +23,28 @@ export function buildOrder(models: readonly Model[]): Model[] {
     for (const r of [...m.refs].sort()) visit(byName.get(r)!);
     stack.pop();
     state.set(m.name, 'done');
-    order.push(m);
   };
   for (const m of [...models].sort((a, b) => a.name.localeCompare(b.name))) visit(m);
+}
+
+/**
+ * Models in build order: every model after the models it refs. Among models that are ready, staging
+ * comes first, then intermediate models, marts and tests, each by name, so the order is stable.
+ */
+export function buildOrder(models: readonly Model[]): Model[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  checkGraph(models, byName);
+  const waiting = new Map(models.map((m) => [m.name, new Set(m.refs)]));
+  const order: Model[] = [];
+  const rank = (m: Model) => KIND_RANK[m.kind];
+  while (waiting.size) {
+    const ready = [...waiting.entries()].filter(([, deps]) => deps.size === 0).map(([n]) => byName.get(n)!);
+    ready.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+    const next = ready[0]!;
+    order.push(next);
+    waiting.delete(next.name);
+    for (const deps of waiting.values()) deps.delete(next.name);
+  }
   return order;
 }
 
