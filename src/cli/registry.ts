@@ -5,6 +5,7 @@ import { buildCommand } from './commands/build.js';
 import { queryCommand } from './commands/query.js';
 import { tablesCommand } from './commands/tables.js';
 import { demoCommand } from './commands/demo.js';
+import { mappingsCommand } from './commands/mappings.js';
 
 /**
  * Every CLI command, in the order `creditlake --help` lists them. A command lives in its own
@@ -13,6 +14,7 @@ import { demoCommand } from './commands/demo.js';
 export const commands: Command[] = [
   generateCommand,
   ingestCommand,
+  mappingsCommand,
   buildCommand,
   queryCommand,
   tablesCommand,

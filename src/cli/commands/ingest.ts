@@ -4,6 +4,7 @@ import { configFrom, parse } from '../options.js';
 import { ingestFiles, IngestUsageError, pct, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
+import { MAPPED_USAGE, runMappedIngest } from './ingest-mapped.js';
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
@@ -24,7 +25,8 @@ Options:
   --json                  machine-readable result on stdout
 
 Exit codes: 0 ok (or already ingested), 1 a file's reject rate exceeds the limit or a file is
-unreadable (empty, no header), 2 usage error (unknown table, missing file).`;
+unreadable (empty, no header), 2 usage error (unknown table, missing file).
+${MAPPED_USAGE}`;
 
 export function parseRate(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
@@ -64,6 +66,8 @@ export const ingestCommand: Command = {
   summary: 'Validate canonical CSV files and load them into the lake as Parquet batches',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
+    const mapped = await runMappedIngest(argv, io);
+    if (mapped !== undefined) return mapped;
     const { values, positionals } = parse(argv, { table: { type: 'string' }, feed: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
     if (values.feed !== undefined && values.feed !== 'credit-report') throw new UsageError(`unknown feed "${values.feed}" (known: credit-report)`);
     if (values.feed && values.table) throw new UsageError('give --table or --feed, not both');

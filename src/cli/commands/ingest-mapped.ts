@@ -1,0 +1,218 @@
+import { readdir, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { extname, join, relative, resolve } from 'node:path';
+import { EXIT, UsageError, line, type CliIO } from '../command.js';
+import { configFrom, parse } from '../options.js';
+import { ingestMapped, type MappedFileResult, type MappedIngestResult, type PrepareSource } from '../../feeds/ingest-mapped.js';
+import { IngestUsageError, pct, type IngestProgress } from '../../feeds/ingest-files.js';
+import { MappingError } from '../../feeds/mapping/compile.js';
+import { loadMapping } from '../../feeds/mapping/load.js';
+import { prepareCsv } from '../../feeds/mapping/prepare.js';
+import { DELIMITERS, ENCODINGS, type Mapping } from '../../feeds/mapping/schema.js';
+import { prepareXlsx } from '../../feeds/xlsx/prepare.js';
+import { einvoiceMapping, looksLikeXml, prepareEInvoice } from '../../feeds/ubl/prepare.js';
+
+/**
+ * The non-canonical side of `creditlake ingest`: `--mapping <preset|file>` for ERP exports (CSV or
+ * xlsx), and files or folders of e-invoices recognised by content when neither --table nor --mapping
+ * is given. Returns undefined when the arguments are a plain canonical ingest (`--table`), which the
+ * ingest command then handles as before.
+ */
+
+export const MAPPED_USAGE = `
+ERP exports and e-invoices:
+  creditlake ingest --mapping <preset|file.json|file.yaml> <file…> [--dry-run] [--sheet NAME]
+      [--delimiter ';'] [--encoding windows-1252] [--date-format dd-mm-yyyy] [--decimal ,]
+  creditlake ingest <file|folder…>           UBL 2.1 / Peppol BIS 3 / SI-UBL 2.0 / CII XML, by content
+  --dry-run                 map and check, print the first rows as they would land and the rejects;
+                            write nothing
+  --rows <n>                rows shown by --dry-run (default 10)
+  --mapping                 a preset (see \`creditlake mappings\`) or a mapping file
+  --sheet <name>            xlsx: the sheet to read (default the first)
+  --delimiter/--encoding/--date-format/--decimal   override the mapping's source settings`;
+
+const mappedOptions = {
+  table: { type: 'string' },
+  feed: { type: 'string' },
+  'max-reject-rate': { type: 'string' },
+  mapping: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+  rows: { type: 'string' },
+  sheet: { type: 'string' },
+  delimiter: { type: 'string' },
+  encoding: { type: 'string' },
+  'date-format': { type: 'string' },
+  decimal: { type: 'string' },
+} as const;
+
+function withOverrides(m: Mapping, v: { sheet?: string; delimiter?: string; encoding?: string; 'date-format'?: string; decimal?: string }): Mapping {
+  const source = { ...m.source };
+  if (v.sheet) source.sheet = v.sheet;
+  if (v.delimiter) {
+    const d = v.delimiter === 'tab' || v.delimiter === '\\t' ? '\t' : v.delimiter;
+    if (d !== 'auto' && !(DELIMITERS as readonly string[]).includes(d)) throw new UsageError(`--delimiter must be one of ; , tab | auto`);
+    source.delimiter = d as Mapping['source']['delimiter'];
+  }
+  if (v.encoding) {
+    if (!(ENCODINGS as readonly string[]).includes(v.encoding)) throw new UsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+    source.encoding = v.encoding as Mapping['source']['encoding'];
+  }
+  if (v['date-format']) source.date_format = v['date-format'];
+  if (v.decimal) {
+    if (v.decimal !== ',' && v.decimal !== '.' && v.decimal !== 'auto') throw new UsageError('--decimal must be , or . or auto');
+    source.decimal = v.decimal;
+  }
+  return { ...m, source };
+}
+
+/** Files of the given folders (recursively, sorted), and the given files as they are. */
+export async function expandPaths(paths: string[], cwd: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name.startsWith('.')) continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    const s = await stat(abs).catch(() => undefined);
+    if (!s) throw new UsageError(`no such file or folder: ${p}`);
+    if (s.isDirectory()) await walk(abs);
+    else out.push(abs);
+  }
+  return out;
+}
+
+function progressReporter(io: CliIO): (p: IngestProgress) => void {
+  let last = -1;
+  if (io.stderr.isTTY) {
+    return ({ file, fraction }) => {
+      const p = Math.floor(fraction * 100);
+      if (p === last) return;
+      last = p;
+      const done = Math.round((p / 100) * 30);
+      io.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(30 - done)}] ${String(p).padStart(3)}% ${file}${p >= 100 ? '\r\x1b[K' : ''}`);
+    };
+  }
+  // Not a terminal (logs, CI): one line per 10%, and only for a file that takes a while, so a long
+  // ingest shows it is alive and a folder of small files stays quiet.
+  let current = '';
+  let started = 0;
+  return ({ file, fraction }) => {
+    if (file !== current) {
+      current = file;
+      started = Date.now();
+      last = -1;
+    }
+    const p = Math.floor(fraction * 10) * 10;
+    if (p === last || p === 0 || Date.now() - started < 2000) return;
+    last = p;
+    line(io.stderr, `ingest ${file}: ${p}%`);
+  };
+}
+
+function describe(r: MappedFileResult, showPreview: boolean): string[] {
+  const out = [`${r.file}: ${r.message}`];
+  for (const n of r.notes) out.push(`  note: ${n}`);
+  for (const t of r.tables) {
+    const tag = t.skipped ? ' (already ingested)' : t.batchId ? ` (batch ${t.batchId})` : '';
+    out.push(`  ${t.table}: ${t.rowsLoaded} loaded, ${t.rowsRejected} rejected${tag}`);
+    for (const x of t.topReasons.slice(0, 5)) {
+      const s = x.sample;
+      out.push(`    ${x.rows} × ${x.reason}${x.column ? ` [${x.column}]` : ''}: e.g. ${s.file} line ${s.line}${s.detail ? `: ${s.detail.replace(/\n/g, '\\n')}` : ''}`);
+    }
+    if (t.quarantineKey) out.push(`    rejected rows: ${t.quarantineKey}`);
+    if (showPreview && t.preview) {
+      if (t.preview.length) {
+        const cols = Object.keys(t.preview[0]!);
+        out.push(`    ${cols.join(' | ')}`);
+        for (const row of t.preview) out.push(`    ${cols.map((c) => (row[c] === null ? '' : String(row[c]))).join(' | ')}`);
+      } else out.push('    (no rows)');
+    }
+  }
+  return out;
+}
+
+function report(result: MappedIngestResult, io: CliIO, json: boolean): number {
+  if (json) line(io.stdout, JSON.stringify(result, null, 2));
+  else {
+    for (const r of result.files) for (const l of describe(r, result.dryRun)) line(io.stdout, l);
+    if (result.files.length > 1) {
+      const sum = (k: 'linesRead' | 'linesRejected') => result.files.reduce((a, f) => a + f[k], 0);
+      const errors = result.files.filter((f) => f.status === 'error').length;
+      line(io.stdout, `total: ${result.files.length} files, ${sum('linesRead') - sum('linesRejected')} loaded, ${sum('linesRejected')} rejected${errors ? `, ${errors} unreadable` : ''}`);
+    }
+    const bad = result.files.filter((r) => r.failed);
+    if (bad.length) {
+      line(io.stderr, `creditlake ingest: ${bad.length} file(s) failed (max reject rate ${pct(result.maxRejectRate)}): ${bad.map((r) => r.file).join(', ')}`);
+    }
+  }
+  return result.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+export async function runMappedIngest(argv: string[], io: CliIO): Promise<number | undefined> {
+  // Decide first, leniently, whether these arguments are ours, so options the canonical and feed
+  // paths add later never trip over this parser.
+  const loose = parseArgs({ args: argv, options: mappedOptions, allowPositionals: true, strict: false }).values;
+  if ((loose.table || loose.feed) && !loose.mapping) {
+    if (loose['dry-run']) throw new UsageError('--dry-run works with --mapping or e-invoices, not with --table or --feed');
+    return undefined;
+  }
+  const { values, positionals } = parse(argv, mappedOptions, true);
+  if (values.table && values.mapping) throw new UsageError('give --table (canonical CSV) or --mapping (ERP export), not both');
+  if (positionals.length === 0) throw new UsageError('no files given');
+  const { parseRate } = await import('./ingest.js');
+  const maxRejectRate = values['max-reject-rate'] === undefined ? 0 : parseRate(values['max-reject-rate']);
+  const previewRows = values.rows === undefined ? 10 : Number(values.rows);
+  if (!Number.isInteger(previewRows) || previewRows < 0) throw new UsageError('--rows must be a whole number');
+  const { config, lakeRoot } = configFrom(values, io);
+  const files = await expandPaths(positionals, io.cwd);
+  if (files.length === 0) throw new UsageError('no files found');
+
+  let mapping: Mapping;
+  let prepare: PrepareSource;
+  if (values.mapping) {
+    try {
+      mapping = withOverrides(loadMapping(values.mapping, io.cwd), values);
+    } catch (e) {
+      if (e instanceof MappingError) throw new UsageError(e.message);
+      throw e;
+    }
+    const m = mapping;
+    prepare = (file, scratch, onProgress) =>
+      m.source.format === 'xlsx' || extname(file).toLowerCase() === '.xlsx' ? prepareXlsx(m, file, scratch, onProgress) : prepareCsv(m, file, scratch, onProgress);
+  } else {
+    const notXml: string[] = [];
+    for (const f of files) if (!(await looksLikeXml(f))) notXml.push(relative(io.cwd, f) || f);
+    if (notXml.length) {
+      throw new UsageError(
+        `${notXml.slice(0, 3).join(', ')}${notXml.length > 3 ? ` and ${notXml.length - 3} more` : ''}: not an e-invoice (XML); give --table <name> for canonical CSV or --mapping <preset> for an ERP export`,
+      );
+    }
+    mapping = einvoiceMapping();
+    prepare = (file, scratch) => prepareEInvoice(file, scratch);
+  }
+  let result: MappedIngestResult;
+  try {
+    result = await ingestMapped({
+      lakeRoot,
+      mapping,
+      files,
+      prepare,
+      maxRejectRate,
+      dryRun: values['dry-run'],
+      previewRows,
+      threads: config.duckdb.threads,
+      memoryLimit: config.duckdb.memory_limit,
+      onProgress: values.json ? undefined : progressReporter(io),
+    });
+  } catch (e) {
+    if (e instanceof IngestUsageError) throw new UsageError(e.message);
+    throw e;
+  }
+  for (const r of result.files) r.file = relative(io.cwd, r.file) || r.file;
+  return report(result, io, Boolean(values.json));
+}
