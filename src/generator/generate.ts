@@ -8,6 +8,8 @@ import { APPLICANT_RATIO, applicantDecision } from './decisions.js';
 import { distressRecord, drawProfile, ledgerWindow, type CustomerProfile, type DistressedCustomer, type LedgerWindow } from './profiles.js';
 import { IdSequence } from './rows.js';
 import { simulateCustomer } from './simulate.js';
+import { CREDIT_TABLES } from '../schema/credit-tables.js';
+import { generateCreditReports } from './credit-reports/index.js';
 
 /** Fixed default end date, so a seed alone determines the ledger (never "today"). */
 export const DEFAULT_END_DATE = '2026-10-31';
@@ -79,7 +81,10 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   checkCustomers(opts.customers);
   const win = windowOf(opts);
   await mkdir(opts.outDir, { recursive: true });
-  const writers = new Map(CANONICAL_TABLES.map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]));
+  // The credit-report tables are written by ./credit-reports after the ledger (same window and seed).
+  const writers = new Map(
+    CANONICAL_TABLES.filter((t) => !CREDIT_TABLES.includes(t)).map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]),
+  );
   const w = (name: string) => writers.get(canonicalTable(name).name) as CsvTableWriter;
   const [customers, invoices, payments, allocations, writeOffs, actions, decisions] = [
     w('customers'), w('invoices'), w('payments'), w('payment_allocations'), w('write_offs'), w('collection_actions'), w('credit_decisions'),
@@ -119,6 +124,9 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
     rows[name] = x.rows;
     files[name] = x.path;
   }
+  const credit = await generateCreditReports({ customers: opts.customers, months: opts.months, seed: win.seed, endDate: isoOf(win.endDay), outDir: opts.outDir });
+  Object.assign(rows, credit.rows);
+  Object.assign(files, credit.files);
   return {
     outDir: opts.outDir, seed: win.seed, startDate: isoOf(win.startDay), endDate: isoOf(win.endDay),
     customers: opts.customers, months: opts.months, rows, files, distressed, elapsedMs: Math.round(performance.now() - started),

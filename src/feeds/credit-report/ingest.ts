@@ -40,6 +40,7 @@ export interface CreditIngestOptions {
 const PRIMARY: Record<ParseOutput['kind'], TableDef> = {
   reports: creditReports,
   companies,
+  identifiers: companyIdentifiers,
   events: insolvencyEvents,
 };
 
@@ -78,7 +79,7 @@ interface Parsed {
   skipped?: { batch_id: string; ingest_date: string; rows_loaded: number; rows_rejected: number };
 }
 
-const ORDER: Record<ParseOutput['kind'], number> = { companies: 0, reports: 1, events: 2 };
+const ORDER: Record<ParseOutput['kind'], number> = { companies: 0, identifiers: 1, reports: 2, events: 3 };
 
 export async function ingestCreditReports(opts: CreditIngestOptions): Promise<IngestResult> {
   const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
@@ -212,14 +213,13 @@ async function commitFile(
   }
   const rejectRate = n.read === 0 ? 0 : rejected / n.read;
   const failed = rejectRate > maxRejectRate;
-  const what = parsed.kind === 'reports' ? 'reports' : parsed.kind === 'companies' ? 'companies' : 'insolvency events';
   return {
     file: it.file,
     sha256: it.sha256,
     sizeBytes: it.sizeBytes,
     status: 'loaded',
     message:
-      `${loaded} loaded, ${rejected} rejected (${what}: ${n.reports.length} reports, ${n.companies.length} companies, ${n.events.length} insolvency events, ${identifiers.length} new identifiers)` +
+      `${loaded} loaded, ${rejected} rejected (${n.reports.length} reports, ${n.companies.length} companies, ${n.events.length} insolvency events, ${identifiers.length} new identifiers)` +
       (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
     batchId: id,
     ingestDate,

@@ -83,15 +83,13 @@ function resolveCompany(rec: ParsedRecord, state: KnownState): Resolved {
     ids = idCheck.ids;
     branch = idCheck.branch;
     const r = state.index.lookup(ids);
-    if (!r.ok) fail('company', 'identifier conflict', r.reason);
-    key = (r as { key: string }).key;
-    if (c.companyKey && c.companyKey !== key && !(r as { isNew: boolean }).isNew) {
-      fail('company_key', 'company key mismatch', `company_key ${c.companyKey} but the identifiers belong to ${key}`);
-    }
-    // A new company may bring its own key (canonical CSV); it must not belong to another company.
-    if ((r as { isNew: boolean }).isNew && c.companyKey) {
-      if (state.index.hasKey(c.companyKey)) fail('company_key', 'company key mismatch', `company_key ${c.companyKey} belongs to other identifiers`);
-      key = c.companyKey;
+    if (!r.ok) return fail('company', 'identifier conflict', r.reason);
+    if (!r.isNew) {
+      key = r.key;
+      if (c.companyKey && c.companyKey !== key) fail('company_key', 'company key mismatch', `company_key ${c.companyKey} but the identifiers belong to ${key}`);
+    } else {
+      // Identifiers not seen before: a new company, or new aliases of the company the record names.
+      key = c.companyKey ?? r.key;
     }
   } else if (c.companyKey && !c.kvk && !c.vat && !c.duns && !c.branch) {
     if (!state.index.hasKey(c.companyKey)) fail('company_key', 'unknown company', `company_key ${c.companyKey} is not in the lake or this batch`);

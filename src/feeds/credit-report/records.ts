@@ -62,7 +62,7 @@ export interface Reject {
 }
 
 export interface ParseOutput {
-  kind: 'reports' | 'companies' | 'events';
+  kind: 'reports' | 'companies' | 'identifiers' | 'events';
   records: ParsedRecord[];
   rejects: Reject[];
   warnings: string[];

@@ -12,7 +12,7 @@ export const GRAYDON_COLUMNS = [
   'scorecard_version', 'status', 'insolvency_type', 'insolvency_date',
 ] as const;
 
-export type CsvKind = 'graydon' | 'canonical-reports' | 'canonical-companies' | 'canonical-events';
+export type CsvKind = 'graydon' | 'canonical-reports' | 'canonical-companies' | 'canonical-events' | 'canonical-identifiers';
 
 interface Table {
   header: string[];
@@ -39,6 +39,7 @@ export function csvKind(header: readonly string[]): CsvKind | undefined {
   const has = (c: string) => header.includes(c);
   if (has('graydon_id') || (has('rating') && has('credit_advice'))) return 'graydon';
   if (has('event_type')) return 'canonical-events';
+  if (has('id_type') && has('id_value') && has('company_key')) return 'canonical-identifiers';
   if (has('report_date') && has('score_scale')) return 'canonical-reports';
   if (has('name') && (has('kvk_number') || has('company_key') || has('vat_number') || has('duns_number'))) return 'canonical-companies';
   return undefined;
@@ -111,7 +112,16 @@ function canonicalCompany(v: Record<string, string>): CompanyInput {
   };
 }
 
+const ID_COLUMN: Record<string, keyof CompanyInput> = { kvk: 'kvk', vat: 'vat', duns: 'duns' };
+
 function canonicalRecord(kind: CsvKind, line: number, v: Record<string, string>, raw: string): ParsedRecord {
+  if (kind === 'canonical-identifiers') {
+    const type = (v.id_type ?? '').trim().toLowerCase();
+    const value = v.id_value ?? '';
+    const field = ID_COLUMN[type];
+    const company: CompanyInput = field ? { companyKey: present(v.company_key), [field]: value } : { companyKey: present(v.company_key), provider: { provider: type, id: value } };
+    return { line, raw, company, events: [] };
+  }
   const company = canonicalCompany(v);
   if (kind === 'canonical-companies') return { line, raw, company, events: [] };
   if (kind === 'canonical-events') {
@@ -161,6 +171,6 @@ export function parseCreditCsv(text: string): ParseOutput | { error: string } {
     }
     records.push(kind === 'graydon' ? graydonRecord(r.line, r.values, r.raw) : canonicalRecord(kind, r.line, r.values, r.raw));
   }
-  const outKind = kind === 'canonical-companies' ? 'companies' : kind === 'canonical-events' ? 'events' : 'reports';
+  const outKind = kind === 'canonical-companies' ? 'companies' : kind === 'canonical-events' ? 'events' : kind === 'canonical-identifiers' ? 'identifiers' : 'reports';
   return { kind: outKind, records, rejects, warnings: [] };
 }
