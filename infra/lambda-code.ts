@@ -42,9 +42,15 @@ function packageDir(name: string): string {
   }
 }
 
+export interface BundleOptions {
+  outDir?: string;
+  /** Project folders copied beside the handler (e.g. `sql`, the model project the build reads at run time). */
+  copyDirs?: readonly string[];
+}
+
 /** Bundles one handler file with esbuild in-process (no Docker) into a fresh folder. */
-export function bundleHandler(entry: string, outDir?: string): BundleResult {
-  const dir = outDir ?? mkdtempSync(join(tmpdir(), 'creditlake-lambda-'));
+export function bundleHandler(entry: string, opts: BundleOptions = {}): BundleResult {
+  const dir = opts.outDir ?? mkdtempSync(join(tmpdir(), 'creditlake-lambda-'));
   mkdirSync(dir, { recursive: true });
   const result = buildSync({
     entryPoints: [resolve(PROJECT_ROOT, entry)],
@@ -68,6 +74,7 @@ export function bundleHandler(entry: string, outDir?: string): BundleResult {
       cpSync(packageDir(name), join(dir, 'node_modules', name), { recursive: true, dereference: true });
     }
   }
+  for (const d of opts.copyDirs ?? []) cpSync(join(PROJECT_ROOT, d), join(dir, d), { recursive: true });
   // Marks the folder as ESM for Node, whatever the extension of helper files esbuild emits.
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   return { dir, withDuckDB };
@@ -76,11 +83,11 @@ export function bundleHandler(entry: string, outDir?: string): BundleResult {
 const bundles = new Map<string, BundleResult>();
 
 /** Lambda code for a handler: the real bundle, or a stub folder for fast unit-test synthesis. */
-export function handlerCode(entry: string, mode: 'esbuild' | 'placeholder'): lambda.Code {
+export function handlerCode(entry: string, mode: 'esbuild' | 'placeholder', copyDirs: readonly string[] = []): lambda.Code {
   if (mode === 'placeholder') return lambda.Code.fromAsset(PLACEHOLDER_DIR);
   let bundle = bundles.get(entry);
   if (!bundle) {
-    bundle = bundleHandler(entry);
+    bundle = bundleHandler(entry, { copyDirs });
     bundles.set(entry, bundle);
   }
   return lambda.Code.fromAsset(bundle.dir);

@@ -70,7 +70,7 @@ export class PipelineFunctions extends Construct {
       memorySize: s.ingestMemoryMb,
       timeout: Duration.seconds(s.ingestTimeoutSeconds),
       ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
-      environment: { LAKE_URI: lakeUri, BUILD_QUEUE_URL: this.buildQueue.queueUrl, BUILD_MESSAGE_GROUP },
+      environment: { LAKE_URI: lakeUri, BUILD_QUEUE_URL: this.buildQueue.queueUrl, BUILD_MESSAGE_GROUP, HOME: '/tmp' },
       deadLetterQueue: this.ingestDeadLetterQueue,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -99,6 +99,8 @@ export class PipelineFunctions extends Construct {
 
     this.buildFunction = this.fn('BuildModels', {
       entry: 'functions/build-models.ts',
+      // The build compiles the model project at run time.
+      copyDirs: ['sql'],
       memorySize: 1024,
       timeout: Duration.seconds(s.buildTimeoutSeconds),
       environment: { LAKE_URI: lakeUri, ATHENA_WORKGROUP: props.workgroupName, GLUE_DATABASE: props.databaseName },
@@ -131,6 +133,8 @@ export class PipelineFunctions extends Construct {
           'glue:CreateTable',
           'glue:UpdateTable',
           'glue:DeleteTable',
+          'glue:CreatePartition',
+          'glue:BatchCreatePartition',
         ],
         resources: [
           `arn:${partition}:glue:${stack.region}:${stack.account}:catalog`,
@@ -180,9 +184,12 @@ export class PipelineFunctions extends Construct {
 
   private fn(
     id: string,
-    props: Omit<lambda.FunctionProps, 'runtime' | 'handler' | 'code' | 'role' | 'logGroup'> & { entry: string },
+    props: Omit<lambda.FunctionProps, 'runtime' | 'handler' | 'code' | 'role' | 'logGroup'> & {
+      entry: string;
+      copyDirs?: string[];
+    },
   ): lambda.Function {
-    const { entry, ...rest } = props;
+    const { entry, copyDirs, ...rest } = props;
     const s = this.settings;
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: s.logRetentionDays as logs.RetentionDays });
     // An own role with an inline policy scoped to this log group, instead of the broad managed policy.
@@ -198,7 +205,7 @@ export class PipelineFunctions extends Construct {
       runtime: NODE_RUNTIMES[s.nodeRuntime],
       architecture: lambda.Architecture.X86_64,
       handler: 'index.handler',
-      code: handlerCode(entry, s.lambdaCode),
+      code: handlerCode(entry, s.lambdaCode, copyDirs),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

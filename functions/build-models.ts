@@ -1,0 +1,92 @@
+/**
+ * Model-runner Lambda: runs the SQL models on Athena over the Glue catalog, writes the marts into the
+ * S3 lake and runs the data tests. Triggered through a FIFO queue (one message group), by the
+ * schedule and after ingests, so two builds never overwrite the same marts at once; one run serves
+ * every message of its batch.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
+import { parseConfig, type Config } from '../src/config/config.js';
+import { S3LakeStore } from '../src/lake/s3-store.js';
+import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
+import { buildWarehouseAthena, type AthenaBuildReport } from '../src/warehouse/athena/athena-build.js';
+
+export interface BuildHandlerDeps {
+  engine: AthenaEngine;
+  store: S3LakeStore;
+  config: Config;
+  /** The model project; in the bundle it ships beside the handler as ./sql. */
+  sqlDir?: string;
+  log: JsonLogger;
+}
+
+interface SqsLikeEvent {
+  Records?: { messageId?: string; body?: string }[];
+}
+
+/** Why this build runs, from the queue messages (ingest batch ids, schedule times), for the logs. */
+export function buildReasons(event: unknown): { reason: string; table?: string; batch_id?: string }[] {
+  const records = (event as SqsLikeEvent).Records;
+  if (!Array.isArray(records)) return [{ reason: 'direct' }];
+  return records.map((r) => {
+    try {
+      return JSON.parse(r.body ?? '{}') as { reason: string };
+    } catch {
+      return { reason: 'unparsable message' };
+    }
+  });
+}
+
+export function createBuildHandler(deps: BuildHandlerDeps) {
+  return async (event: unknown, context?: { awsRequestId?: string }): Promise<AthenaBuildReport> => {
+    const log = deps.log.child({ request_id: context?.awsRequestId });
+    log.log('info', 'build started', { triggers: buildReasons(event) });
+    const report = await buildWarehouseAthena({
+      engine: deps.engine,
+      store: deps.store,
+      config: deps.config,
+      sqlDir: deps.sqlDir,
+      onEvent: (e) => {
+        if (e.type === 'model') log.log('info', `model ${e.model.name}`, { model: e.model.name, ...e.model });
+        else log.log(e.test.ok ? 'info' : 'error', `data test ${e.test.name} ${e.test.ok ? 'passed' : 'FAILED'}`, { test: e.test });
+      },
+    });
+    const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
+    // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
+    log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished' : 'build finished with failing data tests', {
+      models: report.models.length,
+      tests: report.tests.length,
+      failed_tests: failed,
+      total_ms: Math.round(report.totalMs),
+    });
+    return report;
+  };
+}
+
+/** Config for the cloud build: the JSON in CREDITLAKE_CONFIG (same schema as creditlake.config.json). */
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildHandlerDeps {
+  const lake = env.LAKE_URI;
+  if (!lake || !env.ATHENA_WORKGROUP || !env.GLUE_DATABASE) throw new Error('LAKE_URI, ATHENA_WORKGROUP and GLUE_DATABASE must be set');
+  const config = parseConfig({ ...(env.CREDITLAKE_CONFIG ? JSON.parse(env.CREDITLAKE_CONFIG) : {}), lake }, 'CREDITLAKE_CONFIG');
+  const bundled = join(dirname(fileURLToPath(import.meta.url)), 'sql');
+  return {
+    engine: new AthenaEngine({
+      workgroup: env.ATHENA_WORKGROUP,
+      database: env.GLUE_DATABASE,
+      timeoutMs: Number(env.QUERY_TIMEOUT_MS ?? 600_000),
+    }),
+    store: S3LakeStore.fromUri(lake),
+    config,
+    sqlDir: existsSync(bundled) ? bundled : undefined,
+    log: jsonLogger({ function: env.AWS_LAMBDA_FUNCTION_NAME ?? 'creditlake-build' }),
+  };
+}
+
+let cached: ReturnType<typeof createBuildHandler> | undefined;
+
+export async function handler(event: unknown, context?: { awsRequestId?: string }): Promise<AthenaBuildReport> {
+  cached ??= createBuildHandler(depsFromEnv());
+  return cached(event, context);
+}

@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bundleHandler, type BundleResult } from '../../infra/lambda-code.js';
+
+const built: BundleResult[] = [];
+afterAll(() => {
+  for (const b of built) rmSync(b.dir, { recursive: true, force: true });
+});
+
+/** Imports the bundle in a fresh Node from its own folder (under the OS temp dir: no project node_modules above it). */
+function load(dir: string, extra = ''): string {
+  const script = `const m = await import('./index.mjs'); console.log(typeof m.handler); ${extra}`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+}
+
+describe('Lambda bundles (real esbuild, in-process, no Docker)', () => {
+  it('bundles the ingest handler with DuckDB shipped as linux-x64 node_modules, and it loads and queries', () => {
+    const b = bundleHandler('functions/ingest.ts');
+    built.push(b);
+    expect(b.withDuckDB).toBe(true);
+    for (const p of ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64', 'detect-libc']) {
+      expect(existsSync(join(b.dir, 'node_modules', p, 'package.json')), p).toBe(true);
+    }
+    const out = load(
+      b.dir,
+      "const { DuckDBInstance } = await import('@duckdb/node-api'); const db = await DuckDBInstance.create(':memory:'); " +
+        "const c = await db.connect(); const r = await c.runAndReadAll('SELECT CAST(1.10 AS DECIMAL(18,2)) + 2 AS x'); console.log(String(r.getRowObjects()[0].x));",
+    );
+    expect(out.trim().split('\n')).toEqual(['function', '3.10']);
+  });
+
+  it('bundles the model runner with the sql/ project beside it and without DuckDB', () => {
+    const b = bundleHandler('functions/build-models.ts', { copyDirs: ['sql'] });
+    built.push(b);
+    expect(b.withDuckDB).toBe(false);
+    expect(existsSync(join(b.dir, 'sql', 'marts'))).toBe(true);
+    expect(load(b.dir).trim()).toBe('function');
+  });
+});

@@ -1,0 +1,178 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.js';
+import { rawTableName } from '../../infra/catalog-tables.js';
+import { AwsSolutionsChecks } from '../../infra/nag.js';
+import { parseSettings } from '../../infra/settings.js';
+import { CANONICAL_TABLES, glueColumns } from '../../src/schema/index.js';
+import { MART_TABLES } from '../../src/schema/marts/index.js';
+
+// Synthesised once for the file: placeholder Lambda code keeps it to about a second.
+const context = {
+  'creditlake:lambdaCode': 'placeholder',
+  'creditlake:bytesScannedCutoffPerQuery': '25000000000',
+  'creditlake:resultsRetentionDays': '3',
+  'creditlake:buildSchedule': 'cron(0 4 * * ? *)',
+};
+let stack: ReturnType<typeof buildApp>['stack'];
+let template: Template;
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  stack = buildApp({ context }).stack;
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+describe('buckets', () => {
+  it('every bucket is encrypted, blocks all public access and is retained', () => {
+    const buckets = ofType('AWS::S3::Bucket');
+    expect(buckets.length).toBeGreaterThanOrEqual(5);
+    for (const [, b] of buckets) {
+      expect(b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(b.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(b.Properties.LifecycleConfiguration.Rules).toContainEqual(
+        expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+      );
+    }
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('every bucket policy denies requests without TLS', () => {
+    const bucketIds = ofType('AWS::S3::Bucket').map(([id]) => id);
+    const policies = ofType('AWS::S3::BucketPolicy');
+    for (const id of bucketIds) {
+      const policy = policies.find(([, p]) => p.Properties.Bucket.Ref === id);
+      expect(policy, `bucket ${id} has a policy`).toBeDefined();
+      expect(policy![1].Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('expires Athena results after the configured days', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Id: 'expire-results', ExpirationInDays: 3 })]) },
+    });
+  });
+});
+
+describe('ingest and build functions', () => {
+  it('triggers the ingest Lambda on object creation under every table prefix', () => {
+    const [, n] = ofType('Custom::S3BucketNotifications')[0]!;
+    const configs = n.Properties.NotificationConfiguration.LambdaFunctionConfigurations as any[];
+    const prefixes = configs.map((c) => c.Filter.Key.FilterRules[0].Value).sort();
+    expect(prefixes).toEqual(CANONICAL_TABLES.map((t) => `${t.name}/`).sort());
+    expect(new Set(configs.map((c) => c.Events.join()))).toEqual(new Set(['s3:ObjectCreated:*']));
+  });
+
+  it('gives the ingest Lambda a dead-letter queue and retries, and runs Node 20 on x86_64', () => {
+    const ingest = ofType('AWS::Lambda::Function').find(([id]) => id.includes('Ingest'))![1];
+    expect(ingest.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['x86_64'], Handler: 'index.handler' });
+    expect(ingest.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toMatch(/IngestDeadLetterQueue/);
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+    expect(ingest.Properties.Environment.Variables.LAKE_URI).toBeDefined();
+  });
+
+  it('serialises builds through a FIFO queue fed by the schedule, with its own dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 4 * * ? *)',
+      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'build' } })],
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10 });
+  });
+
+  it('names every IAM action (no wildcard actions) and never grants Resource "*" on data', () => {
+    for (const [id, p] of ofType('AWS::IAM::Policy')) {
+      for (const st of p.Properties.PolicyDocument.Statement) {
+        for (const a of [st.Action].flat()) expect(a, `${id} ${a}`).not.toContain('*');
+        if (!id.startsWith('BucketNotificationsHandler')) expect([st.Resource].flat(), id).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('Glue catalog and Athena', () => {
+  const tables = () => ofType('AWS::Glue::Table').map(([, t]) => t.Properties.TableInput);
+
+  it('has a raw table per canonical table, columns equal to the zod schema, partition projection on ingest_date', () => {
+    for (const t of CANONICAL_TABLES) {
+      const glue = tables().find((x) => x.Name === rawTableName(t.name));
+      expect(glue, t.name).toBeDefined();
+      expect(glue.StorageDescriptor.Columns).toEqual(glueColumns(t.columns).map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })));
+      expect(glue.PartitionKeys).toEqual([expect.objectContaining({ Name: 'ingest_date', Type: 'date' })]);
+      expect(glue.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.ingest_date.type': 'date',
+        'projection.ingest_date.format': 'yyyy-MM-dd',
+      });
+      expect(JSON.stringify(glue.Parameters['storage.location.template'])).toContain(`/raw/${t.name}/ingest_date=\${ingest_date}/`);
+    }
+  });
+
+  it('has a table per mart with the declared columns', () => {
+    expect(MART_TABLES.length).toBeGreaterThan(0);
+    for (const m of MART_TABLES) {
+      const glue = tables().find((x) => x.Name === m.name);
+      expect(glue, m.name).toBeDefined();
+      expect(glue.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(glueColumns(m.columns).map((c) => [c.name, c.type]));
+      expect(glue.PartitionKeys).toEqual([]);
+    }
+    expect(tables()).toHaveLength(CANONICAL_TABLES.length + MART_TABLES.length);
+  });
+
+  it('runs an engine v3 workgroup with enforced, encrypted results and the configured scan cutoff', () => {
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      WorkGroupConfiguration: Match.objectLike({
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 25_000_000_000,
+        EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+        ResultConfiguration: Match.objectLike({ EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } }),
+      }),
+    });
+  });
+});
+
+describe('dashboard hosting, settings, cdk-nag', () => {
+  it('serves the private dashboard bucket through CloudFront with origin access control', () => {
+    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: 'index.html',
+        DefaultCacheBehavior: Match.objectLike({ ViewerProtocolPolicy: 'redirect-to-https' }),
+      }),
+    });
+  });
+
+  it('rejects invalid settings with the key named', () => {
+    expect(() => parseSettings({ bytesScannedCutoffPerQuery: 5 })).toThrow(/bytesScannedCutoffPerQuery/);
+    expect(() => parseSettings({ prefix: 'Bad_Name' })).toThrow(/prefix/);
+    expect(parseSettings({}).lambdaCode).toBe('esbuild');
+  });
+
+  it('passes the AwsSolutions checks with zero unacknowledged findings, each acknowledgement with a reason', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    const acks: [string, string][] = [];
+    for (const c of stack.node.findAll()) {
+      for (const m of c.node.metadata) {
+        if (m.type === 'aws:cdk:acknowledged-rules') acks.push(...Object.entries(m.data as Record<string, string>));
+      }
+    }
+    expect(acks.length).toBeGreaterThan(0);
+    for (const [id, reason] of acks) expect(reason.length, id).toBeGreaterThan(30);
+  });
+});
