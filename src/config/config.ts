@@ -31,6 +31,40 @@ const DsoSchema = z
   .strict()
   .default({ method: 'period_end', countback_max_months: 24, month_days: 'calendar' });
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The 13-week cash forecast (mart cash_forecast_13w, backtested in cash_forecast_backtest); the method
+ * is documented in docs/metrics.md. Defaults are the documented ones.
+ */
+const CashForecastSchema = z
+  .object({
+    /** Forecast as of the last month end on or before this date; default the last month end in the data. */
+    as_of: z.string().regex(ISO_DAY, 'a date as YYYY-MM-DD').optional(),
+    /** Months of payment history (up to the forecast date) a customer's delay is measured over. */
+    lookback_months: z.number().int().min(1).max(120).default(12),
+    /** Paid invoices a customer (or segment) needs in the lookback before its own delay is used. */
+    min_history: z.number().int().min(1).max(1000).default(3),
+    /** An item already past its expected date at the forecast date is expected this many days later. */
+    overdue_catchup_days: z.number().int().min(1).max(91).default(14),
+    /** Items more than this many days past due are expected at stale_probability. */
+    stale_after_days: z.number().int().min(1).max(3650).default(90),
+    stale_probability: z.number().min(0).max(1).default(0.25),
+    /** A customer with no payment for this many days and an item at least as far past due has stopped paying. */
+    stopped_paying_days: z.number().int().min(1).max(3650).default(60),
+    stopped_paying_probability: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+  .default({
+    lookback_months: 12,
+    min_history: 3,
+    overdue_catchup_days: 14,
+    stale_after_days: 90,
+    stale_probability: 0.25,
+    stopped_paying_days: 60,
+    stopped_paying_probability: 0,
+  });
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -39,6 +73,7 @@ export const ConfigSchema = z
     reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
     aging: AgingSchema,
     dso: DsoSchema,
+    cash_forecast: CashForecastSchema,
     /** DuckDB resources; defaults leave room for the rest of the machine. */
     duckdb: z
       .object({

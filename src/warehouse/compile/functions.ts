@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import { canonicalSelectList, canonicalTable, quoteIdent } from '../../schema/index.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './aging.js';
+import { cashForecastVars } from './forecast-vars.js';
 import { sbiSectionCase } from './sbi.js';
 import { sqlString, type CompileTarget } from './targets.js';
 import type { TemplateArg, TemplateFunction } from './template.js';
@@ -32,6 +33,7 @@ export function templateVars(config: Config): Record<string, string | number> {
     aging_basis: config.aging.basis,
     reporting_currency: config.reporting_currency,
     aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
+    ...cashForecastVars(config),
   };
 }
 

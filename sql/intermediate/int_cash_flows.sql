@@ -1,0 +1,23 @@
+-- Every cash-flow event of the ledger on its own date, one row per event, in one shape:
+-- payments (cash received, unapplied cash included), documents (invoices and credit notes) and
+-- write-offs. The cash-flow marts sum it per ISO week or calendar month and customer group.
+SELECT customer_id, payment_date AS flow_date, 'payment' AS flow_kind,
+       amount AS cash_received,
+       CAST(0 AS DECIMAL(18,2)) AS invoiced,
+       CAST(0 AS DECIMAL(18,2)) AS credit_notes,
+       CAST(0 AS DECIMAL(18,2)) AS written_off
+FROM {{ ref('stg_payments') }}
+UNION ALL
+SELECT customer_id, invoice_date AS flow_date, document_type AS flow_kind,
+       CAST(0 AS DECIMAL(18,2)) AS cash_received,
+       CASE WHEN document_type = 'credit_note' THEN CAST(0 AS DECIMAL(18,2)) ELSE amount END AS invoiced,
+       CASE WHEN document_type = 'credit_note' THEN amount ELSE CAST(0 AS DECIMAL(18,2)) END AS credit_notes,
+       CAST(0 AS DECIMAL(18,2)) AS written_off
+FROM {{ ref('stg_invoices') }}
+UNION ALL
+SELECT customer_id, write_off_date AS flow_date, 'write_off' AS flow_kind,
+       CAST(0 AS DECIMAL(18,2)) AS cash_received,
+       CAST(0 AS DECIMAL(18,2)) AS invoiced,
+       CAST(0 AS DECIMAL(18,2)) AS credit_notes,
+       amount AS written_off
+FROM {{ ref('stg_write_offs') }}
