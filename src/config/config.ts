@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
+import { CreditRiskSchema } from './credit-risk-config.js';
 
 export const CONFIG_FILE = 'creditlake.config.json';
 
@@ -74,6 +75,8 @@ export const ConfigSchema = z
     aging: AgingSchema,
     dso: DsoSchema,
     cash_forecast: CashForecastSchema,
+    /** Credit-risk marts: monitoring, alerts, segment priority rules (see ./credit-risk-config.ts). */
+    credit_risk: CreditRiskSchema,
     /** DuckDB resources; defaults leave room for the rest of the machine. */
     duckdb: z
       .object({

@@ -65,7 +65,10 @@ export interface MappedFileResult {
   sha256: string;
   sizeBytes: number;
   linesRead: number;
+  linesLoaded: number;
   linesRejected: number;
+  /** Lines no table wanted (the mapping's `where` filters), neither loaded nor rejected. */
+  linesSkipped: number;
   rejectRate: number;
   failed: boolean;
   notes: string[];
@@ -124,7 +127,9 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
       status: 'skipped',
       message: `already ingested with mapping ${opts.mapping.name} as batch ${m.batch_id} on ${m.ingest_date}; nothing to do`,
       linesRead: 0,
+      linesLoaded: 0,
       linesRejected: 0,
+      linesSkipped: 0,
       rejectRate: 0,
       failed: false,
       tables: tableNames.map((t, i) => ({ table: t, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], skipped: true, batchId: existing[i]!.batch_id })),
@@ -192,16 +197,18 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
       }
       tables.push(r);
     }
-    const loaded = staged.linesRead - staged.linesRejected;
+    const skipped = staged.linesRead - staged.linesLoaded - staged.linesRejected;
     return {
       ...base,
       status: opts.dryRun ? 'dry-run' : 'loaded',
       message:
-        `${loaded} loaded, ${staged.linesRejected} rejected of ${staged.linesRead} source rows` +
+        `${staged.linesLoaded} loaded, ${staged.linesRejected} rejected${skipped ? `, ${skipped} skipped by the mapping's filters` : ''} of ${staged.linesRead} source rows` +
         (opts.dryRun ? ' (dry run: nothing written)' : '') +
         (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
       linesRead: staged.linesRead,
+      linesLoaded: staged.linesLoaded,
       linesRejected: staged.linesRejected,
+      linesSkipped: skipped,
       rejectRate,
       failed,
       notes: staged.notes,
@@ -209,7 +216,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
     };
   } catch (e) {
     if (e instanceof DialectError || e instanceof MappingError) {
-      return { ...base, status: 'error', message: `${basename(file)}: ${e.message}`, linesRead: 0, linesRejected: 0, rejectRate: 0, failed: true, tables: [] };
+      return { ...base, status: 'error', message: `${basename(file)}: ${e.message}`, linesRead: 0, linesLoaded: 0, linesRejected: 0, linesSkipped: 0, rejectRate: 0, failed: true, tables: [] };
     }
     throw e;
   } finally {

@@ -141,9 +141,9 @@ function report(result: MappedIngestResult, io: CliIO, json: boolean): number {
   else {
     for (const r of result.files) for (const l of describe(r, result.dryRun)) line(io.stdout, l);
     if (result.files.length > 1) {
-      const sum = (k: 'linesRead' | 'linesRejected') => result.files.reduce((a, f) => a + f[k], 0);
+      const sum = (k: 'linesLoaded' | 'linesRejected') => result.files.reduce((a, f) => a + f[k], 0);
       const errors = result.files.filter((f) => f.status === 'error').length;
-      line(io.stdout, `total: ${result.files.length} files, ${sum('linesRead') - sum('linesRejected')} loaded, ${sum('linesRejected')} rejected${errors ? `, ${errors} unreadable` : ''}`);
+      line(io.stdout, `total: ${result.files.length} files, ${sum('linesLoaded')} loaded, ${sum('linesRejected')} rejected${errors ? `, ${errors} unreadable` : ''}`);
     }
     const bad = result.files.filter((r) => r.failed);
     if (bad.length) {

@@ -59,7 +59,11 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     if (ok(mid)) lo = mid;
     else hi = mid - 1;
   }
-  return lo;
+  // The longest decodable prefix may end inside the broken sequence: report where that sequence starts.
+  let at = Math.min(lo, bytes.length - 1);
+  while (at > 0 && bytes[at]! < 0x80) at--;
+  while (at > 0 && (bytes[at]! & 0xc0) === 0x80) at--;
+  return at;
 }
 
 /** TextDecoder label for an encoding; Node's full ICU decodes windows-1252 (€ at 0x80) natively. */

@@ -43,6 +43,11 @@ export function kindOf(sqlType: string): Kind {
   return 'text';
 }
 
+/** SAP and others write an empty date as zeros (00.00.0000, 00000000): that is no date, not a bad one. */
+export function dateText(textSql: string): string {
+  return `CASE WHEN regexp_full_match(${textSql}, '[0./ -]+') THEN NULL ELSE ${textSql} END`;
+}
+
 export function resolveColumn(name: string, header: readonly string[]): string {
   if (header.includes(name)) return name;
   const norm = (s: string) => s.trim().toLowerCase();
@@ -72,6 +77,11 @@ export function columnUsages(expr: Expr, want: Kind, out: { column: string; kind
   else if ('map' in expr) columnUsages(expr.map.value, 'text', out);
   else if ('concat' in expr) expr.concat.forEach((e) => columnUsages(e, 'text', out));
   else if ('coalesce' in expr) expr.coalesce.forEach((e) => columnUsages(e, want, out));
+  else if ('when' in expr) {
+    out.push({ column: expr.when.column, kind: 'text' });
+    columnUsages(expr.when.then, want, out);
+    if (expr.when.else !== undefined) columnUsages(expr.when.else, want, out);
+  }
   else if ('abs' in expr) columnUsages(expr.abs, want, out);
   else if ('negate' in expr) columnUsages(expr.negate, want, out);
   return out;
@@ -97,8 +107,8 @@ export class ExprCompiler {
       case 'date': {
         const pattern = dateFormat ?? this.formats.dates[col];
         if (!pattern) throw new MappingError(`no date format resolved for column "${col}"`);
-        const sql = dateParseSql(t, pattern, this.formats.extraDatePatterns);
-        return { sql, checks: [{ fail: `(${t} IS NOT NULL AND ${sql} IS NULL)`, reason: `not a date in format ${pattern}`, detail }] };
+        const sql = dateParseSql(dateText(t), pattern, this.formats.extraDatePatterns);
+        return { sql, checks: [{ fail: `(${dateText(t)} IS NOT NULL AND ${sql} IS NULL)`, reason: `not a date in format ${pattern}`, detail }] };
       }
       case 'int': {
         const sql = `TRY_CAST(${t} AS INTEGER)`;
@@ -212,6 +222,18 @@ export class ExprCompiler {
     if ('coalesce' in expr) {
       const parts = expr.coalesce.map((e) => this.compile(e, want));
       return { sql: `coalesce(${parts.map((p) => p.sql).join(', ')})`, checks: all(...parts) };
+    }
+    if ('when' in expr) {
+      const cond = this.text(resolveColumn(expr.when.column, this.header));
+      const then = this.compile(expr.when.then, want);
+      const other = expr.when.else === undefined ? undefined : this.compile(expr.when.else, want);
+      // Checks of a branch only count on the rows that take it.
+      const guard = (k: Check, on: string): Check => ({ ...k, fail: `(${on} AND ${k.fail})` });
+      const inSet = `coalesce(${cond} IN (${expr.when.in.map(sqlString).join(', ')}), false)`;
+      return {
+        sql: `CASE WHEN ${inSet} THEN ${then.sql}${other ? ` ELSE ${other.sql}` : ''} END`,
+        checks: [...then.checks.map((k) => guard(k, inSet)), ...(other?.checks.map((k) => guard(k, `NOT ${inSet}`)) ?? [])],
+      };
     }
     if ('abs' in expr) {
       const a = this.compile(expr.abs, want);

@@ -22,6 +22,7 @@ export type Expr =
   | { map: { value: Expr; values: Record<string, string>; default?: string } }
   | { concat: Expr[] }
   | { coalesce: Expr[] }
+  | { when: { column: string; in: string[]; then: Expr; else?: Expr } }
   | { abs: Expr }
   | { negate: Expr };
 
@@ -55,6 +56,13 @@ export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
       .strict(),
     z.object({ concat: z.array(ExprSchema).min(1) }).strict(),
     z.object({ coalesce: z.array(ExprSchema).min(1) }).strict(),
+    z
+      .object({
+        when: z
+          .object({ column: z.string().min(1), in: z.array(z.string()).min(1), then: ExprSchema, else: ExprSchema.optional() })
+          .strict(),
+      })
+      .strict(),
     z.object({ abs: ExprSchema }).strict(),
     z.object({ negate: ExprSchema }).strict(),
   ]),

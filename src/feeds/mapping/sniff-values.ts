@@ -1,7 +1,7 @@
 import type { WarehouseEngine } from '../../warehouse/engine.js';
 import { quoteIdent } from '../../schema/index.js';
 import { AUTO_DATE_FORMATS, amountPattern, notationFor, sqlString, toStrptime, type NumberNotation } from '../csv-dialect/formats.js';
-import { columnUsages, kindOf, resolveColumn, MappingError, type Formats } from './compile.js';
+import { columnUsages, dateText, kindOf, resolveColumn, MappingError, type Formats } from './compile.js';
 import type { Mapping } from './schema.js';
 import { canonicalTable } from '../../schema/index.js';
 
@@ -19,7 +19,8 @@ export interface ResolvedFormats {
 }
 
 const valueSql = (col: string) => `NULLIF(trim(${quoteIdent(col)}), '')`;
-const parse = (col: string, pattern: string) => `try_strptime(${valueSql(col)}, ${sqlString(toStrptime(pattern))})`;
+const dateValueSql = (col: string) => dateText(valueSql(col));
+const parse = (col: string, pattern: string) => `try_strptime(${dateValueSql(col)}, ${sqlString(toStrptime(pattern))})`;
 
 async function one(engine: WarehouseEngine, sql: string): Promise<Record<string, unknown>> {
   return (await engine.query(sql)).rows[0] ?? {};
@@ -29,7 +30,7 @@ async function resolveDateColumn(engine: WarehouseEngine, relation: string, col:
   const cands = AUTO_DATE_FORMATS;
   const counts = await one(
     engine,
-    `SELECT count(${valueSql(col)}) AS n, ${cands.map((f, i) => `count(${parse(col, f)}) AS c${i}`).join(', ')} FROM ${relation}`,
+    `SELECT count(${dateValueSql(col)}) AS n, ${cands.map((f, i) => `count(${parse(col, f)}) AS c${i}`).join(', ')} FROM ${relation}`,
   );
   const n = Number(counts.n);
   if (n === 0) return { pattern: 'yyyy-mm-dd' };
@@ -40,7 +41,7 @@ async function resolveDateColumn(engine: WarehouseEngine, relation: string, col:
     for (const other of rest) {
       const diff = await one(
         engine,
-        `SELECT count(*) AS d, min("__line") AS line, arg_min(${valueSql(col)}, "__line") AS v FROM ${relation}
+        `SELECT count(*) AS d, min("__line") AS line, arg_min(${dateValueSql(col)}, "__line") AS v FROM ${relation}
          WHERE ${parse(col, first!.f)} IS DISTINCT FROM ${parse(col, other.f)}`,
       );
       if (Number(diff.d) > 0) {
@@ -56,8 +57,8 @@ async function resolveDateColumn(engine: WarehouseEngine, relation: string, col:
   const others = cands.filter((f) => f !== best.f);
   const mixed = await one(
     engine,
-    `SELECT count(*) AS m, min("__line") AS line, arg_min(${valueSql(col)}, "__line") AS v FROM ${relation}
-     WHERE ${valueSql(col)} IS NOT NULL AND ${parse(col, best.f)} IS NULL AND (${others.map((f) => `${parse(col, f)} IS NOT NULL`).join(' OR ')})`,
+    `SELECT count(*) AS m, min("__line") AS line, arg_min(${dateValueSql(col)}, "__line") AS v FROM ${relation}
+     WHERE ${dateValueSql(col)} IS NOT NULL AND ${parse(col, best.f)} IS NULL AND (${others.map((f) => `${parse(col, f)} IS NOT NULL`).join(' OR ')})`,
   );
   if (Number(mixed.m) > 0) {
     throw new MappingError(

@@ -53,6 +53,8 @@ export interface StageResult {
   tables: StagedTable[];
   /** Source lines read (normalized rows + lines rejected while normalizing). */
   linesRead: number;
+  /** Lines that landed in at least one table. */
+  linesLoaded: number;
   linesRejected: number;
   notes: string[];
 }
@@ -158,13 +160,18 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
     }
     tables.push(staged);
   }
+  const landed = targets.map((_, i) => `SELECT "__line" FROM src_${i}`).join(' UNION ');
   const lines = (
-    await engine.query(`SELECT (SELECT count(DISTINCT line) FROM bad_lines) AS bad`)
+    await engine.query(
+      `SELECT (SELECT count(DISTINCT line) FROM bad_lines) AS bad,
+         (SELECT count(*) FROM (${landed}) WHERE "__line" NOT IN (SELECT line FROM bad_lines)) AS loaded`,
+    )
   ).rows[0]!;
   opts.onProgress?.(1);
   return {
     tables,
     linesRead: src.rows + src.rejected,
+    linesLoaded: Number(lines.loaded),
     linesRejected: Number(lines.bad) + src.rejected,
     notes: [...src.notes, ...notes],
   };

@@ -4,6 +4,8 @@ import type { Dialect } from '../dialect/dialect.js';
 import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './aging.js';
 import { cashForecastVars } from './forecast-vars.js';
 import { sbiSectionCase } from './sbi.js';
+import { creditRiskVars } from './credit-risk-vars.js';
+import { referenceTableSql } from '../../reference/warehouse-tables.js';
 import { sqlString, type CompileTarget } from './targets.js';
 import type { TemplateArg, TemplateFunction } from './template.js';
 
@@ -33,6 +35,7 @@ export function templateVars(config: Config): Record<string, string | number> {
     aging_basis: config.aging.basis,
     reporting_currency: config.reporting_currency,
     aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
+    ...creditRiskVars(config),
     ...cashForecastVars(config),
   };
 }
@@ -90,5 +93,7 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     unapplied_bucket: () => sqlString(UNAPPLIED_CASH_BUCKET),
     unapplied_bucket_order: () => String(allBuckets(edges).length - 1),
     sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
+    /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */
+    reference_table: (name) => referenceTableSql(str(name, 'reference table name')),
   };
 }
