@@ -5,6 +5,7 @@ import { buildCommand } from './commands/build.js';
 import { queryCommand } from './commands/query.js';
 import { tablesCommand } from './commands/tables.js';
 import { demoCommand } from './commands/demo.js';
+import { serveCommand } from './commands/serve.js';
 import { mappingsCommand } from './commands/mappings.js';
 
 /**
@@ -19,4 +20,5 @@ export const commands: Command[] = [
   queryCommand,
   tablesCommand,
   demoCommand,
+  serveCommand,
 ];

@@ -162,6 +162,26 @@ export const writeOffsTrend = defineSlice({
   },
 });
 
+export const cashVsForecast = defineSlice({
+  name: 'cash_vs_forecast',
+  page: 'cfo',
+  description: 'Cash received per week against what the 13-week forecast expected for that week',
+  requires: ['cash_flow_weekly', 'cash_forecast_backtest'],
+  shape: { as_of: param.asOf.optional(), period: param.period.optional() },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'cash_flow_weekly');
+    requireMart(catalog, 'cash_forecast_backtest');
+    const r = rangeOf(catalog, p);
+    const { rows } = await engine.query(
+      `SELECT CAST(w.week_start AS VARCHAR) AS week, w.cash_received AS received, b.forecast_amount AS forecast
+       FROM cash_flow_weekly w LEFT JOIN cash_forecast_backtest b ON b.week_start = w.week_start
+       WHERE w.week_start BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY w.week_start`,
+      { from: r.from, to: r.to },
+    );
+    return { rows };
+  },
+});
+
 export const topOverdue = defineSlice({
   name: 'top_overdue',
   page: 'cfo',
@@ -209,4 +229,4 @@ export const customerOpenItems = defineSlice({
   },
 });
 
-export const cfoSlices = [cfoKpis, dsoTrend, agingTrend, arRollforward, writeOffsTrend, topOverdue, customerOpenItems];
+export const cfoSlices = [cfoKpis, dsoTrend, agingTrend, arRollforward, writeOffsTrend, cashVsForecast, topOverdue, customerOpenItems];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { groupFilterShape, monthStart, param } from '../params.js';
-import { asOfOf, defineSlice, groupWhere, rangeOf, requireMart } from './common.js';
+import { monthStart, param } from '../params.js';
+import { asOfOf, defineSlice, rangeOf, requireMart } from './common.js';
 
 const periodShape = { as_of: param.asOf.optional(), period: param.period.optional() };
 const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)`;
@@ -102,24 +102,4 @@ export const dsoChangeByGroup = defineSlice({
   },
 });
 
-/** Kept for the group filters the page shares: the grouped DSO line of the selected group. */
-export const collectionsDso = defineSlice({
-  name: 'collections_dso',
-  page: 'collections',
-  description: 'DSO and its monthly change for the selected customer group',
-  requires: ['dso_monthly'],
-  shape: { ...periodShape, ...groupFilterShape },
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'dso_monthly');
-    const r = rangeOf(catalog, p);
-    const g = groupWhere(catalog, 'dso_monthly', p);
-    const { rows } = await engine.query(
-      `SELECT CAST(${month('month')} AS VARCHAR) AS month, dso, dso_change FROM dso_monthly
-       WHERE ${g.sql} AND month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY month`,
-      { ...g.bind, from: r.from, to: r.to },
-    );
-    return { rows, notes: g.notes };
-  },
-});
-
-export const collectionsSlices = [collectionActivity, collectionCosts, creditDecisions, dsoChangeByGroup, collectionsDso];
+export const collectionsSlices = [collectionActivity, collectionCosts, creditDecisions, dsoChangeByGroup];

@@ -1,0 +1,214 @@
+import { fetchMeta, fetchSlice, type Meta } from './api.js';
+import { formatDate, type Lang } from './format.js';
+import { label, t, type LabelKey } from './i18n.js';
+import { cfoSections } from './pages/cfo.js';
+import { collectionsSections } from './pages/collections.js';
+import { marketingSections } from './pages/marketing.js';
+import { riskSections } from './pages/risk.js';
+import type { PageEnv, SectionDef } from './pages/types.js';
+import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceParams, toUrl, withChanges, type PageId, type ViewState } from './state.js';
+import { Card } from './ui/card.js';
+import { h } from './ui/dom.js';
+
+const SECTIONS: Record<PageId, SectionDef[]> = {
+  cfo: cfoSections,
+  marketing: marketingSections,
+  risk: riskSections,
+  collections: collectionsSections,
+};
+
+/** Filters in the order they appear; a page shows those its slices accept. */
+const FILTERS = ['as_of', 'period', 'segment', 'sbi_section', 'country', 'size', 'score_band', 'priority', 'group_by'] as const;
+type FilterName = (typeof FILTERS)[number];
+
+let state: ViewState = parseState(location.pathname, location.search);
+let meta: Meta;
+let cards: Card[] = [];
+let generation = 0;
+
+function navigate(changes: Partial<ViewState>, opts: { replace?: boolean } = {}): void {
+  state = withChanges(state, changes);
+  const url = toUrl(state);
+  if (opts.replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  render();
+}
+
+function applyPrefs(): void {
+  document.documentElement.lang = state.lang;
+  document.documentElement.dataset.theme = state.theme;
+  document.title = `${t(state.lang, `page_${state.page}` as LabelKey)} · ${t(state.lang, 'app_title')}`;
+  document.getElementById('app-title')!.textContent = t(state.lang, 'app_title');
+  document.getElementById('skip-link')!.textContent = t(state.lang, 'skip_to_content');
+}
+
+function renderNav(): void {
+  const nav = document.getElementById('nav')!;
+  nav.setAttribute('aria-label', state.lang === 'nl' ? "Pagina's" : 'Pages');
+  nav.replaceChildren(
+    h(
+      'ul',
+      {},
+      ...PAGE_IDS.map((p) => {
+        const href = toUrl(withChanges(state, { page: p }));
+        return h(
+          'li',
+          {},
+          h('a', {
+            href,
+            'aria-current': p === state.page ? 'page' : undefined,
+            text: t(state.lang, `page_${p}` as LabelKey),
+            onclick: (e: Event) => {
+              e.preventDefault();
+              navigate({ page: p });
+            },
+          }),
+        );
+      }),
+    ),
+  );
+}
+
+function select(name: string, labelText: string, value: string, options: [string, string][], onChange: (v: string) => void): HTMLElement {
+  const id = `f-${name}`;
+  const sel = h('select', { id, name, 'data-filter': name, onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value) });
+  for (const [v, text] of options) {
+    const o = h('option', { value: v, text });
+    if (v === value) o.selected = true;
+    sel.append(o);
+  }
+  return h('label', { for: id }, labelText, sel);
+}
+
+function renderPrefs(): void {
+  const lang = state.lang;
+  const langSel = select('lang', t(lang, 'language'), lang, [['en', 'English'], ['nl', 'Nederlands']], (v) => navigate({ lang: v as Lang }, { replace: true }));
+  const themeBtn = h('button', {
+    type: 'button',
+    id: 'theme-toggle',
+    'aria-pressed': String(state.theme === 'dark'),
+    text: `${t(lang, 'theme')}: ${t(lang, state.theme === 'dark' ? 'theme_dark' : 'theme_light')}`,
+    onclick: () => navigate({ theme: state.theme === 'dark' ? 'light' : 'dark' }, { replace: true }),
+  });
+  document.getElementById('prefs')!.replaceChildren(langSel, themeBtn);
+}
+
+function acceptedFilters(page: PageId): Set<string> {
+  const names = new Set<string>();
+  for (const s of meta.pages[page] ?? []) for (const p of meta.slices[s]?.params ?? []) names.add(p);
+  return names;
+}
+
+function filterOptions(name: FilterName): [string, string][] {
+  const lang = state.lang;
+  const all: [string, string] = ['', t(lang, 'all')];
+  switch (name) {
+    case 'as_of':
+      return [['', `${t(lang, 'latest')} (${formatDate(meta.data_as_of, lang)})`], ...[...meta.filters.as_of].reverse().map((d): [string, string] => [d, formatDate(d, lang)])];
+    case 'period':
+      return PERIOD_IDS.map((p): [string, string] => [p, t(lang, `period_${p}` as LabelKey)]);
+    case 'priority':
+      return [all, ...(['grow', 'keep', 'watch', 'restrict'] as const).map((p): [string, string] => [p, label(lang, p)])];
+    case 'group_by':
+      return GROUP_BY_IDS.map((g): [string, string] => [g, t(lang, `f_${g}` as LabelKey)]);
+    default:
+      return [all, ...meta.filters[name].map((v): [string, string] => [v, v])];
+  }
+}
+
+function renderFilters(): void {
+  const form = document.getElementById('filters') as HTMLFormElement;
+  form.setAttribute('aria-label', t(state.lang, 'filters'));
+  form.onsubmit = (e) => e.preventDefault();
+  const accepted = acceptedFilters(state.page);
+  const controls = FILTERS.filter((f) => accepted.has(f))
+    .filter((f) => f === 'period' || f === 'group_by' || f === 'priority' || f === 'as_of' || meta.filters[f].length > 0)
+    .map((f) => {
+      const current = (state as unknown as Record<string, string | undefined>)[f] ?? (f === 'group_by' ? 'segment' : '');
+      return select(f, t(state.lang, `f_${f}` as LabelKey), current, filterOptions(f), (v) =>
+        navigate({ [f]: v === '' ? undefined : v } as Partial<ViewState>),
+      );
+    });
+  form.replaceChildren(...controls);
+}
+
+function renderStamp(): void {
+  const lang = state.lang;
+  const stamp = document.getElementById('stamp')!;
+  if (!meta.data_as_of) {
+    stamp.textContent = t(lang, 'no_data');
+    return;
+  }
+  stamp.replaceChildren(
+    `${t(lang, 'data_as_of')} `,
+    h('strong', { 'data-stamp': meta.data_as_of, text: formatDate(meta.data_as_of, lang) }),
+    state.as_of && state.as_of !== meta.data_as_of ? ` · ${t(lang, 'f_as_of')}: ${formatDate(state.as_of, lang)}` : '',
+  );
+}
+
+async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: number): Promise<void> {
+  const accepted = meta.slices[section.slice]?.params ?? [];
+  const params = { ...sliceParams(env.state, accepted.filter((p) => p !== 'customer_id' && p !== 'limit')), ...(section.params?.(env) ?? {}) };
+  try {
+    const res = await fetchSlice(section.slice, params);
+    if (gen !== generation) return;
+    if (res.status === 'unavailable') {
+      card.setState('unavailable', t(env.ctx.lang, 'not_available', { mart: res.mart }));
+      return;
+    }
+    if (res.rows.length === 0) card.setState('empty', t(env.ctx.lang, 'empty'));
+    else section.render(card, res, env);
+    card.setNotes(res.notes);
+  } catch (e) {
+    if (gen !== generation) return;
+    card.setState('error', t(env.ctx.lang, 'failed', { error: (e as Error).message }));
+  }
+}
+
+function render(): void {
+  generation++;
+  const gen = generation;
+  applyPrefs();
+  renderNav();
+  renderPrefs();
+  renderFilters();
+  renderStamp();
+  for (const c of cards) c.dispose();
+  const env: PageEnv = { state, meta, ctx: { lang: state.lang, currency: meta.currency }, navigate: (c) => navigate(c) };
+  const sections = SECTIONS[state.page].filter((s) => !s.when || s.when(env));
+  cards = sections.map((s) => {
+    const title = typeof s.title === 'function' ? s.title(env) : t(state.lang, s.title);
+    const card = new Card(s.id, title, { lang: state.lang, currency: meta.currency, theme: state.theme, asOf: state.as_of ?? meta.data_as_of }, { wide: s.wide, tall: s.tall });
+    if (s.controls) card.setControls(...s.controls(env));
+    return card;
+  });
+  const main = document.getElementById('content')!;
+  main.replaceChildren(
+    h('h1', { text: t(state.lang, `page_${state.page}` as LabelKey) }),
+    h('div', { class: 'grid' }, ...cards.map((c) => c.root)),
+  );
+  main.dataset.page = state.page;
+  const loads = sections.map((s, i) => loadSection(cards[i]!, s, env, gen));
+  void Promise.all(loads).then(() => {
+    if (gen === generation) main.dataset.loaded = String(gen);
+  });
+}
+
+async function start(): Promise<void> {
+  applyPrefs();
+  try {
+    meta = await fetchMeta();
+  } catch (e) {
+    document.getElementById('content')!.replaceChildren(h('p', { class: 'state error', role: 'alert', text: t(state.lang, 'failed', { error: (e as Error).message }) }));
+    return;
+  }
+  // Canonical URL: a shared link and the address bar agree.
+  history.replaceState(null, '', toUrl(state));
+  window.addEventListener('popstate', () => {
+    state = parseState(location.pathname, location.search);
+    render();
+  });
+  render();
+}
+
+void start();

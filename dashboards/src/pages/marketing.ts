@@ -1,0 +1,52 @@
+import { barChart } from '../charts/bars.js';
+import { quadrantChart } from '../charts/quadrant.js';
+import { tableOf } from '../charts/tables.js';
+import type { SectionDef } from './types.js';
+
+export const marketingSections: SectionDef[] = [
+  {
+    id: 'priority_quadrant',
+    slice: 'priority_quadrant',
+    title: 'c_quadrant',
+    wide: true,
+    tall: true,
+    render(card, data, env) {
+      card.showChart(quadrantChart(data.rows, env.ctx));
+    },
+  },
+  {
+    id: 'segment_table',
+    slice: 'segment_table',
+    title: 'c_segments',
+    wide: true,
+    render(card, data, env) {
+      card.showTable(tableOf('segment_table', data.rows, env.ctx));
+    },
+  },
+  {
+    id: 'rising_industries',
+    slice: 'rising_industries',
+    title: 'c_rising',
+    render(card, data, env) {
+      card.showChart(
+        barChart(data.rows, {
+          title: 'c_rising',
+          category: { key: 'sbi_section', kind: 'text' },
+          bars: [{ key: 'rate_per_1000', kind: 'number' }, { key: 'previous_rate_per_1000', kind: 'number' }],
+          horizontal: true,
+          barLabels: true,
+        }, env.ctx),
+      );
+    },
+  },
+  {
+    id: 'priority_list',
+    slice: 'priority_list',
+    title: 'c_priority_list',
+    wide: true,
+    params: () => ({ limit: '500' }),
+    render(card, data, env) {
+      card.showTable(tableOf('priority_list', data.rows, env.ctx));
+    },
+  },
+];

@@ -1,0 +1,67 @@
+import { barChart } from '../charts/bars.js';
+import { bankruptcyHeatmap } from '../charts/heatmap.js';
+import { tableOf } from '../charts/tables.js';
+import type { SectionDef } from './types.js';
+
+export const riskSections: SectionDef[] = [
+  {
+    id: 'bankruptcy_heatmap',
+    slice: 'bankruptcy_heatmap',
+    title: 'c_heatmap',
+    wide: true,
+    tall: true,
+    render(card, data, env) {
+      card.showChart(bankruptcyHeatmap(data.rows, env.ctx));
+    },
+  },
+  {
+    id: 'exposure_at_risk',
+    slice: 'exposure_at_risk',
+    title: 'c_exposure',
+    render(card, data, env) {
+      card.showChart(
+        barChart(data.rows, {
+          title: 'c_exposure',
+          category: { key: 'band', kind: 'text', translate: true },
+          bars: [{ key: 'open_ar', kind: 'money' }],
+          lines: [{ key: 'customers', kind: 'int' }],
+          barLabels: true,
+        }, env.ctx),
+      );
+    },
+  },
+  {
+    id: 'limit_utilisation',
+    slice: 'limit_utilisation',
+    title: 'c_utilisation',
+    render(card, data, env) {
+      card.showChart(
+        barChart(data.rows, {
+          title: 'c_utilisation',
+          category: { key: 'band', kind: 'text', labelKey: 'utilisation_band', translate: true },
+          bars: [{ key: 'customers', kind: 'int' }],
+          lines: [{ key: 'open_ar', kind: 'money' }],
+          barLabels: true,
+        }, env.ctx),
+      );
+    },
+  },
+  {
+    id: 'falling_scores',
+    slice: 'falling_scores',
+    title: 'c_falling',
+    wide: true,
+    render(card, data, env) {
+      card.showTable(tableOf('falling_scores', data.rows, env.ctx));
+    },
+  },
+  {
+    id: 'risk_alerts',
+    slice: 'risk_alerts',
+    title: 'c_alerts',
+    wide: true,
+    render(card, data, env) {
+      card.showTable(tableOf('risk_alerts', data.rows, env.ctx));
+    },
+  },
+];

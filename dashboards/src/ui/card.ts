@@ -1,0 +1,163 @@
+import type { ChartModel, DataRow, TableData } from '../charts/common.js';
+import { csvFileName, toCsv } from '../csv.js';
+import { echarts } from '../echarts.js';
+import type { Lang } from '../format.js';
+import { t } from '../i18n.js';
+import { download, h } from './dom.js';
+import { renderTable, type TableOptions } from './table.js';
+
+export interface CardEnv {
+  lang: Lang;
+  currency: string;
+  theme: 'light' | 'dark';
+  asOf: string | null;
+}
+
+/**
+ * One dashboard section: a title, a chart (or table) with its table alternative, CSV and PNG
+ * export, notes, and the loading / unavailable / error states.
+ */
+export class Card {
+  readonly root: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly actions: HTMLElement;
+  private readonly extra: HTMLElement;
+  private chart?: echarts.ECharts;
+  private observer?: ResizeObserver;
+
+  constructor(
+    readonly id: string,
+    private title: string,
+    private readonly env: CardEnv,
+    opts: { wide?: boolean; tall?: boolean } = {},
+  ) {
+    this.actions = h('div', { class: 'actions' });
+    this.extra = h('div', { class: 'actions' });
+    this.body = h('div', { class: 'card-body' });
+    this.root = h(
+      'section',
+      { class: `card${opts.wide ? ' wide' : ''}${opts.tall ? ' tall' : ''}`, id: `card-${id}`, 'data-card': id, 'aria-labelledby': `h-${id}`, 'data-state': 'loading' },
+      h('header', {}, h('h2', { id: `h-${id}`, text: title }), this.extra, this.actions),
+      this.body,
+    );
+    this.setState('loading', t(env.lang, 'loading'));
+  }
+
+  setTitle(title: string): void {
+    this.title = title;
+    this.root.querySelector('h2')!.textContent = title;
+  }
+
+  /** Page-specific controls in the header (e.g. amount / percent). */
+  setControls(...nodes: HTMLElement[]): void {
+    this.extra.replaceChildren(...nodes);
+  }
+
+  setState(state: 'loading' | 'unavailable' | 'error' | 'empty', message: string): void {
+    this.disposeChart();
+    this.actions.replaceChildren();
+    this.root.dataset.state = state;
+    this.body.replaceChildren(h('p', { class: `state ${state}`, role: state === 'error' ? 'alert' : 'status', text: message }));
+  }
+
+  setNotes(notes: string[]): void {
+    if (!notes.length) return;
+    this.body.append(h('p', { class: 'notes', text: `${t(this.env.lang, 'note')}: ${notes.join('; ')}` }));
+  }
+
+  private csvButton(table: () => TableData): HTMLElement {
+    return h('button', {
+      type: 'button',
+      'data-action': 'csv',
+      text: t(this.env.lang, 'download_csv'),
+      'aria-label': `${t(this.env.lang, 'download_csv')}: ${this.title}`,
+      onclick: () => download(new Blob([toCsv(table())], { type: 'text/csv;charset=utf-8' }), csvFileName(this.id, this.env.asOf)),
+    });
+  }
+
+  /** A chart with a toggle to its table; CSV = the table; PNG = the chart rasterised. */
+  showChart(model: ChartModel): void {
+    this.disposeChart();
+    this.root.dataset.state = 'ready';
+    const chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': model.summary, 'data-rendered': 'false' });
+    const tableView = renderTable(model.table, { lang: this.env.lang, currency: this.env.currency, caption: this.title, sortable: true });
+    const tableEl = tableView.el;
+    tableEl.hidden = true;
+    const toggle = h('button', {
+      type: 'button',
+      'data-action': 'table',
+      'aria-expanded': 'false',
+      'aria-controls': `tbl-${this.id}`,
+      text: t(this.env.lang, 'show_table'),
+      onclick: () => {
+        const showTable = tableEl.hidden;
+        tableEl.hidden = !showTable;
+        chartEl.hidden = showTable;
+        toggle.setAttribute('aria-expanded', String(showTable));
+        toggle.textContent = t(this.env.lang, showTable ? 'show_chart' : 'show_table');
+        if (!showTable) this.chart?.resize();
+      },
+    });
+    tableEl.id = `tbl-${this.id}`;
+    const png = h('button', { type: 'button', 'data-action': 'png', text: t(this.env.lang, 'export_png'), onclick: () => void this.exportPng() });
+    this.actions.replaceChildren(toggle, this.csvButton(tableView.shown), png);
+    this.body.replaceChildren(chartEl, tableEl);
+    const chart = echarts.init(chartEl, this.env.theme === 'dark' ? 'cl-dark' : 'cl-light', { renderer: 'svg' });
+    chart.on('finished', () => chartEl.setAttribute('data-rendered', 'true'));
+    chart.setOption(model.option as echarts.EChartsCoreOption);
+    // ECharts writes its own aria-label from the option; ours is the summary built with the data.
+    chartEl.setAttribute('aria-label', model.summary);
+    this.chart = chart;
+    this.observer = new ResizeObserver(() => chart.resize());
+    this.observer.observe(chartEl);
+  }
+
+  /** Table-only section (lists); optionally sortable with a drill-down column. */
+  showTable(table: TableData, opts: Partial<TableOptions> = {}): void {
+    this.disposeChart();
+    this.root.dataset.state = table.rows.length ? 'ready' : 'empty';
+    const view = renderTable(table, { lang: this.env.lang, currency: this.env.currency, caption: this.title, sortable: true, ...opts });
+    this.actions.replaceChildren(this.csvButton(view.shown));
+    this.body.replaceChildren(table.rows.length ? view.el : h('p', { class: 'state empty', role: 'status', text: t(this.env.lang, 'empty') }));
+  }
+
+  /** Arbitrary content (KPI tiles) with a CSV of the table behind it. */
+  showContent(content: HTMLElement, table: TableData): void {
+    this.disposeChart();
+    this.root.dataset.state = 'ready';
+    this.actions.replaceChildren(this.csvButton(() => table));
+    this.body.replaceChildren(content);
+  }
+
+  private async exportPng(): Promise<void> {
+    const chart = this.chart;
+    if (!chart) return;
+    const svg = chart.renderToSVGString();
+    const img = new Image();
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+    await img.decode();
+    const scale = 2;
+    const canvas = document.createElement('canvas');
+    canvas.width = chart.getWidth() * scale;
+    canvas.height = chart.getHeight() * scale;
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = getComputedStyle(this.root).backgroundColor || '#ffffff';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    g.drawImage(img, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, 'image/png'));
+    if (blob) download(blob, csvFileName(this.id, this.env.asOf).replace(/\.csv$/, '.png'));
+  }
+
+  private disposeChart(): void {
+    this.observer?.disconnect();
+    this.observer = undefined;
+    this.chart?.dispose();
+    this.chart = undefined;
+  }
+
+  dispose(): void {
+    this.disposeChart();
+  }
+}
+
+export type { DataRow };

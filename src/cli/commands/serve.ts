@@ -1,0 +1,40 @@
+import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
+import { configFrom, parse } from '../options.js';
+import { startServer } from '../../serve/server.js';
+import { defaultSettings } from '../../serve/settings.js';
+
+const usage = `Usage: creditlake serve [--port N] [--lake DIR]
+
+Serves the dashboards (CFO overview, marketing & segments, credit risk, collections) from the
+embedded warehouse (lake/warehouse.duckdb, opened read-only) on http://127.0.0.1:N/.
+Builds the front-end bundle first when it is missing. Stop with Ctrl-C.
+
+  --port N    port on 127.0.0.1 (default 8765; 0 picks a free port)
+  --lake DIR  lake folder (default from creditlake.config.json, else ./lake)`;
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the dashboards on 127.0.0.1 from the embedded warehouse',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values } = parse(argv, { port: { type: 'string', default: '8765' } });
+    const port = Number(values.port);
+    if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
+    const { config, lakeRoot } = configFrom(values, io);
+    if (lakeRoot.startsWith('s3://')) throw new UsageError('serve reads a local lake; on AWS the dashboards are hosted by the CDK stack');
+    const server = await startServer({
+      lakeRoot,
+      port,
+      settings: { ...defaultSettings, currency: config.reporting_currency },
+      log: (m) => line(io.stderr, m),
+    });
+    line(io.stdout, `Creditlake dashboards: ${server.url}  (lake ${lakeRoot}; Ctrl-C to stop)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await server.close();
+    return EXIT.OK;
+  },
+};

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { handleApiRequest } from './api.js';
+import { ensureDashboardBundle } from './bundle.js';
+import type { RawQuery } from './params.js';
+import { defaultSettings, type DashboardSettings } from './settings.js';
+import { WarehouseSource } from './warehouse.js';
+
+export interface ServerOptions {
+  lakeRoot: string;
+  /** 0 (default in tests) picks a free port. */
+  port?: number;
+  settings?: DashboardSettings;
+  log?: (message: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+const PAGES = new Set(['/', '/cfo', '/marketing', '/risk', '/collections']);
+
+/**
+ * Everything the page may load comes from this origin. Inline styles are allowed because ECharts
+ * sets element styles; scripts only from our own bundle.
+ */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+/** The bundle is small: read it once into memory, so the server never maps a URL to a file path. */
+function loadAssets(distDir: string): Map<string, Asset> {
+  const assets = new Map<string, Asset>();
+  for (const f of readdirSync(join(distDir, 'assets'))) {
+    const type = TYPES[extname(f)];
+    if (type) assets.set(`/assets/${f}`, { body: readFileSync(join(distDir, 'assets', f)), type });
+  }
+  assets.set('/index.html', { body: readFileSync(join(distDir, 'index.html')), type: TYPES['.html']! });
+  return assets;
+}
+
+function queryOf(url: URL): RawQuery {
+  const out: RawQuery = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    out[key] = all.length === 1 ? all[0] : all;
+  }
+  return out;
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer, head: boolean): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(head ? undefined : body);
+}
+
+/** Starts the local dashboard server on 127.0.0.1 (never on other interfaces). */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => undefined);
+  const distDir = await ensureDashboardBundle(log);
+  const assets = loadAssets(distDir);
+  const source = new WarehouseSource(opts.lakeRoot);
+  const settings = opts.settings ?? defaultSettings;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
+      send(res, 405, { allow: 'GET, HEAD', 'content-type': 'application/json' }, JSON.stringify({ error: 'read-only: only GET is allowed' }), false);
+      return;
+    }
+    if ((req.url ?? '').length > 4096) {
+      send(res, 414, { 'content-type': 'application/json' }, JSON.stringify({ error: 'URL too long' }), head);
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname.startsWith('/api/')) {
+      let engine;
+      try {
+        engine = await source.engine();
+      } catch (e) {
+        send(res, 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }, JSON.stringify({ error: (e as Error).message }), head);
+        return;
+      }
+      const r = await handleApiRequest(url.pathname, queryOf(url), engine, { settings, log });
+      send(res, r.status, r.headers, r.body, head);
+      return;
+    }
+    const asset = PAGES.has(url.pathname.replace(/\/+$/, '') || '/') ? assets.get('/index.html') : assets.get(url.pathname);
+    if (!asset) {
+      send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found', head);
+      return;
+    }
+    const cache = url.pathname.startsWith('/assets/') ? 'no-cache' : 'no-store';
+    send(res, 200, { 'content-type': asset.type, 'cache-control': cache }, asset.body, head);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e) => {
+      log(`serve: ${(e as Error).stack ?? String(e)}`);
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: 'internal error' }), false);
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await source.close();
+    },
+  };
+}
