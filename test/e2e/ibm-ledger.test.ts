@@ -1,0 +1,182 @@
+/**
+ * The IBM "Late Payment Histories" ledger, a real export we did not write, end to end through the
+ * CLI with its preset: ingest --mapping ibm-ledger → build → warehouse. Every expectation is computed
+ * here from the raw CSV in plain TypeScript (integer cents, UTC day numbers), never from model SQL.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
+
+const FIXTURE = join(import.meta.dirname, '../fixtures/ar-ibm/WA_Fn-UseC_-Accounts-Receivable.csv');
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const w = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
+  const code = await main(argv, { stdout: w((s) => (stdout += s)), stderr: w((s) => (stderr += s)), cwd, env: {} });
+  return { code, stdout, stderr };
+}
+
+interface IbmRow {
+  invoice: string;
+  customer: string;
+  invoiceDay: number;
+  dueDay: number;
+  settledDay: number;
+  cents: number;
+  daysToSettle: number;
+  daysLate: number;
+}
+
+/** m/d/yyyy → days since 1970-01-01 (UTC). */
+function mdy(s: string): number {
+  const [m, d, y] = s.split('/').map(Number);
+  return Date.UTC(y!, m! - 1, d!) / 86_400_000;
+}
+const cents = (s: string) => {
+  const [i, f = ''] = s.split('.');
+  return Number(i) * 100 + Number((f + '00').slice(0, 2));
+};
+const isoDay = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+
+function readIbm(): IbmRow[] {
+  const [header, ...lines] = readFileSync(FIXTURE, 'utf8').trim().split(/\r?\n/);
+  const cols = header!.split(',');
+  const at = (name: string) => cols.indexOf(name);
+  return lines.map((l) => {
+    const f = l.split(',');
+    return {
+      invoice: f[at('invoiceNumber')]!,
+      customer: f[at('customerID')]!,
+      invoiceDay: mdy(f[at('InvoiceDate')]!),
+      dueDay: mdy(f[at('DueDate')]!),
+      settledDay: mdy(f[at('SettledDate')]!),
+      cents: cents(f[at('InvoiceAmount')]!),
+      daysToSettle: Number(f[at('DaysToSettle')]),
+      daysLate: Number(f[at('DaysLate')]),
+    };
+  });
+}
+
+function bucketOf(daysPastDue: number): string {
+  if (daysPastDue <= 0) return 'not due';
+  if (daysPastDue <= 14) return '1-14';
+  if (daysPastDue <= 30) return '15-30';
+  if (daysPastDue <= 60) return '31-60';
+  if (daysPastDue <= 90) return '61-90';
+  return '>90';
+}
+
+describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
+  const rows = readIbm();
+  let lake: string;
+  let engine: DuckDBEngine;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-ibm-'));
+    lake = join(dir, 'lake');
+    const ingest = await cli(dir, 'ingest', '--lake', lake, '--mapping', 'ibm-ledger', FIXTURE);
+    expect(ingest.stderr).toBe('');
+    expect(ingest.code).toBe(0);
+    expect(ingest.stdout).toContain('2466 loaded, 0 rejected of 2466 source rows');
+    const build = await cli(dir, 'build', '--lake', lake);
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    engine = await DuckDBEngine.open({ path: join(lake, 'warehouse.duckdb') });
+    return async () => engine.close();
+  });
+
+  it('reads the file as the real export it is: 2,466 invoices of 100 customers', () => {
+    expect(rows).toHaveLength(2466);
+    expect(new Set(rows.map((r) => r.customer)).size).toBe(100);
+  });
+
+  it('lands every invoice with its amount, dates and settled date', async () => {
+    const got = (await engine.query('SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date FROM invoices')).rows;
+    expect(got).toHaveLength(2466);
+    const byId = new Map(got.map((r) => [String(r.document_id), r]));
+    for (const r of rows) {
+      const g = byId.get(r.invoice);
+      expect(g, r.invoice).toBeDefined();
+      expect(g!.customer_id).toBe(r.customer);
+      expect(g!.document_type).toBe('invoice');
+      expect(isoDay(String(g!.invoice_date))).toBe(r.invoiceDay);
+      expect(isoDay(String(g!.due_date))).toBe(r.dueDay);
+      expect(isoDay(String(g!.settled_date))).toBe(r.settledDay);
+      expect(cents(String(g!.amount))).toBe(r.cents);
+    }
+  });
+
+  it('derives one payment per invoice, on its settled date, allocated in full', async () => {
+    const got = (
+      await engine.query(`SELECT a.document_id, p.payment_date, p.amount AS paid, a.amount AS allocated, p.customer_id
+        FROM payments p JOIN payment_allocations a USING (payment_id)`)
+    ).rows;
+    expect(got).toHaveLength(2466);
+    const byDoc = new Map(got.map((r) => [String(r.document_id), r]));
+    for (const r of rows) {
+      const g = byDoc.get(r.invoice)!;
+      expect(isoDay(String(g.payment_date))).toBe(r.settledDay);
+      expect(cents(String(g.paid))).toBe(r.cents);
+      expect(cents(String(g.allocated))).toBe(r.cents);
+      expect(g.customer_id).toBe(r.customer);
+    }
+  });
+
+  it("gives days to pay and days late equal to the file's own DaysToSettle and DaysLate, for every row", async () => {
+    const got = (
+      await engine.query(`SELECT i.document_id,
+          date_diff('day', i.invoice_date, p.payment_date) AS days_to_pay,
+          greatest(0, date_diff('day', i.due_date, p.payment_date)) AS days_late
+        FROM invoices i JOIN payment_allocations a USING (document_id) JOIN payments p USING (payment_id)`)
+    ).rows;
+    const byDoc = new Map(got.map((r) => [String(r.document_id), r]));
+    let checked = 0;
+    for (const r of rows) {
+      const g = byDoc.get(r.invoice)!;
+      expect(Number(g.days_to_pay), r.invoice).toBe(r.daysToSettle);
+      expect(Number(g.days_late), r.invoice).toBe(r.daysLate);
+      checked++;
+    }
+    expect(checked).toBe(2466);
+  });
+
+  for (const asOf of ['2012-12-31', '2013-06-30']) {
+    it(`matches aging and DSO as of ${asOf} computed from the raw CSV`, async () => {
+      const d = isoDay(asOf);
+      const open = rows.filter((r) => r.invoiceDay <= d && r.settledDay > d);
+      const expected = new Map<string, { cents: number; count: number }>();
+      for (const r of open) {
+        const b = bucketOf(d - r.dueDay);
+        const e = expected.get(b) ?? { cents: 0, count: 0 };
+        e.cents += r.cents;
+        e.count++;
+        expected.set(b, e);
+      }
+      const aging = (
+        await engine.query(`SELECT bucket, open_amount, open_count FROM ar_aging
+          WHERE as_of_date = DATE '${asOf}' AND group_by = 'ALL'`)
+      ).rows;
+      expect(aging.length).toBeGreaterThanOrEqual(6);
+      for (const a of aging) {
+        const e = expected.get(String(a.bucket)) ?? { cents: 0, count: 0 };
+        expect(cents(String(a.open_amount)), `${asOf} ${a.bucket}`).toBe(e.cents);
+        expect(Number(a.open_count), `${asOf} ${a.bucket}`).toBe(e.count);
+      }
+      const arCents = open.reduce((s, r) => s + r.cents, 0);
+      const monthStart = isoDay(`${asOf.slice(0, 8)}01`);
+      const salesCents = rows.filter((r) => r.invoiceDay >= monthStart && r.invoiceDay <= d).reduce((s, r) => s + r.cents, 0);
+      const days = d - monthStart + 1;
+      const dso = (
+        await engine.query(`SELECT ar_end, credit_sales, dso_period_end FROM dso_monthly
+          WHERE month_end = DATE '${asOf}' AND group_by = 'ALL'`)
+      ).rows[0]!;
+      expect(cents(String(dso.ar_end))).toBe(arCents);
+      expect(cents(String(dso.credit_sales))).toBe(salesCents);
+      expect(Number(dso.dso_period_end)).toBeCloseTo((arCents / salesCents) * days, 2);
+    });
+  }
+});
