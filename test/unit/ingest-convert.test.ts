@@ -166,3 +166,18 @@ describe('convertCsv on file-level problems', () => {
     expect(enumChecks[0]!.failWhen).toContain("'credit_note'");
   });
 });
+
+describe('one reason per bad value', () => {
+  it('does not add a sign reason to an amount whose format already failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ingest-onereason-'));
+    const file = join(dir, 'x.csv');
+    writeFileSync(file, `${invoices.columns.map((c) => c.name).join(',')}\nI1,C1,invoice,2024-01-01,2024-01-31,EUR,0.004,,\nI2,C1,invoice,2024-01-01,2024-01-31,EUR,0.00,,\n`);
+    const r = await convertCsv({ file, table: invoices, scratchDir: join(dir, 's'), outputName: 'b' });
+    const q = await rows(`SELECT line, reason FROM '${r.quarantineFile}' ORDER BY line`);
+    rmSync(dir, { recursive: true, force: true });
+    expect(q).toEqual([
+      { line: '2', reason: 'more than 2 decimals' },
+      { line: '3', reason: 'invoice amount not positive' },
+    ]);
+  });
+});

@@ -20,6 +20,8 @@ export interface RowCheck {
   failWhen: string;
   /** SQL VARCHAR expression with the offending value(s), for the quarantine `detail` column. */
   detail: string;
+  /** A business rule (not a format check): reported only when its column's format is fine. */
+  businessRule?: boolean;
 }
 
 /**
@@ -33,10 +35,11 @@ export function readType(t: SqlType): 'VARCHAR' | 'DATE' | 'DOUBLE' | 'BOOLEAN' 
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 /**
- * An amount for sign and range rules. Wide enough not to round (`0.004` must not become `0.00` and
- * trip "not positive"); unparseable text is NULL, so only its own format check fires.
+ * An amount for sign and range rules (DECIMAL(38,…) would be exact but parses 100× slower). A value
+ * that fails its format check may round here (`0.004` → `0.00`); the converter drops business-rule
+ * reasons on a column whose format already failed, so such a row gets one reason, not two.
  */
-export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(38,10))`;
+export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(18,2))`;
 const quoted = (c: string) => `'"' || ${q(c)} || '"'`;
 
 function columnChecks(c: ColumnDef): RowCheck[] {
@@ -84,7 +87,7 @@ const isoCode = (c: string, letters: number, what: string): RowCheck => ({
   failWhen: `NOT regexp_matches(${q(c)}, '^[A-Z]{${letters}}$')`,
   detail: quoted(c),
 });
-const rule = (column: string, reason: string, failWhen: string, detail = quoted(column)): RowCheck => ({ column, reason, failWhen, detail });
+const rule = (column: string, reason: string, failWhen: string, detail = quoted(column)): RowCheck => ({ column, reason, failWhen, detail, businessRule: true });
 const dates = (a: string, b: string) => `CAST(${q(a)} AS VARCHAR) || ' < ' || CAST(${q(b)} AS VARCHAR)`;
 
 /** Business rules beyond the column types; keyed by canonical table name. */

@@ -23,18 +23,28 @@ export function stageSql(file: string, header: readonly string[], table: TableDe
   return `CREATE TEMP TABLE src AS SELECT ${cols.join(', ')} FROM ${readCsvSql(file, header, table)}`;
 }
 
-/** Every failed check of every row, in one scan: (rid, column_name, reason, detail). */
+/**
+ * Every failed check of every row, in one scan: (rid, column_name, reason, detail). The WHERE screens
+ * all rows; the failure list is built only for the few that fail, and drops business-rule reasons on
+ * a column whose format check failed too.
+ */
 export function failuresSql(checks: readonly RowCheck[]): string {
   // No coalesce(…, false): WHERE and CASE already treat NULL as false, and a coalesce wrapper stops
   // DuckDB from short-circuiting the OR chain (2× slower on 1M rows).
   const fire = (c: RowCheck) => `(${c.failWhen})`;
   const structs = checks.map(
-    (c) => `CASE WHEN ${fire(c)} THEN {'column_name': ${lit(c.column)}, 'reason': ${c.reasonSql ?? lit(c.reason)}, 'detail': CAST(${c.detail} AS VARCHAR)} END`,
+    (c) =>
+      `CASE WHEN ${fire(c)} THEN {'column_name': ${lit(c.column)}, 'reason': ${c.reasonSql ?? lit(c.reason)}, ` +
+      `'detail': CAST(${c.detail} AS VARCHAR), 'business': ${c.businessRule ? 'true' : 'false'}} END`,
   );
   return `CREATE TEMP TABLE fails AS
-    SELECT rid, unnest(list_filter([${structs.join(',\n      ')}], x -> x IS NOT NULL), recursive := true)
-    FROM (SELECT rowid AS rid, * FROM src)
-    WHERE ${checks.map(fire).join('\n      OR ')}`;
+    SELECT rid, f.column_name, f.reason, f.detail FROM (
+      SELECT rid, unnest(list_filter(l, x -> NOT x.business
+        OR NOT list_contains(list_transform(list_filter(l, y -> NOT y.business), y -> y.column_name), x.column_name))) AS f
+      FROM (
+        SELECT rid, list_filter([${structs.join(',\n          ')}], x -> x IS NOT NULL) AS l
+        FROM (SELECT rowid AS rid, * FROM src)
+        WHERE ${checks.map(fire).join('\n          OR ')}))`;
 }
 
 /** Later rows repeating an earlier (otherwise valid) row's key; the first one is kept. */
