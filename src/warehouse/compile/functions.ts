@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.js';
 import { canonicalSelectList, canonicalTable, quoteIdent } from '../../schema/index.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './aging.js';
+import { kpiTemplateFunctions, kpiTemplateVars } from './kpi-functions.js';
 import { cashForecastVars } from './forecast-vars.js';
 import { sbiSectionCase } from './sbi.js';
 import { creditRiskVars } from './credit-risk-vars.js';
@@ -35,6 +36,7 @@ export function templateVars(config: Config): Record<string, string | number> {
     aging_basis: config.aging.basis,
     reporting_currency: config.reporting_currency,
     aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
+    ...kpiTemplateVars(config),
     ...creditRiskVars(config),
     ...cashForecastVars(config),
   };
@@ -95,5 +97,6 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
     /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */
     reference_table: (name) => referenceTableSql(str(name, 'reference table name')),
+    ...kpiTemplateFunctions(config),
   };
 }

@@ -1,0 +1,134 @@
+-- Every movement of every AR item, dated and signed by its effect on AR: the event ledger behind
+-- ar_rollforward, int_invoice_settlements and ar_ratio_monthly. It follows ar_open_items' rules
+-- exactly, so summing `amount` over events dated on or before a month end gives that month end's AR:
+--  * An item is a document that corrects no other document (its "head"), or a payment (unapplied cash).
+--    A correcting document moves its head's balance; it is dated no earlier than the head.
+--  * movement: 'document' (the document amounts, source_type invoice or credit_note),
+--    'allocation' (cash applied to the document, negative), 'write_off' (negative),
+--    'receipt' (the payment received, negative, on the payment item), 'applied' (the allocated part
+--    leaving the payment item, positive), 'settlement' (see below).
+--  * A head with settled_date S is closed from S on: its events after S have no effect and are left
+--    out, and a 'settlement' event at S closes whatever balance is left (negative for an open
+--    invoice): closed without a payment row, it counts as collected. The payment side of cash
+--    applied to it after S stays (the cash was counted at S already); it is 'applied_after_settlement'.
+WITH docs AS (
+  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, corrects_document_id
+  FROM {{ ref('stg_invoices') }}
+),
+doc_items AS (
+  SELECT
+    d.document_id,
+    d.document_type AS source_type,
+    d.invoice_date AS source_date,
+    d.amount AS source_amount,
+    CASE WHEN t.document_id IS NULL THEN d.document_id ELSE t.document_id END AS item_id
+  FROM docs d
+  LEFT JOIN docs t
+    ON t.document_id = d.corrects_document_id
+   AND t.corrects_document_id IS NULL
+   AND t.document_id <> d.document_id
+),
+heads AS (
+  SELECT d.document_id AS item_id, d.customer_id, d.document_type AS item_type, d.invoice_date AS item_date,
+         d.due_date, d.amount AS item_amount, d.settled_date
+  FROM docs d
+  JOIN doc_items di ON di.document_id = d.document_id AND di.item_id = d.document_id
+),
+payments AS (
+  SELECT payment_id, customer_id, payment_date, amount FROM {{ ref('stg_payments') }}
+),
+allocations AS (
+  SELECT
+    a.payment_id,
+    p.customer_id AS payer_id,
+    p.payment_date,
+    p.amount AS payment_amount,
+    h.item_id,
+    h.settled_date,
+    a.amount,
+    CASE WHEN p.payment_date < h.item_date THEN h.item_date ELSE p.payment_date END AS event_date
+  FROM {{ ref('stg_payment_allocations') }} a
+  JOIN payments p ON p.payment_id = a.payment_id
+  JOIN doc_items di ON di.document_id = a.document_id
+  JOIN heads h ON h.item_id = di.item_id
+),
+doc_events AS (
+  SELECT di.item_id, 'document' AS movement, di.document_id AS source_id, di.source_type,
+         CASE WHEN di.source_date < h.item_date THEN h.item_date ELSE di.source_date END AS event_date,
+         di.source_amount AS amount
+  FROM doc_items di
+  JOIN heads h ON h.item_id = di.item_id
+  UNION ALL
+  SELECT item_id, 'allocation' AS movement, payment_id AS source_id, 'payment' AS source_type, event_date, 0 - amount AS amount
+  FROM allocations
+  UNION ALL
+  SELECT h.item_id, 'write_off' AS movement, w.document_id AS source_id, 'write_off' AS source_type,
+         CASE WHEN w.write_off_date < h.item_date THEN h.item_date ELSE w.write_off_date END AS event_date,
+         0 - w.amount AS amount
+  FROM {{ ref('stg_write_offs') }} w
+  JOIN doc_items di ON di.document_id = w.document_id
+  JOIN heads h ON h.item_id = di.item_id
+),
+kept AS (
+  SELECT e.*
+  FROM doc_events e
+  JOIN heads h ON h.item_id = e.item_id
+  WHERE h.settled_date IS NULL OR e.event_date <= h.settled_date
+),
+settlements AS (
+  SELECT h.item_id, 'settlement' AS movement, h.item_id AS source_id, 'settled_date' AS source_type,
+         h.settled_date AS event_date, 0 - sum(k.amount) AS amount
+  FROM heads h
+  JOIN kept k ON k.item_id = h.item_id
+  WHERE h.settled_date IS NOT NULL
+  GROUP BY h.item_id, h.settled_date
+  HAVING sum(k.amount) <> 0
+),
+document_side AS (
+  SELECT item_id, movement, source_id, source_type, event_date, amount FROM kept
+  UNION ALL
+  SELECT item_id, movement, source_id, source_type, event_date, amount FROM settlements
+),
+payment_side AS (
+  SELECT payment_id AS item_id, customer_id, payment_date AS item_date, amount AS item_amount,
+         'receipt' AS movement, payment_id AS source_id, 'payment' AS source_type, payment_date AS event_date,
+         0 - amount AS amount
+  FROM payments
+  UNION ALL
+  SELECT payment_id AS item_id, payer_id AS customer_id, payment_date AS item_date, payment_amount AS item_amount,
+         CASE WHEN settled_date IS NULL OR event_date <= settled_date THEN 'applied' ELSE 'applied_after_settlement' END AS movement,
+         item_id AS source_id, 'document' AS source_type, event_date, amount
+  FROM allocations
+)
+SELECT
+  'document' AS item_kind,
+  e.item_id,
+  h.customer_id,
+  h.item_type,
+  h.item_date,
+  h.due_date,
+  h.item_amount,
+  h.settled_date,
+  e.movement,
+  e.source_id,
+  e.source_type,
+  e.event_date,
+  CAST(e.amount AS DECIMAL(18,2)) AS amount
+FROM document_side e
+JOIN heads h ON h.item_id = e.item_id
+UNION ALL
+SELECT
+  'payment' AS item_kind,
+  item_id,
+  customer_id,
+  'unapplied_cash' AS item_type,
+  item_date,
+  CAST(NULL AS DATE) AS due_date,
+  item_amount,
+  CAST(NULL AS DATE) AS settled_date,
+  movement,
+  source_id,
+  source_type,
+  event_date,
+  CAST(amount AS DECIMAL(18,2)) AS amount
+FROM payment_side

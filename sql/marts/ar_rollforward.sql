@@ -1,0 +1,99 @@
+-- AR roll-forward per calendar month and customer group, with 'ALL' totals (docs/metrics.md):
+--   ar_end = ar_begin + invoiced + credit_notes − collected − written_off
+-- and ar_begin of a month is ar_end of the month before (0 before the first month). The movements
+-- come from int_ar_item_events, which follows ar_open_items' rules, so ar_end is the AR of
+-- ar_open_items at the month end to the cent (data test ar_rollforward_ties_out).
+--  * invoiced / credit_notes: document amounts by type (credit notes negative), dated like in
+--    ar_open_items (a correcting document no earlier than the document it corrects).
+--  * collected: AR cleared by cash and by settlement: payments received (their unapplied rest stays
+--    in AR as negative unapplied cash, so a payment lowers AR when it arrives), plus documents closed
+--    by a settled_date without a payment row (settled_without_payment).
+--  * written_off: write-offs (positive).
+-- A group's customer is the item's debtor (the payer for unapplied cash), as in ar_aging.
+WITH months AS (
+  SELECT as_of_date AS month_end, month_start FROM {{ ref('int_month_ends') }}
+),
+group_values AS (
+  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
+  UNION ALL
+  SELECT 'ALL' AS group_by, 'ALL' AS group_value
+),
+events AS (
+  SELECT
+    customer_id,
+    CAST({{ month_start('event_date') }} AS DATE) AS month_start,
+    sum(CASE WHEN movement = 'document' AND source_type = 'invoice' THEN amount ELSE 0 END) AS invoiced,
+    sum(CASE WHEN movement = 'document' AND source_type = 'credit_note' THEN amount ELSE 0 END) AS credit_notes,
+    sum(CASE WHEN movement IN ('allocation', 'receipt', 'applied', 'settlement', 'applied_after_settlement') THEN 0 - amount ELSE 0 END) AS collected,
+    sum(CASE WHEN movement = 'write_off' THEN 0 - amount ELSE 0 END) AS written_off,
+    sum(CASE WHEN movement = 'receipt' THEN 0 - amount ELSE 0 END) AS cash_received,
+    sum(CASE WHEN movement IN ('settlement', 'applied_after_settlement') THEN 0 - amount ELSE 0 END) AS settled_without_payment,
+    sum(CASE WHEN item_kind = 'payment' THEN amount ELSE 0 END) AS unapplied_cash_change
+  FROM {{ ref('int_ar_item_events') }}
+  GROUP BY customer_id, CAST({{ month_start('event_date') }} AS DATE)
+),
+grouped AS (
+  SELECT e.month_start, g.group_by, g.group_value, e.invoiced, e.credit_notes, e.collected, e.written_off,
+         e.cash_received, e.settled_without_payment, e.unapplied_cash_change
+  FROM events e
+  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = e.customer_id
+  UNION ALL
+  SELECT e.month_start, 'ALL' AS group_by, 'ALL' AS group_value, e.invoiced, e.credit_notes, e.collected, e.written_off,
+         e.cash_received, e.settled_without_payment, e.unapplied_cash_change
+  FROM events e
+),
+totals AS (
+  SELECT month_start, group_by, group_value,
+         sum(invoiced) AS invoiced, sum(credit_notes) AS credit_notes, sum(collected) AS collected,
+         sum(written_off) AS written_off, sum(cash_received) AS cash_received,
+         sum(settled_without_payment) AS settled_without_payment, sum(unapplied_cash_change) AS unapplied_cash_change
+  FROM grouped
+  GROUP BY month_start, group_by, group_value
+),
+frame AS (
+  SELECT
+    m.month_start,
+    m.month_end,
+    gv.group_by,
+    gv.group_value,
+    CAST(COALESCE(t.invoiced, 0) AS DECIMAL(18,2)) AS invoiced,
+    CAST(COALESCE(t.credit_notes, 0) AS DECIMAL(18,2)) AS credit_notes,
+    CAST(COALESCE(t.collected, 0) AS DECIMAL(18,2)) AS collected,
+    CAST(COALESCE(t.written_off, 0) AS DECIMAL(18,2)) AS written_off,
+    CAST(COALESCE(t.cash_received, 0) AS DECIMAL(18,2)) AS cash_received,
+    CAST(COALESCE(t.settled_without_payment, 0) AS DECIMAL(18,2)) AS settled_without_payment,
+    CAST(COALESCE(t.unapplied_cash_change, 0) AS DECIMAL(18,2)) AS unapplied_cash_change
+  FROM months m
+  CROSS JOIN group_values gv
+  LEFT JOIN totals t
+    ON t.month_start = m.month_start AND t.group_by = gv.group_by AND t.group_value = gv.group_value
+),
+rolled AS (
+  SELECT
+    frame.*,
+    CAST(sum(invoiced + credit_notes - collected - written_off) OVER (
+      PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS DECIMAL(18,2)) AS ar_end,
+    CAST(sum(unapplied_cash_change) OVER (
+      PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS DECIMAL(18,2)) AS unapplied_cash_end
+  FROM frame
+)
+SELECT
+  month_start AS month,
+  month_end,
+  group_by,
+  group_value,
+  CASE WHEN group_by IN ('segment', 'ALL') THEN group_value END AS segment,
+  CAST(ar_end - (invoiced + credit_notes - collected - written_off) AS DECIMAL(18,2)) AS ar_begin,
+  invoiced,
+  credit_notes,
+  collected,
+  written_off,
+  ar_end,
+  CAST(invoiced + credit_notes - collected - written_off AS DECIMAL(18,2)) AS net_change,
+  cash_received,
+  settled_without_payment,
+  unapplied_cash_end
+FROM rolled
+ORDER BY month_start, group_by, group_value

@@ -1,0 +1,26 @@
+import { col } from '../columns.js';
+import { defineTable } from '../table.js';
+
+export const arRollforward = defineTable({
+  name: 'ar_rollforward',
+  description:
+    "AR roll-forward per month and customer group: ar_begin + invoiced + credit_notes − collected − written_off = ar_end, tied to ar_open_items, with 'ALL' totals.",
+  key: ['month', 'group_by', 'group_value'],
+  shape: {
+    month: col.date('First day of the month'),
+    month_end: col.date('Last day of the month, the date ar_end is measured at'),
+    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, or 'ALL' for the total"),
+    group_value: col.text("Value of the grouping; 'ALL' on total rows"),
+    segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ar_begin: col.money('AR at the previous month end (0 in the first month); equals ar_end of the month before'),
+    invoiced: col.money('Invoices issued in the month (dated no earlier than the document they correct)'),
+    credit_notes: col.money('Credit notes issued in the month (negative)'),
+    collected: col.money('AR cleared by cash received and by documents closed by settled_date without a payment'),
+    written_off: col.money('Amounts written off in the month (positive)'),
+    ar_end: col.money('AR at the month end, = ar_begin + invoiced + credit_notes − collected − written_off = ar_open_items total'),
+    net_change: col.money('ar_end − ar_begin'),
+    cash_received: col.money('Payments received in the month by the group’s customers (for ALL: collected − settled_without_payment)'),
+    settled_without_payment: col.money('Part of collected closed by a settled_date (clearing date) rather than a payment row'),
+    unapplied_cash_end: col.money('Part of ar_end that is unapplied cash at the month end (≤ 0)'),
+  },
+});
