@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
 import { kpiConfigShape } from './kpi-config.js';
+import { AthenaSchema } from './athena-config.js';
 import { CreditRiskSchema } from './credit-risk-config.js';
 
 export const CONFIG_FILE = 'creditlake.config.json';
@@ -75,6 +76,8 @@ export const ConfigSchema = z
     reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
     aging: AgingSchema,
     dso: DsoSchema,
+    /** `--target athena`: workgroup, Glue database, statement timeout (see ./athena-config.ts). */
+    athena: AthenaSchema,
     /** KPI suite variants (payment_behaviour, open_invoice_counts, collections, write_offs, …): see ./kpi-config.ts. */
     ...kpiConfigShape,
     cash_forecast: CashForecastSchema,

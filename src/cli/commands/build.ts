@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from 'node:path';
 import { EXIT, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
+import { parseTarget, runAthenaBuild, targetOption } from '../athena-target.js';
 import { formatMs, formatTable } from '../format.js';
 import { buildWarehouse, BuildError, type BuildEvent } from '../../warehouse/build.js';
 import { GraphError, ProjectError, TemplateError } from '../../warehouse/compile/index.js';
@@ -17,6 +18,7 @@ mart) and the data tests. Exits 1 when a data test fails.
                      <model>+   the model and everything that depends on it
                      +<model>   the model and everything it depends on
   --no-tests       skip the data tests
+  --target <t>     duckdb (default) or athena: run the models on Athena over the S3 lake (lake s3://…)
   --json           print a machine-readable report on stdout`;
 
 /** Path as the user would type it: relative below the working directory, absolute elsewhere. */
@@ -42,10 +44,11 @@ export const buildCommand: Command = {
   summary: 'Run the SQL models and data tests; refresh lake/marts and lake/warehouse.duckdb',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parse(argv, { select: { type: 'string', multiple: true }, 'no-tests': { type: 'boolean', default: false } });
+    const { values } = parse(argv, { select: { type: 'string', multiple: true }, 'no-tests': { type: 'boolean', default: false }, ...targetOption });
     const { config, lakeRoot } = configFrom(values, io);
     const select = (values.select ?? []).flatMap((s) => s.split(/[,\s]+/)).filter(Boolean);
     const json = values.json === true;
+    if (parseTarget(values.target) === 'athena') return runAthenaBuild({ config, lakeRoot, select, skipTests: values['no-tests'] === true, json }, io);
     let headerShown = false;
     const onEvent = (e: BuildEvent) => {
       if (json) return;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
+import { openLakeStore } from '../../lake/open-store.js';
 import { ingestFiles, IngestUsageError, pct, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
@@ -82,7 +83,7 @@ export const ingestCommand: Command = {
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,
       }) : await ingestFiles({
-        lakeRoot,
+        store: openLakeStore(lakeRoot),
         table: values.table!,
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,

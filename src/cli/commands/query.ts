@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
+import { parseTarget, runAthenaQuery, targetOption } from '../athena-target.js';
 import { FORMATS, formatRows, type OutputFormat } from '../format.js';
 import { lakePaths } from '../../lake/layout.js';
 import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
@@ -13,6 +14,7 @@ first). Result rows go to stdout, messages to stderr; exits 1 on an SQL error.
 
   -f, --file <file>   read the SQL from a file (- for stdin)
   --format <fmt>      table (default), csv or json (--json is short for --format json)
+  --target <t>        duckdb (default) or athena (workgroup and database from config "athena")
 
 Tables: canonical tables (invoices, payments, …), stg_* models and marts; see \`creditlake tables\`.`;
 
@@ -21,7 +23,7 @@ export const queryCommand: Command = {
   summary: 'Run SQL against the warehouse (table, csv or json output)',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parse(argv, { file: { type: 'string', short: 'f' }, format: { type: 'string' } }, true);
+    const { values, positionals } = parse(argv, { file: { type: 'string', short: 'f' }, format: { type: 'string' }, ...targetOption }, true);
     const format = (values.json ? 'json' : (values.format ?? 'table')) as OutputFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
     let sql: string;
@@ -37,6 +39,7 @@ export const queryCommand: Command = {
       if (positionals.length !== 1) throw new UsageError('give one SQL statement (quote it) or -f <file>');
       sql = positionals[0]!;
     }
+    if (parseTarget(values.target) === 'athena') return runAthenaQuery(sql, format, configFrom(values, io).config, io);
     const { lakeRoot } = configFrom(values, io);
     const dbPath = join(lakeRoot, lakePaths.warehouseDb());
     if (!existsSync(dbPath)) {

@@ -1,0 +1,123 @@
+import type { Config } from '../config/config.js';
+import { S3LakeStore } from '../lake/s3-store.js';
+import { isS3Uri } from '../lake/s3-uri.js';
+import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
+import { buildWarehouseAthena, type AthenaBuildEvent } from '../warehouse/athena/athena-build.js';
+import { BuildError } from '../warehouse/materialise.js';
+import { GraphError, ProjectError, TemplateError } from '../warehouse/compile/index.js';
+import { EXIT, UsageError, line, type CliIO } from './command.js';
+import { formatMs, formatRows, type OutputFormat } from './format.js';
+
+/**
+ * `--target athena` for `creditlake build` and `creditlake query`: the same models and SQL, run on
+ * Athena over the Glue catalog the CDK stack created. Credentials and region: AWS default chain.
+ */
+export const TARGETS = ['duckdb', 'athena'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** The `--target` option, for a command's parse() options. */
+export const targetOption = { target: { type: 'string' } } as const;
+
+export function parseTarget(value: string | undefined): Target {
+  const t = value ?? 'duckdb';
+  if (!(TARGETS as readonly string[]).includes(t)) throw new UsageError(`--target must be one of ${TARGETS.join(', ')}`);
+  return t as Target;
+}
+
+/** Engine injection point for tests (a client pointed at a mock). */
+export type AthenaEngineFactory = (config: Config) => AthenaEngine;
+
+export const defaultAthenaEngine: AthenaEngineFactory = (config) =>
+  new AthenaEngine({
+    workgroup: config.athena.workgroup,
+    database: config.athena.database,
+    timeoutMs: config.athena.query_timeout_seconds * 1000,
+  });
+
+function requireS3Lake(lakeRoot: string): void {
+  if (!isS3Uri(lakeRoot)) {
+    throw new UsageError(
+      `--target athena needs the S3 lake: set "lake": "s3://<bucket>/" in creditlake.config.json or pass --lake s3://<bucket>/ ` +
+        `(the stack output LakeUri); got ${lakeRoot}`,
+    );
+  }
+}
+
+function describe(e: AthenaBuildEvent): string {
+  if (e.type === 'model') return `  ${e.model.materialised.padEnd(8)} ${e.model.name.padEnd(40)} ${formatMs(e.model.ms).padStart(9)}`;
+  const t = e.test;
+  const status = t.error ? 'ERROR' : t.ok ? 'pass' : 'FAIL';
+  const detail = t.error ? `  ${t.error}` : t.ok ? '' : `  ${t.failingRows} failing rows`;
+  return `  ${status.padEnd(8)} ${t.name.padEnd(40)} ${formatMs(t.ms).padStart(9)}${detail}`;
+}
+
+export interface AthenaBuildCliOptions {
+  config: Config;
+  lakeRoot: string;
+  select: readonly string[];
+  skipTests: boolean;
+  json: boolean;
+  engine?: AthenaEngineFactory;
+  store?: S3LakeStore;
+}
+
+/** `creditlake build --target athena`; returns the exit code. */
+export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Promise<number> {
+  requireS3Lake(opts.lakeRoot);
+  const engine = (opts.engine ?? defaultAthenaEngine)(opts.config);
+  const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
+  if (!opts.json) line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);
+  let report;
+  try {
+    report = await buildWarehouseAthena({
+      engine,
+      store,
+      config: opts.config,
+      select: opts.select,
+      skipTests: opts.skipTests,
+      onEvent: opts.json ? undefined : (e) => line(io.stdout, describe(e)),
+    });
+  } catch (e) {
+    if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
+      line(io.stderr, `creditlake build: ${e.message}`);
+      return EXIT.FAILED;
+    }
+    throw e;
+  }
+  if (opts.json) line(io.stdout, JSON.stringify(report, null, 2));
+  else {
+    const failed = report.tests.filter((t) => !t.ok);
+    for (const t of failed) line(io.stderr, `data test ${t.name} failed${t.error ? `: ${t.error}` : ` (${t.failingRows} rows)`}`);
+    const marts = report.models.filter((m) => m.materialised === 'ctas').length;
+    line(
+      io.stdout,
+      `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} marts written, ${report.tests.length - failed.length}/${report.tests.length} ` +
+        `data tests passed in ${formatMs(report.totalMs)}`,
+    );
+  }
+  return report.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+/** `creditlake query --target athena`; returns the exit code. */
+export async function runAthenaQuery(
+  sql: string,
+  format: OutputFormat,
+  config: Config,
+  io: CliIO,
+  engineFactory: AthenaEngineFactory = defaultAthenaEngine,
+): Promise<number> {
+  const engine = engineFactory(config);
+  try {
+    const result = await engine.query(sql.trim().replace(/;\s*$/, ''));
+    io.stdout.write(formatRows(format, result.columns, result.rows));
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof AthenaQueryError) {
+      line(io.stderr, `creditlake query: ${e.message}`);
+      return EXIT.FAILED;
+    }
+    throw e;
+  } finally {
+    await engine.close();
+  }
+}

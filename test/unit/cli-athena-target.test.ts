@@ -1,0 +1,94 @@
+import {
+  AthenaClient,
+  GetQueryExecutionCommand,
+  GetQueryResultsCommand,
+  StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const athena = mockClient(AthenaClient);
+const s3 = mockClient(S3Client);
+let work: string;
+let statements: string[];
+
+function sink() {
+  let text = '';
+  return { stream: new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) }), text: () => text };
+}
+async function cli(...argv: string[]) {
+  const out = sink();
+  const err = sink();
+  const code = await main(argv, { stdout: out.stream, stderr: err.stream, cwd: work, env: {} });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+beforeAll(() => {
+  process.env.AWS_REGION ??= 'eu-west-1';
+  work = mkdtempSync(join(tmpdir(), 'creditlake-cli-athena-'));
+  writeFileSync(
+    join(work, 'creditlake.config.json'),
+    JSON.stringify({ lake: 's3://acme-lake/', athena: { workgroup: 'acme-wg', database: 'acme_db' } }),
+  );
+});
+afterAll(() => {
+  athena.restore();
+  s3.restore();
+  rmSync(work, { recursive: true, force: true });
+});
+beforeEach(() => {
+  athena.reset();
+  s3.reset();
+  statements = [];
+  athena.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString: string }) => {
+    statements.push(input.QueryString);
+    return { QueryExecutionId: String(statements.length) };
+  });
+  athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DML' } });
+  athena.on(GetQueryResultsCommand).resolves({
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: [{ Name: 'open_amount', Type: 'decimal', Precision: 18, Scale: 2 }] },
+      Rows: [{ Data: [{ VarCharValue: 'open_amount' }] }, { Data: [{ VarCharValue: '1234.50' }] }],
+    },
+  });
+  s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
+  s3.on(DeleteObjectsCommand).resolves({});
+});
+
+describe('creditlake query/build --target athena', () => {
+  it('queries Athena in the configured workgroup and database and prints typed rows', async () => {
+    const r = await cli('query', '--target', 'athena', '--format', 'csv', 'SELECT sum(open_amount) AS open_amount FROM ar_open_items;');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split(/\r?\n/)).toEqual(['open_amount', '1234.50']);
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0]!.args[0].input).toMatchObject({
+      QueryString: 'SELECT sum(open_amount) AS open_amount FROM ar_open_items',
+      WorkGroup: 'acme-wg',
+      QueryExecutionContext: { Database: 'acme_db' },
+    });
+  });
+
+  it('builds on Athena over the S3 lake from config', async () => {
+    const r = await cli('build', '--target', 'athena', '--no-tests', '--select', '+ar_aging');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/building on Athena \(workgroup acme-wg, database acme_db\) over s3:\/\/acme-lake\//);
+    expect(statements.some((s) => s.startsWith('CREATE OR REPLACE VIEW stg_invoices AS'))).toBe(true);
+    expect(statements.some((s) => s.includes("external_location = 's3://acme-lake/marts/ar_aging/'"))).toBe(true);
+  });
+
+  it('refuses a local lake and an unknown target with a usage error', async () => {
+    const local = await cli('build', '--target', 'athena', '--lake', 'some/dir');
+    expect(local.code).toBe(2);
+    expect(local.stderr).toMatch(/--target athena needs the S3 lake/);
+    const bogus = await cli('query', '--target', 'snowflake', 'SELECT 1');
+    expect(bogus.code).toBe(2);
+    expect(statements).toEqual([]);
+  });
+});
