@@ -2,16 +2,19 @@ import type { TableDef } from '../table.js';
 import { arAging } from './ar_aging.js';
 import { arOpenItems } from './ar_open_items.js';
 import { dsoMonthly } from './dso_monthly.js';
+import { arRatioMonthly } from './ar_ratio_monthly.js';
+import { paymentBehaviour } from './payment_behaviour.js';
 import { arRollforward } from './ar_rollforward.js';
 import { cashFlowMonthly } from './cash_flow_monthly.js';
 import { cashFlowWeekly } from './cash_flow_weekly.js';
 
 export { arAging, arOpenItems, dsoMonthly, cashFlowMonthly, cashFlowWeekly };
 
-export { arRollforward };
+
+export { arRollforward, paymentBehaviour, arRatioMonthly };
 
 /** Issue 3 part A: roll-forward, payment behaviour, collections, write-offs, credit decisions, concentration. */
-const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward];
+const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly];
 
 /**
  * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose

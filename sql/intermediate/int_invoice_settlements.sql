@@ -1,0 +1,56 @@
+-- One row per invoice (an invoice that corrects no other document, amount > 0) with the date it was
+-- settled: the first day from which its balance stays at or below zero, its balance being the
+-- invoice, the documents correcting it, the cash allocated to it, write-offs, and the closing of a
+-- settled_date (int_ar_item_events). So the settlement date is the date of the last allocation,
+-- credit note or write-off that closed it, or its settled_date when that came first. Invoices still
+-- open at the end of the data have no settlement_date.
+WITH events AS (
+  SELECT item_id, event_date, sum(amount) AS delta,
+         max(CASE WHEN movement = 'write_off' THEN 1 ELSE 0 END) AS has_write_off,
+         max(CASE WHEN movement = 'settlement' THEN 1 ELSE 0 END) AS has_settlement
+  FROM {{ ref('int_ar_item_events') }}
+  WHERE item_kind = 'document' AND item_type = 'invoice' AND item_amount > 0
+  GROUP BY item_id, event_date
+),
+running AS (
+  SELECT item_id, event_date, has_write_off, has_settlement,
+         sum(delta) OVER (PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance
+  FROM events
+),
+last_open AS (
+  SELECT item_id, max(CASE WHEN balance > 0 THEN event_date END) AS last_open_day
+  FROM running
+  GROUP BY item_id
+),
+closed AS (
+  SELECT r.item_id, min(r.event_date) AS settlement_date
+  FROM running r
+  JOIN last_open l ON l.item_id = r.item_id
+  WHERE r.balance <= 0 AND (l.last_open_day IS NULL OR r.event_date > l.last_open_day)
+  GROUP BY r.item_id
+),
+heads AS (
+  SELECT DISTINCT item_id, customer_id, item_date, due_date, item_amount
+  FROM {{ ref('int_ar_item_events') }}
+  WHERE item_kind = 'document' AND item_type = 'invoice' AND item_amount > 0
+),
+flags AS (
+  SELECT r.item_id, max(r.has_write_off) AS has_write_off, max(r.has_settlement) AS has_settlement
+  FROM running r
+  JOIN closed c ON c.item_id = r.item_id AND r.event_date <= c.settlement_date
+  GROUP BY r.item_id
+)
+SELECT
+  h.item_id AS document_id,
+  h.customer_id,
+  h.item_date AS invoice_date,
+  h.due_date,
+  h.item_amount AS amount,
+  c.settlement_date,
+  CAST({{ days_between('h.item_date', 'c.settlement_date') }} AS INTEGER) AS days_to_pay,
+  CAST(CASE WHEN c.settlement_date > h.due_date THEN {{ days_between('h.due_date', 'c.settlement_date') }} ELSE 0 END AS INTEGER) AS days_late,
+  CASE WHEN f.has_write_off = 1 THEN true ELSE false END AS written_off,
+  CASE WHEN f.has_settlement = 1 THEN true ELSE false END AS closed_by_settled_date
+FROM heads h
+LEFT JOIN closed c ON c.item_id = h.item_id
+LEFT JOIN flags f ON f.item_id = h.item_id

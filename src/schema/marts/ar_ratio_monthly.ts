@@ -1,0 +1,22 @@
+import { col } from '../columns.js';
+import { defineTable } from '../table.js';
+
+export const arRatioMonthly = defineTable({
+  name: 'ar_ratio_monthly',
+  description: 'A/R ratio: of the invoices issued in each month, the part paid and the part still unpaid at every later month end.',
+  key: ['invoice_month', 'as_of_date'],
+  shape: {
+    invoice_month: col.date('First day of the month P the invoices were issued in'),
+    as_of_date: col.date('Month end D the split is measured at (end of P or later)'),
+    months_after: col.int('Calendar months from P to D (0 = the end of P itself)'),
+    invoices: col.bigint('Invoices issued in P'),
+    sales: col.money('Their original amount (invoices only; credit notes against them are in credited)'),
+    paid: col.money('Cash allocated to them up to D'),
+    credited: col.money('Credit notes (and other correcting documents) against them up to D, positive'),
+    written_off: col.money('Written off on them up to D'),
+    settled_without_payment: col.money('Closed by a settled_date without a payment row up to D'),
+    unpaid: col.money('Still open at D: sales − paid − credited − written_off − settled_without_payment (= ar_open_items)'),
+    share_paid: col.optional(col.number('paid / sales')),
+    share_unpaid: col.optional(col.number('unpaid / sales')),
+  },
+});

@@ -1,0 +1,30 @@
+import { col } from '../columns.js';
+import { defineTable } from '../table.js';
+
+const opt = col.optional;
+
+export const paymentBehaviour = defineTable({
+  name: 'payment_behaviour',
+  description:
+    "Settled invoices per settlement month, per customer and customer group: days to pay, days late (mean and amount-weighted), share paid late, with 'ALL' totals.",
+  key: ['month', 'group_by', 'group_value'],
+  shape: {
+    month: col.date('First day of the month the invoices were settled in'),
+    month_end: col.date('Last day of that month'),
+    group_by: col.text("customer (one debtor), segment, sbi_section, country, size_class, or 'ALL' for the total"),
+    group_value: col.text("customer_id for customer rows, the group's value otherwise; 'ALL' on total rows"),
+    segment: opt(col.text("Segment for group_by segment rows, 'ALL' on totals, empty otherwise")),
+    invoices_settled: col.bigint('Invoices whose settlement date falls in the month'),
+    amount_settled: col.money('Sum of those invoices’ original amounts'),
+    mean_days_to_pay: opt(col.number('Mean of settlement date − invoice date, in days (empty when none settled)')),
+    weighted_days_to_pay: opt(col.number('Days to pay weighted by invoice amount')),
+    mean_days_late: opt(col.number('Mean of max(0, settlement date − due date), in days')),
+    weighted_days_late: opt(col.number('Days late weighted by invoice amount')),
+    invoices_paid_late: col.bigint('Settled invoices with days late above late_grace_days'),
+    share_paid_late: opt(col.number('invoices_paid_late / invoices_settled (0..1)')),
+    amount_paid_late: col.money('Original amount of the invoices paid late'),
+    share_amount_paid_late: opt(col.number('amount_paid_late / amount_settled (0..1)')),
+    late_grace_days: col.int('Days past due tolerated before an invoice counts as late (config payment_behaviour.grace_days)'),
+    settlement_basis: col.text("Which settled invoices count: all_closures, or excluding_write_offs (config payment_behaviour.include_written_off)"),
+  },
+});
