@@ -3,25 +3,30 @@ import { arAging } from './ar_aging.js';
 import { arOpenItems } from './ar_open_items.js';
 import { dsoMonthly } from './dso_monthly.js';
 import { arRatioMonthly } from './ar_ratio_monthly.js';
+import { openInvoiceCounts } from './open_invoice_counts.js';
 import { paymentBehaviour } from './payment_behaviour.js';
 import { arRollforward } from './ar_rollforward.js';
 import { cashFlowMonthly } from './cash_flow_monthly.js';
 import { cashFlowWeekly } from './cash_flow_weekly.js';
+import { cashForecast13w } from './cash_forecast_13w.js';
+import { cashForecastBacktest } from './cash_forecast_backtest.js';
 
-export { arAging, arOpenItems, dsoMonthly, cashFlowMonthly, cashFlowWeekly };
-
-
-export { arRollforward, paymentBehaviour, arRatioMonthly };
+export { arAging, arOpenItems, dsoMonthly };
+export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest };
+export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts };
 
 /** Issue 3 part A: roll-forward, payment behaviour, collections, write-offs, credit decisions, concentration. */
-const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly];
+const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts];
+
+/** Issue 3 part B: cash flows, the 13-week cash forecast and its backtest, the CFO's KPI summary. */
+const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest];
 
 /**
  * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose
  * SQL produces other columns or types, and `creditlake tables` documents marts from here.
  * Add one line per new mart (file sql/marts/<name>.sql + src/schema/marts/<name>.ts).
  */
-export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, dsoMonthly, cashFlowWeekly, cashFlowMonthly, ...KPI_SUITE_A_MARTS];
+export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS];
 
 export function martTable(name: string): TableDef | undefined {
   return MART_TABLES.find((t) => t.name === name);

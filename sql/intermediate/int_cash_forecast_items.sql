@@ -1,0 +1,169 @@
+-- The cash forecast, item by item, as of EVERY month end (docs/metrics.md, "cash_forecast_13w"):
+-- cash_forecast_13w keeps the latest forecast date, cash_forecast_backtest the ones with 13 weeks of
+-- history after them, so the backtest tests exactly the method that produces the forecast.
+-- Only information dated on or before the forecast date F is used.
+--   1. Open items at F: positive open documents of ar_open_items (unapplied cash and open credit
+--      notes are not receipts to expect).
+--   2. Delay: the customer's amount-weighted mean of (payment date − due date) over payments allocated
+--      to its invoices in the config lookback months up to F, when it has min_history such payments;
+--      else its segment's; else the portfolio's; else 0 (pays on the due date).
+--   3. Expected date: due date + delay rounded to whole days; an item already past that date at F is
+--      expected overdue_catchup_days after F.
+--   4. Probability: 0 … 1. stopped_paying_probability for a customer that paid nothing in the last
+--      stopped_paying_days and has an item more than stopped_paying_days past due; else
+--      stale_probability for an item more than stale_after_days past due; else 1.
+--   5. Expected amount = open amount × probability, in cents; horizon week k covers the days
+--      F + 7(k−1) + 1 … F + 7k.
+WITH forecast_dates AS (
+  SELECT as_of_date AS forecast_date, 0 - {{ var('cf_lookback_months') }} AS lookback_shift
+  FROM {{ ref('int_month_ends') }}
+),
+history_windows AS (
+  SELECT forecast_date, {{ add_months('forecast_date', 'lookback_shift') }} AS history_after
+  FROM forecast_dates
+),
+open_items AS (
+  SELECT
+    o.as_of_date AS forecast_date,
+    o.document_id,
+    o.customer_id,
+    o.due_date,
+    o.open_amount,
+    CAST({{ days_between('o.due_date', 'o.as_of_date') }} AS INTEGER) AS days_past_due
+  FROM {{ ref('ar_open_items') }} o
+  WHERE o.document_type <> 'unapplied_cash' AND o.open_amount > 0
+),
+segments AS (
+  SELECT customer_id, group_value AS segment
+  FROM {{ ref('int_customer_groups') }}
+  WHERE group_by = 'segment'
+),
+-- Paid history per customer and month of payment, weighted in cents so the mean is exact.
+receipts AS (
+  SELECT
+    r.customer_id,
+    CAST({{ month_end('r.receipt_date') }} AS DATE) AS paid_month,
+    CAST(r.amount * 100 AS BIGINT) AS cents,
+    CAST({{ days_between('r.due_date', 'r.receipt_date') }} AS BIGINT) AS days_after_due
+  FROM {{ ref('int_item_receipts') }} r
+  WHERE r.document_type = 'invoice' AND r.amount > 0
+),
+paid_months AS (
+  SELECT customer_id, paid_month,
+         sum(cents * days_after_due) AS weighted_cent_days, sum(cents) AS paid_cents, count(*) AS paid_count
+  FROM receipts
+  GROUP BY customer_id, paid_month
+),
+customer_history AS (
+  SELECT w.forecast_date, m.customer_id,
+         sum(m.weighted_cent_days) AS weighted_cent_days, sum(m.paid_cents) AS paid_cents, sum(m.paid_count) AS paid_count
+  FROM history_windows w
+  JOIN paid_months m ON m.paid_month <= w.forecast_date AND m.paid_month > w.history_after
+  GROUP BY w.forecast_date, m.customer_id
+),
+segment_history AS (
+  SELECT h.forecast_date, COALESCE(s.segment, 'unknown') AS segment,
+         sum(h.weighted_cent_days) AS weighted_cent_days, sum(h.paid_cents) AS paid_cents, sum(h.paid_count) AS paid_count
+  FROM customer_history h
+  LEFT JOIN segments s ON s.customer_id = h.customer_id
+  GROUP BY h.forecast_date, COALESCE(s.segment, 'unknown')
+),
+portfolio_history AS (
+  SELECT forecast_date,
+         sum(weighted_cent_days) AS weighted_cent_days, sum(paid_cents) AS paid_cents, sum(paid_count) AS paid_count
+  FROM customer_history
+  GROUP BY forecast_date
+),
+-- Latest payment of each customer on or before F: per month of payment, valid until the next one.
+payment_months AS (
+  SELECT customer_id, CAST({{ month_end('payment_date') }} AS DATE) AS pay_month, max(payment_date) AS last_payment
+  FROM {{ ref('stg_payments') }}
+  GROUP BY customer_id, CAST({{ month_end('payment_date') }} AS DATE)
+),
+payment_ranges AS (
+  SELECT customer_id, pay_month AS valid_from, last_payment,
+         COALESCE(lead(pay_month) OVER (PARTITION BY customer_id ORDER BY pay_month), DATE '9999-12-31') AS valid_until
+  FROM payment_months
+),
+customer_state AS (
+  SELECT o.forecast_date, o.customer_id, max(o.days_past_due) AS oldest_days_past_due, max(r.last_payment) AS last_payment
+  FROM open_items o
+  LEFT JOIN payment_ranges r
+    ON r.customer_id = o.customer_id AND o.forecast_date >= r.valid_from AND o.forecast_date < r.valid_until
+  GROUP BY o.forecast_date, o.customer_id
+),
+stopped AS (
+  SELECT forecast_date, customer_id, last_payment,
+         CASE WHEN oldest_days_past_due > {{ var('cf_stopped_days') }}
+                   AND (last_payment IS NULL
+                        OR {{ days_between('last_payment', 'forecast_date') }} > {{ var('cf_stopped_days') }})
+              THEN true ELSE false END AS stopped_paying
+  FROM customer_state
+),
+behaviour AS (
+  SELECT
+    o.forecast_date,
+    o.document_id,
+    o.customer_id,
+    COALESCE(s.segment, 'unknown') AS segment,
+    o.due_date,
+    o.open_amount,
+    o.days_past_due,
+    CASE
+      WHEN ch.paid_count >= {{ var('cf_min_history') }} THEN 'customer'
+      WHEN sh.paid_count >= {{ var('cf_min_history') }} THEN 'segment'
+      WHEN ph.paid_count >= 1 THEN 'portfolio'
+      ELSE 'terms'
+    END AS delay_basis,
+    CASE
+      WHEN ch.paid_count >= {{ var('cf_min_history') }} THEN {{ ratio('ch.weighted_cent_days', 'ch.paid_cents') }}
+      WHEN sh.paid_count >= {{ var('cf_min_history') }} THEN {{ ratio('sh.weighted_cent_days', 'sh.paid_cents') }}
+      WHEN ph.paid_count >= 1 THEN {{ ratio('ph.weighted_cent_days', 'ph.paid_cents') }}
+      ELSE CAST(0 AS DOUBLE)
+    END AS expected_delay_days,
+    st.stopped_paying
+  FROM open_items o
+  LEFT JOIN segments s ON s.customer_id = o.customer_id
+  LEFT JOIN customer_history ch ON ch.forecast_date = o.forecast_date AND ch.customer_id = o.customer_id
+  LEFT JOIN segment_history sh ON sh.forecast_date = o.forecast_date AND sh.segment = COALESCE(s.segment, 'unknown')
+  LEFT JOIN portfolio_history ph ON ph.forecast_date = o.forecast_date
+  JOIN stopped st ON st.forecast_date = o.forecast_date AND st.customer_id = o.customer_id
+),
+dated AS (
+  SELECT
+    behaviour.*,
+    {{ add_days('due_date', 'round(expected_delay_days)') }} AS habit_date,
+    {{ var('cf_catchup_days') }} AS catchup_days,
+    CAST(CASE
+      WHEN stopped_paying THEN {{ var('cf_stopped_probability') }}
+      WHEN days_past_due > {{ var('cf_stale_after_days') }} THEN {{ var('cf_stale_probability') }}
+      ELSE 1
+    END AS DECIMAL(5,4)) AS probability
+  FROM behaviour
+),
+expected AS (
+  SELECT
+    dated.*,
+    CASE WHEN habit_date > forecast_date THEN habit_date
+         ELSE {{ add_days('forecast_date', 'catchup_days') }} END AS expected_date
+  FROM dated
+)
+SELECT
+  forecast_date,
+  document_id,
+  customer_id,
+  segment,
+  due_date,
+  open_amount,
+  days_past_due,
+  delay_basis,
+  expected_delay_days,
+  habit_date,
+  expected_date,
+  CAST({{ int_div('days_between_fe - 1', 7) }} + 1 AS INTEGER) AS horizon_week,
+  stopped_paying,
+  probability,
+  CAST(open_amount * probability AS DECIMAL(18,2)) AS expected_amount
+FROM (
+  SELECT expected.*, {{ days_between('forecast_date', 'expected_date') }} AS days_between_fe FROM expected
+) e
