@@ -45,19 +45,30 @@ events AS (
   SELECT payer AS customer_id, 'paid' AS kind, CAST(NULL AS DATE) AS settled_date, event_date, amount
   FROM applied
 ),
+-- Events summed per segment, kind, month and settlement month first: a month-end D then needs
+-- only these few rows (event month <= D; settled items closed when their settlement month <= D).
 segmented AS (
-  SELECT COALESCE(c.segment, 'unknown') AS segment, e.kind, e.settled_date, e.event_date, e.amount
-  FROM events e
-  LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = e.customer_id
+  SELECT segment, kind, event_month, settled_month, sum(amount) AS amount
+  FROM (
+    SELECT
+      COALESCE(c.segment, 'unknown') AS segment,
+      e.kind,
+      CAST({{ month_end('e.event_date') }} AS DATE) AS event_month,
+      CAST({{ month_end('e.settled_date') }} AS DATE) AS settled_month,
+      e.amount
+    FROM events e
+    LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = e.customer_id
+  ) x
+  GROUP BY segment, kind, event_month, settled_month
 ),
 ledger AS (
   SELECT m.as_of_date, s.segment,
     sum(CASE WHEN s.kind = 'issued' THEN s.amount ELSE 0 END) AS issued,
     sum(CASE WHEN s.kind = 'paid' THEN s.amount ELSE 0 END) AS paid,
     sum(CASE WHEN s.kind = 'written_off' THEN s.amount ELSE 0 END) AS written_off,
-    sum(CASE WHEN s.settled_date <= m.as_of_date THEN 0 - s.amount ELSE 0 END) AS settled_closed
+    sum(CASE WHEN s.settled_month <= m.as_of_date THEN 0 - s.amount ELSE 0 END) AS settled_closed
   FROM {{ ref('int_month_ends') }} m
-  JOIN segmented s ON s.event_date <= m.as_of_date
+  JOIN segmented s ON s.event_month <= m.as_of_date
   GROUP BY m.as_of_date, s.segment
 ),
 ledger_all AS (

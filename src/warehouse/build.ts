@@ -66,11 +66,31 @@ function stagedTable(model: Model): TableDef | undefined {
   return CANONICAL_TABLES.some((t) => t.name === name) ? canonicalTable(name) : undefined;
 }
 
-function collectTests(models: readonly Model[]): DataTest[] {
+/**
+ * Staging and intermediate models the selected marts and the SQL tests read, directly or through
+ * each other. The build keeps a temporary table of each, so a deduplicating staging view is
+ * computed once per build instead of once per reference.
+ */
+function modelsToCache(models: readonly Model[], roots: readonly Model[]): Set<string> {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const out = new Set<string>();
+  const todo = roots.flatMap((r) => r.refs);
+  while (todo.length) {
+    const m = byName.get(todo.pop()!);
+    if (!m || m.kind === 'marts' || out.has(m.name)) continue;
+    out.add(m.name);
+    todo.push(...m.refs);
+  }
+  return out;
+}
+
+const cacheName = (model: string) => `cache__${model}`;
+
+function collectTests(models: readonly Model[], relation: (model: string) => string): DataTest[] {
   const tests: DataTest[] = [];
   for (const m of models) {
     const staged = stagedTable(m);
-    if (staged) tests.push(...schemaTests(m.name, staged));
+    if (staged) tests.push(...schemaTests(m.name, staged, relation(m.name)));
     if (m.kind === 'marts') {
       const declared = martTable(m.name);
       if (declared) tests.push(...schemaTests(m.name, declared));
@@ -91,13 +111,18 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
   const project = loadProject(opts.sqlDir);
   const ordered = buildOrder(project);
   const buildable = ordered.filter((m) => m.kind !== 'tests');
+  const selected = opts.select?.length ? selectModels(buildable, opts.select) : new Set(buildable.map((m) => m.name));
   for (const m of buildable) {
-    if (m.kind === 'marts' && !martTable(m.name)) {
+    if (m.kind === 'marts' && selected.has(m.name) && !martTable(m.name)) {
       throw new BuildError(`mart ${m.name} has no declared schema: add src/schema/marts/${m.name}.ts to MART_TABLES`);
     }
   }
-  const selected = opts.select?.length ? selectModels(buildable, opts.select) : new Set(buildable.map((m) => m.name));
+  // Views in warehouse.duckdb reference models by name; the build itself reads cached copies.
   const target = duckdbTarget({ lakeRoot, tablesWithFiles: tablesWithFiles(lakeRoot) });
+  const cached = new Set<string>();
+  const buildTarget = { ...target, ref: (m: string) => (cached.has(m) ? cacheName(m) : target.ref(m)) };
+  const sqlTestModels = ordered.filter((m) => m.kind === 'tests' && !opts.skipTests && m.refs.some((r) => selected.has(r)));
+  const toCache = modelsToCache(project, [...buildable.filter((m) => m.kind === 'marts' && selected.has(m.name)), ...sqlTestModels]);
 
   const tmpDir = join(lakeRoot, lakePaths.tmpDir());
   mkdirSync(tmpDir, { recursive: true });
@@ -121,16 +146,20 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
     const available = new Set<string>();
     for (const m of buildable) {
       const t0 = performance.now();
-      const sql = compileModel(m, target, opts.config, project).sql;
       let materialised: ModelMaterialisation = 'view';
       let rows: number | undefined;
-      if (m.kind === 'marts') {
+      const missing = m.refs.filter((r) => !available.has(r));
+      const required = (m.kind === 'marts' && selected.has(m.name)) || toCache.has(m.name);
+      if (missing.length && required) {
+        throw new BuildError(`${m.name} needs ${missing.join(', ')}, which is not built: select it too (--select +${m.name})`);
+      }
+      if (missing.length && !(m.kind === 'marts' && existsSync(martParquet(lakeRoot, m.name)))) {
+        // Not part of this build and its inputs are absent (a mart never built): leave it out.
+        materialised = 'missing';
+      } else if (m.kind === 'marts') {
         const file = martParquet(lakeRoot, m.name);
         if (selected.has(m.name)) {
-          const missing = m.refs.filter((r) => !available.has(r));
-          if (missing.length) {
-            throw new BuildError(`${m.name} needs ${missing.join(', ')}, which is not built: select it too (--select +${m.name})`);
-          }
+          const sql = compileModel(m, buildTarget, opts.config, project).sql;
           rows = await runModel(m.name, () => materialiseMart(engine, lakeRoot, m.name, sql, martTable(m.name)!));
           materialised = 'parquet';
         } else {
@@ -141,10 +170,16 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
           available.add(m.name);
         }
       } else {
+        const sql = compileModel(m, target, opts.config, project).sql;
         await runModel(m.name, () => engine.execute(`CREATE OR REPLACE VIEW ${m.name} AS ${sql}`));
         available.add(m.name);
         const staged = stagedTable(m);
         if (staged) await engine.execute(`CREATE OR REPLACE VIEW ${staged.name} AS ${sql}`);
+        if (toCache.has(m.name)) {
+          const buildSql = compileModel(m, buildTarget, opts.config, project).sql;
+          await runModel(m.name, () => engine.execute(`CREATE OR REPLACE TEMP TABLE ${cacheName(m.name)} AS ${buildSql}`));
+          cached.add(m.name);
+        }
       }
       const model: ModelReport = { name: m.name, kind: m.kind, materialised, rows, ms: performance.now() - t0 };
       report.models.push(model);
@@ -152,10 +187,12 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
     }
 
     if (!opts.skipTests) {
-      const sqlTests: DataTest[] = ordered
-        .filter((m) => m.kind === 'tests')
-        .map((m) => ({ name: m.name, sql: compileModel(m, target, opts.config, project).sql, models: m.refs }));
-      const tests = [...collectTests(buildable), ...sqlTests].filter(
+      const sqlTests: DataTest[] = sqlTestModels.map((m) => ({
+        name: m.name,
+        sql: compileModel(m, buildTarget, opts.config, project).sql,
+        models: m.refs,
+      }));
+      const tests = [...collectTests(buildable, (m) => (cached.has(m) ? cacheName(m) : m)), ...sqlTests].filter(
         (t) => t.models.some((x) => selected.has(x)) && t.models.every((x) => available.has(x)),
       );
       for (const t of tests) {

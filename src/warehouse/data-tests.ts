@@ -28,28 +28,28 @@ function sqlList(values: readonly string[]): string {
  * Tests every declared schema implies: the key is unique, required columns are never NULL,
  * enumerated columns hold only their allowed values. Pure: SQL text only.
  */
-export function schemaTests(relation: string, table: TableDef): DataTest[] {
+export function schemaTests(model: string, table: TableDef, relation = model): DataTest[] {
   const rel = quoteIdent(relation);
   const tests: DataTest[] = [];
   const key = table.key.map(quoteIdent);
   tests.push({
-    name: `unique__${relation}`,
+    name: `unique__${model}`,
     sql: `SELECT ${key.join(', ')}, count(*) AS copies FROM ${rel} GROUP BY ${key.join(', ')} HAVING count(*) > 1`,
-    models: [relation],
+    models: [model],
   });
   const required = table.columns.filter((c) => c.required).map((c) => quoteIdent(c.name));
   if (required.length) {
     tests.push({
-      name: `not_null__${relation}`,
+      name: `not_null__${model}`,
       sql: `SELECT * FROM ${rel} WHERE ${required.map((c) => `${c} IS NULL`).join(' OR ')}`,
-      models: [relation],
+      models: [model],
     });
   }
   for (const c of table.columns.filter((x) => x.values?.length)) {
     tests.push({
-      name: `accepted_values__${relation}__${c.name}`,
+      name: `accepted_values__${model}__${c.name}`,
       sql: `SELECT ${quoteIdent(c.name)}, count(*) AS n FROM ${rel} WHERE ${quoteIdent(c.name)} NOT IN (${sqlList(c.values!)}) GROUP BY ${quoteIdent(c.name)}`,
-      models: [relation],
+      models: [model],
     });
   }
   return tests;

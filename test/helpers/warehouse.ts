@@ -16,10 +16,13 @@ export function configWith(over: { aging?: Partial<Config['aging']>; dso?: Parti
   return { ...c, aging: { ...c.aging, ...over.aging }, dso: { ...c.dso, ...over.dso }, duckdb: { threads: 1 } };
 }
 
+/** The foundation marts and everything they read; other marts are not this helper's subject. */
+export const FOUNDATION_MARTS = ['+ar_open_items', '+ar_aging', '+dso_monthly'];
+
 /** Writes the ledger as raw Parquet batches, runs the real build over it and opens the warehouse. */
-export async function buildFixture(ledger: FixtureLedger, config: Config = configWith()): Promise<BuiltFixture> {
+export async function buildFixture(ledger: FixtureLedger, config: Config = configWith(), select = FOUNDATION_MARTS): Promise<BuiltFixture> {
   const lakeRoot = await fixtureLake(ledger);
-  const report = await buildWarehouse({ lakeRoot, config });
+  const report = await buildWarehouse({ lakeRoot, config, select });
   return {
     lakeRoot,
     report,

@@ -30,6 +30,19 @@ describe('template parsing', () => {
     ]);
   });
 
+  it('passes the SQL of a nested call as an argument, and finds refs inside nested calls', () => {
+    const models = parseProject([
+      file('a', 'SELECT 1 AS k', 'staging'),
+      file('m', `SELECT {{ add_days('d', var('countback_max_months')) }} FROM {{ coalesce_rel(ref('a')) }}`),
+    ]);
+    expect(models[1]!.refs).toEqual(['a']);
+    const parts = parseTemplate(`{{ add_days('d', var('countback_max_months')) }}`);
+    const call = (parts[0] as { call: { args: unknown[] } }).call;
+    expect(call.args[1]).toMatchObject({ name: 'var', args: ['countback_max_months'] });
+    const only = parseProject([file('m', `SELECT {{ add_days('x.d', var('countback_max_months')) }} AS d`)]);
+    expect(compileModel(only[0]!, athenaTarget(), defaultConfig(), only).sql).toBe(`SELECT date_add('day', CAST(24 AS BIGINT), x.d) AS d`);
+  });
+
   it('rejects malformed calls and unknown functions with the line', () => {
     expect(() => parseTemplate('SELECT {{ ref(a) }}', 'x.sql')).toThrow(TemplateError);
     expect(() => parseTemplate('SELECT {{ ref("a"', 'x.sql')).toThrow(/unbalanced/);

@@ -1,6 +1,7 @@
 /**
  * The model template language: plain SQL with `{{ name(arg, …) }}` calls. Arguments are single-quoted
- * strings ('' escapes a quote) or numbers; nothing else, so a template is data, not code, and the
+ * strings ('' escapes a quote), numbers, or nested calls (`{{ add_days('d', var('grace_days')) }}`,
+ * whose SQL text becomes the argument); nothing else, so a template is data, not code, and the
  * dependencies of a model can be read without running anything.
  */
 
@@ -8,7 +9,7 @@ export type TemplateArg = string | number;
 
 export interface TemplateCall {
   name: string;
-  args: TemplateArg[];
+  args: (TemplateArg | TemplateCall)[];
   /** 1-based line of the call, for error messages. */
   line: number;
 }
@@ -42,8 +43,8 @@ function parseCall(expr: string, where: string, line: number): TemplateCall {
   return { name: head[1]!, args: parseArgs(body, where), line };
 }
 
-function parseArgs(body: string, where: string): TemplateArg[] {
-  const args: TemplateArg[] = [];
+function parseArgs(body: string, where: string): (TemplateArg | TemplateCall)[] {
+  const args: (TemplateArg | TemplateCall)[] = [];
   let i = 0;
   const skipSpace = () => {
     while (i < body.length && /\s/.test(body[i]!)) i++;
@@ -69,6 +70,10 @@ function parseArgs(body: string, where: string): TemplateArg[] {
         value += body[i++];
       }
       args.push(value);
+    } else if (/^[a-z_][a-z0-9_]*\s*\(/i.test(body.slice(i))) {
+      const end = closingParen(body, body.indexOf('(', i), where);
+      args.push(parseCall(body.slice(i, end + 1), where, 0));
+      i = end + 1;
     } else {
       const num = /^-?\d+(\.\d+)?/.exec(body.slice(i));
       if (!num) throw new TemplateError(`${where}: arguments must be 'quoted strings' or numbers near "${body.slice(i, i + 20)}"`);
@@ -82,20 +87,39 @@ function parseArgs(body: string, where: string): TemplateArg[] {
   }
 }
 
+/** Index of the parenthesis closing the one at `open`, skipping quoted strings. */
+function closingParen(body: string, open: number, where: string): number {
+  let depth = 0;
+  let quoted = false;
+  for (let j = open; j < body.length; j++) {
+    const ch = body[j];
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')' && --depth === 0) return j;
+  }
+  throw new TemplateError(`${where}: unclosed ( in a nested call`);
+}
+
 export type TemplateFunction = (...args: TemplateArg[]) => string;
+
+function evaluate(call: TemplateCall, fns: Readonly<Record<string, TemplateFunction>>, file: string, line: number): string {
+  const fn = Object.hasOwn(fns, call.name) ? fns[call.name] : undefined;
+  if (!fn) throw new TemplateError(`${file}:${line}: unknown template function ${call.name}(); known: ${Object.keys(fns).sort().join(', ')}`);
+  const args = call.args.map((a) => (typeof a === 'object' ? evaluate(a, fns, file, line) : a));
+  try {
+    return fn(...args);
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    throw new TemplateError(`${file}:${line}: ${call.name}(): ${(e as Error).message}`);
+  }
+}
 
 /** Replaces every call with what its function returns; unknown names are an error naming the line. */
 export function renderTemplate(parts: readonly TemplatePart[], fns: Readonly<Record<string, TemplateFunction>>, file: string): string {
   return parts
     .map((p) => {
       if ('text' in p) return p.text;
-      const fn = Object.hasOwn(fns, p.call.name) ? fns[p.call.name] : undefined;
-      if (!fn) throw new TemplateError(`${file}:${p.call.line}: unknown template function ${p.call.name}(); known: ${Object.keys(fns).sort().join(', ')}`);
-      try {
-        return fn(...p.call.args);
-      } catch (e) {
-        throw new TemplateError(`${file}:${p.call.line}: ${p.call.name}(): ${(e as Error).message}`);
-      }
+      return evaluate(p.call, fns, file, p.call.line);
     })
     .join('');
 }
@@ -103,12 +127,14 @@ export function renderTemplate(parts: readonly TemplatePart[], fns: Readonly<Rec
 /** The string arguments of every call to `name` (e.g. the refs of a model). */
 export function callArgs(parts: readonly TemplatePart[], name: string): string[] {
   const out: string[] = [];
-  for (const p of parts) {
-    if ('call' in p && p.call.name === name) {
-      const a = p.call.args[0];
-      if (typeof a !== 'string') throw new TemplateError(`line ${p.call.line}: ${name}() takes a quoted name`);
+  const visit = (call: TemplateCall, line: number) => {
+    if (call.name === name) {
+      const a = call.args[0];
+      if (typeof a !== 'string') throw new TemplateError(`line ${line}: ${name}() takes a quoted name`);
       out.push(a);
     }
-  }
+    for (const a of call.args) if (typeof a === 'object') visit(a, line);
+  };
+  for (const p of parts) if ('call' in p) visit(p.call, p.call.line);
   return out;
 }
