@@ -22,7 +22,8 @@ export async function buildSmallLake(opts: { customers?: number; months?: number
     const res = await ingestFiles({ lakeRoot, table, files: [file], threads: 1 });
     if (!res.ok) throw new Error(`ingest of ${table.name} failed: ${res.files[0]?.message}`);
   }
-  const build = await buildWarehouse({ lakeRoot, config: defaultConfig() });
+  // CREDITLAKE_TEST_SQL_DIR: build from another model folder (e.g. a clean export while models are in flux).
+  const build = await buildWarehouse({ lakeRoot, config: defaultConfig(), sqlDir: process.env.CREDITLAKE_TEST_SQL_DIR });
   if (!build.ok) throw new Error(`build failed: ${build.tests.filter((t) => !t.ok).map((t) => t.name).join(', ')}`);
   return lakeRoot;
 }

@@ -131,8 +131,10 @@ export class Card {
 
   private async exportPng(): Promise<void> {
     const chart = this.chart;
-    if (!chart) return;
-    const svg = chart.renderToSVGString();
+    const svgEl = this.body.querySelector('.chart svg');
+    if (!chart || !svgEl) return;
+    // The live SVG of the SVG renderer (renderToSVGString is for server-side rendering).
+    const svg = new XMLSerializer().serializeToString(svgEl);
     const img = new Image();
     img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
     await img.decode();

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { buildSmallLake } from '../support/small-lake.js';
+
+/**
+ * The dashboards in a real browser (Debian's chromium driven by playwright-core) on a generated and
+ * built lake. Set CREDITLAKE_SCREENSHOTS=<dir> to keep a screenshot of each page.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`dashboards browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+const PAGES = ['cfo', 'marketing', 'risk', 'collections'] as const;
+
+/** RFC 4180 parsing, independent of the code that writes the CSV. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') (row.push(cell), (cell = ''));
+    else if (ch === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      (row = []), (cell = ''), i++;
+    } else cell += ch;
+  }
+  if (cell !== '' || row.length) (row.push(cell), rows.push(row));
+  return rows;
+}
+const shotsDir = process.env.CREDITLAKE_SCREENSHOTS ? resolve(process.env.CREDITLAKE_SCREENSHOTS) : undefined;
+
+describe.skipIf(!hasChromium)('dashboards in chromium', () => {
+  let lake: string;
+  let server: RunningServer;
+  let browser: Browser;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    lake = await buildSmallLake({ customers: 80, months: 15 });
+    server = await startServer({ lakeRoot: lake, port: 0 });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+    if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (lake) rmSync(join(lake, '..'), { recursive: true, force: true });
+  });
+
+  /** A page that records console errors, page errors, failed and 4xx/5xx requests. */
+  async function open(path: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => r.status() >= 400 && problems.push(`http ${r.status()}: ${r.url()}`));
+    await page.goto(new URL(path, server.url).href);
+    await settled(page);
+    return page;
+  }
+
+  /** Waits until every section has loaded and every chart has finished rendering. */
+  async function settled(page: Page): Promise<void> {
+    await page.waitForFunction(() => {
+      const main = document.querySelector('main');
+      return main?.dataset.loaded && !document.querySelector('[data-state="loading"]');
+    });
+    await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((c) => c.getAttribute('data-rendered') === 'true'));
+  }
+
+  async function tableOf(page: Page, card: string): Promise<string[][]> {
+    return page.$$eval(`[data-card="${card}"] tbody tr`, (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.getAttribute('data-value') ?? '')));
+  }
+
+  it('every page loads without console errors or failed requests, and its charts render', async () => {
+    for (const p of PAGES) {
+      const before = problems.length;
+      const t0 = performance.now();
+      const page = await open(`/${p}`);
+      const ms = performance.now() - t0;
+      expect(await page.locator('h1').textContent()).toBeTruthy();
+      expect(await page.locator('[data-state="error"]').count(), `${p}: a section failed`).toBe(0);
+      for (const chart of await page.locator('.chart').all()) {
+        expect(await chart.getAttribute('role')).toBe('img');
+        expect((await chart.getAttribute('aria-label'))!.length).toBeGreaterThan(10);
+        expect(await chart.locator('svg').count()).toBe(1);
+      }
+      expect(await page.locator('#stamp [data-stamp]').count(), `${p}: data-as-of stamp`).toBe(1);
+      if (shotsDir) await page.screenshot({ path: join(shotsDir, `${p}.png`), fullPage: true });
+      console.log(`dashboards: /${p} ready in ${ms.toFixed(0)} ms`);
+      expect(problems.slice(before)).toEqual([]);
+      await page.close();
+    }
+    const cfo = await open('/cfo');
+    expect(await cfo.locator('.chart').count()).toBeGreaterThanOrEqual(2);
+    await cfo.close();
+  });
+
+  it('filters change the numbers and the URL, and the URL restores the view', async () => {
+    const page = await open('/cfo');
+    await page.click('[data-card="dso_trend"] [data-action="table"]');
+    const before = await tableOf(page, 'dso_trend');
+    const segment = await page.$eval('select[data-filter="segment"] option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
+    await page.selectOption('select[data-filter="segment"]', segment);
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('segment')).toBe(segment);
+    await page.click('[data-card="dso_trend"] [data-action="table"]');
+    const after = await tableOf(page, 'dso_trend');
+    expect(after.length).toBe(before.length);
+    expect(after).not.toEqual(before);
+
+    await page.selectOption('select[data-filter="period"]', '6m');
+    await settled(page);
+    const shared = page.url();
+    expect(shared).toContain('period=6m');
+    await page.click('[data-card="dso_trend"] [data-action="table"]');
+    const view = await tableOf(page, 'dso_trend');
+    expect(view).toHaveLength(6);
+
+    const colleague = await open(shared);
+    expect(await colleague.$eval('select[data-filter="segment"]', (s) => (s as HTMLSelectElement).value)).toBe(segment);
+    expect(await colleague.$eval('select[data-filter="period"]', (s) => (s as HTMLSelectElement).value)).toBe('6m');
+    await colleague.click('[data-card="dso_trend"] [data-action="table"]');
+    expect(await tableOf(colleague, 'dso_trend')).toEqual(view);
+
+    await page.goBack();
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('period')).toBeNull();
+    await colleague.close();
+    await page.close();
+  });
+
+  it('CSV export holds exactly the rows and values of the table', async () => {
+    const page = await open('/cfo?aging_mode=pct');
+    for (const card of ['aging_trend', 'top_overdue']) {
+      const toggle = page.locator(`[data-card="${card}"] [data-action="table"]`);
+      if (await toggle.count()) await toggle.click();
+      const cells = await tableOf(page, card);
+      const headers = await page.$$eval(`[data-card="${card}"] thead th`, (ths) => ths.map((th) => th.textContent ?? ''));
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(`[data-card="${card}"] [data-action="csv"]`)]);
+      const csv = parseCsv(readFileSync((await download.path())!, 'utf8'));
+      expect(csv[0]).toEqual(headers);
+      expect(csv.slice(1)).toEqual(cells);
+      expect(cells.length).toBeGreaterThan(0);
+    }
+    // Sorting the table re-orders the CSV the same way.
+    await page.click('[data-card="top_overdue"] thead th[data-key="max_days_past_due"] button');
+    const sorted = await tableOf(page, 'top_overdue');
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-card="top_overdue"] [data-action="csv"]')]);
+    const rows = parseCsv(readFileSync((await dl.path())!, 'utf8')).slice(1);
+    expect(rows).toEqual(sorted);
+    expect(await page.getAttribute('[data-card="top_overdue"] thead th[data-key="max_days_past_due"]', 'aria-sort')).toBe('descending');
+    await page.close();
+  });
+
+  it('Dutch locale formats numbers, money and dates the Dutch way', async () => {
+    const page = await open('/cfo?lang=nl');
+    expect(await page.getAttribute('html', 'lang')).toBe('nl');
+    expect(await page.locator('h1').textContent()).toBe('CFO-overzicht');
+    const exact = await page.getAttribute('[data-kpi="open_ar"] .value', 'title');
+    expect(exact!.replace(/\u00a0/g, ' ')).toMatch(/^€ -?\d{1,3}(\.\d{3})*,\d{2}$/);
+    const money = await page.$$eval('[data-card="top_overdue"] td[data-key="overdue_amount"]', (tds) => tds.map((td) => [td.textContent, td.getAttribute('data-value')]));
+    expect(money.length).toBeGreaterThan(0);
+    for (const [text, value] of money) {
+      const [int, frac] = value!.split('.');
+      const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+      expect(text!.replace(/\u00a0/g, ' ')).toBe(`€ ${grouped},${frac}`);
+    }
+    expect(await page.textContent('#stamp')).toMatch(/Gegevens per \d{2}-\d{2}-\d{4}/);
+    await page.close();
+  });
+
+  it('drill-down, theme, keyboard and PNG export', async () => {
+    const page = await open('/cfo');
+    const first = page.locator('[data-card="top_overdue"] td[data-key="name"] button').first();
+    const id = await page.locator('[data-card="top_overdue"] td[data-key="customer_id"]').first().getAttribute('data-value');
+    await first.click();
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('customer_id')).toBe(id);
+    expect(await page.locator('[data-card="customer_open_items"] tbody tr').count()).toBeGreaterThan(0);
+
+    await page.click('#theme-toggle');
+    await settled(page);
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(page.url()).toContain('theme=dark');
+
+    // Tab from the top reaches the filters.
+    await page.focus('body');
+    let reached = false;
+    for (let i = 0; i < 20 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.matches('select[data-filter]') ?? false);
+    }
+    expect(reached).toBe(true);
+
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-card="dso_trend"] [data-action="png"]')]);
+    const bytes = readFileSync((await png.path())!);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(png.suggestedFilename()).toMatch(/\.png$/);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});
