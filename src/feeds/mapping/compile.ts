@@ -56,6 +56,31 @@ export function resolveColumn(name: string, header: readonly string[]): string {
   throw new MappingError(`the mapping refers to column "${name}", which the file does not have (columns: ${header.join(', ')})`);
 }
 
+/** Fails once, naming every column the mapping reads that the file lacks (not just the first). */
+export function checkColumns(mapping: Mapping, header: readonly string[]): void {
+  const wanted = new Set<string>();
+  for (const [name, target] of Object.entries(mapping.tables)) {
+    const table = canonicalTable(name);
+    for (const [col, expr] of Object.entries(target.columns)) {
+      const def = table.columns.find((c) => c.name === col);
+      if (def) for (const u of columnUsages(expr, kindOf(def.sqlType))) wanted.add(u.column);
+    }
+    for (const f of target.where ?? []) wanted.add(f.column);
+  }
+  const missing = [...wanted].filter((w) => {
+    try {
+      resolveColumn(w, header);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length) {
+    const list = missing.map((m) => `"${m}"`).join(', ');
+    throw new MappingError(`the mapping refers to column${missing.length > 1 ? 's' : ''} ${list}, which the file does not have (columns: ${header.join(', ')})`);
+  }
+}
+
 /** Every (source column, kind, explicit date format) an expression reads, for sniffing. */
 export function columnUsages(expr: Expr, want: Kind, out: { column: string; kind: Kind; format?: string }[] = []) {
   if (typeof expr === 'string') out.push({ column: expr, kind: want });
@@ -129,8 +154,8 @@ export class ExprCompiler {
           sql,
           checks: [
             { fail: `(${t} IS NOT NULL AND (${malformed} OR ${wide} IS NULL))`, reason: `not an amount with ${notation}`, detail },
-            { fail: `(${t} IS NOT NULL AND ${precise})`, reason: 'more than 2 decimals', detail },
-            { fail: `(${t} IS NOT NULL AND abs(${wide}) >= 1e16)`, reason: 'amount too large for DECIMAL(18,2)', detail },
+            { fail: `(${t} IS NOT NULL AND NOT ${malformed} AND ${precise})`, reason: 'more than 2 decimals', detail },
+            { fail: `(${t} IS NOT NULL AND NOT ${malformed} AND abs(${wide}) >= 1e16)`, reason: 'amount too large for DECIMAL(18,2)', detail },
           ],
         };
       }

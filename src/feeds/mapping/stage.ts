@@ -6,7 +6,7 @@ import { rowChecks } from '../canonical-csv/rules.js';
 import { duplicatesSql, failuresSql, lit } from '../canonical-csv/sql.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { LINE_COLUMN } from '../csv-dialect/normalize.js';
-import { compileTargets } from './compile.js';
+import { checkColumns, compileTargets } from './compile.js';
 import { resolveFormats } from './sniff-values.js';
 import type { Mapping } from './schema.js';
 
@@ -77,6 +77,7 @@ function readNormalized(src: NormalizedSource): string {
 
 export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: NormalizedSource, opts: StageOptions): Promise<StageResult> {
   const file = lit(src.sourceName);
+  checkColumns(mapping, src.header);
   await engine.execute(`CREATE OR REPLACE TEMP VIEW source AS SELECT * FROM ${readNormalized(src)}`);
   await engine.execute(
     `CREATE OR REPLACE TEMP TABLE ${REJECTS_VIEW} AS SELECT CAST(line AS BIGINT) AS line, reason, raw FROM read_csv(${lit(src.rejectsFile)},
@@ -97,6 +98,10 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
     await engine.execute(
       `DELETE FROM fails WHERE reason = 'required value missing' AND CAST(rid AS VARCHAR) || '|' || column_name IN
          (SELECT CAST(rid AS VARCHAR) || '|' || column_name FROM fails WHERE reason <> 'required value missing')`,
+    );
+    // One bad value read by two expressions (an amount that also decides the document type) is one reject.
+    await engine.execute(
+      `CREATE OR REPLACE TEMP TABLE fails AS SELECT DISTINCT ON (rid, reason, detail) * FROM fails ORDER BY rid, reason, detail, column_name`,
     );
     await engine.execute(duplicatesSql(t.table));
     await engine.execute(`DROP TABLE IF EXISTS src_${i}`);
