@@ -2,6 +2,8 @@ import type { TableDef } from '../table.js';
 import { arAging } from './ar_aging.js';
 import { arOpenItems } from './ar_open_items.js';
 import { dsoMonthly } from './dso_monthly.js';
+import { collectionCostsMonthly } from './collection_costs_monthly.js';
+import { collectionActivityDaily } from './collection_activity_daily.js';
 import { arRatioMonthly } from './ar_ratio_monthly.js';
 import { openInvoiceCounts } from './open_invoice_counts.js';
 import { paymentBehaviour } from './payment_behaviour.js';
@@ -13,13 +15,13 @@ import { cashForecastBacktest } from './cash_forecast_backtest.js';
 
 export { arAging, arOpenItems, dsoMonthly };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest };
-export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts };
-
-/** Issue 3 part A: roll-forward, payment behaviour, collections, write-offs, credit decisions, concentration. */
-const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts];
-
 /** Issue 3 part B: cash flows, the 13-week cash forecast and its backtest, the CFO's KPI summary. */
 const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest];
+
+export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly };
+
+/** Issue 3 part A: roll-forward, payment behaviour, collections, write-offs, credit decisions, concentration. */
+const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly];
 
 /**
  * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose
