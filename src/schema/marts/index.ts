@@ -2,26 +2,27 @@ import type { TableDef } from '../table.js';
 import { arAging } from './ar_aging.js';
 import { arOpenItems } from './ar_open_items.js';
 import { dsoMonthly } from './dso_monthly.js';
-import { collectionCostsMonthly } from './collection_costs_monthly.js';
-import { collectionActivityDaily } from './collection_activity_daily.js';
 import { arRatioMonthly } from './ar_ratio_monthly.js';
 import { openInvoiceCounts } from './open_invoice_counts.js';
+import { collectionActivityDaily } from './collection_activity_daily.js';
+import { collectionCostsMonthly } from './collection_costs_monthly.js';
 import { paymentBehaviour } from './payment_behaviour.js';
 import { arRollforward } from './ar_rollforward.js';
 import { cashFlowMonthly } from './cash_flow_monthly.js';
 import { cashFlowWeekly } from './cash_flow_weekly.js';
 import { cashForecast13w } from './cash_forecast_13w.js';
 import { cashForecastBacktest } from './cash_forecast_backtest.js';
+import { kpiSummary } from './kpi_summary.js';
 
 export { arAging, arOpenItems, dsoMonthly };
-export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest };
-/** Issue 3 part B: cash flows, the 13-week cash forecast and its backtest, the CFO's KPI summary. */
-const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest];
-
+export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
 export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly };
 
 /** Issue 3 part A: roll-forward, payment behaviour, collections, write-offs, credit decisions, concentration. */
 const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly];
+
+/** Issue 3 part B: cash flows, the 13-week cash forecast and its backtest, the CFO's KPI summary. */
+const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest, kpiSummary];
 
 /**
  * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose

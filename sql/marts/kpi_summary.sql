@@ -1,0 +1,116 @@
+-- The CFO's tile row: one row per calendar month with the headline credit KPIs (docs/metrics.md,
+-- "kpi_summary") and, for each, the change against the previous month (_mom) and the same month a
+-- year earlier (_yoy): differences in the metric's own unit (euros, days, percentage points,
+-- counts); empty when the earlier month is not in the data.
+-- Sources: dso_monthly and cash_flow_monthly ('ALL' rows), collection costs and refused credit
+-- decisions from staging, expected cash from the forecast made at the month end
+-- (int_cash_forecast_items, the model behind cash_forecast_13w).
+WITH dso AS (
+  SELECT month, month_end, ar_end AS open_ar, overdue_ar_end AS overdue_ar, pct_current, dso, dso_method,
+         bpdso, avg_days_delinquent, cei, credit_sales
+  FROM {{ ref('dso_monthly') }}
+  WHERE group_by = 'ALL'
+),
+cash AS (
+  SELECT month, cash_received, written_off
+  FROM {{ ref('cash_flow_monthly') }}
+  WHERE group_by = 'ALL'
+),
+costs AS (
+  SELECT CAST({{ month_start('action_date') }} AS DATE) AS month, sum(cost) AS collection_costs
+  FROM {{ ref('stg_collection_actions') }}
+  GROUP BY CAST({{ month_start('action_date') }} AS DATE)
+),
+decisions AS (
+  SELECT CAST({{ month_start('decision_date') }} AS DATE) AS month,
+         sum(CASE WHEN decision = 'refused' THEN 1 ELSE 0 END) AS refused_decisions
+  FROM {{ ref('stg_credit_decisions') }}
+  GROUP BY CAST({{ month_start('decision_date') }} AS DATE)
+),
+forecast AS (
+  SELECT forecast_date, sum(expected_amount) AS expected_cash_13w
+  FROM {{ ref('int_cash_forecast_items') }}
+  WHERE horizon_week <= {{ var('cf_weeks') }}
+  GROUP BY forecast_date
+),
+months AS (
+  SELECT
+    d.month,
+    d.month_end,
+    d.open_ar,
+    d.overdue_ar,
+    {{ ratio('d.overdue_ar', 'd.open_ar') }} * 100 AS overdue_pct,
+    d.pct_current,
+    d.dso,
+    d.dso_method,
+    d.bpdso,
+    d.avg_days_delinquent,
+    d.cei,
+    d.credit_sales,
+    COALESCE(c.cash_received, CAST(0 AS DECIMAL(18,2))) AS cash_received,
+    COALESCE(c.written_off, CAST(0 AS DECIMAL(18,2))) AS written_off,
+    {{ ratio('COALESCE(c.written_off, 0)', 'd.credit_sales') }} * 100 AS bad_debt_ratio,
+    CAST(COALESCE(k.collection_costs, 0) AS DECIMAL(18,2)) AS collection_costs,
+    CAST(COALESCE(r.refused_decisions, 0) AS BIGINT) AS refused_decisions,
+    CAST(COALESCE(f.expected_cash_13w, 0) AS DECIMAL(18,2)) AS expected_cash_13w,
+    {{ add_months('d.month', -1) }} AS prev_month,
+    {{ add_months('d.month', -12) }} AS year_ago_month
+  FROM dso d
+  LEFT JOIN cash c ON c.month = d.month
+  LEFT JOIN costs k ON k.month = d.month
+  LEFT JOIN decisions r ON r.month = d.month
+  LEFT JOIN forecast f ON f.forecast_date = d.month_end
+)
+SELECT
+  c.month,
+  c.month_end,
+  c.dso_method,
+  c.open_ar,
+  c.overdue_ar,
+  c.overdue_pct,
+  c.pct_current,
+  c.dso,
+  c.bpdso,
+  c.avg_days_delinquent,
+  c.cei,
+  c.credit_sales,
+  c.cash_received,
+  c.written_off,
+  c.bad_debt_ratio,
+  c.collection_costs,
+  c.refused_decisions,
+  c.expected_cash_13w,
+  CAST(c.open_ar - p.open_ar AS DECIMAL(18,2)) AS open_ar_mom,
+  CAST(c.open_ar - y.open_ar AS DECIMAL(18,2)) AS open_ar_yoy,
+  CAST(c.overdue_ar - p.overdue_ar AS DECIMAL(18,2)) AS overdue_ar_mom,
+  CAST(c.overdue_ar - y.overdue_ar AS DECIMAL(18,2)) AS overdue_ar_yoy,
+  c.overdue_pct - p.overdue_pct AS overdue_pct_mom,
+  c.overdue_pct - y.overdue_pct AS overdue_pct_yoy,
+  c.pct_current - p.pct_current AS pct_current_mom,
+  c.pct_current - y.pct_current AS pct_current_yoy,
+  c.dso - p.dso AS dso_mom,
+  c.dso - y.dso AS dso_yoy,
+  c.bpdso - p.bpdso AS bpdso_mom,
+  c.bpdso - y.bpdso AS bpdso_yoy,
+  c.avg_days_delinquent - p.avg_days_delinquent AS avg_days_delinquent_mom,
+  c.avg_days_delinquent - y.avg_days_delinquent AS avg_days_delinquent_yoy,
+  c.cei - p.cei AS cei_mom,
+  c.cei - y.cei AS cei_yoy,
+  CAST(c.credit_sales - p.credit_sales AS DECIMAL(18,2)) AS credit_sales_mom,
+  CAST(c.credit_sales - y.credit_sales AS DECIMAL(18,2)) AS credit_sales_yoy,
+  CAST(c.cash_received - p.cash_received AS DECIMAL(18,2)) AS cash_received_mom,
+  CAST(c.cash_received - y.cash_received AS DECIMAL(18,2)) AS cash_received_yoy,
+  CAST(c.written_off - p.written_off AS DECIMAL(18,2)) AS written_off_mom,
+  CAST(c.written_off - y.written_off AS DECIMAL(18,2)) AS written_off_yoy,
+  c.bad_debt_ratio - p.bad_debt_ratio AS bad_debt_ratio_mom,
+  c.bad_debt_ratio - y.bad_debt_ratio AS bad_debt_ratio_yoy,
+  CAST(c.collection_costs - p.collection_costs AS DECIMAL(18,2)) AS collection_costs_mom,
+  CAST(c.collection_costs - y.collection_costs AS DECIMAL(18,2)) AS collection_costs_yoy,
+  CAST(c.refused_decisions - p.refused_decisions AS BIGINT) AS refused_decisions_mom,
+  CAST(c.refused_decisions - y.refused_decisions AS BIGINT) AS refused_decisions_yoy,
+  CAST(c.expected_cash_13w - p.expected_cash_13w AS DECIMAL(18,2)) AS expected_cash_13w_mom,
+  CAST(c.expected_cash_13w - y.expected_cash_13w AS DECIMAL(18,2)) AS expected_cash_13w_yoy
+FROM months c
+LEFT JOIN months p ON p.month = c.prev_month
+LEFT JOIN months y ON y.month = c.year_ago_month
+ORDER BY c.month
