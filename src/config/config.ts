@@ -1,7 +1,6 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { z } from 'zod';
-import { kpiConfigShape } from './kpi-config.js';
 import { AthenaSchema } from './athena-config.js';
 import { CreditRiskSchema } from './credit-risk-config.js';
 import { kpiConfigShape } from './kpi-config.js';
@@ -77,8 +76,6 @@ export const ConfigSchema = z
     reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
     aging: AgingSchema,
     dso: DsoSchema,
-    /** KPI suite variants (payment_behaviour, open_invoice_counts, collections, write_offs, …): see ./kpi-config.ts. */
-    ...kpiConfigShape,
     /** `--target athena`: workgroup, Glue database, statement timeout (see ./athena-config.ts). */
     athena: AthenaSchema,
     /** KPI suite variants (payment_behaviour, open_invoice_counts, collections, write_offs, …): see ./kpi-config.ts. */

@@ -2,8 +2,8 @@ import type { Config } from '../../config/config.js';
 import { canonicalSelectList, canonicalTable, quoteIdent } from '../../schema/index.js';
 import type { Dialect } from '../dialect/dialect.js';
 import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './aging.js';
-import { kpiTemplateFunctions, kpiTemplateVars } from './kpi-functions.js';
 import { cashForecastVars } from './forecast-vars.js';
+import { kpiTemplateFunctions, kpiTemplateVars } from './kpi-functions.js';
 import { sbiSectionCase } from './sbi.js';
 import { creditRiskVars } from './credit-risk-vars.js';
 import { referenceTableSql } from '../../reference/warehouse-tables.js';
@@ -36,8 +36,8 @@ export function templateVars(config: Config): Record<string, string | number> {
     aging_basis: config.aging.basis,
     reporting_currency: config.reporting_currency,
     aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
-    ...kpiTemplateVars(config),
     ...creditRiskVars(config),
+    ...kpiTemplateVars(config),
     ...cashForecastVars(config),
   };
 }
