@@ -13,6 +13,7 @@ import { cashFlowWeekly } from './cash_flow_weekly.js';
 import { cashForecast13w } from './cash_forecast_13w.js';
 import { cashForecastBacktest } from './cash_forecast_backtest.js';
 import { kpiSummary } from './kpi_summary.js';
+import { CREDIT_RISK_MARTS } from './credit-risk.js';
 
 export { arAging, arOpenItems, dsoMonthly };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
@@ -29,7 +30,7 @@ const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly,
  * SQL produces other columns or types, and `creditlake tables` documents marts from here.
  * Add one line per new mart (file sql/marts/<name>.sql + src/schema/marts/<name>.ts).
  */
-export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS];
+export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS];
 
 export function martTable(name: string): TableDef | undefined {
   return MART_TABLES.find((t) => t.name === name);
