@@ -6,6 +6,10 @@ import { arRatioMonthly } from './ar_ratio_monthly.js';
 import { openInvoiceCounts } from './open_invoice_counts.js';
 import { collectionActivityDaily } from './collection_activity_daily.js';
 import { collectionCostsMonthly } from './collection_costs_monthly.js';
+import { writeOffsMonthly } from './write_offs_monthly.js';
+import { creditDecisionsMonthly } from './credit_decisions_monthly.js';
+import { concentration } from './concentration.js';
+import { creditLimitUtilisation } from './credit_limit_utilisation.js';
 import { paymentBehaviour } from './payment_behaviour.js';
 import { arRollforward } from './ar_rollforward.js';
 import { cashFlowMonthly } from './cash_flow_monthly.js';
@@ -17,10 +21,10 @@ import { CREDIT_RISK_MARTS } from './credit-risk.js';
 
 export { arAging, arOpenItems, dsoMonthly };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
-export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly };
+export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly, writeOffsMonthly, creditDecisionsMonthly, concentration, creditLimitUtilisation };
 
 /** Issue 3 part A: roll-forward, payment behaviour, collections, write-offs, credit decisions, concentration. */
-const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly];
+const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly, writeOffsMonthly, creditDecisionsMonthly, concentration, creditLimitUtilisation];
 
 /** Issue 3 part B: cash flows, the 13-week cash forecast and its backtest, the CFO's KPI summary. */
 const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest, kpiSummary];

@@ -1,0 +1,32 @@
+import { col } from '../columns.js';
+import { defineTable } from '../table.js';
+
+const opt = col.optional;
+
+export const writeOffsMonthly = defineTable({
+  name: 'write_offs_monthly',
+  description:
+    "Write-offs per month and customer group (SBI section included): amount, count, collection costs on the debt, total cost, bad-debt ratio (month and rolling 12 months) against a configurable ceiling, with 'ALL' totals.",
+  key: ['month', 'group_by', 'group_value'],
+  shape: {
+    month: col.date('First day of the month'),
+    month_end: col.date('Last day of the month'),
+    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, or 'ALL' for the total"),
+    group_value: col.text("Value of the grouping (e.g. SBI section letter); 'ALL' on total rows"),
+    segment: opt(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    written_off: col.money('Amount written off in the month'),
+    write_offs: col.bigint('Write-off bookings in the month'),
+    documents_written_off: col.bigint('Documents first written off in the month'),
+    collection_costs: col.money('Cost of all collection actions on the documents first written off in the month'),
+    total_cost: col.money('Cost of the write-offs: written_off + collection_costs'),
+    credit_sales: col.money('Invoices minus credit notes dated in the month'),
+    bad_debt_ratio: opt(col.number('written_off / credit_sales (empty without sales)')),
+    written_off_12m: col.money('Written off in the 12 months ending with this one'),
+    credit_sales_12m: col.money('Credit sales in the 12 months ending with this one'),
+    months_in_window: col.int('Months of data in the rolling window (under 12 at the start of the data)'),
+    bad_debt_ratio_12m: opt(col.number('written_off_12m / credit_sales_12m')),
+    ceiling_ratio: col.number('Write-off ceiling as a bad-debt ratio (config write_offs.ceiling_ratio, default 0.005)'),
+    ceiling_basis: col.text('Ratio the ceiling applies to: rolling_12m or month (config write_offs.ceiling_basis)'),
+    over_ceiling: col.boolean('True when that ratio is above ceiling_ratio'),
+  },
+});
