@@ -70,7 +70,7 @@ export class PipelineFunctions extends Construct {
       memorySize: s.ingestMemoryMb,
       timeout: Duration.seconds(s.ingestTimeoutSeconds),
       ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
-      environment: { LAKE_URI: lakeUri, BUILD_QUEUE_URL: this.buildQueue.queueUrl, BUILD_MESSAGE_GROUP, HOME: '/tmp' },
+      environment: { LAKE_URI: lakeUri, BUILD_QUEUE_URL: this.buildQueue.queueUrl, BUILD_MESSAGE_GROUP },
       deadLetterQueue: this.ingestDeadLetterQueue,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
