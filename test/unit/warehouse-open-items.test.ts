@@ -148,3 +148,17 @@ describe('open items: credit notes, partial payments, unapplied cash, settled da
     ]);
   });
 });
+
+describe('an empty lake', () => {
+  it('builds empty, typed marts and passes the data tests', async () => {
+    const f = await buildFixture({});
+    expect(f.report.ok).toBe(true);
+    const marts = f.report.models.filter((m) => ['ar_open_items', 'ar_aging', 'dso_monthly'].includes(m.name));
+    expect(marts.map((m) => [m.name, m.materialised, m.rows])).toEqual([
+      ['ar_open_items', 'parquet', 0],
+      ['ar_aging', 'parquet', 0],
+      ['dso_monthly', 'parquet', 0],
+    ]);
+    expect(await f.query('SELECT count(*) AS n FROM invoices')).toEqual([{ n: '0' }]);
+  });
+});
