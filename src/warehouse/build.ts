@@ -32,6 +32,8 @@ export interface ModelReport {
   materialised: ModelMaterialisation;
   /** Rows written (marts built in this run). */
   rows?: number;
+  /** A staging/intermediate model the build also kept as a temporary table for the marts to read. */
+  cached?: boolean;
   ms: number;
 }
 
@@ -182,6 +184,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
         }
       }
       const model: ModelReport = { name: m.name, kind: m.kind, materialised, rows, ms: performance.now() - t0 };
+      if (cached.has(m.name)) model.cached = true;
       report.models.push(model);
       opts.onEvent?.({ type: 'model', model });
     }

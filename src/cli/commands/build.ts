@@ -30,7 +30,7 @@ function shown(cwd: string, path: string): string {
 function describe(e: BuildEvent): string {
   if (e.type === 'model') {
     const m = e.model;
-    const rows = m.rows === undefined ? '' : `${m.rows.toLocaleString('en-US')} rows`;
+    const rows = m.rows === undefined ? (m.cached ? 'cached' : '') : `${m.rows.toLocaleString('en-US')} rows`;
     return `  ${m.materialised.padEnd(8)} ${m.name.padEnd(32)} ${rows.padStart(14)}  ${formatMs(m.ms).padStart(9)}`;
   }
   const t = e.test;
