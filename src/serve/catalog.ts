@@ -106,9 +106,8 @@ export async function loadCatalog(engine: WarehouseEngine): Promise<Catalog> {
 
 async function scoreBands(byTable: Map<string, string[]>, strings: (sql: string) => Promise<string[]>): Promise<string[]> {
   for (const [table, column] of [
-    ['segment_priority', 'score_band'],
-    ['customer_priority', 'score_band'],
-    ['customer_risk', 'common_band'],
+    ['segment_priority', 'common_band_label'],
+    ['customer_risk', 'common_band_label'],
   ] as const) {
     if (byTable.get(table)?.includes(column)) return strings(`SELECT DISTINCT ${column} AS v FROM ${table} ORDER BY v`);
   }

@@ -9,6 +9,14 @@ import { buildSmallLake } from '../support/small-lake.js';
  * The dashboards in a real browser (Debian's chromium driven by playwright-core) on a generated and
  * built lake. Set CREDITLAKE_SCREENSHOTS=<dir> to keep a screenshot of each page.
  */
+// The test project is type-checked without the DOM library; this is the little the page callbacks use.
+interface El {
+  dataset: Record<string, string | undefined>;
+  getAttribute(name: string): string | null;
+  matches(selector: string): boolean;
+}
+declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El>; activeElement: El | null };
+
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboards browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
@@ -76,10 +84,8 @@ describe.skipIf(!hasChromium)('dashboards in chromium', () => {
 
   /** Waits until every section has loaded and every chart has finished rendering. */
   async function settled(page: Page): Promise<void> {
-    await page.waitForFunction(() => {
-      const main = document.querySelector('main');
-      return main?.dataset.loaded && !document.querySelector('[data-state="loading"]');
-    });
+    // Functions, not strings: the page's CSP forbids eval, and strings would be eval'd.
+    await page.waitForFunction(() => !!document.querySelector('main')?.dataset.loaded && !document.querySelector('[data-state="loading"]'));
     await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((c) => c.getAttribute('data-rendered') === 'true'));
   }
 
@@ -115,7 +121,7 @@ describe.skipIf(!hasChromium)('dashboards in chromium', () => {
     const page = await open('/cfo');
     await page.click('[data-card="dso_trend"] [data-action="table"]');
     const before = await tableOf(page, 'dso_trend');
-    const segment = await page.$eval('select[data-filter="segment"] option:nth-child(2)', (o) => (o as HTMLOptionElement).value);
+    const segment = await page.$eval('select[data-filter="segment"] option:nth-child(2)', (o) => (o as unknown as { value: string }).value);
     await page.selectOption('select[data-filter="segment"]', segment);
     await settled(page);
     expect(new URL(page.url()).searchParams.get('segment')).toBe(segment);
@@ -133,8 +139,8 @@ describe.skipIf(!hasChromium)('dashboards in chromium', () => {
     expect(view).toHaveLength(6);
 
     const colleague = await open(shared);
-    expect(await colleague.$eval('select[data-filter="segment"]', (s) => (s as HTMLSelectElement).value)).toBe(segment);
-    expect(await colleague.$eval('select[data-filter="period"]', (s) => (s as HTMLSelectElement).value)).toBe('6m');
+    expect(await colleague.$eval('select[data-filter="segment"]', (s) => (s as unknown as { value: string }).value)).toBe(segment);
+    expect(await colleague.$eval('select[data-filter="period"]', (s) => (s as unknown as { value: string }).value)).toBe('6m');
     await colleague.click('[data-card="dso_trend"] [data-action="table"]');
     expect(await tableOf(colleague, 'dso_trend')).toEqual(view);
 

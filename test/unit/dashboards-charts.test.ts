@@ -96,8 +96,9 @@ describe('roll-forward waterfall', () => {
     expect(m.tiesOut).toBe(true);
     expect(rollforwardChart({ ...row, ar_end: '1070.06' }, en).tiesOut).toBe(false);
     const o = m.option as AnyOpt;
-    // invisible base under each floating step
+    // invisible base under each floating step, without a decal pattern
     expect(o.series[0].data).toEqual([0, 1000, 1480.1, 1080.05, 1070.05, 0]);
+    expect(o.series[0].itemStyle.decal).toEqual({ symbol: 'none' });
     expect(stepAmount('-3.00', -1)).toBe('-3.00');
     expect(stepAmount('3.00', -1)).toBe('-3.00');
     expect(stepAmount('0', -1)).toBe('0.00');
@@ -118,6 +119,17 @@ describe('bars, stacks, quadrant, heatmap', () => {
     expect(o.yAxis).toHaveLength(2);
     expect(o.series[2].yAxisIndex).toBe(1);
     expect(m.table.columns.map((c) => c.label)).toEqual(['Maand', 'Beslissingen', 'Afgewezen', 'Acceptatiegraad']);
+  });
+  it('a line of the same kind as the bars shares their axis', () => {
+    const m = barChart([{ week: '2024-01-01', received: '10.00', forecast: '12.00' }], {
+      title: 'c_cash',
+      category: { key: 'week', kind: 'date' },
+      bars: [{ key: 'received', kind: 'money' }],
+      lines: [{ key: 'forecast', kind: 'money' }],
+    }, en);
+    const o = m.option as AnyOpt;
+    expect(o.yAxis).toHaveLength(1);
+    expect(o.series[1].yAxisIndex).toBe(0);
   });
   it('stacked chart pivots actions per day in a fixed order', () => {
     const rows = [

@@ -29,7 +29,9 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
   const lineKind = spec.lines?.[0]?.kind ?? 'number';
   const catAxis = { type: 'category' as const, data: cats, ...(spec.horizontal ? { inverse: true } : {}) };
   const valAxes: Record<string, unknown>[] = [{ type: 'value', axisLabel: { formatter: axisFormatter(barKind, ctx) } }];
-  if (spec.lines?.length) valAxes.push({ type: 'value', axisLabel: { formatter: axisFormatter(lineKind, ctx) }, splitLine: { show: false } });
+  // Lines of the same kind as the bars share their axis: two money scales side by side mislead.
+  const secondAxis = !spec.horizontal && !!spec.lines?.length && lineKind !== barKind;
+  if (secondAxis) valAxes.push({ type: 'value', axisLabel: { formatter: axisFormatter(lineKind, ctx) }, splitLine: { show: false } });
   const series = [
     ...spec.bars.map((b) => ({
       name: seriesLabel(ctx, b.key, b.labelKey),
@@ -44,7 +46,7 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
     ...(spec.lines ?? []).map((l, i) => ({
       name: seriesLabel(ctx, l.key, l.labelKey),
       type: 'line' as const,
-      yAxisIndex: 1,
+      yAxisIndex: secondAxis ? 1 : 0,
       data: rows.map((r) => num(r[l.key])),
       ...LINE_STYLES[(i + 1) % LINE_STYLES.length],
       tooltip: { valueFormatter: valueFormatter(l.kind, ctx) },

@@ -66,7 +66,8 @@ export function rollforwardChart(row: DataRow | undefined, ctx: BuildContext): C
     xAxis: { type: 'category' as const, data: names },
     yAxis: { type: 'value' as const, axisLabel: { formatter: axisFormatter('money', ctx) } },
     series: [
-      { name: 'base', type: 'bar' as const, stack: 'wf', silent: true, itemStyle: { color: 'transparent', borderColor: 'transparent' }, data: base },
+      // The invisible base carries no decal pattern (the aria module would otherwise hatch it).
+      { name: 'base', type: 'bar' as const, stack: 'wf', silent: true, itemStyle: { color: 'transparent', borderColor: 'transparent', decal: { symbol: 'none' } }, data: base },
       {
         name: `${t(ctx.lang, 'increase')} / ${t(ctx.lang, 'ar_end')}`,
         type: 'bar' as const,

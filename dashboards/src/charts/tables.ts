@@ -8,9 +8,9 @@ type Spec = [key: string, kind: ValueKind, translate?: boolean][];
 export const TABLE_SPECS: Record<string, Spec> = {
   top_overdue: [['customer_id', 'text'], ['name', 'text'], ['country', 'text'], ['overdue_amount', 'money'], ['open_amount', 'money'], ['overdue_items', 'int'], ['max_days_past_due', 'int']],
   customer_open_items: [['document_id', 'text'], ['due_date', 'date'], ['open_amount', 'money'], ['days_past_due', 'int'], ['bucket', 'text', true]],
-  segment_table: [['sbi_section', 'text'], ['size_class', 'text'], ['score_band', 'text'], ['customers', 'int'], ['revenue_t12m', 'money'], ['revenue_growth', 'pct'], ['mean_score', 'number'], ['industry_bankruptcy_rate', 'number'], ['mean_days_late', 'number'], ['headroom', 'money'], ['priority', 'text', true], ['priority_reason', 'text']],
-  priority_list: [['priority_rank', 'int'], ['customer_id', 'text'], ['name', 'text'], ['country', 'text'], ['priority', 'text', true], ['priority_reason', 'text'], ['score', 'number'], ['revenue_t12m', 'money'], ['open_ar', 'money'], ['headroom', 'money']],
-  falling_scores: [['customer_id', 'text'], ['name', 'text'], ['score', 'number'], ['score_change_3m', 'signed'], ['score_change_12m', 'signed'], ['common_band', 'text'], ['open_ar', 'money']],
+  segment_table: [['sbi_section', 'text'], ['size_class', 'text'], ['score_band', 'text', true], ['customers', 'int'], ['revenue_t12m', 'money'], ['revenue_growth', 'ratio'], ['mean_common_band', 'number'], ['industry_rate_per_1000', 'number'], ['mean_days_late_12m', 'number'], ['headroom', 'money'], ['priority', 'text', true], ['reason', 'text']],
+  priority_list: [['priority_rank', 'int'], ['customer_id', 'text'], ['name', 'text'], ['country', 'text'], ['priority', 'text', true], ['reason', 'text'], ['sbi_section', 'text'], ['score_band', 'text', true], ['revenue_t12m', 'money'], ['open_ar', 'money'], ['headroom', 'money']],
+  falling_scores: [['customer_id', 'text'], ['name', 'text'], ['provider', 'text'], ['score', 'int'], ['score_change_3m', 'signed'], ['score_change_12m', 'signed'], ['common_band_label', 'text', true], ['band_change_3m', 'signed'], ['open_ar', 'money']],
   risk_alerts: [['alert_date', 'date'], ['customer_id', 'text'], ['name', 'text'], ['reason', 'text', true], ['detail', 'text']],
 };
 

@@ -4,6 +4,7 @@ import { dsoTrendChart } from '../charts/dso.js';
 import { rollforwardChart } from '../charts/rollforward.js';
 import { tableOf } from '../charts/tables.js';
 import { kpiTiles, tilesTable } from '../charts/tiles.js';
+import { formatDate, formatPct } from '../format.js';
 import { t } from '../i18n.js';
 import { h } from '../ui/dom.js';
 import type { PageEnv, SectionDef } from './types.js';
@@ -87,8 +88,9 @@ export const cfoSections: SectionDef[] = [
         barChart(data.rows, {
           title: 'c_write_offs',
           category: { key: 'month', kind: 'month' },
-          bars: [{ key: 'written_off', kind: 'money' }, { key: 'total_cost', kind: 'money' }],
-          lines: [{ key: 'bad_debt_ratio', kind: 'ratio' }, { key: 'bad_debt_ratio_12m', kind: 'ratio' }],
+          // total_cost only where the write-off mart provides it.
+          bars: [{ key: 'written_off', kind: 'money' as const }, { key: 'total_cost', kind: 'money' as const }].filter((b) => data.rows.some((r) => b.key in r)),
+          lines: [{ key: 'bad_debt_ratio', kind: 'pct' }, { key: 'bad_debt_ratio_12m', kind: 'pct' }],
         }, env.ctx),
       );
     },
@@ -106,6 +108,13 @@ export const cfoSections: SectionDef[] = [
           lines: [{ key: 'forecast', kind: 'money' }],
         }, env.ctx),
       );
+      const date = data.meta.backtest_forecast_date;
+      if (typeof date === 'string') {
+        const back = data.rows.filter((r) => r.received !== null);
+        const end = String(back[back.length - 1]?.week ?? date);
+        const wape = typeof data.meta.overall_wape === 'number' ? formatPct(data.meta.overall_wape, env.ctx.lang) : '–';
+        card.setNotes([t(env.ctx.lang, 'cash_note', { date: formatDate(date, env.ctx.lang), end: formatDate(end, env.ctx.lang), wape })]);
+      }
     },
   },
   {

@@ -46,7 +46,7 @@ export const collectionsSections: SectionDef[] = [
           title: 'c_decisions',
           category: { key: 'month', kind: 'month' },
           bars: [{ key: 'refused', kind: 'int' }, { key: 'limited', kind: 'int' }],
-          lines: [{ key: 'acceptance_rate', kind: 'pct' }],
+          lines: [{ key: 'acceptance_rate', kind: 'ratio' }],
         }, env.ctx),
       );
     },
@@ -62,8 +62,6 @@ export const collectionsSections: SectionDef[] = [
           title: 'c_dso_change',
           category: { key: 'customer_group', kind: 'text' },
           bars: [{ key: 'dso_change', kind: 'signed' }],
-          lines: [{ key: 'dso', kind: 'days' }],
-          horizontal: false,
           barLabels: true,
         }, env.ctx),
       );

@@ -28,11 +28,14 @@ export const marketingSections: SectionDef[] = [
     slice: 'rising_industries',
     title: 'c_rising',
     render(card, data, env) {
+      // Section letter with its name, e.g. "F Bouwnijverheid".
+      const rows = data.rows.map((r) => ({ ...r, section: r.section_name ? `${r.sbi_section} ${r.section_name}` : r.sbi_section ?? null }));
       card.showChart(
-        barChart(data.rows, {
+        barChart(rows, {
           title: 'c_rising',
-          category: { key: 'sbi_section', kind: 'text' },
-          bars: [{ key: 'rate_per_1000', kind: 'number' }, { key: 'previous_rate_per_1000', kind: 'number' }],
+          category: { key: 'section', kind: 'text', labelKey: 'sbi_section' },
+          bars: [{ key: 'rate_per_1000', kind: 'number' }, { key: 'prev_rate_per_1000', kind: 'number' }],
+          lines: [{ key: 'national_rate_per_1000', kind: 'number' }],
           horizontal: true,
           barLabels: true,
         }, env.ctx),

@@ -15,6 +15,21 @@ export const riskSections: SectionDef[] = [
     },
   },
   {
+    id: 'bankruptcy_vs_national',
+    slice: 'bankruptcy_vs_national',
+    title: 'c_vs_national',
+    render(card, data, env) {
+      card.showChart(
+        barChart(data.rows, {
+          title: 'c_vs_national',
+          category: { key: 'period_start', kind: 'quarter', labelKey: 'quarter' },
+          bars: [{ key: 'rate_per_1000', kind: 'number', labelKey: 'our_rate' }],
+          lines: [{ key: 'national_rate_per_1000', kind: 'number' }],
+        }, env.ctx),
+      );
+    },
+  },
+  {
     id: 'exposure_at_risk',
     slice: 'exposure_at_risk',
     title: 'c_exposure',

@@ -1,85 +1,11 @@
-import type { Row } from '../../warehouse/engine.js';
-import { addMonths, groupFilterShape, monthStart, param } from '../params.js';
+import { groupFilterShape, monthStart, param } from '../params.js';
+import { cfoKpis } from './kpis.js';
 import { asOfOf, customerWhere, defineSlice, groupWhere, rangeOf, requireMart } from './common.js';
+import { MartMissing } from './types.js';
 
 const periodShape = { as_of: param.asOf.optional(), period: param.period.optional(), ...groupFilterShape };
+const W12 = 'ORDER BY month ROWS BETWEEN 11 PRECEDING AND CURRENT ROW';
 const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)`;
-
-/** Headline tiles: this month, the month before, the same month a year ago, and the target. */
-export const cfoKpis = defineSlice({
-  name: 'cfo_kpis',
-  page: 'cfo',
-  description: 'KPI tiles: open AR, overdue %, DSO, BPDSO, ADD, CEI, write-offs, expected cash 13 weeks',
-  requires: ['dso_monthly'],
-  shape: { as_of: param.asOf.optional(), ...groupFilterShape },
-  async run({ engine, catalog, settings }, p) {
-    requireMart(catalog, 'dso_monthly');
-    const asOf = asOfOf(catalog, p.as_of);
-    const m0 = monthStart(asOf);
-    const months = { m0, m1: addMonths(m0, -1), m12: addMonths(m0, -12) };
-    const g = groupWhere(catalog, 'dso_monthly', p);
-    const { rows } = await engine.query(
-      `SELECT CAST(${month('month')} AS VARCHAR) AS m, ar_end, 100 - pct_current AS overdue_pct,
-              dso, bpdso, avg_days_delinquent, cei
-       FROM dso_monthly
-       WHERE ${g.sql} AND ${month('month')} IN (CAST($m0 AS DATE), CAST($m1 AS DATE), CAST($m12 AS DATE))`,
-      { ...g.bind, ...months },
-    );
-    const at = (m: string) => rows.find((r) => r.m === m);
-    const tile = (kpi: string, unit: string, col: string, target: number | null = null): Row => ({
-      kpi,
-      unit,
-      value: at(months.m0)?.[col] ?? null,
-      previous: at(months.m1)?.[col] ?? null,
-      year_ago: at(months.m12)?.[col] ?? null,
-      target,
-      unavailable: null,
-    });
-    const tiles: Row[] = [
-      tile('open_ar', 'money', 'ar_end'),
-      tile('overdue_pct', 'pct', 'overdue_pct', settings.overduePctTarget),
-      tile('dso', 'days', 'dso', settings.dsoTargetDays),
-      tile('bpdso', 'days', 'bpdso'),
-      tile('add', 'days', 'avg_days_delinquent'),
-      tile('cei', 'pct', 'cei', settings.ceiTargetPct),
-    ];
-    tiles.push(await writeOffTile({ engine, catalog }, p, months));
-    tiles.push(await forecastTile({ engine, catalog }, asOf));
-    return { rows: tiles, notes: g.notes, meta: { as_of: asOf, month: m0 } };
-  },
-});
-
-async function writeOffTile(
-  { engine, catalog }: { engine: import('../../warehouse/engine.js').WarehouseEngine; catalog: import('../catalog.js').Catalog },
-  p: Parameters<typeof groupWhere>[2],
-  months: { m0: string; m1: string; m12: string },
-): Promise<Row> {
-  const base: Row = { kpi: 'write_offs', unit: 'money', value: null, previous: null, year_ago: null, target: null, unavailable: null };
-  if (!catalog.has('write_offs_monthly')) return { ...base, unavailable: 'write_offs_monthly' };
-  const g = groupWhere(catalog, 'write_offs_monthly', p);
-  const { rows } = await engine.query(
-    `SELECT CAST(${month('month')} AS VARCHAR) AS m, SUM(written_off) AS v FROM write_offs_monthly
-     WHERE ${g.sql} AND ${month('month')} IN (CAST($m0 AS DATE), CAST($m1 AS DATE), CAST($m12 AS DATE))
-     GROUP BY 1`,
-    { ...g.bind, ...months },
-  );
-  const at = (m: string) => rows.find((r) => r.m === m)?.v ?? '0.00';
-  return { ...base, value: at(months.m0), previous: at(months.m1), year_ago: at(months.m12) };
-}
-
-async function forecastTile(
-  { engine, catalog }: { engine: import('../../warehouse/engine.js').WarehouseEngine; catalog: import('../catalog.js').Catalog },
-  asOf: string,
-): Promise<Row> {
-  const base: Row = { kpi: 'expected_cash_13w', unit: 'money', value: null, previous: null, year_ago: null, target: null, unavailable: null };
-  if (!catalog.has('cash_forecast_13w')) return { ...base, unavailable: 'cash_forecast_13w' };
-  const { rows } = await engine.query(
-    `SELECT SUM(expected_amount) AS v FROM cash_forecast_13w
-     WHERE forecast_date = (SELECT MAX(forecast_date) FROM cash_forecast_13w WHERE forecast_date <= CAST($as_of AS DATE))`,
-    { as_of: asOf },
-  );
-  return { ...base, value: rows[0]?.v ?? null };
-}
 
 export const dsoTrend = defineSlice({
   name: 'dso_trend',
@@ -142,43 +68,88 @@ export const arRollforward = defineSlice({
   },
 });
 
+/**
+ * Write-offs per month with the bad-debt ratio (%, month and rolling 12 months). From the
+ * write-off mart when built (it adds the collection costs spent on the debt); until then from the
+ * roll-forward, which has the written-off amount and credit sales of every customer group.
+ */
 export const writeOffsTrend = defineSlice({
   name: 'write_offs_trend',
   page: 'cfo',
   description: 'Write-offs, their total cost and the bad-debt ratio per month',
-  requires: ['write_offs_monthly'],
+  requires: [],
   shape: periodShape,
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'write_offs_monthly');
     const r = rangeOf(catalog, p);
-    const g = groupWhere(catalog, 'write_offs_monthly', p);
+    if (catalog.has('write_offs_monthly')) {
+      const g = groupWhere(catalog, 'write_offs_monthly', p);
+      const { rows } = await engine.query(
+        `SELECT CAST(${month('month')} AS VARCHAR) AS month, written_off, total_cost,
+                100 * bad_debt_ratio AS bad_debt_ratio, 100 * bad_debt_ratio_12m AS bad_debt_ratio_12m,
+                100 * ceiling_ratio AS ceiling_pct, over_ceiling
+         FROM write_offs_monthly
+         WHERE ${g.sql} AND month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY month`,
+        { ...g.bind, from: r.from, to: r.to },
+      );
+      return { rows, notes: g.notes };
+    }
+    if (!catalog.has('ar_rollforward')) throw new MartMissing('write_offs_monthly');
+    const g = groupWhere(catalog, 'ar_rollforward', p);
     const { rows } = await engine.query(
-      `SELECT CAST(${month('month')} AS VARCHAR) AS month, written_off, total_cost, bad_debt_ratio, bad_debt_ratio_12m
-       FROM write_offs_monthly
-       WHERE ${g.sql} AND month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY month`,
+      `SELECT month, written_off, bad_debt_ratio, bad_debt_ratio_12m FROM (
+         SELECT CAST(${month('month')} AS VARCHAR) AS month, written_off,
+                CASE WHEN invoiced + credit_notes > 0 THEN 100.0 * written_off / (invoiced + credit_notes) END AS bad_debt_ratio,
+                CASE WHEN SUM(invoiced + credit_notes) OVER (${W12}) > 0
+                     THEN 100.0 * SUM(written_off) OVER (${W12}) / SUM(invoiced + credit_notes) OVER (${W12}) END AS bad_debt_ratio_12m
+         FROM ar_rollforward WHERE ${g.sql} AND month <= CAST($to AS DATE)) x
+       WHERE month >= $from ORDER BY month`,
       { ...g.bind, from: r.from, to: r.to },
     );
-    return { rows, notes: g.notes };
+    return { rows, notes: [...g.notes, 'write-off costs need mart write_offs_monthly: showing amounts written off'] };
   },
 });
 
+/**
+ * Cash received vs forecast: the 13 weeks after the latest back-tested forecast date (what the
+ * forecast expected against what came in on those items), then the open 13-week forecast ahead.
+ */
 export const cashVsForecast = defineSlice({
   name: 'cash_vs_forecast',
   page: 'cfo',
-  description: 'Cash received per week against what the 13-week forecast expected for that week',
-  requires: ['cash_flow_weekly', 'cash_forecast_backtest'],
-  shape: { as_of: param.asOf.optional(), period: param.period.optional() },
+  description: 'Weekly receipts against the 13-week forecast (back-test), then the forecast ahead',
+  requires: ['cash_forecast_backtest'],
+  shape: { as_of: param.asOf.optional() },
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'cash_flow_weekly');
     requireMart(catalog, 'cash_forecast_backtest');
-    const r = rangeOf(catalog, p);
-    const { rows } = await engine.query(
-      `SELECT CAST(w.week_start AS VARCHAR) AS week, w.cash_received AS received, b.forecast_amount AS forecast
-       FROM cash_flow_weekly w LEFT JOIN cash_forecast_backtest b ON b.week_start = w.week_start
-       WHERE w.week_start BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY w.week_start`,
-      { from: r.from, to: r.to },
+    const asOf = asOfOf(catalog, p.as_of);
+    const back = await engine.query(
+      `SELECT CAST(week_start AS VARCHAR) AS week, actual AS received, forecast, CAST(forecast_date AS VARCHAR) AS forecast_date, overall_wape
+       FROM cash_forecast_backtest
+       WHERE forecast_date = (SELECT MAX(forecast_date) FROM cash_forecast_backtest WHERE forecast_date <= CAST($as_of AS DATE))
+       ORDER BY week_start`,
+      { as_of: asOf },
     );
-    return { rows };
+    let ahead: typeof back.rows = [];
+    if (catalog.has('cash_forecast_13w')) {
+      ahead = (
+        await engine.query(
+          `SELECT CAST(week_start AS VARCHAR) AS week, CAST(NULL AS DECIMAL(18,2)) AS received, expected_receipts AS forecast,
+                  CAST(forecast_date AS VARCHAR) AS forecast_date
+           FROM cash_forecast_13w
+           WHERE forecast_date = (SELECT MAX(forecast_date) FROM cash_forecast_13w WHERE forecast_date <= CAST($as_of AS DATE))
+           ORDER BY week_start`,
+          { as_of: asOf },
+        )
+      ).rows;
+    }
+    const lastBack = back.rows[back.rows.length - 1]?.week;
+    const rows = [
+      ...back.rows.map(({ overall_wape: _w, ...r }) => r),
+      ...ahead.filter((r) => lastBack === undefined || String(r.week) > String(lastBack)),
+    ];
+    const wape = back.rows[0]?.overall_wape ?? null;
+    const fd = back.rows[0]?.forecast_date;
+    return { rows, meta: { backtest_forecast_date: typeof fd === 'string' ? fd : null, overall_wape: typeof wape === 'number' ? wape : null } };
   },
 });
 

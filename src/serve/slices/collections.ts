@@ -15,9 +15,9 @@ export const collectionActivity = defineSlice({
     requireMart(catalog, 'collection_activity_daily');
     const r = rangeOf(catalog, p);
     const { rows } = await engine.query(
-      `SELECT CAST(activity_date AS VARCHAR) AS day, action_type, SUM(actions) AS actions
+      `SELECT CAST(action_date AS VARCHAR) AS day, action_type, SUM(actions) AS actions
        FROM collection_activity_daily
-       WHERE activity_date BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
+       WHERE action_date BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
        GROUP BY 1, 2 ORDER BY 1, 2`,
       { from: r.from, to: r.to },
     );
@@ -57,7 +57,7 @@ export const creditDecisions = defineSlice({
     const { rows } = await engine.query(
       `SELECT CAST(${month('month')} AS VARCHAR) AS month, decisions, refused, limited, acceptance_rate
        FROM credit_decisions_monthly
-       WHERE month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY month`,
+       WHERE applicant_type = 'ALL' AND month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY month`,
       { from: r.from, to: r.to },
     );
     return { rows };

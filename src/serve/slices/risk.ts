@@ -1,5 +1,6 @@
-import { monthStart, param } from '../params.js';
+import { param } from '../params.js';
 import { asOfOf, customerWhere, defineSlice, rangeOf, requireMart, type Bind } from './common.js';
+import { latestAsOfSql } from './marketing.js';
 
 const customerShape = {
   as_of: param.asOf.optional(),
@@ -9,9 +10,7 @@ const customerShape = {
   size: param.size.optional(),
 };
 
-function latestMonthSql(mart: string): string {
-  return `(SELECT MAX(as_of_month) FROM ${mart} WHERE as_of_month <= CAST($m AS DATE))`;
-}
+const SECTION_ROWS = `b.period_type = 'quarter' AND b.sbi_division = 'ALL'`;
 
 export const bankruptcyHeatmap = defineSlice({
   name: 'bankruptcy_heatmap',
@@ -23,10 +22,33 @@ export const bankruptcyHeatmap = defineSlice({
     requireMart(catalog, 'bankruptcy_rates_by_industry');
     const r = rangeOf(catalog, { ...p, period: p.period ?? '24m' });
     const { rows } = await engine.query(
-      `SELECT CAST(period_start AS VARCHAR) AS period_start, sbi_section, monitored, bankruptcies, rate_per_1000, national_rate_per_1000
-       FROM bankruptcy_rates_by_industry
-       WHERE period_type = 'quarter' AND period_start BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
-       ORDER BY period_start, sbi_section`,
+      `SELECT CAST(b.period_start AS VARCHAR) AS period_start, b.sbi_section, b.monitored_at_start AS monitored, b.bankruptcies,
+              b.rate_per_1000, COALESCE(b.national_rate_per_1000, b.national_baseline_per_1000) AS national_rate_per_1000
+       FROM bankruptcy_rates_by_industry b
+       WHERE ${SECTION_ROWS} AND b.sbi_section NOT IN ('ALL', 'unknown')
+         AND b.period_start BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
+       ORDER BY b.period_start, b.sbi_section`,
+      { from: r.from, to: r.to },
+    );
+    return { rows, notes: ['national rate: CBS bankruptcies / firms of the section where CBS covers the quarter, else the CBS baseline'] };
+  },
+});
+
+export const bankruptcyVsNational = defineSlice({
+  name: 'bankruptcy_vs_national',
+  page: 'risk',
+  description: 'Bankruptcy rate of all monitored companies per quarter beside the national CBS rate',
+  requires: ['bankruptcy_rates_by_industry'],
+  shape: { as_of: param.asOf.optional(), period: param.period.optional() },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'bankruptcy_rates_by_industry');
+    const r = rangeOf(catalog, { ...p, period: p.period ?? '24m' });
+    const { rows } = await engine.query(
+      `SELECT CAST(b.period_start AS VARCHAR) AS period_start, b.rate_per_1000,
+              COALESCE(b.national_rate_per_1000, b.national_baseline_per_1000) AS national_rate_per_1000
+       FROM bankruptcy_rates_by_industry b
+       WHERE ${SECTION_ROWS} AND b.sbi_section = 'ALL' AND b.period_start BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
+       ORDER BY b.period_start`,
       { from: r.from, to: r.to },
     );
     return { rows };
@@ -43,32 +65,33 @@ export const exposureAtRisk = defineSlice({
     requireMart(catalog, 'customer_risk');
     const w = customerWhere(catalog, p);
     const { rows } = await engine.query(
-      `SELECT CASE WHEN r.insolvent THEN 'insolvent' ELSE COALESCE(r.common_band, 'not rated') END AS band,
-              COUNT(*) AS customers, SUM(r.open_ar) AS open_ar
+      `SELECT CASE WHEN r.insolvency_flag THEN 'insolvent' ELSE r.common_band_label END AS band,
+              MIN(CASE WHEN r.insolvency_flag THEN 9 ELSE COALESCE(r.common_band, 6) END) AS band_order,
+              COUNT(*) AS customers, SUM(r.open_ar) AS open_ar, SUM(r.overdue_ar) AS overdue_ar
        FROM customer_risk r JOIN customers c ON c.customer_id = r.customer_id
-       WHERE r.as_of_month = ${latestMonthSql('customer_risk')} AND ${w.sql}
-       GROUP BY 1 ORDER BY 1`,
-      { ...w.bind, m: monthStart(asOfOf(catalog, p.as_of)) },
+       WHERE r.as_of_date = ${latestAsOfSql('customer_risk')} AND ${w.sql}
+       GROUP BY 1 ORDER BY 2`,
+      { ...w.bind, as_of: asOfOf(catalog, p.as_of) },
     );
-    return { rows, notes: w.notes };
+    return { rows: rows.map(({ band_order: _o, ...r }) => r), notes: w.notes };
   },
 });
 
 export const fallingScores = defineSlice({
   name: 'falling_scores',
   page: 'risk',
-  description: 'Customers whose score fell most over the last 3 months',
+  description: 'Customers whose score fell or band worsened over the last 3 months',
   requires: ['customer_risk', 'customers'],
   shape: customerShape,
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'customer_risk');
     const w = customerWhere(catalog, p);
     const { rows } = await engine.query(
-      `SELECT r.customer_id, c.name, r.score, r.score_change_3m, r.score_change_12m, r.common_band, r.open_ar
+      `SELECT r.customer_id, c.name, r.provider, r.score, r.score_change_3m, r.score_change_12m, r.common_band_label, r.band_change_3m, r.open_ar
        FROM customer_risk r JOIN customers c ON c.customer_id = r.customer_id
-       WHERE r.as_of_month = ${latestMonthSql('customer_risk')} AND r.score_change_3m < 0 AND ${w.sql}
-       ORDER BY r.score_change_3m, r.customer_id LIMIT 25`,
-      { ...w.bind, m: monthStart(asOfOf(catalog, p.as_of)) },
+       WHERE r.as_of_date = ${latestAsOfSql('customer_risk')} AND (r.score_change_3m < 0 OR r.band_change_3m > 0) AND ${w.sql}
+       ORDER BY COALESCE(r.band_change_3m, 0) DESC, COALESCE(r.score_change_3m, 0), r.open_ar DESC, r.customer_id LIMIT 25`,
+      { ...w.bind, as_of: asOfOf(catalog, p.as_of) },
     );
     return { rows, notes: w.notes };
   },
@@ -85,16 +108,18 @@ export const limitUtilisation = defineSlice({
     const w = customerWhere(catalog, p);
     const bind: Bind = { ...w.bind, as_of: asOfOf(catalog, p.as_of) };
     const { rows } = await engine.query(
-      `SELECT CASE WHEN u.utilisation IS NULL THEN 'no limit'
-                   WHEN u.utilisation <= 0.5 THEN '0-50%'
-                   WHEN u.utilisation <= 0.8 THEN '50-80%'
-                   WHEN u.utilisation <= 1 THEN '80-100%'
-                   ELSE '>100%' END AS band,
-              COUNT(*) AS customers, SUM(u.open_ar) AS open_ar
-       FROM credit_limit_utilisation u JOIN customers c ON c.customer_id = u.customer_id
-       WHERE u.as_of_date = (SELECT MAX(as_of_date) FROM credit_limit_utilisation WHERE as_of_date <= CAST($as_of AS DATE))
-         AND ${w.sql}
-       GROUP BY 1 ORDER BY 1`,
+      `SELECT band, COUNT(*) AS customers, SUM(open_ar) AS open_ar FROM (
+         SELECT u.open_ar,
+                CASE WHEN u.utilisation IS NULL THEN 'no limit'
+                     WHEN u.utilisation <= 0.5 THEN '0-50%'
+                     WHEN u.utilisation <= 0.8 THEN '50-80%'
+                     WHEN u.utilisation <= 1 THEN '80-100%'
+                     ELSE '>100%' END AS band,
+                CASE WHEN u.utilisation IS NULL THEN 5 WHEN u.utilisation <= 0.5 THEN 1 WHEN u.utilisation <= 0.8 THEN 2
+                     WHEN u.utilisation <= 1 THEN 3 ELSE 4 END AS band_order
+         FROM credit_limit_utilisation u JOIN customers c ON c.customer_id = u.customer_id
+         WHERE u.as_of_date = ${latestAsOfSql('credit_limit_utilisation')} AND ${w.sql}) x
+       GROUP BY band, band_order ORDER BY band_order`,
       bind,
     );
     return { rows, notes: w.notes };
@@ -114,11 +139,11 @@ export const riskAlerts = defineSlice({
       `SELECT CAST(a.alert_date AS VARCHAR) AS alert_date, a.customer_id, c.name, a.reason, a.detail
        FROM risk_alerts a JOIN customers c ON c.customer_id = a.customer_id
        WHERE a.alert_date <= CAST($as_of AS DATE) AND ${w.sql}
-       ORDER BY a.alert_date DESC, a.customer_id LIMIT 50`,
+       ORDER BY a.alert_date DESC, a.customer_id, a.reason LIMIT 50`,
       { ...w.bind, as_of: asOfOf(catalog, p.as_of) },
     );
     return { rows, notes: w.notes };
   },
 });
 
-export const riskSlices = [bankruptcyHeatmap, exposureAtRisk, fallingScores, limitUtilisation, riskAlerts];
+export const riskSlices = [bankruptcyHeatmap, bankruptcyVsNational, exposureAtRisk, fallingScores, limitUtilisation, riskAlerts];

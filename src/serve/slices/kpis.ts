@@ -1,0 +1,98 @@
+import type { Row, WarehouseEngine } from '../../warehouse/engine.js';
+import type { Catalog } from '../catalog.js';
+import { addMonths, groupFilterShape, monthStart, param } from '../params.js';
+import { asOfOf, defineSlice, groupWhere, hasAnyGroupFilter, requireMart, type GroupParams } from './common.js';
+
+const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)`;
+type Months = { m0: string; m1: string; m12: string };
+const IN_MONTHS = (col: string) => `${month(col)} IN (CAST($m0 AS DATE), CAST($m1 AS DATE), CAST($m12 AS DATE))`;
+
+/** One tile: the value of the as-of month, the month before, the same month a year ago. */
+function tileFrom(rows: Row[], months: Months, kpi: string, unit: string, col: string, target: number | null = null): Row {
+  const at = (m: string) => rows.find((r) => r.m === m);
+  return {
+    kpi,
+    unit,
+    value: at(months.m0)?.[col] ?? null,
+    previous: at(months.m1)?.[col] ?? null,
+    year_ago: at(months.m12)?.[col] ?? null,
+    target,
+    unavailable: null,
+  };
+}
+
+const missing = (kpi: string, unit: string, mart: string): Row => ({
+  kpi, unit, value: null, previous: null, year_ago: null, target: null, unavailable: mart,
+});
+
+/**
+ * Headline tiles. For the whole portfolio they come from `kpi_summary` (the KPI suite's tile row);
+ * for one customer group, or before the KPI suite is built, from the grouped marts.
+ */
+export const cfoKpis = defineSlice({
+  name: 'cfo_kpis',
+  page: 'cfo',
+  description: 'KPI tiles: open AR, overdue %, DSO, BPDSO, ADD, CEI, write-offs, expected cash 13 weeks',
+  requires: ['dso_monthly'],
+  shape: { as_of: param.asOf.optional(), ...groupFilterShape },
+  async run({ engine, catalog, settings }, p) {
+    const asOf = asOfOf(catalog, p.as_of);
+    const m0 = monthStart(asOf);
+    const months: Months = { m0, m1: addMonths(m0, -1), m12: addMonths(m0, -12) };
+    const targets = { overdue: settings.overduePctTarget, dso: settings.dsoTargetDays, cei: settings.ceiTargetPct };
+    if (!hasAnyGroupFilter(p) && catalog.has('kpi_summary')) {
+      const { rows } = await engine.query(
+        `SELECT CAST(${month('month')} AS VARCHAR) AS m, open_ar, overdue_pct, dso, bpdso, avg_days_delinquent, cei,
+                written_off, expected_cash_13w
+         FROM kpi_summary WHERE ${IN_MONTHS('month')}`,
+        months,
+      );
+      const tiles = [
+        tileFrom(rows, months, 'open_ar', 'money', 'open_ar'),
+        tileFrom(rows, months, 'overdue_pct', 'pct', 'overdue_pct', targets.overdue),
+        tileFrom(rows, months, 'dso', 'days', 'dso', targets.dso),
+        tileFrom(rows, months, 'bpdso', 'days', 'bpdso'),
+        tileFrom(rows, months, 'add', 'days', 'avg_days_delinquent'),
+        tileFrom(rows, months, 'cei', 'pct', 'cei', targets.cei),
+        tileFrom(rows, months, 'write_offs', 'money', 'written_off'),
+        tileFrom(rows, months, 'expected_cash_13w', 'money', 'expected_cash_13w'),
+      ];
+      return { rows: tiles, meta: { as_of: asOf, month: m0, source: 'kpi_summary' } };
+    }
+    requireMart(catalog, 'dso_monthly');
+    const g = groupWhere(catalog, 'dso_monthly', p);
+    const { rows } = await engine.query(
+      `SELECT CAST(${month('month')} AS VARCHAR) AS m, ar_end, 100 - pct_current AS overdue_pct, dso, bpdso, avg_days_delinquent, cei
+       FROM dso_monthly WHERE ${g.sql} AND ${IN_MONTHS('month')}`,
+      { ...g.bind, ...months },
+    );
+    const tiles = [
+      tileFrom(rows, months, 'open_ar', 'money', 'ar_end'),
+      tileFrom(rows, months, 'overdue_pct', 'pct', 'overdue_pct', targets.overdue),
+      tileFrom(rows, months, 'dso', 'days', 'dso', targets.dso),
+      tileFrom(rows, months, 'bpdso', 'days', 'bpdso'),
+      tileFrom(rows, months, 'add', 'days', 'avg_days_delinquent'),
+      tileFrom(rows, months, 'cei', 'pct', 'cei', targets.cei),
+      await groupedWriteOffs(engine, catalog, p, months),
+    ];
+    const notes = [...g.notes];
+    if (catalog.has('cash_forecast_13w') && hasAnyGroupFilter(p)) {
+      tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w'));
+      notes.push('the 13-week cash forecast is made for the whole portfolio only');
+    } else tiles.push(missing('expected_cash_13w', 'money', catalog.has('kpi_summary') ? 'cash_forecast_13w' : 'kpi_summary'));
+    return { rows: tiles, notes, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
+  },
+});
+
+/** Write-offs of one customer group, from the grouped write-off mart or the roll-forward. */
+async function groupedWriteOffs(engine: WarehouseEngine, catalog: Catalog, p: GroupParams, months: Months): Promise<Row> {
+  const mart = catalog.has('write_offs_monthly') ? 'write_offs_monthly' : catalog.has('ar_rollforward') ? 'ar_rollforward' : null;
+  if (!mart) return missing('write_offs', 'money', 'write_offs_monthly');
+  const g = groupWhere(catalog, mart, p);
+  const { rows } = await engine.query(
+    `SELECT CAST(${month('month')} AS VARCHAR) AS m, SUM(written_off) AS written_off FROM ${mart}
+     WHERE ${g.sql} AND ${IN_MONTHS('month')} GROUP BY 1`,
+    { ...g.bind, ...months },
+  );
+  return tileFrom(rows, months, 'write_offs', 'money', 'written_off');
+}
