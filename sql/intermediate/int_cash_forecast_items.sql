@@ -8,7 +8,9 @@
 --      to its invoices in the config lookback months up to F, when it has min_history such payments;
 --      else its segment's; else the portfolio's; else 0 (pays on the due date).
 --   3. Expected date: due date + delay rounded to whole days; an item already past that date at F is
---      expected overdue_catchup_days after F.
+--      expected overdue_catchup_days after F. With a payment run (int_payment_runs) the date moves
+--      to the nearest run day after F: the run's day of the month (or the month's last day), a
+--      weekend moving to Monday, or the run's weekday; ties go to the later day.
 --   4. Probability: 0 … 1. stopped_paying_probability for a customer that paid nothing in the last
 --      stopped_paying_days and has an item more than stopped_paying_days past due; else
 --      stale_probability for an item more than stale_after_days past due; else 1.
@@ -141,12 +143,80 @@ dated AS (
     END AS DECIMAL(5,4)) AS probability
   FROM behaviour
 ),
-expected AS (
+raw_dates AS (
   SELECT
     dated.*,
-    CASE WHEN habit_date > forecast_date THEN habit_date
-         ELSE {{ add_days('forecast_date', 'catchup_days') }} END AS expected_date
+    CASE WHEN habit_date > forecast_date THEN habit_date ELSE {{ add_days('forecast_date', 'catchup_days') }} END AS raw_date
   FROM dated
+),
+with_runs AS (
+  SELECT
+    r.*,
+    p.run_kind,
+    p.run_day_of_month,
+    p.run_weekday,
+    CAST({{ month_start('r.raw_date') }} AS DATE) AS raw_month,
+    CAST({{ days_between('DATE ''1900-01-01''', 'r.raw_date') }} % 7 AS INTEGER) AS raw_weekday
+  FROM raw_dates r
+  LEFT JOIN {{ ref('int_payment_runs') }} p ON p.forecast_date = r.forecast_date AND p.customer_id = r.customer_id
+),
+shifts AS (
+  SELECT k FROM (VALUES (-1), (0), (1)) AS t(k)
+),
+run_months AS (
+  SELECT w.forecast_date, w.document_id, w.run_day_of_month, {{ add_months('w.raw_month', 's.k') }} AS run_month
+  FROM with_runs w
+  CROSS JOIN shifts s
+  WHERE w.run_kind = 'monthly'
+),
+monthly_days AS (
+  SELECT forecast_date, document_id, {{ add_days('run_month', 'day_index') }} AS run_date
+  FROM (
+    SELECT run_months.*,
+           CASE WHEN run_day_of_month > {{ days_in_month('run_month') }} THEN {{ days_in_month('run_month') }}
+                ELSE run_day_of_month END - 1 AS day_index
+    FROM run_months
+  ) m
+),
+candidates AS (
+  SELECT forecast_date, document_id, raw_date AS candidate
+  FROM with_runs
+  WHERE run_kind IS NULL
+  UNION ALL
+  -- a monthly run on a Saturday or Sunday is paid the Monday after
+  SELECT forecast_date, document_id, {{ add_days('run_date', 'weekend_shift') }} AS candidate
+  FROM (
+    SELECT monthly_days.*,
+           CASE {{ days_between('DATE ''1900-01-01''', 'run_date') }} % 7 WHEN 5 THEN 2 WHEN 6 THEN 1 ELSE 0 END AS weekend_shift
+    FROM monthly_days
+  ) b
+  UNION ALL
+  SELECT forecast_date, document_id, {{ add_days('raw_date', 'day_shift') }} AS candidate
+  FROM (
+    SELECT w.forecast_date, w.document_id, w.raw_date, (w.run_weekday - w.raw_weekday + 7) % 7 + s.k * 7 AS day_shift
+    FROM with_runs w
+    CROSS JOIN shifts s
+    WHERE w.run_kind = 'weekly' AND s.k <= 0
+  ) k
+),
+picked AS (
+  SELECT forecast_date, document_id, candidate AS expected_date
+  FROM (
+    SELECT c.*,
+           row_number() OVER (
+             PARTITION BY c.forecast_date, c.document_id
+             ORDER BY CASE WHEN c.candidate > c.forecast_date THEN 0 ELSE 1 END,
+                      abs({{ days_between('w.raw_date', 'c.candidate') }}),
+                      c.candidate DESC) AS pick
+    FROM candidates c
+    JOIN with_runs w ON w.forecast_date = c.forecast_date AND w.document_id = c.document_id
+  ) x
+  WHERE pick = 1
+),
+expected AS (
+  SELECT w.*, p.expected_date
+  FROM with_runs w
+  JOIN picked p ON p.forecast_date = w.forecast_date AND p.document_id = w.document_id
 )
 SELECT
   forecast_date,
@@ -159,11 +229,13 @@ SELECT
   delay_basis,
   expected_delay_days,
   habit_date,
+  run_kind,
+  raw_date,
   expected_date,
-  CAST({{ int_div('days_between_fe - 1', 7) }} + 1 AS INTEGER) AS horizon_week,
+  CAST({{ int_div('days_ahead - 1', 7) }} + 1 AS INTEGER) AS horizon_week,
   stopped_paying,
   probability,
   CAST(open_amount * probability AS DECIMAL(18,2)) AS expected_amount
 FROM (
-  SELECT expected.*, {{ days_between('forecast_date', 'expected_date') }} AS days_between_fe FROM expected
+  SELECT expected.*, {{ days_between('forecast_date', 'expected_date') }} AS days_ahead FROM expected
 ) e

@@ -44,15 +44,19 @@ const CashForecastSchema = z
   .object({
     /** Forecast as of the last month end on or before this date; default the last month end in the data. */
     as_of: z.string().regex(ISO_DAY, 'a date as YYYY-MM-DD').optional(),
-    /** Months of payment history (up to the forecast date) a customer's delay is measured over. */
+    /** Months of payment history (up to the forecast date) a customer's delay and payment run are measured over. */
     lookback_months: z.number().int().min(1).max(120).default(12),
-    /** Paid invoices a customer (or segment) needs in the lookback before its own delay is used. */
+    /** Paid invoices (for the delay) or payment days (for a payment run) a customer needs in the lookback. */
     min_history: z.number().int().min(1).max(1000).default(3),
+    /** Snap expected dates to a customer's payment run (monthly day or weekday) when one is detected. */
+    payment_runs: z.boolean().default(true),
+    /** Share of a customer's payment days that must fall on one run (3-day window of the month, or weekday). */
+    payment_run_share: z.number().min(0.5).max(1).default(0.8),
     /** An item already past its expected date at the forecast date is expected this many days later. */
-    overdue_catchup_days: z.number().int().min(1).max(91).default(14),
+    overdue_catchup_days: z.number().int().min(1).max(91).default(7),
     /** Items more than this many days past due are expected at stale_probability. */
     stale_after_days: z.number().int().min(1).max(3650).default(90),
-    stale_probability: z.number().min(0).max(1).default(0.25),
+    stale_probability: z.number().min(0).max(1).default(0.4),
     /** A customer with no payment for this many days and an item at least as far past due has stopped paying. */
     stopped_paying_days: z.number().int().min(1).max(3650).default(60),
     stopped_paying_probability: z.number().min(0).max(1).default(0),
@@ -61,9 +65,11 @@ const CashForecastSchema = z
   .default({
     lookback_months: 12,
     min_history: 3,
-    overdue_catchup_days: 14,
+    payment_runs: true,
+    payment_run_share: 0.8,
+    overdue_catchup_days: 7,
     stale_after_days: 90,
-    stale_probability: 0.25,
+    stale_probability: 0.4,
     stopped_paying_days: 60,
     stopped_paying_probability: 0,
   });

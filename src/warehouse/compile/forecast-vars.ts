@@ -9,7 +9,8 @@ export const FORECAST_WEEKS = 13;
  */
 export function cashForecastMethod(c: Config['cash_forecast']): string {
   return (
-    `weighted_delay(lookback=${c.lookback_months}m,min_history=${c.min_history},catchup=${c.overdue_catchup_days}d,` +
+    `weighted_delay(lookback=${c.lookback_months}m,min_history=${c.min_history},runs=${c.payment_runs ? c.payment_run_share : 'off'},` +
+    `catchup=${c.overdue_catchup_days}d,` +
     `stale=${c.stale_after_days}d@${c.stale_probability},stopped=${c.stopped_paying_days}d@${c.stopped_paying_probability})`
   );
 }
@@ -21,6 +22,8 @@ export function cashForecastVars(config: Config): Record<string, string | number
     cf_as_of: c.as_of ?? '9999-12-31',
     cf_lookback_months: c.lookback_months,
     cf_min_history: c.min_history,
+    // a share above 1 can never be reached: payment runs off
+    cf_run_share: c.payment_runs ? c.payment_run_share : 2,
     cf_catchup_days: c.overdue_catchup_days,
     cf_stale_after_days: c.stale_after_days,
     cf_stale_probability: c.stale_probability,
