@@ -56,6 +56,8 @@ export const buildCommand: Command = {
         line(io.stdout, 'data tests:');
         headerShown = true;
       }
+      // Marts never built and not selected: counted in the summary, not listed one by one.
+      if (e.type === 'model' && e.model.materialised === 'missing') return;
       line(io.stdout, describe(e));
     };
     if (!json) line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${select.length ? ` (select ${select.join(' ')})` : ''}`);
@@ -83,6 +85,8 @@ export const buildCommand: Command = {
     }
     const marts = report.models.filter((m) => m.materialised === 'parquet').length;
     const views = report.models.filter((m) => m.materialised === 'view').length;
+    const absent = report.models.filter((m) => m.materialised === 'missing').map((m) => m.name);
+    if (absent.length) line(io.stdout, `not built yet (not selected): ${absent.join(', ')}`);
     line(
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written, ${views} views, ` +
