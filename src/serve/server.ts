@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest } from './api.js';
@@ -46,6 +47,8 @@ const SECURITY_HEADERS = {
 
 interface Asset {
   body: Buffer;
+  /** Pre-compressed copy for clients that accept gzip (the ECharts bundle shrinks about 3×). */
+  gzip?: Buffer;
   type: string;
 }
 
@@ -54,7 +57,9 @@ function loadAssets(distDir: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   for (const f of readdirSync(join(distDir, 'assets'))) {
     const type = TYPES[extname(f)];
-    if (type) assets.set(`/assets/${f}`, { body: readFileSync(join(distDir, 'assets', f)), type });
+    if (!type) continue;
+    const body = readFileSync(join(distDir, 'assets', f));
+    assets.set(`/assets/${f}`, { body, type, gzip: body.length > 1024 ? gzipSync(body, { level: 9 }) : undefined });
   }
   assets.set('/index.html', { body: readFileSync(join(distDir, 'index.html')), type: TYPES['.html']! });
   return assets;
@@ -111,7 +116,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const cache = url.pathname.startsWith('/assets/') ? 'no-cache' : 'no-store';
-    send(res, 200, { 'content-type': asset.type, 'cache-control': cache }, asset.body, head);
+    const gzip = asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const headers: Record<string, string> = { 'content-type': asset.type, 'cache-control': cache, vary: 'accept-encoding' };
+    if (gzip) headers['content-encoding'] = 'gzip';
+    send(res, 200, headers, gzip ? asset.gzip! : asset.body, head);
   };
 
   const server = createServer((req, res) => {

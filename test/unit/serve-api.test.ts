@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleApiRequest } from '../../src/serve/api.js';
+import { createDashboardApiHandler } from '../../src/serve/lambda.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 import { slices } from '../../src/serve/slices/index.js';
 import { withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
@@ -25,7 +26,7 @@ async function get(path: string, query: Record<string, string | string[]> = {}) 
   return { status: res.status, body: JSON.parse(res.body) };
 }
 
-let meta: { data_as_of: string; filters: Record<string, string[]> };
+let meta: { data_as_of: string; filters: { as_of: string[]; segment: string[]; country: string[] } };
 
 describe('dashboard API: happy paths', () => {
   it('meta lists filters from the data and which marts exist', async () => {
@@ -156,5 +157,22 @@ describe('dashboard API: bad and hostile parameters get 400 with a message', () 
     await expect(engine.query('CREATE TABLE evil (a INTEGER)')).rejects.toThrow(/read-only|read only/i);
     const { body } = await get('/api/meta');
     expect(body.filters.segment.length).toBeGreaterThan(1);
+  });
+});
+
+describe('the same API as a Lambda handler', () => {
+  const event = (method: string, rawPath: string, rawQueryString = '') =>
+    ({ rawPath, rawQueryString, requestContext: { http: { method } } }) as unknown as import('aws-lambda').APIGatewayProxyEventV2;
+
+  it('answers GET through handleApiRequest and refuses everything else', async () => {
+    const handler = createDashboardApiHandler({ engine: async () => engine });
+    const ok = (await handler(event('GET', '/api/slices/dso_trend', 'period=6m'))) as { statusCode: number; body: string };
+    expect(ok.statusCode).toBe(200);
+    expect(JSON.parse(ok.body).rows).toHaveLength(6);
+    const twice = (await handler(event('GET', '/api/slices/dso_trend', 'period=6m&period=3m'))) as { statusCode: number; body: string };
+    expect(twice.statusCode).toBe(400);
+    expect(JSON.parse(twice.body).error).toMatch(/given 2 times/);
+    const post = (await handler(event('POST', '/api/meta'))) as { statusCode: number };
+    expect(post.statusCode).toBe(405);
   });
 });

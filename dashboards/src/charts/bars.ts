@@ -27,7 +27,13 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
   });
   const barKind = spec.bars[0]?.kind ?? 'number';
   const lineKind = spec.lines?.[0]?.kind ?? 'number';
-  const catAxis = { type: 'category' as const, data: cats, ...(spec.horizontal ? { inverse: true } : {}) };
+  const catAxis = {
+    type: 'category' as const,
+    data: cats,
+    // Few categories: label every one; long names are cut with an ellipsis (the table has them whole).
+    axisLabel: { interval: cats.length <= 16 ? 0 : 'auto', width: spec.horizontal ? 180 : 110, overflow: 'truncate' as const },
+    ...(spec.horizontal ? { inverse: true } : {}),
+  };
   const valAxes: Record<string, unknown>[] = [{ type: 'value', axisLabel: { formatter: axisFormatter(barKind, ctx) } }];
   // Lines of the same kind as the bars share their axis: two money scales side by side mislead.
   const secondAxis = !spec.horizontal && !!spec.lines?.length && lineKind !== barKind;

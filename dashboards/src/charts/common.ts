@@ -8,7 +8,7 @@ import type {
   TooltipComponentOption,
   VisualMapComponentOption,
 } from 'echarts/components';
-import { formatMoney, formatMoneyCompact, formatValue, toNumber, type Lang, type ValueKind } from '../format.js';
+import { formatMoney, formatMoneyCompact, formatPct, formatRatio, formatValue, toNumber, type Lang, type ValueKind } from '../format.js';
 import { t, type LabelKey } from '../i18n.js';
 
 export type ChartOption = ComposeOption<
@@ -84,6 +84,9 @@ export function valueFormatter(kind: ValueKind, ctx: BuildContext): (v: unknown)
 
 export function axisFormatter(kind: ValueKind, ctx: BuildContext): (v: number) => string {
   if (kind === 'money') return (v) => formatMoneyCompact(v, ctx.lang, ctx.currency);
+  // Axis ticks are round numbers: no decimals on percentages.
+  if (kind === 'pct') return (v) => formatPct(v, ctx.lang, 0);
+  if (kind === 'ratio') return (v) => formatRatio(v, ctx.lang, 0);
   return (v) => formatValue(v, kind, ctx.lang, ctx.currency);
 }
 

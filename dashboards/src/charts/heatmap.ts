@@ -14,6 +14,8 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
   const data = rows.map((r) => [quarters.indexOf(String(r.period_start)), sections.indexOf(String(r.sbi_section)), num(r.rate_per_1000)]);
   const option = {
     ...baseOption(),
+    // Every cell is labelled with its number, so no decal texture is needed (it would hide the scale).
+    aria: { enabled: true, decal: { show: false } },
     legend: { show: false },
     grid: { left: 8, right: 16, top: 16, bottom: 56, containLabel: true },
     tooltip: {

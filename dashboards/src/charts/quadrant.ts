@@ -47,6 +47,7 @@ export function quadrantChart(rows: DataRow[], ctx: BuildContext): ChartModel {
   }));
   const option = {
     ...baseOption(),
+    grid: { left: 8, right: 16, top: 40, bottom: 32, containLabel: true },
     tooltip: {
       trigger: 'item' as const,
       confine: true,
@@ -55,8 +56,13 @@ export function quadrantChart(rows: DataRow[], ctx: BuildContext): ChartModel {
         `${t(ctx.lang, 'revenue_t12m')}: ${money(p.data.value[1] ?? null, ctx)}<br>${t(ctx.lang, 'open_ar')}: ${money(p.data.value[2] ?? null, ctx)}<br>` +
         `${t(ctx.lang, 'priority')}: ${p.seriesName}`,
     },
-    xAxis: { type: 'value' as const, name: t(ctx.lang, 'score'), scale: true },
-    yAxis: { type: 'value' as const, name: t(ctx.lang, 'revenue_t12m'), axisLabel: { formatter: axisFormatter('money', ctx) } },
+    xAxis: { type: 'value' as const, name: t(ctx.lang, 'score'), nameLocation: 'middle' as const, nameGap: 28, min: 0, max: 100 },
+    yAxis: {
+      type: 'value' as const,
+      name: t(ctx.lang, 'revenue_t12m'),
+      min: rows.every((r) => (num(r.revenue_t12m) ?? 0) >= 0) ? 0 : undefined,
+      axisLabel: { formatter: axisFormatter('money', ctx) },
+    },
     series,
   };
   const table = {

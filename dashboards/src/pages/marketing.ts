@@ -27,6 +27,7 @@ export const marketingSections: SectionDef[] = [
     id: 'rising_industries',
     slice: 'rising_industries',
     title: 'c_rising',
+    wide: true,
     render(card, data, env) {
       // Section letter with its name, e.g. "F Bouwnijverheid".
       const rows = data.rows.map((r) => ({ ...r, section: r.section_name ? `${r.sbi_section} ${r.section_name}` : r.sbi_section ?? null }));
