@@ -1,9 +1,9 @@
 -- The CFO's tile row: one row per calendar month with the headline credit KPIs (docs/metrics.md,
 -- "kpi_summary") and, for each, the change against the previous month (_mom) and the same month a
 -- year earlier (_yoy): differences in the metric's own unit (euros, days, percentage points,
--- counts); empty when the earlier month is not in the data.
--- Sources: dso_monthly and cash_flow_monthly ('ALL' rows), collection costs and refused credit
--- decisions from staging, expected cash from the forecast made at the month end
+-- counts); empty when the earlier month is not in the data. Percentages are 0–100.
+-- Sources ('ALL' rows): dso_monthly, cash_flow_monthly, write_offs_monthly, collection_costs_monthly,
+-- credit_decisions_monthly; expected cash from the forecast made at the month end
 -- (int_cash_forecast_items, the model behind cash_forecast_13w).
 WITH dso AS (
   SELECT month, month_end, ar_end AS open_ar, overdue_ar_end AS overdue_ar, pct_current, dso, dso_method,
@@ -12,20 +12,18 @@ WITH dso AS (
   WHERE group_by = 'ALL'
 ),
 cash AS (
-  SELECT month, cash_received, written_off
-  FROM {{ ref('cash_flow_monthly') }}
+  SELECT month, cash_received FROM {{ ref('cash_flow_monthly') }} WHERE group_by = 'ALL'
+),
+write_offs AS (
+  SELECT month, written_off, bad_debt_ratio, bad_debt_ratio_12m, over_ceiling
+  FROM {{ ref('write_offs_monthly') }}
   WHERE group_by = 'ALL'
 ),
 costs AS (
-  SELECT CAST({{ month_start('action_date') }} AS DATE) AS month, sum(cost) AS collection_costs
-  FROM {{ ref('stg_collection_actions') }}
-  GROUP BY CAST({{ month_start('action_date') }} AS DATE)
+  SELECT month, sum(cost) AS collection_costs FROM {{ ref('collection_costs_monthly') }} GROUP BY month
 ),
 decisions AS (
-  SELECT CAST({{ month_start('decision_date') }} AS DATE) AS month,
-         sum(CASE WHEN decision = 'refused' THEN 1 ELSE 0 END) AS refused_decisions
-  FROM {{ ref('stg_credit_decisions') }}
-  GROUP BY CAST({{ month_start('decision_date') }} AS DATE)
+  SELECT month, refused FROM {{ ref('credit_decisions_monthly') }} WHERE applicant_type = 'ALL'
 ),
 forecast AS (
   SELECT forecast_date, sum(expected_amount) AS expected_cash_13w
@@ -48,15 +46,18 @@ months AS (
     d.cei,
     d.credit_sales,
     COALESCE(c.cash_received, CAST(0 AS DECIMAL(18,2))) AS cash_received,
-    COALESCE(c.written_off, CAST(0 AS DECIMAL(18,2))) AS written_off,
-    {{ ratio('COALESCE(c.written_off, 0)', 'd.credit_sales') }} * 100 AS bad_debt_ratio,
+    COALESCE(w.written_off, CAST(0 AS DECIMAL(18,2))) AS written_off,
+    w.bad_debt_ratio * 100 AS bad_debt_pct,
+    w.bad_debt_ratio_12m * 100 AS bad_debt_pct_12m,
+    COALESCE(w.over_ceiling, false) AS over_write_off_ceiling,
     CAST(COALESCE(k.collection_costs, 0) AS DECIMAL(18,2)) AS collection_costs,
-    CAST(COALESCE(r.refused_decisions, 0) AS BIGINT) AS refused_decisions,
+    CAST(COALESCE(r.refused, 0) AS BIGINT) AS refused_decisions,
     CAST(COALESCE(f.expected_cash_13w, 0) AS DECIMAL(18,2)) AS expected_cash_13w,
     {{ add_months('d.month', -1) }} AS prev_month,
     {{ add_months('d.month', -12) }} AS year_ago_month
   FROM dso d
   LEFT JOIN cash c ON c.month = d.month
+  LEFT JOIN write_offs w ON w.month = d.month
   LEFT JOIN costs k ON k.month = d.month
   LEFT JOIN decisions r ON r.month = d.month
   LEFT JOIN forecast f ON f.forecast_date = d.month_end
@@ -76,10 +77,12 @@ SELECT
   c.credit_sales,
   c.cash_received,
   c.written_off,
-  c.bad_debt_ratio,
+  c.bad_debt_pct,
+  c.bad_debt_pct_12m,
   c.collection_costs,
   c.refused_decisions,
   c.expected_cash_13w,
+  c.over_write_off_ceiling,
   CAST(c.open_ar - p.open_ar AS DECIMAL(18,2)) AS open_ar_mom,
   CAST(c.open_ar - y.open_ar AS DECIMAL(18,2)) AS open_ar_yoy,
   CAST(c.overdue_ar - p.overdue_ar AS DECIMAL(18,2)) AS overdue_ar_mom,
@@ -102,8 +105,10 @@ SELECT
   CAST(c.cash_received - y.cash_received AS DECIMAL(18,2)) AS cash_received_yoy,
   CAST(c.written_off - p.written_off AS DECIMAL(18,2)) AS written_off_mom,
   CAST(c.written_off - y.written_off AS DECIMAL(18,2)) AS written_off_yoy,
-  c.bad_debt_ratio - p.bad_debt_ratio AS bad_debt_ratio_mom,
-  c.bad_debt_ratio - y.bad_debt_ratio AS bad_debt_ratio_yoy,
+  c.bad_debt_pct - p.bad_debt_pct AS bad_debt_pct_mom,
+  c.bad_debt_pct - y.bad_debt_pct AS bad_debt_pct_yoy,
+  c.bad_debt_pct_12m - p.bad_debt_pct_12m AS bad_debt_pct_12m_mom,
+  c.bad_debt_pct_12m - y.bad_debt_pct_12m AS bad_debt_pct_12m_yoy,
   CAST(c.collection_costs - p.collection_costs AS DECIMAL(18,2)) AS collection_costs_mom,
   CAST(c.collection_costs - y.collection_costs AS DECIMAL(18,2)) AS collection_costs_yoy,
   CAST(c.refused_decisions - p.refused_decisions AS BIGINT) AS refused_decisions_mom,

@@ -1,5 +1,5 @@
--- kpi_summary repeats its sources exactly (dso_monthly and cash_flow_monthly 'ALL' rows, staged
--- collection costs) and its changes are the differences with the previous month and the same month
+-- kpi_summary repeats its sources exactly (dso_monthly and cash_flow_monthly 'ALL' rows; write-offs,
+-- collection costs and refused decisions summed straight from staging) and its changes are the differences with the previous month and the same month
 -- a year earlier. Fails with the month and the figure that differs.
 WITH k AS (
   SELECT * FROM {{ ref('kpi_summary') }}
@@ -9,6 +9,12 @@ d AS (
 ),
 c AS (
   SELECT * FROM {{ ref('cash_flow_monthly') }} WHERE group_by = 'ALL'
+),
+refused AS (
+  SELECT CAST({{ month_start('decision_date') }} AS DATE) AS month, count(*) AS refused
+  FROM {{ ref('stg_credit_decisions') }}
+  WHERE decision = 'refused'
+  GROUP BY CAST({{ month_start('decision_date') }} AS DATE)
 ),
 costs AS (
   SELECT CAST({{ month_start('action_date') }} AS DATE) AS month, sum(cost) AS cost
@@ -34,6 +40,14 @@ UNION ALL
 SELECT k.month, 'collection costs differ from staging'
 FROM k LEFT JOIN costs s ON s.month = k.month
 WHERE k.collection_costs <> COALESCE(s.cost, 0)
+UNION ALL
+SELECT k.month, 'refused decisions differ from staging'
+FROM k LEFT JOIN refused r ON r.month = k.month
+WHERE k.refused_decisions <> COALESCE(r.refused, 0)
+UNION ALL
+SELECT k.month, 'bad-debt ratio is not written_off / credit_sales'
+FROM k
+WHERE abs(COALESCE(k.bad_debt_pct, -1) - COALESCE({{ ratio('k.written_off', 'k.credit_sales') }} * 100, -1)) > 1e-9
 UNION ALL
 SELECT k.month, 'changes are not differences'
 FROM k JOIN prev p ON p.month = k.month
