@@ -84,8 +84,9 @@ ar AS (
 late AS (
   SELECT f.as_of_date, f.customer_id, avg(CAST(s.days_late AS DOUBLE)) AS avg_days_late
   FROM frame f
-  JOIN {{ ref('int_invoice_settlement') }} s
+  JOIN {{ ref('int_invoice_settlements') }} s
     ON s.customer_id = f.customer_id AND s.settlement_date > f.as_of_12m_ago AND s.settlement_date <= f.as_of_date
+   AND NOT s.written_off
   GROUP BY f.as_of_date, f.customer_id
 )
 SELECT
