@@ -213,8 +213,8 @@ export class PipelineFunctions extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...rest.environment },
     });
     const runtimeReason =
-      'Node.js 20 is the runtime the project targets and tests (engines >=20); raise it with context nodeRuntime.';
-    if (s.nodeRuntime === 20) {
+      `Node.js ${s.nodeRuntime} is an LTS runtime the project's code supports (engines >=20); choose another with context nodeRuntime.`;
+    if (s.nodeRuntime !== 24) {
       acknowledge(
         fn,
         { id: 'AwsSolutions-L1', reason: runtimeReason },

@@ -74,9 +74,9 @@ describe('ingest and build functions', () => {
     expect(new Set(configs.map((c) => c.Events.join()))).toEqual(new Set(['s3:ObjectCreated:*']));
   });
 
-  it('gives the ingest Lambda a dead-letter queue and retries, and runs Node 20 on x86_64', () => {
+  it('gives the ingest Lambda a dead-letter queue and retries, and runs Node 22 on x86_64', () => {
     const ingest = ofType('AWS::Lambda::Function').find(([id]) => id.includes('Ingest'))![1];
-    expect(ingest.Properties).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['x86_64'], Handler: 'index.handler' });
+    expect(ingest.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['x86_64'], Handler: 'index.handler' });
     expect(ingest.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]).toMatch(/IngestDeadLetterQueue/);
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
     expect(ingest.Properties.Environment.Variables.LAKE_URI).toBeDefined();
