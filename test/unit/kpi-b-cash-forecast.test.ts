@@ -30,7 +30,7 @@ function paidInvoices(list: Paid[]): Pick<FixtureLedger, 'invoices' | 'payments'
  *   S (smb) never paid, 700 due 9 Feb: 81 days past due and no payment in 60 days → stopped paying, p 0.
  * Weeks: 1 = 1,210 (A5 160, D2 250, W4 800, S1 0); 3 = 500; 4 = 1,600; 5 = 50; total 3,360.
  */
-export const forecastLedger: FixtureLedger = (() => {
+const forecastLedger: FixtureLedger = (() => {
   const paid = paidInvoices([
     ['A1', 'A', '2024-01-05', '2024-02-04', '100.00', '2024-02-14'],
     ['A2', 'A', '2024-02-05', '2024-03-06', '300.00', '2024-03-26'],
