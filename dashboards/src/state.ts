@@ -88,12 +88,15 @@ export function withChanges(state: ViewState, changes: Partial<ViewState>): View
   return next;
 }
 
-/** The API parameters a slice accepts, taken from the view state. */
+/**
+ * The API parameters a slice accepts, taken from the view state. Defaults are left out (the API
+ * applies the same ones), so a page's default view is one cacheable request per slice.
+ */
 export function sliceParams(state: ViewState, accepted: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of accepted) {
     const v = (state as unknown as Record<string, unknown>)[name];
-    if (typeof v === 'string' && v !== '') out[name] = v;
+    if (typeof v === 'string' && v !== '' && v !== (DEFAULTS as Record<string, unknown>)[name]) out[name] = v;
   }
   return out;
 }

@@ -27,6 +27,27 @@ function json(status: number, body: unknown): ApiResponse {
   return { status, headers: { ...JSON_HEADERS }, body: JSON.stringify(body) };
 }
 
+/**
+ * Slice answers per engine: the warehouse is read-only, so an answer stays right until the engine
+ * is replaced (the local server reopens it after a rebuild). The TTL bounds staleness where the
+ * engine outlives a rebuild (a warm Lambda over Athena).
+ */
+const CACHE_TTL_MS = 10 * 60_000;
+const CACHE_MAX = 500;
+const answers = new WeakMap<WarehouseEngine, Map<string, { at: number; body: string }>>();
+
+function cached(engine: WarehouseEngine, key: string): string | undefined {
+  const hit = answers.get(engine)?.get(key);
+  return hit && Date.now() - hit.at < CACHE_TTL_MS ? hit.body : undefined;
+}
+
+function remember(engine: WarehouseEngine, key: string, body: string): void {
+  let m = answers.get(engine);
+  if (!m) answers.set(engine, (m = new Map()));
+  if (m.size >= CACHE_MAX) m.delete(m.keys().next().value!);
+  m.set(key, { at: Date.now(), body });
+}
+
 /** Filters whose values must be ones the warehouse actually holds. */
 const ALLOW_LISTED = ['as_of', 'segment', 'country', 'size', 'sbi_section', 'score_band'] as const;
 
@@ -69,9 +90,13 @@ export async function handleApiRequest(
     checkAllowLists(parsed.data as Record<string, unknown>, catalog);
     const missing = slice.requires.find((t) => !catalog.has(t));
     if (missing) return json(200, unavailable(slice.name, missing, catalog));
+    const key = `${slice.name}?${JSON.stringify(Object.entries(parsed.data as object).sort())}`;
+    const hit = cached(engine, key);
+    if (hit) return { status: 200, headers: { ...JSON_HEADERS }, body: hit };
+    let res: ApiResponse;
     try {
       const data = await slice.run({ engine, catalog, settings }, parsed.data);
-      return json(200, {
+      res = json(200, {
         status: 'ok',
         slice: slice.name,
         params: parsed.data,
@@ -81,9 +106,11 @@ export async function handleApiRequest(
         meta: data.meta ?? {},
       });
     } catch (e) {
-      if (e instanceof MartMissing) return json(200, unavailable(slice.name, e.mart, catalog));
-      throw e;
+      if (!(e instanceof MartMissing)) throw e;
+      res = json(200, unavailable(slice.name, e.mart, catalog));
     }
+    remember(engine, key, res.body);
+    return res;
   } catch (e) {
     if (e instanceof BadRequest) return json(400, { error: e.message });
     opts.log?.(`api ${path}: ${(e as Error).stack ?? String(e)}`);
@@ -107,4 +134,15 @@ function meta(catalog: Catalog, settings: DashboardSettings) {
       slices.map((s) => [s.name, { page: s.page, description: s.description, params: s.paramNames, requires: s.requires }]),
     ),
   };
+}
+
+/**
+ * Runs every slice with its default parameters (the view a page opens with) so the first visitor
+ * gets answers from memory. Sequential: it should not crowd out a request that arrives meanwhile.
+ */
+export async function prewarm(engine: WarehouseEngine, opts: ApiOptions = {}): Promise<void> {
+  for (const s of slices) {
+    if (!s.params.safeParse({}).success) continue;
+    await handleApiRequest(`/api/slices/${s.name}`, {}, engine, opts);
+  }
 }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { handleApiRequest } from './api.js';
+import { handleApiRequest, prewarm } from './api.js';
 import { ensureDashboardBundle } from './bundle.js';
 import type { RawQuery } from './params.js';
 import { defaultSettings, type DashboardSettings } from './settings.js';
@@ -15,6 +15,8 @@ export interface ServerOptions {
   port?: number;
   settings?: DashboardSettings;
   log?: (message: string) => void;
+  /** Answer every page's default view once at start, so the first visit is served from memory (default on). */
+  prewarm?: boolean;
 }
 
 export interface RunningServer {
@@ -134,6 +136,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());
   });
   const port = (server.address() as AddressInfo).port;
+  if (opts.prewarm !== false) {
+    void source
+      .engine()
+      .then((engine) => prewarm(engine, { settings, log }))
+      .catch(() => undefined);
+  }
   return {
     url: `http://127.0.0.1:${port}/`,
     port,

@@ -142,6 +142,10 @@ describe('bars, stacks, quadrant, heatmap', () => {
     expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['Reminders', 'Phone calls']);
     expect(m.table.rows).toEqual([{ day: '2024-01-02', reminder: 5, phone_call: 2 }, { day: '2024-01-03', reminder: 1, phone_call: 0 }]);
     expect(m.summary).toContain('Reminders 6');
+    const long = Array.from({ length: 120 }, (_, i) => ({ day: `d${i}`, action_type: 'reminder', actions: 1 }));
+    const area = stackedChart(long, { title: 'c_activity', category: { key: 'day', kind: 'text' }, series: { key: 'action_type' }, value: { key: 'actions', kind: 'int' }, areaAbove: 92 }, en);
+    expect((area.option as AnyOpt).series[0]).toMatchObject({ type: 'line', stack: 'total', showSymbol: false });
+    expect(area.table.rows).toHaveLength(120);
   });
   it('quadrant: one marker shape per priority, bubble grows with open AR', () => {
     const rows = [
@@ -222,6 +226,7 @@ describe('view state in the URL', () => {
     const s = parseState('/cfo', '?segment=a&customer_id=C1');
     expect(withChanges(s, { segment: undefined }).segment).toBeUndefined();
     expect(withChanges(s, { page: 'risk' }).customer_id).toBeUndefined();
-    expect(sliceParams(s, ['segment', 'period', 'as_of'])).toEqual({ segment: 'a', period: '12m' });
+    expect(sliceParams(s, ['segment', 'period', 'as_of'])).toEqual({ segment: 'a' });
+    expect(sliceParams(withChanges(s, { period: '24m' }), ['period'])).toEqual({ period: '24m' });
   });
 });

@@ -7,6 +7,8 @@ export interface StackedSpec {
   category: { key: string; kind: ValueKind; labelKey?: LabelKey };
   series: { key: string; order?: string[] };
   value: { key: string; kind: ValueKind };
+  /** Beyond this many categories draw stacked areas instead of bars (a year of days as bars is slow and unreadable). */
+  areaAbove?: number;
 }
 
 /** Long rows (category × series → value) as stacked bars, with the wide table the bars show. */
@@ -19,7 +21,11 @@ export function stackedChart(rows: DataRow[], spec: StackedSpec, ctx: BuildConte
     xAxis: { type: 'category' as const, data: categories.map((c) => formatValue(c, spec.category.kind, ctx.lang, ctx.currency)) },
     yAxis: { type: 'value' as const, axisLabel: { formatter: axisFormatter(spec.value.kind, ctx) } },
     tooltip: { trigger: 'axis' as const, confine: true, valueFormatter: valueFormatter(spec.value.kind, ctx) },
-    series: names.map((n) => ({ name: label(ctx.lang, n), type: 'bar' as const, stack: 'total', data: wide.map((w) => num(w[n])) })),
+    series: names.map((n) =>
+      spec.areaAbove !== undefined && categories.length > spec.areaAbove
+        ? { name: label(ctx.lang, n), type: 'line' as const, stack: 'total', areaStyle: {}, showSymbol: false, lineStyle: { width: 1 }, data: wide.map((w) => num(w[n])) }
+        : { name: label(ctx.lang, n), type: 'bar' as const, stack: 'total', data: wide.map((w) => num(w[n])) },
+    ),
   };
   const table = {
     columns: [

@@ -17,6 +17,7 @@ export const collectionsSections: SectionDef[] = [
           category: { key: 'day', kind: 'date' },
           series: { key: 'action_type', order: ACTION_ORDER },
           value: { key: 'actions', kind: 'int' },
+          areaAbove: 92,
         }, env.ctx),
       );
     },

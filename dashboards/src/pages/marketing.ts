@@ -48,7 +48,6 @@ export const marketingSections: SectionDef[] = [
     slice: 'priority_list',
     title: 'c_priority_list',
     wide: true,
-    params: () => ({ limit: '500' }),
     render(card, data, env) {
       card.showTable(tableOf('priority_list', data.rows, env.ctx));
     },

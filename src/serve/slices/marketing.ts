@@ -114,7 +114,7 @@ export const priorityList = defineSlice({
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'customer_priority');
     const w = customerWhere(catalog, p);
-    const bind: Bind = { ...w.bind, as_of: asOfOf(catalog, p.as_of), lim: p.limit ?? 100 };
+    const bind: Bind = { ...w.bind, as_of: asOfOf(catalog, p.as_of), lim: p.limit ?? 500 };
     let extra = '';
     if (p.priority) (extra = ' AND cp.priority = $priority'), (bind.priority = p.priority);
     const { rows } = await engine.query(

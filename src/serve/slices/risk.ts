@@ -20,7 +20,7 @@ export const bankruptcyHeatmap = defineSlice({
   shape: { as_of: param.asOf.optional(), period: param.period.optional() },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'bankruptcy_rates_by_industry');
-    const r = rangeOf(catalog, { ...p, period: p.period ?? '24m' });
+    const r = rangeOf(catalog, p);
     const { rows } = await engine.query(
       `SELECT CAST(b.period_start AS VARCHAR) AS period_start, b.sbi_section, b.monitored_at_start AS monitored, b.bankruptcies,
               b.rate_per_1000, COALESCE(b.national_rate_per_1000, b.national_baseline_per_1000) AS national_rate_per_1000
@@ -42,7 +42,7 @@ export const bankruptcyVsNational = defineSlice({
   shape: { as_of: param.asOf.optional(), period: param.period.optional() },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'bankruptcy_rates_by_industry');
-    const r = rangeOf(catalog, { ...p, period: p.period ?? '24m' });
+    const r = rangeOf(catalog, p);
     const { rows } = await engine.query(
       `SELECT CAST(b.period_start AS VARCHAR) AS period_start, b.rate_per_1000,
               COALESCE(b.national_rate_per_1000, b.national_baseline_per_1000) AS national_rate_per_1000
