@@ -93,15 +93,23 @@ export function toIsoDate(raw: string | undefined): string | undefined {
 }
 
 /**
- * An exact money string from a JSON number, `12345.67`, or Dutch `12.345,67`; undefined when the
- * text is not an amount with at most two decimals (never rounded).
+ * An exact money string from a JSON number or `12345.67`; undefined when the text is not an amount
+ * with at most two decimals (never rounded). Dutch notation is converted by the CSV reader that
+ * knows the file is Dutch (`dutchAmount`), never guessed here: `12.345` is not an amount.
  */
 export function toMoney(raw: unknown): string | undefined {
   const s = present(raw);
   if (s === undefined) return undefined;
-  let t = s.replace(/\s|€/g, '');
-  if (/^-?\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(t) || /^-?\d+,\d{1,2}$/.test(t)) t = t.replace(/\./g, '').replace(',', '.');
+  const t = s.replace(/\s|€/g, '');
   return /^-?\d{1,16}(\.\d{1,2})?$/.test(t) ? t : undefined;
+}
+
+/** Dutch `12.345,67` / `1234,5` / `12.345` → `12345.67` / `1234.5` / `12345`; other text unchanged. */
+export function dutchAmount(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const t = raw.trim().replace(/\s|€/g, '');
+  if (/^-?\d{1,3}(\.\d{3})+(,\d{1,2})?$/.test(t) || /^-?\d+(,\d{1,2})?$/.test(t)) return t.replace(/\./g, '').replace(',', '.');
+  return raw;
 }
 
 /** Whole number from a JSON number or text; NaN when it is not one (so range checks reject it). */

@@ -1,5 +1,5 @@
 import { parseCsv } from '../../../reference/csv.js';
-import { present, sizeClassOf, toInt, type CompanyInput, type ParseOutput, type ParsedRecord, type Reject } from '../records.js';
+import { dutchAmount, present, sizeClassOf, toInt, type CompanyInput, type ParseOutput, type ParsedRecord, type Reject } from '../records.js';
 
 /**
  * Credit-report CSVs: Graydon-style exports and the generic canonical CSVs (companies.csv,
@@ -15,6 +15,8 @@ export const GRAYDON_COLUMNS = [
 export type CsvKind = 'graydon' | 'canonical-reports' | 'canonical-companies' | 'canonical-events' | 'canonical-identifiers';
 
 interface Table {
+  /** `;`-separated exports are Dutch: decimal comma, thousands point. */
+  dutch: boolean;
   header: string[];
   rows: { line: number; values: Record<string, string>; raw: string; width: number }[];
 }
@@ -25,6 +27,7 @@ function readTable(text: string): Table {
   const recs = parseCsv(text, delimiter);
   const header = (recs[0]?.fields ?? []).map((h) => h.trim().toLowerCase());
   return {
+    dutch: delimiter === ';',
     header,
     rows: recs.slice(1).map((r) => ({
       line: r.line,
@@ -56,7 +59,7 @@ const GRAYDON_EVENTS: Record<string, string> = {
   ontbinding: 'dissolution', dissolution: 'dissolution',
 };
 
-function graydonRecord(line: number, v: Record<string, string>, raw: string): ParsedRecord {
+function graydonRecord(line: number, v: Record<string, string>, raw: string, dutch: boolean): ParsedRecord {
   const rating = present(v.rating)?.toUpperCase();
   const status = present(v.status)?.toLowerCase();
   const insolvency = present(v.insolvency_type)?.toLowerCase();
@@ -82,7 +85,7 @@ function graydonRecord(line: number, v: Record<string, string>, raw: string): Pa
       scale: rating ? 'graydon_rating' : 'graydon_payment_score',
       rating: rating ?? null,
       scorecardVersion: present(v.scorecard_version) ?? null,
-      creditLimitAdvice: present(v.credit_advice) ?? null,
+      creditLimitAdvice: present(dutch ? dutchAmount(v.credit_advice) : v.credit_advice) ?? null,
       creditLimitCurrency: present(v.currency)?.toUpperCase() ?? (present(v.credit_advice) ? 'EUR' : null),
       paymentScore: toInt(v.payment_score) ?? null,
       status: rating === 'D' ? 'insolvent' : (status ? GRAYDON_STATUS[status] ?? status : 'unknown'),
@@ -169,7 +172,7 @@ export function parseCreditCsv(text: string): ParseOutput | { error: string } {
       rejects.push({ line: r.line, column: '', reason: r.width < t.header.length ? 'too few columns' : 'too many columns', detail: `${r.width} fields, header has ${t.header.length}`, raw: r.raw });
       continue;
     }
-    records.push(kind === 'graydon' ? graydonRecord(r.line, r.values, r.raw) : canonicalRecord(kind, r.line, r.values, r.raw));
+    records.push(kind === 'graydon' ? graydonRecord(r.line, r.values, r.raw, t.dutch) : canonicalRecord(kind, r.line, r.values, r.raw));
   }
   const outKind = kind === 'canonical-companies' ? 'companies' : kind === 'canonical-events' ? 'events' : kind === 'canonical-identifiers' ? 'identifiers' : 'reports';
   return { kind: outKind, records, rejects, warnings: [] };
