@@ -36,6 +36,10 @@ function theme(dark: boolean) {
     valueAxis: axis,
     visualMap: { color: dark ? ['#ff8f84', '#7a3b2e', '#2a2f38'] : ['#a3261b', '#f4a582', '#fdf1e8'], textStyle: { color: text } },
     markLine: { label: { color: text } },
+    // Value labels in the text colour, without the white halo that is unreadable on dark.
+    bar: { label: { color: text, textBorderWidth: 0 } },
+    line: { label: { color: text, textBorderWidth: 0 } },
+    heatmap: { label: { color: text, textBorderWidth: 0 } },
   };
 }
 

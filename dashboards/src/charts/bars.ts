@@ -12,6 +12,8 @@ export interface BarSpec {
   horizontal?: boolean;
   /** Value labels on bars: the numbers are readable without the axis or colour. */
   barLabels?: boolean;
+  /** A labelled reference line on the lines' axis (e.g. the write-off ceiling). */
+  reference?: { value: number; label: string };
 }
 
 function seriesLabel(ctx: BuildContext, key: string, labelKey?: LabelKey): string {
@@ -56,6 +58,17 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
       data: rows.map((r) => num(r[l.key])),
       ...LINE_STYLES[(i + 1) % LINE_STYLES.length],
       tooltip: { valueFormatter: valueFormatter(l.kind, ctx) },
+      ...(i === 0 && spec.reference
+        ? {
+            markLine: {
+              silent: true,
+              symbol: 'none',
+              lineStyle: { type: 'dashed' as const, width: 2 },
+              label: { formatter: spec.reference.label, position: 'insideEndTop' as const },
+              data: [{ yAxis: spec.reference.value }],
+            },
+          }
+        : {}),
     })),
   ];
   const option = {

@@ -84,9 +84,10 @@ export function valueFormatter(kind: ValueKind, ctx: BuildContext): (v: unknown)
 
 export function axisFormatter(kind: ValueKind, ctx: BuildContext): (v: number) => string {
   if (kind === 'money') return (v) => formatMoneyCompact(v, ctx.lang, ctx.currency);
-  // Axis ticks are round numbers: no decimals on percentages.
-  if (kind === 'pct') return (v) => formatPct(v, ctx.lang, 0);
-  if (kind === 'ratio') return (v) => formatRatio(v, ctx.lang, 0);
+  // Axis ticks are round numbers: as few decimals as the scale needs.
+  const digits = (x: number) => (x === 0 || Math.abs(x) >= 10 ? 0 : Math.abs(x) >= 1 ? 1 : 2);
+  if (kind === 'pct') return (v) => formatPct(v, ctx.lang, digits(v));
+  if (kind === 'ratio') return (v) => formatRatio(v, ctx.lang, digits(v * 100));
   return (v) => formatValue(v, kind, ctx.lang, ctx.currency);
 }
 

@@ -63,7 +63,7 @@ export function rollforwardChart(row: DataRow | undefined, ctx: BuildContext): C
         return `${names[i]}: ${money(steps[i]!.amount, ctx)}`;
       },
     },
-    xAxis: { type: 'category' as const, data: names },
+    xAxis: { type: 'category' as const, data: names, axisLabel: { interval: 0, width: 90, overflow: 'break' as const } },
     yAxis: { type: 'value' as const, axisLabel: { formatter: axisFormatter('money', ctx) } },
     series: [
       // The invisible base carries no decal pattern (the aria module would otherwise hatch it).

@@ -84,6 +84,7 @@ export const cfoSections: SectionDef[] = [
     slice: 'write_offs_trend',
     title: 'c_write_offs',
     render(card, data, env) {
+      const ceiling = typeof data.rows[0]?.ceiling_pct === 'number' ? data.rows[0].ceiling_pct : null;
       card.showChart(
         barChart(data.rows, {
           title: 'c_write_offs',
@@ -91,6 +92,7 @@ export const cfoSections: SectionDef[] = [
           // total_cost only where the write-off mart provides it.
           bars: [{ key: 'written_off', kind: 'money' as const }, { key: 'total_cost', kind: 'money' as const }].filter((b) => data.rows.some((r) => b.key in r)),
           lines: [{ key: 'bad_debt_ratio', kind: 'pct' }, { key: 'bad_debt_ratio_12m', kind: 'pct' }],
+          reference: ceiling === null ? undefined : { value: ceiling, label: `${t(env.ctx.lang, 'ceiling')}: ${formatPct(ceiling, env.ctx.lang, 2)}` },
         }, env.ctx),
       );
     },
