@@ -127,8 +127,8 @@ describe('KPI suite B on a generated ledger', () => {
       const mine = rows.slice(i * WEEKS, (i + 1) * WEEKS);
       expect(mine.map((r) => [r.forecast_date, r.forecast, r.actual])).toEqual(f.map((x, k) => [isoOf(F), money(x), money(a[k]!)]));
       f.forEach((x, k) => {
-        absErr[k] += Math.abs(x - a[k]!);
-        actualSum[k] += a[k]!;
+        absErr[k] = absErr[k]! + Math.abs(x - a[k]!);
+        actualSum[k] = actualSum[k]! + a[k]!;
       });
     }
     for (const r of rows.slice(0, WEEKS)) {
@@ -166,7 +166,7 @@ describe('KPI suite B on a generated ledger', () => {
       }
       expect(Number(r.refused_decisions)).toBe(v.refused_decisions);
       const days = daysInMonth(m);
-      if (v.credit_sales !== 0) expect(r.dso as number).toBeCloseTo((v.open_ar! / v.credit_sales) * days, 9);
+      if (v.credit_sales !== 0) expect(r.dso as number).toBeCloseTo((v.open_ar! / v.credit_sales!) * days, 9);
       const prev = byMonth.get(m - 1);
       const ago = byMonth.get(m - 12);
       expect(r.open_ar_mom).toBe(prev ? money(v.open_ar! - prev.open_ar!) : null);

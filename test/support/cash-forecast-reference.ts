@@ -142,9 +142,10 @@ export function forecastAt(L: CashLedger, F: number, config: Config): Forecast {
     const week = Math.floor((expectedDay - F - 1) / 7) + 1;
     forecast.items.push({ id: item.id, customer: item.customer, open: cents, expectedDay, week, expected });
     if (week <= WEEKS) {
-      forecast.weeks[week - 1] += expected;
-      forecast.counts[week - 1]++;
-      forecast.openByWeek[week - 1] += cents;
+      const k = week - 1;
+      forecast.weeks[k] = forecast.weeks[k]! + expected;
+      forecast.counts[k] = forecast.counts[k]! + 1;
+      forecast.openByWeek[k] = forecast.openByWeek[k]! + cents;
     }
   }
   return forecast;
