@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { lakePaths } from '../lake/layout.js';
+import { committedDataKeys } from '../lake/commit-batch.js';
+import { LocalLakeStore } from '../lake/local-store.js';
 import { CANONICAL_TABLES, canonicalTable, type TableDef } from '../schema/index.js';
 import { MART_TABLES, martTable } from '../schema/marts/index.js';
 import { buildOrder, compileModel, duckdbTarget, loadProject, selectModels, type Model } from './compile/index.js';
@@ -57,6 +59,17 @@ export function tablesWithFiles(lakeRoot: string): Set<string> {
     if (!existsSync(dir)) continue;
     const parts = readdirSync(dir).filter((p) => p.startsWith('ingest_date='));
     if (parts.some((p) => readdirSync(join(dir, p)).some((f) => f.endsWith('.parquet')))) out.add(t.name);
+  }
+  return out;
+}
+
+/** Data files of the committed batches of every canonical table that has manifests. */
+export async function committedRawFiles(lakeRoot: string): Promise<Map<string, string[]>> {
+  const store = new LocalLakeStore(lakeRoot);
+  const out = new Map<string, string[]>();
+  for (const t of CANONICAL_TABLES) {
+    const keys = await committedDataKeys(store, t.name);
+    if (keys.length) out.set(t.name, keys);
   }
   return out;
 }
@@ -120,7 +133,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
     }
   }
   // Views in warehouse.duckdb reference models by name; the build itself reads cached copies.
-  const target = duckdbTarget({ lakeRoot, tablesWithFiles: tablesWithFiles(lakeRoot) });
+  const target = duckdbTarget({ lakeRoot, tablesWithFiles: tablesWithFiles(lakeRoot), committedFiles: await committedRawFiles(lakeRoot) });
   const cached = new Set<string>();
   const buildTarget = { ...target, ref: (m: string) => (cached.has(m) ? cacheName(m) : target.ref(m)) };
   const sqlTestModels = ordered.filter((m) => m.kind === 'tests' && !opts.skipTests && m.refs.some((r) => selected.has(r)));

@@ -32,6 +32,12 @@ export interface DuckDBTargetOptions {
   lakeRoot: string;
   /** Canonical tables with at least one committed raw file; the others read as empty relations. */
   tablesWithFiles: ReadonlySet<string>;
+  /**
+   * Lake-relative data files of the committed batches per table (from the manifests). A table listed
+   * here reads exactly these files, so a batch whose manifest is not written yet stays invisible;
+   * a table with files but no manifests (Parquet placed by hand) is read by glob.
+   */
+  committedFiles?: ReadonlyMap<string, readonly string[]>;
 }
 
 export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
@@ -40,9 +46,12 @@ export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
     dialect: duckdbDialect,
     source(table) {
       if (!opts.tablesWithFiles.has(table.name)) return emptyRawRelation(table);
-      const glob = `${root}/${lakePaths.rawGlob(table.name).split(sep).join(posix.sep)}`;
+      const committed = opts.committedFiles?.get(table.name);
+      const files = committed?.length
+        ? `[${committed.map((k) => sqlString(`${root}/${k.split(sep).join(posix.sep)}`)).join(', ')}]`
+        : sqlString(`${root}/${lakePaths.rawGlob(table.name).split(sep).join(posix.sep)}`);
       return (
-        `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
+        `read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
         `union_by_name = true, filename = true)`
       );
     },
