@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,8 +21,11 @@ describe('a batch without a manifest', () => {
     const res = await ingestFiles({ lakeRoot: lake, table: 'customers', files: [csv] });
     const dataKey = res.files[0]!.dataKey!;
     // What a crash between the data rename and the manifest write leaves behind: a complete Parquet
-    // file in the partition that no manifest names.
-    copyFileSync(join(lake, dataKey), join(dirname(join(lake, dataKey)), '20990101T000000Z-orphan000000.parquet'));
+    // file in the partition that no manifest names (other keys, so staging's dedup cannot hide it).
+    const orphan = join(dirname(join(lake, dataKey)), '20990101T000000Z-orphan000000.parquet');
+    await withDuckDB({}, (db) =>
+      db.execute(`COPY (SELECT * REPLACE ('X' || customer_id AS customer_id) FROM '${join(lake, dataKey)}') TO '${orphan}' (FORMAT parquet)`),
+    );
 
     const build = await buildWarehouse({ lakeRoot: lake, config: defaultConfig(), select: ['stg_customers'] });
     expect(build.ok).toBe(true);
