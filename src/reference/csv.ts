@@ -11,52 +11,77 @@ export interface CsvRecord {
 
 export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
   const out: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let i = 0;
+  const n = text.length;
+  const delim = delimiter.charCodeAt(0);
+  const newlines = (from: number, to: number) => {
+    let c = 0;
+    for (let k = text.indexOf('\n', from); k >= 0 && k < to; k = text.indexOf('\n', k + 1)) c++;
+    return c;
+  };
   // A byte-order mark is not part of the first header name.
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
-  const endRecord = () => {
-    fields.push(field);
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  while (i < n) {
+    const recordLine = line;
+    const fields: string[] = [];
+    for (;;) {
+      let value: string;
+      if (text.charCodeAt(i) === 34) {
+        // Quoted field: runs to the next quote not doubled; line breaks inside are part of it.
+        let j = i + 1;
+        value = '';
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) {
+            value += text.slice(j);
+            line += newlines(j, n);
+            i = n;
+            break;
+          }
+          value += text.slice(j, q);
+          line += newlines(j, q);
+          if (text.charCodeAt(q + 1) === 34) {
+            value += '"';
+            j = q + 2;
+            continue;
+          }
+          i = q + 1;
+          break;
+        }
+        // Anything between the closing quote and the delimiter is kept as typed.
+        let k = i;
+        while (k < n) {
+          const c = text.charCodeAt(k);
+          if (c === delim || c === 10 || c === 13) break;
+          k++;
+        }
+        value += text.slice(i, k);
+        i = k;
+      } else {
+        let k = i;
+        while (k < n) {
+          const c = text.charCodeAt(k);
+          if (c === delim || c === 10 || c === 13) break;
+          k++;
+        }
+        value = text.slice(i, k);
+        i = k;
+      }
+      fields.push(value);
+      if (i >= n) break;
+      if (text.charCodeAt(i) === delim) {
+        i++;
+        if (i >= n) fields.push('');
+        if (i >= n) break;
+        continue;
+      }
+      i += text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10 ? 2 : 1;
+      line++;
+      break;
+    }
     // A blank line is not a record with one empty field.
     if (!(fields.length === 1 && fields[0] === '')) out.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  for (; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-    } else if (ch === delimiter) {
-      fields.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else {
-      field += ch;
-    }
   }
-  if (field !== '' || fields.length > 0) endRecord();
   return out;
 }
 

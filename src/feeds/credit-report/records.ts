@@ -79,8 +79,18 @@ export function present(v: unknown): string | undefined {
  * A calendar date from ISO (`2024-05-01`, `2024-05-01T00:00:00Z`) or Dutch (`01-05-2024`) notation;
  * undefined when it is neither or not a real day.
  */
+const dateCache = new Map<string, string | undefined>();
+
 export function toIsoDate(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
+  // A feed repeats few distinct dates: remember them (bounded).
+  if (dateCache.has(raw)) return dateCache.get(raw);
+  const iso = parseDate(raw);
+  if (dateCache.size < 50_000) dateCache.set(raw, iso);
+  return iso;
+}
+
+function parseDate(raw: string): string | undefined {
   const s = raw.trim();
   let y: string, m: string, d: string;
   let hit = /^(\d{4})-(\d{2})-(\d{2})(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(s);

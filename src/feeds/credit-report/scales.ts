@@ -86,8 +86,12 @@ export type BandResult =
   | { ok: true; band: CommonBand | null; insolvent: boolean; rule: BandRule }
   | { ok: false; reason: string };
 
+const NUMERIC_RULES = new Map<ScoreScale, BandRule[]>();
+
 function numericRules(scale: ScoreScale): BandRule[] {
-  return BAND_RULES.filter((r) => r.scale === scale && r.min !== undefined);
+  let rules = NUMERIC_RULES.get(scale);
+  if (!rules) NUMERIC_RULES.set(scale, (rules = BAND_RULES.filter((r) => r.scale === scale && r.min !== undefined)));
+  return rules;
 }
 
 /**
