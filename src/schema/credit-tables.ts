@@ -52,7 +52,7 @@ export const creditReports = defineTable({
     provider: col.oneOf(CREDIT_PROVIDERS, 'creditsafe, graydon, dnb or other'),
     report_date: col.date('Date the provider issued the report'),
     score: col.optional(col.int('Provider score on score_scale (e.g. Creditsafe 0-100, D&B failure percentile)')),
-    score_scale: col.oneOf(SCORE_SCALES, 'Scale of score and rating (see ref_score_band_map)'),
+    score_scale: col.oneOf(SCORE_SCALES, 'Scale of score and rating (see ref_score_bands)'),
     rating: col.optional(col.text('Provider rating or band as printed (Creditsafe A-E, Graydon AAA-D)')),
     common_band: col.optional(col.int('Common risk band 1 (very low) to 5 (very high); empty = not rated')),
     scorecard_version: col.optional(col.text('Provider scorecard version (scores of different versions do not compare)')),

@@ -1,6 +1,6 @@
 /**
  * Provider score scales and their mapping to one common 5-band risk scale, as data. The mapping rows
- * are the single source: `commonBand` reads them, the warehouse gets them as `ref_score_band_map`, and
+ * are the single source: `commonBand` reads them, the warehouse gets them as `ref_score_bands`, and
  * docs/metrics-credit-risk.md prints them.
  *
  * Common scale (1 = lowest risk): 1 very low, 2 low, 3 moderate, 4 high, 5 very high; NULL = not rated.
