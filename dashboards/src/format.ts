@@ -122,7 +122,7 @@ export function formatValue(v: string | number | boolean | null | undefined, kin
     case 'pct': return formatPct(v, lang);
     case 'ratio': return formatRatio(v, lang, 2);
     case 'days': return formatDays(v, lang);
-    case 'signed': return formatSigned(v, lang);
+    case 'signed': return formatSigned(v, lang, Number.isInteger(Number(v)) ? 0 : 1);
     case 'date': return formatDate(String(v), lang);
     case 'month': return formatMonth(String(v), lang);
     case 'quarter': return formatQuarter(String(v), lang);

@@ -112,7 +112,7 @@ function filterOptions(name: FilterName): [string, string][] {
     case 'group_by':
       return GROUP_BY_IDS.map((g): [string, string] => [g, t(lang, `f_${g}` as LabelKey)]);
     default:
-      return [all, ...meta.filters[name].map((v): [string, string] => [v, v])];
+      return [all, ...meta.filters[name].map((v): [string, string] => [v, label(lang, v)])];
   }
 }
 

@@ -169,6 +169,9 @@ describe('bars, stacks, quadrant, heatmap', () => {
     expect(o.series[0].data).toEqual([[0, 1, 3], [1, 0, 2]]);
     expect(o.xAxis.data).toEqual(['K1 2024', 'K2 2024']);
     expect(m.table.rows[0]!.national_rate_per_1000).toBe(2.1);
+    // one outlier does not set the colour scale
+    const many = Array.from({ length: 20 }, (_, i) => ({ period_start: '2024-01-01', sbi_section: String.fromCharCode(65 + i), rate_per_1000: i === 0 ? 500 : 4 }));
+    expect((bankruptcyHeatmap(many, en).option as AnyOpt).visualMap.max).toBe(4);
   });
 });
 

@@ -63,6 +63,8 @@ describe('dates', () => {
   it('formatValue dispatches by kind', () => {
     expect(plain(formatValue('12.5', 'money', 'nl'))).toBe('€ 12,50');
     expect(formatValue(3, 'int', 'en')).toBe('3');
+    expect(formatValue(-35, 'signed', 'nl')).toBe('-35');
+    expect(formatValue(2.46, 'signed', 'nl')).toBe('+2,5');
     expect(formatValue(true, 'text', 'nl')).toBe('ja');
     expect(formatValue(null, 'money', 'nl')).toBe('–');
   });

@@ -10,7 +10,10 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
   const quarters = distinct(rows.map((r) => String(r.period_start))).sort();
   const sections = distinct(rows.map((r) => String(r.sbi_section))).sort();
   const values = rows.map((r) => num(r.rate_per_1000)).filter((v): v is number => v !== null);
-  const max = values.length ? Math.max(...values) : 1;
+  // The colour scale stops at the 90th percentile, so one extreme cell does not wash out the rest;
+  // cells above it take the top colour and keep their number.
+  const sorted = [...values].sort((a, b) => a - b);
+  const max = sorted.length ? Math.max(1, sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]!) : 1;
   const data = rows.map((r) => [quarters.indexOf(String(r.period_start)), sections.indexOf(String(r.sbi_section)), num(r.rate_per_1000)]);
   const option = {
     ...baseOption(),
@@ -29,7 +32,7 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
     },
     xAxis: { type: 'category' as const, data: quarters.map((q) => formatQuarter(q, ctx.lang)), splitArea: { show: true } },
     yAxis: { type: 'category' as const, data: sections, splitArea: { show: true } },
-    visualMap: { min: 0, max: max || 1, calculable: false, orient: 'horizontal' as const, left: 'center', bottom: 0, itemHeight: 120, formatter: (v: number) => formatNumber(v, ctx.lang, 1) },
+    visualMap: { min: 0, max, calculable: false, orient: 'horizontal' as const, left: 'center', bottom: 0, itemHeight: 120, formatter: (v: number) => formatNumber(v, ctx.lang, 1) },
     series: [
       {
         name: t(ctx.lang, 'rate_per_1000'),

@@ -60,6 +60,7 @@ export function quadrantChart(rows: DataRow[], ctx: BuildContext): ChartModel {
     yAxis: {
       type: 'value' as const,
       name: t(ctx.lang, 'revenue_t12m'),
+      nameTextStyle: { align: 'left' as const },
       min: rows.every((r) => (num(r.revenue_t12m) ?? 0) >= 0) ? 0 : undefined,
       axisLabel: { formatter: axisFormatter('money', ctx) },
     },
