@@ -10,17 +10,25 @@ import { lakePaths } from '../../lake/layout.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { QueryResult } from '../../warehouse/engine.js';
+import { startServer } from '../../serve/server.js';
+import { defaultSettings } from '../../serve/settings.js';
 
 const usage = `Usage: creditlake demo [--customers N] [--months M] [--seed S] [--out DIR] [--lake DIR] [--json]
+                       [--serve | --no-serve] [--port N]
 
 Runs the whole embedded pipeline on a generated ledger: generate → ingest → build (with data tests)
-→ summary of DSO over the last 6 months and aging at the last month end.
+→ summary of DSO over the last 6 months and aging at the last month end → the dashboards' URL.
+In a terminal it then serves the dashboards until Ctrl-C (--no-serve to stop after the summary);
+otherwise it prints the \`creditlake serve\` command and URL and exits.
 
   --customers N   customers to generate (default 2000)
   --months M      months of history (default 24)
   --seed S        generator seed (default 42)
   --out DIR       where the generated CSVs go (default ./demo-data)
-  --lake DIR      lake folder (default from creditlake.config.json, else ./lake)`;
+  --lake DIR      lake folder (default from creditlake.config.json, else ./lake)
+  --port N        dashboards port on 127.0.0.1 (default 8765)`;
+
+const DEFAULT_PORT = 8765;
 
 function positiveInt(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -43,7 +51,14 @@ export const demoCommand: Command = {
       months: { type: 'string' },
       seed: { type: 'string' },
       out: { type: 'string' },
+      serve: { type: 'boolean' },
+      'no-serve': { type: 'boolean' },
+      port: { type: 'string' },
     });
+    if (values.serve && values['no-serve']) throw new UsageError('give --serve or --no-serve, not both');
+    const serve = values.serve ?? (!values['no-serve'] && !values.json && Boolean(io.stdout.isTTY));
+    const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
     const customers = positiveInt('customers', values.customers, 2000);
     const months = positiveInt('months', values.months, 24);
     const seed = values.seed ?? '42';
@@ -94,6 +109,22 @@ export const demoCommand: Command = {
       say('  npx creditlake tables');
       say('  npx creditlake query "SELECT * FROM dso_monthly WHERE segment = \'ALL\' ORDER BY month DESC LIMIT 12"');
     }
+    if (!serve) {
+      say(`\nDashboards: npx creditlake serve   →   http://127.0.0.1:${port}/`);
+      return EXIT.OK;
+    }
+    const server = await startServer({
+      lakeRoot,
+      port,
+      settings: { ...defaultSettings, currency: config.reporting_currency },
+      log: (m) => line(io.stderr, m),
+    });
+    say(`\nDashboards: ${server.url}   (Ctrl-C to stop)`);
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    await server.close();
     return EXIT.OK;
   },
 };
