@@ -6,7 +6,8 @@ import { DEFAULT_END_DATE, generateLedger } from '../../generator/index.js';
 const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD] [--json]
 
 Writes a realistic Dutch B2B receivables ledger as one canonical CSV per table (<table>.csv):
-customers, invoices, payments, payment_allocations, write_offs, collection_actions, credit_decisions.
+customers, invoices, payments, payment_allocations, write_offs, collection_actions, credit_decisions,
+and the credit-report feed beside it: companies, company_identifiers, credit_reports, insolvency_events.
 
   --customers N          number of customers (about 2 invoices per customer-month)
   --months M             months of history, ending at --end-date
