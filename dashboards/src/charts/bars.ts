@@ -32,8 +32,8 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
   const catAxis = {
     type: 'category' as const,
     data: cats,
-    // Few categories: label every one; long names are cut with an ellipsis (the table has them whole).
-    axisLabel: { interval: cats.length <= 16 ? 0 : 'auto', width: spec.horizontal ? 180 : 110, overflow: 'truncate' as const },
+    // Few categories (or a horizontal list): label every one; long names are cut (the table has them whole).
+    axisLabel: { interval: cats.length <= 8 || spec.horizontal ? 0 : 'auto', width: spec.horizontal ? 180 : 110, overflow: 'truncate' as const },
     ...(spec.horizontal ? { inverse: true } : {}),
   };
   const valAxes: Record<string, unknown>[] = [{ type: 'value', axisLabel: { formatter: axisFormatter(barKind, ctx) } }];
