@@ -57,6 +57,8 @@ describe('dialect sniffing', () => {
     const cp = Uint8Array.from([0x43, 0x61, 0x66, 0xe9, 0x3b, 0x80]);
     expect(detectEncoding(cp, 'auto')).toMatchObject({ encoding: 'windows-1252', note: expect.stringContaining('byte 0xe9 at offset 3') });
     expect(() => detectEncoding(Uint8Array.from([0xef, 0xbb, 0xbf]), 'windows-1252')).toThrow(DialectError);
+    // A stray € (0x80) after a space: the € is reported, not the space before it.
+    expect(detectEncoding(Uint8Array.from([0x61, 0x20, 0x80, 0x20]), 'auto').note).toContain('byte 0x80 at offset 2');
   });
 
   it('sniffs ; , tab and |, and refuses to choose between two that both fit', () => {

@@ -43,27 +43,20 @@ export function detectEncoding(sample: Uint8Array, requested: 'auto' | Encoding)
   }
 }
 
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  const ok = (n: number) => {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, n), { stream: true });
-      return true;
-    } catch {
-      return false;
+/** Offset of the first byte that cannot start or continue a UTF-8 sequence (a cut-off end is fine). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const c = bytes[i]!;
+    const follow = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (follow < 0) return i;
+    for (let k = 1; k <= follow; k++) {
+      if (i + k >= bytes.length) return bytes.length;
+      if ((bytes[i + k]! & 0xc0) !== 0x80) return i;
     }
-  };
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ok(mid)) lo = mid;
-    else hi = mid - 1;
+    i += follow + 1;
   }
-  // The longest decodable prefix may end inside the broken sequence: report where that sequence starts.
-  let at = Math.min(lo, bytes.length - 1);
-  while (at > 0 && bytes[at]! < 0x80) at--;
-  while (at > 0 && (bytes[at]! & 0xc0) === 0x80) at--;
-  return at;
+  return bytes.length;
 }
 
 /** TextDecoder label for an encoding; Node's full ICU decodes windows-1252 (€ at 0x80) natively. */
