@@ -1,0 +1,75 @@
+/** `creditlake mappings` and `creditlake ingest --mapping …` through the CLI entry point. */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+
+const ERP = join(import.meta.dirname, '../fixtures/erp');
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const w = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
+  const code = await main(argv, { stdout: w((s) => (stdout += s)), stderr: w((s) => (stderr += s)), cwd, env: {} });
+  return { code, stdout, stderr };
+}
+
+describe('creditlake mappings / ingest --mapping', () => {
+  it('lists the presets, as text and as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
+    const text = await cli(dir, 'mappings');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^sap-fbl5n\s+SAP customer line items/m);
+    const json = await cli(dir, 'mappings', '--json');
+    const presets = JSON.parse(json.stdout) as { name: string; tables: string[] }[];
+    expect(presets.find((p) => p.name === 'ibm-ledger')?.tables).toEqual(['customers', 'invoices', 'payments', 'payment_allocations']);
+  });
+
+  it('--dry-run shows the first rows as they would land and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
+    const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'sap-fbl5n', '--dry-run', '--rows', '2', join(ERP, 'sap-fbl5n.txt'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('(dry run: nothing written)');
+    expect(r.stdout).toContain('1000-2024-0090000101 | 0000100001 | invoice | 2024-01-05 | 2024-02-04 | EUR | 1210.00');
+    expect(r.stdout).not.toContain('0090000107'); // --rows 2
+    expect(existsSync(join(dir, 'lake'))).toBe(false);
+  });
+
+  it('takes a YAML mapping file with overrides, quarantines with the original line and exits 1 over the reject limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
+    writeFileSync(
+      join(dir, 'mine.yaml'),
+      [
+        'name: my-export',
+        'description: payments from our bank export',
+        'source: { delimiter: ";", decimal: "," }',
+        'tables:',
+        '  payments:',
+        '    columns:',
+        '      payment_id: Kenmerk',
+        '      customer_id: Debiteur',
+        '      payment_date: Datum',
+        '      amount: Bedrag',
+        '      currency: { const: EUR }',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'bank.csv'), 'Kenmerk;Debiteur;Datum;Bedrag\nB1;K1;5-1-24;1.000,00\n\nB2;K2;6-1-24;-5,00\nB3;K3;7-1-24;12,50\n');
+    const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'mine.yaml', '--date-format', 'd-m-yy', 'bank.csv');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('bank.csv: 2 loaded, 1 rejected of 3 source rows — reject rate 33.3% exceeds the limit 0.0%');
+    expect(r.stdout).toContain('1 × payment amount not positive [amount]: e.g. bank.csv line 4');
+    const ok = await cli(dir, 'ingest', '--lake', 'lake2', '--mapping', 'mine.yaml', '--date-format', 'd-m-yy', '--max-reject-rate', '50%', 'bank.csv');
+    expect(ok.code).toBe(0);
+  });
+
+  it('reports an unknown preset and a bad override as usage errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
+    const r = await cli(dir, 'ingest', '--mapping', 'exact', join(ERP, 'sap-fbl5n.txt'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown mapping preset "exact"; presets: afas-debtor-open-items, /);
+    const d = await cli(dir, 'ingest', '--mapping', 'sap-fbl5n', '--decimal', ';', join(ERP, 'sap-fbl5n.txt'));
+    expect(d.code).toBe(2);
+  });
+});
