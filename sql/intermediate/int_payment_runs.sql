@@ -29,13 +29,13 @@ by_day AS (
   SELECT forecast_date, customer_id, day_of_month, count(*) AS days
   FROM seen GROUP BY forecast_date, customer_id, day_of_month
 ),
+-- Payment days in each 3-day window [d, d+2] of the month, for every day d the customer paid on.
 day_windows AS (
-  SELECT a.forecast_date, a.customer_id, a.day_of_month AS run_day, sum(b.days) AS days
-  FROM by_day a
-  JOIN by_day b
-    ON b.forecast_date = a.forecast_date AND b.customer_id = a.customer_id
-   AND b.day_of_month >= a.day_of_month AND b.day_of_month <= a.day_of_month + 2
-  GROUP BY a.forecast_date, a.customer_id, a.day_of_month
+  SELECT forecast_date, customer_id, day_of_month AS run_day,
+         sum(days) OVER (
+           PARTITION BY forecast_date, customer_id ORDER BY day_of_month
+           RANGE BETWEEN CURRENT ROW AND 2 FOLLOWING) AS days
+  FROM by_day
 ),
 best_day AS (
   SELECT forecast_date, customer_id, run_day, days
