@@ -131,6 +131,9 @@ function describe(r: MappedFileResult, showPreview: boolean): string[] {
         out.push(`    ${cols.join(' | ')}`);
         for (const row of t.preview) out.push(`    ${cols.map((c) => (row[c] === null ? '' : String(row[c]))).join(' | ')}`);
       } else out.push('    (no rows)');
+      for (const q of t.rejectPreview ?? []) {
+        out.push(`    rejected line ${q.line}${q.column_name ? ` [${q.column_name}]` : ''}: ${q.reason}${q.detail ? ` — ${q.detail}` : ''}`);
+      }
     }
   }
   return out;
