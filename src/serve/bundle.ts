@@ -55,7 +55,13 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
     const bytes: Record<string, number> = {};
     for (const f of readdirSync(join(tmp, 'assets'))) bytes[f] = statSync(join(tmp, 'assets', f)).size;
     rmSync(distDir, { recursive: true, force: true });
-    renameSync(tmp, distDir);
+    try {
+      renameSync(tmp, distDir);
+    } catch (e) {
+      // Another process (a parallel test, a second server) put its fresh bundle there first.
+      if (!existsSync(join(distDir, 'assets', 'app.js')) || !existsSync(join(distDir, 'index.html'))) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+    }
     return { distDir, bytes };
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

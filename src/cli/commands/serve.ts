@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
+import { lakePaths } from '../../lake/layout.js';
 import { configFrom, parse } from '../options.js';
 import { startServer } from '../../serve/server.js';
 import { defaultSettings } from '../../serve/settings.js';
@@ -22,6 +25,11 @@ export const serveCommand: Command = {
     if (!/^\d{1,5}$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
     const { config, lakeRoot } = configFrom(values, io);
     if (lakeRoot.startsWith('s3://')) throw new UsageError('serve reads a local lake; on AWS the dashboards are hosted by the CDK stack');
+    const db = join(lakeRoot, lakePaths.warehouseDb());
+    if (!existsSync(db)) {
+      line(io.stderr, `creditlake serve: no warehouse at ${db}: run \`creditlake build\` (or \`npm run demo\`) first, or pass --lake <dir>`);
+      return EXIT.FAILED;
+    }
     const server = await startServer({
       lakeRoot,
       port,
