@@ -72,7 +72,7 @@ const REJECTS_VIEW = 'pre_rejects';
 function readNormalized(src: NormalizedSource): string {
   const cols = [LINE_COLUMN, ...src.header].map((h) => `${lit(h)}: 'VARCHAR'`).join(', ');
   return `read_csv(${lit(src.file)}, header = true, auto_detect = false, delim = ${lit(src.delimiter)}, quote = '"', escape = '"',
-    columns = {${cols}}, max_line_size = 16777216, strict_mode = true)`;
+    columns = {${cols}}, max_line_size = 4194304, buffer_size = 8388608, strict_mode = true)`;
 }
 
 export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: NormalizedSource, opts: StageOptions): Promise<StageResult> {
