@@ -218,6 +218,10 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
     if (e instanceof DialectError || e instanceof MappingError) {
       return { ...base, status: 'error', message: `${basename(file)}: ${e.message}`, linesRead: 0, linesLoaded: 0, linesRejected: 0, linesSkipped: 0, rejectRate: 0, failed: true, tables: [] };
     }
+    if (/Out of Memory Error/.test((e as Error).message)) {
+      const message = `${basename(file)}: DuckDB ran out of memory (memory_limit ${opts.memoryLimit ?? 'default'}); raise duckdb.memory_limit or lower duckdb.threads in creditlake.config.json. Nothing was committed.`;
+      return { ...base, status: 'error', message, linesRead: 0, linesLoaded: 0, linesRejected: 0, linesSkipped: 0, rejectRate: 0, failed: true, tables: [] };
+    }
     throw e;
   } finally {
     if (engine) await engine.close().catch(() => undefined);
