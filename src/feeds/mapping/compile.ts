@@ -369,9 +369,11 @@ export function compileTargets(mapping: Mapping, header: readonly string[], form
     const inner = `(SELECT *${c.defs.map((d) => `, ${d}`).join('')} FROM ${relation}${where.length ? ` WHERE ${where.join(' AND ')}` : ''})`;
     let sql = `SELECT CAST("__line" AS BIGINT) AS "__line", ${selects.join(', ')}, ${failList} AS "__fails" FROM ${inner}`;
     if (target.distinct_on?.length) {
-      const keys = target.distinct_on.map((k) => quoteIdent(k)).join(', ');
-      // The first clean occurrence of each key wins; later repeats of a key are not rejects.
-      sql = `SELECT * FROM (SELECT DISTINCT ON (${keys}) * FROM (${sql}) ORDER BY ${keys}, len("__fails"), "__line") ORDER BY "__line"`;
+      // The first clean occurrence of each key wins; later repeats of a key are not rejects. A hash
+      // aggregate holds one row per key (not per line), so memory follows the number of customers.
+      sql = `SELECT unnest(r) FROM (SELECT arg_min(t, len(t."__fails") * 1000000000000000 + t."__line") AS r FROM (${sql}) t GROUP BY ${target.distinct_on
+        .map((k) => `t.${quoteIdent(k)}`)
+        .join(', ')}) ORDER BY r."__line"`;
     }
     return { table, sql };
   });

@@ -143,7 +143,8 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
            (SELECT count(*) FROM src_${i} WHERE "__line" NOT IN (SELECT line FROM bad_lines)) AS loaded`,
       )
     ).rows[0]!;
-    const good = `(SELECT * FROM src_${i} WHERE "__line" NOT IN (SELECT line FROM bad_lines) ORDER BY rowid)`;
+    // No ORDER BY: the engine preserves insertion order, and sorting 10M+ rows would need memory.
+    const good = `(SELECT * FROM src_${i} WHERE "__line" NOT IN (SELECT line FROM bad_lines))`;
     const staged: StagedTable = {
       table: t.table,
       rowsRead: Number(counts.staged) + src.rejected,
@@ -165,13 +166,13 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
     }
     tables.push(staged);
   }
-  const landed = targets.map((_, i) => `SELECT "__line" FROM src_${i}`).join(' UNION ');
-  const lines = (
-    await engine.query(
-      `SELECT (SELECT count(DISTINCT line) FROM bad_lines) AS bad,
-         (SELECT count(*) FROM (${landed}) WHERE "__line" NOT IN (SELECT line FROM bad_lines)) AS loaded`,
-    )
-  ).rows[0]!;
+  // A target without filters or de-duplication has a row for every source line: then no union of
+  // all lines (a hash table as big as the file) is needed to count the lines that landed.
+  const total = Object.values(mapping.tables).some((t) => !t.where?.length && !t.distinct_on?.length);
+  const landed = total
+    ? `SELECT ${src.rows} - (SELECT count(DISTINCT line) FROM bad_lines)`
+    : `SELECT count(*) FROM (${targets.map((_, i) => `SELECT "__line" FROM src_${i}`).join(' UNION ')}) WHERE "__line" NOT IN (SELECT line FROM bad_lines)`;
+  const lines = (await engine.query(`SELECT (SELECT count(DISTINCT line) FROM bad_lines) AS bad, (${landed}) AS loaded`)).rows[0]!;
   opts.onProgress?.(1);
   return {
     tables,
