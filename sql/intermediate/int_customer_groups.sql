@@ -8,15 +8,25 @@ WITH ids AS (
   UNION
   SELECT customer_id FROM {{ ref('stg_payments') }}
 ),
+-- score_band: the common band of the customer's latest credit report (any provider; ties on a day
+-- as in customer_risk), one band for the customer's whole history. A band per month end would move
+-- customers between groups, and the running AR and countback walks of the marts need fixed groups.
+latest_band AS (
+  SELECT cc.customer_id, r.common_band
+  FROM {{ ref('int_customer_companies') }} cc
+  JOIN {{ ref('int_report_validity') }} r ON r.company_key = cc.company_key AND r.valid_until = DATE '9999-12-31'
+),
 attrs AS (
   SELECT
     ids.customer_id,
     COALESCE(c.segment, 'unknown') AS segment,
     CASE WHEN c.sbi_code IS NULL THEN 'unknown' ELSE {{ sbi_section('c.sbi_code') }} END AS sbi_section,
     COALESCE(c.country, 'unknown') AS country,
-    COALESCE(c.size_class, 'unknown') AS size_class
+    COALESCE(c.size_class, 'unknown') AS size_class,
+    {{ band_label('b.common_band') }} AS score_band
   FROM ids
   LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = ids.customer_id
+  LEFT JOIN latest_band b ON b.customer_id = ids.customer_id
 )
 SELECT customer_id, 'segment' AS group_by, segment AS group_value FROM attrs
 UNION ALL
@@ -25,3 +35,5 @@ UNION ALL
 SELECT customer_id, 'country' AS group_by, country AS group_value FROM attrs
 UNION ALL
 SELECT customer_id, 'size_class' AS group_by, size_class AS group_value FROM attrs
+UNION ALL
+SELECT customer_id, 'score_band' AS group_by, score_band AS group_value FROM attrs

@@ -101,8 +101,7 @@ SELECT
   l.score_scale,
   l.rating,
   l.common_band,
-  CASE l.common_band WHEN 1 THEN 'very low risk' WHEN 2 THEN 'low risk' WHEN 3 THEN 'moderate risk'
-       WHEN 4 THEN 'high risk' WHEN 5 THEN 'very high risk' ELSE 'not rated' END AS common_band_label,
+  {{ band_label('l.common_band') }} AS common_band_label,
   pp.creditsafe_band,
   pp.graydon_band,
   pp.dnb_band,

@@ -110,6 +110,7 @@ describe('dso_monthly on the metrics.md countback example', () => {
       { group_by: 'ALL', group_value: 'ALL', segment: 'ALL', ar_end: '212000.00' },
       { group_by: 'country', group_value: 'NL', segment: null, ar_end: '212000.00' },
       { group_by: 'sbi_section', group_value: 'unknown', segment: null, ar_end: '212000.00' },
+      { group_by: 'score_band', group_value: 'not rated', segment: null, ar_end: '212000.00' },
       { group_by: 'segment', group_value: 'smb', segment: 'smb', ar_end: '212000.00' },
       { group_by: 'size_class', group_value: 'small', segment: null, ar_end: '212000.00' },
     ]);

@@ -5,7 +5,7 @@ import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './a
 import { cashForecastVars } from './forecast-vars.js';
 import { kpiTemplateFunctions, kpiTemplateVars } from './kpi-functions.js';
 import { sbiSectionCase } from './sbi.js';
-import { creditRiskVars } from './credit-risk-vars.js';
+import { bandLabelCase, creditRiskVars } from './credit-risk-vars.js';
 import { referenceTableSql } from '../../reference/warehouse-tables.js';
 import { sqlString, type CompileTarget } from './targets.js';
 import type { TemplateArg, TemplateFunction } from './template.js';
@@ -95,6 +95,7 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     unapplied_bucket: () => sqlString(UNAPPLIED_CASH_BUCKET),
     unapplied_bucket_order: () => String(allBuckets(edges).length - 1),
     sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
+    band_label: (band) => bandLabelCase(expr(band, 'common band')),
     /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */
     reference_table: (name) => referenceTableSql(str(name, 'reference table name')),
     ...kpiTemplateFunctions(config),
