@@ -9,7 +9,7 @@ export const arRollforward = defineTable({
   shape: {
     month: col.date('First day of the month'),
     month_end: col.date('Last day of the month, the date ar_end is measured at'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, or 'ALL' for the total"),
+    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
     group_value: col.text("Value of the grouping; 'ALL' on total rows"),
     segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
     ar_begin: col.money('AR at the previous month end (0 in the first month); equals ar_end of the month before'),

@@ -8,7 +8,7 @@ export const cashFlowMonthly = defineTable({
   shape: {
     month: col.date('First day of the calendar month'),
     month_end: col.date('Last day of the month'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, or 'ALL' for the total"),
+    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
     group_value: col.text("Value of the grouping; 'ALL' on total rows"),
     segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
     cash_received: col.money('Payments dated in the month (all cash, unapplied cash included)'),
