@@ -1,6 +1,6 @@
 -- Every movement of every AR item, dated and signed by its effect on AR: the event ledger behind
--- ar_rollforward, int_invoice_settlements and ar_ratio_monthly. It follows ar_open_items' rules
--- exactly, so summing `amount` over events dated on or before a month end gives that month end's AR:
+-- ar_open_items, ar_rollforward, int_invoice_settlements and ar_ratio_monthly. Summing `amount` over
+-- an item's events dated on or before a month end gives its open amount there (ar_open_items):
 --  * An item is a document that corrects no other document (its "head"), or a payment (unapplied cash).
 --    A correcting document moves its head's balance; it is dated no earlier than the head.
 --  * movement: 'document' (the document amounts, source_type invoice or credit_note),
