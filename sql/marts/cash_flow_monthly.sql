@@ -2,27 +2,18 @@
 -- "cash_flow_monthly"): cash received, invoiced, credit notes, credit sales, written off, and the
 -- net change in AR they imply, beside the AR balances of dso_monthly so the two can be compared.
 -- Dense: every month of every group, zeros where nothing happened.
-WITH flows AS (
-  SELECT customer_id, CAST({{ month_start('flow_date') }} AS DATE) AS month, flow_kind,
-         cash_received, invoiced, credit_notes, written_off
-  FROM {{ ref('int_cash_flows') }}
-),
-grouped AS (
-  SELECT f.month, g.group_by, g.group_value, f.flow_kind, f.cash_received, f.invoiced, f.credit_notes, f.written_off
-  FROM flows f
-  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = f.customer_id
-  UNION ALL
-  SELECT f.month, 'ALL' AS group_by, 'ALL' AS group_value, f.flow_kind, f.cash_received, f.invoiced, f.credit_notes, f.written_off
-  FROM flows f
-),
-totals AS (
+WITH totals AS (
   SELECT month, group_by, group_value,
          sum(cash_received) AS cash_received,
-         sum(CASE WHEN flow_kind = 'payment' THEN 1 ELSE 0 END) AS payments_count,
+         sum(payments_count) AS payments_count,
          sum(invoiced) AS invoiced,
          sum(credit_notes) AS credit_notes,
          sum(written_off) AS written_off
-  FROM grouped
+  FROM (
+    SELECT CAST({{ month_start('flow_date') }} AS DATE) AS month, group_by, group_value,
+           cash_received, payments_count, invoiced, credit_notes, written_off
+    FROM {{ ref('int_cash_flow_days') }}
+  ) d
   GROUP BY month, group_by, group_value
 ),
 frame AS (

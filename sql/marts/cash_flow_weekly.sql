@@ -3,13 +3,13 @@
 -- Dense from the week of the first event to the week of the last. date_trunc('week', d) is the
 -- ISO Monday on DuckDB and Trino alike; the week series is built from a digits relation, not an
 -- engine-specific series function (10,000 weeks at most).
-WITH flows AS (
-  SELECT customer_id, CAST(date_trunc('week', flow_date) AS DATE) AS week_start, flow_kind,
-         cash_received, invoiced, credit_notes, written_off
-  FROM {{ ref('int_cash_flows') }}
+WITH days AS (
+  SELECT CAST(date_trunc('week', flow_date) AS DATE) AS week_start, group_by, group_value,
+         cash_received, payments_count, invoiced, credit_notes, written_off
+  FROM {{ ref('int_cash_flow_days') }}
 ),
 bounds AS (
-  SELECT min(week_start) AS first_week, max(week_start) AS last_week FROM flows
+  SELECT min(week_start) AS first_week, max(week_start) AS last_week FROM days
 ),
 digits AS (
   SELECT d FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(d)
@@ -28,22 +28,14 @@ group_values AS (
   UNION ALL
   SELECT 'ALL' AS group_by, 'ALL' AS group_value
 ),
-grouped AS (
-  SELECT f.week_start, g.group_by, g.group_value, f.flow_kind, f.cash_received, f.invoiced, f.credit_notes, f.written_off
-  FROM flows f
-  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = f.customer_id
-  UNION ALL
-  SELECT f.week_start, 'ALL' AS group_by, 'ALL' AS group_value, f.flow_kind, f.cash_received, f.invoiced, f.credit_notes, f.written_off
-  FROM flows f
-),
 totals AS (
   SELECT week_start, group_by, group_value,
          sum(cash_received) AS cash_received,
-         sum(CASE WHEN flow_kind = 'payment' THEN 1 ELSE 0 END) AS payments_count,
+         sum(payments_count) AS payments_count,
          sum(invoiced) AS invoiced,
          sum(credit_notes) AS credit_notes,
          sum(written_off) AS written_off
-  FROM grouped
+  FROM days
   GROUP BY week_start, group_by, group_value
 ),
 flowed AS (
