@@ -213,6 +213,31 @@ describe('customer marts', () => {
     expect(priorities.map((p) => p.priority)).toEqual(['grow', 'keep', 'restrict', 'watch']);
   });
 
+  it("write_offs_monthly by score_band: each customer's write-offs land in its latest report's band", async () => {
+    const labels = ['very low risk', 'low risk', 'moderate risk', 'high risk', 'very high risk'];
+    const byId = new Map(csv.company_identifiers!.map((i) => [`${i.id_type}:${i.id_value}`, i.company_key]));
+    const latest = new Map<string, Rec>();
+    for (const r of csv.credit_reports!) {
+      const l = latest.get(r.company_key);
+      if (!l || r.report_date + r.provider > l.report_date + l.provider) latest.set(r.company_key, r);
+    }
+    const bandOf = new Map<string, string>();
+    for (const c of csv.customers!) {
+      const key = byId.get(`kvk:${c.kvk_number}`) ?? byId.get(`vat:${c.vat_number}`);
+      const band = key ? latest.get(key)?.common_band : undefined;
+      bandOf.set(c.customer_id, band ? labels[Number(band) - 1]! : 'not rated');
+    }
+    const expected = new Map<string, number>();
+    for (const w of csv.write_offs!) {
+      const b = bandOf.get(w.customer_id) ?? 'not rated';
+      expected.set(b, (expected.get(b) ?? 0) + cents(w.amount));
+    }
+    const rows = await query(`SELECT group_value, CAST(sum(written_off) AS VARCHAR) AS wo FROM write_offs_monthly
+      WHERE group_by = 'score_band' GROUP BY group_value HAVING sum(written_off) <> 0 ORDER BY group_value`);
+    expect(new Map(rows.map((r) => [String(r.group_value), cents(String(r.wo))]))).toEqual(expected);
+    expect(expected.size).toBeGreaterThan(1);
+  });
+
   it('risk_alerts carries every insolvency event of a customer', async () => {
     const customerKeys = new Set((await query(`SELECT company_key FROM int_customer_companies`)).map((r) => r.company_key));
     const expected = csv.insolvency_events!.filter((e) => customerKeys.has(e.company_key)).length;
