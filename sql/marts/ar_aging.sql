@@ -19,15 +19,10 @@ totals AS (
   FROM grouped
   GROUP BY as_of_date, group_by, group_value, bucket
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 frame AS (
   SELECT m.as_of_date, gv.group_by, gv.group_value, b.bucket, b.bucket_order
   FROM {{ ref('int_month_ends') }} m
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   CROSS JOIN {{ aging_buckets() }} AS b(bucket, bucket_order)
 )
 SELECT

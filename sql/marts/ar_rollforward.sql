@@ -13,11 +13,6 @@
 WITH months AS (
   SELECT as_of_date AS month_end, month_start FROM {{ ref('int_month_ends') }}
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 events AS (
   SELECT
     customer_id,
@@ -64,7 +59,7 @@ frame AS (
     CAST(COALESCE(t.settled_without_payment, 0) AS DECIMAL(18,2)) AS settled_without_payment,
     CAST(COALESCE(t.unapplied_cash_change, 0) AS DECIMAL(18,2)) AS unapplied_cash_change
   FROM months m
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   LEFT JOIN totals t
     ON t.month_start = m.month_start AND t.group_by = gv.group_by AND t.group_value = gv.group_value
 ),

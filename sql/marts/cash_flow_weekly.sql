@@ -23,11 +23,6 @@ weeks AS (
   FROM bounds
   JOIN week_numbers w ON 7 * w.n <= {{ days_between('bounds.first_week', 'bounds.last_week') }}
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 totals AS (
   SELECT week_start, group_by, group_value,
          sum(cash_received) AS cash_received,
@@ -49,7 +44,7 @@ flowed AS (
     CAST(COALESCE(t.credit_notes, 0) AS DECIMAL(18,2)) AS credit_notes,
     CAST(COALESCE(t.written_off, 0) AS DECIMAL(18,2)) AS written_off
   FROM weeks w
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   LEFT JOIN totals t ON t.week_start = w.week_start AND t.group_by = gv.group_by AND t.group_value = gv.group_value
 ),
 labelled AS (

@@ -6,11 +6,6 @@ WITH months AS (
   SELECT as_of_date AS month_end, month_start, days_in_month
   FROM {{ ref('int_month_ends') }}
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 documents AS (
   SELECT CAST({{ month_start('invoice_date') }} AS DATE) AS month_start, customer_id, amount
   FROM {{ ref('stg_invoices') }}
@@ -56,7 +51,7 @@ base AS (
     CAST(COALESCE(a.ar_end, 0) AS DECIMAL(18,2)) AS ar_end,
     CAST(COALESCE(a.current_ar_end, 0) AS DECIMAL(18,2)) AS current_ar_end
   FROM months m
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   LEFT JOIN sales s
     ON s.month_start = m.month_start AND s.group_by = gv.group_by AND s.group_value = gv.group_value
   LEFT JOIN ar a

@@ -27,17 +27,12 @@ totals AS (
   FROM grouped
   GROUP BY as_of_date, group_by, group_value, bucket
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 frame AS (
   SELECT m.as_of_date, gv.group_by, gv.group_value, b.bucket, b.bucket_order, b.min_days, b.max_days,
          CAST(COALESCE(t.open_count, 0) AS BIGINT) AS open_count,
          CAST(COALESCE(t.open_amount, 0) AS DECIMAL(18,2)) AS open_amount
   FROM {{ ref('int_month_ends') }} m
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   CROSS JOIN {{ open_invoice_buckets() }} AS b(bucket, bucket_order, min_days, max_days)
   LEFT JOIN totals t
     ON t.as_of_date = m.as_of_date AND t.group_by = gv.group_by AND t.group_value = gv.group_value AND t.bucket = b.bucket

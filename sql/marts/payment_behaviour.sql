@@ -39,15 +39,10 @@ totals AS (
   FROM grouped
   GROUP BY month_start, group_by, group_value
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 frame AS (
   SELECT m.month_start, m.as_of_date AS month_end, gv.group_by, gv.group_value
   FROM {{ ref('int_month_ends') }} m
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   UNION ALL
   SELECT DISTINCT t.month_start, m.as_of_date AS month_end, t.group_by, t.group_value
   FROM totals t

@@ -11,11 +11,6 @@
 WITH months AS (
   SELECT month_start, as_of_date AS month_end FROM {{ ref('int_month_ends') }}
 ),
-group_values AS (
-  SELECT DISTINCT group_by, group_value FROM {{ ref('int_customer_groups') }}
-  UNION ALL
-  SELECT 'ALL' AS group_by, 'ALL' AS group_value
-),
 write_offs AS (
   SELECT document_id, customer_id, write_off_date, amount FROM {{ ref('stg_write_offs') }}
 ),
@@ -81,7 +76,7 @@ frame AS (
     CAST(COALESCE(t.collection_costs, 0) AS DECIMAL(18,2)) AS collection_costs,
     CAST(COALESCE(t.credit_sales, 0) AS DECIMAL(18,2)) AS credit_sales
   FROM months m
-  CROSS JOIN group_values gv
+  CROSS JOIN {{ ref('int_group_values') }} gv
   LEFT JOIN totals t ON t.month_start = m.month_start AND t.group_by = gv.group_by AND t.group_value = gv.group_value
 ),
 windowed AS (
