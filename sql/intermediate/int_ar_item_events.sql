@@ -2,7 +2,7 @@
 -- ar_open_items, ar_rollforward, int_invoice_settlements and ar_ratio_monthly. Summing `amount` over
 -- an item's events dated on or before a month end gives its open amount there (ar_open_items):
 --  * An item is a document that corrects no other document (its "head"), or a payment (unapplied cash).
---    A correcting document moves its head's balance; it is dated no earlier than the head.
+--    A correcting document moves its head's balance (int_ar_documents); it is dated no earlier than the head.
 --  * movement: 'document' (the document amounts, source_type invoice or credit_note),
 --    'allocation' (cash applied to the document, negative), 'write_off' (negative),
 --    'receipt' (the payment received, negative, on the payment item), 'applied' (the allocated part
@@ -12,27 +12,18 @@
 --    invoice): closed without a payment row, it counts as collected. The payment side of cash
 --    applied to it after S stays (the cash was counted at S already); it is 'applied_after_settlement'.
 WITH docs AS (
-  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, corrects_document_id
-  FROM {{ ref('stg_invoices') }}
+  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, item_id
+  FROM {{ ref('int_ar_documents') }}
 ),
 doc_items AS (
-  SELECT
-    d.document_id,
-    d.document_type AS source_type,
-    d.invoice_date AS source_date,
-    d.amount AS source_amount,
-    CASE WHEN t.document_id IS NULL THEN d.document_id ELSE t.document_id END AS item_id
-  FROM docs d
-  LEFT JOIN docs t
-    ON t.document_id = d.corrects_document_id
-   AND t.corrects_document_id IS NULL
-   AND t.document_id <> d.document_id
+  SELECT document_id, document_type AS source_type, invoice_date AS source_date, amount AS source_amount, item_id
+  FROM docs
 ),
 heads AS (
-  SELECT d.document_id AS item_id, d.customer_id, d.document_type AS item_type, d.invoice_date AS item_date,
-         d.due_date, d.amount AS item_amount, d.settled_date
-  FROM docs d
-  JOIN doc_items di ON di.document_id = d.document_id AND di.item_id = d.document_id
+  SELECT document_id AS item_id, customer_id, document_type AS item_type, invoice_date AS item_date,
+         due_date, amount AS item_amount, settled_date
+  FROM docs
+  WHERE item_id = document_id
 ),
 payments AS (
   SELECT payment_id, customer_id, payment_date, amount FROM {{ ref('stg_payments') }}
