@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { parseConfig, type Config } from '../src/config/config.js';
+import { writeBuildMarker } from '../src/lake/build-marker.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
 import { buildWarehouseAthena, type AthenaBuildReport } from '../src/warehouse/athena/athena-build.js';
@@ -53,6 +54,8 @@ export function createBuildHandler(deps: BuildHandlerDeps) {
         else log.log(e.test.ok ? 'info' : 'error', `data test ${e.test.name} ${e.test.ok ? 'passed' : 'FAILED'}`, { test: e.test });
       },
     });
+    // Readers (the dashboard API) cache answers per build: tell them the marts changed.
+    await writeBuildMarker(deps.store, { finished_at: new Date().toISOString(), ok: report.ok, models: report.models.length });
     const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
     // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
     log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished' : 'build finished with failing data tests', {

@@ -38,9 +38,12 @@ export function catalogFor(engine: WarehouseEngine): Promise<Catalog> {
 }
 
 export async function loadCatalog(engine: WarehouseEngine): Promise<Catalog> {
+  // DuckDB keeps the warehouse in schema main; on Athena the schema is the engine's Glue database.
+  const schema = (engine as { database?: unknown }).database;
   const { rows } = await engine.query(
     `SELECT table_name, column_name FROM information_schema.columns
-     WHERE table_schema = 'main' ORDER BY table_name, ordinal_position`,
+     WHERE table_schema = $schema ORDER BY table_name, ordinal_position`,
+    { schema: typeof schema === 'string' ? schema : 'main' },
   );
   const byTable = new Map<string, string[]>();
   for (const r of rows) {

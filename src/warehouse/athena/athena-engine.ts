@@ -78,10 +78,12 @@ export class AthenaEngine implements WarehouseEngine {
   }
 
   /** Runs one statement to completion; returns the finished execution. */
-  async run(sql: string): Promise<QueryExecution & { QueryExecutionId: string }> {
+  async run(sql: string, executionParameters?: readonly string[]): Promise<QueryExecution & { QueryExecutionId: string }> {
     const started = await this.client.send(
       new StartQueryExecutionCommand({
         QueryString: sql,
+        // Values for the statement's `?` placeholders, in order; Athena binds them server-side.
+        ExecutionParameters: executionParameters?.length ? [...executionParameters] : undefined,
         WorkGroup: this.workgroup,
         QueryExecutionContext: { Database: this.database, Catalog: this.opts.catalog ?? 'AwsDataCatalog' },
         ResultConfiguration: this.opts.outputLocation ? { OutputLocation: this.opts.outputLocation } : undefined,
@@ -117,7 +119,15 @@ export class AthenaEngine implements WarehouseEngine {
   }
 
   async query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult> {
-    const qe = await this.run(bindParams(sql, params));
+    return this.results(await this.run(bindParams(sql, params)));
+  }
+
+  /** Runs a statement with `?` placeholders bound to ExecutionParameters (SQL literals, e.g. `'NL'`, `20`). */
+  async queryWithParameters(sql: string, executionParameters: readonly string[]): Promise<QueryResult> {
+    return this.results(await this.run(sql, executionParameters));
+  }
+
+  private async results(qe: QueryExecution & { QueryExecutionId: string }): Promise<QueryResult> {
     let columns: ResultColumn[] | undefined;
     const rows: Row[] = [];
     let token: string | undefined;

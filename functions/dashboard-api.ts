@@ -1,0 +1,84 @@
+/**
+ * Dashboard API Lambda: the read-only slices of `creditlake serve`, answered by Athena over the Glue
+ * catalog. Reached only through CloudFront at /api/* (function URL with AWS_IAM auth, signed by the
+ * distribution's origin access control). Payload 2.0 events, as function URLs and HTTP APIs send.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { parseConfig } from '../src/config/config.js';
+import { readBuildId } from '../src/lake/build-marker.js';
+import { S3LakeStore } from '../src/lake/s3-store.js';
+import { AthenaDashboardWarehouse } from '../src/serve/athena-warehouse.js';
+import { createDashboardApiHandler } from '../src/serve/lambda.js';
+import { defaultSettings, type DashboardSettings } from '../src/serve/settings.js';
+import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
+
+export interface DashboardApiDeps {
+  athena: AthenaEngine;
+  /** Reads the id of the latest finished build (the lake's build marker). */
+  buildId: () => Promise<string | undefined>;
+  settings?: DashboardSettings;
+  /** How long a warm function trusts the build id it read, before reading it again. */
+  markerCheckMs?: number;
+  /** Without a marker, answers are reused this long at most. */
+  noMarkerTtlMs?: number;
+  now?: () => number;
+}
+
+/**
+ * One read-only warehouse per build: the API caches answers (and the catalog) per engine instance, so
+ * a new build id means a new instance and fresh answers, while requests within a build are served from
+ * memory without an Athena query.
+ */
+export function buildKeyedEngine(deps: DashboardApiDeps): () => Promise<AthenaDashboardWarehouse> {
+  const now = deps.now ?? Date.now;
+  const checkMs = deps.markerCheckMs ?? 30_000;
+  const noMarkerTtl = deps.noMarkerTtlMs ?? 5 * 60_000;
+  let current: { engine: AthenaDashboardWarehouse; checkedAt: number; createdAt: number } | undefined;
+  return async () => {
+    const t = now();
+    if (current && t - current.checkedAt < checkMs) return current.engine;
+    let id: string | undefined;
+    try {
+      id = await deps.buildId();
+    } catch {
+      // The marker is an optimisation: if it cannot be read, keep the answers we have for a while.
+      if (current) return current.engine;
+    }
+    const key = id ?? '';
+    const expired = key === '' && current !== undefined && t - current.createdAt >= noMarkerTtl;
+    if (!current || current.engine.buildMarker !== key || expired) {
+      current = { engine: new AthenaDashboardWarehouse(deps.athena, key), checkedAt: t, createdAt: t };
+    } else current.checkedAt = t;
+    return current.engine;
+  };
+}
+
+export function createHandler(deps: DashboardApiDeps) {
+  return createDashboardApiHandler({ engine: buildKeyedEngine(deps), settings: deps.settings });
+}
+
+export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardApiDeps {
+  const lake = env.LAKE_URI;
+  if (!lake || !env.ATHENA_WORKGROUP || !env.GLUE_DATABASE) throw new Error('LAKE_URI, ATHENA_WORKGROUP and GLUE_DATABASE must be set');
+  const config = parseConfig({ ...(env.CREDITLAKE_CONFIG ? JSON.parse(env.CREDITLAKE_CONFIG) : {}), lake }, 'CREDITLAKE_CONFIG');
+  const store = S3LakeStore.fromUri(lake);
+  return {
+    athena: new AthenaEngine({
+      workgroup: env.ATHENA_WORKGROUP,
+      database: env.GLUE_DATABASE,
+      // CloudFront waits at most this long for the origin; a slower answer is of no use to the page.
+      timeoutMs: Number(env.QUERY_TIMEOUT_MS ?? 25_000),
+      pollInitialMs: 100,
+      pollMaxMs: 1_000,
+    }),
+    buildId: () => readBuildId(store),
+    settings: { ...defaultSettings, currency: config.reporting_currency },
+  };
+}
+
+let cached: ReturnType<typeof createHandler> | undefined;
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  cached ??= createHandler(depsFromEnv());
+  return cached(event);
+}

@@ -1,0 +1,35 @@
+import type { S3LakeStore } from './s3-store.js';
+
+/**
+ * The marker the cloud build writes after it has rewritten the marts: readers (the dashboard API)
+ * key their caches on it, so an answer is reused until the next build and never across one.
+ * Outside every mart folder (`marts/<model>/`), so no Glue table reads it as data.
+ */
+export const BUILD_MARKER_KEY = 'marts/_build.json';
+
+export interface BuildMarker {
+  build_id: string;
+  finished_at: string;
+  ok: boolean;
+  models: number;
+}
+
+type MarkerStore = Pick<S3LakeStore, 'readText' | 'writeText'>;
+
+export async function writeBuildMarker(store: MarkerStore, marker: Omit<BuildMarker, 'build_id'>, now = new Date()): Promise<BuildMarker> {
+  const full: BuildMarker = { build_id: `${now.toISOString()}-${Math.random().toString(36).slice(2, 8)}`, ...marker };
+  await store.writeText(BUILD_MARKER_KEY, `${JSON.stringify(full)}\n`);
+  return full;
+}
+
+/** The current build id, or `undefined` when no build has finished yet (or the marker is unreadable). */
+export async function readBuildId(store: Pick<S3LakeStore, 'readText'>): Promise<string | undefined> {
+  const text = await store.readText(BUILD_MARKER_KEY);
+  if (text === undefined) return undefined;
+  try {
+    const id = (JSON.parse(text) as Partial<BuildMarker>).build_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
