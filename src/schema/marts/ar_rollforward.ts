@@ -1,5 +1,6 @@
 import { col } from '../columns.js';
 import { defineTable } from '../table.js';
+import { customerGroupColumns } from './customer-groups.js';
 
 export const arRollforward = defineTable({
   name: 'ar_rollforward',
@@ -9,9 +10,7 @@ export const arRollforward = defineTable({
   shape: {
     month: col.date('First day of the month'),
     month_end: col.date('Last day of the month, the date ar_end is measured at'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
-    group_value: col.text("Value of the grouping; 'ALL' on total rows"),
-    segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ...customerGroupColumns,
     ar_begin: col.money('AR at the previous month end (0 in the first month); equals ar_end of the month before'),
     invoiced: col.money('Invoices issued in the month (dated no earlier than the document they correct)'),
     credit_notes: col.money('Credit notes issued in the month (negative)'),

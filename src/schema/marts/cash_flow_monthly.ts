@@ -1,5 +1,6 @@
 import { col } from '../columns.js';
 import { defineTable } from '../table.js';
+import { customerGroupColumns } from './customer-groups.js';
 
 export const cashFlowMonthly = defineTable({
   name: 'cash_flow_monthly',
@@ -8,9 +9,7 @@ export const cashFlowMonthly = defineTable({
   shape: {
     month: col.date('First day of the calendar month'),
     month_end: col.date('Last day of the month'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
-    group_value: col.text("Value of the grouping; 'ALL' on total rows"),
-    segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ...customerGroupColumns,
     cash_received: col.money('Payments dated in the month (all cash, unapplied cash included)'),
     payments_count: col.bigint('Number of payments dated in the month'),
     invoiced: col.money('Invoices dated in the month (gross, before credit notes)'),

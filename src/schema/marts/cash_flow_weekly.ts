@@ -1,5 +1,6 @@
 import { col } from '../columns.js';
 import { defineTable } from '../table.js';
+import { customerGroupColumns } from './customer-groups.js';
 
 export const cashFlowWeekly = defineTable({
   name: 'cash_flow_weekly',
@@ -10,9 +11,7 @@ export const cashFlowWeekly = defineTable({
     week_end: col.date('Sunday the ISO week ends on'),
     iso_year: col.int('ISO week-numbering year (the year of the week\'s Thursday)'),
     iso_week: col.int('ISO week number, 1–53'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
-    group_value: col.text("Value of the grouping; 'ALL' on total rows"),
-    segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ...customerGroupColumns,
     cash_received: col.money('Payments dated in the week (all cash, unapplied cash included)'),
     payments_count: col.bigint('Number of payments dated in the week'),
     invoiced: col.money('Invoices dated in the week (gross, before credit notes)'),

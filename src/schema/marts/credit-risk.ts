@@ -15,6 +15,30 @@ export const SEGMENT_PRIORITY_RULES = [
 ] as const;
 export const ALERT_REASONS = ['score_drop', 'band_worsened', 'insolvency_event', 'over_limit', 'industry_rate_rising'] as const;
 
+/** Branch and period of a CBS StatLine row, the same in both CBS reference tables. */
+const cbsBranchPeriodColumns = {
+  branch_label: col.text('Branch as CBS prints it'),
+  sbi_section: col.optional(col.text('Section letter when the row is one section')),
+  period_label: col.text('Period as CBS prints it, without the marks'),
+  period_type: col.text('month, quarter or year'),
+  period_start: col.date('First day of the period'),
+  period_end: col.date('Last day of the period'),
+  provisional_mark: col.text("'*' provisional, '**' revised provisional, '' final"),
+};
+
+/** Twelve-month revenue and its growth, per customer or summed per segment. */
+const revenueColumns = {
+  revenue_t12m: col.money('Credit sales in the 12 months to as_of_date'),
+  revenue_prev_t12m: col.money('Credit sales in the 12 months before those'),
+  revenue_growth: col.optional(col.number('revenue_t12m / revenue_prev_t12m - 1')),
+};
+
+/** The 12-month bankruptcy rate of the customer's or segment's industry, beside the all-industry rate. */
+const industryRateColumns = {
+  industry_rate_per_1000: col.optional(col.number("Industry's 12-month bankruptcy rate per 1,000 monitored companies")),
+  overall_rate_per_1000: col.optional(col.number('All industries, same measure')),
+};
+
 export const refSbiSections = defineTable({
   name: 'ref_sbi_sections',
   description: 'SBI 2008 sections A-U with their KvK and CBS names and divisions (reference data, apollor, CC0).',
@@ -66,13 +90,7 @@ export const refCbsBankruptcies = defineTable({
   shape: {
     debtor_type: col.text('Type of debtor as CBS names it (all; companies and institutions; natural persons with a sole proprietorship)'),
     branch_code: col.text("CBS branch: a section letter, an aggregate such as 'A-U', or 'unknown'"),
-    branch_label: col.text('Branch as CBS prints it'),
-    sbi_section: col.optional(col.text('Section letter when the row is one section')),
-    period_label: col.text('Period as CBS prints it, without the marks'),
-    period_type: col.text('month, quarter or year'),
-    period_start: col.date('First day of the period'),
-    period_end: col.date('Last day of the period'),
-    provisional_mark: col.text("'*' provisional, '**' revised provisional, '' final"),
+    ...cbsBranchPeriodColumns,
     bankruptcies: col.int('Bankruptcies declared'),
   },
 });
@@ -83,13 +101,7 @@ export const refCbsFirms = defineTable({
   key: ['branch_code', 'period_start'],
   shape: {
     branch_code: col.text("CBS branch: a section letter or an aggregate such as 'A-U'"),
-    branch_label: col.text('Branch as CBS prints it'),
-    sbi_section: col.optional(col.text('Section letter when the row is one section')),
-    period_label: col.text('Period as CBS prints it, without the marks'),
-    period_type: col.text('month, quarter or year'),
-    period_start: col.date('First day of the period'),
-    period_end: col.date('Last day of the period'),
-    provisional_mark: col.text("'*' provisional, '**' revised provisional, '' final"),
+    ...cbsBranchPeriodColumns,
     firms: col.int('Number of firms (rounded to 5 by CBS)'),
     natural_persons: col.optional(col.int('Firms owned by natural persons')),
     legal_entities: col.optional(col.int('Firms that are legal entities')),
@@ -178,16 +190,13 @@ export const customerPriority = defineTable({
     common_band_label: col.text('Label of the common band'),
     band_change_3m: col.optional(col.int('Common band change over 3 months (positive = riskier)')),
     score_change_3m: col.optional(col.int('Score change over 3 months, same provider and scorecard')),
-    revenue_t12m: col.money('Credit sales in the 12 months to as_of_date'),
-    revenue_prev_t12m: col.money('Credit sales in the 12 months before those'),
-    revenue_growth: col.optional(col.number('revenue_t12m / revenue_prev_t12m - 1')),
+    ...revenueColumns,
     avg_days_late_12m: col.optional(col.number('Mean days late of invoices settled in 12 months')),
     open_ar: col.money('Open AR'),
     credit_limit: col.optional(col.money('Our credit limit')),
     headroom: col.optional(col.money('credit_limit - open_ar')),
     over_limit: col.boolean('open_ar above credit_limit'),
-    industry_rate_per_1000: col.optional(col.number("Industry's 12-month bankruptcy rate per 1,000 monitored companies")),
-    overall_rate_per_1000: col.optional(col.number('All industries, same measure')),
+    ...industryRateColumns,
     industry_rising: col.boolean('Industry rate >= cr_industry_rise_factor x its rate three months earlier'),
     insolvency_flag: col.boolean('Insolvent on or before as_of_date'),
   },
@@ -210,13 +219,10 @@ export const segmentPriority = defineTable({
     grow_customers: col.bigint('Of them, with customer priority grow'),
     restrict_customers: col.bigint('Of them, with customer priority restrict'),
     insolvent_customers: col.bigint('Of them, insolvent'),
-    revenue_t12m: col.money('Credit sales in the 12 months to as_of_date'),
-    revenue_prev_t12m: col.money('Credit sales in the 12 months before those'),
-    revenue_growth: col.optional(col.number('revenue_t12m / revenue_prev_t12m - 1')),
+    ...revenueColumns,
     mean_common_band: col.optional(col.number('Mean common band of the rated customers')),
     mean_days_late_12m: col.optional(col.number("Mean of the customers' mean days late (12 months)")),
-    industry_rate_per_1000: col.optional(col.number("Industry's 12-month bankruptcy rate per 1,000 monitored companies")),
-    overall_rate_per_1000: col.optional(col.number('All industries, same measure')),
+    ...industryRateColumns,
     open_ar: col.money('Open AR'),
     credit_limit: col.optional(col.money('Sum of credit limits')),
     headroom: col.optional(col.money('Sum of credit_limit - open_ar over customers with a limit')),

@@ -1,5 +1,6 @@
 import { col } from '../columns.js';
 import { defineTable } from '../table.js';
+import { customerGroupColumns } from './customer-groups.js';
 
 const opt = col.optional;
 
@@ -11,9 +12,7 @@ export const dsoMonthly = defineTable({
     month: col.date('First day of the month P'),
     month_end: col.date('Last day of P, the date AR is measured at'),
     days_in_month: col.int('days(P)'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
-    group_value: col.text("Value of the grouping; 'ALL' on total rows"),
-    segment: opt(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ...customerGroupColumns,
     credit_sales: col.money('Invoices minus credit notes dated in P'),
     ar_begin: col.money('AR at the previous month end (0 before the first month)'),
     ar_end: col.money('AR at the end of P: all open amounts, unapplied cash included'),

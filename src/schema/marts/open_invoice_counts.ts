@@ -1,5 +1,6 @@
 import { col } from '../columns.js';
 import { defineTable } from '../table.js';
+import { customerGroupColumns } from './customer-groups.js';
 
 export const openInvoiceCounts = defineTable({
   name: 'open_invoice_counts',
@@ -8,9 +9,7 @@ export const openInvoiceCounts = defineTable({
   key: ['as_of_date', 'group_by', 'group_value', 'bucket'],
   shape: {
     as_of_date: col.date('Month end the invoices are counted at'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
-    group_value: col.text("Value of the grouping; 'ALL' on total rows"),
-    segment: col.optional(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ...customerGroupColumns,
     bucket: col.text("Days past due date: 'not due', '1-14', '15-30', '31-60', '61-90', '>90' (config open_invoice_counts.bucket_edges)"),
     bucket_order: col.int('Sort order of the bucket (0 = not due)'),
     min_days_past_due: col.optional(col.int('Lowest days past due in the bucket (empty for not due)')),

@@ -1,5 +1,6 @@
 import { col } from '../columns.js';
 import { defineTable } from '../table.js';
+import { customerGroupColumns } from './customer-groups.js';
 
 const opt = col.optional;
 
@@ -11,9 +12,7 @@ export const writeOffsMonthly = defineTable({
   shape: {
     month: col.date('First day of the month'),
     month_end: col.date('Last day of the month'),
-    group_by: col.text("Customer grouping: segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
-    group_value: col.text("Value of the grouping (e.g. SBI section letter); 'ALL' on total rows"),
-    segment: opt(col.text("Segment for group_by segment rows, 'ALL' on totals, empty for other groupings")),
+    ...customerGroupColumns,
     written_off: col.money('Amount written off in the month'),
     write_offs: col.bigint('Write-off bookings in the month'),
     documents_written_off: col.bigint('Documents first written off in the month'),
