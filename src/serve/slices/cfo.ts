@@ -1,6 +1,6 @@
 import { groupFilterShape, monthStart, param } from '../params.js';
 import { cfoKpis } from './kpis.js';
-import { asOfOf, customerWhere, defineSlice, groupWhere, rangeOf, requireMart } from './common.js';
+import { asOfOf, customerRows, defineSlice, groupWhere, rangeOf, requireMart } from './common.js';
 import { MartMissing } from './types.js';
 
 const periodShape = { as_of: param.asOf.optional(), period: param.period.optional(), ...groupFilterShape };
@@ -159,26 +159,19 @@ export const topOverdue = defineSlice({
   description: 'The 20 customers with the most overdue AR at the as-of date',
   requires: ['ar_open_items', 'customers'],
   shape: { as_of: param.asOf.optional(), ...groupFilterShape },
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'ar_open_items');
-    requireMart(catalog, 'customers');
-    const asOf = asOfOf(catalog, p.as_of);
-    const w = customerWhere(catalog, p);
-    const { rows } = await engine.query(
+  run: (ctx, p) =>
+    customerRows(ctx, ['ar_open_items', 'customers'], p, (where) =>
       `SELECT o.customer_id, MAX(c.name) AS name, MAX(c.country) AS country,
               SUM(CASE WHEN o.days_past_due > 0 THEN o.open_amount ELSE 0 END) AS overdue_amount,
               SUM(o.open_amount) AS open_amount,
               SUM(CASE WHEN o.days_past_due > 0 THEN 1 ELSE 0 END) AS overdue_items,
               MAX(o.days_past_due) AS max_days_past_due
        FROM ar_open_items o JOIN customers c ON c.customer_id = o.customer_id
-       WHERE o.as_of_date = CAST($as_of AS DATE) AND ${w.sql}
+       WHERE o.as_of_date = CAST($as_of AS DATE) AND ${where}
        GROUP BY o.customer_id
        HAVING SUM(CASE WHEN o.days_past_due > 0 THEN o.open_amount ELSE 0 END) > 0
        ORDER BY overdue_amount DESC, o.customer_id LIMIT 20`,
-      { ...w.bind, as_of: asOf },
-    );
-    return { rows, notes: w.notes };
-  },
+    ),
 });
 
 export const customerOpenItems = defineSlice({

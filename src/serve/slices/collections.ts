@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { monthStart, param } from '../params.js';
-import { asOfOf, defineSlice, rangeOf, requireMart } from './common.js';
+import { asOfOf, defineSlice, periodRows, requireMart } from './common.js';
 
 const periodShape = { as_of: param.asOf.optional(), period: param.period.optional() };
 const month = (col: string) => `CAST(date_trunc('month', ${col}) AS DATE)`;
@@ -11,15 +11,12 @@ export const collectionActivity = defineSlice({
   description: 'Reminders, dunning letters, calls and other actions per day',
   requires: ['collection_activity_daily'],
   shape: periodShape,
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'collection_activity_daily');
-    const r = rangeOf(catalog, p);
-    const { rows } = await engine.query(
+  async run(ctx, p) {
+    const rows = await periodRows(ctx, 'collection_activity_daily', p,
       `SELECT CAST(action_date AS VARCHAR) AS day, action_type, SUM(actions) AS actions
        FROM collection_activity_daily
        WHERE action_date BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
        GROUP BY 1, 2 ORDER BY 1, 2`,
-      { from: r.from, to: r.to },
     );
     return { rows };
   },
@@ -31,15 +28,12 @@ export const collectionCosts = defineSlice({
   description: 'Collection costs per month and cost category',
   requires: ['collection_costs_monthly'],
   shape: periodShape,
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'collection_costs_monthly');
-    const r = rangeOf(catalog, p);
-    const { rows } = await engine.query(
+  async run(ctx, p) {
+    const rows = await periodRows(ctx, 'collection_costs_monthly', p,
       `SELECT CAST(${month('month')} AS VARCHAR) AS month, cost_category, SUM(cost) AS cost
        FROM collection_costs_monthly
        WHERE month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
        GROUP BY 1, 2 ORDER BY 1, 2`,
-      { from: r.from, to: r.to },
     );
     return { rows };
   },
@@ -51,14 +45,11 @@ export const creditDecisions = defineSlice({
   description: 'Credit decisions per month: refused, limited, acceptance rate',
   requires: ['credit_decisions_monthly'],
   shape: periodShape,
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'credit_decisions_monthly');
-    const r = rangeOf(catalog, p);
-    const { rows } = await engine.query(
+  async run(ctx, p) {
+    const rows = await periodRows(ctx, 'credit_decisions_monthly', p,
       `SELECT CAST(${month('month')} AS VARCHAR) AS month, decisions, refused, limited, acceptance_rate
        FROM credit_decisions_monthly
        WHERE applicant_type = 'ALL' AND month BETWEEN CAST($from AS DATE) AND CAST($to AS DATE) ORDER BY month`,
-      { from: r.from, to: r.to },
     );
     return { rows };
   },

@@ -44,6 +44,36 @@ export function rangeOf(catalog: Catalog, p: { as_of?: string; period?: Period }
 
 export type GroupParams = Partial<Record<GroupFilter, string>>;
 
+/** Rows of a query over the request's period (bound as $from and $to) on a mart that must be built. */
+export async function periodRows(
+  { engine, catalog }: SliceContext,
+  mart: string,
+  p: { as_of?: string; period?: Period },
+  sql: string,
+): Promise<Row[]> {
+  requireMart(catalog, mart);
+  const r = rangeOf(catalog, p);
+  return (await engine.query(sql, { from: r.from, to: r.to })).rows;
+}
+
+/**
+ * A customer-level query at the as-of date (bound as $as_of) on marts that must be built, filtered
+ * by the customer groups: `sql` gets the condition on `customers c` (customerWhere), `extra` binds
+ * the query's own values. The notes say which filters could not apply.
+ */
+export async function customerRows(
+  { engine, catalog }: SliceContext,
+  marts: string | readonly string[],
+  p: GroupParams & { as_of?: string },
+  sql: (where: string) => string,
+  extra: Bind = {},
+): Promise<{ rows: Row[]; notes: string[] }> {
+  for (const m of typeof marts === 'string' ? [marts] : marts) requireMart(catalog, m);
+  const w = customerWhere(catalog, p);
+  const { rows } = await engine.query(sql(w.sql), { ...w.bind, as_of: asOfOf(catalog, p.as_of), ...extra });
+  return { rows, notes: w.notes };
+}
+
 /** How the group filters map to a grouped mart's `group_by` values. */
 const GROUP_BY_NAME: Record<GroupFilter, string> = {
   segment: 'segment',

@@ -1,19 +1,17 @@
-import { param } from '../params.js';
-import { asOfOf, customerWhere, defineSlice, requireMart, type Bind } from './common.js';
+import { groupFilterShape, param } from '../params.js';
+import { asOfOf, customerRows, defineSlice, requireMart, type Bind } from './common.js';
 
 /** The latest as-of date of a month-end mart on or before the requested one. */
 export function latestAsOfSql(mart: string): string {
   return `(SELECT MAX(as_of_date) FROM ${mart} WHERE as_of_date <= CAST($as_of AS DATE))`;
 }
 
-const customerShape = {
-  as_of: param.asOf.optional(),
-  segment: param.segment.optional(),
-  sbi_section: param.sbiSection.optional(),
-  country: param.country.optional(),
-  size: param.size.optional(),
-  priority: param.priority.optional(),
-};
+const customerShape = { as_of: param.asOf.optional(), ...groupFilterShape, priority: param.priority.optional() };
+
+/** The optional priority filter of the customer_priority slices: its condition on `cp` and binding. */
+function priorityFilter(priority: string | undefined): { sql: string; bind: Bind } {
+  return priority ? { sql: ' AND cp.priority = $priority', bind: { priority } } : { sql: '', bind: {} };
+}
 
 export const priorityQuadrant = defineSlice({
   name: 'priority_quadrant',
@@ -21,24 +19,20 @@ export const priorityQuadrant = defineSlice({
   description: 'Credit score (0-100 scales) × T12M revenue per customer, bubble = open AR, with the priority',
   requires: ['customer_priority', 'customer_risk', 'customers'],
   shape: customerShape,
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'customer_priority');
-    const w = customerWhere(catalog, p);
-    const bind: Bind = { ...w.bind, as_of: asOfOf(catalog, p.as_of) };
-    let extra = '';
-    if (p.priority) (extra = ' AND cp.priority = $priority'), (bind.priority = p.priority);
-    const { rows } = await engine.query(
+  async run(ctx, p) {
+    const f = priorityFilter(p.priority);
+    const { rows, notes: whereNotes } = await customerRows(ctx, 'customer_priority', p, (where) =>
       `SELECT cp.customer_id, c.name, r.score, r.provider, cp.common_band_label, cp.revenue_t12m, cp.open_ar, cp.priority, cp.reason
        FROM customer_priority cp
        JOIN customers c ON c.customer_id = cp.customer_id
        LEFT JOIN customer_risk r ON r.customer_id = cp.customer_id AND r.as_of_date = cp.as_of_date
-       WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${w.sql}${extra}
+       WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${where}${f.sql}
        ORDER BY cp.revenue_t12m DESC, cp.customer_id LIMIT 400`,
-      bind,
+      f.bind,
     );
     // Letter ratings (Graydon) have no numeric score: they cannot be placed on the score axis.
     const scored = rows.filter((r) => r.score !== null);
-    const notes = [...w.notes];
+    const notes = [...whereNotes];
     if (scored.length < rows.length) notes.push(`${rows.length - scored.length} customers without a numeric score are left out (see the prioritised list)`);
     return { rows: scored, notes };
   },
@@ -111,21 +105,16 @@ export const priorityList = defineSlice({
   description: 'Prioritised customer list (ranked) for export',
   requires: ['customer_priority', 'customers'],
   shape: { ...customerShape, limit: param.limit(1000).optional() },
-  async run({ engine, catalog }, p) {
-    requireMart(catalog, 'customer_priority');
-    const w = customerWhere(catalog, p);
-    const bind: Bind = { ...w.bind, as_of: asOfOf(catalog, p.as_of), lim: p.limit ?? 500 };
-    let extra = '';
-    if (p.priority) (extra = ' AND cp.priority = $priority'), (bind.priority = p.priority);
-    const { rows } = await engine.query(
+  async run(ctx, p) {
+    const f = priorityFilter(p.priority);
+    return customerRows(ctx, 'customer_priority', p, (where) =>
       `SELECT cp.priority_rank, cp.customer_id, c.name, c.country, cp.priority, cp.reason, cp.sbi_section,
               cp.common_band_label AS score_band, cp.revenue_t12m, cp.open_ar, cp.headroom
        FROM customer_priority cp JOIN customers c ON c.customer_id = cp.customer_id
-       WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${w.sql}${extra}
+       WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${where}${f.sql}
        ORDER BY cp.priority_rank, cp.customer_id LIMIT $lim`,
-      bind,
+      { lim: p.limit ?? 500, ...f.bind },
     );
-    return { rows, notes: w.notes };
   },
 });
 
