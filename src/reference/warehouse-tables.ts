@@ -1,5 +1,7 @@
 import { BAND_RULES, COMMON_BANDS } from '../feeds/credit-report/scales.js';
-import { shippedCbsBankruptcies, shippedCbsFirms } from './cbs.js';
+import { refCbsBankruptcies, refCbsFirms, refSbiCodes, refSbiSections, refScoreBands } from '../schema/marts/credit-risk.js';
+import type { TableDef } from '../schema/table.js';
+import { shippedCbsBankruptcies, shippedCbsFirms, type CbsBranch, type CbsPeriod } from './cbs.js';
 import { sbiReference } from './sbi.js';
 
 /**
@@ -8,89 +10,53 @@ import { sbiReference } from './sbi.js';
  * call `{{ reference_table('name') }}`, so the same model runs on DuckDB and Athena without seed files.
  */
 type Cell = string | number | boolean | null;
-type RefType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DATE' | 'BOOLEAN';
+const REF_TYPES = ['VARCHAR', 'INTEGER', 'BIGINT', 'DATE', 'BOOLEAN'] as const;
+type RefType = (typeof REF_TYPES)[number];
 
 export interface ReferenceTable {
   columns: readonly { name: string; type: RefType }[];
   rows: () => Cell[][];
 }
 
+/** A reference table's columns are its ref_<name> mart's declared columns (src/schema/marts/credit-risk.ts). */
+function columnsOf(mart: TableDef): ReferenceTable['columns'] {
+  return mart.columns.map((c) => {
+    if (!(REF_TYPES as readonly string[]).includes(c.sqlType)) throw new Error(`${mart.name}.${c.name}: ${c.sqlType} is not a reference-table type`);
+    return { name: c.name, type: c.sqlType as RefType };
+  });
+}
+
+/** Branch and period cells of a CBS StatLine row, in the order both CBS tables declare them. */
+function cbsBranchPeriodCells(r: { branch: CbsBranch; period: CbsPeriod }): Cell[] {
+  return [r.branch.code, r.branch.label, r.branch.section ?? null, r.period.label, r.period.granularity, r.period.start, r.period.end, r.period.mark];
+}
+
 export const REFERENCE_TABLES: Readonly<Record<string, ReferenceTable>> = {
   sbi_sections: {
-    columns: [
-      { name: 'sbi_version', type: 'VARCHAR' },
-      { name: 'sbi_section', type: 'VARCHAR' },
-      { name: 'name', type: 'VARCHAR' },
-      { name: 'cbs_name', type: 'VARCHAR' },
-      { name: 'divisions', type: 'VARCHAR' },
-    ],
+    columns: columnsOf(refSbiSections),
     rows: () => sbiReference().sections.map((s) => ['SBI2008', s.section, s.name, s.cbsName, s.divisions.join(',')]),
   },
   sbi_codes: {
-    columns: [
-      { name: 'sbi_version', type: 'VARCHAR' },
-      { name: 'sbi_code', type: 'VARCHAR' },
-      { name: 'sbi_code_dotted', type: 'VARCHAR' },
-      { name: 'description', type: 'VARCHAR' },
-      { name: 'level', type: 'VARCHAR' },
-      { name: 'sbi_division', type: 'VARCHAR' },
-      { name: 'sbi_section', type: 'VARCHAR' },
-    ],
+    columns: columnsOf(refSbiCodes),
     rows: () => [...sbiReference().codes.values()].map((c) => [c.version, c.code, c.dotted, c.description, c.level, c.division, c.section]),
   },
   score_bands: {
-    columns: [
-      { name: 'score_scale', type: 'VARCHAR' },
-      { name: 'rating', type: 'VARCHAR' },
-      { name: 'min_score', type: 'INTEGER' },
-      { name: 'max_score', type: 'INTEGER' },
-      { name: 'common_band', type: 'INTEGER' },
-      { name: 'common_band_label', type: 'VARCHAR' },
-      { name: 'insolvent', type: 'BOOLEAN' },
-      { name: 'note', type: 'VARCHAR' },
-    ],
+    columns: columnsOf(refScoreBands),
     rows: () =>
       BAND_RULES.map((r) => [
         r.scale, r.rating ?? null, r.min ?? null, r.max ?? null, r.band, r.band ? COMMON_BANDS[r.band - 1]!.label : 'not rated', r.insolvent ?? false, r.note,
       ]),
   },
   cbs_bankruptcies: {
-    columns: [
-      { name: 'debtor_type', type: 'VARCHAR' },
-      { name: 'branch_code', type: 'VARCHAR' },
-      { name: 'branch_label', type: 'VARCHAR' },
-      { name: 'sbi_section', type: 'VARCHAR' },
-      { name: 'period_label', type: 'VARCHAR' },
-      { name: 'period_type', type: 'VARCHAR' },
-      { name: 'period_start', type: 'DATE' },
-      { name: 'period_end', type: 'DATE' },
-      { name: 'provisional_mark', type: 'VARCHAR' },
-      { name: 'bankruptcies', type: 'INTEGER' },
-    ],
-    rows: () =>
-      shippedCbsBankruptcies().map((r) => [
-        r.debtorType, r.branch.code, r.branch.label, r.branch.section ?? null, r.period.label, r.period.granularity,
-        r.period.start, r.period.end, r.period.mark, r.bankruptcies,
-      ]),
+    columns: columnsOf(refCbsBankruptcies),
+    rows: () => shippedCbsBankruptcies().map((r) => [r.debtorType, ...cbsBranchPeriodCells(r), r.bankruptcies]),
   },
   cbs_firms: {
-    columns: [
-      { name: 'branch_code', type: 'VARCHAR' },
-      { name: 'branch_label', type: 'VARCHAR' },
-      { name: 'sbi_section', type: 'VARCHAR' },
-      { name: 'period_label', type: 'VARCHAR' },
-      { name: 'period_type', type: 'VARCHAR' },
-      { name: 'period_start', type: 'DATE' },
-      { name: 'period_end', type: 'DATE' },
-      { name: 'provisional_mark', type: 'VARCHAR' },
-      { name: 'firms', type: 'INTEGER' },
-      { name: 'natural_persons', type: 'INTEGER' },
-      { name: 'legal_entities', type: 'INTEGER' },
-    ],
+    columns: columnsOf(refCbsFirms),
     rows: () =>
       shippedCbsFirms().map((r) => [
-        r.branch.code, r.branch.label, r.branch.section ?? null, r.period.label, r.period.granularity, r.period.start, r.period.end,
-        r.period.mark, r.total, r.counts['Rechtsvorm Natuurlijke personen (aantal)'] ?? null, r.counts['Rechtspersonen (aantal)'] ?? null,
+        ...cbsBranchPeriodCells(r), r.total,
+        r.counts['Rechtsvorm Natuurlijke personen (aantal)'] ?? null, r.counts['Rechtspersonen (aantal)'] ?? null,
       ]),
   },
 };
