@@ -133,14 +133,14 @@ async function summarise(dbPath: string): Promise<{ dso: QueryResult; aging: Que
   const engine = await DuckDBEngine.open({ path: dbPath, readOnly: true });
   try {
     const dso = await engine.query(`
-      SELECT month, credit_sales, ar_end, round(dso, 1) AS dso, round(dso_countback, 1) AS dso_countback,
-             round(bpdso, 1) AS bpdso, round(avg_days_delinquent, 1) AS add, round(cei, 1) AS cei,
-             round(pct_current, 1) AS pct_current
+      SELECT strftime(month, '%Y-%m') AS month, credit_sales, ar_end, CAST(round(dso, 1) AS DECIMAL(9,1)) AS dso, CAST(round(dso_countback, 1) AS DECIMAL(9,1)) AS dso_countback,
+             CAST(round(bpdso, 1) AS DECIMAL(9,1)) AS bpdso, CAST(round(avg_days_delinquent, 1) AS DECIMAL(9,1)) AS add, CAST(round(cei, 1) AS DECIMAL(9,1)) AS cei,
+             CAST(round(pct_current, 1) AS DECIMAL(9,1)) AS pct_current
       FROM (SELECT * FROM dso_monthly WHERE segment = 'ALL' ORDER BY month DESC LIMIT 6) t
-      ORDER BY month`);
+      ORDER BY 1`);
     const aging = await engine.query(`
       SELECT as_of_date, bucket, open_count, open_amount,
-             round(100 * open_amount / sum(open_amount) OVER (), 1) AS pct
+             CAST(round(100 * open_amount / sum(open_amount) OVER (), 1) AS DECIMAL(9,1)) AS pct
       FROM ar_aging
       WHERE segment = 'ALL' AND as_of_date = (SELECT max(as_of_date) FROM ar_aging)
       ORDER BY bucket_order`);
