@@ -1,14 +1,7 @@
 -- Every calendar month from the first dated event (document, payment, write-off) to the last one:
 -- the as-of dates of the AR marts and the periods of the monthly KPIs.
 WITH bounds AS (
-  SELECT min(event_date) AS first_date, max(event_date) AS last_date
-  FROM (
-    SELECT invoice_date AS event_date FROM {{ ref('stg_invoices') }}
-    UNION ALL
-    SELECT payment_date AS event_date FROM {{ ref('stg_payments') }}
-    UNION ALL
-    SELECT write_off_date AS event_date FROM {{ ref('stg_write_offs') }}
-  ) events
+  SELECT first_date, last_date FROM {{ ref('int_ledger_bounds') }}
 ),
 months AS (
   SELECT CAST(s.month_start AS DATE) AS month_start

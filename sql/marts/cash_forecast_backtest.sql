@@ -4,14 +4,7 @@
 -- actual; the horizon_* columns summarise each horizon week over all forecast dates (MAPE, WAPE,
 -- bias), overall_wape all weeks of all forecasts.
 WITH data_end AS (
-  SELECT max(event_date) AS last_date
-  FROM (
-    SELECT invoice_date AS event_date FROM {{ ref('stg_invoices') }}
-    UNION ALL
-    SELECT payment_date AS event_date FROM {{ ref('stg_payments') }}
-    UNION ALL
-    SELECT write_off_date AS event_date FROM {{ ref('stg_write_offs') }}
-  ) events
+  SELECT last_date FROM {{ ref('int_ledger_bounds') }}
 ),
 candidates AS (
   SELECT m.as_of_date AS forecast_date, 7 * {{ var('cf_weeks') }} AS span_days
@@ -22,14 +15,6 @@ forecast_dates AS (
   FROM candidates c
   CROSS JOIN data_end e
   WHERE {{ add_days('c.forecast_date', 'c.span_days') }} <= e.last_date
-),
-digits AS (
-  SELECT d FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(d)
-),
-horizons AS (
-  SELECT a.d + 10 * b.d AS horizon_week
-  FROM digits a CROSS JOIN digits b
-  WHERE a.d + 10 * b.d BETWEEN 1 AND {{ var('cf_weeks') }}
 ),
 items AS (
   SELECT i.*
@@ -63,7 +48,7 @@ compared AS (
     CAST(COALESCE(fc.forecast, 0) AS DECIMAL(18,2)) AS forecast,
     CAST(COALESCE(a.actual, 0) AS DECIMAL(18,2)) AS actual
   FROM forecast_dates f
-  CROSS JOIN horizons h
+  CROSS JOIN {{ ref('int_forecast_horizons') }} h
   LEFT JOIN forecast fc ON fc.forecast_date = f.forecast_date AND fc.horizon_week = h.horizon_week
   LEFT JOIN actual a ON a.forecast_date = f.forecast_date AND a.horizon_week = h.horizon_week
 ),
