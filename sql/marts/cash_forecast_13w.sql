@@ -7,18 +7,10 @@ WITH chosen AS (
   FROM {{ ref('int_month_ends') }}
   WHERE as_of_date <= CAST({{ var('cf_as_of') }} AS DATE)
 ),
-digits AS (
-  SELECT d FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) AS t(d)
-),
-horizons AS (
-  SELECT a.d + 10 * b.d AS horizon_week
-  FROM digits a CROSS JOIN digits b
-  WHERE a.d + 10 * b.d BETWEEN 1 AND {{ var('cf_weeks') }}
-),
 frame AS (
   SELECT c.forecast_date, h.horizon_week, 7 * (h.horizon_week - 1) + 1 AS first_day, 7 * h.horizon_week AS last_day
   FROM chosen c
-  CROSS JOIN horizons h
+  CROSS JOIN {{ ref('int_forecast_horizons') }} h
   WHERE c.forecast_date IS NOT NULL
 ),
 weekly AS (
