@@ -1,8 +1,10 @@
 /**
- * Ingest Lambda: a feed dropped at s3://<landing>/<table>/<file>.csv becomes a committed batch in the
- * S3 lake (Parquet + quarantine + manifest), through the same conversion core as `creditlake ingest`.
- * Idempotent: the batch manifest is keyed by the file's content hash, so a re-delivered event, or the
- * same file dropped twice, lands once.
+ * Ingest Lambda: a feed dropped in the landing bucket becomes committed batches in the S3 lake
+ * (Parquet + quarantine + manifest), through the same core as `creditlake ingest`. The prefix names
+ * the ingest: `<table>/` canonical CSV, `mapped/<preset>/` an ERP export (CSV or xlsx),
+ * `einvoices/` UBL/Peppol/SI-UBL/CII, `credit-reports/` the credit-report feed (see src/aws/s3-event.ts).
+ * Idempotent: the batch manifest is keyed by the file's content hash (and mapping), so a re-delivered
+ * event, or the same file dropped twice, lands once.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,8 +15,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { duckdbResourcesForLambda, type DuckDBResources } from '../src/aws/lambda-resources.js';
-import { droppedObjects, tableOfKey, type DroppedObject } from '../src/aws/s3-event.js';
-import { ingestFiles } from '../src/feeds/ingest-files.js';
+import { ingestDrop } from '../src/aws/ingest-drop.js';
+import { droppedObjects, routeOfKey, type DroppedObject } from '../src/aws/s3-event.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 
 export interface IngestHandlerDeps {
@@ -33,7 +35,12 @@ export interface IngestHandlerDeps {
 export interface IngestOutcome {
   bucket: string;
   key: string;
+  /** The canonical table of a `<table>/` drop. */
   table?: string;
+  /** The table, `mapped:<preset>`, `einvoice` or `credit-report`. */
+  feed?: string;
+  /** Tables the file's batch wrote to. */
+  tables?: string[];
   status: 'loaded' | 'skipped' | 'ignored' | 'error';
   batchId?: string;
   rowsLoaded: number;
@@ -42,6 +49,8 @@ export interface IngestOutcome {
 }
 
 export class IngestFailedError extends Error {}
+
+const DROP_HINT = 'drop feeds at <table>/<file>.csv, mapped/<preset>/<file>, einvoices/<file>.xml or credit-reports/<file>';
 
 async function download(s3: S3Client, obj: DroppedObject, dir: string): Promise<string> {
   const local = join(dir, basename(obj.key) || 'feed.csv');
@@ -52,55 +61,57 @@ async function download(s3: S3Client, obj: DroppedObject, dir: string): Promise<
 
 async function ingestObject(deps: IngestHandlerDeps, obj: DroppedObject, log: JsonLogger): Promise<IngestOutcome> {
   const base = { bucket: obj.bucket, key: obj.key, rowsLoaded: 0, rowsRejected: 0 };
-  const table = tableOfKey(obj.key);
-  if (!table || obj.key.endsWith('/')) {
-    log.log('warn', 'ignored object outside a table prefix', { hint: 'drop feeds at <table>/<file>.csv' });
-    return { ...base, status: 'ignored', message: 'not under a canonical table prefix' };
+  const route = routeOfKey(obj.key);
+  if (!route) {
+    log.log('warn', 'ignored object outside a feed prefix', { hint: DROP_HINT });
+    return { ...base, status: 'ignored', message: 'not under a feed prefix' };
   }
   const work = await mkdtemp(join(deps.scratchDir, 'creditlake-drop-'));
   try {
     const local = await download(deps.s3, obj, work);
-    const result = await ingestFiles({
+    const r = await ingestDrop(route, {
       store: deps.lake,
-      table,
-      files: [local],
-      maxRejectRate: deps.maxRejectRate,
+      file: local,
       scratchDir: work,
+      maxRejectRate: deps.maxRejectRate,
       threads: deps.resources.threads,
       memoryLimit: deps.resources.memoryLimit,
     });
-    const f = result.files[0]!;
+    const table = route.feed === 'table' ? route.table : undefined;
     const outcome: IngestOutcome = {
       ...base,
       table,
-      status: f.status,
-      batchId: f.batchId,
-      rowsLoaded: f.rowsLoaded,
-      rowsRejected: f.rowsRejected,
-      message: f.message,
+      feed: r.feed,
+      tables: r.tables,
+      status: r.status,
+      batchId: r.batchId,
+      rowsLoaded: r.rowsLoaded,
+      rowsRejected: r.rowsRejected,
+      message: r.message,
     };
-    const batchLog = log.child({ batch_id: f.batchId, table, sha256: f.sha256 });
+    const batchLog = log.child({ batch_id: r.batchId, feed: r.feed, ...(table ? { table } : {}), sha256: r.sha256 });
     const fields = {
-      status: f.status,
-      rows_read: f.rowsRead,
-      rows_loaded: f.rowsLoaded,
-      rows_rejected: f.rowsRejected,
-      top_reasons: f.topReasons.slice(0, 5).map((r) => ({ reason: r.reason, column: r.column, rows: r.rows })),
-      data_key: f.dataKey,
-      quarantine_key: f.quarantineKey,
-      warnings: f.warnings,
+      status: r.status,
+      tables: r.tables,
+      rows_read: r.rowsRead,
+      rows_loaded: r.rowsLoaded,
+      rows_rejected: r.rowsRejected,
+      top_reasons: r.topReasons.slice(0, 5).map((x) => ({ reason: x.reason, column: x.column, rows: x.rows })),
+      data_keys: r.dataKeys,
+      quarantine_keys: r.quarantineKeys,
+      warnings: r.warnings,
     };
-    if (f.status === 'error') batchLog.log('error', `ingest failed: ${f.message}`, fields);
-    else if (f.failed) batchLog.log('warn', `ingest committed over the reject limit: ${f.message}`, fields);
-    else batchLog.log('info', f.status === 'skipped' ? 'already ingested; nothing to do' : 'ingest committed', fields);
+    if (r.status === 'error') batchLog.log('error', `ingest failed: ${r.message}`, fields);
+    else if (r.failed) batchLog.log('warn', `ingest committed over the reject limit: ${r.message}`, fields);
+    else batchLog.log('info', r.status === 'skipped' ? 'already ingested; nothing to do' : 'ingest committed', fields);
 
-    if (f.status === 'loaded' && deps.buildQueue && f.batchId) {
+    if (r.status === 'loaded' && deps.buildQueue && r.batchId) {
       await deps.buildQueue.client.send(
         new SendMessageCommand({
           QueueUrl: deps.buildQueue.url,
-          MessageBody: JSON.stringify({ reason: 'ingest', table, batch_id: f.batchId }),
+          MessageBody: JSON.stringify({ reason: 'ingest', table: table ?? r.feed, batch_id: r.batchId }),
           MessageGroupId: deps.buildQueue.messageGroupId,
-          MessageDeduplicationId: f.batchId,
+          MessageDeduplicationId: r.batchId,
         }),
       );
       batchLog.log('info', 'model build requested');

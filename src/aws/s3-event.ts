@@ -48,3 +48,33 @@ export function tableOfKey(key: string): string | undefined {
   const first = key.split('/')[0] ?? '';
   return CANONICAL_TABLES.some((t) => t.name === first) ? first : undefined;
 }
+
+/** Landing prefixes of the feeds that are not one canonical table (one S3 trigger each). */
+export const FEED_DROP_PREFIXES = { mapped: 'mapped/', einvoice: 'einvoices/', creditReport: 'credit-reports/' } as const;
+
+/** Which ingest a dropped object gets, decided by its landing prefix. */
+export type DropRoute =
+  | { feed: 'table'; table: string }
+  | { feed: 'mapped'; preset: string; sheet?: string }
+  | { feed: 'einvoice' }
+  | { feed: 'credit-report' };
+
+/**
+ * `invoices/…` → canonical table; `mapped/<preset>/…` → that ERP mapping preset (an xlsx sheet
+ * other than the preset's or the first in a `sheet=<name>/` folder below it); `einvoices/…` →
+ * e-invoices; `credit-reports/…` → the credit-report feed. Undefined for anything else, and for a
+ * mapped drop without a preset folder (the preset name is checked against the shipped presets later).
+ */
+export function routeOfKey(key: string): DropRoute | undefined {
+  if (key.endsWith('/')) return undefined;
+  const parts = key.split('/');
+  const table = tableOfKey(key);
+  if (table) return { feed: 'table', table };
+  if (key.startsWith(FEED_DROP_PREFIXES.einvoice)) return { feed: 'einvoice' };
+  if (key.startsWith(FEED_DROP_PREFIXES.creditReport)) return { feed: 'credit-report' };
+  if (key.startsWith(FEED_DROP_PREFIXES.mapped) && parts.length >= 3 && parts[1]) {
+    const sheet = parts.length >= 4 && parts[2]!.startsWith('sheet=') ? parts[2]!.slice('sheet='.length) : undefined;
+    return sheet ? { feed: 'mapped', preset: parts[1], sheet } : { feed: 'mapped', preset: parts[1] };
+  }
+  return undefined;
+}

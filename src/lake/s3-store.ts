@@ -7,8 +7,10 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { formatS3Uri, parseS3Uri, type S3Location } from './s3-uri.js';
 import { toKey, type LakeStore } from './store.js';
 
@@ -119,6 +121,11 @@ export class S3LakeStore implements LakeStore {
         ContentType: 'application/octet-stream',
       }),
     );
+  }
+
+  async getFile(key: string, localPath: string): Promise<void> {
+    const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    await pipeline(r.Body as Readable, createWriteStream(localPath));
   }
 
   async delete(key: string): Promise<void> {

@@ -17,6 +17,11 @@ export interface LakeStore {
   putFile(localPath: string, key: string): Promise<void>;
   /** Removes `key`; no error when it does not exist. */
   delete(key: string): Promise<void>;
+  /**
+   * Copies `key` to a local file, for readers that need whole files (DuckDB over Parquet history).
+   * Optional: a local store's objects already are files (LocalLakeStore.pathOf).
+   */
+  getFile?(key: string, localPath: string): Promise<void>;
 }
 
 /** Joins key segments with `/` whatever the OS separator (layout.ts uses path.join). */

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { extname, join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO } from '../command.js';
 import { configFrom, parse } from '../options.js';
+import { openLakeStore } from '../../lake/open-store.js';
 import { ingestMapped, type MappedFileResult, type MappedIngestResult, type PrepareSource } from '../../feeds/ingest-mapped.js';
 import { IngestUsageError, pct, type IngestProgress } from '../../feeds/ingest-files.js';
 import { MappingError } from '../../feeds/mapping/compile.js';
@@ -201,7 +202,7 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
   let result: MappedIngestResult;
   try {
     result = await ingestMapped({
-      lakeRoot,
+      store: openLakeStore(lakeRoot),
       mapping,
       files,
       prepare,

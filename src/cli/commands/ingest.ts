@@ -79,7 +79,7 @@ export const ingestCommand: Command = {
     let result;
     try {
       result = values.feed ? await ingestCreditReports({
-        lakeRoot,
+        store: openLakeStore(lakeRoot),
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,
       }) : await ingestFiles({

@@ -124,7 +124,7 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
         results[i] = { ...base, ...zero, status: 'error', failed: true, message: `${basename(it.file)}: ${it.error}` };
         continue;
       }
-      state ??= await loadKnownState(db, store);
+      state ??= await loadKnownState(db, store, opts.scratchDir);
       results[i] = await commitFile(db, store, it, it.parsed, state, maxRejectRate, now, opts.scratchDir);
     }
   });

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
@@ -18,19 +19,37 @@ export function localPathOf(store: LakeStore, key: string): string {
   return s.pathOf(key);
 }
 
-async function readCommitted(db: DuckDBEngine, store: LakeStore, table: TableDef, columns: string[]) {
+/**
+ * Reads committed rows of a table. A local lake is read in place; a remote one (S3) is copied to a
+ * scratch folder first, since DuckDB reads no S3 without the httpfs extension.
+ */
+async function readCommitted(db: DuckDBEngine, store: LakeStore, table: TableDef, columns: string[], scratchDir?: string) {
   const keys = await committedDataKeys(store, table.name);
   if (keys.length === 0) return [];
-  const files = keys.map((k) => lit(localPathOf(store, k))).join(', ');
-  const res = await db.query(`SELECT ${columns.map(q).join(', ')} FROM read_parquet([${files}])`);
-  return res.rows;
+  const local = 'pathOf' in store;
+  const copies = local || !store.getFile ? undefined : await mkdtemp(join(scratchDir ?? tmpdir(), 'creditlake-history-'));
+  try {
+    const paths: string[] = [];
+    for (const [i, k] of keys.entries()) {
+      if (!copies) paths.push(localPathOf(store, k));
+      else {
+        const p = join(copies, `${i}.parquet`);
+        await store.getFile!(k, p);
+        paths.push(p);
+      }
+    }
+    const res = await db.query(`SELECT ${columns.map(q).join(', ')} FROM read_parquet([${paths.map(lit).join(', ')}])`);
+    return res.rows;
+  } finally {
+    if (copies) await rm(copies, { recursive: true, force: true });
+  }
 }
 
 /** Identifiers, report ids and event ids already committed: what a new batch is checked against. */
-export async function loadKnownState(db: DuckDBEngine, store: LakeStore): Promise<KnownState> {
-  const ids = await readCommitted(db, store, companyIdentifiers, ['id_type', 'id_value', 'company_key']);
-  const reports = await readCommitted(db, store, creditReports, ['report_id', 'provider', 'company_key', 'report_date']);
-  const events = await readCommitted(db, store, insolvencyEvents, ['event_id']);
+export async function loadKnownState(db: DuckDBEngine, store: LakeStore, scratchDir?: string): Promise<KnownState> {
+  const ids = await readCommitted(db, store, companyIdentifiers, ['id_type', 'id_value', 'company_key'], scratchDir);
+  const reports = await readCommitted(db, store, creditReports, ['report_id', 'provider', 'company_key', 'report_date'], scratchDir);
+  const events = await readCommitted(db, store, insolvencyEvents, ['event_id'], scratchDir);
   return {
     index: new CompanyIdentityIndex(ids as unknown as IdentifierRow[]),
     reportIds: new Set(reports.map((r) => String(r.report_id))),
