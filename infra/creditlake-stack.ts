@@ -2,10 +2,12 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { CANONICAL_TABLES } from '../src/schema/index.js';
 import { catalogTables, feedPrefix } from './catalog-tables.js';
+import { DashboardApi } from './constructs/dashboard-api.js';
 import { DashboardHosting } from './constructs/dashboard-hosting.js';
+import { DashboardSite } from './constructs/dashboard-site.js';
 import { LakeCatalog } from './constructs/lake-catalog.js';
 import { PipelineFunctions } from './constructs/pipeline-functions.js';
-import { QueryWorkgroup } from './constructs/query-workgroup.js';
+import { QueryWorkgroup, RESULTS_PREFIX } from './constructs/query-workgroup.js';
 import { secureBucket } from './constructs/secure-bucket.js';
 import type { Settings } from './settings.js';
 
@@ -70,6 +72,16 @@ export class CreditlakeStack extends Stack {
       databaseName: catalog.databaseName,
     });
     const dashboard = new DashboardHosting(this, 'Dashboard', { accessLogs, cdn: s.dashboardCdn });
+    const dashboardApi = new DashboardApi(this, 'DashboardApi', {
+      settings: s,
+      lakeBucket: lake,
+      resultsBucket: results,
+      resultsPrefix: RESULTS_PREFIX,
+      workgroupName: workgroup.name,
+      databaseName: catalog.databaseName,
+      distribution: dashboard.distribution,
+    });
+    new DashboardSite(this, 'DashboardSite', { bucket: dashboard.bucket, distribution: dashboard.distribution, mode: s.lambdaCode });
 
     new CfnOutput(this, 'LandingBucketName', { value: landing.bucketName, description: 'Drop feeds at <table>/<file>.csv' });
     new CfnOutput(this, 'LakeUri', { value: `s3://${lake.bucketName}/`, description: 'Lake root (config "lake")' });
@@ -77,6 +89,7 @@ export class CreditlakeStack extends Stack {
     new CfnOutput(this, 'GlueDatabase', { value: catalog.databaseName });
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: pipeline.ingestDeadLetterQueue.queueUrl });
     new CfnOutput(this, 'DashboardBucketName', { value: dashboard.bucket.bucketName });
+    new CfnOutput(this, 'DashboardApiFunctionName', { value: dashboardApi.function.functionName });
     if (dashboard.distribution) {
       new CfnOutput(this, 'DashboardUrl', { value: `https://${dashboard.distribution.distributionDomainName}/` });
     }

@@ -37,6 +37,10 @@ const SettingsSchema = z
     buildTimeoutSeconds: z.coerce.number().int().min(60).max(900).default(900),
     /** Whether CloudFront serves the dashboard bucket (off: the bucket alone, e.g. behind an existing CDN). */
     dashboardCdn: z.preprocess((v) => (typeof v === 'string' ? v === 'true' : v), z.boolean()).default(true),
+    /** The dashboards' read-only API Lambda (served at /api/* of the dashboards' distribution). */
+    dashboardApiMemoryMb: z.coerce.number().int().min(256).max(10240).default(512),
+    /** Also CloudFront's origin read timeout (at most 60 s without a quota raise). */
+    dashboardApiTimeoutSeconds: z.coerce.number().int().min(10).max(60).default(30),
     /**
      * `esbuild` bundles the real handlers (deploy, `cdk synth`); `placeholder` ships a stub so unit tests
      * synthesise in a second. Never deploy a placeholder stack: the stub throws on every invocation.

@@ -4,12 +4,28 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledge } from '../nag.js';
 import { Construct } from 'constructs';
+import { PAGES } from '../../src/serve/slices/types.js';
 import { secureBucket } from './secure-bucket.js';
 
 export interface DashboardHostingProps {
   accessLogs: s3.IBucket;
   /** Serve the bucket through CloudFront (origin access control); off leaves a private bucket only. */
   cdn: boolean;
+}
+
+/**
+ * The dashboards are one page with a path per view (/cfo, /risk, …, shared as links): those paths get
+ * index.html, as `creditlake serve` answers them; everything else is looked up in the bucket as is.
+ */
+function pageRoutes(scope: Construct): cloudfront.Function {
+  const pages = PAGES.join('|');
+  return new cloudfront.Function(scope, 'PageRoutes', {
+    runtime: cloudfront.FunctionRuntime.JS_2_0,
+    comment: 'Creditlake dashboards: page paths serve index.html',
+    code: cloudfront.FunctionCode.fromInline(
+      `function handler(event) {\n  var r = event.request;\n  if (/^\\/(${pages})\\/?$/.test(r.uri)) r.uri = '/index.html';\n  return r;\n}`,
+    ),
+  });
 }
 
 /** A private bucket for the static dashboard, read by CloudFront only (OAC); the dashboard issue fills it. */
@@ -35,6 +51,7 @@ export class DashboardHosting extends Construct {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
         responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: pageRoutes(this) }],
       },
       enableLogging: true,
       logBucket: cdnLogs,

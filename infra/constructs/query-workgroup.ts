@@ -2,6 +2,9 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+/** Key prefix of the workgroup's enforced result location (functions get result access below it only). */
+export const RESULTS_PREFIX = 'results/';
+
 export interface QueryWorkgroupProps {
   name: string;
   resultsBucket: s3.IBucket;
@@ -28,7 +31,7 @@ export class QueryWorkgroup extends Construct {
         bytesScannedCutoffPerQuery: props.bytesScannedCutoffPerQuery,
         engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
         resultConfiguration: {
-          outputLocation: `s3://${props.resultsBucket.bucketName}/results/`,
+          outputLocation: `s3://${props.resultsBucket.bucketName}/${RESULTS_PREFIX}`,
           encryptionConfiguration: { encryptionOption: 'SSE_S3' },
           expectedBucketOwner: undefined,
         },

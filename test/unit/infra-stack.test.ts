@@ -148,7 +148,12 @@ describe('Glue catalog and Athena', () => {
 
 describe('dashboard hosting, settings, cdk-nag', () => {
   it('serves the private dashboard bucket through CloudFront with origin access control', () => {
-    template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    // One for the site bucket; the dashboard API's function URL has its own (infra-dashboard-api.test.ts).
+    template.resourcePropertiesCountIs(
+      'AWS::CloudFront::OriginAccessControl',
+      { OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3' }) },
+      1,
+    );
     template.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({
         DefaultRootObject: 'index.html',

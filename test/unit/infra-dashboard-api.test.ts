@@ -1,0 +1,164 @@
+/**
+ * The dashboards on AWS: the read-only API Lambda behind CloudFront (/api/*, function URL with IAM auth
+ * and origin access control), its least-privilege role, the page routes and the bundle deployment into
+ * the private site bucket. Placeholder Lambda code and site keep synthesis fast.
+ */
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleHandler } from '../../infra/lambda-code.js';
+import { buildApp } from '../../infra/app.js';
+import { DASHBOARD_ATHENA_ACTIONS, DASHBOARD_GLUE_ACTIONS } from '../../infra/constructs/dashboard-api.js';
+
+type Resource = { Type: string; Properties: Record<string, any> };
+let resources: Record<string, Resource>;
+let template: Template;
+
+beforeAll(() => {
+  const { stack } = buildApp({
+    context: { 'creditlake:lambdaCode': 'placeholder', 'creditlake:dashboardApiTimeoutSeconds': '40', 'creditlake:prefix': 'acme-credit' },
+  });
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources;
+});
+
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const apiFunctionId = () => {
+  const found = ofType('AWS::Lambda::Function').filter(([id]) => id.startsWith('DashboardApiFunction'));
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+};
+const policyOfRole = (roleRef: unknown) =>
+  ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([roleRef]));
+
+describe('dashboard API Lambda', () => {
+  it('runs with the Glue database, workgroup and lake from the stack, and the configured timeout', () => {
+    const fn = resources[apiFunctionId()]!.Properties;
+    expect(fn.Environment.Variables).toMatchObject({ ATHENA_WORKGROUP: 'acme-credit', GLUE_DATABASE: 'acme_credit', QUERY_TIMEOUT_MS: '37000' });
+    expect(JSON.stringify(fn.Environment.Variables.LAKE_URI)).toContain('Lake');
+    expect(fn.Timeout).toBe(40);
+    expect(fn.Handler).toBe('index.handler');
+  });
+
+  it('is reachable only through CloudFront at /api/*: IAM-authenticated function URL, invoke rights for that distribution only', () => {
+    const id = apiFunctionId();
+    const urls = ofType('AWS::Lambda::Url').filter(([, u]) => u.Properties.TargetFunctionArn['Fn::GetAtt'][0] === id);
+    expect(urls).toHaveLength(1);
+    expect(urls[0]![1].Properties.AuthType).toBe('AWS_IAM');
+
+    const perms = ofType('AWS::Lambda::Permission').filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(urls[0]![0]) || JSON.stringify(p.Properties.FunctionName).includes(id));
+    expect(perms.map(([, p]) => p.Properties.Action).sort()).toEqual(['lambda:InvokeFunction', 'lambda:InvokeFunctionUrl']);
+    for (const [, p] of perms) {
+      expect(p.Properties.Principal).toBe('cloudfront.amazonaws.com');
+      expect(JSON.stringify(p.Properties.SourceArn)).toMatch(/:distribution\/.*DashboardDistribution/);
+    }
+
+    const [, dist] = ofType('AWS::CloudFront::Distribution')[0]!;
+    const cfg = dist.Properties.DistributionConfig;
+    const api = cfg.CacheBehaviors.find((b: any) => b.PathPattern === '/api/*');
+    expect(api).toMatchObject({ AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'https-only' });
+    // Managed policy CachingDisabled: answers change with each warehouse build.
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    const origin = cfg.Origins.find((o: any) => o.Id === api.TargetOriginId);
+    expect(JSON.stringify(origin.DomainName)).toContain(urls[0]![0]);
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginReadTimeout: 40 });
+    const oacId = origin.OriginAccessControlId['Fn::GetAtt'][0];
+    expect(resources[oacId]!.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 'lambda',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+    const requestPolicy = resources[api.OriginRequestPolicyId.Ref]!.Properties.OriginRequestPolicyConfig;
+    expect(requestPolicy).toMatchObject({
+      QueryStringsConfig: { QueryStringBehavior: 'all' },
+      HeadersConfig: { HeaderBehavior: 'none' },
+      CookiesConfig: { CookieBehavior: 'none' },
+    });
+  });
+
+  it('names its read-only query rights: Athena on the workgroup, Glue reads on the database, lake reads under marts/ and raw/', () => {
+    const role = resources[apiFunctionId()]!.Properties.Role;
+    const policies = policyOfRole({ Ref: role['Fn::GetAtt'][0] });
+    expect(policies).toHaveLength(1);
+    const statements: any[] = policies[0]![1].Properties.PolicyDocument.Statement;
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(bySid.RunAthenaQueries.Action).toEqual(DASHBOARD_ATHENA_ACTIONS);
+    expect(DASHBOARD_ATHENA_ACTIONS).toEqual(expect.arrayContaining(['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults']));
+    expect(JSON.stringify(bySid.RunAthenaQueries.Resource)).toContain(':workgroup/acme-credit');
+    expect(bySid.ReadCatalog.Action).toEqual(DASHBOARD_GLUE_ACTIONS);
+    expect(DASHBOARD_GLUE_ACTIONS.every((a) => a.startsWith('glue:Get') || a.startsWith('glue:BatchGet'))).toBe(true);
+    expect(JSON.stringify(bySid.ReadCatalog.Resource)).toMatch(/table\/acme_credit\/\*/);
+    expect(bySid.ReadLake.Action).toBe('s3:GetObject');
+    expect(JSON.stringify(bySid.ReadLake.Resource)).toMatch(/\/marts\/\*.*\/raw\/\*/);
+    expect(bySid.ListLake.Condition.StringLike['s3:prefix']).toEqual(['marts/', 'marts/*', 'raw/', 'raw/*']);
+    expect(JSON.stringify(bySid.QueryResults.Resource)).toContain('/results/*');
+
+    const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
+    for (const a of actions) expect(a, a).not.toContain('*');
+    for (const s of statements) expect([s.Resource].flat()).not.toContain('*');
+    // Read-only on data: no writes to the lake, no catalog changes, no other service.
+    const lakeWrites = statements.filter((s) => JSON.stringify(s.Resource).includes('Lake') && [s.Action].flat().some((a: string) => !/^s3:(Get|List)/.test(a)));
+    expect(lakeWrites).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('glue:') && !/^glue:(Batch)?Get/.test(a))).toEqual([]);
+    expect([...new Set(actions.map((a) => a.split(':')[0]))].sort()).toEqual(['athena', 'glue', 'logs', 's3']);
+  });
+});
+
+describe('dashboard site', () => {
+  it('deploys the bundle into the private site bucket and invalidates the distribution', () => {
+    const deployments = ofType('Custom::CDKBucketDeployment');
+    expect(deployments).toHaveLength(1);
+    const d = deployments[0]![1].Properties;
+    expect(d.DestinationBucketName.Ref).toMatch(/^DashboardSite/);
+    expect(d.Prune).toBe(true);
+    expect(d.DistributionPaths).toEqual(['/*']);
+    expect(d.DistributionId.Ref).toMatch(/^DashboardDistribution/);
+  });
+
+  it("scopes the deployment handler's rights: named actions, invalidations on this distribution only", () => {
+    const [, policy] = ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('CustomCDKBucketDeployment'))!;
+    const statements: any[] = policy.Properties.PolicyDocument.Statement;
+    for (const s of statements) {
+      for (const a of [s.Action].flat()) expect(a).not.toContain('*');
+      expect([s.Resource].flat()).not.toContain('*');
+    }
+    const cf = statements.find((s) => [s.Action].flat().includes('cloudfront:CreateInvalidation'));
+    expect(JSON.stringify(cf.Resource)).toMatch(/:distribution\/.*DashboardDistribution/);
+  });
+
+  it('serves index.html for the page paths (/cfo, /risk, …) and nothing else', () => {
+    const [, fn] = ofType('AWS::CloudFront::Function')[0]!;
+    const code = fn.Properties.FunctionCode as string;
+    const handler = new Function(`${code}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
+    const route = (uri: string) => handler({ request: { uri } }).uri;
+    expect(route('/cfo')).toBe('/index.html');
+    expect(route('/risk/')).toBe('/index.html');
+    expect(route('/collections')).toBe('/index.html');
+    expect(route('/assets/app.js')).toBe('/assets/app.js');
+    expect(route('/cfo/../secret')).toBe('/cfo/../secret');
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
+        }),
+      }),
+    });
+  });
+});
+
+describe('dashboard API bundle (real esbuild)', () => {
+  it('bundles without DuckDB, loads in a bare Node and names the missing environment', () => {
+    const b = bundleHandler('functions/dashboard-api.ts');
+    try {
+      expect(b.withDuckDB).toBe(false);
+      const script =
+        "const m = await import('./index.mjs'); console.log(typeof m.handler); " +
+        "try { await m.handler({ rawPath: '/api/meta', rawQueryString: '', requestContext: { http: { method: 'GET' } } }); } catch (e) { console.log(e.message); }";
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: b.dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+      expect(out.trim().split('\n')).toEqual(['function', 'LAKE_URI, ATHENA_WORKGROUP and GLUE_DATABASE must be set']);
+    } finally {
+      rmSync(b.dir, { recursive: true, force: true });
+    }
+  });
+});
