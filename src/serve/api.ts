@@ -38,7 +38,7 @@ const answers = new WeakMap<WarehouseEngine, Map<string, { at: number; body: str
 
 function cached(engine: WarehouseEngine, key: string): string | undefined {
   const hit = answers.get(engine)?.get(key);
-  return hit && Date.now() - hit.at < CACHE_TTL_MS ? hit.body : undefined;
+  return hit && (engine.snapshot || Date.now() - hit.at < CACHE_TTL_MS) ? hit.body : undefined;
 }
 
 function remember(engine: WarehouseEngine, key: string, body: string): void {

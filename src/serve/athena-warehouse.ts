@@ -40,6 +40,8 @@ export function toPositional(sql: string, params: Params = {}): { sql: string; p
  */
 export class AthenaDashboardWarehouse implements WarehouseEngine {
   readonly dialect = athenaDialect;
+  /** One instance per build marker, so answers and the catalog stay valid for its whole life. */
+  readonly snapshot = true;
 
   constructor(
     private readonly athena: Pick<AthenaEngine, 'queryWithParameters' | 'database'>,

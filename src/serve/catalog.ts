@@ -30,7 +30,7 @@ const cache = new WeakMap<WarehouseEngine, { at: number; catalog: Promise<Catalo
 
 export function catalogFor(engine: WarehouseEngine): Promise<Catalog> {
   const hit = cache.get(engine);
-  if (hit && Date.now() - hit.at < TTL_MS) return hit.catalog;
+  if (hit && (engine.snapshot || Date.now() - hit.at < TTL_MS)) return hit.catalog;
   const catalog = loadCatalog(engine);
   cache.set(engine, { at: Date.now(), catalog });
   catalog.catch(() => cache.delete(engine));

@@ -20,6 +20,11 @@ export interface QueryResult {
 /** One warehouse engine (DuckDB embedded, Athena in the cloud); models only talk to this. */
 export interface WarehouseEngine {
   readonly dialect: Dialect;
+  /**
+   * True when this instance answers from one fixed build (the dashboards' Athena view, keyed by the
+   * build marker): readers may keep its answers for as long as they keep the instance.
+   */
+  readonly snapshot?: boolean;
   query(sql: string, params?: Record<string, string | number | boolean | null>): Promise<QueryResult>;
   execute(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -12,8 +12,12 @@ import {
 } from '@aws-sdk/client-athena';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHandler } from '../../functions/dashboard-api.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildKeyedEngine, createHandler } from '../../functions/dashboard-api.js';
+import { BUILD_MARKER_KEY, readBuildId, writeBuildMarker } from '../../src/lake/build-marker.js';
+import { S3LakeStore } from '../../src/lake/s3-store.js';
+import { parseS3Uri } from '../../src/lake/s3-uri.js';
+import { startTestS3 } from '../support/s3-server.js';
 import { AthenaEngine } from '../../src/warehouse/athena/athena-engine.js';
 
 const athena = mockClient(AthenaClient);
@@ -163,5 +167,64 @@ describe('dashboard API Lambda on Athena', () => {
     expect((await call(h, '/api/slices/drop_table', '')).status).toBe(404);
     expect((await call(h, '/api/../warehouse', '')).status).toBe(404);
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
+});
+
+describe('answers per build', () => {
+  it('keeps answers and the catalog past the local TTLs while the build is the same', async () => {
+    const h = handler();
+    await call(h, '/api/slices/dso_trend', 'period=6m');
+    const n = started.length;
+    const real = Date.now();
+    const spy = vi.spyOn(Date, 'now').mockReturnValue(real + 3 * 3600_000);
+    try {
+      expect((await call(h, '/api/slices/dso_trend', 'period=6m')).status).toBe(200);
+    } finally {
+      spy.mockRestore();
+    }
+    // Only the marker was read again; no Athena statement.
+    expect(started.length).toBe(n);
+  });
+
+  it('without a marker renews the engine after its TTL; an unreadable marker keeps the current one', async () => {
+    let clock = 0;
+    let fail = false;
+    const get = buildKeyedEngine({
+      athena: { database: 'db' } as never,
+      buildId: async () => {
+        if (fail) throw new Error('s3 down');
+        return undefined;
+      },
+      now: () => clock,
+      markerCheckMs: 1000,
+      noMarkerTtlMs: 60_000,
+    });
+    const first = await get();
+    clock = 30_000;
+    expect(await get()).toBe(first);
+    clock = 61_000;
+    const second = await get();
+    expect(second).not.toBe(first);
+    fail = true;
+    clock = 200_000;
+    expect(await get()).toBe(second);
+  });
+
+  it('the model runner writes the marker the API reads (real S3 protocol)', async () => {
+    const s3 = await startTestS3();
+    try {
+      await s3.createBucket('lake');
+      const store = new S3LakeStore(s3.client, parseS3Uri('s3://lake/prefix/'));
+      expect(await readBuildId(store)).toBeUndefined();
+      const a = await writeBuildMarker(store, { finished_at: 'x', ok: true, models: 3 }, new Date('2026-01-01T00:00:00Z'));
+      expect(await readBuildId(store)).toBe(a.build_id);
+      const b = await writeBuildMarker(store, { finished_at: 'y', ok: true, models: 3 }, new Date('2026-01-02T00:00:00Z'));
+      expect(b.build_id).not.toBe(a.build_id);
+      expect(await readBuildId(store)).toBe(b.build_id);
+      expect(await store.exists(BUILD_MARKER_KEY)).toBe(true);
+      expect(BUILD_MARKER_KEY.startsWith('marts/_')).toBe(true);
+    } finally {
+      await s3.close();
+    }
   });
 });
