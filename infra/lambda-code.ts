@@ -42,10 +42,16 @@ function packageDir(name: string): string {
   }
 }
 
+export type CopyDir = string | { from: string; to: string };
+
 export interface BundleOptions {
   outDir?: string;
-  /** Project folders copied beside the handler (e.g. `sql`, the model project the build reads at run time). */
-  copyDirs?: readonly string[];
+  /**
+   * Project folders or files copied beside the handler (e.g. `sql`, the model project the build reads
+   * at run time); `{ from, to }` where code finds them by `new URL('./x', import.meta.url)`, which in a
+   * bundle is the bundle's root.
+   */
+  copyDirs?: readonly CopyDir[];
 }
 
 /** Bundles one handler file with esbuild in-process (no Docker) into a fresh folder. */
@@ -74,7 +80,10 @@ export function bundleHandler(entry: string, opts: BundleOptions = {}): BundleRe
       cpSync(packageDir(name), join(dir, 'node_modules', name), { recursive: true, dereference: true });
     }
   }
-  for (const d of opts.copyDirs ?? []) cpSync(join(PROJECT_ROOT, d), join(dir, d), { recursive: true });
+  for (const d of opts.copyDirs ?? []) {
+    const { from, to } = typeof d === 'string' ? { from: d, to: d } : d;
+    cpSync(join(PROJECT_ROOT, from), join(dir, to), { recursive: true });
+  }
   // Marks the folder as ESM for Node, whatever the extension of helper files esbuild emits.
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
   return { dir, withDuckDB };
@@ -83,7 +92,7 @@ export function bundleHandler(entry: string, opts: BundleOptions = {}): BundleRe
 const bundles = new Map<string, BundleResult>();
 
 /** Lambda code for a handler: the real bundle, or a stub folder for fast unit-test synthesis. */
-export function handlerCode(entry: string, mode: 'esbuild' | 'placeholder', copyDirs: readonly string[] = []): lambda.Code {
+export function handlerCode(entry: string, mode: 'esbuild' | 'placeholder', copyDirs: readonly CopyDir[] = []): lambda.Code {
   if (mode === 'placeholder') return lambda.Code.fromAsset(PLACEHOLDER_DIR);
   let bundle = bundles.get(entry);
   if (!bundle) {

@@ -10,7 +10,8 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { acknowledge, acknowledgeScopedResourceWildcards } from '../nag.js';
 import { Construct } from 'constructs';
-import { handlerCode } from '../lambda-code.js';
+import { FEED_DROP_PREFIXES } from '../../src/aws/s3-event.js';
+import { handlerCode, type CopyDir } from '../lambda-code.js';
 import type { Settings } from '../settings.js';
 
 export interface PipelineFunctionsProps {
@@ -18,7 +19,10 @@ export interface PipelineFunctionsProps {
   landingBucket: s3.IBucket;
   lakeBucket: s3.IBucket;
   resultsBucket: s3.IBucket;
-  /** Landing key prefixes (e.g. `invoices/`), one S3 trigger each. */
+  /**
+   * Landing key prefixes of the canonical tables (e.g. `invoices/`), one S3 trigger each; the other
+   * feeds' prefixes (`mapped/`, `einvoices/`, `credit-reports/`) are added here, beside the handler that routes them.
+   */
   feedPrefixes: readonly string[];
   workgroupName: string;
   databaseName: string;
@@ -30,6 +34,13 @@ export const BUILD_MESSAGE_GROUP = 'build';
 const NODE_RUNTIMES = { 20: lambda.Runtime.NODEJS_20_X, 22: lambda.Runtime.NODEJS_22_X, 24: lambda.Runtime.NODEJS_24_X };
 
 const objects = (b: s3.IBucket) => b.arnForObjects('*');
+
+/** Data files the ingest reads beside its code (mapping presets, e-invoice mapping, SBI codes); see lambda-code.ts. */
+export const INGEST_FILES: readonly CopyDir[] = [
+  { from: 'src/feeds/mapping/presets', to: 'presets' },
+  { from: 'src/feeds/ubl/einvoice-mapping.json', to: 'einvoice-mapping.json' },
+  { from: 'src/reference/sbi', to: 'sbi' },
+];
 
 /**
  * Ingest Lambda (S3 object created → Parquet in the lake), the serialised build queue and the
@@ -67,6 +78,7 @@ export class PipelineFunctions extends Construct {
     const lakeUri = `s3://${props.lakeBucket.bucketName}/`;
     this.ingestFunction = this.fn('Ingest', {
       entry: 'functions/ingest.ts',
+      copyDirs: INGEST_FILES,
       memorySize: s.ingestMemoryMb,
       timeout: Duration.seconds(s.ingestTimeoutSeconds),
       ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
@@ -83,7 +95,7 @@ export class PipelineFunctions extends Construct {
     ingestRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'RequestBuild', actions: ['sqs:SendMessage'], resources: [this.buildQueue.queueArn] }),
     );
-    for (const prefix of props.feedPrefixes) {
+    for (const prefix of [...props.feedPrefixes, ...Object.values(FEED_DROP_PREFIXES)]) {
       props.landingBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.ingestFunction), {
         prefix,
       });
@@ -186,7 +198,7 @@ export class PipelineFunctions extends Construct {
     id: string,
     props: Omit<lambda.FunctionProps, 'runtime' | 'handler' | 'code' | 'role' | 'logGroup'> & {
       entry: string;
-      copyDirs?: string[];
+      copyDirs?: readonly CopyDir[];
     },
   ): lambda.Function {
     const { entry, copyDirs, ...rest } = props;

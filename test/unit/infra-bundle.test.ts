@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { INGEST_FILES } from '../../infra/constructs/pipeline-functions.js';
 import { bundleHandler, type BundleResult } from '../../infra/lambda-code.js';
 
 const built: BundleResult[] = [];
@@ -17,7 +18,7 @@ function load(dir: string, extra = ''): string {
 
 describe('Lambda bundles (real esbuild, in-process, no Docker)', () => {
   it('bundles the ingest handler with DuckDB shipped as linux-x64 node_modules, and it loads and queries', () => {
-    const b = bundleHandler('functions/ingest.ts');
+    const b = bundleHandler('functions/ingest.ts', { copyDirs: INGEST_FILES });
     built.push(b);
     expect(b.withDuckDB).toBe(true);
     for (const p of ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64', 'detect-libc']) {
@@ -29,6 +30,16 @@ describe('Lambda bundles (real esbuild, in-process, no Docker)', () => {
         "const c = await db.connect(); const r = await c.runAndReadAll('SELECT CAST(1.10 AS DECIMAL(18,2)) + 2 AS x'); console.log(String(r.getRowObjects()[0].x));",
     );
     expect(out.trim().split('\n')).toEqual(['function', '3.10']);
+    // Data files the feeds resolve by new URL('./x', import.meta.url): in the bundle, beside index.mjs.
+    const code = readFileSync(join(b.dir, 'index.mjs'), 'utf8');
+    for (const [ref, file] of <[string, string][]>[
+      ['./presets/', 'presets/afas-debtor-open-items.json'],
+      ['./einvoice-mapping.json', 'einvoice-mapping.json'],
+      ['./sbi/', 'sbi/sbi2008_codes_to_section_apollor.csv'],
+    ]) {
+      expect(code, ref).toContain(ref);
+      expect(existsSync(join(b.dir, file)), file).toBe(true);
+    }
   });
 
   it('bundles the model runner with the sql/ project beside it and without DuckDB', () => {

@@ -66,12 +66,15 @@ describe('buckets', () => {
 });
 
 describe('ingest and build functions', () => {
-  it('triggers the ingest Lambda on object creation under every table prefix', () => {
+  it('triggers the ingest Lambda on object creation under every table prefix and the mapped, e-invoice and credit-report prefixes', () => {
     const [, n] = ofType('Custom::S3BucketNotifications')[0]!;
     const configs = n.Properties.NotificationConfiguration.LambdaFunctionConfigurations as any[];
     const prefixes = configs.map((c) => c.Filter.Key.FilterRules[0].Value).sort();
-    expect(prefixes).toEqual(CANONICAL_TABLES.map((t) => `${t.name}/`).sort());
+    expect(prefixes).toEqual([...CANONICAL_TABLES.map((t) => `${t.name}/`), 'mapped/', 'einvoices/', 'credit-reports/'].sort());
     expect(new Set(configs.map((c) => c.Events.join()))).toEqual(new Set(['s3:ObjectCreated:*']));
+    const ingestId = ofType('AWS::Lambda::Function').find(([id]) => id.includes('Ingest'))![0];
+    expect(new Set(configs.map((c) => c.LambdaFunctionArn['Fn::GetAtt'][0]))).toEqual(new Set([ingestId]));
+    expect(n.Properties.BucketName.Ref).toMatch(/^Landing/);
   });
 
   it('gives the ingest Lambda a dead-letter queue and retries, and runs Node 22 on x86_64', () => {
