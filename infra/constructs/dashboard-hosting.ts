@@ -4,6 +4,7 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { acknowledge } from '../nag.js';
 import { Construct } from 'constructs';
+import { DASHBOARD_CSP } from '../../src/serve/content-security-policy.js';
 import { PAGES } from '../../src/serve/slices/types.js';
 import { secureBucket } from './secure-bucket.js';
 
@@ -25,6 +26,20 @@ function pageRoutes(scope: Construct): cloudfront.Function {
     code: cloudfront.FunctionCode.fromInline(
       `function handler(event) {\n  var r = event.request;\n  if (/^\\/(${pages})\\/?$/.test(r.uri)) r.uri = '/index.html';\n  return r;\n}`,
     ),
+  });
+}
+
+/** The headers `creditlake serve` sends with its pages (CSP included), plus HSTS on AWS. */
+function dashboardHeaders(scope: Construct): cloudfront.ResponseHeadersPolicy {
+  return new cloudfront.ResponseHeadersPolicy(scope, 'PageHeaders', {
+    comment: 'Creditlake dashboards: CSP and security headers',
+    securityHeadersBehavior: {
+      contentSecurityPolicy: { contentSecurityPolicy: DASHBOARD_CSP, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+      strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+    },
   });
 }
 
@@ -50,7 +65,7 @@ export class DashboardHosting extends Construct {
         origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: dashboardHeaders(this),
         functionAssociations: [{ eventType: cloudfront.FunctionEventType.VIEWER_REQUEST, function: pageRoutes(this) }],
       },
       enableLogging: true,

@@ -5,6 +5,7 @@ import { extname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest, prewarm } from './api.js';
 import { ensureDashboardBundle } from './bundle.js';
+import { DASHBOARD_CSP } from './content-security-policy.js';
 import type { RawQuery } from './params.js';
 import { defaultSettings, type DashboardSettings } from './settings.js';
 import { WarehouseSource } from './warehouse.js';
@@ -40,8 +41,7 @@ const PAGES = new Set(['/', '/cfo', '/marketing', '/risk', '/collections']);
  * sets element styles; scripts only from our own bundle.
  */
 const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
+  'content-security-policy': DASHBOARD_CSP,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',

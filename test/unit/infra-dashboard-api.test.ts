@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler } from '../../infra/lambda-code.js';
+import { DASHBOARD_CSP } from '../../src/serve/content-security-policy.js';
 import { buildApp } from '../../infra/app.js';
 import { DASHBOARD_ATHENA_ACTIONS, DASHBOARD_GLUE_ACTIONS } from '../../infra/constructs/dashboard-api.js';
 
@@ -125,6 +126,16 @@ describe('dashboard site', () => {
     }
     const cf = statements.find((s) => [s.Action].flat().includes('cloudfront:CreateInvalidation'));
     expect(JSON.stringify(cf.Resource)).toMatch(/:distribution\/.*DashboardDistribution/);
+  });
+
+  it('sends the same Content-Security-Policy as `creditlake serve` with every page', () => {
+    const [, dist] = ofType('AWS::CloudFront::Distribution')[0]!;
+    const ref = dist.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId.Ref;
+    const headers = resources[ref]!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.ContentSecurityPolicy).toEqual({ ContentSecurityPolicy: DASHBOARD_CSP, Override: true });
+    expect(DASHBOARD_CSP).toMatch(/script-src 'self';.*connect-src 'self'/);
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+    expect(headers.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThan(0);
   });
 
   it('serves index.html for the page paths (/cfo, /risk, …) and nothing else', () => {
