@@ -142,9 +142,11 @@ export async function ingestDrop(route: DropRoute, opts: DropIngestOptions): Pro
         if (e instanceof UnknownPresetError) return errorResult(feed, e.message);
         throw e;
       }
-      return runMapped(opts, feed, mapping, (file, scratch) =>
-        mapping.source.format === 'xlsx' || extname(file).toLowerCase() === '.xlsx' ? prepareXlsx(mapping, file, scratch) : prepareCsv(mapping, file, scratch),
-      );
+      const xlsx = mapping.source.format === 'xlsx' || extname(opts.file).toLowerCase() === '.xlsx';
+      const r = await runMapped(opts, feed, mapping, (file, scratch) => (xlsx ? prepareXlsx(mapping, file, scratch) : prepareCsv(mapping, file, scratch)));
+      // The CLI's --sheet, as a folder: say so when a workbook did not fit the preset.
+      if (r.status === 'error' && xlsx && !route.sheet) r.message += `; to read another sheet, drop the workbook under mapped/${route.preset}/sheet=<name>/`;
+      return r;
     }
     case 'einvoice':
       if (!(await looksLikeXml(opts.file))) return errorResult('einvoice', 'not an e-invoice (XML): drop UBL, Peppol BIS, SI-UBL or CII documents here');

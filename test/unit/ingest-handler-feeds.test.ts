@@ -146,6 +146,12 @@ describe('mapped/<preset>/ drops (ERP exports)', () => {
     ]);
   });
 
+  it('fails on a workbook whose first sheet does not fit the preset, pointing at the sheet= folder', async () => {
+    const key = 'mapped/exact-online-receivables/export.xlsx';
+    await s3.client.send(new PutObjectCommand({ Bucket: 'landing', Key: key, Body: fixture('erp', 'exact-online-receivables.xlsx') }));
+    await expect(handler('lake-mapped')(s3Event('landing', key))).rejects.toThrow(/mapped\/exact-online-receivables\/sheet=<name>\//);
+  });
+
   it('lands each export once on re-delivery', async () => {
     await expectIdempotent('lake-mapped', [csvKey, xlsxKey]);
   });
