@@ -83,7 +83,7 @@ export class CreditlakeStack extends Stack {
     });
     new DashboardSite(this, 'DashboardSite', { bucket: dashboard.bucket, distribution: dashboard.distribution, mode: s.lambdaCode });
 
-    new CfnOutput(this, 'LandingBucketName', { value: landing.bucketName, description: 'Drop feeds at <table>/<file>.csv' });
+    new CfnOutput(this, 'LandingBucketName', { value: landing.bucketName, description: 'Drop feeds at <table>/<file>.csv, mapped/<preset>/<file>, einvoices/<file>.xml or credit-reports/<file>' });
     new CfnOutput(this, 'LakeUri', { value: `s3://${lake.bucketName}/`, description: 'Lake root (config "lake")' });
     new CfnOutput(this, 'AthenaWorkgroup', { value: workgroup.name });
     new CfnOutput(this, 'GlueDatabase', { value: catalog.databaseName });
