@@ -3,6 +3,9 @@
 -- never before the item exists (a payment allocated ahead of its invoice counts from the invoice
 -- date, like ar_open_items). The cash forecast learns customers' delays from these receipts and
 -- its backtest compares forecasts with them.
+WITH docs AS (
+  SELECT document_id, customer_id, document_type, invoice_date, due_date, item_id FROM {{ ref('int_ar_documents') }}
+)
 SELECT
   h.document_id,
   h.customer_id,
@@ -14,5 +17,5 @@ SELECT
   a.amount
 FROM {{ ref('stg_payment_allocations') }} a
 JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id
-JOIN {{ ref('int_ar_documents') }} di ON di.document_id = a.document_id
-JOIN {{ ref('stg_invoices') }} h ON h.document_id = di.item_id
+JOIN docs di ON di.document_id = a.document_id
+JOIN docs h ON h.document_id = di.item_id
