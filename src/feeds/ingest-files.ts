@@ -116,39 +116,49 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
   const now = opts.now ?? (() => new Date());
   const started = now();
   const sizeBytes = (await stat(file)).size;
-  const sha256 = await sha256File(file);
-  const base = { file, sha256, sizeBytes, topReasons: [] as ReasonCount[], warnings: [] as string[] };
-
-  const existing = await findManifest(store, table.name, sha256);
-  if (existing) {
-    return {
-      ...base,
-      status: 'skipped',
-      message: `already ingested as batch ${existing.batch_id} on ${existing.ingest_date} (${existing.rows_loaded} loaded, ${existing.rows_rejected} rejected); nothing to do`,
-      batchId: existing.batch_id,
-      ingestDate: existing.ingest_date,
-      rowsRead: 0,
-      rowsLoaded: 0,
-      rowsRejected: 0,
-      rejectRate: 0,
-      failed: false,
-      manifestKey: manifestKey(table.name, sha256),
-    };
-  }
-
-  const id = batchId(started, sha256);
   const ingestDate = isoDay(started);
   const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), 'creditlake-ingest-'));
   try {
-    const conv = await convertCsv({
+    // Hashing and converting run side by side: the hash decides whether the file was ingested
+    // before, and waiting for it first would add a full extra read of the file to every new batch.
+    // A file that turns out to be known interrupts its conversion after the hash (~1 s per GB).
+    const abort = new AbortController();
+    const converting = convertCsv({
       file,
       table,
       scratchDir: scratch,
-      outputName: id,
+      outputName: 'batch',
       threads: opts.threads,
       memoryLimit: opts.memoryLimit,
+      signal: abort.signal,
       onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),
     });
+    // Until it is awaited below, a failing conversion must not count as an unhandled rejection.
+    converting.catch(() => undefined);
+    const sha256 = await sha256File(file);
+    const base = { file, sha256, sizeBytes, topReasons: [] as ReasonCount[], warnings: [] as string[] };
+
+    const existing = await findManifest(store, table.name, sha256);
+    if (existing) {
+      abort.abort(new Error('already ingested'));
+      await converting.catch(() => undefined);
+      return {
+        ...base,
+        status: 'skipped',
+        message: `already ingested as batch ${existing.batch_id} on ${existing.ingest_date} (${existing.rows_loaded} loaded, ${existing.rows_rejected} rejected); nothing to do`,
+        batchId: existing.batch_id,
+        ingestDate: existing.ingest_date,
+        rowsRead: 0,
+        rowsLoaded: 0,
+        rowsRejected: 0,
+        rejectRate: 0,
+        failed: false,
+        manifestKey: manifestKey(table.name, sha256),
+      };
+    }
+
+    const id = batchId(started, sha256);
+    const conv = await converting;
     if (conv.status === 'error' || !conv.dataFile) {
       return { ...base, status: 'error', message: conv.error ?? 'conversion failed', rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0, failed: true, warnings: conv.warnings };
     }

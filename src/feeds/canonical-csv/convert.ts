@@ -21,6 +21,8 @@ export interface ConvertOptions {
   memoryLimit?: string;
   /** Fraction done, 0..1, called a few times a second while DuckDB works. */
   onProgress?: (fraction: number) => void;
+  /** Aborting interrupts the running statement; convertCsv then rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface RejectSample {
@@ -81,10 +83,17 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
   });
   const conn = await instance.connect();
+  const interrupt = () => conn.interrupt();
+  opts.signal?.addEventListener('abort', interrupt);
   try {
+    opts.signal?.throwIfAborted();
     // DuckDB only tracks query progress with its progress bar on; we poll it instead of printing it.
     if (opts.onProgress) await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0');
-    const run = (sql: string, from = 0, to = 0) => runWithProgress(conn, sql, opts.onProgress, from, to);
+    const run = (sql: string, from = 0, to = 0) => {
+      // An interrupt only stops a running statement: check between statements too.
+      opts.signal?.throwIfAborted();
+      return runWithProgress(conn, sql, opts.onProgress, from, to);
+    };
     await run(stageSql(opts.file, names, opts.table), 0, 0.75);
     await run(failuresSql(rowChecks(opts.table, missingRequired)));
     if (!missingRequired.some((c) => opts.table.key.includes(c))) await run(duplicatesSql(opts.table));
@@ -119,7 +128,11 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       topReasons: await topReasons(conn),
       warnings,
     };
+  } catch (e) {
+    opts.signal?.throwIfAborted();
+    throw e;
   } finally {
+    opts.signal?.removeEventListener('abort', interrupt);
     conn.closeSync();
     instance.closeSync();
   }
