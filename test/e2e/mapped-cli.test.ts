@@ -27,6 +27,15 @@ describe('creditlake mappings / ingest --mapping', () => {
     expect(presets.find((p) => p.name === 'ibm-ledger')?.tables).toEqual(['customers', 'invoices', 'payments', 'payment_allocations']);
   });
 
+  it('a missing xlsx sheet fails the file as unreadable, not as over the reject limit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
+    const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'exact-online-receivables', '--sheet', 'Nope', join(ERP, 'exact-online-receivables.xlsx'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('no sheet "Nope"; sheets: Info, Openstaande posten');
+    expect(r.stderr).toMatch(/1 file\(s\) failed: .*exact-online-receivables\.xlsx \(unreadable\)/);
+    expect(r.stderr).not.toContain('reject rate');
+  });
+
   it('--dry-run shows the first rows as they would land and writes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
     const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'sap-fbl5n', '--dry-run', '--rows', '2', join(ERP, 'sap-fbl5n.txt'));

@@ -5,13 +5,14 @@ import { EXIT, UsageError, line, type CliIO } from '../command.js';
 import { configFrom, parse } from '../options.js';
 import { openLakeStore } from '../../lake/open-store.js';
 import { ingestMapped, type MappedFileResult, type MappedIngestResult, type PrepareSource } from '../../feeds/ingest-mapped.js';
-import { IngestUsageError, pct, type IngestProgress } from '../../feeds/ingest-files.js';
+import { IngestUsageError, type IngestProgress } from '../../feeds/ingest-files.js';
 import { MappingError } from '../../feeds/mapping/compile.js';
 import { loadMapping } from '../../feeds/mapping/load.js';
 import { prepareCsv } from '../../feeds/mapping/prepare.js';
 import { DELIMITERS, ENCODINGS, type Mapping } from '../../feeds/mapping/schema.js';
 import { prepareXlsx } from '../../feeds/xlsx/prepare.js';
 import { einvoiceMapping, looksLikeXml, prepareEInvoice } from '../../feeds/ubl/prepare.js';
+import { failureLine } from './ingest-failures.js';
 
 /**
  * The non-canonical side of `creditlake ingest`: `--mapping <preset|file>` for ERP exports (CSV or
@@ -149,10 +150,8 @@ function report(result: MappedIngestResult, io: CliIO, json: boolean): number {
       const errors = result.files.filter((f) => f.status === 'error').length;
       line(io.stdout, `total: ${result.files.length} files, ${sum('linesLoaded')} loaded, ${sum('linesRejected')} rejected${errors ? `, ${errors} unreadable` : ''}`);
     }
-    const bad = result.files.filter((r) => r.failed);
-    if (bad.length) {
-      line(io.stderr, `creditlake ingest: ${bad.length} file(s) failed (max reject rate ${pct(result.maxRejectRate)}): ${bad.map((r) => r.file).join(', ')}`);
-    }
+    const failures = failureLine(result.files, result.maxRejectRate);
+    if (failures) line(io.stderr, failures);
   }
   return result.ok ? EXIT.OK : EXIT.FAILED;
 }

@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
 import { openLakeStore } from '../../lake/open-store.js';
-import { ingestFiles, IngestUsageError, pct, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
+import { ingestFiles, IngestUsageError, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
 import { MAPPED_USAGE, runMappedIngest } from './ingest-mapped.js';
+import { failureLine } from './ingest-failures.js';
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
@@ -104,10 +105,8 @@ export const ingestCommand: Command = {
       if (result.files.length > 1) {
         line(io.stdout, `total: ${result.rowsLoaded} loaded, ${result.rowsRejected} rejected of ${result.rowsRead} read`);
       }
-      const bad = result.files.filter((r) => r.failed);
-      if (bad.length) {
-        line(io.stderr, `creditlake ingest: ${bad.length} file(s) failed (max reject rate ${pct(maxRejectRate)}): ${bad.map((r) => r.file).join(', ')}`);
-      }
+      const failures = failureLine(result.files, maxRejectRate);
+      if (failures) line(io.stderr, failures);
     }
     return result.ok ? EXIT.OK : EXIT.FAILED;
   },
