@@ -3,7 +3,7 @@
  * ingested by content with no flag, plus hostile documents generated here: XXE, billion laughs, a
  * broken totals rule, a non-invoice XML. Expected values are read off the examples by hand.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -154,6 +154,24 @@ describe('creditlake ingest <folder> recognises e-invoices by content', () => {
     const again = await cli(dir, 'ingest', '--lake', lake, 'inbox');
     expect(again.stdout.match(/: already ingested with mapping e-invoice/g)).toHaveLength(8);
     expect(again.code).toBe(0);
+  });
+
+  it('skips, with a note, files in a folder that are not XML (the PDF copy beside an e-invoice)', async () => {
+    const inbox2 = join(dir, 'inbox2');
+    mkdirSync(inbox2);
+    copyFileSync(join(FIX, 'si-ubl/SI-UBL-2.0_ok_minimal.xml'), join(inbox2, 'invoice.xml'));
+    writeFileSync(join(inbox2, 'invoice.pdf'), '%PDF-1.4\n');
+    writeFileSync(join(inbox2, 'README.md'), '# invoices\n');
+    const r = await cli(dir, 'ingest', '--lake', join(dir, 'lake2'), 'inbox2');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/skipped 2 file\(s\) in the folder\(s\) that are not XML: /);
+    expect(r.stderr).toContain('inbox2/README.md');
+    expect(r.stderr).toContain('inbox2/invoice.pdf');
+    expect(r.stdout).toMatch(/invoice\.xml: .*1 loaded, 0 rejected/);
+    rmSync(join(inbox2, 'invoice.xml'));
+    const none = await cli(dir, 'ingest', '--lake', join(dir, 'lake3'), 'inbox2');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('no e-invoices (XML files) found');
   });
 
   it('refuses a non-XML file without --table or --mapping (usage error, nothing written)', async () => {

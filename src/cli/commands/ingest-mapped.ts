@@ -188,8 +188,23 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
     prepare = (file, scratch, onProgress) =>
       m.source.format === 'xlsx' || extname(file).toLowerCase() === '.xlsx' ? prepareXlsx(m, file, scratch, onProgress) : prepareCsv(m, file, scratch, onProgress);
   } else {
+    // A file named on the command line must be an e-invoice; one found in a folder need not be:
+    // e-invoice inboxes routinely hold the PDF copy or a README beside the XML, so those are skipped.
+    const named = new Set(positionals.map((p) => resolve(io.cwd, p)));
     const notXml: string[] = [];
-    for (const f of files) if (!(await looksLikeXml(f))) notXml.push(relative(io.cwd, f) || f);
+    const skipped: string[] = [];
+    for (const f of [...files]) {
+      if (await looksLikeXml(f)) continue;
+      if (named.has(f)) notXml.push(relative(io.cwd, f) || f);
+      else {
+        skipped.push(relative(io.cwd, f) || f);
+        files.splice(files.indexOf(f), 1);
+      }
+    }
+    if (skipped.length && !notXml.length) {
+      line(io.stderr, `skipped ${skipped.length} file(s) in the folder(s) that are not XML: ${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ` and ${skipped.length - 3} more` : ''}`);
+    }
+    if (!notXml.length && files.length === 0) throw new UsageError('no e-invoices (XML files) found');
     if (notXml.length) {
       throw new UsageError(
         `${notXml.slice(0, 3).join(', ')}${notXml.length > 3 ? ` and ${notXml.length - 3} more` : ''}: not an e-invoice (XML); give --table <name> for canonical CSV or --mapping <preset> for an ERP export`,
