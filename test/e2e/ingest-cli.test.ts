@@ -115,3 +115,14 @@ describe('creditlake ingest', () => {
     expect((await cli(['ingest', '--table', 'invoices', '--lake', lake])).code).toBe(2);
   });
 });
+
+describe('creditlake ingest --help', () => {
+  it('names every canonical CSV the credit-report feed takes', async () => {
+    const r = await cli(['ingest', '--help']);
+    expect(r.code).toBe(0);
+    const feed = r.out.slice(r.out.indexOf('--feed credit-report    '));
+    for (const t of ['companies', 'company_identifiers', 'credit_reports', 'insolvency_events']) {
+      expect(feed.slice(0, feed.indexOf('--max-reject-rate'))).toMatch(new RegExp(`\\b${t}\\b`));
+    }
+  });
+});

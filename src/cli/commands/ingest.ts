@@ -20,7 +20,7 @@ Options:
   --table <name>          ${CANONICAL_TABLES.map((t) => t.name).join(', ')}
   --feed credit-report    credit reports instead of a canonical table: Creditsafe-style JSON (one
                           report, an array or NDJSON), Graydon-style CSV, or the canonical
-                          companies / credit_reports / insolvency_events CSVs
+                          companies / company_identifiers / credit_reports / insolvency_events CSVs
   --max-reject-rate <R>   highest acceptable share of rejected rows per file, 0..1 or a percentage
                           such as 2%; default 0 (any reject fails)
   --lake <dir>            lake folder (default from creditlake.config.json, else ./lake)
