@@ -37,6 +37,23 @@ function positiveInt(name: string, v: string | undefined, dflt: number): number 
   return n;
 }
 
+/** A value as a shell word, quoted only when it needs to be. */
+function shellWord(v: string): string {
+  return /^[\w./:=@%+-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The flags the suggested follow-up commands need to reach the lake (and port) this demo used:
+ * without them `creditlake query` or `serve` would look at ./lake and port 8765 instead.
+ */
+export function followUpFlags(values: { lake?: string; config?: string }, port?: number): string {
+  let flags = '';
+  if (values.config !== undefined) flags += ` --config ${shellWord(values.config)}`;
+  if (values.lake !== undefined) flags += ` --lake ${shellWord(values.lake)}`;
+  if (port !== undefined && port !== DEFAULT_PORT && port !== 0) flags += ` --port ${port}`;
+  return flags;
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -107,10 +124,10 @@ export const demoCommand: Command = {
       io.stdout.write(formatRows('table', summary.aging.columns, summary.aging.rows));
       say(`\nDone in ${seconds(performance.now() - t0)}. Explore with:`);
       say('  npx creditlake tables');
-      say('  npx creditlake query "SELECT * FROM dso_monthly WHERE segment = \'ALL\' ORDER BY month DESC LIMIT 12"');
+      say(`  npx creditlake query${followUpFlags(values)} "SELECT * FROM dso_monthly WHERE segment = 'ALL' ORDER BY month DESC LIMIT 12"`);
     }
     if (!serve) {
-      say(`\nDashboards: npx creditlake serve   →   http://127.0.0.1:${port}/`);
+      say(`\nDashboards: npx creditlake serve${followUpFlags(values, port)}   →   http://127.0.0.1:${port === 0 ? DEFAULT_PORT : port}/`);
       return EXIT.OK;
     }
     const server = await startServer({
