@@ -29,7 +29,7 @@ const SettingsSchema = z
      * Lambda Node.js major version; the DuckDB binding is N-API, so any of them loads it. 22 by default:
      * AWS deprecated the Node 20 runtime on 2026-04-30 and blocks new Node 20 functions from 2027-02-01.
      */
-    nodeRuntime: z.coerce.number().pipe(z.union([z.literal(20), z.literal(22), z.literal(24)])).default(22),
+    nodeRuntime: z.coerce.number().pipe(z.union([z.literal(20), z.literal(22), z.literal(24)], { error: 'must be 20, 22 or 24' })).default(22),
     ingestMemoryMb: z.coerce.number().int().min(512).max(10240).default(3008),
     ingestTimeoutSeconds: z.coerce.number().int().min(30).max(900).default(900),
     /** Ephemeral /tmp size: the feed file, DuckDB spill space and the Parquet output all live there. */

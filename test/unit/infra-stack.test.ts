@@ -168,6 +168,7 @@ describe('dashboard hosting, settings, cdk-nag', () => {
   it('rejects invalid settings with the key named', () => {
     expect(() => parseSettings({ bytesScannedCutoffPerQuery: 5 })).toThrow(/bytesScannedCutoffPerQuery/);
     expect(() => parseSettings({ prefix: 'Bad_Name' })).toThrow(/prefix/);
+    expect(() => parseSettings({ nodeRuntime: '19' })).toThrow(/nodeRuntime: must be 20, 22 or 24/);
     expect(parseSettings({}).lambdaCode).toBe('esbuild');
   });
 
