@@ -83,6 +83,18 @@ describe('creditlake query/build --target athena', () => {
     expect(statements.some((s) => s.includes("external_location = 's3://acme-lake/marts/ar_aging/'"))).toBe(true);
   });
 
+  it('query says in one line, without a stack trace, when AWS has no region or credentials', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(new Error('Region is missing'));
+    const q = await cli('query', '--target', 'athena', 'SELECT 1');
+    expect(q.code).toBe(1);
+    expect(q.stderr).toBe('creditlake query: no AWS region: set AWS_REGION, or an AWS_PROFILE that has a region\n');
+    const noCreds = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    athena.on(StartQueryExecutionCommand).rejects(noCreds);
+    const c = await cli('query', '--target', 'athena', 'SELECT 1');
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/^creditlake query: no AWS credentials: .*Could not load credentials from any providers\)\n$/);
+  });
+
   it('refuses a local lake and an unknown target with a usage error', async () => {
     const local = await cli('build', '--target', 'athena', '--lake', 'some/dir');
     expect(local.code).toBe(2);
