@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { S3LakeStore } from '../lake/s3-store.js';
-import { isS3Uri } from '../lake/s3-uri.js';
+import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
 import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
 import { buildWarehouseAthena, type AthenaBuildEvent } from '../warehouse/athena/athena-build.js';
 import { BuildError } from '../warehouse/materialise.js';
@@ -40,6 +40,11 @@ function requireS3Lake(lakeRoot: string): void {
       `--target athena needs the S3 lake: set "lake": "s3://<bucket>/" in creditlake.config.json or pass --lake s3://<bucket>/ ` +
         `(the stack output LakeUri); got ${lakeRoot}`,
     );
+  }
+  try {
+    parseS3Uri(lakeRoot);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
   }
 }
 

@@ -99,6 +99,9 @@ describe('creditlake query/build --target athena', () => {
     const local = await cli('build', '--target', 'athena', '--lake', 'some/dir');
     expect(local.code).toBe(2);
     expect(local.stderr).toMatch(/--target athena needs the S3 lake/);
+    const badBucket = await cli('build', '--target', 'athena', '--lake', 's3://x/');
+    expect(badBucket.code).toBe(2);
+    expect(badBucket.stderr).toMatch(/^creditlake build: not an S3 location \(expected s3:\/\/bucket\/prefix\): s3:\/\/x\/\n/);
     const bogus = await cli('query', '--target', 'snowflake', 'SELECT 1');
     expect(bogus.code).toBe(2);
     expect(statements).toEqual([]);
