@@ -48,17 +48,6 @@ function requireS3Lake(lakeRoot: string): void {
   }
 }
 
-/**
- * The AWS SDK's errors for a machine without AWS set up, as one line a person can act on (the SDK's
- * own "Region is missing" comes with a stack trace through its internals and no hint).
- */
-export function awsSetupProblem(e: unknown): string | undefined {
-  if (!(e instanceof Error)) return undefined;
-  if (e.message === 'Region is missing') return 'no AWS region: set AWS_REGION, or an AWS_PROFILE that has a region';
-  if (e.name === 'CredentialsProviderError') return `no AWS credentials: set AWS_PROFILE or AWS credentials in the environment (${e.message})`;
-  return undefined;
-}
-
 function describe(e: AthenaBuildEvent): string {
   if (e.type === 'model') return `  ${e.model.materialised.padEnd(8)} ${e.model.name.padEnd(40)} ${formatMs(e.model.ms).padStart(9)}`;
   const t = e.test;
@@ -130,11 +119,6 @@ export async function runAthenaQuery(
   } catch (e) {
     if (e instanceof AthenaQueryError) {
       line(io.stderr, `creditlake query: ${e.message}`);
-      return EXIT.FAILED;
-    }
-    const setup = awsSetupProblem(e);
-    if (setup) {
-      line(io.stderr, `creditlake query: ${setup}`);
       return EXIT.FAILED;
     }
     throw e;

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { commands } from './registry.js';
+import { awsSetupProblem } from './aws-problem.js';
 
 const VERSION = '0.1.0';
 
@@ -48,7 +49,8 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
       if (e instanceof UsageError || isParseArgsError(e)) line(ctx.stderr, `\n${command.usage}`);
       return EXIT.USAGE;
     }
-    line(ctx.stderr, `creditlake ${name}: ${(e as Error).stack ?? String(e)}`);
+    const setup = awsSetupProblem(e);
+    line(ctx.stderr, `creditlake ${name}: ${setup ?? (e as Error).stack ?? String(e)}`);
     return EXIT.FAILED;
   }
 }

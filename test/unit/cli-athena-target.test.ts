@@ -95,6 +95,17 @@ describe('creditlake query/build --target athena', () => {
     expect(c.stderr).toMatch(/^creditlake query: no AWS credentials: .*Could not load credentials from any providers\)\n$/);
   });
 
+  it('ingest into an S3 lake: a mistyped lake is an invalid-config error, a missing region one line', async () => {
+    writeFileSync(join(work, 'c.csv'), 'customer_id,name\n');
+    const bad = await cli('ingest', '--lake', 's3://x/', '--table', 'customers', 'c.csv');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('creditlake ingest: invalid lake: not an S3 location (expected s3://bucket/prefix): s3://x/\n');
+    s3.onAnyCommand().rejects(new Error('Region is missing'));
+    const noRegion = await cli('ingest', '--lake', 's3://acme-lake/', '--table', 'customers', 'c.csv');
+    expect(noRegion.code).toBe(1);
+    expect(noRegion.stderr).toBe('creditlake ingest: no AWS region: set AWS_REGION, or an AWS_PROFILE that has a region\n');
+  });
+
   it('refuses a local lake and an unknown target with a usage error', async () => {
     const local = await cli('build', '--target', 'athena', '--lake', 'some/dir');
     expect(local.code).toBe(2);
