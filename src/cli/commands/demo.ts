@@ -12,6 +12,7 @@ import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { QueryResult } from '../../warehouse/engine.js';
 import { startServer } from '../../serve/server.js';
 import { defaultSettings } from '../../serve/settings.js';
+import { portInUse } from '../port-in-use.js';
 
 const usage = `Usage: creditlake demo [--customers N] [--months M] [--seed S] [--out DIR] [--lake DIR] [--json]
                        [--serve | --no-serve] [--port N]
@@ -130,12 +131,20 @@ export const demoCommand: Command = {
       say(`\nDashboards: npx creditlake serve${followUpFlags(values, port)}   →   http://127.0.0.1:${port === 0 ? DEFAULT_PORT : port}/`);
       return EXIT.OK;
     }
-    const server = await startServer({
-      lakeRoot,
-      port,
-      settings: { ...defaultSettings, currency: config.reporting_currency },
-      log: (m) => line(io.stderr, m),
-    });
+    let server;
+    try {
+      server = await startServer({
+        lakeRoot,
+        port,
+        settings: { ...defaultSettings, currency: config.reporting_currency },
+        log: (m) => line(io.stderr, m),
+      });
+    } catch (e) {
+      const taken = portInUse(e, port);
+      if (!taken) throw e;
+      line(io.stderr, `creditlake demo: ${taken}`);
+      return EXIT.FAILED;
+    }
     say(`\nDashboards: ${server.url}   (Ctrl-C to stop)`);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);

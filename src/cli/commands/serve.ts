@@ -5,6 +5,7 @@ import { lakePaths } from '../../lake/layout.js';
 import { configFrom, parse } from '../options.js';
 import { startServer } from '../../serve/server.js';
 import { defaultSettings } from '../../serve/settings.js';
+import { portInUse } from '../port-in-use.js';
 
 const usage = `Usage: creditlake serve [--port N] [--lake DIR]
 
@@ -30,12 +31,20 @@ export const serveCommand: Command = {
       line(io.stderr, `creditlake serve: no warehouse at ${db}: run \`creditlake build\` (or \`npm run demo\`) first, or pass --lake <dir>`);
       return EXIT.FAILED;
     }
-    const server = await startServer({
-      lakeRoot,
-      port,
-      settings: { ...defaultSettings, currency: config.reporting_currency },
-      log: (m) => line(io.stderr, m),
-    });
+    let server;
+    try {
+      server = await startServer({
+        lakeRoot,
+        port,
+        settings: { ...defaultSettings, currency: config.reporting_currency },
+        log: (m) => line(io.stderr, m),
+      });
+    } catch (e) {
+      const taken = portInUse(e, port);
+      if (!taken) throw e;
+      line(io.stderr, `creditlake serve: ${taken}`);
+      return EXIT.FAILED;
+    }
     line(io.stdout, `Creditlake dashboards: ${server.url}  (lake ${lakeRoot}; Ctrl-C to stop)`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
