@@ -46,7 +46,9 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || isParseArgsError(e)) {
       line(ctx.stderr, `creditlake ${name}: ${(e as Error).message}`);
-      if (e instanceof UsageError || isParseArgsError(e)) line(ctx.stderr, `\n${command.usage}`);
+      // A pointer, not the whole usage text: 30 lines of options would push the one line that says
+      // what went wrong off the screen.
+      if (e instanceof UsageError || isParseArgsError(e)) line(ctx.stderr, `Run \`creditlake ${name} --help\` for the options.`);
       return EXIT.USAGE;
     }
     const setup = awsSetupProblem(e);
