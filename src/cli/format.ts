@@ -5,17 +5,35 @@ export type OutputFormat = (typeof FORMATS)[number];
 
 const NUMERIC = /^(DECIMAL|NUMERIC|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|REAL)/i;
 
-function cell(v: Row[string] | undefined): string {
+const FLOATING = /^(FLOAT|DOUBLE|REAL)$/i;
+
+/**
+ * A binary float for a person to read: two decimals from 1 up, four significant digits below
+ * (a ratio of 0.0053 must not print as 0.01). Only the table format rounds; csv and json keep every
+ * digit for programs.
+ */
+export function readableFloat(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  const abs = Math.abs(v);
+  if (abs >= 1) return v.toFixed(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+function cell(v: Row[string] | undefined, type = ''): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'number' && FLOATING.test(type)) return readableFloat(v);
   return String(v);
 }
 
-/** Aligned text table: numbers right-aligned, a rule under the header, a row count at the end. */
+/**
+ * Aligned text table for people: numbers right-aligned, floats rounded for reading, a rule under the
+ * header, a row count at the end.
+ */
 export function formatTable(columns: readonly ResultColumn[], rows: readonly Row[], opts: { maxCellWidth?: number } = {}): string {
   const max = opts.maxCellWidth ?? 60;
   const clip = (s: string) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
-  const body = rows.map((r) => columns.map((c) => clip(cell(r[c.name]))));
+  const body = rows.map((r) => columns.map((c) => clip(cell(r[c.name], c.type))));
   const widths = columns.map((c, i) => Math.max(c.name.length, ...body.map((b) => b[i]!.length)));
   const right = columns.map((c) => NUMERIC.test(c.type));
   const fmt = (vals: string[]) =>

@@ -13,7 +13,8 @@ Runs one SQL statement against lake/warehouse.duckdb (opened read-only; run \`cr
 first). Result rows go to stdout, messages to stderr; exits 1 on an SQL error.
 
   -f, --file <file>   read the SQL from a file (- for stdin)
-  --format <fmt>      table (default), csv or json (--json is short for --format json)
+  --format <fmt>      table (default; floats rounded for reading), csv or json (every digit;
+                      DECIMAL and BIGINT as exact strings); --json is short for --format json
   --target <t>        duckdb (default) or athena (workgroup and database from config "athena")
 
 Tables: canonical tables (invoices, payments, …), stg_* models and marts; see \`creditlake tables\`.`;
