@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { commands } from './registry.js';
@@ -62,4 +61,3 @@ function isParseArgsError(e: unknown): boolean {
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
 
-export { parseArgs };

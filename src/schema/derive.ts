@@ -6,11 +6,6 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** `name TYPE` pairs for DuckDB (`read_csv(columns=…)`, CREATE TABLE). */
-export function duckdbColumns(table: TableDef): Record<string, SqlType> {
-  return Object.fromEntries(table.columns.map((c) => [c.name, c.sqlType]));
-}
-
 export function duckdbCreateTable(table: TableDef, name = table.name): string {
   const cols = table.columns.map((c) => `  ${quoteIdent(c.name)} ${c.sqlType}${c.required ? ' NOT NULL' : ''}`);
   return `CREATE TABLE ${quoteIdent(name)} (\n${cols.join(',\n')}\n)`;
