@@ -10,9 +10,7 @@ import { lakePaths } from '../../lake/layout.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { QueryResult } from '../../warehouse/engine.js';
-import { startServer } from '../../serve/server.js';
-import { defaultSettings } from '../../serve/settings.js';
-import { portInUse } from '../port-in-use.js';
+import { serveUntilStopped } from '../serve-until-stopped.js';
 
 const usage = `Usage: creditlake demo [--customers N] [--months M] [--seed S] [--out DIR] [--lake DIR] [--json]
                        [--serve | --no-serve] [--port N]
@@ -131,27 +129,15 @@ export const demoCommand: Command = {
       say(`\nDashboards: npx creditlake serve${followUpFlags(values, port)}   →   http://127.0.0.1:${port === 0 ? DEFAULT_PORT : port}/`);
       return EXIT.OK;
     }
-    let server;
-    try {
-      server = await startServer({
-        lakeRoot,
-        port,
-        settings: { ...defaultSettings, currency: config.reporting_currency },
-        log: (m) => line(io.stderr, m),
-      });
-    } catch (e) {
-      const taken = portInUse(e, port);
-      if (!taken) throw e;
-      line(io.stderr, `creditlake demo: ${taken}`);
-      return EXIT.FAILED;
-    }
-    say(`\nDashboards: ${server.url}   (Ctrl-C to stop)`);
-    await new Promise<void>((done) => {
-      process.once('SIGINT', done);
-      process.once('SIGTERM', done);
+    return serveUntilStopped({
+      command: 'demo',
+      lakeRoot,
+      port,
+      config,
+      io,
+      out: values.json ? io.stderr : io.stdout,
+      announce: (url) => `\nDashboards: ${url}   (Ctrl-C to stop)`,
     });
-    await server.close();
-    return EXIT.OK;
   },
 };
 

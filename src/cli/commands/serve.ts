@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { lakePaths } from '../../lake/layout.js';
 import { configFrom, parse } from '../options.js';
-import { startServer } from '../../serve/server.js';
-import { defaultSettings } from '../../serve/settings.js';
-import { portInUse } from '../port-in-use.js';
+import { serveUntilStopped } from '../serve-until-stopped.js';
 
 const usage = `Usage: creditlake serve [--port N] [--lake DIR]
 
@@ -31,27 +29,13 @@ export const serveCommand: Command = {
       line(io.stderr, `creditlake serve: no warehouse at ${db}: run \`creditlake build\` (or \`npm run demo\`) first, or pass --lake <dir>`);
       return EXIT.FAILED;
     }
-    let server;
-    try {
-      server = await startServer({
-        lakeRoot,
-        port,
-        settings: { ...defaultSettings, currency: config.reporting_currency },
-        log: (m) => line(io.stderr, m),
-      });
-    } catch (e) {
-      const taken = portInUse(e, port);
-      if (!taken) throw e;
-      line(io.stderr, `creditlake serve: ${taken}`);
-      return EXIT.FAILED;
-    }
-    line(io.stdout, `Creditlake dashboards: ${server.url}  (lake ${lakeRoot}; Ctrl-C to stop)`);
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    return serveUntilStopped({
+      command: 'serve',
+      lakeRoot,
+      port,
+      config,
+      io,
+      announce: (url) => `Creditlake dashboards: ${url}  (lake ${lakeRoot}; Ctrl-C to stop)`,
     });
-    await server.close();
-    return EXIT.OK;
   },
 };
