@@ -17,11 +17,11 @@ export interface IngestProgress {
   fraction: number;
 }
 
-export interface IngestOptions {
+/** What every ingest path (canonical CSV, mapped exports, e-invoices) takes besides its source. */
+export interface IngestRunOptions {
   /** Local lake folder; ignored when `store` is given. */
   lakeRoot?: string;
   store?: LakeStore;
-  table: string | TableDef;
   files: readonly string[];
   /** Highest acceptable share of rejected rows per file (0..1); default 0. */
   maxRejectRate?: number;
@@ -32,6 +32,10 @@ export interface IngestOptions {
   memoryLimit?: string;
   /** Clock, for tests. */
   now?: () => Date;
+}
+
+export interface IngestOptions extends IngestRunOptions {
+  table: string | TableDef;
 }
 
 export interface FileIngestResult {

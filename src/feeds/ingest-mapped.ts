@@ -11,7 +11,7 @@ import type { Row } from '../warehouse/engine.js';
 import { DuckDBEngine } from '../warehouse/duckdb/duckdb-engine.js';
 import type { ReasonCount } from './canonical-csv/convert.js';
 import { DialectError } from './csv-dialect/sniff.js';
-import { IngestUsageError, pct, sha256File, type IngestProgress } from './ingest-files.js';
+import { IngestUsageError, pct, sha256File, type IngestProgress, type IngestRunOptions } from './ingest-files.js';
 import { MappingError } from './mapping/compile.js';
 import type { Mapping } from './mapping/schema.js';
 import { stageMapped, type NormalizedSource } from './mapping/stage.js';
@@ -26,21 +26,12 @@ import { stageMapped, type NormalizedSource } from './mapping/stage.js';
 
 export type PrepareSource = (file: string, scratchDir: string, onProgress?: (fraction: number) => void) => Promise<NormalizedSource>;
 
-export interface MappedIngestOptions {
-  lakeRoot?: string;
-  store?: LakeStore;
+export interface MappedIngestOptions extends IngestRunOptions {
   mapping: Mapping;
-  files: readonly string[];
   prepare: PrepareSource;
-  maxRejectRate?: number;
   /** Map and check, report the first rows and rejects, write nothing to the lake. */
   dryRun?: boolean;
   previewRows?: number;
-  onProgress?: (p: IngestProgress) => void;
-  scratchDir?: string;
-  threads?: number;
-  memoryLimit?: string;
-  now?: () => Date;
 }
 
 export interface MappedTableResult {
