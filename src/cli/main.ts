@@ -1,7 +1,7 @@
 import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { commands } from './registry.js';
-import { awsSetupProblem } from './aws-problem.js';
+import { awsSetupProblem } from '../aws/setup-problem.js';
 
 const VERSION = '0.1.0';
 

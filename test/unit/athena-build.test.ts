@@ -86,4 +86,14 @@ describe('buildWarehouseAthena (mocked Athena, real model project)', () => {
     expect(lines[0]).toMatchObject({ message: 'build started', request_id: 'r1', triggers: [{ reason: 'ingest', batch_id: 'b1' }] });
     expect(lines.at(-1)).toMatchObject({ level: 'error', message: 'build finished with failing data tests' });
   });
+
+  it('lets a missing AWS region through unwrapped (a machine problem, not a model failure)', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(new Error('Region is missing'));
+    const run = buildWarehouseAthena({ engine: engine(), store, config: defaultConfig() });
+    await expect(run).rejects.toThrow(/^Region is missing$/);
+    athena.on(StartQueryExecutionCommand).rejects(new Error('Table not found: raw_invoices'));
+    await expect(buildWarehouseAthena({ engine: engine(), store, config: defaultConfig() })).rejects.toThrow(
+      /^model \w+ failed on Athena: Table not found/,
+    );
+  });
 });

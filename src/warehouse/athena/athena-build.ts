@@ -7,6 +7,7 @@ import { runDataTest, schemaTests, type DataTest, type TestResult } from '../dat
 import { BuildError } from '../materialise.js';
 import type { AthenaEngine } from './athena-engine.js';
 import { writeMart } from './mart-writer.js';
+import { awsSetupProblem } from '../../aws/setup-problem.js';
 
 export interface AthenaBuildOptions {
   engine: AthenaEngine;
@@ -91,7 +92,8 @@ export async function buildWarehouseAthena(opts: AthenaBuildOptions): Promise<At
         }
       }
     } catch (e) {
-      if (e instanceof BuildError) throw e;
+      // No region or credentials is about the machine, not this model: let it reach the CLI's one-line hint.
+      if (e instanceof BuildError || awsSetupProblem(e)) throw e;
       throw new BuildError(`model ${m.name} failed on Athena: ${(e as Error).message}`);
     }
     const model: AthenaModelReport = { name: m.name, kind: m.kind, materialised, statements, ms: performance.now() - t0 };
