@@ -1,6 +1,7 @@
 import { barChart } from '../charts/bars.js';
 import { quadrantChart } from '../charts/quadrant.js';
 import { tableOf } from '../charts/tables.js';
+import { tableSection } from './table-section.js';
 import type { SectionDef } from './types.js';
 
 export const marketingSections: SectionDef[] = [
@@ -14,15 +15,7 @@ export const marketingSections: SectionDef[] = [
       card.showChart(quadrantChart(data.rows, env.ctx));
     },
   },
-  {
-    id: 'segment_table',
-    slice: 'segment_table',
-    title: 'c_segments',
-    wide: true,
-    render(card, data, env) {
-      card.showTable(tableOf('segment_table', data.rows, env.ctx));
-    },
-  },
+  tableSection('segment_table', 'c_segments'),
   {
     id: 'rising_industries',
     slice: 'rising_industries',

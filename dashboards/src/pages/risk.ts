@@ -1,6 +1,6 @@
 import { barChart } from '../charts/bars.js';
 import { bankruptcyHeatmap } from '../charts/heatmap.js';
-import { tableOf } from '../charts/tables.js';
+import { tableSection } from './table-section.js';
 import type { SectionDef } from './types.js';
 
 export const riskSections: SectionDef[] = [
@@ -61,22 +61,6 @@ export const riskSections: SectionDef[] = [
       );
     },
   },
-  {
-    id: 'falling_scores',
-    slice: 'falling_scores',
-    title: 'c_falling',
-    wide: true,
-    render(card, data, env) {
-      card.showTable(tableOf('falling_scores', data.rows, env.ctx));
-    },
-  },
-  {
-    id: 'risk_alerts',
-    slice: 'risk_alerts',
-    title: 'c_alerts',
-    wide: true,
-    render(card, data, env) {
-      card.showTable(tableOf('risk_alerts', data.rows, env.ctx));
-    },
-  },
+  tableSection('falling_scores', 'c_falling'),
+  tableSection('risk_alerts', 'c_alerts'),
 ];
