@@ -15,7 +15,7 @@ export function createDashboardApiHandler(opts: { engine: () => Promise<Warehous
       return { statusCode: 405, headers: { allow: 'GET', 'content-type': 'application/json' }, body: JSON.stringify({ error: 'read-only: only GET is allowed' }) };
     }
     // Payload 2.0 joins repeated keys with commas; the raw query string keeps them apart.
-    const query: RawQuery = {};
+    const query: RawQuery = Object.create(null) as RawQuery;
     for (const [k, v] of new URLSearchParams(event.rawQueryString ?? '')) {
       const prev = query[k];
       query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];

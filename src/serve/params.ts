@@ -20,18 +20,20 @@ export const LIMITS = {
 } as const;
 
 const KEY = /^[a-z][a-z0-9_]*$/;
+/** Names an object already has (constructor, toString, __proto__, …): never parameters. */
+const PROTOTYPE_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 /**
  * Flattens a raw query into one string per key and rejects what no slice could want: repeated keys,
  * odd key names, too many keys, long values. Runs before zod so hostile input gets a short answer.
  */
 export function flattenQuery(query: RawQuery): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   const keys = Object.keys(query);
   if (keys.length > LIMITS.maxParams) throw new BadRequest(`too many parameters (${keys.length}, at most ${LIMITS.maxParams})`);
   for (const key of keys) {
     const shown = key.slice(0, LIMITS.maxKeyLength);
-    if (key.length > LIMITS.maxKeyLength || !KEY.test(key)) throw new BadRequest(`unknown parameter "${shown}"`);
+    if (key.length > LIMITS.maxKeyLength || !KEY.test(key) || PROTOTYPE_KEYS.has(key)) throw new BadRequest(`unknown parameter "${shown}"`);
     const value = query[key];
     if (value === undefined) continue;
     if (Array.isArray(value)) {

@@ -68,7 +68,8 @@ function loadAssets(distDir: string): Map<string, Asset> {
 }
 
 function queryOf(url: URL): RawQuery {
-  const out: RawQuery = {};
+  // No prototype: a `__proto__` key is stored as a key (and refused by flattenQuery), not swallowed.
+  const out: RawQuery = Object.create(null) as RawQuery;
   for (const key of new Set(url.searchParams.keys())) {
     const all = url.searchParams.getAll(key);
     out[key] = all.length === 1 ? all[0] : all;
@@ -81,6 +82,17 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(head ? undefined : body);
 }
 
+/**
+ * The Host names the server answers to. A page on another origin that rebinds its DNS name to
+ * 127.0.0.1 still sends its own name in Host: refusing it keeps the ledger from being read that way.
+ */
+export function allowedHost(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const h = host.toLowerCase();
+  return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}` ||
+    (port === 80 && (h === '127.0.0.1' || h === 'localhost' || h === '[::1]'));
+}
+
 /** Starts the local dashboard server on 127.0.0.1 (never on other interfaces). */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => undefined);
@@ -88,9 +100,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const assets = loadAssets(distDir);
   const source = new WarehouseSource(opts.lakeRoot);
   const settings = opts.settings ?? defaultSettings;
+  // Known once listening; the Host check compares against it.
+  let port = -1;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const head = req.method === 'HEAD';
+    if (!allowedHost(req.headers.host, port)) {
+      send(res, 403, { 'content-type': 'application/json' }, JSON.stringify({ error: `host not allowed: use http://127.0.0.1:${port}/` }), head);
+      return;
+    }
     if (req.method !== 'GET' && !head) {
       send(res, 405, { allow: 'GET, HEAD', 'content-type': 'application/json' }, JSON.stringify({ error: 'read-only: only GET is allowed' }), false);
       return;
@@ -135,7 +153,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   if (opts.prewarm !== false) {
     void source
       .engine()

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
@@ -46,6 +47,30 @@ function parseCsv(text: string): string[][] {
   if (cell !== '' || row.length) (row.push(cell), rows.push(row));
   return rows;
 }
+/** A GET with a chosen Host header (fetch will not send a foreign one). */
+function rawGet(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolveGet, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolveGet({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const HOSTILE = '<img src=x data-pwn=1><b class="pwn" style="color:red">PAY TO NL00HACK</b>';
+/** Values that keep their meaning (ids the page switches on); every other text value turns hostile. */
+const KEEP = new Set(['priority', 'kpi', 'unit', 'unavailable', 'customer_id', 'bucket_kind', 'alert_type', 'severity']);
+function poison(v: unknown, key = ''): unknown {
+  if (Array.isArray(v)) return v.map((x) => poison(x, key));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, poison(x, k)]));
+  if (typeof v === 'string' && !KEEP.has(key) && !/^-?\d+(\.\d+)?$/.test(v) && !/^\d{4}-\d{2}-\d{2}/.test(v)) return `${HOSTILE}${v}`;
+  return v;
+}
+
 const shotsDir = process.env.CREDITLAKE_SCREENSHOTS ? resolve(process.env.CREDITLAKE_SCREENSHOTS) : undefined;
 
 describe.skipIf(!hasChromium)('dashboards in chromium', () => {
@@ -115,6 +140,73 @@ describe.skipIf(!hasChromium)('dashboards in chromium', () => {
     const cfo = await open('/cfo');
     expect(await cfo.locator('.chart').count()).toBeGreaterThanOrEqual(2);
     await cfo.close();
+  });
+
+  it('serve answers only its own Host names, and refuses prototype keys with 400', async () => {
+    const port = server.port;
+    const api = `${server.url}api/slices/top_overdue`;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) expect((await rawGet(api, host)).status, host).toBe(200);
+    for (const host of [`rebind.attacker.example:${port}`, `127.0.0.1:${port + 1}`, 'localhost']) {
+      const res = await rawGet(api, host);
+      expect(res.status, host).toBe(403);
+      expect(res.body).not.toContain('overdue_amount');
+    }
+    expect((await rawGet(`${server.url}cfo`, `evil.example:${port}`)).status).toBe(403);
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      for (const path of ['api/meta', 'api/slices/top_overdue']) {
+        const res = await fetch(`${server.url}${path}?${key}=1`);
+        expect(res.status, `${path}?${key}`).toBe(400);
+      }
+    }
+    expect((await fetch(`${server.url}api/slices/top_overdue?__proto__[segment]=x`)).status).toBe(400);
+  });
+
+  it('hostile names from the data render as text in tooltips, labels, legends and tables on every chart', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Every slice answer is real, with each text value prefixed by markup a hostile ERP export could carry.
+    await context.route(/\/api\/slices\//, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: poison(await res.json()) });
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => /\/x$/.test(r.url()) && problems.push(`injected image requested: ${r.url()}`));
+    let tooltipsWithHostileText = 0;
+    const chartKinds = new Set<string>();
+    for (const p of PAGES) {
+      await page.goto(new URL(`/${p}`, server.url).href);
+      await settled(page);
+      for (const chart of await page.locator('.chart').all()) {
+        const card = await chart.evaluate((el) => (el as unknown as { closest(s: string): El | null }).closest('[data-card]')?.getAttribute('data-card') ?? '');
+        chartKinds.add(card);
+        const box = (await chart.boundingBox())!;
+        // Shapes to hover: bars, points, cells (any small filled path), and a sweep across the grid for axis tooltips.
+        const targets = await chart.evaluate((el) => {
+          const out: [number, number][] = [];
+          for (const path of [...(el as unknown as { querySelectorAll(s: string): Iterable<{ getBoundingClientRect(): { x: number; y: number; width: number; height: number } }> }).querySelectorAll('svg path')]) {
+            const r = path.getBoundingClientRect();
+            if (r.width > 2 && r.height > 2 && r.width < 200 && r.height < 200) out.push([r.x + r.width / 2, r.y + r.height / 2]);
+          }
+          return out.filter((_, i) => i % Math.max(1, Math.floor(out.length / 12)) === 0).slice(0, 12);
+        });
+        for (let i = 1; i <= 4; i++) targets.push([box.x + (box.width * i) / 5, box.y + box.height / 2]);
+        for (const [x, y] of targets) {
+          await page.mouse.move(x, y);
+          const tip = await page.evaluate(() => {
+            const tips = [...(document as unknown as { querySelectorAll(s: string): Iterable<{ textContent: string | null; style: { display: string } }> }).querySelectorAll('.chart > div:not(:first-child)')];
+            return tips.map((t) => t.textContent ?? '').join(' ');
+          });
+          if (tip.includes('PAY TO NL00HACK') && tip.includes('<b class="pwn"')) tooltipsWithHostileText++;
+        }
+      }
+      const injected = await page.evaluate(() => (document as unknown as { querySelectorAll(s: string): { length: number } }).querySelectorAll('[data-pwn], .pwn').length);
+      expect(injected, `${p}: markup from the data became elements`).toBe(0);
+      // Tables and legends carry the name as text too.
+      expect(await page.locator('text=PAY TO NL00HACK').count(), p).toBeGreaterThan(0);
+    }
+    expect(tooltipsWithHostileText, 'hovering showed hostile names as text in tooltips').toBeGreaterThan(3);
+    expect(problems).toEqual([]);
+    await context.close();
   });
 
   it('filters change the numbers and the URL, and the URL restores the view', async () => {

@@ -134,6 +134,15 @@ export function pivot(rows: DataRow[], category: string, series: string, value: 
   return { categories, names, wide };
 }
 
+/**
+ * Text for ECharts' HTML tooltips. A formatter's return value is inserted as HTML, and customer
+ * names, segment and category values come from ERP exports and e-invoices: every data value in a
+ * formatter goes through this, so `<b>PAY TO …</b>` in a name shows as those characters.
+ */
+export function escapeHtml(v: unknown): string {
+  return String(v ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export function money(v: Cell | undefined, ctx: BuildContext): string {
   return formatMoney(typeof v === 'boolean' ? null : v, ctx.lang, ctx.currency);
 }

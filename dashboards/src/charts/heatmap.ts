@@ -1,6 +1,6 @@
 import { formatNumber, formatQuarter } from '../format.js';
 import { t } from '../i18n.js';
-import { baseOption, col, distinct, num, type BuildContext, type ChartModel, type DataRow } from './common.js';
+import { baseOption, col, escapeHtml, distinct, num, type BuildContext, type ChartModel, type DataRow } from './common.js';
 
 /**
  * Bankruptcy rate per 1,000 monitored companies as a heatmap (quarter × SBI section); every cell
@@ -26,8 +26,11 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
       confine: true,
       formatter: (p: { data: [number, number, number | null] }) => {
         const r = rows.find((x) => String(x.period_start) === quarters[p.data[0]] && String(x.sbi_section) === sections[p.data[1]]);
-        return `${formatQuarter(quarters[p.data[0]], ctx.lang)} · ${sections[p.data[1]]}<br>${t(ctx.lang, 'rate_per_1000')}: ${formatNumber(p.data[2], ctx.lang, 2)}` +
-          (r && r.national_rate_per_1000 !== null && r.national_rate_per_1000 !== undefined ? `<br>${t(ctx.lang, 'national_rate_per_1000')}: ${formatNumber(num(r.national_rate_per_1000), ctx.lang, 2)}` : '');
+        return [
+          `${formatQuarter(quarters[p.data[0]], ctx.lang)} · ${sections[p.data[1]]}`,
+          `${t(ctx.lang, 'rate_per_1000')}: ${formatNumber(p.data[2], ctx.lang, 2)}`,
+          ...(r && r.national_rate_per_1000 !== null && r.national_rate_per_1000 !== undefined ? [`${t(ctx.lang, 'national_rate_per_1000')}: ${formatNumber(num(r.national_rate_per_1000), ctx.lang, 2)}`] : []),
+        ].map(escapeHtml).join('<br>');
       },
     },
     xAxis: { type: 'category' as const, data: quarters.map((q) => formatQuarter(q, ctx.lang)), splitArea: { show: true } },

@@ -1,6 +1,6 @@
 import { formatNumber } from '../format.js';
 import { label, t } from '../i18n.js';
-import { axisFormatter, baseOption, col, money, num, type BuildContext, type ChartModel, type DataRow } from './common.js';
+import { axisFormatter, baseOption, col, escapeHtml, money, num, type BuildContext, type ChartModel, type DataRow } from './common.js';
 
 export const PRIORITY_ORDER = ['grow', 'keep', 'watch', 'restrict'] as const;
 /** Each priority has its own marker shape, so the groups differ without colour. */
@@ -52,9 +52,13 @@ export function quadrantChart(rows: DataRow[], ctx: BuildContext): ChartModel {
       trigger: 'item' as const,
       confine: true,
       formatter: (p: { data: { name: string; value: number[] }; seriesName: string }) =>
-        `${p.data.name}<br>${t(ctx.lang, 'score')}: ${formatNumber(p.data.value[0] ?? null, ctx.lang)}<br>` +
-        `${t(ctx.lang, 'revenue_t12m')}: ${money(p.data.value[1] ?? null, ctx)}<br>${t(ctx.lang, 'open_ar')}: ${money(p.data.value[2] ?? null, ctx)}<br>` +
-        `${t(ctx.lang, 'priority')}: ${p.seriesName}`,
+        [
+          p.data.name,
+          `${t(ctx.lang, 'score')}: ${formatNumber(p.data.value[0] ?? null, ctx.lang)}`,
+          `${t(ctx.lang, 'revenue_t12m')}: ${money(p.data.value[1] ?? null, ctx)}`,
+          `${t(ctx.lang, 'open_ar')}: ${money(p.data.value[2] ?? null, ctx)}`,
+          `${t(ctx.lang, 'priority')}: ${p.seriesName}`,
+        ].map(escapeHtml).join('<br>'),
     },
     xAxis: { type: 'value' as const, name: t(ctx.lang, 'score'), nameLocation: 'middle' as const, nameGap: 28, min: 0, max: 100 },
     yAxis: {

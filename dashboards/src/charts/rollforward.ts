@@ -1,6 +1,6 @@
 import { formatMonth } from '../format.js';
 import { t, type LabelKey } from '../i18n.js';
-import { axisFormatter, baseOption, money, num, sumMoney, type BuildContext, type ChartModel, type DataRow } from './common.js';
+import { axisFormatter, baseOption, escapeHtml, money, num, sumMoney, type BuildContext, type ChartModel, type DataRow } from './common.js';
 
 const STEPS: { key: LabelKey; sign: 1 | -1 | 0 }[] = [
   { key: 'ar_begin', sign: 0 },
@@ -60,7 +60,7 @@ export function rollforwardChart(row: DataRow | undefined, ctx: BuildContext): C
       confine: true,
       formatter: (params: unknown) => {
         const i = (params as { dataIndex: number }[])[0]?.dataIndex ?? 0;
-        return `${names[i]}: ${money(steps[i]!.amount, ctx)}`;
+        return escapeHtml(`${names[i]}: ${money(steps[i]!.amount, ctx)}`);
       },
     },
     xAxis: { type: 'category' as const, data: names, axisLabel: { interval: 0, width: 90, overflow: 'break' as const } },
