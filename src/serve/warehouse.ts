@@ -1,9 +1,10 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { QueryResult, Row, WarehouseEngine } from '../warehouse/engine.js';
 import { duckdbDialect } from '../warehouse/dialect/duckdb.js';
 import { lakePaths } from '../lake/layout.js';
+import { setLakeSql } from '../warehouse/duckdb/lake-path.js';
 
 type Params = Record<string, string | number | boolean | null>;
 
@@ -25,12 +26,16 @@ export class ReadOnlyWarehouse implements WarehouseEngine {
       throw new Error(`no warehouse at ${dbPath}: run \`creditlake build\` first (or pass --lake <dir>)`);
     }
     const config: Record<string, string> = { access_mode: 'READ_ONLY', threads: '2' };
-    // Views may name mart Parquet files relative to the lake root.
-    if (opts.lakeRoot) config.file_search_path = opts.lakeRoot;
     const instance = await DuckDBInstance.create(dbPath, config);
     const lanes: { connection: DuckDBConnection; tail: Promise<unknown> }[] = [];
+    // Views read lake-relative paths; each connection says where its lake is.
+    const setLake = setLakeSql(resolve(opts.lakeRoot ?? dirname(dbPath)));
     try {
-      for (let i = 0; i < (opts.connections ?? 2); i++) lanes.push({ connection: await instance.connect(), tail: Promise.resolve() });
+      for (let i = 0; i < (opts.connections ?? 2); i++) {
+        const connection = await instance.connect();
+        lanes.push({ connection, tail: Promise.resolve() });
+        await connection.run(setLake);
+      }
     } catch (e) {
       for (const l of lanes) l.connection.closeSync();
       instance.closeSync();

@@ -9,7 +9,8 @@ import { MART_TABLES, martTable } from '../schema/marts/index.js';
 import { buildOrder, compileModel, duckdbTarget, loadProject, selectModels, type Model } from './compile/index.js';
 import { runDataTest, schemaTests, type DataTest, type TestResult } from './data-tests.js';
 import { DuckDBEngine } from './duckdb/duckdb-engine.js';
-import { BuildError, martParquet, materialiseMart, sqlPath } from './materialise.js';
+import { BuildError, martParquet, materialiseMart } from './materialise.js';
+import { lakeFileSql } from './duckdb/lake-path.js';
 
 export { BuildError };
 
@@ -133,7 +134,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
     }
   }
   // Views in warehouse.duckdb reference models by name; the build itself reads cached copies.
-  const target = duckdbTarget({ lakeRoot, tablesWithFiles: tablesWithFiles(lakeRoot), committedFiles: await committedRawFiles(lakeRoot) });
+  const target = duckdbTarget({ tablesWithFiles: tablesWithFiles(lakeRoot), committedFiles: await committedRawFiles(lakeRoot) });
   const cached = new Set<string>();
   const buildTarget = { ...target, ref: (m: string) => (cached.has(m) ? cacheName(m) : target.ref(m)) };
   const sqlTestModels = ordered.filter((m) => m.kind === 'tests' && !opts.skipTests && m.refs.some((r) => selected.has(r)));
@@ -154,6 +155,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
   };
   const engine = await DuckDBEngine.open({
     path: tmpDb,
+    lakeRoot,
     threads: opts.config.duckdb.threads,
     memoryLimit: opts.config.duckdb.memory_limit,
   });
@@ -181,7 +183,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
           materialised = existsSync(file) ? 'existing' : 'missing';
         }
         if (materialised !== 'missing') {
-          await engine.execute(`CREATE OR REPLACE VIEW ${m.name} AS SELECT * FROM read_parquet(${sqlPath(file)})`);
+          await engine.execute(`CREATE OR REPLACE VIEW ${m.name} AS SELECT * FROM read_parquet(${lakeFileSql(lakePaths.martFile(m.name))})`);
           available.add(m.name);
         }
       } else {

@@ -84,7 +84,7 @@ describe('DuckDB gate', () => {
     for (const t of LEDGER_TABLES_FOR_GATE) {
       expect(await main(['ingest', join(work, 'ledger', `${t}.csv`), '--table', t, '--lake', 'lake', '--max-reject-rate', '1'], io)).toBe(0);
     }
-    engine = await DuckDBEngine.open({ threads: 1 });
+    engine = await DuckDBEngine.open({ threads: 1, lakeRoot: join(work, 'lake') });
   }, 120_000);
   afterAll(async () => {
     await engine?.close();
@@ -93,7 +93,7 @@ describe('DuckDB gate', () => {
 
   it('runs every model, in dependency order, on the generated ledger', async () => {
     const lakeRoot = join(work, 'lake');
-    const target = duckdbTarget({ lakeRoot, tablesWithFiles: tablesWithFiles(lakeRoot) });
+    const target = duckdbTarget({ tablesWithFiles: tablesWithFiles(lakeRoot) });
     const counts: Record<string, number> = {};
     for (const m of ordered) {
       const sql = compileModel(m, target, config, project).sql;

@@ -47,7 +47,7 @@ describe('cash-flow, forecast and summary data tests catch broken marts', () => 
   const testSql = (name: string) => {
     const model = project.find((m) => m.kind === 'tests' && m.name === name);
     if (!model) throw new Error(`no data test ${name}`);
-    return compileModel(model, duckdbTarget({ lakeRoot: f.lakeRoot, tablesWithFiles: new Set() }), config, project).sql;
+    return compileModel(model, duckdbTarget({ tablesWithFiles: new Set() }), config, project).sql;
   };
   const run = async (name: string, setup: string) => {
     const engine = await DuckDBEngine.open({ path: f.report.warehouse, threads: 1 });

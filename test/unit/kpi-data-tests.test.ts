@@ -47,7 +47,7 @@ describe('KPI data tests catch broken marts', () => {
   const testSql = (name: string) => {
     const model = project.find((m) => m.kind === 'tests' && m.name === name);
     if (!model) throw new Error(`no data test ${name}`);
-    return compileModel(model, duckdbTarget({ lakeRoot: f.lakeRoot, tablesWithFiles: new Set() }), kpiConfig(), project).sql;
+    return compileModel(model, duckdbTarget({ tablesWithFiles: new Set() }), kpiConfig(), project).sql;
   };
   const run = async (name: string, sabotage?: string) => {
     const engine = await DuckDBEngine.open({ path: f.report.warehouse, threads: 1 });

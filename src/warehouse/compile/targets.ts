@@ -1,9 +1,9 @@
-import { posix, sep } from 'node:path';
 import type { Dialect } from '../dialect/dialect.js';
 import { duckdbDialect } from '../dialect/duckdb.js';
 import { athenaDialect } from '../dialect/athena.js';
 import { quoteIdent, type TableDef } from '../../schema/index.js';
 import { lakePaths } from '../../lake/layout.js';
+import { lakeFileSql, lakeFilesSql } from '../duckdb/lake-path.js';
 
 /**
  * Where a compiled model reads from. Pure data: the build runner decides (by looking at the lake)
@@ -28,8 +28,6 @@ export function emptyRawRelation(table: TableDef): string {
 }
 
 export interface DuckDBTargetOptions {
-  /** Absolute lake root: the warehouse file must work from any working directory. */
-  lakeRoot: string;
   /** Canonical tables with at least one committed raw file; the others read as empty relations. */
   tablesWithFiles: ReadonlySet<string>;
   /**
@@ -40,16 +38,17 @@ export interface DuckDBTargetOptions {
   committedFiles?: ReadonlyMap<string, readonly string[]>;
 }
 
+/**
+ * DuckDB over the lake folder. Paths are lake-relative (see lake-path.ts): the connection that runs
+ * the SQL says where the lake is, so a copied or moved lake keeps working.
+ */
 export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
-  const root = opts.lakeRoot.split(sep).join(posix.sep).replace(/\/+$/, '');
   return {
     dialect: duckdbDialect,
     source(table) {
       if (!opts.tablesWithFiles.has(table.name)) return emptyRawRelation(table);
       const committed = opts.committedFiles?.get(table.name);
-      const files = committed?.length
-        ? `[${committed.map((k) => sqlString(`${root}/${k.split(sep).join(posix.sep)}`)).join(', ')}]`
-        : sqlString(`${root}/${lakePaths.rawGlob(table.name).split(sep).join(posix.sep)}`);
+      const files = committed?.length ? lakeFilesSql(committed) : lakeFileSql(lakePaths.rawGlob(table.name));
       return (
         `read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
         `union_by_name = true, filename = true)`

@@ -1,9 +1,10 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
 import type { QueryResult, Row, WarehouseEngine } from '../engine.js';
 import { duckdbDialect } from '../dialect/duckdb.js';
+import { setLakeSql } from './lake-path.js';
 
 export interface DuckDBEngineOptions {
   /** Database file; ':memory:' (default) for a scratch engine. */
@@ -14,6 +15,11 @@ export interface DuckDBEngineOptions {
   tempDirectory?: string;
   /** Open an existing database file read-only (several readers, no writer lock). */
   readOnly?: boolean;
+  /**
+   * The lake whose files the views read (see lake-path.ts). Default: the database file's folder,
+   * which is where `warehouse.duckdb` lives in a lake.
+   */
+  lakeRoot?: string;
 }
 
 export class DuckDBEngine implements WarehouseEngine {
@@ -38,6 +44,8 @@ export class DuckDBEngine implements WarehouseEngine {
     const instance = await DuckDBInstance.create(path, config);
     try {
       const connection = await instance.connect();
+      const lakeRoot = opts.lakeRoot ?? (path === ':memory:' ? undefined : dirname(resolve(path)));
+      if (lakeRoot) await connection.run(setLakeSql(resolve(lakeRoot)));
       return new DuckDBEngine(instance, connection);
     } catch (e) {
       instance.closeSync();
