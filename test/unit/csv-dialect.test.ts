@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RecordSplitter, splitFields, type CsvRecord } from '../../src/feeds/csv-dialect/records.js';
+import { LINE_TOO_LONG, LineSplitter, RecordReader, UNCLOSED_QUOTE, splitFields } from '../../src/feeds/csv-dialect/records.js';
 import { DialectError, detectEncoding, sniffDelimiter } from '../../src/feeds/csv-dialect/sniff.js';
 import { toStrptime } from '../../src/feeds/csv-dialect/formats.js';
 import { parseMapping } from '../../src/feeds/mapping/load.js';
@@ -8,41 +8,87 @@ import { fromScaled, toScaled, totalsProblem } from '../../src/feeds/ubl/einvoic
 import { columnIndex, numberText, serialToIso } from '../../src/feeds/xlsx/read.js';
 import { decodeXmlText } from '../../src/feeds/ubl/secure-xml.js';
 
-function split(text: string, chunk: number, delimiter = ';', max = 1 << 20): CsvRecord[] {
-  const out: CsvRecord[] = [];
-  const s = new RecordSplitter(delimiter, max);
-  for (let i = 0; i < text.length; i += chunk) s.push(text.slice(i, i + chunk), (r) => out.push(r));
-  s.end((r) => out.push(r));
+type Ev = [number, string | string[], number?];
+
+/** Records and rejects of `text`, fed in chunks of `chunk` characters, with the header's field count. */
+function read(text: string, chunk: number, delimiter = ';', max = 1 << 20): Ev[] {
+  const out: Ev[] = [];
+  let header = true;
+  const reader = new RecordReader(
+    delimiter,
+    (e) => {
+      if (e.kind === 'reject') out.push([e.reject.line, e.reject.reason]);
+      else {
+        out.push([e.record.line, e.record.fields, e.record.lines]);
+        if (header) reader.expectFields(e.record.fields.length);
+        header = false;
+      }
+    },
+    { maxRecordChars: max },
+  );
+  const lines = new LineSplitter();
+  for (let i = 0; i < text.length; i += chunk) lines.push(text.slice(i, i + chunk), (t, n) => reader.push(t, n));
+  lines.end((t, n) => reader.push(t, n));
+  reader.end();
   return out;
 }
 
-describe('RecordSplitter', () => {
+describe('RecordReader', () => {
   const text = 'a;b;c\r\n1;"x\r\ny";3\n\n"q""uote";";";z\nlast;1;2';
 
-  it('splits on line breaks outside quotes and keeps the line each record starts on', () => {
-    expect(split(text, 1 << 16).map((r) => [r.line, r.fields, r.text])).toEqual([
-      [1, 3, 'a;b;c'],
-      [2, 3, '1;"x\r\ny";3'],
-      [4, 1, ''],
-      [5, 3, '"q""uote";";";z'],
-      [6, 3, 'last;1;2'],
+  it('keeps line breaks inside quoted values, the line each record starts on, and its line count', () => {
+    expect(read(text, 1 << 16)).toEqual([
+      [1, ['a', 'b', 'c'], 1],
+      [2, ['1', 'x\ny', '3'], 2],
+      [4, [''], 1],
+      [5, ['q"uote', ';', 'z'], 1],
+      [6, ['last', '1', '2'], 1],
     ]);
   });
 
   it('gives the same records whatever the chunk boundaries', () => {
-    const whole = split(text, 1 << 16);
-    for (let n = 1; n <= text.length; n++) expect(split(text, n)).toEqual(whole);
+    const whole = read(text, 1 << 16);
+    for (let n = 1; n <= text.length; n++) expect(read(text, n)).toEqual(whole);
   });
 
-  it('reports an oversized record and resynchronises at the next line break', () => {
-    const long = `h;i\n1;"${'x'.repeat(100)}\n2;3\n`;
-    const recs = split(long, 7, ';', 50);
-    expect(recs.map((r) => [r.line, r.oversized])).toEqual([
-      [1, false],
-      [2, true],
-      [3, false],
+  it('reads a quote inside an unquoted value as a character (Monitor 27")', () => {
+    expect(read('a;b\nMonitor 27";5\nx;y', 3)).toEqual([
+      [1, ['a', 'b'], 1],
+      [2, ['Monitor 27"', '5'], 1],
+      [3, ['x', 'y'], 1],
     ]);
-    expect(recs[2]!.text).toBe('2;3');
+  });
+
+  it('rejects only the line whose quote never closes, and reads on from the next line', () => {
+    const t = 'a;b\n1;"open\n2;x\n3;y\n"cut;';
+    expect(read(t, 4)).toEqual([
+      [1, ['a', 'b'], 1],
+      [2, UNCLOSED_QUOTE],
+      [3, ['2', 'x'], 1],
+      [4, ['3', 'y'], 1],
+      [5, UNCLOSED_QUOTE],
+    ]);
+  });
+
+  it('a quote in a quoted value that is not before a delimiter is a character', () => {
+    expect(read('a;b\n"Monitor 27" wide";5', 64)[1]).toEqual([2, ['Monitor 27" wide', '5'], 1]);
+  });
+
+  it('rejects an over-long line and reads on', () => {
+    const long = `h;i\n1;${'x'.repeat(100)}\n2;3\n`;
+    expect(read(long, 7, ';', 50)).toEqual([
+      [1, ['h', 'i'], 1],
+      [2, LINE_TOO_LONG],
+      [3, ['2', '3'], 1],
+    ]);
+  });
+
+  it('stays linear on a file of quotes that never close', () => {
+    const t = 'a;b\n' + '"x;1\n'.repeat(20_000);
+    const started = performance.now();
+    const ev = read(t, 1 << 16);
+    expect(ev.filter((e) => e[1] === UNCLOSED_QUOTE)).toHaveLength(20_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('splits fields with quotes and doubled quotes', () => {

@@ -1,22 +1,34 @@
 import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { RecordSplitter, splitFields, isBlankRecord, type CsvRecord } from './records.js';
-import { DialectError, decoderFor, detectEncoding, sniffDelimiter, type Encoding } from './sniff.js';
+import { LINE_TOO_LONG, LineSplitter, RecordReader, isBlankRecord, type CsvEvent } from './records.js';
+import { DialectError, decoderFor, detectEncoding, firstInvalidUtf8, sniffDelimiter, type Encoding } from './sniff.js';
+import { compileLinePattern } from './line-pattern.js';
 
 /**
  * One streaming pass over a real-world CSV export that turns it into a clean UTF-8 CSV DuckDB can read
- * strictly: byte-order mark and encoding resolved, preamble above the header, blank rows and footers
- * dropped, and a leading `__line` column with the ORIGINAL line number of every record so rejects
- * point into the file the user has. Records whose field count differs from the header (columns shifted
- * mid-file) and oversized records go to a rejects CSV instead; nothing is silently repaired.
+ * strictly: byte-order mark and encoding resolved, preamble above the header, blank rows and declared
+ * skip lines dropped, every field re-quoted, and a leading `__line` column with the ORIGINAL line
+ * number of every record so rejects point into the file the user has. Records whose field count
+ * differs from the header, quotes that never close and over-long lines go to a rejects CSV with their
+ * reason; nothing is silently repaired or dropped.
+ *
+ * Every physical line is accounted for, and the sum is checked against a line count made apart from
+ * the record logic: a file whose lines do not add up fails whole instead of losing rows quietly.
  */
 
 export interface NormalizeOptions {
   delimiter: string; // 'auto' or one character
   encoding: 'auto' | Encoding;
   headerRow: number;
+  /** Lines matching this pattern (RE2 syntax, linear time) are skipped: declared footers, sub-totals. */
   skipLinesMatching?: string;
   maxRecordChars?: number;
+  /**
+   * What to do with bytes that are not valid in the (guessed or set) encoding: `fail` the file (an
+   * export whose encoding was guessed wrong) or `reject-line` (canonical CSV, which is UTF-8 by
+   * definition: a damaged line is one reject).
+   */
+  invalidBytes?: 'fail' | 'reject-line';
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
@@ -26,18 +38,22 @@ export interface NormalizeResult {
   encoding: Encoding;
   /** Data records written to the normalized file. */
   rows: number;
+  /** Records (lines) rejected while normalizing. */
   rejected: number;
   blankLines: number;
+  /** Lines above the header or matching the skip pattern. */
   skippedLines: number;
-  /** Trailing short lines dropped as footers (line numbers). */
-  footerLines: number[];
+  /** Physical lines of the file, counted independently of the record parser. */
+  physicalLines: number;
+  /** Physical lines covered by the data records (more than `rows` when quoted values hold line breaks). */
+  dataLines: number;
   notes: string[];
 }
 
 export const LINE_COLUMN = '__line';
+export const WRONG_FIELD_COUNT = 'wrong number of fields';
+export const INVALID_UTF8 = 'invalid UTF-8';
 const SAMPLE_BYTES = 64 * 1024;
-/** Short records held back in case they are the file's footer; past this many they are rejects. */
-const MAX_FOOTER_LINES = 20;
 
 export function csvQuote(s: string): string {
   return /[",\r\n;|\t]/.test(s) || s.trim() !== s ? `"${s.replace(/"/g, '""')}"` : s;
@@ -87,6 +103,30 @@ function uniqueNames(raw: string[]): string[] {
   });
 }
 
+/** Counts line breaks in decoded text: the independent side of the line accounting. */
+class LineCounter {
+  private breaks = 0;
+  private last = '';
+  constructor(private readonly crOnly: boolean) {}
+  push(text: string): void {
+    if (!text.length) return;
+    const ch = this.crOnly ? '\r' : '\n';
+    for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) this.breaks++;
+    this.last = text[text.length - 1]!;
+  }
+  /** A last line without a line break counts too (a lone CR at the very end ends a line). */
+  get lines(): number {
+    return this.breaks + (this.last === '' || this.last === (this.crOnly ? '\r' : '\n') ? 0 : 1);
+  }
+}
+
+/** Byte offset of the first invalid UTF-8 byte of a chunk, skipping the tail of a character cut by the previous chunk. */
+function invalidOffset(chunk: Uint8Array): number {
+  let skip = 0;
+  while (skip < 3 && skip < chunk.length && (chunk[skip]! & 0xc0) === 0x80) skip++;
+  return skip + firstInvalidUtf8(chunk.subarray(skip));
+}
+
 export async function normalizeCsv(input: string, output: string, rejectsOut: string, opts: NormalizeOptions): Promise<NormalizeResult> {
   const total = statSync(input).size;
   if (total === 0) throw new DialectError('the file is empty');
@@ -94,17 +134,21 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
   const sample = readSample(input);
   const enc = detectEncoding(sample, opts.encoding);
   const notes = [enc.note];
+  const sampleText = decoderFor(enc.encoding === 'utf-8' ? 'windows-1252' : enc.encoding).decode(sample.subarray(enc.bomLength));
+  const crOnly = !sampleText.includes('\n') && sampleText.includes('\r');
+  if (crOnly) notes.push('line breaks are CR only (classic Mac)');
   let delimiter = opts.delimiter;
   if (delimiter === 'auto') {
-    const sniffed = sniffDelimiter(decoderFor(enc.encoding === 'utf-8' ? 'windows-1252' : enc.encoding).decode(sample.subarray(enc.bomLength)), opts.headerRow);
+    const sniffed = sniffDelimiter(sampleText, opts.headerRow);
     delimiter = sniffed.delimiter;
     notes.push(sniffed.note);
   }
-  const skip = opts.skipLinesMatching ? new RegExp(opts.skipLinesMatching) : undefined;
+  const skip = opts.skipLinesMatching ? compileLinePattern(opts.skipLinesMatching, 'skip_lines_matching') : undefined;
+  const rejectBadBytes = opts.invalidBytes === 'reject-line';
 
   const out = new BufferedWriter(createWriteStream(output));
   const rej = new BufferedWriter(createWriteStream(rejectsOut));
-  await rej.write('line,reason,raw\n');
+  await rej.write('line,reason,detail,raw\n');
   const result: NormalizeResult = {
     header: [],
     delimiter,
@@ -113,67 +157,79 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
     rejected: 0,
     blankLines: 0,
     skippedLines: 0,
-    footerLines: [],
+    physicalLines: 0,
+    dataLines: 0,
     notes,
   };
   let headerFields = 0;
-  let pending: CsvRecord[] = [];
+  let headerLines = 0;
   const queue: Promise<void>[] = [];
+  const show = delimiter === '\t' ? 'tab' : delimiter;
 
-  const reject = (line: number, reason: string, raw: string) => {
+  const reject = (line: number, reason: string, detail: string, raw: string) => {
     result.rejected++;
-    queue.push(rej.write(`${line},${csvQuote(reason)},${csvQuote(raw.slice(0, 200))}\n`));
-  };
-  const shortReason = (r: CsvRecord) =>
-    `line has ${r.fields} fields where the header has ${headerFields} (columns shifted, or an unquoted "${delimiter === '\t' ? 'tab' : delimiter}" in a value)`;
-  const flushPendingAsRejects = () => {
-    for (const p of pending) reject(p.line, shortReason(p), p.text);
-    pending = [];
+    queue.push(rej.write(`${line},${csvQuote(reason)},${csvQuote(detail)},${csvQuote(raw.slice(0, 200))}\n`));
   };
 
-  const onRecord = (r: CsvRecord) => {
-    if (r.line < opts.headerRow && headerFields === 0) {
-      result.skippedLines++;
+  const onEvent = (e: CsvEvent) => {
+    if (e.kind === 'reject' && headerFields === 0 && e.reject.reason === LINE_TOO_LONG) {
+      throw new DialectError(`line ${e.reject.line} is ${e.reject.detail.replace(' characters,', ' characters long,')}: not a CSV export, or a quote that never closes`);
+    }
+    if (e.kind === 'reject') {
+      reject(e.reject.line, e.reject.reason, e.reject.detail, e.reject.raw);
       return;
     }
-    if (r.oversized) {
-      if (headerFields === 0) {
-        throw new DialectError(`line ${r.line} is ${r.length} characters long, over the limit of ${maxRecordChars}: not a CSV export, or a quote that never closes`);
-      }
-      flushPendingAsRejects();
-      reject(r.line, `record is ${r.length} characters long, over the limit of ${maxRecordChars} (a quote that never closes?)`, '');
+    const r = e.record;
+    if (headerFields === 0 && r.line < opts.headerRow) {
+      result.skippedLines += r.lines;
       return;
     }
     if (isBlankRecord(r.text, delimiter)) {
-      result.blankLines++;
+      result.blankLines += r.lines;
       return;
     }
-    if (skip?.test(r.text)) {
-      result.skippedLines++;
+    if (skip?.(r.text)) {
+      result.skippedLines += r.lines;
+      return;
+    }
+    if (rejectBadBytes && r.text.includes('\uFFFD')) {
+      // Lines are all-or-nothing: one line of a multi-line record is as bad as all of them.
+      if (headerFields === 0) throw new DialectError(`the header (line ${r.line}) is not valid UTF-8`);
+      for (let k = 0; k < r.lines; k++) reject(r.line + k, INVALID_UTF8, 'bytes that are not UTF-8 (save the file as UTF-8)', r.text.split('\n')[k] ?? '');
       return;
     }
     if (headerFields === 0) {
-      result.header = uniqueNames(splitFields(r.text, delimiter));
-      headerFields = r.fields;
+      result.header = uniqueNames(r.fields);
+      headerFields = r.fields.length;
+      headerLines = r.lines;
+      reader.expectFields(headerFields);
       queue.push(out.write(`${LINE_COLUMN}${delimiter}${result.header.map((h) => `"${h.replace(/"/g, '""')}"`).join(delimiter)}\n`));
       return;
     }
-    if (r.fields === headerFields) {
-      flushPendingAsRejects();
-      result.rows++;
-      queue.push(out.write(`${r.line}${delimiter}${r.text}\n`));
+    if (r.fields.length !== headerFields) {
+      reject(
+        r.line,
+        WRONG_FIELD_COUNT,
+        `line has ${r.fields.length} fields where the header has ${headerFields} (a cut-off line, shifted columns, or an unquoted "${show}" in a value)`,
+        r.text,
+      );
       return;
     }
-    if (r.fields < headerFields && pending.length < MAX_FOOTER_LINES) {
-      pending.push(r);
-      return;
-    }
-    flushPendingAsRejects();
-    reject(r.line, shortReason(r), r.text);
+    result.rows++;
+    result.dataLines += r.lines;
+    // Lines without quotes or stray CRs are already clean: copied as they are (the common case).
+    const clean = r.lines === 1 && r.text.indexOf('"') < 0 && r.text.indexOf('\r') < 0;
+    queue.push(out.write(`${r.line}${delimiter}${clean ? r.text : r.fields.map(csvQuote).join(delimiter)}\n`));
   };
 
-  const splitter = new RecordSplitter(delimiter, maxRecordChars);
-  const decoder = decoderFor(enc.encoding);
+  const reader = new RecordReader(delimiter, onEvent, { maxRecordChars });
+  const splitter = new LineSplitter(crOnly, maxRecordChars);
+  const counter = new LineCounter(crOnly);
+  const decoder = decoderFor(enc.encoding, !rejectBadBytes);
+  const feed = (text: string) => {
+    counter.push(text);
+    splitter.push(text, (t, line, length) => reader.push(t, line, length));
+  };
   let bytesRead = 0;
   let first = true;
   try {
@@ -185,24 +241,35 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
       try {
         text = decoder.decode(bytes, { stream: true });
       } catch {
+        const at = bytesRead + (bytesRead === 0 ? enc.bomLength : 0) + invalidOffset(bytes);
         throw new DialectError(
-          `bytes near offset ${bytesRead} are not valid UTF-8 although the file starts as UTF-8; set source.encoding (e.g. windows-1252)`,
+          `the byte at offset ${at} is not valid UTF-8 although the file starts as UTF-8; set source.encoding (e.g. windows-1252)`,
         );
       }
-      splitter.push(text, onRecord);
+      feed(text);
       bytesRead += (chunk as Buffer).length;
       for (const p of queue.splice(0)) await p;
       opts.onProgress?.(bytesRead, total);
     }
-    splitter.push(decoder.decode(), onRecord);
-    splitter.end(onRecord);
+    try {
+      feed(decoder.decode());
+    } catch {
+      throw new DialectError(`the file ends in the middle of a UTF-8 character (offset ${total - 1}); set source.encoding (e.g. windows-1252)`);
+    }
+    splitter.end((t, line, length) => reader.push(t, line, length));
+    reader.end();
     if (headerFields === 0) throw new DialectError(`no header row found (looked from line ${opts.headerRow})`);
-    result.footerLines = pending.map((p) => p.line);
-    if (pending.length) notes.push(`dropped ${pending.length} footer line(s) at the end: line ${result.footerLines.join(', ')}`);
-    pending = [];
+    if (reader.multiLineDisabled) notes.push('too many quotes that never close: from some point on, quoted values were not allowed to span lines');
     for (const p of queue.splice(0)) await p;
   } finally {
     await Promise.all([out.close(), rej.close()]);
+  }
+  result.physicalLines = counter.lines;
+  const accounted = result.skippedLines + result.blankLines + headerLines + result.dataLines + result.rejected;
+  if (accounted !== result.physicalLines || splitter.count !== result.physicalLines) {
+    throw new DialectError(
+      `line accounting does not add up (${result.physicalLines} lines in the file, ${accounted} read): nothing was loaded; please report this file`,
+    );
   }
   return result;
 }

@@ -1,5 +1,5 @@
 import { DELIMITERS } from '../mapping/schema.js';
-import { RecordSplitter, isBlankRecord, type CsvRecord } from './records.js';
+import { LineSplitter, RecordReader, isBlankRecord, type CsvRecord } from './records.js';
 
 /**
  * Guesses about a CSV file made from its first bytes. Every guess is reported back (`notes`) so the
@@ -7,7 +7,7 @@ import { RecordSplitter, isBlankRecord, type CsvRecord } from './records.js';
  * that resolves it.
  */
 
-export type Encoding = 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16le';
+export type Encoding = 'utf-8' | 'windows-1252' | 'latin1' | 'utf-16le' | 'utf-16be';
 
 export class DialectError extends Error {}
 
@@ -26,7 +26,19 @@ export function detectEncoding(sample: Uint8Array, requested: 'auto' | Encoding)
     return { encoding: 'utf-8', bomLength: 3, note: 'encoding utf-8 (byte-order mark)' };
   }
   if (sample[0] === 0xff && sample[1] === 0xfe) {
-    return { encoding: 'utf-16le', bomLength: 2, note: 'encoding utf-16le (byte-order mark)' };
+    return { encoding: 'utf-16le', bomLength: 2, note: 'encoding utf-16le (byte-order mark): converted to UTF-8' };
+  }
+  if (sample[0] === 0xfe && sample[1] === 0xff) {
+    return { encoding: 'utf-16be', bomLength: 2, note: 'encoding utf-16be (byte-order mark): converted to UTF-8' };
+  }
+  if (requested !== 'utf-16le' && requested !== 'utf-16be') {
+    // UTF-16 without a byte-order mark (or a binary file): every other byte of ASCII text is NUL.
+    const nul = sample.indexOf(0);
+    if (nul >= 0) {
+      throw new DialectError(
+        `byte ${nul} is NUL: this is UTF-16 without a byte-order mark or not a text file; save it as UTF-8 (or set source.encoding utf-16le)`,
+      );
+    }
   }
   if (requested !== 'auto') return { encoding: requested, bomLength: 0, note: `encoding ${requested} (set)` };
   try {
@@ -60,17 +72,19 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 /** TextDecoder label for an encoding; Node's full ICU decodes windows-1252 (€ at 0x80) natively. */
-export function decoderFor(encoding: Encoding): InstanceType<typeof globalThis.TextDecoder> {
-  return new TextDecoder(encoding === 'latin1' ? 'iso-8859-1' : encoding, { fatal: encoding === 'utf-8' });
+export function decoderFor(encoding: Encoding, fatal = encoding === 'utf-8'): InstanceType<typeof globalThis.TextDecoder> {
+  return new TextDecoder(encoding === 'latin1' ? 'iso-8859-1' : encoding, { fatal: fatal && encoding === 'utf-8' });
 }
 
 function sampleRecords(text: string, delimiter: string, headerRow: number, max: number): CsvRecord[] {
   const out: CsvRecord[] = [];
-  const splitter = new RecordSplitter(delimiter, 1 << 20);
-  // The sample may end mid-record: only records closed by a line break count.
-  splitter.push(text, (r) => {
-    if (out.length < max && r.line >= headerRow && !r.oversized && !isBlankRecord(r.text, delimiter)) out.push(r);
+  const reader = new RecordReader(delimiter, (e) => {
+    if (e.kind !== 'record') return;
+    const r = e.record;
+    if (out.length < max && r.line >= headerRow && !isBlankRecord(r.text, delimiter)) out.push(r);
   });
+  // The sample may end mid-line: only lines closed by a line break count (no end()).
+  new LineSplitter(!text.includes('\n') && text.includes('\r')).push(text, (t, line) => reader.push(t, line));
   return out;
 }
 
@@ -82,10 +96,10 @@ export function sniffDelimiter(sampleText: string, headerRow: number): { delimit
   const scored = DELIMITERS.map((d) => {
     const recs = sampleRecords(sampleText, d, headerRow, 50);
     const header = recs[0];
-    if (!header || header.fields < 2) return { d, score: 0, cols: 0 };
+    if (!header || header.fields.length < 2) return { d, score: 0, cols: 0 };
     const rows = recs.slice(1);
-    const consistent = rows.length === 0 ? 1 : rows.filter((r) => r.fields === header.fields).length / rows.length;
-    return { d, score: consistent, cols: header.fields };
+    const consistent = rows.length === 0 ? 1 : rows.filter((r) => r.fields.length === header.fields.length).length / rows.length;
+    return { d, score: consistent, cols: header.fields.length };
   }).sort((a, b) => b.score - a.score || b.cols - a.cols);
   const [best, second] = scored;
   const show = (d: string) => (d === '\t' ? 'tab' : `"${d}"`);

@@ -19,17 +19,20 @@ export async function prepareCsv(
     headerRow: mapping.source.header_row,
     skipLinesMatching: mapping.source.skip_lines_matching,
     maxRecordChars: limits.maxRecordChars,
+    invalidBytes: 'fail',
     onProgress: onProgress && ((done, total) => onProgress(total ? done / total : 1)),
   });
   const notes = [...r.notes];
   if (r.blankLines) notes.push(`skipped ${r.blankLines} blank line(s)`);
   if (r.skippedLines) notes.push(`skipped ${r.skippedLines} line(s) above the header or matching skip_lines_matching`);
+  if (r.dataLines > r.rows) notes.push(`${r.dataLines - r.rows} line break(s) inside quoted values (${r.rows} rows on ${r.dataLines} lines)`);
   return {
     file: out,
     delimiter: r.delimiter,
     header: r.header,
     rejectsFile: rejects,
     rows: r.rows,
+    physicalLines: r.physicalLines,
     rejected: r.rejected,
     sourceName: basename(file),
     notes,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { linePatternProblem } from '../csv-dialect/line-pattern.js';
 
 /**
  * A mapping file describes one kind of source export (an Exact Online receivables list, an SAP FBL5N
@@ -69,7 +70,7 @@ export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
 );
 
 export const DELIMITERS = [';', ',', '\t', '|'] as const;
-export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le'] as const;
+export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le', 'utf-16be'] as const;
 
 export const SourceSchema = z
   .object({
@@ -83,8 +84,18 @@ export const SourceSchema = z
     /** Decimal separator of amounts; the thousands separator is the other one (plus spaces) unless set. */
     decimal: z.enum([',', '.', 'auto']).default('auto'),
     thousands: z.enum(['.', ',', ' ', "'", '']).optional(),
-    /** Lines matching this regular expression (on the raw line) are dropped as footers or sub-totals. */
-    skip_lines_matching: z.string().min(1).optional(),
+    /**
+     * Lines matching this regular expression (RE2 syntax, on the raw line) are dropped as footers or
+     * sub-totals. The only way a line is dropped: a short last line that does not match is a reject.
+     */
+    skip_lines_matching: z
+      .string()
+      .min(1)
+      .superRefine((p, ctx) => {
+        const problem = linePatternProblem(p);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
     /** xlsx: the sheet to read; the first sheet when absent. */
     sheet: z.string().min(1).optional(),
   })

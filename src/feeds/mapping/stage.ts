@@ -31,6 +31,8 @@ export interface NormalizedSource {
   rejectsFile: string;
   rows: number;
   rejected: number;
+  /** Lines of the source file (CSV: counted apart from the parser), for the reconciliation line. */
+  physicalLines?: number;
   /** Name written to the quarantine `source_file` column. */
   sourceName: string;
   xlsx?: boolean;
@@ -80,8 +82,9 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
   checkColumns(mapping, src.header);
   await engine.execute(`CREATE OR REPLACE TEMP VIEW source AS SELECT * FROM ${readNormalized(src)}`);
   await engine.execute(
-    `CREATE OR REPLACE TEMP TABLE ${REJECTS_VIEW} AS SELECT CAST(line AS BIGINT) AS line, reason, raw FROM read_csv(${lit(src.rejectsFile)},
-       header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'line': 'VARCHAR', 'reason': 'VARCHAR', 'raw': 'VARCHAR'})`,
+    `CREATE OR REPLACE TEMP TABLE ${REJECTS_VIEW} AS SELECT CAST(line AS BIGINT) AS line, reason, coalesce(detail, '') AS detail, raw FROM read_csv(${lit(src.rejectsFile)},
+       header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+       columns = {'line': 'VARCHAR', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`,
   );
   const { formats, notes } = await resolveFormats(engine, 'source', src.header, mapping, { xlsx: src.xlsx });
   const targets = compileTargets(mapping, src.header, formats, 'source');
@@ -135,7 +138,7 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
         WHERE s."__line" IN (SELECT line FROM bad_lines) AND s.rowid NOT IN (SELECT rid FROM fails_${i})
       ) LEFT JOIN raw_lines USING (line)
       UNION ALL
-      SELECT ${file}, line, '', reason, '', raw FROM ${REJECTS_VIEW}
+      SELECT ${file}, line, '', reason, detail, raw FROM ${REJECTS_VIEW}
       ORDER BY line, column_name`);
     const counts = (
       await engine.query(
