@@ -83,8 +83,8 @@ describe('hostile and ambiguous CSV', () => {
     const q = await quarantine('invoices');
     expect(q.map((x) => [x.line, x.reason, x.detail])).toEqual([
       [4, 'quoted value never closes', expect.stringContaining('the quote opening field 3 never closes (it closes on line 5, but the record then has 6 fields where the header has 5)')],
-      [5, 'wrong number of fields', 'line has 4 fields where the header has 5 (a cut-off line, shifted columns, or an unquoted ";" in a value)'],
-      [7, 'wrong number of fields', 'line has 3 fields where the header has 5 (a cut-off line, shifted columns, or an unquoted ";" in a value)'],
+      [5, 'too few columns', 'line has 4 fields where the header has 5 (a cut-off line, shifted columns, or an unquoted ";" in a value)'],
+      [7, 'too few columns', 'line has 3 fields where the header has 5 (a cut-off line, shifted columns, or an unquoted ";" in a value)'],
     ]);
   });
 

@@ -3,9 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { canonicalSelectList, type TableDef } from '../../schema/index.js';
-import { readHeader } from './header.js';
+import { normalizeCsv, type NormalizeResult } from '../csv-dialect/normalize.js';
+import { DialectError } from '../csv-dialect/sniff.js';
 import { rowChecks } from './rules.js';
-import { duplicatesSql, failuresSql, lit, quarantineSql, stageSql } from './sql.js';
+import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql } from './sql.js';
 
 export interface ConvertOptions {
   /** Local CSV file. */
@@ -46,6 +47,8 @@ export interface ConvertResult {
   rowsRead: number;
   rowsLoaded: number;
   rowsRejected: number;
+  /** Physical lines of the file (header, blank lines and line breaks inside quoted values included). */
+  sourceLines?: number;
   /** Local Parquet of the good rows in the canonical schema (written even with 0 rows). */
   dataFile?: string;
   /** Local quarantine Parquet, only when rows were rejected. */
@@ -64,18 +67,38 @@ const TOP_REASONS = 10;
 export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   const source = opts.sourceName ?? basename(opts.file);
   const empty = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], warnings: [] };
-  const header = await readHeader(opts.file);
-  if (header.kind === 'empty') return { ...empty, status: 'error', error: 'file is empty (expected a header line)' };
-  if (header.kind === 'no-header') return { ...empty, status: 'error', error: header.reason };
+  await mkdir(opts.scratchDir, { recursive: true });
+  const normalized = join(opts.scratchDir, `${opts.outputName}.normalized.csv`);
+  const preRejects = join(opts.scratchDir, `${opts.outputName}.pre-rejects.csv`);
+  let norm: NormalizeResult;
+  try {
+    // Canonical CSV is UTF-8 (a UTF-16 file is recognised by its byte-order mark and converted).
+    norm = await normalizeCsv(opts.file, normalized, preRejects, {
+      delimiter: ',',
+      encoding: 'utf-8',
+      headerRow: 1,
+      invalidBytes: 'reject-line',
+      signal: opts.signal,
+      onProgress: opts.onProgress && ((done, total) => opts.onProgress!(total ? (0.3 * done) / total : 0.3)),
+    });
+  } catch (e) {
+    opts.signal?.throwIfAborted();
+    if (e instanceof DialectError) {
+      const msg = e.message === 'the file is empty' || /^no header row found/.test(e.message) ? 'file is empty (expected a header line)' : e.message;
+      return { ...empty, status: 'error', error: msg };
+    }
+    throw e;
+  }
 
-  const names = header.names.map((n, i) => n || `column${i + 1}`);
+  const names = norm.rawHeader.map((n, i) => n || `column${i + 1}`);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) return { ...empty, status: 'error', error: `column "${dup}" appears twice in the header` };
   const known = new Set(opts.table.columns.map((c) => c.name));
   const warnings = names.filter((n) => !known.has(n)).map((n) => `ignoring unknown column "${n}"`);
+  if (norm.blankLines) warnings.push(`skipped ${norm.blankLines} blank line(s)`);
+  if (norm.dataLines > norm.rows) warnings.push(`${norm.dataLines - norm.rows} line break(s) inside quoted values (${norm.rows} rows on ${norm.dataLines} lines)`);
   const missingRequired = opts.table.columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
 
-  await mkdir(opts.scratchDir, { recursive: true });
   const instance = await DuckDBInstance.create(':memory:', {
     threads: String(opts.threads ?? Math.max(1, availableParallelism())),
     temp_directory: join(opts.scratchDir, 'duckdb-tmp'),
@@ -94,7 +117,8 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       opts.signal?.throwIfAborted();
       return runWithProgress(conn, sql, opts.onProgress, from, to);
     };
-    await run(stageSql(opts.file, names, opts.table), 0, 0.75);
+    await run(stageSql(normalized, names, opts.table), 0.3, 0.75);
+    await run(preRejectsSql(preRejects));
     await run(failuresSql(rowChecks(opts.table, missingRequired)));
     if (!missingRequired.some((c) => opts.table.key.includes(c))) await run(duplicatesSql(opts.table));
     await run(quarantineSql(source, opts.table));
@@ -107,22 +131,28 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     const staged = Number(counts.staged);
     const failed = Number(counts.failed);
     const rejectedLines = Number(counts.rejected_lines);
+    if (staged + rejectedLines !== norm.rows) {
+      // DuckDB must account for every normalized row; anything else would be a silent loss.
+      throw new Error(`internal: ${norm.rows} rows normalized but ${staged} staged and ${rejectedLines} rejected by the reader`);
+    }
+    const badLines = rejectedLines + norm.rejected;
 
     const dataFile = join(opts.scratchDir, `${opts.outputName}.parquet`);
     const good = failed === 0 ? 'src' : `(SELECT s.* FROM (SELECT rowid AS rid, * FROM src) s ANTI JOIN (SELECT DISTINCT rid FROM fails) f ON s.rid = f.rid ORDER BY s.rid)`;
     await run(`COPY (SELECT ${canonicalSelectList(opts.table)} FROM ${good}) TO ${lit(dataFile)} (FORMAT parquet)`, 0.75, 1);
 
     let quarantineFile: string | undefined;
-    if (failed + rejectedLines > 0) {
+    if (failed + badLines > 0) {
       quarantineFile = join(opts.scratchDir, `${opts.outputName}.quarantine.parquet`);
       await run(`COPY quarantine TO ${lit(quarantineFile)} (FORMAT parquet)`);
     }
     opts.onProgress?.(1);
     return {
       status: 'converted',
-      rowsRead: staged + rejectedLines,
+      rowsRead: staged + badLines,
       rowsLoaded: staged - failed,
-      rowsRejected: rejectedLines + failed,
+      rowsRejected: badLines + failed,
+      sourceLines: norm.physicalLines,
       dataFile,
       quarantineFile,
       topReasons: await topReasons(conn),

@@ -1,26 +1,31 @@
 import type { TableDef } from '../../schema/index.js';
 import { quoteIdent as q } from '../../schema/index.js';
 import { readType, type RowCheck } from './rules.js';
+import { LINE_COLUMN } from '../csv-dialect/normalize.js';
 
 /** SQL string literal. */
 export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** `read_csv` over a canonical CSV with the file's own header order; only DATE columns are typed. */
+/**
+ * `read_csv` over the NORMALIZED copy of a canonical CSV (csv-dialect/normalize.ts: `__line` first,
+ * every record with the header's field count, clean quoting), so DuckDB's strict reader never meets a
+ * stray quote or a short line. Only DATE columns are typed: their rejects carry line and column.
+ */
 export function readCsvSql(file: string, header: readonly string[], table: TableDef): string {
   const types = header.map((name) => {
     const c = table.columns.find((x) => x.name === name);
     return `${lit(name)}: ${lit(c ? readType(c.sqlType) : 'VARCHAR')}`;
   });
   return `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-    columns = {${types.join(', ')}}, dateformat = '%Y-%m-%d',
+    columns = {'${LINE_COLUMN}': 'BIGINT', ${types.join(', ')}}, dateformat = '%Y-%m-%d', max_line_size = 4194304,
     store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan')`;
 }
 
-/** Staged rows: the canonical columns in canonical order; absent ones NULL, unknown ones dropped. */
+/** Staged rows: the canonical columns in canonical order (absent ones NULL, unknown ones dropped), then `__line`. */
 export function stageSql(file: string, header: readonly string[], table: TableDef): string {
   const present = new Set(header);
   const cols = table.columns.map((c) => (present.has(c.name) ? q(c.name) : `CAST(NULL AS ${readType(c.sqlType)}) AS ${q(c.name)}`));
-  return `CREATE TEMP TABLE src AS SELECT ${cols.join(', ')} FROM ${readCsvSql(file, header, table)}`;
+  return `CREATE TEMP TABLE src AS SELECT ${cols.join(', ')}, ${q(LINE_COLUMN)} FROM ${readCsvSql(file, header, table)}`;
 }
 
 /**
@@ -73,28 +78,31 @@ const REJECT_REASON = `CASE error_type
     ELSE lower(error_type) END`;
 
 /**
- * The quarantine relation: `read_csv` rejects (with DuckDB's own line numbers) plus failed checks.
- * A failed row's line is its position among accepted rows shifted by the rejected lines before it
- * (ASOF join on the running gap), which assumes one physical line per record.
+ * The quarantine relation: lines rejected while normalizing (`pre_rejects`: quotes that never close,
+ * wrong field counts, bad bytes), `read_csv` rejects (dates), and failed checks, each with the line
+ * number in the user's file (`__line`, the first field of every normalized line).
  */
 export function quarantineSql(sourceFile: string, table: TableDef): string {
   const raw = `array_to_string([${table.columns.map((c) => `coalesce(CAST(s.${q(c.name)} AS VARCHAR), '')`).join(', ')}], ',')`;
   return `CREATE TEMP TABLE quarantine AS
-    WITH rej_lines AS (SELECT DISTINCT line FROM rejects),
-    gaps AS (
-      SELECT gap, max(m) AS m FROM (
-        SELECT CAST(line AS BIGINT) - 2 - (row_number() OVER (ORDER BY line) - 1) AS gap, row_number() OVER (ORDER BY line) AS m
-        FROM rej_lines)
-      GROUP BY gap)
     SELECT ${lit(sourceFile)} AS source_file, CAST(line AS BIGINT) AS line, column_name, reason, detail, raw_line FROM (
-      SELECT line, coalesce(column_name, '') AS column_name, ${REJECT_REASON} AS reason,
-        coalesce(nullif(regexp_extract(error_message, 'string "(.*)" to', 1), ''), error_message) AS detail, csv_line AS raw_line
+      SELECT TRY_CAST(split_part(csv_line, ',', 1) AS BIGINT) AS line, coalesce(column_name, '') AS column_name, ${REJECT_REASON} AS reason,
+        coalesce(nullif(regexp_extract(error_message, 'string "(.*)" to', 1), ''), error_message) AS detail,
+        substr(csv_line, strpos(csv_line, ',') + 1) AS raw_line
       FROM rejects
       QUALIFY error_type = 'CAST' OR row_number() OVER (PARTITION BY line, error_type ORDER BY column_idx) = 1
       UNION ALL
-      SELECT f.rid + 2 + coalesce(g.m, 0), f.column_name, f.reason, f.detail, ${raw}
-      FROM fails f ASOF LEFT JOIN gaps g ON f.rid >= g.gap
-      JOIN (SELECT rowid AS rid, * FROM src) s ON s.rid = f.rid
+      SELECT s.${q(LINE_COLUMN)}, f.column_name, f.reason, f.detail, ${raw}
+      FROM fails f JOIN (SELECT rowid AS rid, * FROM src) s ON s.rid = f.rid
+      UNION ALL
+      SELECT line, column_name, reason, detail, raw FROM pre_rejects
     )
     ORDER BY line, column_name`;
+}
+
+/** Lines the normalizing pass rejected, from its `line,reason,detail,raw` CSV. */
+export function preRejectsSql(rejectsFile: string): string {
+  return `CREATE TEMP TABLE pre_rejects AS SELECT CAST(line AS BIGINT) AS line, coalesce(column_name, '') AS column_name, reason, coalesce(detail, '') AS detail, coalesce(raw, '') AS raw
+    FROM read_csv(${lit(rejectsFile)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+      columns = {'line': 'VARCHAR', 'column_name': 'VARCHAR', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`;
 }

@@ -30,10 +30,15 @@ export interface NormalizeOptions {
    */
   invalidBytes?: 'fail' | 'reject-line';
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Checked between chunks: an aborted pass stops with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface NormalizeResult {
+  /** Column names made unique (`x`, `x_2`) and never empty (`column3`). */
   header: string[];
+  /** Column names as the file has them, trimmed. */
+  rawHeader: string[];
   delimiter: string;
   encoding: Encoding;
   /** Data records written to the normalized file. */
@@ -51,7 +56,8 @@ export interface NormalizeResult {
 }
 
 export const LINE_COLUMN = '__line';
-export const WRONG_FIELD_COUNT = 'wrong number of fields';
+export const TOO_FEW_COLUMNS = 'too few columns';
+export const TOO_MANY_COLUMNS = 'too many columns';
 export const INVALID_UTF8 = 'invalid UTF-8';
 const SAMPLE_BYTES = 64 * 1024;
 
@@ -148,9 +154,10 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
 
   const out = new BufferedWriter(createWriteStream(output));
   const rej = new BufferedWriter(createWriteStream(rejectsOut));
-  await rej.write('line,reason,detail,raw\n');
+  await rej.write('line,column,reason,detail,raw\n');
   const result: NormalizeResult = {
     header: [],
+    rawHeader: [],
     delimiter,
     encoding: enc.encoding,
     rows: 0,
@@ -166,9 +173,9 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
   const queue: Promise<void>[] = [];
   const show = delimiter === '\t' ? 'tab' : delimiter;
 
-  const reject = (line: number, reason: string, detail: string, raw: string) => {
+  const reject = (line: number, reason: string, detail: string, raw: string, column = '') => {
     result.rejected++;
-    queue.push(rej.write(`${line},${csvQuote(reason)},${csvQuote(detail)},${csvQuote(raw.slice(0, 200))}\n`));
+    queue.push(rej.write(`${line},${csvQuote(column)},${csvQuote(reason)},${csvQuote(detail)},${csvQuote(raw.slice(0, 200))}\n`));
   };
 
   const onEvent = (e: CsvEvent) => {
@@ -200,6 +207,7 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
     }
     if (headerFields === 0) {
       result.header = uniqueNames(r.fields);
+      result.rawHeader = r.fields.map((f) => f.trim());
       headerFields = r.fields.length;
       headerLines = r.lines;
       reader.expectFields(headerFields);
@@ -209,9 +217,11 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
     if (r.fields.length !== headerFields) {
       reject(
         r.line,
-        WRONG_FIELD_COUNT,
+        r.fields.length < headerFields ? TOO_FEW_COLUMNS : TOO_MANY_COLUMNS,
         `line has ${r.fields.length} fields where the header has ${headerFields} (a cut-off line, shifted columns, or an unquoted "${show}" in a value)`,
         r.text,
+        // The first column the line lacks, as DuckDB's reader names it.
+        r.fields.length < headerFields ? result.header[r.fields.length] : '',
       );
       return;
     }
@@ -234,6 +244,7 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
   let first = true;
   try {
     for await (const chunk of createReadStream(input, { highWaterMark: 1 << 20 })) {
+      opts.signal?.throwIfAborted();
       let bytes = chunk as Buffer;
       if (first && enc.bomLength) bytes = bytes.subarray(enc.bomLength);
       first = false;

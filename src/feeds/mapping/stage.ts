@@ -82,9 +82,9 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
   checkColumns(mapping, src.header);
   await engine.execute(`CREATE OR REPLACE TEMP VIEW source AS SELECT * FROM ${readNormalized(src)}`);
   await engine.execute(
-    `CREATE OR REPLACE TEMP TABLE ${REJECTS_VIEW} AS SELECT CAST(line AS BIGINT) AS line, reason, coalesce(detail, '') AS detail, raw FROM read_csv(${lit(src.rejectsFile)},
+    `CREATE OR REPLACE TEMP TABLE ${REJECTS_VIEW} AS SELECT CAST(line AS BIGINT) AS line, coalesce(column_name, '') AS column_name, reason, coalesce(detail, '') AS detail, raw FROM read_csv(${lit(src.rejectsFile)},
        header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
-       columns = {'line': 'VARCHAR', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`,
+       columns = {'line': 'VARCHAR', 'column_name': 'VARCHAR', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`,
   );
   const { formats, notes } = await resolveFormats(engine, 'source', src.header, mapping, { xlsx: src.xlsx });
   const targets = compileTargets(mapping, src.header, formats, 'source');
@@ -138,7 +138,7 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
         WHERE s."__line" IN (SELECT line FROM bad_lines) AND s.rowid NOT IN (SELECT rid FROM fails_${i})
       ) LEFT JOIN raw_lines USING (line)
       UNION ALL
-      SELECT ${file}, line, '', reason, detail, raw FROM ${REJECTS_VIEW}
+      SELECT ${file}, line, column_name, reason, detail, raw FROM ${REJECTS_VIEW}
       ORDER BY line, column_name`);
     const counts = (
       await engine.query(

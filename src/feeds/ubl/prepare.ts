@@ -94,10 +94,10 @@ export async function prepareEInvoice(file: string, scratchDir: string): Promise
   const header = `__line,${EINVOICE_COLUMNS.join(',')}\n`;
   if (r.ok) {
     await writeFile(out, `${header}1,${EINVOICE_COLUMNS.map((c) => csvQuote(r.row[c])).join(',')}\n`);
-    await writeFile(rejects, 'line,reason,detail,raw\n');
+    await writeFile(rejects, 'line,column,reason,detail,raw\n');
   } else {
     await writeFile(out, header);
-    await writeFile(rejects, `line,reason,detail,raw\n1,${csvQuote(r.reason)},,\n`);
+    await writeFile(rejects, `line,column,reason,detail,raw\n1,,${csvQuote(r.reason)},,\n`);
   }
   const notes = r.ok ? [`${r.invoice.profile} ${r.invoice.syntax} ${r.invoice.id}`, ...r.notes] : [];
   return {

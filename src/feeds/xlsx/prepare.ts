@@ -20,7 +20,7 @@ export async function prepareXlsx(mapping: Mapping, file: string, scratchDir: st
   const write = async (s: WritableStreamLike, text: string) => {
     if (!s.write(text)) await once(s as never, 'drain');
   };
-  await write(rs, 'line,reason,detail,raw\n');
+  await write(rs, 'line,column,reason,detail,raw\n');
   let header: string[] | undefined;
   let rows = 0;
   let rejected = 0;
@@ -51,7 +51,7 @@ export async function prepareXlsx(mapping: Mapping, file: string, scratchDir: st
         const extra = r.cells.slice(header.length).findIndex((c) => c.trim() !== '');
         if (extra >= 0) {
           rejected++;
-          await write(rs, `${r.row},${csvQuote('value right of the last header column')},${csvQuote(`column ${header.length + extra + 1}`)},${csvQuote(r.cells.join(';').slice(0, 200))}\n`);
+          await write(rs, `${r.row},,${csvQuote('value right of the last header column')},${csvQuote(`column ${header.length + extra + 1}`)},${csvQuote(r.cells.join(';').slice(0, 200))}\n`);
           return;
         }
         rows++;
