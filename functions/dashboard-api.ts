@@ -1,9 +1,17 @@
 /**
- * Dashboard API Lambda: the read-only slices of `creditlake serve`, answered by Athena over the Glue
- * catalog. Reached only through CloudFront at /api/* (function URL with AWS_IAM auth, signed by the
- * distribution's origin access control). Payload 2.0 events, as function URLs and HTTP APIs send.
+ * Dashboards Lambda: the one origin of the dashboards' CloudFront distribution (function URL with
+ * AWS_IAM auth, signed by origin access control). Every path passes the sign-in gate (Cognito ID token
+ * checked with aws-jwt-verify, groups limiting pages); signed-in users get the dashboards bundle from
+ * the private site bucket and the read-only slices of `creditlake serve`, answered by Athena over the
+ * Glue catalog. Payload 2.0 events, as function URLs send.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { parseAuthParameter, type AuthParameter } from '../src/aws/auth/auth-parameter.js';
+import { cognitoIdTokenVerifier, type VerifyIdToken } from '../src/aws/auth/verifier.js';
+import { s3SiteFiles } from '../src/aws/site-files.js';
+import { createWebGate } from '../src/aws/web-gate.js';
 import { parseConfig } from '../src/config/config.js';
 import { readBuildId } from '../src/lake/build-marker.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
@@ -57,6 +65,29 @@ export function createHandler(deps: DashboardApiDeps) {
   return createDashboardApiHandler({ engine: buildKeyedEngine(deps), settings: deps.settings });
 }
 
+/** The gate in front of the API: the deployed handler. */
+export function gateFromEnv(env: NodeJS.ProcessEnv = process.env) {
+  const apiDeps = depsFromEnv(env);
+  if (!env.AUTH_PARAMETER || !env.SITE_BUCKET) throw new Error('AUTH_PARAMETER and SITE_BUCKET must be set');
+  const paramName = env.AUTH_PARAMETER;
+  const ssm = new SSMClient({});
+  let auth: Promise<AuthParameter> | undefined;
+  const authConfig = () =>
+    (auth ??= ssm.send(new GetParameterCommand({ Name: paramName })).then((r) => parseAuthParameter(r.Parameter?.Value ?? '', paramName)).catch((e) => {
+      auth = undefined;
+      throw e;
+    }));
+  let verify: VerifyIdToken | undefined;
+  const api = createHandler(apiDeps);
+  return createWebGate({
+    hostedUi: authConfig,
+    verify: async () => (verify ??= cognitoIdTokenVerifier(await authConfig())),
+    fetch: (url, init) => fetch(url, init),
+    api: async (e) => (await api(e)) as APIGatewayProxyStructuredResultV2,
+    site: s3SiteFiles(new S3Client({}), env.SITE_BUCKET),
+  });
+}
+
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardApiDeps {
   const lake = env.LAKE_URI;
   if (!lake || !env.ATHENA_WORKGROUP || !env.GLUE_DATABASE) throw new Error('LAKE_URI, ATHENA_WORKGROUP and GLUE_DATABASE must be set');
@@ -76,9 +107,9 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardApiD
   };
 }
 
-let cached: ReturnType<typeof createHandler> | undefined;
+let cached: ReturnType<typeof createWebGate> | undefined;
 
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
-  cached ??= createHandler(depsFromEnv());
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  cached ??= gateFromEnv();
   return cached(event);
 }

@@ -3,6 +3,8 @@ import type { Construct } from 'constructs';
 import { CANONICAL_TABLES } from '../src/schema/index.js';
 import { catalogTables, feedPrefix } from './catalog-tables.js';
 import { DashboardApi } from './constructs/dashboard-api.js';
+import { DashboardFirewall } from './constructs/dashboard-firewall.js';
+import { authParameterName, DashboardSignIn } from './constructs/dashboard-sign-in.js';
 import { DashboardHosting } from './constructs/dashboard-hosting.js';
 import { DashboardSite } from './constructs/dashboard-site.js';
 import { LakeCatalog } from './constructs/lake-catalog.js';
@@ -13,6 +15,12 @@ import type { Settings } from './settings.js';
 
 export interface CreditlakeStackProps extends StackProps {
   settings: Settings;
+  /**
+   * The dashboards' CloudFront-scope web ACL when it lives elsewhere (the app's us-east-1 edge stack, or
+   * the operator's `webAclArn`). Absent with the WAF on, the stack must itself be in us-east-1 and
+   * creates it.
+   */
+  webAclArn?: string;
 }
 
 /**
@@ -71,7 +79,8 @@ export class CreditlakeStack extends Stack {
       workgroupName: workgroup.name,
       databaseName: catalog.databaseName,
     });
-    const dashboard = new DashboardHosting(this, 'Dashboard', { accessLogs, cdn: s.dashboardCdn });
+    const dashboard = new DashboardHosting(this, 'Dashboard', { accessLogs });
+    const authParameter = authParameterName(s.prefix);
     const dashboardApi = new DashboardApi(this, 'DashboardApi', {
       settings: s,
       lakeBucket: lake,
@@ -79,8 +88,25 @@ export class CreditlakeStack extends Stack {
       resultsPrefix: RESULTS_PREFIX,
       workgroupName: workgroup.name,
       databaseName: catalog.databaseName,
-      distribution: dashboard.distribution,
+      siteBucket: dashboard.bucket,
+      authParameterName: authParameter,
     });
+    let signIn: DashboardSignIn | undefined;
+    if (s.dashboardCdn) {
+      let webAclArn = props.webAclArn;
+      if (s.waf && !webAclArn) {
+        if (this.region !== 'us-east-1') {
+          throw new Error('the dashboards WAF must be created in us-east-1: pass webAclArn (infra/app.ts adds an edge stack there)');
+        }
+        webAclArn = new DashboardFirewall(this, 'DashboardFirewall', { rateLimit: s.wafRateLimit, metricPrefix: s.prefix }).webAcl.attrArn;
+      }
+      const distribution = dashboard.serveThrough({
+        gate: dashboardApi.functionUrl,
+        readTimeoutSeconds: s.dashboardApiTimeoutSeconds,
+        webAclArn: s.waf ? webAclArn : undefined,
+      });
+      signIn = new DashboardSignIn(this, 'SignIn', { settings: s, publicOrigin: `https://${distribution.distributionDomainName}`, parameterName: authParameter });
+    }
     new DashboardSite(this, 'DashboardSite', { bucket: dashboard.bucket, distribution: dashboard.distribution, mode: s.lambdaCode });
 
     new CfnOutput(this, 'LandingBucketName', { value: landing.bucketName, description: 'Drop feeds at <table>/<file>.csv, mapped/<preset>/<file>, einvoices/<file>.xml or credit-reports/<file>' });
@@ -92,6 +118,12 @@ export class CreditlakeStack extends Stack {
     new CfnOutput(this, 'DashboardApiFunctionName', { value: dashboardApi.function.functionName });
     if (dashboard.distribution) {
       new CfnOutput(this, 'DashboardUrl', { value: `https://${dashboard.distribution.distributionDomainName}/` });
+    }
+    if (signIn) {
+      new CfnOutput(this, 'UserPoolId', {
+        value: signIn.userPool.userPoolId,
+        description: 'Add users: aws cognito-idp admin-create-user --user-pool-id <id> --username <email>; then admin-add-user-to-group (cfo, credit, marketing)',
+      });
     }
   }
 }

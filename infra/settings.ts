@@ -37,8 +37,35 @@ const SettingsSchema = z
     buildTimeoutSeconds: z.coerce.number().int().min(60).max(900).default(900),
     /** Whether CloudFront serves the dashboard bucket (off: the bucket alone, e.g. behind an existing CDN). */
     dashboardCdn: z.preprocess((v) => (typeof v === 'string' ? v === 'true' : v), z.boolean()).default(true),
+    /**
+     * Sign-in MFA: `required` (TOTP, enrolled at first sign-in) or `optional` (each user may turn it on).
+     * Users are created by an administrator only; nobody signs up.
+     */
+    mfa: z.enum(['required', 'optional']).default('required'),
+    /**
+     * Cognito feature plan: `plus` adds threat protection (compromised-credential and risky sign-in
+     * blocking) at a per-active-user price; `essentials` is cheaper and has none.
+     */
+    cognitoFeaturePlan: z.enum(['plus', 'essentials']).default('plus'),
+    /** Prefix of the hosted sign-in domain (<prefix>.auth.<region>.amazoncognito.com); default <prefix>-<account>. */
+    authDomainPrefix: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner dashes, at most 63').optional(),
+    /**
+     * The dashboards' WAF web ACL. On by default; CloudFront only takes web ACLs from us-east-1, so in
+     * another region the app adds a small `<stack>-edge` stack there (see infra/app.ts).
+     */
+    waf: z.preprocess((v) => (typeof v === 'string' ? v === 'true' : v), z.boolean()).default(true),
+    /** Use this existing CloudFront-scope web ACL (arn:…:wafv2:us-east-1:…:global/webacl/…) instead of creating one. */
+    webAclArn: z.string().regex(/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/.+/, 'a CloudFront-scope (global, us-east-1) WAFv2 web ACL ARN').optional(),
+    /** Requests one client IP may make in any 5 minutes before the WAF blocks it. */
+    wafRateLimit: z.coerce.number().int().min(100).max(2_000_000_000).default(1000),
     /** The dashboards' read-only API Lambda (served at /api/* of the dashboards' distribution). */
     dashboardApiMemoryMb: z.coerce.number().int().min(256).max(10240).default(512),
+    /**
+     * Concurrent executions reserved for (and capping) the dashboards Lambda, so page traffic cannot take
+     * the account's concurrency from ingest and build; 0 leaves it unreserved (accounts at the default
+     * limit of 10 cannot reserve any).
+     */
+    dashboardApiReservedConcurrency: z.coerce.number().int().min(0).max(1000).default(10),
     /** Also CloudFront's origin read timeout (at most 60 s without a quota raise). */
     dashboardApiTimeoutSeconds: z.coerce.number().int().min(10).max(60).default(30),
     /**

@@ -1,6 +1,4 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
-import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,8 +16,10 @@ export interface DashboardApiProps {
   resultsPrefix: string;
   workgroupName: string;
   databaseName: string;
-  /** The dashboards' distribution: the API becomes its `/api/*` behaviour. */
-  distribution?: cloudfront.Distribution;
+  /** The private bucket holding the dashboards bundle, which the gate serves to signed-in users. */
+  siteBucket: s3.IBucket;
+  /** SSM parameter with the sign-in settings (see DashboardSignIn); by name, to avoid a reference cycle. */
+  authParameterName: string;
 }
 
 const NODE_RUNTIMES = { 20: lambda.Runtime.NODEJS_20_X, 22: lambda.Runtime.NODEJS_22_X, 24: lambda.Runtime.NODEJS_24_X };
@@ -46,9 +46,10 @@ export const DASHBOARD_GLUE_ACTIONS = [
 ];
 
 /**
- * The dashboards' read-only API on AWS: a Lambda answering the named slices with Athena, behind a
- * function URL that only CloudFront can call (AWS_IAM auth, signed by origin access control), served
- * at `/api/*` of the dashboards' distribution so pages and API share one origin.
+ * The dashboards on AWS behind one Lambda: the sign-in gate (every path), the bundle from the private
+ * site bucket and the read-only slices answered by Athena. Its function URL only CloudFront can call
+ * (AWS_IAM auth, signed by origin access control); reserved concurrency keeps page traffic from taking
+ * the account's concurrency (and Athena's query slots) from the build.
  */
 export class DashboardApi extends Construct {
   readonly function: lambda.Function;
@@ -96,6 +97,18 @@ export class DashboardApi extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'LakeBucketLocation', actions: ['s3:GetBucketLocation'], resources: [props.lakeBucket.bucketArn] }),
     );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'ReadSiteBundle', actions: ['s3:GetObject'], resources: [props.siteBucket.arnForObjects('*')] }),
+    );
+    // ListBucket turns a missing bundle file into 404 (NoSuchKey) instead of 403.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ListSiteBundle', actions: ['s3:ListBucket'], resources: [props.siteBucket.bucketArn] }));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadSignInSettings',
+        actions: ['ssm:GetParameter'],
+        resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: props.authParameterName.replace(/^\//, '') })],
+      }),
+    );
     // Athena writes and reads query results with the caller's credentials, under the workgroup's prefix.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -122,12 +135,15 @@ export class DashboardApi extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       memorySize: s.dashboardApiMemoryMb,
+      reservedConcurrentExecutions: s.dashboardApiReservedConcurrency || undefined,
       timeout: Duration.seconds(s.dashboardApiTimeoutSeconds),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         LAKE_URI: `s3://${props.lakeBucket.bucketName}/`,
         ATHENA_WORKGROUP: props.workgroupName,
         GLUE_DATABASE: props.databaseName,
+        SITE_BUCKET: props.siteBucket.bucketName,
+        AUTH_PARAMETER: props.authParameterName,
         // Leaves the handler time to answer 500 (and stop the query) before the function is cut off.
         QUERY_TIMEOUT_MS: String((s.dashboardApiTimeoutSeconds - 3) * 1000),
       },
@@ -140,32 +156,9 @@ export class DashboardApi extends Construct {
     }
     acknowledgeScopedResourceWildcards(
       role,
-      'Object reads are scoped to the marts/ and raw/ prefixes of the lake, result objects to the workgroup prefix and Glue reads ' +
+      'Object reads are scoped to the marts/ and raw/ prefixes of the lake and the dashboards bundle, result objects to the workgroup prefix and Glue reads ' +
         'to the tables of one database: object keys and mart tables appear at run time; every action is named and read-only ' +
         'except writing query results.',
     );
-
-    if (props.distribution) {
-      props.distribution.addBehavior(
-        '/api/*',
-        origins.FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, {
-          readTimeout: Duration.seconds(Math.min(60, s.dashboardApiTimeoutSeconds)),
-        }),
-        {
-          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
-          // The function caches per warehouse build; CloudFront must not serve an answer across builds.
-          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
-          // The slice parameters are the query string; no cookies or viewer headers reach the function.
-          originRequestPolicy: new cloudfront.OriginRequestPolicy(this, 'ApiRequests', {
-            comment: 'Creditlake dashboard API: query string only',
-            queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
-            headerBehavior: cloudfront.OriginRequestHeaderBehavior.none(),
-            cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
-          }),
-          responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.SECURITY_HEADERS,
-        },
-      );
-    }
   }
 }

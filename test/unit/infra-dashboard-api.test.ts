@@ -4,7 +4,8 @@
  * the private site bucket. Placeholder Lambda code and site keep synthesis fast.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler } from '../../infra/lambda-code.js';
@@ -19,6 +20,7 @@ let template: Template;
 beforeAll(() => {
   const { stack } = buildApp({
     context: { 'creditlake:lambdaCode': 'placeholder', 'creditlake:dashboardApiTimeoutSeconds': '40', 'creditlake:prefix': 'acme-credit' },
+    env: { account: '123456789012', region: 'eu-west-1' },
   });
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources;
@@ -42,7 +44,7 @@ describe('dashboard API Lambda', () => {
     expect(fn.Handler).toBe('index.handler');
   });
 
-  it('is reachable only through CloudFront at /api/*: IAM-authenticated function URL, invoke rights for that distribution only', () => {
+  it('is the only origin of the distribution: every path (pages, assets, /api/*) reaches the sign-in gate through an IAM-authenticated function URL', () => {
     const id = apiFunctionId();
     const urls = ofType('AWS::Lambda::Url').filter(([, u]) => u.Properties.TargetFunctionArn['Fn::GetAtt'][0] === id);
     expect(urls).toHaveLength(1);
@@ -57,11 +59,14 @@ describe('dashboard API Lambda', () => {
 
     const [, dist] = ofType('AWS::CloudFront::Distribution')[0]!;
     const cfg = dist.Properties.DistributionConfig;
-    const api = cfg.CacheBehaviors.find((b: any) => b.PathPattern === '/api/*');
-    expect(api).toMatchObject({ AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'https-only' });
-    // Managed policy CachingDisabled: answers change with each warehouse build.
-    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
-    const origin = cfg.Origins.find((o: any) => o.Id === api.TargetOriginId);
+    // No second behaviour and no second origin: nothing can skip the gate (no S3 origin for the bundle).
+    expect(cfg.CacheBehaviors ?? []).toEqual([]);
+    expect(cfg.Origins).toHaveLength(1);
+    const gate = cfg.DefaultCacheBehavior;
+    expect(gate).toMatchObject({ AllowedMethods: ['GET', 'HEAD'], ViewerProtocolPolicy: 'redirect-to-https' });
+    // Managed policy CachingDisabled: answers depend on the user's groups and on the warehouse build.
+    expect(gate.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    const origin = cfg.Origins[0];
     expect(JSON.stringify(origin.DomainName)).toContain(urls[0]![0]);
     expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only', OriginReadTimeout: 40 });
     const oacId = origin.OriginAccessControlId['Fn::GetAtt'][0];
@@ -70,12 +75,17 @@ describe('dashboard API Lambda', () => {
       SigningBehavior: 'always',
       SigningProtocol: 'sigv4',
     });
-    const requestPolicy = resources[api.OriginRequestPolicyId.Ref]!.Properties.OriginRequestPolicyConfig;
+    const requestPolicy = resources[gate.OriginRequestPolicyId.Ref]!.Properties.OriginRequestPolicyConfig;
     expect(requestPolicy).toMatchObject({
       QueryStringsConfig: { QueryStringBehavior: 'all' },
       HeadersConfig: { HeaderBehavior: 'none' },
-      CookiesConfig: { CookieBehavior: 'none' },
+      CookiesConfig: { CookieBehavior: 'whitelist', Cookies: ['cl_id', 'cl_refresh', 'cl_login'] },
     });
+    expect(ofType('AWS::CloudFront::OriginAccessControl').map(([, o]) => o.Properties.OriginAccessControlConfig.OriginAccessControlOriginType)).toEqual(['lambda']);
+  });
+
+  it('reserves concurrency for the dashboards Lambda, so page traffic cannot starve ingest and build', () => {
+    expect(resources[apiFunctionId()]!.Properties.ReservedConcurrentExecutions).toBe(10);
   });
 
   it('names its read-only query rights: Athena on the workgroup, Glue reads on the database, lake reads under marts/ and raw/', () => {
@@ -102,7 +112,10 @@ describe('dashboard API Lambda', () => {
     const lakeWrites = statements.filter((s) => JSON.stringify(s.Resource).includes('Lake') && [s.Action].flat().some((a: string) => !/^s3:(Get|List)/.test(a)));
     expect(lakeWrites).toEqual([]);
     expect(actions.filter((a) => a.startsWith('glue:') && !/^glue:(Batch)?Get/.test(a))).toEqual([]);
-    expect([...new Set(actions.map((a) => a.split(':')[0]))].sort()).toEqual(['athena', 'glue', 'logs', 's3']);
+    expect([...new Set(actions.map((a) => a.split(':')[0]))].sort()).toEqual(['athena', 'glue', 'logs', 's3', 'ssm']);
+    expect(bySid.ReadSignInSettings.Action).toBe('ssm:GetParameter');
+    expect(JSON.stringify(bySid.ReadSignInSettings.Resource)).toContain(':parameter/acme-credit/dashboard-auth');
+    expect(JSON.stringify(bySid.ReadSiteBundle.Resource)).toContain('DashboardSite');
   });
 });
 
@@ -137,25 +150,6 @@ describe('dashboard site', () => {
     expect(headers.FrameOptions.FrameOption).toBe('DENY');
     expect(headers.StrictTransportSecurity.AccessControlMaxAgeSec).toBeGreaterThan(0);
   });
-
-  it('serves index.html for the page paths (/cfo, /risk, …) and nothing else', () => {
-    const [, fn] = ofType('AWS::CloudFront::Function')[0]!;
-    const code = fn.Properties.FunctionCode as string;
-    const handler = new Function(`${code}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
-    const route = (uri: string) => handler({ request: { uri } }).uri;
-    expect(route('/cfo')).toBe('/index.html');
-    expect(route('/risk/')).toBe('/index.html');
-    expect(route('/collections')).toBe('/index.html');
-    expect(route('/assets/app.js')).toBe('/assets/app.js');
-    expect(route('/cfo/../secret')).toBe('/cfo/../secret');
-    template.hasResourceProperties('AWS::CloudFront::Distribution', {
-      DistributionConfig: Match.objectLike({
-        DefaultCacheBehavior: Match.objectLike({
-          FunctionAssociations: [Match.objectLike({ EventType: 'viewer-request' })],
-        }),
-      }),
-    });
-  });
 });
 
 describe('dashboard API bundle (real esbuild)', () => {
@@ -168,6 +162,8 @@ describe('dashboard API bundle (real esbuild)', () => {
         "try { await m.handler({ rawPath: '/api/meta', rawQueryString: '', requestContext: { http: { method: 'GET' } } }); } catch (e) { console.log(e.message); }";
       const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: b.dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
       expect(out.trim().split('\n')).toEqual(['function', 'LAKE_URI, ATHENA_WORKGROUP and GLUE_DATABASE must be set']);
+      // aws-jwt-verify is bundled (the deployed code verifies tokens with the version we test).
+      expect(readFileSync(join(b.dir, 'index.mjs'), 'utf8')).toContain('JwtInvalidSignatureError');
     } finally {
       rmSync(b.dir, { recursive: true, force: true });
     }
