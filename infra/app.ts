@@ -21,10 +21,10 @@ function edgeWebAcl(app: App, settings: Settings, env: Environment): { stack?: S
   if (!settings.dashboardCdn || !settings.waf) return {};
   if (settings.webAclArn) return { arn: settings.webAclArn };
   if (env.region === EDGE_REGION) return {};
-  if (!env.region || Token.isUnresolved(env.region) || !env.account) {
+  if (!env.region || Token.isUnresolved(env.region)) {
     throw new Error(
-      'the dashboards WAF lives in us-east-1 and needs a concrete account and region for the main stack: ' +
-        'set AWS_REGION/AWS_PROFILE (cdk passes CDK_DEFAULT_ACCOUNT/REGION), or pass -c creditlake:webAclArn=<existing CloudFront web ACL>',
+      'the dashboards WAF lives in us-east-1 and needs a concrete region for the main stack: ' +
+        'set AWS_REGION or an AWS_PROFILE with a region (cdk passes it as CDK_DEFAULT_REGION), or pass -c creditlake:webAclArn=<existing CloudFront web ACL>',
     );
   }
   const stack = new Stack(app, 'Creditlake-edge', {
