@@ -2,6 +2,8 @@
 -- Dense: every bucket of every group that has customers appears at every month end (0 when empty),
 -- so trends read straight off the table. group_by 'ALL' / group_value 'ALL' rows carry the totals;
 -- the `segment` column keeps the foundation's interface (segment rows and 'ALL' totals).
+-- pct_of_debit_ar is a debit bucket's share of the debit balances (the debts) of its group and
+-- month end; unapplied cash and credit balances are money owed to customers, not part of that base.
 WITH items AS (
   SELECT as_of_date, customer_id, bucket, open_amount
   FROM {{ ref('ar_open_items') }}
@@ -19,6 +21,12 @@ totals AS (
   FROM grouped
   GROUP BY as_of_date, group_by, group_value, bucket
 ),
+debit AS (
+  SELECT as_of_date, group_by, group_value, sum(open_amount) AS debit_ar
+  FROM totals
+  WHERE bucket NOT IN ({{ unapplied_bucket() }}, {{ credit_balance_bucket() }})
+  GROUP BY as_of_date, group_by, group_value
+),
 frame AS (
   SELECT m.as_of_date, gv.group_by, gv.group_value, b.bucket, b.bucket_order
   FROM {{ ref('int_month_ends') }} m
@@ -34,8 +42,12 @@ SELECT
   CAST(f.bucket_order AS INTEGER) AS bucket_order,
   CAST(COALESCE(t.open_amount, 0) AS DECIMAL(18,2)) AS open_amount,
   CAST(COALESCE(t.open_count, 0) AS BIGINT) AS open_count,
-  {{ var('aging_basis') }} AS aging_basis
+  {{ var('aging_basis') }} AS aging_basis,
+  CASE WHEN f.bucket NOT IN ({{ unapplied_bucket() }}, {{ credit_balance_bucket() }})
+       THEN {{ ratio('COALESCE(t.open_amount, 0)', 'd.debit_ar') }} * 100 END AS pct_of_debit_ar
 FROM frame f
 LEFT JOIN totals t
   ON t.as_of_date = f.as_of_date AND t.group_by = f.group_by AND t.group_value = f.group_value AND t.bucket = f.bucket
+LEFT JOIN debit d
+  ON d.as_of_date = f.as_of_date AND d.group_by = f.group_by AND d.group_value = f.group_value
 ORDER BY f.as_of_date, f.group_by, f.group_value, f.bucket_order

@@ -9,6 +9,10 @@
 --  * A document with settled_date S is closed from S on, whatever its movements say (its events up
 --    to S and the settlement event at S sum to zero).
 --  * The unallocated rest of each payment is its own 'unapplied cash' line (negative open amount).
+--  * A document whose open amount is negative (over-credited, a credit note correcting nothing,
+--    overpaid) is a credit balance: money owed to the customer, not a negative debt. It goes to the
+--    'credit balance' bucket, apart like unapplied cash, and never counts as overdue, so the overdue
+--    buckets and every debit-balance ratio (% current, CEI, overdue share) hold debts only.
 -- Balances are kept per month as validity ranges, so only items actually open at a month end are
 -- joined to it. An item's attributes depend on its id alone, so they ride along in the grouping.
 WITH monthly AS (
@@ -51,7 +55,8 @@ open_items AS (
     CAST(i.balance AS DECIMAL(18,2)) AS open_amount,
     CASE WHEN i.item_kind = 'document'
          THEN CAST({{ days_between('i.basis_date', 'm.as_of_date') }} AS INTEGER) END AS days_past_due,
-    CASE WHEN i.item_kind = 'payment' OR i.due_date >= m.as_of_date THEN true ELSE false END AS is_current
+    CASE WHEN i.item_kind = 'payment' OR i.balance < 0 OR i.due_date >= m.as_of_date THEN true ELSE false END AS is_current,
+    CASE WHEN i.balance < 0 THEN true ELSE false END AS is_credit_balance
   FROM (SELECT b.*, {{ aging_basis_column('b') }} AS basis_date FROM balances b WHERE b.balance <> 0) i
   JOIN {{ ref('int_month_ends') }} m
     ON m.as_of_date >= i.valid_from AND m.as_of_date < i.valid_until
@@ -69,9 +74,14 @@ SELECT
   original_amount,
   open_amount,
   days_past_due,
-  CASE WHEN days_past_due IS NULL THEN {{ unapplied_bucket() }} ELSE {{ aging_bucket('days_past_due') }} END AS bucket,
-  CASE WHEN days_past_due IS NULL THEN {{ unapplied_bucket_order() }} ELSE {{ aging_bucket_order('days_past_due') }} END AS bucket_order,
+  CASE WHEN days_past_due IS NULL THEN {{ unapplied_bucket() }}
+       WHEN open_amount < 0 THEN {{ credit_balance_bucket() }}
+       ELSE {{ aging_bucket('days_past_due') }} END AS bucket,
+  CASE WHEN days_past_due IS NULL THEN {{ unapplied_bucket_order() }}
+       WHEN open_amount < 0 THEN {{ credit_balance_bucket_order() }}
+       ELSE {{ aging_bucket_order('days_past_due') }} END AS bucket_order,
   is_current,
-  {{ var('aging_basis') }} AS aging_basis
+  {{ var('aging_basis') }} AS aging_basis,
+  is_credit_balance
 FROM open_items
 ORDER BY as_of_date, document_type, document_id

@@ -2,6 +2,10 @@
 -- AR figures come from ar_open_items at the month end (unapplied cash included); credit sales are
 -- invoices minus credit notes dated in the month. Every variant is stored; `dso` holds the one
 -- chosen by config dso.method and `dso_method` says which.
+-- DSO itself is on net AR (ar_end, credit balances netted). The overdue side is on debit balances:
+-- a credit balance (unapplied cash, a document with a negative open amount) is never overdue, so
+-- overdue_ar_end ≥ 0, avg_days_delinquent = overdue / sales × days, CEI = collections / (collections
+-- + overdue debt) stays within 0–100 and % current is the current share of the debit balances.
 WITH months AS (
   SELECT as_of_date AS month_end, month_start, days_in_month
   FROM {{ ref('int_month_ends') }}
@@ -23,19 +27,22 @@ sales AS (
   GROUP BY month_start, group_by, group_value
 ),
 open_items AS (
-  SELECT as_of_date, customer_id, open_amount, is_current
+  SELECT as_of_date, customer_id, open_amount, is_current, is_credit_balance
   FROM {{ ref('ar_open_items') }}
 ),
 ar AS (
   SELECT as_of_date, group_by, group_value,
          sum(open_amount) AS ar_end,
-         sum(CASE WHEN is_current THEN open_amount ELSE 0 END) AS current_ar_end
+         sum(CASE WHEN is_current THEN open_amount ELSE 0 END) AS current_ar_end,
+         sum(CASE WHEN is_credit_balance THEN 0 ELSE open_amount END) AS debit_ar_end,
+         sum(CASE WHEN is_credit_balance THEN open_amount ELSE 0 END) AS credit_balances_end,
+         sum(CASE WHEN is_current AND NOT is_credit_balance THEN open_amount ELSE 0 END) AS current_debit_ar_end
   FROM (
-    SELECT o.as_of_date, g.group_by, g.group_value, o.open_amount, o.is_current
+    SELECT o.as_of_date, g.group_by, g.group_value, o.open_amount, o.is_current, o.is_credit_balance
     FROM open_items o
     JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = o.customer_id
     UNION ALL
-    SELECT o.as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, o.open_amount, o.is_current
+    SELECT o.as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, o.open_amount, o.is_current, o.is_credit_balance
     FROM open_items o
   ) a
   GROUP BY as_of_date, group_by, group_value
@@ -49,7 +56,10 @@ base AS (
     gv.group_value,
     CAST(COALESCE(s.credit_sales, 0) AS DECIMAL(18,2)) AS credit_sales,
     CAST(COALESCE(a.ar_end, 0) AS DECIMAL(18,2)) AS ar_end,
-    CAST(COALESCE(a.current_ar_end, 0) AS DECIMAL(18,2)) AS current_ar_end
+    CAST(COALESCE(a.current_ar_end, 0) AS DECIMAL(18,2)) AS current_ar_end,
+    CAST(COALESCE(a.debit_ar_end, 0) AS DECIMAL(18,2)) AS debit_ar_end,
+    CAST(COALESCE(a.credit_balances_end, 0) AS DECIMAL(18,2)) AS credit_balances_end,
+    CAST(COALESCE(a.current_debit_ar_end, 0) AS DECIMAL(18,2)) AS current_debit_ar_end
   FROM months m
   CROSS JOIN {{ ref('int_group_values') }} gv
   LEFT JOIN sales s
@@ -127,12 +137,17 @@ metrics AS (
     c.dso_countback,
     c.countback_months,
     c.countback_complete,
-    {{ ratio('wd.ar_end', 'wd.credit_sales') }} * wd.days_in_month AS dso_period_end,
-    {{ ratio('(wd.ar_begin + wd.ar_end) / 2', 'wd.credit_sales') }} * wd.days_in_month AS dso_average_ar,
-    CASE WHEN wd.months_3m = 3 THEN {{ ratio('wd.ar_end', 'wd.sales_3m') }} * wd.days_3m END AS dso_3m,
-    {{ ratio('wd.current_ar_end', 'wd.credit_sales') }} * wd.days_in_month AS bpdso,
-    {{ ratio('wd.ar_begin + wd.credit_sales - wd.ar_end', 'wd.ar_begin + wd.credit_sales - wd.current_ar_end') }} * 100 AS cei,
-    {{ ratio('wd.current_ar_end', 'wd.ar_end') }} * 100 AS pct_current
+    -- Days of sales need sales: a month whose credit notes outweigh its invoices has no DSO.
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.ar_end', 'wd.credit_sales') }} * wd.days_in_month END AS dso_period_end,
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('(wd.ar_begin + wd.ar_end) / 2', 'wd.credit_sales') }} * wd.days_in_month END AS dso_average_ar,
+    CASE WHEN wd.months_3m = 3 AND wd.sales_3m > 0 THEN {{ ratio('wd.ar_end', 'wd.sales_3m') }} * wd.days_3m END AS dso_3m,
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.current_ar_end', 'wd.credit_sales') }} * wd.days_in_month END AS bpdso,
+    -- ar_begin + sales − ar_end is what the month collected (cash, settlements, write-offs); with
+    -- refunds or reversals outweighing it there is nothing to measure effectiveness on.
+    CASE WHEN wd.ar_begin + wd.credit_sales - wd.ar_end >= 0 THEN
+      {{ ratio('wd.ar_begin + wd.credit_sales - wd.ar_end', 'wd.ar_begin + wd.credit_sales - wd.current_ar_end') }} * 100
+    END AS cei,
+    {{ ratio('wd.current_debit_ar_end', 'wd.debit_ar_end') }} * 100 AS pct_current
   FROM windowed wd
   JOIN countback c ON c.group_by = wd.group_by AND c.group_value = wd.group_value AND c.month_start = wd.month_start
 ),
@@ -172,6 +187,9 @@ SELECT
   cei,
   1 AS cei_months,
   pct_current,
-  dso - lag(dso) OVER (PARTITION BY group_by, group_value ORDER BY month_start) AS dso_change
+  dso - lag(dso) OVER (PARTITION BY group_by, group_value ORDER BY month_start) AS dso_change,
+  debit_ar_end,
+  credit_balances_end,
+  current_debit_ar_end
 FROM chosen
 ORDER BY month_start, group_by, group_value

@@ -7,7 +7,7 @@
 -- (int_cash_forecast_items, the model behind cash_forecast_13w).
 WITH dso AS (
   SELECT month, month_end, ar_end AS open_ar, overdue_ar_end AS overdue_ar, pct_current, dso, dso_method,
-         bpdso, avg_days_delinquent, cei, credit_sales
+         bpdso, avg_days_delinquent, cei, credit_sales, debit_ar_end AS debit_ar, credit_balances_end AS credit_balances
   FROM {{ ref('dso_monthly') }}
   WHERE group_by = 'ALL'
 ),
@@ -37,7 +37,10 @@ months AS (
     d.month_end,
     d.open_ar,
     d.overdue_ar,
-    {{ ratio('d.overdue_ar', 'd.open_ar') }} * 100 AS overdue_pct,
+    -- overdue share of the debts (debit balances): credit balances owed to customers do not dilute it
+    {{ ratio('d.overdue_ar', 'd.debit_ar') }} * 100 AS overdue_pct,
+    d.debit_ar,
+    d.credit_balances,
     d.pct_current,
     d.dso,
     d.dso_method,
@@ -114,7 +117,13 @@ SELECT
   CAST(c.refused_decisions - p.refused_decisions AS BIGINT) AS refused_decisions_mom,
   CAST(c.refused_decisions - y.refused_decisions AS BIGINT) AS refused_decisions_yoy,
   CAST(c.expected_cash_13w - p.expected_cash_13w AS DECIMAL(18,2)) AS expected_cash_13w_mom,
-  CAST(c.expected_cash_13w - y.expected_cash_13w AS DECIMAL(18,2)) AS expected_cash_13w_yoy
+  CAST(c.expected_cash_13w - y.expected_cash_13w AS DECIMAL(18,2)) AS expected_cash_13w_yoy,
+  c.debit_ar,
+  c.credit_balances,
+  CAST(c.debit_ar - p.debit_ar AS DECIMAL(18,2)) AS debit_ar_mom,
+  CAST(c.debit_ar - y.debit_ar AS DECIMAL(18,2)) AS debit_ar_yoy,
+  CAST(c.credit_balances - p.credit_balances AS DECIMAL(18,2)) AS credit_balances_mom,
+  CAST(c.credit_balances - y.credit_balances AS DECIMAL(18,2)) AS credit_balances_yoy
 FROM months c
 LEFT JOIN months p ON p.month = c.prev_month
 LEFT JOIN months y ON y.month = c.year_ago_month

@@ -1,4 +1,4 @@
--- Every bucket is one of the configured aging buckets (config aging.bucket_edges) or unapplied cash.
+-- Every bucket is one of the configured aging buckets (config aging.bucket_edges), unapplied cash or credit balance.
 SELECT i.as_of_date, i.document_type, i.document_id, i.bucket, i.bucket_order
 FROM {{ ref('ar_open_items') }} i
 LEFT JOIN {{ aging_buckets() }} AS b(bucket, bucket_order)

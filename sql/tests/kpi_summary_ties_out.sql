@@ -31,6 +31,7 @@ prev AS (
 SELECT k.month, 'not dso_monthly ALL' AS problem
 FROM k LEFT JOIN d ON d.month = k.month
 WHERE d.month IS NULL OR k.open_ar <> d.ar_end OR k.overdue_ar <> d.overdue_ar_end OR k.credit_sales <> d.credit_sales
+   OR k.debit_ar <> d.debit_ar_end OR k.credit_balances <> d.credit_balances_end
    OR NOT (k.dso IS NULL AND d.dso IS NULL OR k.dso = d.dso)
 UNION ALL
 SELECT k.month, 'not cash_flow_monthly ALL'

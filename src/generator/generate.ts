@@ -7,7 +7,7 @@ import { CsvTableWriter } from './csv-writer.js';
 import { APPLICANT_RATIO, applicantDecision } from './decisions.js';
 import { distressRecord, drawProfile, ledgerWindow, type CustomerProfile, type DistressedCustomer, type LedgerWindow } from './profiles.js';
 import { IdSequence } from './rows.js';
-import { simulateCustomer } from './simulate.js';
+import { simulateCustomer, type LedgerSituations } from './simulate.js';
 import { CREDIT_TABLES } from '../schema/credit-tables.js';
 import { generateCreditReports } from './credit-reports/index.js';
 
@@ -22,6 +22,8 @@ export interface GenerateOptions {
   outDir: string;
   /** Last day of the ledger, ISO date; default DEFAULT_END_DATE. */
   endDate?: string;
+  /** Real-ledger situations left out by default (credit balances, recoveries): shares 0–1. */
+  situations?: LedgerSituations;
   /** Called after each customer (for progress bars). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -52,6 +54,12 @@ function checkCustomers(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new RangeError(`customers must be an integer between 1 and 10,000,000, got ${n}`);
 }
 
+function checkSituations(s: LedgerSituations): void {
+  for (const [k, v] of Object.entries(s)) {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && v <= 1)) throw new RangeError(`${k} must be a share between 0 and 1, got ${v}`);
+  }
+}
+
 /**
  * The hidden behaviour profile of every customer, without simulating the ledger (cheap). Same
  * options → same profiles as `generateLedger`.
@@ -79,6 +87,7 @@ export function distressedCustomers(opts: Pick<GenerateOptions, 'customers' | 'm
 export async function generateLedger(opts: GenerateOptions): Promise<GenerateSummary> {
   const started = performance.now();
   checkCustomers(opts.customers);
+  checkSituations(opts.situations ?? {});
   const win = windowOf(opts);
   await mkdir(opts.outDir, { recursive: true });
   // The credit-report tables are written by ./credit-reports after the ledger (same window and seed).
@@ -98,7 +107,7 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       const profile = drawProfile(win, i);
       const d = distressRecord(profile);
       if (d) distressed.push(d);
-      const l = simulateCustomer(profile, win, ids);
+      const l = simulateCustomer(profile, win, ids, opts.situations);
       customers.write(l.customer);
       for (const r of l.invoices) invoices.write(r);
       for (const r of l.payments) payments.write(r);

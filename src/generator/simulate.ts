@@ -10,6 +10,22 @@ import type { CustomerLedger, IdSequence } from './rows.js';
 const CURRENCY = 'EUR';
 const MAX_MONTH_FACTOR = Math.max(...MONTH_FACTOR);
 
+/**
+ * Situations of real ledgers the default ledger leaves out, each a share (0–1, default 0). With every
+ * share 0 the generator draws exactly the random numbers it always did, so a seed's files stay
+ * byte-identical.
+ */
+export interface LedgerSituations {
+  /**
+   * Share of invoices that end with a credit balance: credited by more than their amount, corrected
+   * by a credit note that names no invoice (as Exact, AFAS, SAP and Twinfield exports do), or overpaid
+   * with the whole receipt allocated to the invoice.
+   */
+  creditBalances?: number;
+  /** Share of written-off invoices of which part is recovered later (issue 11, recoveries). */
+  recoveries?: number;
+}
+
 interface PayEvent {
   docId: string;
   /** Order of the document within the customer, to keep payment lines in document order. */
@@ -54,8 +70,10 @@ function sum(events: readonly PayEvent[], upTo = Number.POSITIVE_INFINITY): Cent
  * agency recovery, write-offs after long delinquency, unapplied cash and credit decisions.
  * Nothing dated after the window's end is emitted; what is unpaid then stays open.
  */
-export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdSequence): CustomerLedger {
+export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdSequence, situations: LedgerSituations = {}): CustomerLedger {
   const rng = new Rng(win.seed, 'ledger', p.index);
+  const creditBalances = situations.creditBalances ?? 0;
+  const recoveries = situations.recoveries ?? 0;
   const end = win.endDay;
   const ledger: CustomerLedger = {
     customer: undefined as never,
@@ -94,19 +112,26 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
     });
     let owed = amount;
     let notBefore = day + 1;
-    if (rng.chance(CREDIT_NOTE_RATE)) {
+    // Drawn only when the option is on, so the default ledger's random stream is unchanged.
+    const situation = creditBalances > 0 && rng.chance(creditBalances) ? (['over_credit', 'unlinked_credit', 'overpaid'] as const)[rng.int(0, 2)] : null;
+    if (rng.chance(CREDIT_NOTE_RATE) || situation === 'over_credit' || situation === 'unlinked_credit') {
       const cnDay = businessDayOnOrAfter(day + rng.int(2, 35));
       if (cnDay <= end) {
-        const credit = rng.chance(0.3) ? amount : Math.max(1, Math.round(amount * rng.uniform(0.05, 0.5)));
+        let credit = rng.chance(0.3) ? amount : Math.max(1, Math.round(amount * rng.uniform(0.05, 0.5)));
+        // credited twice over, or a price correction larger than the invoice: the customer is owed the rest
+        if (situation === 'over_credit') credit = amount + Math.max(100, Math.round(amount * rng.uniform(0.05, 0.4)));
         ledger.invoices.push({
           document_id: ids.take('CN'), customer_id: p.customerId, document_type: 'credit_note',
           invoice_date: isoOf(cnDay), due_date: isoOf(cnDay), currency: CURRENCY, amount: formatCents(-credit),
-          corrects_document_id: docId,
+          // an ERP that books the credit note on the debtor, not against the invoice
+          ...(situation === 'unlinked_credit' ? {} : { corrects_document_id: docId }),
         });
-        owed -= credit;
+        // the customer deducts an unlinked credit from what it pays, so the invoice stays partly open
+        if (situation !== 'unlinked_credit') owed -= credit;
+        else owed = Math.max(0, owed - credit);
         // a disputed invoice is paid only once the correction has arrived
         notBefore = cnDay + 1;
-        if (owed === 0) return;
+        if (owed <= 0) return;
       }
     }
 
@@ -168,6 +193,11 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
           });
         }
       }
+    }
+    // paid more than owed (a rounded-up or doubled transfer) and all of it allocated to the invoice
+    if (situation === 'overpaid' && plan.length > 0 && sum(plan) === owed) {
+      const last = plan[plan.length - 1]!;
+      plan[plan.length - 1] = { ...last, cents: last.cents + Math.max(100, Math.round(owed * rng.uniform(0.01, 0.2))) };
     }
     for (const e of plan) if (e.day <= end) events.push(e);
   }

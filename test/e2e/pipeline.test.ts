@@ -94,8 +94,10 @@ function openAt(ledger: Record<string, Rec[]>, D: string): OpenLine[] {
     const r = docs.get(id)!;
     if (amount === 0 || (r.settled_date && day(r.settled_date) <= d)) continue;
     const dpd = d - day(r.due_date!);
-    const bucket = dpd <= 0 ? 'not due' : dpd <= 14 ? '1-14' : dpd <= 30 ? '15-30' : dpd <= 60 ? '31-60' : dpd <= 90 ? '61-90' : '>90';
-    lines.push({ bucket, amount, current: dpd <= 0 });
+    // A negative open document (over-credited, uncorrected credit note, overpaid) is a credit
+    // balance: its own bucket, never overdue.
+    const bucket = amount < 0 ? 'credit balance' : dpd <= 0 ? 'not due' : dpd <= 14 ? '1-14' : dpd <= 30 ? '15-30' : dpd <= 60 ? '31-60' : dpd <= 90 ? '61-90' : '>90';
+    lines.push({ bucket, amount, current: amount < 0 || dpd <= 0 });
   }
   for (const amount of unapplied.values()) if (amount !== 0) lines.push({ bucket: 'unapplied cash', amount, current: true });
   return lines;
@@ -108,7 +110,8 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
   let db: DuckDBEngine;
 
   beforeAll(async () => {
-    const gen = await cli(work, 'generate', '--customers', '80', '--months', '12', '--seed', 'e2e', '--end-date', END, '--out', ledgerDir);
+    // Credit balances on (over-credits, unlinked credit notes, overpayments): a real ledger has them.
+    const gen = await cli(work, 'generate', '--customers', '80', '--months', '12', '--seed', 'e2e', '--end-date', END, '--credit-balances', '5%', '--out', ledgerDir);
     expect(gen.code, gen.stderr).toBe(0);
     for (const t of LEDGER_TABLES) {
       const res = await cli(work, 'ingest', join(ledgerDir, `${t}.csv`), '--table', t, '--json');
@@ -127,6 +130,12 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
       const { rows } = await db.query(`SELECT count(*) AS n FROM ${t}`);
       expect(Number(rows[0]!.n), t).toBe(ledger[t]!.length);
     }
+  });
+
+  it('has credit balances of every kind in the generated ledger', () => {
+    const open = openAt(ledger, END);
+    expect(open.filter((l) => l.bucket === 'credit balance').length).toBeGreaterThan(3);
+    expect(ledger.invoices!.some((r) => r.document_type === 'credit_note' && !r.corrects_document_id)).toBe(true);
   });
 
   it('ages open AR like an independent recomputation, at several month ends', async () => {
@@ -163,7 +172,8 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     }
     const { rows } = await db.query(
       `SELECT strftime(month, '%Y-%m') AS m, CAST(credit_sales AS VARCHAR) AS credit_sales, CAST(ar_end AS VARCHAR) AS ar_end,
-              dso, bpdso, dso_countback, cei, pct_current
+              dso, bpdso, dso_countback, cei, pct_current,
+              CAST(debit_ar_end AS VARCHAR) AS debit_ar_end, CAST(credit_balances_end AS VARCHAR) AS credit_balances_end
        FROM dso_monthly WHERE segment = 'ALL' ORDER BY month`,
     );
     const byMonth = new Map(rows.map((r) => [String(r.m), r]));
@@ -179,7 +189,13 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
       expect(row.ar_end, key).toBe(toMoney(ar));
       expect(Number(row.dso)).toBeCloseTo((ar / s) * days, 6);
       expect(Number(row.bpdso)).toBeCloseTo((current / s) * days, 6);
-      expect(Number(row.pct_current)).toBeCloseTo((current / ar) * 100, 6);
+      // % current on debit balances: the not-yet-due share of what customers owe.
+      const debit = open.filter((l) => l.amount > 0);
+      const debitTotal = debit.reduce((t, l) => t + l.amount, 0);
+      const currentDebit = debit.filter((l) => l.current).reduce((t, l) => t + l.amount, 0);
+      expect(row.debit_ar_end, key).toBe(toMoney(debitTotal));
+      expect(row.credit_balances_end, key).toBe(toMoney(ar - debitTotal));
+      expect(Number(row.pct_current)).toBeCloseTo((currentDebit / debitTotal) * 100, 6);
       // Countback: exhaust AR against sales walking back from this month.
       let rest = ar;
       let countback = 0;

@@ -83,9 +83,10 @@ describe('kpi_summary on a hand-computed ledger', () => {
       'open_ar, overdue_ar, overdue_pct, dso, refused_decisions, expected_cash_13w, open_ar_mom, open_ar_yoy, credit_sales_yoy, dso_yoy, refused_decisions_mom, refused_decisions_yoy, expected_cash_13w_mom, expected_cash_13w_yoy, collection_costs_yoy, overdue_pct_yoy',
     );
     expect(r).toMatchObject({
-      open_ar: '400.00', overdue_ar: '100.00', overdue_pct: 25, dso: 31, refused_decisions: '2', expected_cash_13w: '500.00',
+      // overdue share on the debit balances: 100 of I3 + I4 = 500 (the −100 unapplied cash is no debt)
+      open_ar: '400.00', overdue_ar: '100.00', overdue_pct: 20, dso: 31, refused_decisions: '2', expected_cash_13w: '500.00',
       open_ar_mom: '400.00', open_ar_yoy: '-2600.00', credit_sales_yoy: '-2900.00', refused_decisions_mom: '2', refused_decisions_yoy: '1',
-      expected_cash_13w_mom: '400.00', expected_cash_13w_yoy: '-2500.00', collection_costs_yoy: '-12.50', overdue_pct_yoy: 25,
+      expected_cash_13w_mom: '400.00', expected_cash_13w_yoy: '-2500.00', collection_costs_yoy: '-12.50', overdue_pct_yoy: 20,
     });
     expect(r.dso_yoy as number).toBeCloseTo(31 - (3000 / 3300) * 31, 9);
   });

@@ -39,6 +39,13 @@ const cases: { test: string; mart: string; replace: string }[] = [
   { test: 'kpi_counts_non_negative', mart: 'collection_activity_daily', replace: `CASE WHEN actions = 1 THEN -1 ELSE actions END AS actions` },
   { test: 'kpi_ratios_within_bounds', mart: 'credit_decisions_monthly', replace: `CASE WHEN decisions > 0 THEN 1.5 ELSE acceptance_rate END AS acceptance_rate` },
   { test: 'kpi_ratios_within_bounds', mart: 'concentration', replace: `hhi_revenue + 10001 AS hhi_revenue` },
+  // issue 11: a credit balance aged as a negative overdue amount, and the tiles it produced
+  { test: 'credit_balances_apart', mart: 'ar_open_items', replace: `CASE WHEN document_id = 'I3' AND as_of_date = DATE '2024-03-31' THEN -300 ELSE open_amount END AS open_amount` },
+  { test: 'credit_balances_apart', mart: 'ar_aging', replace: `CASE WHEN bucket = '>90' THEN -300 ELSE open_amount END AS open_amount` },
+  { test: 'credit_balances_apart', mart: 'dso_monthly', replace: `CASE WHEN group_by = 'ALL' THEN overdue_ar_end - 1000 ELSE overdue_ar_end END AS overdue_ar_end` },
+  { test: 'kpi_percentages_within_0_100', mart: 'dso_monthly', replace: `CASE WHEN group_by = 'ALL' THEN 133.3 ELSE cei END AS cei` },
+  { test: 'kpi_percentages_within_0_100', mart: 'kpi_summary', replace: `400 AS pct_current` },
+  { test: 'kpi_percentages_within_0_100', mart: 'ar_aging', replace: `CASE WHEN bucket = 'not due' THEN -300 ELSE pct_of_debit_ar END AS pct_of_debit_ar` },
 ];
 
 describe('KPI data tests catch broken marts', () => {
@@ -60,7 +67,7 @@ describe('KPI data tests catch broken marts', () => {
   };
 
   beforeAll(async () => {
-    f = await buildFixture(ledger, kpiConfig(), KPI_A_MARTS);
+    f = await buildFixture(ledger, kpiConfig(), [...KPI_A_MARTS, '+kpi_summary', '+ar_aging']);
   });
 
   it('passes on the built warehouse', () => {

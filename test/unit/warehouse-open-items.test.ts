@@ -44,6 +44,7 @@ describe('aging buckets at their edges', () => {
       { bucket: '61-90', open_amount: '1700.00', open_count: '2' },
       { bucket: '>90', open_amount: '1000.00', open_count: '1' },
       { bucket: 'unapplied cash', open_amount: '0.00', open_count: '0' },
+      { bucket: 'credit balance', open_amount: '0.00', open_count: '0' },
     ]);
   });
 
@@ -95,9 +96,9 @@ describe('open items: credit notes, partial payments, unapplied cash, settled da
     expect(f.report.tests.filter((t) => !t.ok)).toEqual([]);
   });
 
-  it('31 Jan: documents open in full; a credit note without target stands open as a negative item', async () => {
+  it('31 Jan: documents open in full; a credit note without target stands open as a credit balance, not in an overdue bucket', async () => {
     expect(await at('2024-01-31')).toEqual([
-      { document_id: 'CN11', document_type: 'credit_note', segment: 'smb', open_amount: '-300.00', bucket: '1-14' },
+      { document_id: 'CN11', document_type: 'credit_note', segment: 'smb', open_amount: '-300.00', bucket: 'credit balance' },
       { document_id: 'I10', document_type: 'invoice', segment: 'enterprise', open_amount: '1000.00', bucket: 'not due' },
       { document_id: 'I12', document_type: 'invoice', segment: 'smb', open_amount: '800.00', bucket: 'not due' },
       { document_id: 'I13', document_type: 'invoice', segment: 'smb', open_amount: '600.00', bucket: '1-14' },
@@ -106,7 +107,7 @@ describe('open items: credit notes, partial payments, unapplied cash, settled da
 
   it('29 Feb: credit note and partial payment reduce I10; unapplied cash and the prepayment are own lines; settled and written-off items are closed', async () => {
     expect(await at('2024-02-29')).toEqual([
-      { document_id: 'CN11', document_type: 'credit_note', segment: 'smb', open_amount: '-300.00', bucket: '31-60' },
+      { document_id: 'CN11', document_type: 'credit_note', segment: 'smb', open_amount: '-300.00', bucket: 'credit balance' },
       { document_id: 'I10', document_type: 'invoice', segment: 'enterprise', open_amount: '400.00', bucket: '15-30' },
       { document_id: 'P10', document_type: 'unapplied_cash', segment: 'enterprise', open_amount: '-100.00', bucket: 'unapplied cash' },
       { document_id: 'P14', document_type: 'unapplied_cash', segment: 'enterprise', open_amount: '-250.00', bucket: 'unapplied cash' },
@@ -115,7 +116,7 @@ describe('open items: credit notes, partial payments, unapplied cash, settled da
 
   it('31 Mar: the prepayment applies once its invoice exists', async () => {
     expect(await at('2024-03-31')).toEqual([
-      { document_id: 'CN11', document_type: 'credit_note', segment: 'smb', open_amount: '-300.00', bucket: '61-90' },
+      { document_id: 'CN11', document_type: 'credit_note', segment: 'smb', open_amount: '-300.00', bucket: 'credit balance' },
       { document_id: 'I10', document_type: 'invoice', segment: 'enterprise', open_amount: '400.00', bucket: '31-60' },
       { document_id: 'I14', document_type: 'invoice', segment: 'enterprise', open_amount: '750.00', bucket: 'not due' },
       { document_id: 'P10', document_type: 'unapplied_cash', segment: 'enterprise', open_amount: '-100.00', bucket: 'unapplied cash' },

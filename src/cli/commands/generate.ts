@@ -3,7 +3,8 @@ import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js'
 import { parse } from '../options.js';
 import { DEFAULT_END_DATE, generateLedger } from '../../generator/index.js';
 
-const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD] [--json]
+const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD]
+                           [--credit-balances R] [--recoveries R] [--json]
 
 Writes a realistic Dutch B2B receivables ledger as one canonical CSV per table (<table>.csv):
 customers, invoices, payments, payment_allocations, write_offs, collection_actions, credit_decisions,
@@ -13,8 +14,21 @@ and the credit-report feed beside it: companies, company_identifiers, credit_rep
   --months M             months of history, ending at --end-date
   --seed S               random seed; same arguments give byte-identical files (default 1)
   --out DIR              output directory (default ./ledger)
-  --end-date YYYY-MM-DD  last day of the ledger (default ${DEFAULT_END_DATE}, fixed so a seed is reproducible)
+  --end-date YYYY-MM-DD  last day of the ledger (default ${DEFAULT_END_DATE}, fixed so a seed is reproducible);
+                         a day inside a month gives a partial last month, as a mid-month export does
+  --credit-balances R    share of invoices (0..1 or a percentage such as 5%) that end in a credit balance:
+                         over-credited, corrected by a credit note naming no invoice, or overpaid (default 0)
+  --recoveries R         share of written-off invoices partly recovered later, by a payment allocated to
+                         the written-off invoice or a negative write-off with reason recovery (default 0)
   --json                 print the summary as JSON on stdout`;
+
+function share(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(value.trim());
+  const v = m ? Number(m[1]) / (m[2] ? 100 : 1) : Number.NaN;
+  if (!(v >= 0 && v <= 1)) throw new UsageError(`--${name} must be a share between 0 and 1 or a percentage such as 5%, got "${value}"`);
+  return v;
+}
 
 function positiveInt(name: string, value: string | undefined): number {
   if (value === undefined) throw new UsageError(`--${name} is required`);
@@ -33,7 +47,10 @@ export const generateCommand: Command = {
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: 'ledger' },
       'end-date': { type: 'string' },
+      'credit-balances': { type: 'string' },
+      recoveries: { type: 'string' },
     });
+    const situations = { creditBalances: share('credit-balances', values['credit-balances']), recoveries: share('recoveries', values.recoveries) };
     const customers = positiveInt('customers', values.customers);
     const months = positiveInt('months', values.months);
     const endDate = values['end-date'] ?? DEFAULT_END_DATE;
@@ -46,7 +63,7 @@ export const generateCommand: Command = {
     let summary;
     try {
       summary = await generateLedger({
-        customers, months, seed: values.seed, outDir, endDate,
+        customers, months, seed: values.seed, outDir, endDate, situations,
         onProgress: tty
           ? (done, total) => {
               const pct = Math.floor((done * 100) / total);

@@ -9,10 +9,11 @@ export const arAging = defineTable({
   shape: {
     as_of_date: col.date('Month end the aging is measured at'),
     ...customerGroupColumns,
-    bucket: col.text("Aging bucket ('not due', '1-14', …, 'unapplied cash')"),
-    bucket_order: col.int('Sort order of the bucket (0 = not due; unapplied cash last)'),
+    bucket: col.text("Aging bucket ('not due', '1-14', …, '>90'; then 'unapplied cash' and 'credit balance', documents with a negative open amount)"),
+    bucket_order: col.int('Sort order of the bucket (0 = not due; the overdue buckets, then unapplied cash, then credit balance)'),
     open_amount: col.money('Sum of open amounts in the bucket'),
     open_count: col.bigint('Number of open items (documents or unapplied payments) in the bucket'),
     aging_basis: col.text('Date the buckets count from: due_date or invoice_date (config aging.basis)'),
+    pct_of_debit_ar: col.optional(col.number("A debit bucket's share of the group's debit balances at the month end, 0–100 (empty for unapplied cash and credit balance, or without debit balances)")),
   },
 });

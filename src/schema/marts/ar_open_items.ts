@@ -16,9 +16,10 @@ export const arOpenItems = defineTable({
     original_amount: col.money('Document amount as issued (payment amount for unapplied cash)'),
     open_amount: col.money('Open amount at as_of_date after payments, correcting credit notes and write-offs dated on or before it'),
     days_past_due: col.optional(col.int('as_of_date minus the aging basis date (due_date by default); empty for unapplied cash')),
-    bucket: col.text("Aging bucket from config aging.bucket_edges ('not due', '1-14', …, or 'unapplied cash')"),
-    bucket_order: col.int('Sort order of the bucket (0 = not due; unapplied cash last)'),
-    is_current: col.boolean('True when not overdue at as_of_date by due date (unapplied cash counts as current)'),
+    bucket: col.text("Aging bucket from config aging.bucket_edges ('not due', '1-14', …), 'unapplied cash', or 'credit balance' for a document with a negative open amount"),
+    bucket_order: col.int('Sort order of the bucket (0 = not due; then the overdue buckets, unapplied cash, credit balance)'),
+    is_current: col.boolean('True when not overdue at as_of_date by due date (unapplied cash and credit balances count as current: they are not overdue debt)'),
     aging_basis: col.text('Date days_past_due counts from: due_date or invoice_date (config aging.basis)'),
+    is_credit_balance: col.boolean('True for a credit balance: unapplied cash, or a document whose open amount is negative (over-credited, uncorrected credit note, overpaid)'),
   },
 });

@@ -5,6 +5,11 @@
 
 export const NOT_DUE = 'not due';
 export const UNAPPLIED_CASH_BUCKET = 'unapplied cash';
+/**
+ * A document whose open amount is negative (over-credited, an unlinked credit note, overpaid): money
+ * the company owes the customer, aged apart like unapplied cash and never inside an overdue bucket.
+ */
+export const CREDIT_BALANCE_BUCKET = 'credit balance';
 
 export interface AgingBucket {
   label: string;
@@ -26,10 +31,10 @@ export function agingBuckets(edges: readonly number[]): AgingBucket[] {
   return buckets;
 }
 
-/** Every bucket a mart can contain, unapplied cash last. */
+/** Every bucket a mart can contain: the debit buckets, then unapplied cash and credit balances. */
 export function allBuckets(edges: readonly number[]): AgingBucket[] {
   const b = agingBuckets(edges);
-  return [...b, { label: UNAPPLIED_CASH_BUCKET, order: b.length }];
+  return [...b, { label: UNAPPLIED_CASH_BUCKET, order: b.length }, { label: CREDIT_BALANCE_BUCKET, order: b.length + 1 }];
 }
 
 function sqlString(s: string): string {

@@ -1,7 +1,7 @@
 import type { Config } from '../../config/config.js';
 import { canonicalSelectList, canonicalTable, quoteIdent } from '../../schema/index.js';
 import type { Dialect } from '../dialect/dialect.js';
-import { allBuckets, bucketCase, bucketValues, UNAPPLIED_CASH_BUCKET } from './aging.js';
+import { agingBuckets, allBuckets, bucketCase, bucketValues, CREDIT_BALANCE_BUCKET, UNAPPLIED_CASH_BUCKET } from './aging.js';
 import { cashForecastVars } from './forecast-vars.js';
 import { kpiTemplateFunctions, kpiTemplateVars } from './kpi-functions.js';
 import { sbiSectionCase } from './sbi.js';
@@ -87,13 +87,16 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     table_key: (table, alias) => canonicalTable(str(table, 'table name')).key.map((k) => `${prefix(alias)}${quoteIdent(k)}`).join(', '),
     aging_bucket: (days) => bucketCase(expr(days, 'days past due'), edges, 'label'),
     aging_bucket_order: (days) => bucketCase(expr(days, 'days past due'), edges, 'order'),
-    /** Relation `(VALUES (label, order), …)` of every bucket incl. unapplied cash: alias it `AS b(bucket, bucket_order)`. */
+    /** Relation `(VALUES (label, order), …)` of every bucket incl. unapplied cash and credit balance: alias it `AS b(bucket, bucket_order)`. */
     aging_buckets: () => bucketValues(edges),
     /** The column days past due count from (config aging.basis), qualified with the alias. */
     aging_basis_column: (alias) => `${prefix(alias)}${config.aging.basis}`,
     /** Bucket label and order of the unapplied-cash lines (after the last aging bucket). */
     unapplied_bucket: () => sqlString(UNAPPLIED_CASH_BUCKET),
-    unapplied_bucket_order: () => String(allBuckets(edges).length - 1),
+    unapplied_bucket_order: () => String(agingBuckets(edges).length),
+    /** Bucket label and order of documents with a negative open amount (after unapplied cash). */
+    credit_balance_bucket: () => sqlString(CREDIT_BALANCE_BUCKET),
+    credit_balance_bucket_order: () => String(agingBuckets(edges).length + 1),
     sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
     band_label: (band) => bandLabelCase(expr(band, 'common band')),
     /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */

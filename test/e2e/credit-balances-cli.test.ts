@@ -1,0 +1,116 @@
+/**
+ * Issue 11, "credit balances are aged as negative overdue amounts": reproduced through the CLI on
+ * small hand-made files and on the ERP presets whose credit notes never name the invoice they
+ * correct. Before the fix the tiles read overdue AR −1,000 (125 %), % current −25 %, CEI −150 % and
+ * ADD −145 days on the hand-made ledger; a credit balance now sits in its own bucket and every
+ * percentage on the debit side stays within 0–100.
+ */
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALLOCATIONS_HEADER, cli, CUSTOMERS_HEADER, INVOICES_HEADER, PAYMENTS_HEADER, queryRows, workFolder, writeCsv,
+} from '../support/run-cli.js';
+
+const ERP = join(import.meta.dirname, '../fixtures/erp');
+
+/*
+ * C1: I1 1,000 (5 Jan, due 4 Feb) over-credited by CN1 −1,300 (20 Jan) → credit balance −300;
+ *     I3 200 (5 Feb, due 6 Mar).
+ * C2: CN2 −500 correcting nothing (10 Jan); I2 400 (15 Jan, due 29 Jan) overpaid by P1 600 on 10 Feb
+ *     (all 600 allocated to I2) → credit balance −200.
+ */
+describe('credit balances through the CLI (hand-made ledger)', () => {
+  const work = workFolder('credit-balances');
+  beforeAll(async () => {
+    const files = [
+      writeCsv(work, 'customers', CUSTOMERS_HEADER, [
+        ['C1', 'Alpha BV', '', '', 'NL', '4690', 'smb', 'small', '', 'EUR', '30'],
+        ['C2', 'Beta BV', '', '', 'NL', '4690', 'smb', 'small', '', 'EUR', '14'],
+      ]),
+      writeCsv(work, 'invoices', INVOICES_HEADER, [
+        ['I1', 'C1', 'invoice', '2024-01-05', '2024-02-04', 'EUR', '1000.00', '', ''],
+        ['CN1', 'C1', 'credit_note', '2024-01-20', '2024-01-20', 'EUR', '-1300.00', '', 'I1'],
+        ['CN2', 'C2', 'credit_note', '2024-01-10', '2024-01-10', 'EUR', '-500.00', '', ''],
+        ['I2', 'C2', 'invoice', '2024-01-15', '2024-01-29', 'EUR', '400.00', '', ''],
+        ['I3', 'C1', 'invoice', '2024-02-05', '2024-03-06', 'EUR', '200.00', '', ''],
+      ]),
+      writeCsv(work, 'payments', PAYMENTS_HEADER, [['P1', 'C2', '2024-02-10', '600.00', 'EUR']]),
+      writeCsv(work, 'payment_allocations', ALLOCATIONS_HEADER, [['P1', 'I2', '600.00']]),
+    ];
+    for (const f of files) {
+      const table = f.slice(work.length + 1, -4);
+      const r = await cli(work, 'ingest', f, '--table', table);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const b = await cli(work, 'build');
+    expect(b.code, b.stdout + b.stderr).toBe(0);
+  }, 120_000);
+
+  it('puts over-credits, unlinked credit notes and overpayments in the credit balance bucket, never in an overdue one', async () => {
+    const rows = await queryRows(work, `SELECT CAST(as_of_date AS VARCHAR) AS d, document_id, CAST(open_amount AS VARCHAR) AS amount, bucket, is_current, is_credit_balance
+      FROM ar_open_items ORDER BY as_of_date, document_id`);
+    expect(rows.map((r) => [r.d, r.document_id, r.amount, r.bucket, r.is_current, r.is_credit_balance])).toEqual([
+      ['2024-01-31', 'CN2', '-500.00', 'credit balance', true, true],
+      ['2024-01-31', 'I1', '-300.00', 'credit balance', true, true],
+      ['2024-01-31', 'I2', '400.00', '1-14', false, false],
+      ['2024-02-29', 'CN2', '-500.00', 'credit balance', true, true],
+      ['2024-02-29', 'I1', '-300.00', 'credit balance', true, true],
+      ['2024-02-29', 'I2', '-200.00', 'credit balance', true, true],
+      ['2024-02-29', 'I3', '200.00', 'not due', true, false],
+    ]);
+  });
+
+  it('computes the CFO tiles on debit balances: overdue, % current, CEI, ADD within bounds', async () => {
+    const rows = await queryRows(work, `SELECT CAST(month AS VARCHAR) AS m, CAST(open_ar AS VARCHAR) AS open_ar, CAST(debit_ar AS VARCHAR) AS debit_ar,
+      CAST(credit_balances AS VARCHAR) AS credit_balances, CAST(overdue_ar AS VARCHAR) AS overdue_ar, overdue_pct, pct_current, cei, dso, avg_days_delinquent
+      FROM kpi_summary ORDER BY month`);
+    expect(rows).toEqual([
+      // January: credit notes outweigh invoices (credit sales −400): no DSO; 400 open, all overdue, nothing collected.
+      { m: '2024-01-01', open_ar: '-400.00', debit_ar: '400.00', credit_balances: '-800.00', overdue_ar: '400.00', overdue_pct: 100, pct_current: 0, cei: 0, dso: null, avg_days_delinquent: null },
+      // February: 600 collected, nothing overdue → CEI 100, ADD 0.
+      { m: '2024-02-01', open_ar: '-800.00', debit_ar: '200.00', credit_balances: '-1000.00', overdue_ar: '0.00', overdue_pct: 0, pct_current: 100, cei: 100, dso: expect.any(Number), avg_days_delinquent: 0 },
+    ]);
+  });
+
+  it('ages the debit buckets as shares of the debit balances', async () => {
+    const rows = await queryRows(work, `SELECT CAST(as_of_date AS VARCHAR) AS d, bucket, CAST(open_amount AS VARCHAR) AS amount, pct_of_debit_ar
+      FROM ar_aging WHERE group_by = 'ALL' AND open_count > 0 ORDER BY as_of_date, bucket_order`);
+    expect(rows).toEqual([
+      { d: '2024-01-31', bucket: '1-14', amount: '400.00', pct_of_debit_ar: 100 },
+      { d: '2024-01-31', bucket: 'credit balance', amount: '-800.00', pct_of_debit_ar: null },
+      { d: '2024-02-29', bucket: 'not due', amount: '200.00', pct_of_debit_ar: 100 },
+      { d: '2024-02-29', bucket: 'credit balance', amount: '-1000.00', pct_of_debit_ar: null },
+    ]);
+  });
+});
+
+describe('ERP presets whose credit notes name no invoice (Exact, AFAS, SAP, Twinfield)', () => {
+  const presets: [string, string, string][] = [
+    ['exact-online-receivables', 'exact-online-receivables.csv', '-150.25'],
+    ['afas-debtor-open-items', 'afas-debtor-open-items.csv', '-121.00'],
+    ['sap-fbl5n', 'sap-fbl5n.txt', '-60.50'],
+    ['twinfield-transactions', 'twinfield-transactions.csv', '-302.50'],
+  ];
+  for (const [preset, file, credit] of presets) {
+    it(`${preset}: the credit note is a credit balance and the debit-side percentages stay within 0–100`, async () => {
+      const work = workFolder(preset);
+      const i = await cli(work, 'ingest', '--mapping', preset, join(ERP, file));
+      expect(i.code, i.stderr).toBe(0);
+      const b = await cli(work, 'build');
+      expect(b.code, b.stdout + b.stderr).toBe(0);
+      const negative = await queryRows(work, `SELECT DISTINCT document_type, bucket, CAST(open_amount AS VARCHAR) AS amount FROM ar_open_items WHERE open_amount < 0`);
+      expect(negative).toEqual([{ document_type: 'credit_note', bucket: 'credit balance', amount: credit }]);
+      const tiles = await queryRows(work, `SELECT overdue_ar, pct_current, overdue_pct, cei, CAST(credit_balances AS VARCHAR) AS cb FROM kpi_summary`);
+      for (const t of tiles) {
+        expect(Number(t.overdue_ar)).toBeGreaterThanOrEqual(0);
+        for (const k of ['pct_current', 'overdue_pct', 'cei'] as const) {
+          if (t[k] !== null) {
+            expect(t[k] as number, k).toBeGreaterThanOrEqual(0);
+            expect(t[k] as number, k).toBeLessThanOrEqual(100);
+          }
+        }
+      }
+      expect(tiles.some((t) => t.cb === credit)).toBe(true);
+    }, 120_000);
+  }
+});
