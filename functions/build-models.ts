@@ -18,6 +18,8 @@ export interface BuildHandlerDeps {
   engine: AthenaEngine;
   store: S3LakeStore;
   config: Config;
+  /** The config as deployed (CREDITLAKE_CONFIG), recorded in the build marker for CLI builds against this lake. */
+  deployedConfig?: Record<string, unknown>;
   /** The model project; in the bundle it ships beside the handler as ./sql. */
   sqlDir?: string;
   log: JsonLogger;
@@ -55,7 +57,12 @@ export function createBuildHandler(deps: BuildHandlerDeps) {
       },
     });
     // Readers (the dashboard API) cache answers per build: tell them the marts changed.
-    await writeBuildMarker(deps.store, { finished_at: new Date().toISOString(), ok: report.ok, models: report.models.length });
+    await writeBuildMarker(deps.store, {
+      finished_at: new Date().toISOString(),
+      ok: report.ok,
+      models: report.models.length,
+      config: deps.deployedConfig ?? {},
+    });
     const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
     // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
     log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished' : 'build finished with failing data tests', {
@@ -72,7 +79,8 @@ export function createBuildHandler(deps: BuildHandlerDeps) {
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildHandlerDeps {
   const lake = env.LAKE_URI;
   if (!lake || !env.ATHENA_WORKGROUP || !env.GLUE_DATABASE) throw new Error('LAKE_URI, ATHENA_WORKGROUP and GLUE_DATABASE must be set');
-  const config = parseConfig({ ...(env.CREDITLAKE_CONFIG ? JSON.parse(env.CREDITLAKE_CONFIG) : {}), lake }, 'CREDITLAKE_CONFIG');
+  const deployedConfig = (env.CREDITLAKE_CONFIG ? JSON.parse(env.CREDITLAKE_CONFIG) : {}) as Record<string, unknown>;
+  const config = parseConfig({ ...deployedConfig, lake }, 'CREDITLAKE_CONFIG');
   const bundled = join(dirname(fileURLToPath(import.meta.url)), 'sql');
   return {
     engine: new AthenaEngine({
@@ -82,6 +90,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildHandlerD
     }),
     store: S3LakeStore.fromUri(lake),
     config,
+    deployedConfig,
     sqlDir: existsSync(bundled) ? bundled : undefined,
     log: jsonLogger({ function: env.AWS_LAMBDA_FUNCTION_NAME ?? 'creditlake-build' }),
   };

@@ -11,6 +11,7 @@ import { LakeCatalog } from './constructs/lake-catalog.js';
 import { PipelineFunctions } from './constructs/pipeline-functions.js';
 import { QueryWorkgroup, RESULTS_PREFIX } from './constructs/query-workgroup.js';
 import { secureBucket } from './constructs/secure-bucket.js';
+import { loadDeployedConfig, type DeployedConfig } from './project-config.js';
 import type { Settings } from './settings.js';
 
 export interface CreditlakeStackProps extends StackProps {
@@ -30,10 +31,13 @@ export interface CreditlakeStackProps extends StackProps {
  */
 export class CreditlakeStack extends Stack {
   readonly settings: Settings;
+  /** The project config every function gets (validated at synth). */
+  readonly projectConfig: DeployedConfig;
 
   constructor(scope: Construct, id: string, props: CreditlakeStackProps) {
     super(scope, id, props);
     const s = (this.settings = props.settings);
+    const projectConfig = (this.projectConfig = loadDeployedConfig(s.configFile));
     const accessLogs = secureBucket(this, 'AccessLogs', {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(s.accessLogRetentionDays) }],
     });
@@ -78,6 +82,7 @@ export class CreditlakeStack extends Stack {
       feedPrefixes: CANONICAL_TABLES.map((t) => feedPrefix(t.name)),
       workgroupName: workgroup.name,
       databaseName: catalog.databaseName,
+      configJson: projectConfig.json,
     });
     const dashboard = new DashboardHosting(this, 'Dashboard', { accessLogs });
     const authParameter = authParameterName(s.prefix);
@@ -90,6 +95,7 @@ export class CreditlakeStack extends Stack {
       databaseName: catalog.databaseName,
       siteBucket: dashboard.bucket,
       authParameterName: authParameter,
+      configJson: projectConfig.json,
     });
     let signIn: DashboardSignIn | undefined;
     if (s.dashboardCdn) {

@@ -31,6 +31,13 @@ const SettingsSchema = z
      */
     nodeRuntime: z.coerce.number().pipe(z.union([z.literal(20), z.literal(22), z.literal(24)], { error: 'must be 20, 22 or 24' })).default(22),
     ingestMemoryMb: z.coerce.number().int().min(512).max(10240).default(3008),
+    /**
+     * The project config the functions use (aging buckets, DSO method, KPI variants, …), relative to the
+     * project root; default creditlake.config.json there, defaults when absent. Validated at synth.
+     */
+    configFile: z.string().min(1).optional(),
+    /** Reject share above which an ingest is logged as failed (its good rows commit either way), as the CLI's --max-reject-rate. */
+    ingestMaxRejectRate: z.coerce.number().min(0).max(1).default(0),
     ingestTimeoutSeconds: z.coerce.number().int().min(30).max(900).default(900),
     /** Ephemeral /tmp size: the feed file, DuckDB spill space and the Parquet output all live there. */
     ingestEphemeralMb: z.coerce.number().int().min(512).max(10240).default(4096),

@@ -20,6 +20,8 @@ export interface DashboardApiProps {
   siteBucket: s3.IBucket;
   /** SSM parameter with the sign-in settings (see DashboardSignIn); by name, to avoid a reference cycle. */
   authParameterName: string;
+  /** The project config (CREDITLAKE_CONFIG): reporting currency and the KPI settings the slices show. */
+  configJson: string;
 }
 
 const NODE_RUNTIMES = { 20: lambda.Runtime.NODEJS_20_X, 22: lambda.Runtime.NODEJS_22_X, 24: lambda.Runtime.NODEJS_24_X };
@@ -144,6 +146,7 @@ export class DashboardApi extends Construct {
         GLUE_DATABASE: props.databaseName,
         SITE_BUCKET: props.siteBucket.bucketName,
         AUTH_PARAMETER: props.authParameterName,
+        CREDITLAKE_CONFIG: props.configJson,
         // Leaves the handler time to answer 500 (and stop the query) before the function is cut off.
         QUERY_TIMEOUT_MS: String((s.dashboardApiTimeoutSeconds - 3) * 1000),
       },

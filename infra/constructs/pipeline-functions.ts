@@ -26,6 +26,8 @@ export interface PipelineFunctionsProps {
   feedPrefixes: readonly string[];
   workgroupName: string;
   databaseName: string;
+  /** The project config (CREDITLAKE_CONFIG), validated at synth. */
+  configJson: string;
 }
 
 /** The one message group of the build queue: builds never overlap, because they overwrite marts. */
@@ -82,7 +84,12 @@ export class PipelineFunctions extends Construct {
       memorySize: s.ingestMemoryMb,
       timeout: Duration.seconds(s.ingestTimeoutSeconds),
       ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
-      environment: { LAKE_URI: lakeUri, BUILD_QUEUE_URL: this.buildQueue.queueUrl, BUILD_MESSAGE_GROUP },
+      environment: {
+        LAKE_URI: lakeUri,
+        BUILD_QUEUE_URL: this.buildQueue.queueUrl,
+        BUILD_MESSAGE_GROUP,
+        MAX_REJECT_RATE: String(s.ingestMaxRejectRate),
+      },
       deadLetterQueue: this.ingestDeadLetterQueue,
       retryAttempts: 2,
       maxEventAge: Duration.hours(6),
@@ -115,7 +122,12 @@ export class PipelineFunctions extends Construct {
       copyDirs: ['sql'],
       memorySize: 1024,
       timeout: Duration.seconds(s.buildTimeoutSeconds),
-      environment: { LAKE_URI: lakeUri, ATHENA_WORKGROUP: props.workgroupName, GLUE_DATABASE: props.databaseName },
+      environment: {
+        LAKE_URI: lakeUri,
+        ATHENA_WORKGROUP: props.workgroupName,
+        GLUE_DATABASE: props.databaseName,
+        CREDITLAKE_CONFIG: props.configJson,
+      },
     });
     const buildRole = this.buildFunction.role!;
     const partition = stack.partition;

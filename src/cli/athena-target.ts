@@ -1,4 +1,6 @@
 import type { Config } from '../config/config.js';
+import { configForLake, readBuildMarker } from '../aws/lake-config.js';
+import { writeBuildMarker } from '../lake/build-marker.js';
 import { S3LakeStore } from '../lake/s3-store.js';
 import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
 import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
@@ -66,18 +68,30 @@ export interface AthenaBuildCliOptions {
   store?: S3LakeStore;
 }
 
+/** A config as a stack would deploy it: without this machine's lake, workgroup and engine settings. */
+function deployableConfig(config: Config): Record<string, unknown> {
+  const { lake: _l, athena: _a, duckdb: _d, ...rest } = config as Config & Record<string, unknown>;
+  return rest;
+}
+
 /** `creditlake build --target athena`; returns the exit code. */
 export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Promise<number> {
   requireS3Lake(opts.lakeRoot);
   const engine = (opts.engine ?? defaultAthenaEngine)(opts.config);
   const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
   if (!opts.json) line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);
+  // The lake's deployed config wins over this machine's, so the next scheduled build computes the same marts.
+  const marker = await readBuildMarker(store);
+  const lake = configForLake(opts.config, marker);
+  if (lake.differs.length) {
+    line(io.stderr, `note: using the config this lake's stack deployed; it differs from yours in ${lake.differs.join(', ')} (change creditlake.config.json in the stack's project and redeploy)`);
+  }
   let report;
   try {
     report = await buildWarehouseAthena({
       engine,
       store,
-      config: opts.config,
+      config: lake.config,
       select: opts.select,
       skipTests: opts.skipTests,
       onEvent: opts.json ? undefined : (e) => line(io.stdout, describe(e)),
@@ -89,6 +103,13 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
     }
     throw e;
   }
+  // The dashboards key their answers on this marker: a laptop build must renew them as the scheduled one does.
+  await writeBuildMarker(store, {
+    finished_at: new Date().toISOString(),
+    ok: report.ok,
+    models: report.models.length,
+    config: marker?.config ?? deployableConfig(lake.config),
+  });
   if (opts.json) line(io.stdout, JSON.stringify(report, null, 2));
   else {
     const failed = report.tests.filter((t) => !t.ok);

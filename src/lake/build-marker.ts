@@ -12,6 +12,11 @@ export interface BuildMarker {
   finished_at: string;
   ok: boolean;
   models: number;
+  /**
+   * The project config the build ran with (as deployed, without `lake`), so a CLI build against this
+   * lake uses the same one instead of overwriting the marts with its local settings.
+   */
+  config?: Record<string, unknown>;
 }
 
 type MarkerStore = Pick<S3LakeStore, 'readText' | 'writeText'>;

@@ -4,7 +4,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,38 @@ beforeEach(() => {
   });
   s3.on(ListObjectsV2Command).resolves({ Contents: [], IsTruncated: false });
   s3.on(DeleteObjectsCommand).resolves({});
+  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
+  s3.on(PutObjectCommand).resolves({});
+});
+
+const markerWritten = () => {
+  const put = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'marts/_build.json');
+  return put ? JSON.parse(String(put.args[0].input.Body)) : undefined;
+};
+
+describe('the deployed config on the lake', () => {
+  it("a CLI build uses the config the lake's stack deployed (from the build marker), says so, and records it again", async () => {
+    const deployed = { aging: { bucket_edges: [30, 60, 120] }, reporting_currency: 'USD' };
+    s3.on(GetObjectCommand, { Key: 'marts/_build.json' }).resolves({
+      Body: { transformToString: async () => JSON.stringify({ build_id: 'b1', finished_at: '2026-01-01T00:00:00Z', ok: true, models: 3, config: deployed }) } as never,
+    });
+    const r = await cli('build', '--target', 'athena', '--no-tests', '--select', '+ar_aging');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: using the config this lake's stack deployed; it differs from yours in reporting_currency, aging/);
+    // The deployed bucket edges reach the compiled mart, not the local defaults.
+    const aging = statements.find((q) => /CREATE TABLE ar_aging__ctas_/.test(q))!;
+    expect(aging).toMatch(/120/);
+    expect(markerWritten()).toMatchObject({ ok: true, config: deployed });
+  });
+
+  it('without a deployed config the local one is used and recorded, without lake or workgroup', async () => {
+    const r = await cli('build', '--target', 'athena', '--no-tests', '--select', '+ar_aging');
+    expect(r.stderr).toBe('');
+    const m = markerWritten();
+    expect(m.config.aging.bucket_edges).toEqual([14, 30, 60, 90]);
+    expect(m.config.lake).toBeUndefined();
+    expect(m.config.athena).toBeUndefined();
+  });
 });
 
 describe('creditlake query/build --target athena', () => {
