@@ -2,6 +2,7 @@ import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { commands } from './registry.js';
 import { awsSetupProblem } from '../aws/setup-problem.js';
+import { quietOnClosedPipe } from './output.js';
 
 const VERSION = '0.1.0';
 
@@ -22,6 +23,8 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     cwd: io?.cwd ?? process.cwd(),
     env: io?.env ?? process.env,
   };
+  quietOnClosedPipe(ctx.stdout);
+  quietOnClosedPipe(ctx.stderr);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     help(ctx);

@@ -3,18 +3,25 @@ import { join, resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
 import { parseTarget, runAthenaQuery, targetOption } from '../athena-target.js';
-import { FORMATS, formatRows, type OutputFormat } from '../format.js';
+import { DEFAULT_MAX_ROWS, FORMATS, TablePreview, csvHeader, csvLines, jsonRow, type OutputFormat } from '../format.js';
+import { writeOut } from '../output.js';
 import { lakePaths } from '../../lake/layout.js';
-import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
+import { DuckDBEngine, type StreamedResult } from '../../warehouse/duckdb/duckdb-engine.js';
 
-const usage = `Usage: creditlake query "<SQL>" | -f <file.sql> [--format table|csv|json] [--lake DIR] [--config FILE]
+const usage = `Usage: creditlake query "<SQL>" | -f <file.sql> [--format table|csv|json] [--max-rows N] [--lake DIR] [--config FILE]
 
-Runs one SQL statement against lake/warehouse.duckdb (opened read-only; run \`creditlake build\`
-first). Result rows go to stdout, messages to stderr; exits 1 on an SQL error.
+Runs SQL against lake/warehouse.duckdb (opened read-only; run \`creditlake build\` first). Several
+statements (separated by ;) each print their result, in order. Result rows go to stdout as they
+are read, so csv and json output of any size streams in bounded memory; messages go to stderr.
+Exits 1 on an SQL error (after the results of the statements before it).
 
   -f, --file <file>   read the SQL from a file (- for stdin)
   --format <fmt>      table (default; floats rounded for reading), csv or json (every digit;
-                      DECIMAL and BIGINT as exact strings); --json is short for --format json
+                      DECIMAL and BIGINT as exact strings); --json is short for --format json.
+                      Several statements: one table or CSV block each, separated by a blank line;
+                      json prints one array per statement, one after another
+  --max-rows <n>      table format: rows shown, the first and last half of the result, with the
+                      total in the footer (default ${DEFAULT_MAX_ROWS}; 0 shows every row)
   --target <t>        duckdb (default) or athena (workgroup and database from config "athena")
 
 Tables: canonical tables (invoices, payments, …), stg_* models and marts; see \`creditlake tables\`.`;
@@ -24,9 +31,15 @@ export const queryCommand: Command = {
   summary: 'Run SQL against the warehouse (table, csv or json output)',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values, positionals } = parse(argv, { file: { type: 'string', short: 'f' }, format: { type: 'string' }, ...targetOption }, true);
+    const { values, positionals } = parse(
+      argv,
+      { file: { type: 'string', short: 'f' }, format: { type: 'string' }, 'max-rows': { type: 'string' }, ...targetOption },
+      true,
+    );
     const format = (values.json ? 'json' : (values.format ?? 'table')) as OutputFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`);
+    const maxRows = values['max-rows'] === undefined ? DEFAULT_MAX_ROWS : Number(values['max-rows']);
+    if (!Number.isInteger(maxRows) || maxRows < 0) throw new UsageError('--max-rows must be a whole number, 0 for every row');
     let sql: string;
     if (values.file !== undefined) {
       if (positionals.length) throw new UsageError('give the SQL either as an argument or with -f, not both');
@@ -47,10 +60,13 @@ export const queryCommand: Command = {
       line(io.stderr, `creditlake query: no warehouse at ${dbPath}; run \`creditlake build\` first`);
       return EXIT.FAILED;
     }
-    const engine = await DuckDBEngine.open({ path: dbPath, readOnly: true });
+    const engine = await DuckDBEngine.open({ path: dbPath, readOnly: true, lakeRoot });
     try {
-      const result = await engine.query(sql.trim().replace(/;\s*$/, ''));
-      io.stdout.write(formatRows(format, result.columns, result.rows));
+      let printed = 0;
+      for await (const result of engine.streamStatements(sql)) {
+        if (!result.returnsRows) continue;
+        if (!(await printResult(result, format, maxRows, printed++, io))) break;
+      }
       return EXIT.OK;
     } catch (e) {
       line(io.stderr, `creditlake query: ${(e as Error).message}`);
@@ -60,3 +76,28 @@ export const queryCommand: Command = {
     }
   },
 };
+
+/** Streams one statement's result to stdout; false when the reader has gone away. */
+async function printResult(result: StreamedResult, format: OutputFormat, maxRows: number, index: number, io: CliIO): Promise<boolean> {
+  const out = io.stdout;
+  if (format === 'table') {
+    const table = new TablePreview(result.columns, { maxRows });
+    for await (const chunk of result.chunks) for (const row of chunk) table.add(row);
+    return writeOut(out, `${index ? '\n' : ''}${table}`);
+  }
+  if (format === 'csv') {
+    if (!(await writeOut(out, `${index ? '\r\n' : ''}${csvHeader(result.columns)}`))) return false;
+    for await (const chunk of result.chunks) if (!(await writeOut(out, csvLines(chunk)))) return false;
+    return true;
+  }
+  let first = true;
+  for await (const chunk of result.chunks) {
+    let text = '';
+    for (const row of chunk) {
+      text += `${first ? '[\n' : ',\n'}${jsonRow(result.columns, row)}`;
+      first = false;
+    }
+    if (!(await writeOut(out, text))) return false;
+  }
+  return writeOut(out, first ? '[]\n' : '\n]\n');
+}

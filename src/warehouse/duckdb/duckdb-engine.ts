@@ -1,8 +1,8 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, ResultReturnType, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
-import type { QueryResult, Row, WarehouseEngine } from '../engine.js';
+import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../engine.js';
 import { duckdbDialect } from '../dialect/duckdb.js';
 import { setLakeSql } from './lake-path.js';
 
@@ -20,6 +20,17 @@ export interface DuckDBEngineOptions {
    * which is where `warehouse.duckdb` lives in a lake.
    */
   lakeRoot?: string;
+}
+
+/** One statement's result, read chunk by chunk (about 2,048 rows each) as the caller asks for them. */
+export interface StreamedResult {
+  /** 1-based position of the statement in the script. */
+  statement: number;
+  /** False for statements that return no rows (SET, CREATE …): nothing to print. */
+  returnsRows: boolean;
+  columns: ResultColumn[];
+  /** Rows as values in column order, JSON-safe like `Row`. */
+  chunks: AsyncIterable<Row[string][][]>;
 }
 
 export class DuckDBEngine implements WarehouseEngine {
@@ -61,6 +72,31 @@ export class DuckDBEngine implements WarehouseEngine {
       columns: names.map((name, i) => ({ name, type: String(types[i]) })),
       rows: reader.getRowObjectsJson() as Row[],
     };
+  }
+
+  /**
+   * Runs each statement of a script in turn and yields its result as a stream: memory stays bounded
+   * whatever the row count, as long as the caller consumes (or abandons) one result before asking
+   * for the next. A failing statement throws when it is reached, after the earlier results.
+   */
+  async *streamStatements(sql: string): AsyncGenerator<StreamedResult> {
+    const extracted = await this.connection.extractStatements(sql);
+    for (let i = 0; i < extracted.count; i++) {
+      const prepared = await extracted.prepare(i);
+      try {
+        const result = await prepared.stream();
+        const names = result.columnNames();
+        const types = result.columnTypes();
+        yield {
+          statement: i + 1,
+          returnsRows: result.returnType === ResultReturnType.QUERY_RESULT,
+          columns: names.map((name, c) => ({ name, type: String(types[c]) })),
+          chunks: result.yieldRowsJson() as AsyncIterable<Row[string][][]>,
+        };
+      } finally {
+        prepared.destroySync();
+      }
+    }
   }
 
   async execute(sql: string): Promise<void> {

@@ -1,0 +1,15 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+const i = await DuckDBInstance.create(':memory:');
+const c = await i.connect();
+const Q = "SELECT range AS id, 'customer ' || range AS name, CAST(range AS DECIMAL(18,2)) / 100 AS amount, DATE '2024-01-01' + CAST(range % 1000 AS INTEGER) AS d FROM range(1000000)";
+let t = performance.now(); let n = 0;
+const r = await c.stream(Q);
+for await (const chunk of r.yieldRowsJson()) n += chunk.length;
+console.log('yieldRowsJson', n, performance.now() - t);
+t = performance.now(); n = 0;
+const r2 = await c.stream(Q);
+for await (const chunk of r2) n += chunk.rowCount;
+console.log('chunks only', n, performance.now() - t);
+t = performance.now();
+const r3 = await c.runAndReadAll(Q); const rows = r3.getRowsJson();
+console.log('readAll', rows.length, performance.now() - t);
