@@ -44,6 +44,54 @@ export const INGEST_FILES: readonly CopyDir[] = [
   { from: 'src/reference/sbi', to: 'sbi' },
 ];
 
+/** What a role may do under each lake prefix: read, write (put), delete. */
+export type LakeAccess = Record<string, { read?: boolean; write?: boolean; delete?: boolean }>;
+
+/**
+ * The ingest commits batches: data, quarantine and the manifest that commits them; it deletes only
+ * orphans of an interrupted attempt at the same file (raw/, quarantine/), never a manifest, and reads
+ * the lake's committed credit reports for identity matching. It never touches marts/.
+ */
+export const INGEST_LAKE_ACCESS: LakeAccess = {
+  'raw/': { read: true, write: true, delete: true },
+  'quarantine/': { read: true, write: true, delete: true },
+  'manifests/': { read: true, write: true },
+};
+
+/**
+ * The build reads the raw data and manifests (Athena scans with the caller's credentials) and writes
+ * only marts/ (CTAS output, the build marker); it cannot alter or delete a committed batch.
+ */
+export const BUILD_LAKE_ACCESS: LakeAccess = {
+  'raw/': { read: true },
+  'manifests/': { read: true },
+  'marts/': { read: true, write: true, delete: true },
+};
+
+/**
+ * Object rights per prefix. Listing is granted on the whole bucket: S3 answers a read of a missing key
+ * with 404 only to a caller allowed s3:ListBucket without conditions (a prefix condition does not apply
+ * to GetObject/HeadObject), and the commit protocol tells "not there yet" from "forbidden" by that.
+ * Key names are all it reveals.
+ */
+export function grantLakePrefixes(role: iam.IRole, lake: s3.IBucket, access: LakeAccess): void {
+  const prefixes = Object.keys(access);
+  const on = (pred: (a: LakeAccess[string]) => boolean | undefined) => prefixes.filter((p) => pred(access[p]!)).map((p) => lake.arnForObjects(`${p}*`));
+  const reads = on((a) => a.read);
+  const writes = on((a) => a.write);
+  const deletes = on((a) => a.delete);
+  if (reads.length) role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'LakeRead', actions: ['s3:GetObject'], resources: reads }));
+  if (writes.length) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'LakeWrite', actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], resources: writes }),
+    );
+  }
+  if (deletes.length) role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'LakeDelete', actions: ['s3:DeleteObject'], resources: deletes }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({ sid: 'LakeBucket', actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'], resources: [lake.bucketArn] }),
+  );
+}
+
 /**
  * Ingest Lambda (S3 object created → Parquet in the lake), the serialised build queue and the
  * model-runner Lambda it feeds (on a schedule and after every committed ingest).
@@ -98,7 +146,7 @@ export class PipelineFunctions extends Construct {
     ingestRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'ReadFeeds', actions: ['s3:GetObject'], resources: [objects(props.landingBucket)] }),
     );
-    this.grantLakeWrite(ingestRole, props.lakeBucket);
+    grantLakePrefixes(ingestRole, props.lakeBucket, INGEST_LAKE_ACCESS);
     ingestRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ sid: 'RequestBuild', actions: ['sqs:SendMessage'], resources: [this.buildQueue.queueArn] }),
     );
@@ -167,7 +215,7 @@ export class PipelineFunctions extends Construct {
         ],
       }),
     );
-    this.grantLakeWrite(buildRole, props.lakeBucket);
+    grantLakePrefixes(buildRole, props.lakeBucket, BUILD_LAKE_ACCESS);
     // Athena writes query results with the caller's credentials.
     buildRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -185,8 +233,9 @@ export class PipelineFunctions extends Construct {
     );
     this.buildFunction.addEventSource(new SqsEventSource(this.buildQueue, { batchSize: 10 }));
     const why =
-      'Object-level actions are scoped to the objects of one bucket (bucket/*) and Glue actions to the tables ' +
-      'of one database: object keys and mart tables are created at run time; every action is named.';
+      'Object-level actions are scoped to named prefixes of the lake (raw/, quarantine/, manifests/, marts/: each role only ' +
+      'the ones it needs), or the landing/results bucket, and Glue actions to the tables of one database: object keys and ' +
+      'mart tables are created at run time; every action is named.';
     acknowledgeScopedResourceWildcards(ingestRole as iam.Role, why);
     acknowledgeScopedResourceWildcards(buildRole as iam.Role, why);
 
@@ -248,22 +297,5 @@ export class PipelineFunctions extends Construct {
     return fn;
   }
 
-  private grantLakeWrite(role: iam.IRole, lake: s3.IBucket): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'LakeObjects',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: [objects(lake)],
-      }),
-    );
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'LakeBucket',
-        // ListBucket turns a missing key into 404 instead of 403: the idempotency check relies on that.
-        actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-        resources: [lake.bucketArn],
-      }),
-    );
-  }
 
 }

@@ -178,3 +178,50 @@ describe('dashboard hosting, settings, cdk-nag', () => {
     for (const [id, reason] of acks) expect(reason.length, id).toBeGreaterThan(30);
   });
 });
+
+describe('least privilege per lake prefix', () => {
+  type Grant = { read: Set<string>; write: Set<string>; del: Set<string> };
+  /** Lake prefixes each role may read, put and delete, from the synthesised policy. */
+  function lakeGrants(rolePrefix: string): Grant {
+    const roleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith(rolePrefix))![0];
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))!;
+    const g: Grant = { read: new Set(), write: new Set(), del: new Set() };
+    for (const st of policy.Properties.PolicyDocument.Statement) {
+      for (const r of [st.Resource].flat()) {
+        const text = JSON.stringify(r);
+        if (!text.includes('"Lake')) continue;
+        const m = /\/([a-z_]*\/?)\*"/.exec(text);
+        const prefix = m ? m[1]! || '(whole bucket)' : undefined;
+        if (!prefix) continue;
+        for (const a of [st.Action].flat() as string[]) {
+          if (a === 's3:GetObject') g.read.add(prefix);
+          if (a === 's3:PutObject') g.write.add(prefix);
+          if (a === 's3:DeleteObject') g.del.add(prefix);
+        }
+      }
+    }
+    return g;
+  }
+  const sorted = (s: Set<string>) => [...s].sort();
+
+  it('ingest writes raw/, quarantine/ and manifests/ only, deletes only orphan data (never a manifest), never touches marts/', () => {
+    const g = lakeGrants('PipelineIngestRole');
+    expect(sorted(g.write)).toEqual(['manifests/', 'quarantine/', 'raw/']);
+    expect(sorted(g.del)).toEqual(['quarantine/', 'raw/']);
+    expect(sorted(g.read)).toEqual(['manifests/', 'quarantine/', 'raw/']);
+  });
+
+  it('the build writes and deletes under marts/ only and reads raw/ and manifests/', () => {
+    const g = lakeGrants('PipelineBuildModelsRole');
+    expect(sorted(g.write)).toEqual(['marts/']);
+    expect(sorted(g.del)).toEqual(['marts/']);
+    expect(sorted(g.read)).toEqual(['manifests/', 'marts/', 'raw/']);
+  });
+
+  it('the dashboards function writes nothing in the lake', () => {
+    const g = lakeGrants('DashboardApiRole');
+    expect(sorted(g.write)).toEqual([]);
+    expect(sorted(g.del)).toEqual([]);
+    expect(sorted(g.read)).toEqual(['marts/', 'raw/']);
+  });
+});
