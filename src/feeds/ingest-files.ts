@@ -183,7 +183,24 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
       data_key: toKey(lakePaths.rawBatchFile(table.name, ingestDate, id)),
       quarantine_key: conv.quarantineFile ? toKey(lakePaths.quarantineFile(table.name, id)) : null,
     };
-    await commitBatch(store, manifest, { dataFile: conv.dataFile, quarantineFile: conv.quarantineFile });
+    const commit = await commitBatch(store, manifest, { dataFile: conv.dataFile, quarantineFile: conv.quarantineFile }, { now: now() });
+    if (!commit.written) {
+      // A concurrent attempt at the same file committed first: its batch stands, ours is dropped.
+      const m = commit.manifest;
+      return {
+        ...base,
+        status: 'skipped',
+        message: `already ingested as batch ${m.batch_id} on ${m.ingest_date} (${m.rows_loaded} loaded, ${m.rows_rejected} rejected) by a concurrent run; nothing to do`,
+        batchId: m.batch_id,
+        ingestDate: m.ingest_date,
+        rowsRead: 0,
+        rowsLoaded: 0,
+        rowsRejected: 0,
+        rejectRate: 0,
+        failed: false,
+        manifestKey: manifestKey(table.name, sha256),
+      };
+    }
     const rejectRate = conv.rowsRead === 0 ? 0 : conv.rowsRejected / conv.rowsRead;
     const failed = rejectRate > maxRejectRate;
     return {

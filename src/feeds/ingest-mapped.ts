@@ -183,8 +183,10 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
           data_key: toKey(lakePaths.rawBatchFile(name, ingestDate, id)),
           quarantine_key: t.quarantineFile ? toKey(lakePaths.quarantineFile(name, id)) : null,
         };
-        await commitBatch(store, manifest, { dataFile: t.dataFile, quarantineFile: t.quarantineFile });
-        Object.assign(r, { batchId: id, dataKey: manifest.data_key, quarantineKey: manifest.quarantine_key, manifestKey: manifestKey(name, key) });
+        // Tables an earlier attempt at this file committed keep their batch (roll forward).
+        const { manifest: m, written } = await commitBatch(store, manifest, { dataFile: t.dataFile, quarantineFile: t.quarantineFile }, { now: now() });
+        Object.assign(r, { batchId: m.batch_id, dataKey: m.data_key, quarantineKey: m.quarantine_key, manifestKey: manifestKey(name, key) });
+        if (!written) r.skipped = true;
       }
       tables.push(r);
     }

@@ -134,7 +134,10 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
     }
   }
   // Views in warehouse.duckdb reference models by name; the build itself reads cached copies.
-  const target = duckdbTarget({ tablesWithFiles: tablesWithFiles(lakeRoot), committedFiles: await committedRawFiles(lakeRoot) });
+  // Only committed batches count: a table whose files no manifest names yet (a killed first ingest)
+  // reads as empty, never as the uncommitted files.
+  const committed = await committedRawFiles(lakeRoot);
+  const target = duckdbTarget({ tablesWithFiles: new Set(committed.keys()), committedFiles: committed });
   const cached = new Set<string>();
   const buildTarget = { ...target, ref: (m: string) => (cached.has(m) ? cacheName(m) : target.ref(m)) };
   const sqlTestModels = ordered.filter((m) => m.kind === 'tests' && !opts.skipTests && m.refs.some((r) => selected.has(r)));

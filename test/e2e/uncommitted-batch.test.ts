@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,5 +33,23 @@ describe('a batch without a manifest', () => {
       db.query('SELECT count(*) AS n FROM customers'),
     );
     expect(Number(rows.rows[0]!.n)).toBe(2);
+  });
+
+  it('a table with no manifest at all (a killed first ingest) reads as empty, not as its uncommitted files', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'creditlake-uncommitted-first-'));
+    const lake = join(work, 'lake');
+    const csv = join(work, 'customers.csv');
+    writeFileSync(
+      csv,
+      'customer_id,name,kvk_number,vat_number,country,sbi_code,segment,size_class,credit_limit,currency,payment_terms_days\n' +
+        'C1,Alfa BV,12345678,,NL,4120,enterprise,large,10000.00,EUR,30\n',
+    );
+    const res = await ingestFiles({ lakeRoot: lake, table: 'customers', files: [csv] });
+    // What a kill between the data put and the manifest of the table's FIRST batch leaves.
+    rmSync(join(lake, res.files[0]!.manifestKey!));
+    const build = await buildWarehouse({ lakeRoot: lake, config: defaultConfig(), select: ['stg_customers'] });
+    expect(build.ok).toBe(true);
+    const rows = await withDuckDB({ path: join(lake, 'warehouse.duckdb'), readOnly: true }, (db) => db.query('SELECT count(*) AS n FROM customers'));
+    expect(Number(rows.rows[0]!.n)).toBe(0);
   });
 });

@@ -106,4 +106,40 @@ describe('commitBatch', () => {
     expect(await lake.list('quarantine')).toEqual([]);
     expect(existsSync(lake.pathOf(`manifests/invoices/${SHA}.json`))).toBe(true);
   });
+
+  it('never deletes an object a manifest names, nor a young orphan a running attempt may still commit', async () => {
+    const lake = new LocalLakeStore(join(dir, 'lake4'));
+    const committed = manifest('20240501T000000Z-abababababab', false);
+    await commitBatch(lake, committed, { dataFile: data });
+    await lake.putFile(data, 'raw/invoices/ingest_date=2024-05-01/20240501T095900Z-abababababab.parquet');
+    const now = new Date('2024-05-01T10:00:00Z');
+    // Committed (named by its manifest) and young (an attempt of a minute ago may still commit it).
+    expect(await findOrphans(lake, 'invoices', SHA, { now })).toEqual([]);
+    // Without its manifest the old object is an orphan; the young one still is not.
+    await lake.delete(`manifests/invoices/${SHA}.json`);
+    expect(await findOrphans(lake, 'invoices', SHA, { now })).toEqual([committed.data_key]);
+    // Any manifest naming an object keeps it.
+    await lake.writeText(`manifests/invoices/${'cd'.repeat(32)}.json`, JSON.stringify({ ...committed, sha256: 'cd'.repeat(32) }));
+    expect(await findOrphans(lake, 'invoices', SHA, { now })).toEqual([]);
+  });
+
+  it('a retry that finds the batch committed keeps it and writes nothing (roll forward)', async () => {
+    const lake = new LocalLakeStore(join(dir, 'lake5'));
+    const first = manifest('20240501T000000Z-abababababab', false);
+    await commitBatch(lake, first, { dataFile: data });
+    const writes: string[] = [];
+    const spy: LakeStore = {
+      location: 'spy',
+      exists: (k) => lake.exists(k),
+      list: (p) => lake.list(p),
+      readText: (k) => lake.readText(k),
+      writeText: async (k, t) => (writes.push(k), lake.writeText(k, t)),
+      putFile: async (f, k) => (writes.push(k), lake.putFile(f, k)),
+      delete: async (k) => (writes.push(k), lake.delete(k)),
+    };
+    const r = await commitBatch(spy, manifest('20240502T000000Z-abababababab', false), { dataFile: data }, { now: new Date('2024-05-03T00:00:00Z') });
+    expect(r).toEqual({ manifest: first, written: false });
+    expect(writes).toEqual([]);
+    expect(await committedDataKeys(lake, 'invoices')).toEqual([first.data_key]);
+  });
 });

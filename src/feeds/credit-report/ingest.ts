@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
-import { commitBatch } from '../../lake/commit-batch.js';
+import { commitBatch, findManifest } from '../../lake/commit-batch.js';
 import { batchId, isoDay, lakePaths } from '../../lake/layout.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import type { BatchManifest } from '../../lake/manifest.js';
@@ -77,6 +77,8 @@ interface Parsed {
   parsed?: ParseOutput;
   error?: string;
   skipped?: { batch_id: string; ingest_date: string; rows_loaded: number; rows_rejected: number };
+  /** The same content appears earlier in this run under this name. */
+  duplicateOf?: string;
 }
 
 const ORDER: Record<ParseOutput['kind'], number> = { companies: 0, identifiers: 1, reports: 2, events: 3 };
@@ -92,6 +94,7 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
   const now = opts.now ?? (() => new Date());
 
   const items: Parsed[] = [];
+  const firstBySha = new Map<string, string>();
   for (const file of opts.files) {
     const sha256 = await sha256File(file);
     const sizeBytes = (await stat(file)).size;
@@ -100,6 +103,12 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
       items.push({ file, sha256, sizeBytes, skipped: JSON.parse(prior) });
       continue;
     }
+    const same = firstBySha.get(sha256);
+    if (same !== undefined) {
+      items.push({ file, sha256, sizeBytes, duplicateOf: same });
+      continue;
+    }
+    firstBySha.set(sha256, file);
     const p = parseFile(file, await readFile(file, 'utf8'));
     items.push('error' in p ? { file, sha256, sizeBytes, error: p.error } : { file, sha256, sizeBytes, parsed: p });
   }
@@ -120,11 +129,18 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
           message: `already ingested as batch ${m.batch_id} on ${m.ingest_date} (${m.rows_loaded} loaded, ${m.rows_rejected} rejected); nothing to do` };
         continue;
       }
+      if (it.duplicateOf !== undefined) {
+        results[i] = { ...base, ...zero, status: 'skipped', failed: false, message: `same content as ${basename(it.duplicateOf)} in this run; nothing to do` };
+        continue;
+      }
       if (!it.parsed) {
         results[i] = { ...base, ...zero, status: 'error', failed: true, message: `${basename(it.file)}: ${it.error}` };
         continue;
       }
-      state ??= await loadKnownState(db, store, opts.scratchDir);
+      // A file without its feed manifest may have committed some tables in an interrupted earlier
+      // attempt: the known state leaves those batches out, so the file is recomputed as it was then,
+      // and commitBatch keeps the tables already committed (roll forward, never undo).
+      state ??= await loadKnownState(db, store, opts.scratchDir, new Set(firstBySha.keys()));
       results[i] = await commitFile(db, store, it, it.parsed, state, maxRejectRate, now, opts.scratchDir);
     }
   });
@@ -156,8 +172,9 @@ async function commitFile(
   const added = state.index.added.length;
   const n: Normalised = normalise(parsed, state);
   const identifiers = state.index.added.slice(added);
-  const id = batchId(started, it.sha256);
-  const ingestDate = isoDay(started);
+  const earlier = (await Promise.all(Object.values(PRIMARY).map((t) => findManifest(store, t.name, it.sha256)))).find(Boolean);
+  const id = earlier?.batch_id ?? batchId(started, it.sha256);
+  const ingestDate = earlier?.ingest_date ?? isoDay(started);
   const rejected = n.rejects.length;
   const loaded = n.read - rejected;
   const reasons = topReasons(source, n.rejects);
@@ -199,7 +216,7 @@ async function commitFile(
         data_key: toKey(lakePaths.rawBatchFile(table.name, ingestDate, id)),
         quarantine_key: quarantineFile ? toKey(lakePaths.quarantineFile(table.name, id)) : null,
       };
-      await commitBatch(store, manifest, { dataFile, quarantineFile });
+      await commitBatch(store, manifest, { dataFile, quarantineFile }, { now: now() });
       manifests[table.name] = toKey(lakePaths.manifestFile(table.name, it.sha256));
     }
     const feedManifest = {

@@ -23,8 +23,8 @@ export function localPathOf(store: LakeStore, key: string): string {
  * Reads committed rows of a table. A local lake is read in place; a remote one (S3) is copied to a
  * scratch folder first, since DuckDB reads no S3 without the httpfs extension.
  */
-async function readCommitted(db: DuckDBEngine, store: LakeStore, table: TableDef, columns: string[], scratchDir?: string) {
-  const keys = await committedDataKeys(store, table.name);
+async function readCommitted(db: DuckDBEngine, store: LakeStore, table: TableDef, columns: string[], scratchDir?: string, exclude?: ReadonlySet<string>) {
+  const keys = await committedDataKeys(store, table.name, exclude);
   if (keys.length === 0) return [];
   const local = 'pathOf' in store;
   const copies = local || !store.getFile ? undefined : await mkdtemp(join(scratchDir ?? tmpdir(), 'creditlake-history-'));
@@ -46,10 +46,11 @@ async function readCommitted(db: DuckDBEngine, store: LakeStore, table: TableDef
 }
 
 /** Identifiers, report ids and event ids already committed: what a new batch is checked against. */
-export async function loadKnownState(db: DuckDBEngine, store: LakeStore, scratchDir?: string): Promise<KnownState> {
-  const ids = await readCommitted(db, store, companyIdentifiers, ['id_type', 'id_value', 'company_key'], scratchDir);
-  const reports = await readCommitted(db, store, creditReports, ['report_id', 'provider', 'company_key', 'report_date'], scratchDir);
-  const events = await readCommitted(db, store, insolvencyEvents, ['event_id'], scratchDir);
+/** `exclude`: content hashes whose batches are left out (files of this run, recomputed as they were). */
+export async function loadKnownState(db: DuckDBEngine, store: LakeStore, scratchDir?: string, exclude?: ReadonlySet<string>): Promise<KnownState> {
+  const ids = await readCommitted(db, store, companyIdentifiers, ['id_type', 'id_value', 'company_key'], scratchDir, exclude);
+  const reports = await readCommitted(db, store, creditReports, ['report_id', 'provider', 'company_key', 'report_date'], scratchDir, exclude);
+  const events = await readCommitted(db, store, insolvencyEvents, ['event_id'], scratchDir, exclude);
   return {
     index: new CompanyIdentityIndex(ids as unknown as IdentifierRow[]),
     reportIds: new Set(reports.map((r) => String(r.report_id))),
