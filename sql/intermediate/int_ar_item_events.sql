@@ -11,6 +11,8 @@
 --    out, and a 'settlement' event at S closes whatever balance is left (negative for an open
 --    invoice): closed without a payment row, it counts as collected. The payment side of cash
 --    applied to it after S stays (the cash was counted at S already); it is 'applied_after_settlement'.
+--  * A document known only from open-item snapshots moves by the settlements derived from them
+--    (int_snapshot_events): movement 'settlement', source_type 'snapshot'.
 WITH docs AS (
   SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, item_id
   FROM {{ ref('int_ar_documents') }}
@@ -58,6 +60,13 @@ doc_events AS (
          0 - w.amount AS amount
   FROM {{ ref('stg_write_offs') }} w
   JOIN doc_items di ON di.document_id = w.document_id
+  JOIN heads h ON h.item_id = di.item_id
+  UNION ALL
+  SELECT h.item_id, 'settlement' AS movement, s.document_id AS source_id, 'snapshot' AS source_type,
+         CASE WHEN s.event_date < h.item_date THEN h.item_date ELSE s.event_date END AS event_date,
+         s.amount
+  FROM {{ ref('int_snapshot_events') }} s
+  JOIN doc_items di ON di.document_id = s.document_id
   JOIN heads h ON h.item_id = di.item_id
 ),
 kept AS (

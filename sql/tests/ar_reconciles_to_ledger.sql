@@ -1,6 +1,7 @@
 -- Reconciliation at every month end, per segment and for ALL:
 --   sum of aging buckets (ar_aging) = open AR (ar_open_items)
---   = issued (invoices and credit notes) - paid - written off - closed by a settled_date,
+--   = issued (invoices and credit notes) - paid - written off - settled as derived from open-item
+--     snapshots (int_snapshot_events) - closed by a settled_date,
 -- the ledger side summed straight from the staging tables' events. Movements count from the date
 -- their document exists (a payment allocated ahead of its invoice stays unapplied cash until then).
 -- Fails with the rows where any of the three differ by a cent or more.
@@ -39,6 +40,10 @@ events AS (
          CASE WHEN w.write_off_date < h.head_date THEN h.head_date ELSE w.write_off_date END AS event_date, 0 - w.amount AS amount
   FROM {{ ref('stg_write_offs') }} w JOIN heads h ON h.document_id = w.document_id
   UNION ALL
+  SELECT h.head_customer AS customer_id, 'snapshot' AS kind, h.head_settled AS settled_date,
+         CASE WHEN s.event_date < h.head_date THEN h.head_date ELSE s.event_date END AS event_date, s.amount
+  FROM {{ ref('int_snapshot_events') }} s JOIN heads h ON h.document_id = s.document_id
+  UNION ALL
   SELECT customer_id, 'paid' AS kind, CAST(NULL AS DATE) AS settled_date, payment_date AS event_date, 0 - amount AS amount
   FROM pay
   UNION ALL
@@ -66,15 +71,16 @@ ledger AS (
     sum(CASE WHEN s.kind = 'issued' THEN s.amount ELSE 0 END) AS issued,
     sum(CASE WHEN s.kind = 'paid' THEN s.amount ELSE 0 END) AS paid,
     sum(CASE WHEN s.kind = 'written_off' THEN s.amount ELSE 0 END) AS written_off,
+    sum(CASE WHEN s.kind = 'snapshot' THEN s.amount ELSE 0 END) AS snapshot_settled,
     sum(CASE WHEN s.settled_month <= m.as_of_date THEN 0 - s.amount ELSE 0 END) AS settled_closed
   FROM {{ ref('int_month_ends') }} m
   JOIN segmented s ON s.event_month <= m.as_of_date
   GROUP BY m.as_of_date, s.segment
 ),
 ledger_all AS (
-  SELECT as_of_date, segment, issued, paid, written_off, settled_closed FROM ledger
+  SELECT as_of_date, segment, issued, paid, written_off, snapshot_settled, settled_closed FROM ledger
   UNION ALL
-  SELECT as_of_date, 'ALL' AS segment, sum(issued), sum(paid), sum(written_off), sum(settled_closed)
+  SELECT as_of_date, 'ALL' AS segment, sum(issued), sum(paid), sum(written_off), sum(snapshot_settled), sum(settled_closed)
   FROM ledger GROUP BY as_of_date
 ),
 open_items AS (
@@ -95,8 +101,10 @@ compared AS (
     COALESCE(l.issued, 0) AS issued,
     COALESCE(l.paid, 0) AS paid,
     COALESCE(l.written_off, 0) AS written_off,
+    COALESCE(l.snapshot_settled, 0) AS snapshot_settled,
     COALESCE(l.settled_closed, 0) AS settled_closed,
-    COALESCE(l.issued, 0) + COALESCE(l.paid, 0) + COALESCE(l.written_off, 0) + COALESCE(l.settled_closed, 0) AS ledger_ar,
+    COALESCE(l.issued, 0) + COALESCE(l.paid, 0) + COALESCE(l.written_off, 0) + COALESCE(l.snapshot_settled, 0)
+      + COALESCE(l.settled_closed, 0) AS ledger_ar,
     COALESCE(o.open_ar, 0) AS open_items_ar,
     COALESCE(a.aging_ar, 0) AS aging_ar
   FROM ledger_all l

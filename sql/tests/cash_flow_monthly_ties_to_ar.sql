@@ -1,5 +1,6 @@
 -- The month's flows explain the change in AR: ar_change_other (= ar_end − ar_begin − net_change_ar)
--- is 0 except in months where a document closes by its settled_date, or a credit note, payment
+-- is 0 except in months where a document closes by its settled_date or by a settlement derived
+-- from open-item snapshots (int_snapshot_events), or a credit note, payment
 -- allocation or write-off is dated before the document it belongs to (ar_open_items then counts it
 -- from that document's date). Fails with the unexplained months, per group.
 WITH docs AS (
@@ -13,6 +14,8 @@ heads AS (
 ),
 special_months AS (
   SELECT CAST({{ month_start('settled_date') }} AS DATE) AS month FROM docs WHERE settled_date IS NOT NULL
+  UNION
+  SELECT CAST({{ month_start('event_date') }} AS DATE) FROM {{ ref('int_snapshot_events') }}
   UNION
   SELECT CAST({{ month_start('invoice_date') }} AS DATE) FROM heads WHERE invoice_date < head_date
   UNION

@@ -104,10 +104,11 @@ export function presetForDrop(name: string): Mapping {
   return loadPreset(name);
 }
 
-async function runMapped(opts: DropIngestOptions, feed: string, mapping: Mapping, prepare: PrepareSource): Promise<DropResult> {
+async function runMapped(opts: DropIngestOptions, feed: string, mapping: Mapping, prepare: PrepareSource, asOf?: string): Promise<DropResult> {
   const r = await ingestMapped({
     store: opts.store,
     mapping,
+    asOf,
     files: [opts.file],
     prepare,
     maxRejectRate: opts.maxRejectRate,
@@ -143,7 +144,7 @@ export async function ingestDrop(route: DropRoute, opts: DropIngestOptions): Pro
         throw e;
       }
       const xlsx = mapping.source.format === 'xlsx' || extname(opts.file).toLowerCase() === '.xlsx';
-      const r = await runMapped(opts, feed, mapping, (file, scratch) => (xlsx ? prepareXlsx(mapping, file, scratch) : prepareCsv(mapping, file, scratch)));
+      const r = await runMapped(opts, feed, mapping, (file, scratch) => (xlsx ? prepareXlsx(mapping, file, scratch) : prepareCsv(mapping, file, scratch)), route.snapshotDate);
       // The CLI's --sheet, as a folder: say so when a workbook did not fit the preset.
       if (r.status === 'error' && xlsx && !route.sheet) r.message += `; to read another sheet, drop the workbook under mapped/${route.preset}/sheet=<name>/`;
       return r;

@@ -1,5 +1,7 @@
 import { CANONICAL_TABLES } from '../schema/index.js';
 
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
 /** One object a feed was dropped as. */
 export interface DroppedObject {
   bucket: string;
@@ -55,13 +57,14 @@ export const FEED_DROP_PREFIXES = { mapped: 'mapped/', einvoice: 'einvoices/', c
 /** Which ingest a dropped object gets, decided by its landing prefix. */
 export type DropRoute =
   | { feed: 'table'; table: string }
-  | { feed: 'mapped'; preset: string; sheet?: string }
+  | { feed: 'mapped'; preset: string; sheet?: string; snapshotDate?: string }
   | { feed: 'einvoice' }
   | { feed: 'credit-report' };
 
 /**
  * `invoices/…` → canonical table; `mapped/<preset>/…` → that ERP mapping preset (an xlsx sheet
- * other than the preset's or the first in a `sheet=<name>/` folder below it); `einvoices/…` →
+ * other than the preset's or the first in a `sheet=<name>/` folder below it; an open-item snapshot's
+ * date in a `YYYY-MM-DD/` folder, else in the file name); `einvoices/…` →
  * e-invoices; `credit-reports/…` → the credit-report feed. Undefined for anything else, and for a
  * mapped drop without a preset folder (the preset name is checked against the shipped presets later).
  */
@@ -74,7 +77,9 @@ export function routeOfKey(key: string): DropRoute | undefined {
   if (key.startsWith(FEED_DROP_PREFIXES.creditReport)) return { feed: 'credit-report' };
   if (key.startsWith(FEED_DROP_PREFIXES.mapped) && parts.length >= 3 && parts[1]) {
     const sheet = parts.length >= 4 && parts[2]!.startsWith('sheet=') ? parts[2]!.slice('sheet='.length) : undefined;
-    return sheet ? { feed: 'mapped', preset: parts[1], sheet } : { feed: 'mapped', preset: parts[1] };
+    // An open-item snapshot's date may be a folder (mapped/<preset>/2024-02-16/export.csv), as --as-of.
+    const snapshotDate = parts.slice(2, -1).map((p) => (ISO_DAY.test(p) ? p : undefined)).find(Boolean);
+    return { feed: 'mapped', preset: parts[1], ...(sheet ? { sheet } : {}), ...(snapshotDate ? { snapshotDate } : {}) };
   }
   return undefined;
 }

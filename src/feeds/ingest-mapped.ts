@@ -14,6 +14,7 @@ import { DialectError } from './csv-dialect/sniff.js';
 import { IngestUsageError, pct, sha256File, type IngestProgress, type IngestRunOptions } from './ingest-files.js';
 import { MappingError } from './mapping/compile.js';
 import type { Mapping } from './mapping/schema.js';
+import { mappingForFile } from './mapping/snapshot.js';
 import { stageMapped, type NormalizedSource } from './mapping/stage.js';
 
 /**
@@ -32,6 +33,8 @@ export interface MappedIngestOptions extends IngestRunOptions {
   /** Map and check, report the first rows and rejects, write nothing to the lake. */
   dryRun?: boolean;
   previewRows?: number;
+  /** Snapshot date of open-item exports whose mapping maps no snapshot_date column (`ingest --as-of`). */
+  asOf?: string;
 }
 
 export interface MappedTableResult {
@@ -105,9 +108,18 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
   const started = now();
   const sizeBytes = (await stat(file)).size;
   const sha256 = await sha256File(file);
-  const key = batchKey(sha256, opts.mapping);
-  const tableNames = Object.keys(opts.mapping.tables);
   const base = { file, sha256, sizeBytes, notes: [] as string[] };
+  let resolved: ReturnType<typeof mappingForFile>;
+  try {
+    resolved = mappingForFile(opts.mapping, file, opts.asOf);
+  } catch (e) {
+    if (!(e instanceof MappingError)) throw e;
+    return { ...base, status: 'error', message: e.message, linesRead: 0, linesLoaded: 0, linesRejected: 0, linesSkipped: 0, rejectRate: 0, failed: true, tables: [] };
+  }
+  const mapping = resolved.mapping;
+  if (resolved.snapshot && resolved.snapshot.from !== 'column') base.notes.push(`open-item snapshot of ${resolved.snapshot.date} (date from ${resolved.snapshot.from === 'as-of' ? '--as-of' : 'the file name'})`);
+  const key = batchKey(sha256, mapping);
+  const tableNames = Object.keys(mapping.tables);
   const progress = (fraction: number) => opts.onProgress?.({ file, fraction });
 
   const existing = opts.dryRun ? [] : await Promise.all(tableNames.map((t) => findManifest(store, t, key)));
@@ -116,7 +128,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
     return {
       ...base,
       status: 'skipped',
-      message: `already ingested with mapping ${opts.mapping.name} as batch ${m.batch_id} on ${m.ingest_date}; nothing to do`,
+      message: `already ingested with mapping ${mapping.name} as batch ${m.batch_id} on ${m.ingest_date}; nothing to do`,
       linesRead: 0,
       linesLoaded: 0,
       linesRejected: 0,
@@ -139,7 +151,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
       memoryLimit: opts.memoryLimit,
       tempDirectory: join(scratch, 'duckdb-tmp'),
     });
-    const staged = await stageMapped(engine, opts.mapping, source, {
+    const staged = await stageMapped(engine, mapping, source, {
       scratchDir: scratch,
       outputName: (t) => `${t}-${id}`,
       dryRun: opts.dryRun,
@@ -204,7 +216,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
       linesSkipped: skipped,
       rejectRate,
       failed,
-      notes: staged.notes,
+      notes: [...base.notes, ...staged.notes],
       tables,
     };
   } catch (e) {

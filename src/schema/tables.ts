@@ -117,6 +117,26 @@ export const creditDecisions = defineTable({
   },
 });
 
+export const openItemSnapshots = defineTable({
+  name: 'open_item_snapshots',
+  description:
+    'Open-item exports ("openstaande posten"): what was open on each snapshot date, per scope. The warehouse derives the documents and their settlements from consecutive snapshots (int_snapshot_events).',
+  key: ['scope', 'snapshot_date', 'document_id'],
+  shape: {
+    snapshot_date: col.date('Date the export was taken (from a column, the file name or ingest --as-of)'),
+    scope: col.text('What one export covers (an administration, a company code); items gone from the next snapshot of the same scope were settled'),
+    document_id: col.text('ERP document number, unique across scopes'),
+    customer_id: col.text('Debtor of the item'),
+    document_type: col.oneOf(DOCUMENT_TYPES, 'invoice or credit_note'),
+    invoice_date: col.date('Document date'),
+    due_date: col.date('Net due date; on or after invoice_date'),
+    currency: col.text('ISO 4217 currency code'),
+    original_amount: col.optional(col.money('Original document amount, where the export shows it; negative for credit notes')),
+    open_amount: col.money('Amount still open on the snapshot date (negative for an open credit)'),
+    settled_date: col.optional(col.date('Clearing date the export already knows (an SAP key-date report lists items cleared after its key date)')),
+  },
+});
+
 /** Every canonical table, in the order a ledger is usually loaded: the ERP tables, then the credit-report feed's. */
 export const CANONICAL_TABLES: readonly TableDef[] = [
   customers,
@@ -126,6 +146,7 @@ export const CANONICAL_TABLES: readonly TableDef[] = [
   writeOffs,
   collectionActions,
   creditDecisions,
+  openItemSnapshots,
   ...CREDIT_TABLES,
 ];
 

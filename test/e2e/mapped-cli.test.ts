@@ -29,7 +29,7 @@ describe('creditlake mappings / ingest --mapping', () => {
 
   it('a missing xlsx sheet fails the file as unreadable, not as over the reject limit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
-    const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'exact-online-receivables', '--sheet', 'Nope', join(ERP, 'exact-online-receivables.xlsx'));
+    const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'exact-online-receivables', '--as-of', '2024-02-16', '--sheet', 'Nope', join(ERP, 'exact-online-receivables.xlsx'));
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('no sheet "Nope"; sheets: Info, Openstaande posten');
     expect(r.stderr).toMatch(/1 file\(s\) failed: .*exact-online-receivables\.xlsx \(unreadable\)/);

@@ -16,12 +16,13 @@ import type { Row } from '../../src/warehouse/engine.js';
 
 const ERP = join(import.meta.dirname, '../fixtures/erp');
 
-async function ingestPreset(preset: string, file: string) {
+async function ingestPreset(preset: string, file: string, asOf?: string) {
   const lake = join(mkdtempSync(join(tmpdir(), `creditlake-${preset}-`)), 'lake');
   const mapping = loadPreset(preset);
   const result = await ingestMapped({
     lakeRoot: lake,
     mapping,
+    asOf,
     files: [join(ERP, file)],
     prepare: (f, s, p) => (extname(f) === '.xlsx' ? prepareXlsx(mapping, f, s, p) : prepareCsv(mapping, f, s, p)),
   });
@@ -47,20 +48,22 @@ describe('mapping presets on realistic exports', () => {
       'exact-online-receivables',
       'ibm-ledger',
       'sap-fbl5n',
+      'sap-fbl5n-open-items',
       'twinfield-transactions',
     ]);
   });
 
   it('exact-online-receivables: Windows-1252, ";", 1.234,56, dd-mm-yyyy, footer and blank line dropped', async () => {
-    const { file, read } = await ingestPreset('exact-online-receivables', 'exact-online-receivables.csv');
+    const { file, read } = await ingestPreset('exact-online-receivables', 'exact-online-receivables.csv', '2024-02-16');
     expect(file.message).toBe('4 loaded, 0 rejected of 4 source rows');
     expect(file.notes.join('\n')).toMatch(/windows-1252 \(guessed: byte 0xe9/);
-    const inv = await read('invoices', 'document_id');
-    expect(pick(inv, ['document_id', 'customer_id', 'document_type', 'invoice_date', 'due_date', 'amount'])).toEqual([
-      ['20240117', '1001', 'invoice', '2024-01-15', '2024-02-14', '1234.56'],
-      ['20240131', '1001', 'invoice', '2024-01-31', '2024-03-01', '18250.00'],
-      ['20240203', '1002', 'credit_note', '2024-02-03', '2024-02-17', '-150.25'],
-      ['20240212', '1003', 'invoice', '2024-02-12', '2024-03-13', '99.95'],
+    expect(file.notes).toContain('open-item snapshot of 2024-02-16 (date from --as-of)');
+    const inv = await read('open_item_snapshots', 'document_id');
+    expect(pick(inv, ['snapshot_date', 'scope', 'document_id', 'customer_id', 'document_type', 'invoice_date', 'due_date', 'original_amount', 'open_amount'])).toEqual([
+      ['2024-02-16', 'exact-online-receivables', '20240117', '1001', 'invoice', '2024-01-15', '2024-02-14', null, '1234.56'],
+      ['2024-02-16', 'exact-online-receivables', '20240131', '1001', 'invoice', '2024-01-31', '2024-03-01', null, '18250.00'],
+      ['2024-02-16', 'exact-online-receivables', '20240203', '1002', 'credit_note', '2024-02-03', '2024-02-17', null, '-150.25'],
+      ['2024-02-16', 'exact-online-receivables', '20240212', '1003', 'invoice', '2024-02-12', '2024-03-13', null, '99.95'],
     ]);
     const cust = await read('customers', 'customer_id');
     expect(pick(cust, ['customer_id', 'name', 'payment_terms_days'])).toEqual([
@@ -74,11 +77,11 @@ describe('mapping presets on realistic exports', () => {
     const mapping = { ...loadPreset('exact-online-receivables') };
     mapping.source = { ...mapping.source, sheet: 'Openstaande posten' };
     const lake = join(mkdtempSync(join(tmpdir(), 'creditlake-xlsx-')), 'lake');
-    const r = await ingestMapped({ lakeRoot: lake, mapping, files: [join(ERP, 'exact-online-receivables.xlsx')], prepare: (f, s, p) => prepareXlsx(mapping, f, s, p) });
+    const r = await ingestMapped({ lakeRoot: lake, mapping, asOf: '2024-02-16', files: [join(ERP, 'exact-online-receivables.xlsx')], prepare: (f, s, p) => prepareXlsx(mapping, f, s, p) });
     expect(r.files[0]!.message).toBe('3 loaded, 0 rejected of 3 source rows');
     const engine = await DuckDBEngine.open();
     try {
-      const rows = (await engine.query(`SELECT document_id, invoice_date, due_date, amount FROM read_parquet('${lake}/raw/invoices/*/*.parquet') ORDER BY 1`)).rows;
+      const rows = (await engine.query(`SELECT document_id, invoice_date, due_date, open_amount AS amount FROM read_parquet('${lake}/raw/open_item_snapshots/*/*.parquet') ORDER BY 1`)).rows;
       expect(pick(rows, ['document_id', 'invoice_date', 'due_date', 'amount'])).toEqual([
         ['20240117', '2024-01-15', '2024-02-14', '1234.56'],
         ['20240203', '2024-02-03', '2024-02-17', '-150.25'],
@@ -88,12 +91,12 @@ describe('mapping presets on realistic exports', () => {
       await engine.close();
     }
     const missing = { ...mapping, source: { ...mapping.source, sheet: 'Blad9' } };
-    const bad = await ingestMapped({ lakeRoot: lake, mapping: missing, files: [join(ERP, 'exact-online-receivables.xlsx')], prepare: (f, s, p) => prepareXlsx(missing, f, s, p) });
+    const bad = await ingestMapped({ lakeRoot: lake, mapping: missing, asOf: '2024-02-16', files: [join(ERP, 'exact-online-receivables.xlsx')], prepare: (f, s, p) => prepareXlsx(missing, f, s, p) });
     expect(bad.files[0]!.message).toMatch(/no sheet "Blad9"; sheets: Info, Openstaande posten/);
   });
 
   it('afas-debtor-open-items: UTF-8 with BOM, KvK, VAT, credit limit and payment condition per debtor', async () => {
-    const { file, read } = await ingestPreset('afas-debtor-open-items', 'afas-debtor-open-items.csv');
+    const { file, read } = await ingestPreset('afas-debtor-open-items', 'afas-debtor-open-items.csv', '2024-02-15');
     expect(file.message).toBe('4 loaded, 0 rejected of 4 source rows');
     const cust = await read('customers', 'customer_id');
     expect(pick(cust, ['customer_id', 'name', 'kvk_number', 'vat_number', 'country', 'credit_limit', 'payment_terms_days'])).toEqual([
@@ -101,12 +104,13 @@ describe('mapping presets on realistic exports', () => {
       ['D-20002', 'Bakkerij Van der Meulen', '87654321', 'NL009876543B01', 'NL', '5000.00', 14],
       ['D-20003', 'Transport De Vries V.O.F.', '11223344', null, 'BE', null, 60],
     ]);
-    const inv = await read('invoices', 'document_id');
-    expect(pick(inv, ['document_id', 'document_type', 'amount'])).toEqual([
-      ['F2024-0001', 'invoice', '2420.00'],
-      ['F2024-0017', 'invoice', '605.00'],
-      ['F2024-0020', 'invoice', '1028.50'],
-      ['F2024-0031', 'credit_note', '-121.00'],
+    // A snapshot: the amount still open (AmountOpen) beside the original amount (AmountInvoice).
+    const inv = await read('open_item_snapshots', 'document_id');
+    expect(pick(inv, ['snapshot_date', 'document_id', 'document_type', 'original_amount', 'open_amount'])).toEqual([
+      ['2024-02-15', 'F2024-0001', 'invoice', '2420.00', '2420.00'],
+      ['2024-02-15', 'F2024-0017', 'invoice', '605.00', '305.00'],
+      ['2024-02-15', 'F2024-0020', 'invoice', '1028.50', '1028.50'],
+      ['2024-02-15', 'F2024-0031', 'credit_note', '-121.00', '-121.00'],
     ]);
   });
 
@@ -120,6 +124,19 @@ describe('mapping presets on realistic exports', () => {
       ['V24-0019', '1301', 'invoice', '2024-01-23', '2024-02-22', '2541.00', null],
       ['V24-0027', '1300', 'credit_note', '2024-01-31', '2024-03-01', '-302.50', null],
       ['V24-0031', '1302', 'invoice', '2024-02-05', '2024-03-06', '484.00', '2024-02-28'],
+    ]);
+  });
+
+  it('sap-fbl5n-open-items: a key-date report is a snapshot per company code; open payments count as credits, a later clearing date is kept', async () => {
+    const { file, read } = await ingestPreset('sap-fbl5n-open-items', 'sap-fbl5n.txt', '2024-02-05');
+    expect(file.message).toBe('5 loaded, 0 rejected of 5 source rows');
+    const rows = await read('open_item_snapshots', 'document_id');
+    expect(pick(rows, ['snapshot_date', 'scope', 'document_id', 'document_type', 'due_date', 'open_amount', 'settled_date'])).toEqual([
+      ['2024-02-05', 'sap-fbl5n 1000', '1000-2024-0090000101', 'invoice', '2024-02-04', '1210.00', null],
+      ['2024-02-05', 'sap-fbl5n 1000', '1000-2024-0090000102', 'invoice', '2024-02-09', '484.00', '2024-02-02'],
+      ['2024-02-05', 'sap-fbl5n 1000', '1000-2024-0090000107', 'credit_note', '2024-01-15', '-60.50', null],
+      ['2024-02-05', 'sap-fbl5n 1000', '1000-2024-0090000110', 'invoice', '2024-03-31', '12000.00', null],
+      ['2024-02-05', 'sap-fbl5n 1000', '1000-2024-1400000012', 'credit_note', '2024-02-02', '-484.00', '2024-02-02'],
     ]);
   });
 

@@ -71,7 +71,7 @@ async function invokeBundle(keys: string[]): Promise<{ outcomes: Record<string, 
 describe('the bundled ingest handler (what Lambda runs)', () => {
   it('ingests a mapped xlsx, an e-invoice and a credit report from S3 into the S3 lake', async () => {
     const drops: [string, string][] = [
-      ['mapped/exact-online-receivables/sheet=Openstaande posten/export.xlsx', join(FIXTURES, 'erp', 'exact-online-receivables.xlsx')],
+      ['mapped/exact-online-receivables/sheet=Openstaande posten/export-2024-02-16.xlsx', join(FIXTURES, 'erp', 'exact-online-receivables.xlsx')],
       ['einvoices/SI-UBL-2.0_ok_minimal.xml', join(FIXTURES, 'ubl', 'si-ubl', 'SI-UBL-2.0_ok_minimal.xml')],
       ['credit-reports/graydon-export.csv', join(FIXTURES, 'credit-reports', 'graydon-export.csv')],
     ];

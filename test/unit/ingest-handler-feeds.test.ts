@@ -100,6 +100,7 @@ describe('drop routing by landing prefix', () => {
     expect(routeOfKey('invoices/x.csv')).toEqual({ feed: 'table', table: 'invoices' });
     expect(routeOfKey('mapped/sap-fbl5n/2024/x.txt')).toEqual({ feed: 'mapped', preset: 'sap-fbl5n' });
     expect(routeOfKey('mapped/exact-online-receivables/sheet=Blad 1/x.xlsx')).toEqual({ feed: 'mapped', preset: 'exact-online-receivables', sheet: 'Blad 1' });
+    expect(routeOfKey('mapped/afas-debtor-open-items/2024-02-16/open items.csv')).toEqual({ feed: 'mapped', preset: 'afas-debtor-open-items', snapshotDate: '2024-02-16' });
     expect(routeOfKey('einvoices/2024/a.xml')).toEqual({ feed: 'einvoice' });
     expect(routeOfKey('credit-reports/a.json')).toEqual({ feed: 'credit-report' });
     for (const k of ['mapped/x.csv', 'mapped/sap-fbl5n/', 'other/a.csv', 'einvoices/']) expect(routeOfKey(k), k).toBeUndefined();
@@ -107,26 +108,27 @@ describe('drop routing by landing prefix', () => {
 });
 
 describe('mapped/<preset>/ drops (ERP exports)', () => {
-  const csvKey = 'mapped/afas-debtor-open-items/2024-01/open items.csv';
-  const xlsxKey = 'mapped/exact-online-receivables/sheet=Openstaande posten/export.xlsx';
+  const csvKey = 'mapped/afas-debtor-open-items/2024-01-31/open items.csv';
+  const xlsxKey = 'mapped/exact-online-receivables/sheet=Openstaande posten/export 2024-02-16.xlsx';
 
-  it('ingests a CSV export with its preset into customers and invoices, quarantining the bad line', async () => {
+  it('ingests a CSV export with its preset into customers and open-item snapshots (dated by its folder), quarantining the bad line', async () => {
     // The AFAS fixture plus one line whose invoice date does not exist.
     const csv = `${fixture('erp', 'afas-debtor-open-items.csv').toString('utf8').trimEnd()}\r\nD-20004;Bad Date B.V.;22334455;;NL;30;Nee;;EUR;F2024-0099;31-02-2024;01-03-2024;10,00;10,00\r\n`;
     const o = await drop('lake-mapped', csvKey, csv, 'req-m1');
     expect(o).toMatchObject({ feed: 'mapped:afas-debtor-open-items', status: 'loaded', rowsLoaded: 4, rowsRejected: 1 });
-    expect([...o.tables!].sort()).toEqual(['customers', 'invoices']);
+    expect([...o.tables!].sort()).toEqual(['customers', 'open_item_snapshots']);
     const batch = o.batchId!;
     const keys = await lakeOf('lake-mapped').list('');
-    const invoices = keys.filter((k) => k.startsWith('raw/invoices/'));
+    const invoices = keys.filter((k) => k.startsWith('raw/open_item_snapshots/'));
     expect(invoices).toEqual([expect.stringMatching(new RegExp(`/${batch}\\.parquet$`))]);
     expect(await countRows('lake-mapped', invoices[0]!)).toBe(4);
+    expect(await parquetRows('lake-mapped', invoices[0]!, 'SELECT DISTINCT CAST(snapshot_date AS VARCHAR) AS d FROM t')).toEqual([{ d: '2024-01-31' }]);
     expect(keys.filter((k) => k.startsWith('raw/customers/'))).toHaveLength(1);
     const quarantine = keys.filter((k) => k.startsWith('quarantine/'));
     expect(quarantine.length).toBeGreaterThan(0);
     const quarantined = await Promise.all(quarantine.map((k) => countRows('lake-mapped', k)));
     expect(Math.max(...quarantined)).toBe(1);
-    for (const t of ['customers', 'invoices']) {
+    for (const t of ['customers', 'open_item_snapshots']) {
       expect((await listManifests(lakeOf('lake-mapped'), t)).map((m) => m.batch_id)).toEqual([batch]);
     }
     const committed = logLines.find((l) => l.message === 'ingest committed' && l.request_id === 'req-m1');
@@ -137,8 +139,8 @@ describe('mapped/<preset>/ drops (ERP exports)', () => {
   it('ingests an xlsx workbook from the sheet named by its sheet= folder', async () => {
     const o = await drop('lake-mapped', xlsxKey, fixture('erp', 'exact-online-receivables.xlsx'));
     expect(o).toMatchObject({ feed: 'mapped:exact-online-receivables', status: 'loaded', rowsLoaded: 3, rowsRejected: 0 });
-    const data = (await lakeOf('lake-mapped').list('raw/invoices')).filter((k) => k.endsWith(`${o.batchId}.parquet`));
-    const rows = await parquetRows('lake-mapped', data[0]!, 'SELECT document_id, CAST(amount AS VARCHAR) AS amount FROM t ORDER BY 1');
+    const data = (await lakeOf('lake-mapped').list('raw/open_item_snapshots')).filter((k) => k.endsWith(`${o.batchId}.parquet`));
+    const rows = await parquetRows('lake-mapped', data[0]!, 'SELECT document_id, CAST(open_amount AS VARCHAR) AS amount FROM t ORDER BY 1');
     expect(rows).toEqual([
       { document_id: '20240117', amount: '1234.56' },
       { document_id: '20240203', amount: '-150.25' },

@@ -13,6 +13,7 @@ import { DELIMITERS, ENCODINGS, type Mapping } from '../../feeds/mapping/schema.
 import { prepareXlsx } from '../../feeds/xlsx/prepare.js';
 import { einvoiceMapping, looksLikeXml, prepareEInvoice } from '../../feeds/ubl/prepare.js';
 import { failureLine } from './ingest-failures.js';
+import { isIsoDate } from '../../schema/index.js';
 
 /**
  * The non-canonical side of `creditlake ingest`: `--mapping <preset|file>` for ERP exports (CSV or
@@ -31,6 +32,9 @@ ERP exports and e-invoices:
   --rows <n>                rows shown by --dry-run (default 10)
   --mapping                 a preset (see \`creditlake mappings\`) or a mapping file
   --sheet <name>            xlsx: the sheet to read (default the first)
+  --as-of <YYYY-MM-DD>      date of an open-item snapshot (kind open_items_snapshot: AFAS, Exact
+                            Online, SAP FBL5N open items) when no column gives it; without it the
+                            date is read from the file name (exact-2024-02-16.csv)
   --delimiter/--encoding/--date-format/--decimal   override the mapping's source settings`;
 
 const mappedOptions = {
@@ -45,6 +49,7 @@ const mappedOptions = {
   encoding: { type: 'string' },
   'date-format': { type: 'string' },
   decimal: { type: 'string' },
+  'as-of': { type: 'string' },
 } as const;
 
 function withOverrides(m: Mapping, v: { sheet?: string; delimiter?: string; encoding?: string; 'date-format'?: string; decimal?: string }): Mapping {
@@ -172,6 +177,8 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
   const previewRows = values.rows === undefined ? 10 : Number(values.rows);
   if (!Number.isInteger(previewRows) || previewRows < 0) throw new UsageError('--rows must be a whole number');
   const { config, lakeRoot } = configFrom(values, io);
+  const asOf = values['as-of'];
+  if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of must be a date as YYYY-MM-DD, got "${asOf}"`);
   const files = await expandPaths(positionals, io.cwd);
   if (files.length === 0) throw new UsageError('no files found');
 
@@ -223,6 +230,7 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
       maxRejectRate,
       dryRun: values['dry-run'],
       previewRows,
+      asOf,
       threads: config.duckdb.threads,
       memoryLimit: config.duckdb.memory_limit,
       onProgress: values.json ? undefined : progressReporter(io),

@@ -107,6 +107,11 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
   payments: [rule('amount', 'payment amount not positive', `${money('amount')} <= 0`), isoCode('currency', 3, 'ISO 4217')],
   payment_allocations: [rule('amount', 'allocated amount is zero', `${money('amount')} = 0`)],
   write_offs: [rule('amount', 'write-off amount not positive', `${money('amount')} <= 0`)],
+  open_item_snapshots: [
+    rule('due_date', 'due_date before invoice_date', `${q('due_date')} < ${q('invoice_date')}`, dates('due_date', 'invoice_date')),
+    rule('invoice_date', 'invoice_date after snapshot_date', `${q('invoice_date')} > ${q('snapshot_date')}`, dates('snapshot_date', 'invoice_date')),
+    isoCode('currency', 3, 'ISO 4217'),
+  ],
   collection_actions: [rule('cost', 'negative cost', `${money('cost')} < 0`)],
   credit_decisions: [
     rule('customer_id', 'neither customer_id nor applicant given', `${q('customer_id')} IS NULL AND ${q('applicant')} IS NULL`, `'empty'`),

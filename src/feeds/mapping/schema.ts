@@ -69,6 +69,7 @@ export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
   ]),
 );
 
+export const MAPPING_KINDS = ['events', 'open_items_snapshot'] as const;
 export const DELIMITERS = [';', ',', '\t', '|'] as const;
 export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le', 'utf-16be'] as const;
 
@@ -128,10 +129,28 @@ export const MappingSchema = z
     description: z.string().min(1),
     /** Where the field list comes from (documentation of the source system). */
     reference: z.string().optional(),
+    /**
+     * `events` (default): the export lists documents and what happened to them. `open_items_snapshot`:
+     * it lists what was open on one date ("openstaande posten"); it maps to table open_item_snapshots
+     * and the warehouse derives settlements from consecutive snapshots (snapshot.ts).
+     */
+    kind: z.enum(MAPPING_KINDS).default('events'),
     source: SourceSchema.default(SourceSchema.parse({})),
     tables: z.record(z.string(), TargetSchema).refine((t) => Object.keys(t).length > 0, 'at least one table'),
   })
-  .strict();
+  .strict()
+  .superRefine((m, ctx) => {
+    const snapshot = m.kind === 'open_items_snapshot';
+    if (snapshot && !m.tables.open_item_snapshots) {
+      ctx.addIssue({ code: 'custom', path: ['tables'], message: 'kind open_items_snapshot maps its rows to table open_item_snapshots' });
+    }
+    if (snapshot && m.tables.invoices) {
+      ctx.addIssue({ code: 'custom', path: ['tables', 'invoices'], message: 'a snapshot export maps its items to open_item_snapshots, not invoices (the warehouse derives the documents)' });
+    }
+    if (!snapshot && m.tables.open_item_snapshots) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'table open_item_snapshots needs kind: open_items_snapshot' });
+    }
+  });
 
 export type Mapping = z.infer<typeof MappingSchema>;
 export type MappingSource = z.infer<typeof SourceSchema>;
