@@ -6,9 +6,10 @@ import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
 import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
 import { buildWarehouseAthena, type AthenaBuildEvent } from '../warehouse/athena/athena-build.js';
 import { BuildError } from '../warehouse/materialise.js';
-import { GraphError, ProjectError, TemplateError } from '../warehouse/compile/index.js';
+import { GraphError, ProjectError, SelectorError, TemplateError } from '../warehouse/compile/index.js';
 import { EXIT, UsageError, line, type CliIO } from './command.js';
 import { formatMs, formatRows, type OutputFormat } from './format.js';
+import { printJson } from './json-output.js';
 
 /**
  * `--target athena` for `creditlake build` and `creditlake query`: the same models and SQL, run on
@@ -97,6 +98,7 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
       onEvent: opts.json ? undefined : (e) => line(io.stdout, describe(e)),
     });
   } catch (e) {
+    if (e instanceof SelectorError) throw new UsageError(e.message);
     if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
       line(io.stderr, `creditlake build: ${e.message}`);
       return EXIT.FAILED;
@@ -110,7 +112,7 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
     models: report.models.length,
     config: marker?.config ?? deployableConfig(lake.config),
   });
-  if (opts.json) line(io.stdout, JSON.stringify(report, null, 2));
+  if (opts.json) printJson(io, report);
   else {
     const failed = report.tests.filter((t) => !t.ok);
     for (const t of failed) line(io.stderr, `data test ${t.name} failed${t.error ? `: ${t.error}` : ` (${t.failingRows} rows)`}`);

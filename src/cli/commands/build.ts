@@ -1,11 +1,12 @@
 import { isAbsolute, relative } from 'node:path';
-import { EXIT, line, type CliIO, type Command } from '../command.js';
+import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { configFrom, parse } from '../options.js';
 import { parseTarget, runAthenaBuild, targetOption } from '../athena-target.js';
 import { formatMs, formatTable } from '../format.js';
 import { buildWarehouse, BuildError, type BuildEvent } from '../../warehouse/build.js';
-import { GraphError, ProjectError, TemplateError } from '../../warehouse/compile/index.js';
+import { GraphError, ProjectError, SelectorError, TemplateError } from '../../warehouse/compile/index.js';
 import type { ResultColumn } from '../../warehouse/engine.js';
+import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake build [--select <sel>]... [--no-tests] [--lake DIR] [--config FILE] [--json]
 
@@ -65,14 +66,16 @@ export const buildCommand: Command = {
     try {
       report = await buildWarehouse({ lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent });
     } catch (e) {
-      if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
+      if (e instanceof SelectorError) throw new UsageError(e.message);
+      if (e instanceof SelectorError) throw new UsageError(e.message);
+    if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
         line(io.stderr, `creditlake build: ${e.message}`);
         return EXIT.FAILED;
       }
       throw e;
     }
     if (json) {
-      line(io.stdout, JSON.stringify(report, null, 2));
+      printJson(io, report);
       return report.ok ? EXIT.OK : EXIT.FAILED;
     }
     const failed = report.tests.filter((t) => !t.ok);

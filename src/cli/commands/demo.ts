@@ -11,6 +11,7 @@ import { CANONICAL_TABLES } from '../../schema/index.js';
 import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { QueryResult } from '../../warehouse/engine.js';
 import { serveUntilStopped } from '../serve-until-stopped.js';
+import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake demo [--customers N] [--months M] [--seed S] [--out DIR] [--lake DIR] [--json]
                        [--serve | --no-serve] [--port N]
@@ -114,7 +115,7 @@ export const demoCommand: Command = {
 
     const summary = await summarise(join(lakeRoot, lakePaths.warehouseDb()));
     if (values.json) {
-      io.stdout.write(`${JSON.stringify({ generate: gen, ingested, build: { models: build.models.length, tests: build.tests.length, ms: build.totalMs }, dso: summary.dso.rows, aging: summary.aging.rows }, null, 2)}\n`);
+      printJson(io, { generate: gen, ingested, build: { models: build.models.length, tests: build.tests.length, ms: build.totalMs }, dso: summary.dso.rows, aging: summary.aging.rows });
     } else {
       say('4/4 summary (all customers, reporting currency)');
       say('\nDSO, last 6 months');

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { DEFAULT_END_DATE, generateLedger } from '../../generator/index.js';
+import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD]
                            [--credit-balances R] [--recoveries R] [--json]
@@ -81,7 +82,7 @@ export const generateCommand: Command = {
       if (tty && lastPct >= 0) io.stderr.write('\n');
     }
     if (values.json) {
-      line(io.stdout, JSON.stringify(summary, null, 2));
+      printJson(io, summary);
     } else {
       line(io.stdout, `ledger ${summary.startDate} … ${summary.endDate}, seed ${summary.seed}, written to ${summary.outDir}`);
       for (const [table, n] of Object.entries(summary.rows)) line(io.stdout, `  ${table.padEnd(20)} ${String(n).padStart(10)} rows`);

@@ -14,6 +14,7 @@ import { prepareXlsx } from '../../feeds/xlsx/prepare.js';
 import { einvoiceMapping, looksLikeXml, prepareEInvoice } from '../../feeds/ubl/prepare.js';
 import { failureLine } from './ingest-failures.js';
 import { isIsoDate } from '../../schema/index.js';
+import { printJson } from '../json-output.js';
 
 /**
  * The non-canonical side of `creditlake ingest`: `--mapping <preset|file>` for ERP exports (CSV or
@@ -147,7 +148,7 @@ function describe(r: MappedFileResult, showPreview: boolean): string[] {
 }
 
 function report(result: MappedIngestResult, io: CliIO, json: boolean): number {
-  if (json) line(io.stdout, JSON.stringify(result, null, 2));
+  if (json) printJson(io, result);
   else {
     for (const r of result.files) for (const l of describe(r, result.dryRun)) line(io.stdout, l);
     if (result.files.length > 1) {

@@ -7,6 +7,7 @@ import { CANONICAL_TABLES } from '../../schema/index.js';
 import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
 import { MAPPED_USAGE, runMappedIngest } from './ingest-mapped.js';
 import { failureLine } from './ingest-failures.js';
+import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
@@ -99,7 +100,7 @@ export const ingestCommand: Command = {
     // Report paths as the user typed them.
     result.files.forEach((r, i) => (r.file = positionals[i]!));
     if (values.json) {
-      line(io.stdout, JSON.stringify(result, null, 2));
+      printJson(io, result);
     } else {
       for (const r of result.files) for (const l of describe(r)) line(io.stdout, l);
       if (result.files.length > 1) {

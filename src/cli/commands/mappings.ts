@@ -1,6 +1,7 @@
 import { EXIT, line, type CliIO, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { listPresets, PRESET_DIR } from '../../feeds/mapping/load.js';
+import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake mappings [--json]
 
@@ -24,7 +25,7 @@ export const mappingsCommand: Command = {
       decimal: m.source.decimal,
     }));
     if (values.json) {
-      line(io.stdout, JSON.stringify(presets, null, 2));
+      printJson(io, presets);
       return EXIT.OK;
     }
     const width = Math.max(...presets.map((p) => p.name.length));

@@ -3,6 +3,7 @@ import { parse } from '../options.js';
 import { formatTable } from '../format.js';
 import { CANONICAL_TABLES, type TableDef } from '../../schema/index.js';
 import { MART_TABLES } from '../../schema/marts/index.js';
+import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake tables [<name>...] [--json]
 
@@ -51,7 +52,7 @@ export const tablesCommand: Command = {
       tables = tables.filter((t) => positionals.includes(t.name));
     }
     if (values.json) {
-      line(io.stdout, JSON.stringify(tables, null, 2));
+      printJson(io, tables);
       return EXIT.OK;
     }
     for (const t of tables) {

@@ -2,6 +2,9 @@ import type { Model } from './project.js';
 
 export class GraphError extends Error {}
 
+/** A `--select` that names no model or is malformed: the user's mistake, not the project's. */
+export class SelectorError extends GraphError {}
+
 const KIND_RANK: Record<Model['kind'], number> = { staging: 0, intermediate: 1, marts: 2, tests: 3 };
 
 /** Throws on a ref to a missing model or on a cycle, spelling the cycle out (a → b → a). */
@@ -74,14 +77,27 @@ export function selectModels(models: readonly Model[], selectors: readonly strin
   for (const raw of selectors) {
     const sel = raw.trim();
     const m = /^(\+?)([a-z][a-z0-9_]*)(\+?)$/.exec(sel);
-    if (!m) throw new GraphError(`bad selector "${raw}": use <model>, <model>+, +<model> or +<model>+`);
+    if (!m) throw new SelectorError(`bad selector "${raw}": use <model>, <model>+, +<model> or +<model>+`);
     const [, up, name, down] = m as unknown as [string, string, string, string];
     if (!byName.has(name)) {
-      throw new GraphError(`--select ${raw}: no model named "${name}"; models: ${[...byName.keys()].sort().join(', ')}`);
+      const near = [...byName.keys()].filter((k) => editDistance(k, name) <= 2 || k.includes(name)).sort();
+      const hint = near.length ? `did you mean ${near.join(', ')}?` : `models: ${[...byName.keys()].sort().join(', ')}`;
+      throw new SelectorError(`--select ${raw}: no model named "${name}"; ${hint}`);
     }
     selected.add(name);
     if (up) for (const n of closure(name, (x) => byName.get(x)?.refs ?? [])) selected.add(n);
     if (down) for (const n of closure(name, (x) => children.get(x) ?? [])) selected.add(n);
   }
   return selected;
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped model name. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
