@@ -7,7 +7,7 @@
  * event, or the same file dropped twice, lands once.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -15,6 +15,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { duckdbResourcesForLambda, type DuckDBResources } from '../src/aws/lambda-resources.js';
+import { requestDebouncedBuild } from '../src/aws/build-request.js';
 import { ingestDrop } from '../src/aws/ingest-drop.js';
 import { droppedObjects, routeOfKey, type DroppedObject } from '../src/aws/s3-event.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
@@ -22,8 +23,11 @@ import { S3LakeStore } from '../src/lake/s3-store.js';
 export interface IngestHandlerDeps {
   s3: S3Client;
   lake: S3LakeStore;
-  /** Where a committed batch asks for a model build (FIFO queue, one message group). */
-  buildQueue?: { client: SQSClient; url: string; messageGroupId: string };
+  /**
+   * Asks for a model build after a committed batch. On AWS: the debounced build schedule (one build a
+   * quiet window after the last batch of a burst; see src/aws/build-request.ts).
+   */
+  requestBuild?: (r: { batchId: string; feed: string; tables: string[] }) => Promise<Record<string, unknown> | void>;
   /** Local scratch parent: /tmp in Lambda. */
   scratchDir: string;
   resources: DuckDBResources;
@@ -105,16 +109,14 @@ async function ingestObject(deps: IngestHandlerDeps, obj: DroppedObject, log: Js
     else if (r.failed) batchLog.log('warn', `ingest committed over the reject limit: ${r.message}`, fields);
     else batchLog.log('info', r.status === 'skipped' ? 'already ingested; nothing to do' : 'ingest committed', fields);
 
-    if (r.status === 'loaded' && deps.buildQueue && r.batchId) {
-      await deps.buildQueue.client.send(
-        new SendMessageCommand({
-          QueueUrl: deps.buildQueue.url,
-          MessageBody: JSON.stringify({ reason: 'ingest', table: table ?? r.feed, batch_id: r.batchId }),
-          MessageGroupId: deps.buildQueue.messageGroupId,
-          MessageDeduplicationId: r.batchId,
-        }),
-      );
-      batchLog.log('info', 'model build requested');
+    if (r.status === 'loaded' && deps.requestBuild && r.batchId) {
+      try {
+        const pending = await deps.requestBuild({ batchId: r.batchId, feed: r.feed, tables: r.tables });
+        batchLog.log('info', 'model build requested', { ...(pending ?? {}) });
+      } catch (e) {
+        // The batch is committed; the scheduled build picks it up. Retrying the ingest would only skip it.
+        batchLog.log('error', `model build request failed: ${(e as Error).message}; the next scheduled build includes this batch`);
+      }
     }
     return outcome;
   } finally {
@@ -137,6 +139,26 @@ export function createIngestHandler(deps: IngestHandlerDeps) {
   };
 }
 
+/** The debounced build request from the stack's environment (schedule group and name, target, role, window). */
+export function debouncedBuildFromEnv(env: NodeJS.ProcessEnv): NonNullable<IngestHandlerDeps['requestBuild']> {
+  const need = ['BUILD_SCHEDULE_GROUP', 'BUILD_SCHEDULE_NAME', 'BUILD_TARGET_ARN', 'BUILD_SCHEDULER_ROLE_ARN'] as const;
+  const missing = need.filter((k) => !env[k]);
+  if (missing.length) throw new Error(`${missing.join(', ')} must be set with BUILD_SCHEDULE_NAME`);
+  const target = {
+    client: new SchedulerClient({}),
+    group: env.BUILD_SCHEDULE_GROUP!,
+    name: env.BUILD_SCHEDULE_NAME!,
+    targetArn: env.BUILD_TARGET_ARN!,
+    roleArn: env.BUILD_SCHEDULER_ROLE_ARN!,
+    messageGroupId: env.BUILD_MESSAGE_GROUP,
+    window: { quietMs: Number(env.BUILD_QUIET_MINUTES ?? 10) * 60_000, maxWaitMs: Number(env.BUILD_MAX_WAIT_MINUTES ?? 60) * 60_000 },
+  };
+  return async () => {
+    const r = await requestDebouncedBuild(target);
+    return { build_at: r.at, schedule: r.action };
+  };
+}
+
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): IngestHandlerDeps {
   const lakeUri = env.LAKE_URI;
   if (!lakeUri) throw new Error('LAKE_URI is not set');
@@ -144,9 +166,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): IngestHandler
   return {
     s3,
     lake: S3LakeStore.fromUri(lakeUri, s3),
-    buildQueue: env.BUILD_QUEUE_URL
-      ? { client: new SQSClient({}), url: env.BUILD_QUEUE_URL, messageGroupId: env.BUILD_MESSAGE_GROUP ?? 'build' }
-      : undefined,
+    requestBuild: env.BUILD_SCHEDULE_NAME ? debouncedBuildFromEnv(env) : undefined,
     scratchDir: env.SCRATCH_DIR ?? '/tmp',
     resources: duckdbResourcesForLambda(env),
     maxRejectRate: env.MAX_REJECT_RATE ? Number(env.MAX_REJECT_RATE) : 1,

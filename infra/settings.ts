@@ -11,6 +11,12 @@ const SettingsSchema = z
     prefix: z.string().regex(/^[a-z][a-z0-9-]{1,20}$/, 'lowercase letters, digits and dashes, 2-21 chars').default('creditlake'),
     /** EventBridge schedule of the model build (UTC). */
     buildSchedule: z.string().min(1).default('cron(30 5 * * ? *)'),
+    /**
+     * Builds after ingest wait this many quiet minutes after the last committed batch (a burst of drops
+     * makes one build), but at most buildMaxWaitMinutes after the first.
+     */
+    buildQuietMinutes: z.coerce.number().int().min(1).max(1440).default(10),
+    buildMaxWaitMinutes: z.coerce.number().int().min(1).max(1440).default(60),
     /** Athena refuses any query that would scan more than this (cost guard). */
     bytesScannedCutoffPerQuery: z.coerce.number().int().min(10_000_000).default(10_000_000_000),
     /** Days dropped feed files are kept in the landing bucket. */

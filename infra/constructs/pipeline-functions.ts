@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { acknowledge, acknowledgeScopedResourceWildcards } from '../nag.js';
 import { Construct } from 'constructs';
@@ -32,6 +33,9 @@ export interface PipelineFunctionsProps {
 
 /** The one message group of the build queue: builds never overlap, because they overwrite marts. */
 export const BUILD_MESSAGE_GROUP = 'build';
+
+/** The one-time schedule each committed batch moves on (see src/aws/build-request.ts). */
+export const BUILD_AFTER_INGEST_SCHEDULE = 'build-after-ingest';
 
 const NODE_RUNTIMES = { 20: lambda.Runtime.NODEJS_20_X, 22: lambda.Runtime.NODEJS_22_X, 24: lambda.Runtime.NODEJS_24_X };
 
@@ -103,6 +107,8 @@ export class PipelineFunctions extends Construct {
   readonly buildQueue: sqs.Queue;
   readonly buildDeadLetterQueue: sqs.Queue;
   readonly scheduleRule: events.Rule;
+  readonly scheduleGroup: scheduler.CfnScheduleGroup;
+  readonly schedulerRole: iam.Role;
   private readonly settings: Settings;
 
   constructor(scope: Construct, id: string, props: PipelineFunctionsProps) {
@@ -125,6 +131,17 @@ export class PipelineFunctions extends Construct {
       deadLetterQueue: { queue: this.buildDeadLetterQueue, maxReceiveCount: 3 },
     });
 
+    // Debounced builds after ingest: EventBridge Scheduler sends to the build queue with this role.
+    this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'BuildSchedules', { name: s.prefix });
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'EventBridge Scheduler: sends the debounced build request to the build queue',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+    });
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'RequestBuild', actions: ['sqs:SendMessage'], resources: [this.buildQueue.queueArn] }),
+    );
+    const scheduleArn = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${s.prefix}/${BUILD_AFTER_INGEST_SCHEDULE}` });
+
     const lakeUri = `s3://${props.lakeBucket.bucketName}/`;
     this.ingestFunction = this.fn('Ingest', {
       entry: 'functions/ingest.ts',
@@ -134,8 +151,13 @@ export class PipelineFunctions extends Construct {
       ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
       environment: {
         LAKE_URI: lakeUri,
-        BUILD_QUEUE_URL: this.buildQueue.queueUrl,
+        BUILD_SCHEDULE_GROUP: s.prefix,
+        BUILD_SCHEDULE_NAME: BUILD_AFTER_INGEST_SCHEDULE,
+        BUILD_TARGET_ARN: this.buildQueue.queueArn,
+        BUILD_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
         BUILD_MESSAGE_GROUP,
+        BUILD_QUIET_MINUTES: String(s.buildQuietMinutes),
+        BUILD_MAX_WAIT_MINUTES: String(s.buildMaxWaitMinutes),
         MAX_REJECT_RATE: String(s.ingestMaxRejectRate),
       },
       deadLetterQueue: this.ingestDeadLetterQueue,
@@ -148,7 +170,19 @@ export class PipelineFunctions extends Construct {
     );
     grantLakePrefixes(ingestRole, props.lakeBucket, INGEST_LAKE_ACCESS);
     ingestRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'RequestBuild', actions: ['sqs:SendMessage'], resources: [this.buildQueue.queueArn] }),
+      new iam.PolicyStatement({
+        sid: 'DebounceBuild',
+        actions: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+        resources: [scheduleArn],
+      }),
+    );
+    ingestRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassSchedulerRole',
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
     );
     for (const prefix of [...props.feedPrefixes, ...Object.values(FEED_DROP_PREFIXES)]) {
       props.landingBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.ingestFunction), {

@@ -225,3 +225,31 @@ describe('least privilege per lake prefix', () => {
     expect(sorted(g.read)).toEqual(['marts/', 'raw/']);
   });
 });
+
+describe('debounced builds after ingest', () => {
+  it('the ingest moves one named one-time schedule (quiet window, max wait) that sends to the build queue, with rights on that schedule only', () => {
+    const ingest = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineIngest'))![1];
+    const vars = ingest.Properties.Environment.Variables;
+    expect(vars).toMatchObject({ BUILD_SCHEDULE_GROUP: 'creditlake', BUILD_SCHEDULE_NAME: 'build-after-ingest', BUILD_QUIET_MINUTES: '10', BUILD_MAX_WAIT_MINUTES: '60', BUILD_MESSAGE_GROUP: 'build' });
+    expect(JSON.stringify(vars.BUILD_TARGET_ARN)).toMatch(/BuildQueue/);
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'creditlake' });
+
+    const roleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('PipelineIngestRole'))![0];
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))!;
+    const bySid = Object.fromEntries((policy.Properties.PolicyDocument.Statement as any[]).map((s) => [s.Sid, s]));
+    expect(bySid.DebounceBuild.Action).toEqual(['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule']);
+    expect(JSON.stringify(bySid.DebounceBuild.Resource)).toContain(':schedule/creditlake/build-after-ingest');
+    expect(bySid.PassSchedulerRole.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    // The ingest no longer sends a build request per batch (its only queue right is its own dead-letter queue).
+    const sends = (policy.Properties.PolicyDocument.Statement as any[]).filter((s) => [s.Action].flat().includes('sqs:SendMessage'));
+    expect(sends.map((s) => JSON.stringify(s.Resource))).toEqual([expect.stringMatching(/IngestDeadLetterQueue/)]);
+
+    const [schedRoleId, schedRole] = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('PipelineSchedulerRole'))!;
+    expect(schedRole.Properties.AssumeRolePolicyDocument.Statement[0]).toMatchObject({
+      Principal: { Service: 'scheduler.amazonaws.com' },
+      Condition: { StringEquals: { 'aws:SourceAccount': expect.anything() } },
+    });
+    const [, schedPolicy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: schedRoleId }]))!;
+    expect(schedPolicy.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/BuildQueue/), 'Arn'] } })]);
+  });
+});

@@ -1,7 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mockClient } from 'aws-sdk-client-mock';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,17 +29,15 @@ const s3Event = (bucket: string, key: string) => ({
 
 let s3: TestS3;
 let work: string;
-const sqs = mockClient(SQSClient);
+const buildRequests: { batchId: string }[] = [];
 const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   s3 = await startTestS3();
   for (const b of ['landing', 'lake-mapped', 'lake-einvoice', 'lake-credit']) await s3.createBucket(b);
   work = mkdtempSync(join(tmpdir(), 'creditlake-ingest-feeds-'));
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
 });
 afterAll(async () => {
-  sqs.restore();
   await s3?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -52,7 +48,9 @@ function handler(lakeBucket: string) {
   return createIngestHandler({
     s3: s3.client,
     lake: lakeOf(lakeBucket),
-    buildQueue: { client: new SQSClient({ region: 'eu-west-1' }), url: 'https://sqs.example/build.fifo', messageGroupId: 'build' },
+    requestBuild: async (r) => {
+      buildRequests.push(r);
+    },
     scratchDir: work,
     resources: { threads: 1, memoryLimit: '256MB' },
     maxRejectRate: 1,
@@ -86,13 +84,13 @@ const countRows = async (bucket: string, key: string) => Number((await parquetRo
 /** Re-delivers the event of every key and checks that nothing in the lake or the build queue changed. */
 async function expectIdempotent(lakeBucket: string, keys: string[]) {
   const before = await lakeOf(lakeBucket).list('');
-  const sent = sqs.commandCalls(SendMessageCommand).length;
+  const sent = buildRequests.length;
   for (const key of keys) {
     const again = await handler(lakeBucket)(s3Event('landing', key), { awsRequestId: 'redelivery' });
     expect(again[0], key).toMatchObject({ status: 'skipped', rowsLoaded: 0 });
   }
   expect(await lakeOf(lakeBucket).list('')).toEqual(before);
-  expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(sent);
+  expect(buildRequests).toHaveLength(sent);
 }
 
 describe('drop routing by landing prefix', () => {
@@ -133,7 +131,7 @@ describe('mapped/<preset>/ drops (ERP exports)', () => {
     }
     const committed = logLines.find((l) => l.message === 'ingest committed' && l.request_id === 'req-m1');
     expect(committed).toMatchObject({ batch_id: batch, feed: 'mapped:afas-debtor-open-items', rows_rejected: 1 });
-    expect(sqs.commandCalls(SendMessageCommand).at(-1)!.args[0].input).toMatchObject({ MessageDeduplicationId: batch });
+    expect(buildRequests.at(-1)).toMatchObject({ batchId: batch });
   });
 
   it('ingests an xlsx workbook from the sheet named by its sheet= folder', async () => {

@@ -1,7 +1,5 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +32,7 @@ const s3Event = (bucket: string, key: string) => ({
 
 let s3: TestS3;
 let work: string;
-const sqs = mockClient(SQSClient);
+const buildRequests: { batchId: string }[] = [];
 const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
@@ -42,10 +40,8 @@ beforeAll(async () => {
   await s3.createBucket('landing');
   await s3.createBucket('lake');
   work = mkdtempSync(join(tmpdir(), 'creditlake-ingest-handler-'));
-  sqs.on(SendMessageCommand).resolves({ MessageId: 'm1' });
 });
 afterAll(async () => {
-  sqs.restore();
   await s3?.close();
   rmSync(work, { recursive: true, force: true });
 });
@@ -54,7 +50,9 @@ function handler() {
   return createIngestHandler({
     s3: s3.client,
     lake: new S3LakeStore(s3.client, parseS3Uri('s3://lake/')),
-    buildQueue: { client: new SQSClient({ region: 'eu-west-1' }), url: 'https://sqs.example/build.fifo', messageGroupId: 'build' },
+    requestBuild: async (r) => {
+      buildRequests.push(r);
+    },
     scratchDir: work,
     resources: { threads: 1, memoryLimit: '256MB' },
     maxRejectRate: 1,
@@ -101,8 +99,8 @@ describe('ingest Lambda handler against an S3-protocol server', () => {
     const manifest = JSON.parse((await store.readText(manifests[0]!))!);
     expect(manifest).toMatchObject({ batch_id: batch, table: 'invoices', source_file: 'jan export.csv', rows_loaded: 3, rows_rejected: 2 });
 
-    const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
-    expect(sent).toEqual([expect.objectContaining({ MessageGroupId: 'build', MessageDeduplicationId: batch })]);
+    const sent = buildRequests;
+    expect(sent).toEqual([expect.objectContaining({ batchId: batch, tables: ['invoices'] })]);
     const committed = logLines.find((l) => l.message === 'ingest committed');
     expect(committed).toMatchObject({ level: 'info', batch_id: batch, request_id: 'req-1', table: 'invoices', rows_loaded: 3, rows_rejected: 2 });
   });
@@ -114,7 +112,7 @@ describe('ingest Lambda handler against an S3-protocol server', () => {
     const copy = await handler()(s3Event('landing', 'invoices/copy.csv'));
     expect(copy[0]).toMatchObject({ status: 'skipped' });
     expect(await new S3LakeStore(s3.client, parseS3Uri('s3://lake/')).list('')).toEqual(lakeKeys);
-    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);
+    expect(buildRequests).toHaveLength(1);
   });
 
   it('ignores objects outside a table prefix and fails (for retry and the DLQ) on an unusable file', async () => {
