@@ -6,7 +6,8 @@
 --  * movement: 'document' (the document amounts, source_type invoice or credit_note),
 --    'allocation' (cash applied to the document, negative), 'write_off' (negative),
 --    'receipt' (the payment received, negative, on the payment item), 'applied' (the allocated part
---    leaving the payment item, positive), 'settlement' (see below).
+--    leaving the payment item, positive), 'settlement' (see below). A 'write_off' movement with
+--    source_type 'recovery' (positive) reinstates written-off debt that a later payment recovers.
 --  * A head with settled_date S is closed from S on: its events after S have no effect and are left
 --    out, and a 'settlement' event at S closes whatever balance is left (negative for an open
 --    invoice): closed without a payment row, it counts as collected. The payment side of cash
@@ -75,17 +76,58 @@ kept AS (
   JOIN heads h ON h.item_id = e.item_id
   WHERE h.settled_date IS NULL OR e.event_date <= h.settled_date
 ),
+-- Recovery of written-off debt paid later (issue 11): cash allocated to a document after it was
+-- written off would take it below zero. The part of such an allocation up to what was written off is
+-- a recovery: it reinstates the debt (a 'write_off' movement with source_type 'recovery', positive)
+-- that the allocation then clears, so the document never goes negative and net write-offs fall. A
+-- negative write-off row (reason recovery) reinstates the debt itself and needs no derived movement.
+-- Per day: b = running balance, w = running written-off amount; the recovered total is
+-- least(w, deepest dip below zero on a day with an allocation), and each day's recovery its increase.
+wo_days AS (
+  SELECT k.item_id, k.event_date, sum(k.amount) AS delta,
+         sum(CASE WHEN k.movement = 'write_off' THEN 0 - k.amount ELSE 0 END) AS written,
+         max(CASE WHEN k.movement = 'allocation' THEN 1 ELSE 0 END) AS has_allocation
+  FROM kept k
+  WHERE k.item_id IN (SELECT item_id FROM kept WHERE movement = 'write_off')
+  GROUP BY k.item_id, k.event_date
+),
+wo_running AS (
+  SELECT item_id, event_date, has_allocation,
+         sum(delta) OVER (PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
+         sum(written) OVER (PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS written_to_date
+  FROM wo_days
+),
+wo_recovered AS (
+  SELECT item_id, event_date,
+         CASE WHEN written_to_date < dip THEN written_to_date ELSE dip END AS recovered_to_date
+  FROM (
+    SELECT item_id, event_date, written_to_date,
+           max(CASE WHEN has_allocation = 1 AND balance < 0 THEN 0 - balance ELSE 0 END) OVER (
+             PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS dip
+    FROM wo_running
+  ) x
+),
+recoveries AS (
+  SELECT item_id, 'write_off' AS movement, item_id AS source_id, 'recovery' AS source_type, event_date,
+         recovered_to_date - COALESCE(lag(recovered_to_date) OVER (PARTITION BY item_id ORDER BY event_date), 0) AS amount
+  FROM wo_recovered
+),
+settle_base AS (
+  SELECT item_id, movement, source_id, source_type, event_date, amount FROM kept
+  UNION ALL
+  SELECT item_id, movement, source_id, source_type, event_date, amount FROM recoveries WHERE amount <> 0
+),
 settlements AS (
   SELECT h.item_id, 'settlement' AS movement, h.item_id AS source_id, 'settled_date' AS source_type,
          h.settled_date AS event_date, 0 - sum(k.amount) AS amount
   FROM heads h
-  JOIN kept k ON k.item_id = h.item_id
+  JOIN settle_base k ON k.item_id = h.item_id
   WHERE h.settled_date IS NOT NULL
   GROUP BY h.item_id, h.settled_date
   HAVING sum(k.amount) <> 0
 ),
 document_side AS (
-  SELECT item_id, movement, source_id, source_type, event_date, amount FROM kept
+  SELECT item_id, movement, source_id, source_type, event_date, amount FROM settle_base
   UNION ALL
   SELECT item_id, movement, source_id, source_type, event_date, amount FROM settlements
 ),

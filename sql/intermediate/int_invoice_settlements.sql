@@ -3,17 +3,20 @@
 -- invoice, the documents correcting it, the cash allocated to it, write-offs, and the closing of a
 -- settled_date (int_ar_item_events). So the settlement date is the date of the last allocation,
 -- credit note or write-off that closed it, or its settled_date when that came first. Invoices still
--- open at the end of the data have no settlement_date.
+-- open at the end of the data have no settlement_date. closed_by says what cleared it on that date
+-- (payment_behaviour counts only payment and settled_date closures as paid, issue 11).
 WITH events AS (
   SELECT item_id, event_date, sum(amount) AS delta,
-         max(CASE WHEN movement = 'write_off' THEN 1 ELSE 0 END) AS has_write_off,
-         max(CASE WHEN movement = 'settlement' THEN 1 ELSE 0 END) AS has_settlement
+         max(CASE WHEN movement = 'write_off' AND source_type <> 'recovery' AND amount < 0 THEN 1 ELSE 0 END) AS has_write_off,
+         max(CASE WHEN movement = 'settlement' THEN 1 ELSE 0 END) AS has_settlement,
+         max(CASE WHEN movement = 'allocation' THEN 1 ELSE 0 END) AS has_allocation,
+         max(CASE WHEN movement = 'document' AND source_id <> item_id THEN 1 ELSE 0 END) AS has_credit
   FROM {{ ref('int_ar_item_events') }}
   WHERE item_kind = 'document' AND item_type = 'invoice' AND item_amount > 0
   GROUP BY item_id, event_date
 ),
 running AS (
-  SELECT item_id, event_date, has_write_off, has_settlement,
+  SELECT item_id, event_date, has_write_off, has_settlement, has_allocation, has_credit,
          sum(delta) OVER (PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance
   FROM events
 ),
@@ -35,7 +38,11 @@ heads AS (
   WHERE item_kind = 'document' AND item_type = 'invoice' AND item_amount > 0
 ),
 flags AS (
-  SELECT r.item_id, max(r.has_write_off) AS has_write_off, max(r.has_settlement) AS has_settlement
+  SELECT r.item_id, max(r.has_write_off) AS has_write_off, max(r.has_settlement) AS has_settlement,
+         -- what the closing day brought: the movement that cleared the invoice
+         max(CASE WHEN r.event_date = c.settlement_date THEN
+           CASE WHEN r.has_settlement = 1 THEN 4 WHEN r.has_write_off = 1 THEN 3 WHEN r.has_allocation = 1 THEN 2 WHEN r.has_credit = 1 THEN 1 ELSE 0 END
+         END) AS closing
   FROM running r
   JOIN closed c ON c.item_id = r.item_id AND r.event_date <= c.settlement_date
   GROUP BY r.item_id
@@ -50,7 +57,11 @@ SELECT
   CAST({{ days_between('h.item_date', 'c.settlement_date') }} AS INTEGER) AS days_to_pay,
   CAST(CASE WHEN c.settlement_date > h.due_date THEN {{ days_between('h.due_date', 'c.settlement_date') }} ELSE 0 END AS INTEGER) AS days_late,
   CASE WHEN f.has_write_off = 1 THEN true ELSE false END AS written_off,
-  CASE WHEN f.has_settlement = 1 THEN true ELSE false END AS closed_by_settled_date
+  CASE WHEN f.has_settlement = 1 THEN true ELSE false END AS closed_by_settled_date,
+  -- settled_date, write_off (the closing day wrote off the rest), payment, credit_note (a credit note
+  -- cleared it without cash); empty while open
+  CASE f.closing WHEN 4 THEN 'settled_date' WHEN 3 THEN 'write_off' WHEN 2 THEN 'payment' WHEN 1 THEN 'credit_note'
+       WHEN 0 THEN 'payment' END AS closed_by
 FROM heads h
 LEFT JOIN closed c ON c.item_id = h.item_id
 LEFT JOIN flags f ON f.item_id = h.item_id

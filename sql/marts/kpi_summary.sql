@@ -15,7 +15,7 @@ cash AS (
   SELECT month, cash_received FROM {{ ref('cash_flow_monthly') }} WHERE group_by = 'ALL'
 ),
 write_offs AS (
-  SELECT month, written_off, bad_debt_ratio, bad_debt_ratio_12m, over_ceiling
+  SELECT month, written_off, bad_debt_ratio, bad_debt_ratio_12m, over_ceiling, recovered, net_written_off, bad_debt_ratio_net
   FROM {{ ref('write_offs_monthly') }}
   WHERE group_by = 'ALL'
 ),
@@ -53,6 +53,9 @@ months AS (
     w.bad_debt_ratio * 100 AS bad_debt_pct,
     w.bad_debt_ratio_12m * 100 AS bad_debt_pct_12m,
     COALESCE(w.over_ceiling, false) AS over_write_off_ceiling,
+    COALESCE(w.recovered, CAST(0 AS DECIMAL(18,2))) AS recovered,
+    COALESCE(w.net_written_off, CAST(0 AS DECIMAL(18,2))) AS net_written_off,
+    w.bad_debt_ratio_net * 100 AS bad_debt_pct_net,
     CAST(COALESCE(k.collection_costs, 0) AS DECIMAL(18,2)) AS collection_costs,
     CAST(COALESCE(r.refused, 0) AS BIGINT) AS refused_decisions,
     CAST(COALESCE(f.expected_cash_13w, 0) AS DECIMAL(18,2)) AS expected_cash_13w,
@@ -123,7 +126,14 @@ SELECT
   CAST(c.debit_ar - p.debit_ar AS DECIMAL(18,2)) AS debit_ar_mom,
   CAST(c.debit_ar - y.debit_ar AS DECIMAL(18,2)) AS debit_ar_yoy,
   CAST(c.credit_balances - p.credit_balances AS DECIMAL(18,2)) AS credit_balances_mom,
-  CAST(c.credit_balances - y.credit_balances AS DECIMAL(18,2)) AS credit_balances_yoy
+  CAST(c.credit_balances - y.credit_balances AS DECIMAL(18,2)) AS credit_balances_yoy,
+  c.recovered,
+  c.net_written_off,
+  c.bad_debt_pct_net,
+  CAST(c.net_written_off - p.net_written_off AS DECIMAL(18,2)) AS net_written_off_mom,
+  CAST(c.net_written_off - y.net_written_off AS DECIMAL(18,2)) AS net_written_off_yoy,
+  c.bad_debt_pct_net - p.bad_debt_pct_net AS bad_debt_pct_net_mom,
+  c.bad_debt_pct_net - y.bad_debt_pct_net AS bad_debt_pct_net_yoy
 FROM months c
 LEFT JOIN months p ON p.month = c.prev_month
 LEFT JOIN months y ON y.month = c.year_ago_month

@@ -2,40 +2,52 @@
 -- with 'ALL' totals (docs/metrics.md, "Payment behaviour"). Settlement date, days to pay and days
 -- late come from int_invoice_settlements: days to pay = settlement date − invoice date, days late =
 -- max(0, settlement date − due date). An invoice is paid late when days late > config
--- payment_behaviour.grace_days. With payment_behaviour.include_written_off = false, invoices closed
--- (partly) by a write-off are left out. Weighted means weigh each invoice by its amount.
+-- payment_behaviour.grace_days. Only invoices cleared by payment (or a settled date) are paid: one
+-- cancelled by a credit note was never paid, one written off was not paid 240 days late (issue 11).
+-- Those closures are counted in their own columns in the month they closed. Config
+-- payment_behaviour.basis widens the paid set: excluding_write_offs (credit-note closures too) or
+-- all_closures (the old behaviour). Weighted means weigh each invoice by its amount.
 -- Group rows are dense over the months (zero counts, empty means); customer rows exist only for
--- months in which the customer settled an invoice.
-WITH settled AS (
+-- months in which the customer closed an invoice.
+WITH closed AS (
   SELECT s.customer_id, CAST({{ month_start('s.settlement_date') }} AS DATE) AS month_start, s.amount,
-         s.days_to_pay, s.days_late,
-         CASE WHEN s.days_late > {{ var('late_grace_days') }} THEN 1 ELSE 0 END AS is_late
+         s.days_to_pay, s.days_late, s.closed_by,
+         CASE WHEN s.days_late > {{ var('late_grace_days') }} THEN 1 ELSE 0 END AS is_late,
+         CASE
+           WHEN {{ var('settlement_basis') }} = 'all_closures' THEN 1
+           WHEN {{ var('settlement_basis') }} = 'excluding_write_offs' THEN CASE WHEN s.written_off THEN 0 ELSE 1 END
+           WHEN s.closed_by IN ('payment', 'settled_date') AND NOT s.written_off THEN 1
+           ELSE 0
+         END AS is_paid
   FROM {{ ref('int_invoice_settlements') }} s
   WHERE s.settlement_date IS NOT NULL
-    AND ({{ var('settlement_basis') }} = 'all_closures' OR s.written_off = false)
 ),
 grouped AS (
-  SELECT month_start, 'customer' AS group_by, customer_id AS group_value, amount, days_to_pay, days_late, is_late
-  FROM settled
+  SELECT month_start, 'customer' AS group_by, customer_id AS group_value, amount, days_to_pay, days_late, is_late, is_paid, closed_by
+  FROM closed
   UNION ALL
-  SELECT s.month_start, g.group_by, g.group_value, s.amount, s.days_to_pay, s.days_late, s.is_late
-  FROM settled s
+  SELECT s.month_start, g.group_by, g.group_value, s.amount, s.days_to_pay, s.days_late, s.is_late, s.is_paid, s.closed_by
+  FROM closed s
   JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = s.customer_id
   UNION ALL
-  SELECT month_start, 'ALL' AS group_by, 'ALL' AS group_value, amount, days_to_pay, days_late, is_late
-  FROM settled
+  SELECT month_start, 'ALL' AS group_by, 'ALL' AS group_value, amount, days_to_pay, days_late, is_late, is_paid, closed_by
+  FROM closed
 ),
 totals AS (
   SELECT
     month_start, group_by, group_value,
-    count(*) AS invoices_settled,
-    sum(amount) AS amount_settled,
-    sum(days_to_pay) AS sum_days_to_pay,
-    sum(days_to_pay * amount) AS weighted_days_to_pay,
-    sum(days_late) AS sum_days_late,
-    sum(days_late * amount) AS weighted_days_late,
-    sum(is_late) AS invoices_paid_late,
-    sum(CASE WHEN is_late = 1 THEN amount ELSE 0 END) AS amount_paid_late
+    sum(is_paid) AS invoices_settled,
+    sum(CASE WHEN is_paid = 1 THEN amount ELSE 0 END) AS amount_settled,
+    sum(CASE WHEN is_paid = 1 THEN days_to_pay ELSE 0 END) AS sum_days_to_pay,
+    sum(CASE WHEN is_paid = 1 THEN days_to_pay * amount ELSE 0 END) AS weighted_days_to_pay,
+    sum(CASE WHEN is_paid = 1 THEN days_late ELSE 0 END) AS sum_days_late,
+    sum(CASE WHEN is_paid = 1 THEN days_late * amount ELSE 0 END) AS weighted_days_late,
+    sum(CASE WHEN is_paid = 1 THEN is_late ELSE 0 END) AS invoices_paid_late,
+    sum(CASE WHEN is_paid = 1 AND is_late = 1 THEN amount ELSE 0 END) AS amount_paid_late,
+    sum(CASE WHEN closed_by = 'credit_note' THEN 1 ELSE 0 END) AS closed_by_credit_note,
+    sum(CASE WHEN closed_by = 'credit_note' THEN amount ELSE 0 END) AS amount_closed_by_credit_note,
+    sum(CASE WHEN closed_by = 'write_off' THEN 1 ELSE 0 END) AS closed_by_write_off,
+    sum(CASE WHEN closed_by = 'write_off' THEN amount ELSE 0 END) AS amount_closed_by_write_off
   FROM grouped
   GROUP BY month_start, group_by, group_value
 ),
@@ -66,7 +78,11 @@ SELECT
   CAST(COALESCE(t.amount_paid_late, 0) AS DECIMAL(18,2)) AS amount_paid_late,
   {{ ratio('t.amount_paid_late', 't.amount_settled') }} AS share_amount_paid_late,
   CAST({{ var('late_grace_days') }} AS INTEGER) AS late_grace_days,
-  {{ var('settlement_basis') }} AS settlement_basis
+  {{ var('settlement_basis') }} AS settlement_basis,
+  CAST(COALESCE(t.closed_by_credit_note, 0) AS BIGINT) AS invoices_closed_by_credit_note,
+  CAST(COALESCE(t.amount_closed_by_credit_note, 0) AS DECIMAL(18,2)) AS amount_closed_by_credit_note,
+  CAST(COALESCE(t.closed_by_write_off, 0) AS BIGINT) AS invoices_closed_by_write_off,
+  CAST(COALESCE(t.amount_closed_by_write_off, 0) AS DECIMAL(18,2)) AS amount_closed_by_write_off
 FROM frame f
 LEFT JOIN totals t ON t.month_start = f.month_start AND t.group_by = f.group_by AND t.group_value = f.group_value
 ORDER BY f.month_start, f.group_by, f.group_value

@@ -44,6 +44,11 @@ events AS (
          CASE WHEN s.event_date < h.head_date THEN h.head_date ELSE s.event_date END AS event_date, s.amount
   FROM {{ ref('int_snapshot_events') }} s JOIN heads h ON h.document_id = s.document_id
   UNION ALL
+  -- a payment on a written-off document reinstates the recovered debt first (the event ledger derives it)
+  SELECT customer_id, 'written_off' AS kind, settled_date, event_date, amount
+  FROM {{ ref('int_ar_item_events') }}
+  WHERE item_kind = 'document' AND source_type = 'recovery'
+  UNION ALL
   SELECT customer_id, 'paid' AS kind, CAST(NULL AS DATE) AS settled_date, payment_date AS event_date, 0 - amount AS amount
   FROM pay
   UNION ALL

@@ -14,6 +14,11 @@ WITH staged AS (
   UNION ALL
   SELECT write_off_date, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), amount
   FROM {{ ref('stg_write_offs') }}
+  UNION ALL
+  -- recoveries made by cash on a written-off document (derived in the event ledger)
+  SELECT event_date, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), 0 - amount
+  FROM {{ ref('int_ar_item_events') }}
+  WHERE item_kind = 'document' AND source_type = 'recovery'
 ),
 staged_periods AS (
   SELECT 'month' AS grain, CAST({{ month_start('event_date') }} AS DATE) AS period, sum(cash) AS cash, sum(inv) AS inv, sum(cn) AS cn, sum(wo) AS wo

@@ -36,7 +36,8 @@ WHERE d.month IS NULL OR k.open_ar <> d.ar_end OR k.overdue_ar <> d.overdue_ar_e
 UNION ALL
 SELECT k.month, 'not cash_flow_monthly ALL'
 FROM k LEFT JOIN c ON c.month = k.month
-WHERE c.month IS NULL OR k.cash_received <> c.cash_received OR k.written_off <> c.written_off
+WHERE c.month IS NULL OR k.cash_received <> c.cash_received OR k.written_off - k.recovered <> c.written_off
+   OR k.net_written_off <> k.written_off - k.recovered
 UNION ALL
 SELECT k.month, 'collection costs differ from staging'
 FROM k LEFT JOIN costs s ON s.month = k.month

@@ -22,8 +22,15 @@ const PaymentBehaviourSchema = z
   .object({
     /** An invoice counts as paid late when settled more than this many days after its due date. */
     grace_days: z.number().int().min(0).max(365).default(0),
-    /** Count invoices closed (partly) by a write-off as settled; false keeps only invoices closed without one. */
-    include_written_off: z.boolean().default(true),
+    /**
+     * Which closed invoices count as settled in days to pay and days late: `paid` (default) those
+     * cleared by payment or a settled date; `excluding_write_offs` those closed without any write-off
+     * (credit-note closures included); `all_closures` every closed invoice (credit notes and write-offs
+     * too, the old behaviour). Closures by credit note and write-off have their own columns either way.
+     */
+    basis: z.enum(['paid', 'excluding_write_offs', 'all_closures']).optional(),
+    /** Older spelling: true = basis all_closures, false = excluding_write_offs (basis wins when both are set). */
+    include_written_off: z.boolean().optional(),
   })
   .strict()
   .prefault({});

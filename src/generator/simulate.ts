@@ -191,6 +191,20 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
           ledger.writeOffs.push({
             document_id: docId, customer_id: p.customerId, write_off_date: isoOf(wDay), amount: formatCents(open), reason,
           });
+          // part of it comes in later (a settlement with the curator, the agency's late success)
+          if (recoveries > 0 && rng.chance(recoveries)) {
+            const rDay = businessDayOnOrAfter(wDay + rng.int(20, 200));
+            const back = Math.max(1, Math.round(open * rng.uniform(0.2, 1)));
+            if (rDay <= end) {
+              // booked as a negative write-off first, or only as cash allocated to the written-off invoice
+              if (rng.chance(0.5)) {
+                ledger.writeOffs.push({
+                  document_id: docId, customer_id: p.customerId, write_off_date: isoOf(rDay), amount: formatCents(-back), reason: 'recovery',
+                });
+              }
+              plan.push({ docId, docSeq: seq, day: rDay, cents: back });
+            }
+          }
         }
       }
     }

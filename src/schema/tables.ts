@@ -76,14 +76,14 @@ export const paymentAllocations = defineTable({
 
 export const writeOffs = defineTable({
   name: 'write_offs',
-  description: 'Amounts written off as uncollectable (bad debt).',
+  description: "Amounts written off as uncollectable (bad debt), and recoveries of them (negative amount, reason 'recovery').",
   key: ['document_id', 'write_off_date'],
   shape: {
     document_id: col.text('Document written off'),
     customer_id: col.text('Debtor of the document'),
     write_off_date: col.date('Booking date of the write-off'),
-    amount: col.money('Amount written off (positive)'),
-    reason: col.text('Why it was written off (e.g. bankruptcy, uncollectable, dispute)'),
+    amount: col.money("Amount written off (positive), or recovered later (negative, with reason 'recovery')"),
+    reason: col.text("Why it was written off (e.g. bankruptcy, uncollectable, dispute), or 'recovery' for a negative amount"),
   },
 });
 

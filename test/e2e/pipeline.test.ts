@@ -62,16 +62,22 @@ interface OpenLine {
 function openAt(ledger: Record<string, Rec[]>, D: string): OpenLine[] {
   const d = day(D);
   const docs = new Map(ledger.invoices!.map((r) => [r.document_id!, r]));
-  const balance = new Map<string, number>();
+  // Dated movements per item, replayed day by day so a recovery can be told apart from an overpayment.
+  const moves = new Map<string, { day: number; cents: number; kind: 'doc' | 'alloc' | 'wo' }[]>();
   const itemOf = (r: Rec) => {
     const target = r.corrects_document_id ? docs.get(r.corrects_document_id) : undefined;
     return target && !target.corrects_document_id && target.document_id !== r.document_id ? target : r;
   };
-  const add = (id: string, v: number) => balance.set(id, (balance.get(id) ?? 0) + v);
+  const add = (id: string, dayNo: number, v: number, kind: 'doc' | 'alloc' | 'wo') => {
+    if (dayNo > d) return;
+    const list = moves.get(id) ?? [];
+    list.push({ day: dayNo, cents: v, kind });
+    moves.set(id, list);
+  };
   for (const r of ledger.invoices!) {
     const item = itemOf(r);
     // A movement never counts before its item exists.
-    if (Math.max(day(r.invoice_date!), day(item.invoice_date!)) <= d) add(item.document_id!, cents(r.amount!));
+    add(item.document_id!, Math.max(day(r.invoice_date!), day(item.invoice_date!)), cents(r.amount!), 'doc');
   }
   const payments = new Map(ledger.payments!.map((p) => [p.payment_id!, p]));
   const unapplied = new Map<string, number>();
@@ -81,13 +87,33 @@ function openAt(ledger: Record<string, Rec[]>, D: string): OpenLine[] {
     const item = itemOf(docs.get(a.document_id!)!);
     const when = Math.max(day(p.payment_date!), day(item.invoice_date!));
     if (when <= d) {
-      add(item.document_id!, -cents(a.amount!));
+      add(item.document_id!, when, -cents(a.amount!), 'alloc');
       unapplied.set(a.payment_id!, (unapplied.get(a.payment_id!) ?? 0) + cents(a.amount!));
     }
   }
   for (const w of ledger.write_offs!) {
     const item = itemOf(docs.get(w.document_id!)!);
-    if (Math.max(day(w.write_off_date!), day(item.invoice_date!)) <= d) add(item.document_id!, -cents(w.amount!));
+    add(item.document_id!, Math.max(day(w.write_off_date!), day(item.invoice_date!)), -cents(w.amount!), 'wo');
+  }
+  // Recovery: cash allocated after a write-off that would take the document below zero reinstates
+  // written-off debt first (up to what was written off), so the document never goes negative for it.
+  const balance = new Map<string, number>();
+  for (const [id, list] of moves) {
+    const days = [...new Set(list.map((m) => m.day))].sort((a, b) => a - b);
+    let b = 0;
+    let written = 0;
+    let recovered = 0;
+    for (const t of days) {
+      const today = list.filter((m) => m.day === t);
+      b += today.reduce((s, m) => s + m.cents, 0);
+      written -= today.filter((m) => m.kind === 'wo').reduce((s, m) => s + m.cents, 0);
+      if (b < 0 && today.some((m) => m.kind === 'alloc') && written > recovered) {
+        const r = Math.min(written - recovered, -b);
+        b += r;
+        recovered += r;
+      }
+    }
+    balance.set(id, b);
   }
   const lines: OpenLine[] = [];
   for (const [id, amount] of balance) {
@@ -111,7 +137,7 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
 
   beforeAll(async () => {
     // Credit balances on (over-credits, unlinked credit notes, overpayments): a real ledger has them.
-    const gen = await cli(work, 'generate', '--customers', '80', '--months', '12', '--seed', 'e2e', '--end-date', END, '--credit-balances', '5%', '--out', ledgerDir);
+    const gen = await cli(work, 'generate', '--customers', '80', '--months', '18', '--seed', 'e2e', '--end-date', END, '--credit-balances', '5%', '--recoveries', '40%', '--out', ledgerDir);
     expect(gen.code, gen.stderr).toBe(0);
     for (const t of LEDGER_TABLES) {
       const res = await cli(work, 'ingest', join(ledgerDir, `${t}.csv`), '--table', t, '--json');
@@ -136,6 +162,12 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     const open = openAt(ledger, END);
     expect(open.filter((l) => l.bucket === 'credit balance').length).toBeGreaterThan(3);
     expect(ledger.invoices!.some((r) => r.document_type === 'credit_note' && !r.corrects_document_id)).toBe(true);
+  });
+
+  it('has recoveries of both kinds, and no written-off document goes negative for them', async () => {
+    expect(ledger.write_offs!.filter((w) => w.reason === 'recovery').length).toBeGreaterThan(0);
+    const { rows } = await db.query(`SELECT count(*) AS n FROM int_ar_item_events WHERE source_type = 'recovery'`);
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
   });
 
   it('ages open AR like an independent recomputation, at several month ends', async () => {

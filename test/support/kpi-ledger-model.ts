@@ -157,6 +157,30 @@ export class LedgerModel {
     return closedSince;
   }
 
+  /**
+   * What cleared an invoice on its settlement date: its settled_date, a write-off of the rest, a
+   * payment, or a credit note without cash. Only 'payment' and 'settled_date' closures (without any
+   * write-off) count as paid in payment_behaviour.
+   */
+  closedBy(item: Item): 'settled_date' | 'write_off' | 'payment' | 'credit_note' | undefined {
+    const s = this.settlement(item);
+    if (!s) return undefined;
+    const before = item.moves.filter((m) => m.date <= s && (!item.settled || m.date <= item.settled));
+    const onDay = before.filter((m) => m.date === s);
+    if (item.settled === s && before.reduce((t, m) => t + m.cents, 0) > 0) return 'settled_date';
+    if (onDay.some((m) => m.kind === 'write_off')) return 'write_off';
+    if (onDay.some((m) => m.kind === 'allocation')) return 'payment';
+    if (onDay.some((m) => m.kind === 'document' && !m.own)) return 'credit_note';
+    return 'payment';
+  }
+
+  /** Settled by payment or settled date, with no write-off on the way: what payment_behaviour counts. */
+  paid(item: Item): boolean {
+    const by = this.closedBy(item);
+    const s = this.settlement(item);
+    return (by === 'payment' || by === 'settled_date') && !item.moves.some((m) => m.kind === 'write_off' && m.date <= s!);
+  }
+
   documents(): Item[] {
     return [...this.items.values()].filter((i) => i.kind === 'document');
   }

@@ -6,7 +6,7 @@ import { costCategories } from '../../src/warehouse/compile/kpi-functions.js';
 describe('KPI suite config', () => {
   it('has the documented defaults without a file', () => {
     const c = defaultConfig();
-    expect(c.payment_behaviour).toEqual({ grace_days: 0, include_written_off: true });
+    expect(c.payment_behaviour).toEqual({ grace_days: 0 });
     expect(c.open_invoice_counts).toEqual({ bucket_edges: [14, 30, 60, 90] });
     expect(c.write_offs).toEqual({ ceiling_ratio: 0.005, ceiling_basis: 'rolling_12m' });
     expect(c.credit_decisions).toEqual({ limited_counts_as_accepted: true });

@@ -103,7 +103,8 @@ describe('KPI suite A on a hand-worked ledger', () => {
   it('payment_behaviour: settlement by allocation, credit note, settled_date and write-off', async () => {
     const rows = await f.query(
       `SELECT month, group_by, group_value, invoices_settled, amount_settled, mean_days_to_pay, weighted_days_to_pay, mean_days_late,
-              weighted_days_late, invoices_paid_late, share_paid_late, amount_paid_late, share_amount_paid_late, late_grace_days, settlement_basis
+              weighted_days_late, invoices_paid_late, share_paid_late, amount_paid_late, share_amount_paid_late, late_grace_days, settlement_basis,
+              invoices_closed_by_write_off, amount_closed_by_write_off, invoices_closed_by_credit_note
        FROM payment_behaviour WHERE group_by IN ('ALL', 'customer') ORDER BY month, group_by, group_value`,
     );
     const all = byKey(rows.filter((r) => r.group_by === 'ALL'), 'month');
@@ -118,14 +119,44 @@ describe('KPI suite A on a hand-worked ledger', () => {
     expect(march.weighted_days_late).toBeCloseTo((25 * 500) / 800, 9);
     expect(march.share_paid_late).toBeCloseTo(0.5, 9);
     expect(march.share_amount_paid_late).toBeCloseTo(0.625, 9);
-    expect(all['2024-04-01']).toMatchObject({ invoices_settled: '1', mean_days_to_pay: 36, mean_days_late: 21, late_grace_days: 0, settlement_basis: 'all_closures' });
-    // Customer rows only where the customer settled something.
+    // April: I3 was written off, not paid 21 days late (issue 11): counted apart, not as settled.
+    expect(all['2024-04-01']).toMatchObject({
+      invoices_settled: '0', mean_days_to_pay: null, late_grace_days: 0, settlement_basis: 'paid',
+      invoices_closed_by_write_off: '1', amount_closed_by_write_off: '200.00', invoices_closed_by_credit_note: '0',
+    });
+    // Customer rows only where the customer closed something.
     expect(rows.filter((r) => r.group_by === 'customer').map((r) => `${r.month} ${r.group_value} ${r.invoices_settled}`)).toEqual([
       '2024-02-01 C1 1',
       '2024-03-01 C1 1',
       '2024-03-01 C2 1',
-      '2024-04-01 C1 1',
+      '2024-04-01 C1 0',
     ]);
+    // The old behaviour on request: every closure counts as settled.
+    const old = await buildFixture(ledger, kpiConfig({ payment_behaviour: { basis: 'all_closures' } }), ['+payment_behaviour']);
+    const april = byKey(await old.query(`SELECT * FROM payment_behaviour WHERE group_by = 'ALL'`), 'month')['2024-04-01'];
+    expect(april).toMatchObject({ invoices_settled: '1', mean_days_to_pay: 36, mean_days_late: 21, settlement_basis: 'all_closures' });
+  });
+
+  it('payment_behaviour: an invoice cancelled by a credit note is not paid', async () => {
+    const g = await buildFixture(
+      {
+        customers: [customer('C1', 'smb')],
+        invoices: [
+          invoice('I1', 'C1', '2024-01-10', '2024-02-09', '1000.00'),
+          invoice('CN1', 'C1', '2024-01-20', '2024-01-20', '-1000.00', { corrects_document_id: 'I1' }),
+          invoice('I2', 'C1', '2024-01-12', '2024-02-11', '400.00'),
+          invoice('CN2', 'C1', '2024-01-15', '2024-01-15', '-100.00', { corrects_document_id: 'I2' }),
+        ],
+        payments: [payment('P1', 'C1', '2024-02-20', '300.00')],
+        payment_allocations: [allocation('P1', 'I2', '300.00')],
+      },
+      kpiConfig(),
+      ['+payment_behaviour'],
+    );
+    const rows = byKey(await g.query(`SELECT * FROM payment_behaviour WHERE group_by = 'ALL'`), 'month');
+    expect(rows['2024-01-01']).toMatchObject({ invoices_settled: '0', invoices_closed_by_credit_note: '1', amount_closed_by_credit_note: '1000.00' });
+    // I2, credited in part and paid the rest, is paid: 39 days, 9 late
+    expect(rows['2024-02-01']).toMatchObject({ invoices_settled: '1', mean_days_to_pay: 39, mean_days_late: 9, invoices_closed_by_credit_note: '0' });
   });
 
   it('payment_behaviour variants: grace days and leaving write-offs out', async () => {

@@ -106,7 +106,12 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
   ],
   payments: [rule('amount', 'payment amount not positive', `${money('amount')} <= 0`), isoCode('currency', 3, 'ISO 4217')],
   payment_allocations: [rule('amount', 'allocated amount is zero', `${money('amount')} = 0`)],
-  write_offs: [rule('amount', 'write-off amount not positive', `${money('amount')} <= 0`)],
+  // A negative write-off is a recovery of written-off debt (issue 11): allowed only when it says so.
+  write_offs: [
+    rule('amount', 'write-off amount is zero', `${money('amount')} = 0`),
+    rule('amount', "negative write-off without reason 'recovery'", `${money('amount')} < 0 AND lower(trim(COALESCE(${q('reason')}, ''))) <> 'recovery'`,
+      `${quoted('amount')} || ' reason ' || ${quoted('reason')}`),
+  ],
   open_item_snapshots: [
     rule('due_date', 'due_date before invoice_date', `${q('due_date')} < ${q('invoice_date')}`, dates('due_date', 'invoice_date')),
     rule('invoice_date', 'invoice_date after snapshot_date', `${q('invoice_date')} > ${q('snapshot_date')}`, dates('snapshot_date', 'invoice_date')),

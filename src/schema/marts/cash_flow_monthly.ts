@@ -15,7 +15,7 @@ export const cashFlowMonthly = defineTable({
     invoiced: col.money('Invoices dated in the month (gross, before credit notes)'),
     credit_notes: col.money('Credit notes dated in the month (negative)'),
     credit_sales: col.money('invoiced + credit_notes: credit sales of the month, as in dso_monthly'),
-    written_off: col.money('Write-offs dated in the month'),
+    written_off: col.money('Write-offs dated in the month, net of recoveries (negative write-offs, cash on written-off documents)'),
     net_change_ar: col.money('Net change in AR from the month\'s flows: credit_sales − cash_received − written_off'),
     ar_begin: col.money('AR at the previous month end (dso_monthly.ar_begin)'),
     ar_end: col.money('AR at the month end (dso_monthly.ar_end)'),

@@ -17,7 +17,7 @@ export const cashFlowWeekly = defineTable({
     invoiced: col.money('Invoices dated in the week (gross, before credit notes)'),
     credit_notes: col.money('Credit notes dated in the week (negative)'),
     credit_sales: col.money('invoiced + credit_notes: credit sales of the week'),
-    written_off: col.money('Write-offs dated in the week'),
+    written_off: col.money('Write-offs dated in the week, net of recoveries (negative write-offs, cash on written-off documents)'),
     net_change_ar: col.money('Net change in AR from the week\'s flows: credit_sales − cash_received − written_off'),
   },
 });

@@ -18,7 +18,7 @@ export function kpiTemplateVars(config: Config): Record<string, string | number>
   const pb = config.payment_behaviour;
   return {
     late_grace_days: pb.grace_days,
-    settlement_basis: pb.include_written_off ? 'all_closures' : 'excluding_write_offs',
+    settlement_basis: pb.basis ?? (pb.include_written_off === undefined ? 'paid' : pb.include_written_off ? 'all_closures' : 'excluding_write_offs'),
     write_off_ceiling_ratio: config.write_offs.ceiling_ratio,
     write_off_ceiling_basis: config.write_offs.ceiling_basis,
     acceptance_basis: config.credit_decisions.limited_counts_as_accepted ? 'accepted_or_limited' : 'accepted_only',
