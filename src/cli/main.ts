@@ -2,6 +2,7 @@ import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
 import { ConfigError } from '../config/config.js';
 import { commands } from './registry.js';
 import { awsSetupProblem } from '../aws/setup-problem.js';
+import { describeFailure } from './failure.js';
 import { quietOnClosedPipe } from './output.js';
 
 const VERSION = '0.1.0';
@@ -54,8 +55,14 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
       return EXIT.USAGE;
     }
     const setup = awsSetupProblem(e);
-    line(ctx.stderr, `creditlake ${name}: ${setup ?? (e as Error).stack ?? String(e)}`);
-    return EXIT.FAILED;
+    if (setup) {
+      line(ctx.stderr, `creditlake ${name}: ${setup}`);
+      return EXIT.FAILED;
+    }
+    if (ctx.env.CREDITLAKE_DEBUG) line(ctx.stderr, (e as Error).stack ?? String(e));
+    const failure = describeFailure(e);
+    line(ctx.stderr, `creditlake ${name}: ${failure.message}`);
+    return failure.exit;
   }
 }
 

@@ -1,5 +1,5 @@
-import { readFileSync, existsSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { readFileSync, existsSync, realpathSync, statSync } from 'node:fs';
+import { resolve, dirname, parse } from 'node:path';
 import { z } from 'zod';
 import { AthenaSchema } from './athena-config.js';
 import { CreditRiskSchema } from './credit-risk-config.js';
@@ -93,7 +93,11 @@ export const ConfigSchema = z
     duckdb: z
       .object({
         threads: z.number().int().positive().optional(),
-        memory_limit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i).optional(),
+        memory_limit: z
+          .string()
+          .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'a size such as 512MB or 4GB')
+          .refine((s) => Number.parseFloat(s) > 0, 'must be more than 0')
+          .optional(),
       })
       .strict()
       .default({}),
@@ -148,5 +152,33 @@ export function loadConfig(opts: { path?: string; cwd?: string; lake?: string } 
   const lake = opts.lake ?? config.lake;
   const base = used ? dirname(used) : cwd;
   const lakeRoot = lake.startsWith('s3://') ? lake : resolve(opts.lake ? cwd : base, lake);
+  if (!lake.startsWith('s3://')) {
+    const problem = localLakeProblem(lakeRoot);
+    if (problem) throw new ConfigError(`invalid lake ${lakeRoot}: ${problem}`);
+  }
   return { config: { ...config, lake }, path: used, lakeRoot };
+}
+
+/** System folders no lake may be in: writing there is dangerous as root, and /proc never ends. */
+const SYSTEM_ROOTS = ['/proc', '/sys', '/dev'];
+
+/** Why a local folder cannot be a lake, or undefined when it can (it need not exist yet). */
+export function localLakeProblem(lakeRoot: string): string | undefined {
+  const abs = resolve(lakeRoot);
+  if (abs === parse(abs).root) return 'the root of the file system cannot be a lake; name a folder such as ./lake';
+  let real = abs;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    // Not there yet: the lake is created on first ingest.
+  }
+  for (const r of SYSTEM_ROOTS) {
+    if (real === r || real.startsWith(`${r}/`) || abs === r || abs.startsWith(`${r}/`)) return `it is under ${r}, a system folder`;
+  }
+  try {
+    if (!statSync(real).isDirectory()) return 'it is a file, not a folder';
+  } catch {
+    // Not there yet.
+  }
+  return undefined;
 }

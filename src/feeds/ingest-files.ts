@@ -7,6 +7,7 @@ import { canonicalTable, type TableDef } from '../schema/index.js';
 import { commitBatch, findManifest, manifestKey } from '../lake/commit-batch.js';
 import { batchId, isoDay, lakePaths } from '../lake/layout.js';
 import { LocalLakeStore } from '../lake/local-store.js';
+import { scratchPrefix, sweepLeftovers } from '../lake/sweep.js';
 import type { BatchManifest } from '../lake/manifest.js';
 import { toKey, type LakeStore } from '../lake/store.js';
 import { convertCsv, type ReasonCount } from './canonical-csv/convert.js';
@@ -101,6 +102,7 @@ export async function ingestFiles(opts: IngestOptions): Promise<IngestResult> {
     if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
   }
 
+  sweepLeftovers(store, opts.scratchDir);
   const results: FileIngestResult[] = [];
   for (const file of opts.files) results.push(await ingestOne(file, table, store, maxRejectRate, opts));
   const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => results.reduce((a, r) => a + r[k], 0);
@@ -121,7 +123,7 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
   const started = now();
   const sizeBytes = (await stat(file)).size;
   const ingestDate = isoDay(started);
-  const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), 'creditlake-ingest-'));
+  const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), scratchPrefix('ingest')));
   try {
     // Hashing and converting run side by side: the hash decides whether the file was ingested
     // before, and waiting for it first would add a full extra read of the file to every new batch.

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { commitBatch, findManifest, manifestKey } from '../lake/commit-batch.js';
 import { batchId, isoDay, lakePaths } from '../lake/layout.js';
 import { LocalLakeStore } from '../lake/local-store.js';
+import { scratchPrefix, sweepLeftovers } from '../lake/sweep.js';
 import type { BatchManifest } from '../lake/manifest.js';
 import { toKey, type LakeStore } from '../lake/store.js';
 import type { Row } from '../warehouse/engine.js';
@@ -91,6 +92,7 @@ export async function ingestMapped(opts: MappedIngestOptions): Promise<MappedIng
     const s = await stat(f).catch(() => undefined);
     if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
   }
+  sweepLeftovers(store, opts.scratchDir);
   const files: MappedFileResult[] = [];
   for (const file of opts.files) files.push(await ingestOne(file, store, maxRejectRate, opts));
   return {
@@ -141,7 +143,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
 
   const id = batchId(started, key);
   const ingestDate = isoDay(started);
-  const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), 'creditlake-mapped-'));
+  const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), scratchPrefix('mapped')));
   let engine: DuckDBEngine | undefined;
   try {
     const source = await opts.prepare(file, scratch, (f) => progress(f * 0.5));

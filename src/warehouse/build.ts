@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { lakePaths } from '../lake/layout.js';
 import { committedDataKeys } from '../lake/commit-batch.js';
 import { LocalLakeStore } from '../lake/local-store.js';
+import { sweepLocalLake } from '../lake/sweep.js';
 import { CANONICAL_TABLES, canonicalTable, type TableDef } from '../schema/index.js';
 import { MART_TABLES, martTable } from '../schema/marts/index.js';
 import { buildOrder, compileModel, duckdbTarget, loadProject, selectModels, type Model } from './compile/index.js';
@@ -144,6 +145,8 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
   const toCache = modelsToCache(project, [...buildable.filter((m) => m.kind === 'marts' && selected.has(m.name)), ...sqlTestModels]);
 
   const tmpDir = join(lakeRoot, lakePaths.tmpDir());
+  // Temporaries of a killed earlier build (or ingest) go first.
+  sweepLocalLake(lakeRoot);
   mkdirSync(tmpDir, { recursive: true });
   const tmpDb = join(tmpDir, `warehouse-${process.pid}-${Date.now()}.duckdb`);
   const finalDb = join(lakeRoot, lakePaths.warehouseDb());

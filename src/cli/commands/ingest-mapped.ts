@@ -1,6 +1,6 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { extname, join, relative, resolve } from 'node:path';
+import { extname, join, relative, resolve, sep } from 'node:path';
 import { EXIT, UsageError, line, type CliIO } from '../command.js';
 import { configFrom, parse } from '../options.js';
 import { openLakeStore } from '../../lake/open-store.js';
@@ -73,14 +73,37 @@ function withOverrides(m: Mapping, v: { sheet?: string; delimiter?: string; enco
   return { ...m, source };
 }
 
-/** Files of the given folders (recursively, sorted), and the given files as they are. */
-export async function expandPaths(paths: string[], cwd: string): Promise<string[]> {
+/**
+ * Files of the given folders (recursively, sorted), and the given files as they are. A symlink in a
+ * folder is followed only when it resolves inside that folder (a link to a file beside it, a
+ * sub-folder); one pointing outside, or dangling, is reported in `notes`, never followed or dropped
+ * silently. Each real folder is walked once, so a link loop ends.
+ */
+export async function expandPaths(paths: string[], cwd: string, notes: string[] = []): Promise<string[]> {
   const out: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
+  const seen = new Set<string>();
+  const inside = (root: string, p: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+  const walk = async (dir: string, root: string): Promise<void> => {
+    const real = await realpath(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
     for (const e of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       if (e.name.startsWith('.')) continue;
       const p = join(dir, e.name);
-      if (e.isDirectory()) await walk(p);
+      if (e.isSymbolicLink()) {
+        const target = await realpath(p).catch(() => undefined);
+        if (!target) {
+          notes.push(`skipped ${relative(cwd, p) || p}: a symlink whose target does not exist`);
+          continue;
+        }
+        if (!inside(root, target)) {
+          notes.push(`skipped ${relative(cwd, p) || p}: a symlink to ${target}, outside the folder given (name that file itself to ingest it)`);
+          continue;
+        }
+        const s = await stat(target);
+        if (s.isDirectory()) await walk(p, root);
+        else if (s.isFile()) out.push(p);
+      } else if (e.isDirectory()) await walk(p, root);
       else if (e.isFile()) out.push(p);
     }
   };
@@ -88,7 +111,7 @@ export async function expandPaths(paths: string[], cwd: string): Promise<string[
     const abs = resolve(cwd, p);
     const s = await stat(abs).catch(() => undefined);
     if (!s) throw new UsageError(`no such file or folder: ${p}`);
-    if (s.isDirectory()) await walk(abs);
+    if (s.isDirectory()) await walk(abs, await realpath(abs));
     else out.push(abs);
   }
   return out;
@@ -180,7 +203,9 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
   const { config, lakeRoot } = configFrom(values, io);
   const asOf = values['as-of'];
   if (asOf !== undefined && !isIsoDate(asOf)) throw new UsageError(`--as-of must be a date as YYYY-MM-DD, got "${asOf}"`);
-  const files = await expandPaths(positionals, io.cwd);
+  const walkNotes: string[] = [];
+  const files = await expandPaths(positionals, io.cwd, walkNotes);
+  for (const n of walkNotes) line(io.stderr, n);
   if (files.length === 0) throw new UsageError('no files found');
 
   let mapping: Mapping;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
 import { commitBatch, findManifest } from '../../lake/commit-batch.js';
+import { scratchPrefix, sweepLeftovers } from '../../lake/sweep.js';
 import { batchId, isoDay, lakePaths } from '../../lake/layout.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import type { BatchManifest } from '../../lake/manifest.js';
@@ -92,6 +93,7 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
     if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
   }
   const now = opts.now ?? (() => new Date());
+  sweepLeftovers(store, opts.scratchDir);
 
   const items: Parsed[] = [];
   const firstBySha = new Map<string, string>();
@@ -185,7 +187,7 @@ async function commitFile(
     [insolvencyEvents, n.events],
     [creditReports, n.reports],
   ];
-  const scratch = await mkdtemp(join(scratchDir ?? tmpdir(), 'creditlake-credit-'));
+  const scratch = await mkdtemp(join(scratchDir ?? tmpdir(), scratchPrefix('credit')));
   const manifests: Record<string, string> = {};
   try {
     // Secondary tables first, the file's primary table (which carries the quarantine) last.

@@ -5,6 +5,7 @@ import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
 import { companyIdentifiers, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
 import { committedDataKeys } from '../../lake/commit-batch.js';
+import { scratchPrefix } from '../../lake/sweep.js';
 import type { LakeStore } from '../../lake/store.js';
 import { CompanyIdentityIndex, type IdentifierRow } from './identity.js';
 import type { KnownState } from './normalise.js';
@@ -27,7 +28,7 @@ async function readCommitted(db: DuckDBEngine, store: LakeStore, table: TableDef
   const keys = await committedDataKeys(store, table.name, exclude);
   if (keys.length === 0) return [];
   const local = 'pathOf' in store;
-  const copies = local || !store.getFile ? undefined : await mkdtemp(join(scratchDir ?? tmpdir(), 'creditlake-history-'));
+  const copies = local || !store.getFile ? undefined : await mkdtemp(join(scratchDir ?? tmpdir(), scratchPrefix('history')));
   try {
     const paths: string[] = [];
     for (const [i, k] of keys.entries()) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { linePatternProblem } from '../csv-dialect/line-pattern.js';
+import { toStrptime } from '../csv-dialect/formats.js';
 
 /**
  * A mapping file describes one kind of source export (an Exact Online receivables list, an SAP FBL5N
@@ -27,10 +28,23 @@ export type Expr =
   | { abs: Expr }
   | { negate: Expr };
 
+/** A date pattern (dd-mm-yyyy, yyyymmdd, a strptime format) or `auto`, checked when the mapping loads. */
+const DateFormatSchema = z
+  .string()
+  .min(1)
+  .superRefine((p, ctx) => {
+    if (p === 'auto') return;
+    try {
+      toStrptime(p);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  });
+
 export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
   z.union([
     z.string().min(1),
-    z.object({ column: z.string().min(1), date_format: z.string().min(1).optional() }).strict(),
+    z.object({ column: z.string().min(1), date_format: DateFormatSchema.optional() }).strict(),
     z.object({ const: z.union([z.string(), z.number()]) }).strict(),
     z.object({ add_days: z.object({ date: ExprSchema, days: ExprSchema }).strict() }).strict(),
     z.object({ days_between: z.object({ from: ExprSchema, to: ExprSchema }).strict() }).strict(),
@@ -81,7 +95,7 @@ export const SourceSchema = z
     /** 1-based line (CSV) or row (xlsx) holding the column names; lines above it are a preamble. */
     header_row: z.number().int().min(1).max(1000).default(1),
     /** Default for every date column: a pattern such as dd-mm-yyyy, d-m-yy, mm/dd/yyyy, yyyymmdd, or auto. */
-    date_format: z.string().min(1).default('auto'),
+    date_format: DateFormatSchema.default('auto'),
     /** Decimal separator of amounts; the thousands separator is the other one (plus spaces) unless set. */
     decimal: z.enum([',', '.', 'auto']).default('auto'),
     thousands: z.enum(['.', ',', ' ', "'", '']).optional(),
