@@ -59,9 +59,9 @@ const PATHS: Path[] = [
   },
   {
     name: 'mapped export',
-    tables: ['customers', 'invoices'],
+    tables: ['customers', 'open_item_snapshots'],
     run: async (store) => {
-      const r = await ingestMapped({ store, mapping: exact, files: [join(FIX, 'erp/exact-online-receivables.csv')], prepare: (f, s) => prepareCsv(exact, f, s), threads: 1, now: () => at });
+      const r = await ingestMapped({ store, mapping: exact, files: [join(FIX, 'erp/exact-online-receivables.csv')], prepare: (f, s) => prepareCsv(exact, f, s), threads: 1, now: () => at, asOf: '2024-03-01' });
       const f = r.files[0]!;
       if (f.status === 'error') throw new Error(f.message);
       return { ok: r.ok, skipped: f.status === 'skipped' };

@@ -73,11 +73,11 @@ describe('loss-proof parsing through the CLI (issue 10)', () => {
     const file = join(work, 'exact-1000.csv');
     writeFileSync(file, `${EXACT_HEADER}\r\n${rows.join('\r\n')}\r\n`, 'latin1');
     const l = lake();
-    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', file, '--lake', l, '--json']);
+    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', '--as-of', '2024-03-01', file, '--lake', l, '--json']);
     expect(r.code).toBe(0);
     const j = json(r.out);
     expect(j.files[0]).toMatchObject({ lines_read: 1000, lines_loaded: 1000, lines_rejected: 0 });
-    expect(await scalar(`SELECT count(*) FROM '${l}/raw/invoices/*/*.parquet' WHERE document_id = '2024050'`)).toBe(1);
+    expect(await scalar(`SELECT count(*) FROM '${l}/raw/open_item_snapshots/*/*.parquet' WHERE document_id = '2024050'`)).toBe(1);
   });
 
   it('a quote that opens a value and never closes costs that line only, and the exit code says so', async () => {
@@ -85,18 +85,18 @@ describe('loss-proof parsing through the CLI (issue 10)', () => {
     const file = join(work, 'exact-open-quote.csv');
     writeFileSync(file, `${EXACT_HEADER}\n${rows.join('\n')}\n`, 'latin1');
     const l = lake();
-    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', file, '--lake', l]);
+    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', '--as-of', '2024-03-01', file, '--lake', l]);
     expect(r.code).toBe(1);
     expect(r.out).toContain('299 loaded, 1 rejected of 300 source rows');
     expect(r.out).toMatch(/quoted value never closes.*line 51/);
-    expect(await scalar(`SELECT count(*) FROM '${l}/raw/invoices/*/*.parquet'`)).toBe(299);
+    expect(await scalar(`SELECT count(*) FROM '${l}/raw/open_item_snapshots/*/*.parquet'`)).toBe(299);
   });
 
   it('a cut-off last line of an export is a reject, not a footer', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => exactRow(i + 1));
     const file = join(work, 'exact-cut.csv');
     writeFileSync(file, `${EXACT_HEADER}\n${rows.join('\n')}\n${exactRow(21).slice(0, 30)}`, 'latin1');
-    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', file, '--lake', lake(), '--json']);
+    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', '--as-of', '2024-03-01', file, '--lake', lake(), '--json']);
     expect(r.code).toBe(1);
     const f = json(r.out).files[0];
     expect(f).toMatchObject({ lines_read: 21, lines_loaded: 20, lines_rejected: 1 });
@@ -107,7 +107,7 @@ describe('loss-proof parsing through the CLI (issue 10)', () => {
     const rows = Array.from({ length: 5 }, (_, i) => exactRow(i + 1));
     const file = join(work, 'exact-footer.csv');
     writeFileSync(file, `${EXACT_HEADER}\n${rows.join('\n')}\nTotaal;;;;;;15,00;;;;;\n`, 'latin1');
-    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', file, '--lake', lake()]);
+    const r = await cli(['ingest', '--mapping', 'exact-online-receivables', '--as-of', '2024-03-01', file, '--lake', lake()]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('5 loaded, 0 rejected of 5 source rows');
   });
