@@ -7,6 +7,7 @@
  * event, or the same file dropped twice, lands once.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { duckdbResourcesForLambda, type DuckDBResources } from '../src/aws/lambda-resources.js';
 import { requestDebouncedBuild } from '../src/aws/build-request.js';
+import { gluePartitionRegistrar, type PartitionRegistrar } from '../src/aws/glue-partitions.js';
 import { ingestDrop } from '../src/aws/ingest-drop.js';
 import { droppedObjects, routeOfKey, type DroppedObject } from '../src/aws/s3-event.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
@@ -28,6 +30,8 @@ export interface IngestHandlerDeps {
    * quiet window after the last batch of a burst; see src/aws/build-request.ts).
    */
   requestBuild?: (r: { batchId: string; feed: string; tables: string[] }) => Promise<Record<string, unknown> | void>;
+  /** Registers the Glue partitions of committed batches (Athena plans only registered days). */
+  partitions?: PartitionRegistrar;
   /** Local scratch parent: /tmp in Lambda. */
   scratchDir: string;
   resources: DuckDBResources;
@@ -109,6 +113,12 @@ async function ingestObject(deps: IngestHandlerDeps, obj: DroppedObject, log: Js
     else if (r.failed) batchLog.log('warn', `ingest committed over the reject limit: ${r.message}`, fields);
     else batchLog.log('info', r.status === 'skipped' ? 'already ingested; nothing to do' : 'ingest committed', fields);
 
+    if (deps.partitions && (r.status === 'loaded' || r.status === 'skipped')) {
+      // A skipped file was committed before, maybe by an attempt that died before registering: list its tables' days.
+      const keys = r.dataKeys.length ? r.dataKeys : (await Promise.all(r.tables.map((t) => deps.lake.list(`raw/${t}`)))).flat();
+      const created = await deps.partitions.register(keys);
+      if (created.length) batchLog.log('info', 'partitions registered', { partitions: created });
+    }
     if (r.status === 'loaded' && deps.requestBuild && r.batchId) {
       try {
         const pending = await deps.requestBuild({ batchId: r.batchId, feed: r.feed, tables: r.tables });
@@ -167,6 +177,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): IngestHandler
     s3,
     lake: S3LakeStore.fromUri(lakeUri, s3),
     requestBuild: env.BUILD_SCHEDULE_NAME ? debouncedBuildFromEnv(env) : undefined,
+    partitions: env.GLUE_DATABASE ? gluePartitionRegistrar({ client: new GlueClient({}), database: env.GLUE_DATABASE }) : undefined,
     scratchDir: env.SCRATCH_DIR ?? '/tmp',
     resources: duckdbResourcesForLambda(env),
     maxRejectRate: env.MAX_REJECT_RATE ? Number(env.MAX_REJECT_RATE) : 1,

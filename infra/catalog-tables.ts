@@ -9,13 +9,13 @@ export const rawTableName = (table: string) => `raw_${table}`;
 export const feedPrefix = (table: string) => `${table}/`;
 
 /** Every table the catalog holds, derived from the zod schemas (the one source of truth). */
-export function catalogTables(opts: { projectionStartDate: string }): CatalogTableSpec[] {
+export function catalogTables(): CatalogTableSpec[] {
   const raw = CANONICAL_TABLES.map((t) => ({
     name: rawTableName(t.name),
     description: `Raw batches of ${t.name}: ${t.description}`,
     columns: t.columns,
     prefix: `raw/${t.name}/`,
-    projectedDatePartition: { column: 'ingest_date', startDate: opts.projectionStartDate },
+    datePartition: { column: 'ingest_date' },
   }));
   // The model runner rewrites the Parquet under marts/<name>/ (CTAS); these tables read it.
   const marts = MART_TABLES.map((t) => ({ name: t.name, description: t.description, columns: t.columns, prefix: `marts/${t.name}/` }));

@@ -67,7 +67,7 @@ export class CreditlakeStack extends Stack {
     const catalog = new LakeCatalog(this, 'Catalog', {
       databaseName: dbName,
       lakeBucket: lake,
-      tables: catalogTables({ projectionStartDate: s.projectionStartDate }),
+      tables: catalogTables(),
     });
     const workgroup = new QueryWorkgroup(this, 'Athena', {
       name: s.prefix,

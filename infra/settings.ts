@@ -29,7 +29,7 @@ const SettingsSchema = z
     accessLogRetentionDays: z.coerce.number().int().positive().default(90),
     /** CloudWatch log retention of the functions, in days (must be a value CloudWatch accepts). */
     logRetentionDays: z.coerce.number().int().positive().default(30),
-    /** First ingest day Athena's partition projection considers. */
+    /** Ignored (kept so existing cdk.json files still synthesise): raw partitions are registered at commit, not projected. */
     projectionStartDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).default('2020-01-01'),
     /**
      * Lambda Node.js major version; the DuckDB binding is N-API, so any of them loads it. 22 by default:

@@ -12,8 +12,11 @@ export interface CatalogTableSpec {
   columns: readonly ColumnDef[];
   /** Key prefix in the lake bucket, ending in `/`. */
   prefix: string;
-  /** Hive-style partition column with a date partition projection (raw tables: ingest_date). */
-  projectedDatePartition?: { column: string; startDate: string };
+  /**
+   * Hive-style date partition column (raw tables: ingest_date). Partitions are registered in Glue when
+   * a batch commits (src/aws/glue-partitions.ts), so a query plans only days that hold data.
+   */
+  datePartition?: { column: string };
 }
 
 export interface LakeCatalogProps {
@@ -27,19 +30,6 @@ const PARQUET = {
   outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
   serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
 };
-
-/** Parameters that let Athena compute partitions from the key layout instead of asking Glue for them. */
-export function projectionParameters(location: string, p: { column: string; startDate: string }): Record<string, string> {
-  return {
-    'projection.enabled': 'true',
-    [`projection.${p.column}.type`]: 'date',
-    [`projection.${p.column}.format`]: 'yyyy-MM-dd',
-    [`projection.${p.column}.range`]: `${p.startDate},NOW`,
-    [`projection.${p.column}.interval`]: '1',
-    [`projection.${p.column}.interval.unit`]: 'DAYS',
-    'storage.location.template': `${location}${p.column}=\${${p.column}}/`,
-  };
-}
 
 /** Glue database plus one external Parquet table per spec. */
 export class LakeCatalog extends Construct {
@@ -58,7 +48,6 @@ export class LakeCatalog extends Construct {
     for (const spec of props.tables) {
       const location = `s3://${props.lakeBucket.bucketName}/${spec.prefix}`;
       const parameters: Record<string, string> = { classification: 'parquet', EXTERNAL: 'TRUE' };
-      if (spec.projectedDatePartition) Object.assign(parameters, projectionParameters(location, spec.projectedDatePartition));
       const table = new glue.CfnTable(this, `Table-${spec.name}`, {
         catalogId,
         databaseName: props.databaseName,
@@ -67,8 +56,8 @@ export class LakeCatalog extends Construct {
           description: spec.description,
           tableType: 'EXTERNAL_TABLE',
           parameters,
-          partitionKeys: spec.projectedDatePartition
-            ? [{ name: spec.projectedDatePartition.column, type: 'date', comment: 'Day the batch was ingested' }]
+          partitionKeys: spec.datePartition
+            ? [{ name: spec.datePartition.column, type: 'date', comment: 'Day the batch was ingested' }]
             : [],
           storageDescriptor: { ...PARQUET, location, columns: glueColumns(spec.columns) },
         },

@@ -12,6 +12,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { acknowledge, acknowledgeScopedResourceWildcards } from '../nag.js';
 import { Construct } from 'constructs';
 import { FEED_DROP_PREFIXES } from '../../src/aws/s3-event.js';
+import { CANONICAL_TABLES } from '../../src/schema/index.js';
+import { rawTableName } from '../catalog-tables.js';
 import { handlerCode, type CopyDir } from '../lambda-code.js';
 import type { Settings } from '../settings.js';
 
@@ -159,6 +161,7 @@ export class PipelineFunctions extends Construct {
         BUILD_QUIET_MINUTES: String(s.buildQuietMinutes),
         BUILD_MAX_WAIT_MINUTES: String(s.buildMaxWaitMinutes),
         MAX_REJECT_RATE: String(s.ingestMaxRejectRate),
+        GLUE_DATABASE: props.databaseName,
       },
       deadLetterQueue: this.ingestDeadLetterQueue,
       retryAttempts: 2,
@@ -169,6 +172,19 @@ export class PipelineFunctions extends Construct {
       new iam.PolicyStatement({ sid: 'ReadFeeds', actions: ['s3:GetObject'], resources: [objects(props.landingBucket)] }),
     );
     grantLakePrefixes(ingestRole, props.lakeBucket, INGEST_LAKE_ACCESS);
+    const glueArn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
+    ingestRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RegisterPartitions',
+        actions: ['glue:GetTable', 'glue:BatchCreatePartition'],
+        // Each raw table by name: the ingest never touches a mart's catalog entry.
+        resources: [
+          glueArn('catalog'),
+          glueArn(`database/${props.databaseName}`),
+          ...CANONICAL_TABLES.map((t) => glueArn(`table/${props.databaseName}/${rawTableName(t.name)}`)),
+        ],
+      }),
+    );
     ingestRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DebounceBuild',

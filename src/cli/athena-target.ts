@@ -1,5 +1,8 @@
 import type { Config } from '../config/config.js';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { gluePartitionRegistrar, registerLakePartitions } from '../aws/glue-partitions.js';
 import { configForLake, readBuildMarker } from '../aws/lake-config.js';
+import { CANONICAL_TABLES } from '../schema/index.js';
 import { writeBuildMarker } from '../lake/build-marker.js';
 import { S3LakeStore } from '../lake/s3-store.js';
 import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
@@ -87,6 +90,13 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
   if (lake.differs.length) {
     line(io.stderr, `note: using the config this lake's stack deployed; it differs from yours in ${lake.differs.join(', ')} (change creditlake.config.json in the stack's project and redeploy)`);
   }
+  // Raw partitions are registered at commit by the ingest Lambda; batches this CLI ingested are registered here.
+  const registered = await registerLakePartitions(
+    store,
+    gluePartitionRegistrar({ client: new GlueClient({}), database: engine.database }),
+    CANONICAL_TABLES.map((t) => t.name),
+  );
+  if (registered.length && !opts.json) line(io.stdout, `registered ${registered.length} new raw partition(s) in Glue`);
   let report;
   try {
     report = await buildWarehouseAthena({

@@ -5,6 +5,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BatchCreatePartitionCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { main } from '../../src/cli/main.js';
 
 const athena = mockClient(AthenaClient);
 const s3 = mockClient(S3Client);
+const glue = mockClient(GlueClient);
 let work: string;
 let statements: string[];
 
@@ -40,6 +42,7 @@ beforeAll(() => {
 afterAll(() => {
   athena.restore();
   s3.restore();
+  glue.restore();
   rmSync(work, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -61,12 +64,30 @@ beforeEach(() => {
   s3.on(DeleteObjectsCommand).resolves({});
   s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'no such key', $metadata: {} }));
   s3.on(PutObjectCommand).resolves({});
+  glue.reset();
+  glue.on(GetTableCommand).resolves({ Table: { Name: 'raw_invoices', StorageDescriptor: { Location: 's3://acme-lake/raw/invoices/' } } });
+  glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
 });
 
 const markerWritten = () => {
   const put = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'marts/_build.json');
   return put ? JSON.parse(String(put.args[0].input.Body)) : undefined;
 };
+
+describe('raw partitions on a CLI build', () => {
+  it('registers the days of raw files in the lake (CLI ingests register nothing themselves) in the configured database', async () => {
+    s3.on(ListObjectsV2Command, { Prefix: 'raw/invoices/' }).resolves({
+      Contents: [{ Key: 'raw/invoices/ingest_date=2026-11-30/a.parquet' }, { Key: 'raw/invoices/ingest_date=2026-12-01/b.parquet' }],
+      IsTruncated: false,
+    });
+    const r = await cli('build', '--target', 'athena', '--no-tests', '--select', '+ar_aging');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('registered 2 new raw partition(s) in Glue');
+    const calls = glue.commandCalls(BatchCreatePartitionCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([expect.objectContaining({ DatabaseName: 'acme_db', TableName: 'raw_invoices' })]);
+    expect(calls[0]!.PartitionInputList!.map((p) => p.Values![0])).toEqual(['2026-11-30', '2026-12-01']);
+  });
+});
 
 describe('the deployed config on the lake', () => {
   it("a CLI build uses the config the lake's stack deployed (from the build marker), says so, and records it again", async () => {

@@ -112,19 +112,22 @@ describe('ingest and build functions', () => {
 describe('Glue catalog and Athena', () => {
   const tables = () => ofType('AWS::Glue::Table').map(([, t]) => t.Properties.TableInput);
 
-  it('has a raw table per canonical table, columns equal to the zod schema, partition projection on ingest_date', () => {
+  it('has a raw table per canonical table, columns equal to the zod schema, partitioned by ingest_date without projection (partitions registered at commit)', () => {
     for (const t of CANONICAL_TABLES) {
       const glue = tables().find((x) => x.Name === rawTableName(t.name));
       expect(glue, t.name).toBeDefined();
       expect(glue.StorageDescriptor.Columns).toEqual(glueColumns(t.columns).map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })));
       expect(glue.PartitionKeys).toEqual([expect.objectContaining({ Name: 'ingest_date', Type: 'date' })]);
-      expect(glue.Parameters).toMatchObject({
-        'projection.enabled': 'true',
-        'projection.ingest_date.type': 'date',
-        'projection.ingest_date.format': 'yyyy-MM-dd',
-      });
-      expect(JSON.stringify(glue.Parameters['storage.location.template'])).toContain(`/raw/${t.name}/ingest_date=\${ingest_date}/`);
+      // Projection would make Athena probe every day since a start date; registered partitions are only the days with data.
+      expect(Object.keys(glue.Parameters).filter((k) => k.startsWith('projection.') || k === 'storage.location.template')).toEqual([]);
+      expect(JSON.stringify(glue.StorageDescriptor.Location)).toContain(`/raw/${t.name}/`);
     }
+    const ingestRoleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('PipelineIngestRole'))![0];
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: ingestRoleId }]))!;
+    const reg = (policy.Properties.PolicyDocument.Statement as any[]).find((s) => s.Sid === 'RegisterPartitions');
+    expect(reg.Action).toEqual(['glue:GetTable', 'glue:BatchCreatePartition']);
+    const tablesReached = (reg.Resource as unknown[]).map((r) => /table\/creditlake\/(\w+)/.exec(JSON.stringify(r))?.[1]).filter(Boolean);
+    expect(tablesReached.sort()).toEqual(CANONICAL_TABLES.map((t) => rawTableName(t.name)).sort());
   });
 
   it('has a table per mart with the declared columns', () => {
