@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { canonicalSelectList, type TableDef } from '../../schema/index.js';
 import { normalizeCsv, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
-import { rowChecks } from './rules.js';
+import { ISO_DATE_TEXT, rowChecks } from './rules.js';
 import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql } from './sql.js';
 
 export interface ConvertOptions {
@@ -78,6 +78,10 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       encoding: 'utf-8',
       headerRow: 1,
       invalidBytes: 'reject-line',
+      // DuckDB's date reader takes `epoch`, `infinity` and `today` too: only ISO text is a date here.
+      fieldRules: opts.table.columns
+        .filter((c) => c.sqlType === 'DATE')
+        .map((c) => ({ column: c.name, valid: (v: string) => ISO_DATE_TEXT.test(v), reason: 'not a valid DATE' })),
       signal: opts.signal,
       onProgress: opts.onProgress && ((done, total) => opts.onProgress!(total ? (0.3 * done) / total : 0.3)),
     });

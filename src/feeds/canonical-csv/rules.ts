@@ -34,6 +34,15 @@ export function readType(t: SqlType): 'VARCHAR' | 'DATE' | 'DOUBLE' | 'BOOLEAN' 
 }
 
 const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * The dates any ingest accepts, in ONE place (canonical CSV, mapped exports and e-invoices share
+ * these row checks). Wide on purpose: a plausibility window per feed (issue 12) can narrow it here.
+ */
+export const DATE_RANGE = { min: '1900-01-01', max: '2999-12-31' } as const;
+
+/** ISO calendar date text, the only notation canonical CSV takes (no `epoch`, `infinity`, `today`). */
+export const ISO_DATE_TEXT = /^\s*(\d{4}-\d{2}-\d{2})?\s*$/;
 /**
  * An amount for sign and range rules (DECIMAL(38,…) would be exact but parses 100× slower). A value
  * that fails its format check may round here (`0.004` → `0.00`); the converter drops business-rule
@@ -72,6 +81,16 @@ function columnChecks(c: ColumnDef): RowCheck[] {
         WHEN regexp_matches(${col}, '^-?[0-9]{17,}(\\.[0-9]{1,2})?$') THEN 'amount too large for DECIMAL(18,2)'
         ELSE 'not a decimal amount' END`,
       detail: quoted(c.name),
+    });
+  }
+  if (c.sqlType === 'DATE') {
+    // infinity, -infinity and year 0 parse as dates in DuckDB (and print as 1900-01-01 or 1 BC):
+    // none is a date a ledger can hold.
+    checks.push({
+      column: c.name,
+      reason: 'date out of range',
+      failWhen: `NOT (${col} BETWEEN DATE '${DATE_RANGE.min}' AND DATE '${DATE_RANGE.max}')`,
+      detail: `CAST(${col} AS VARCHAR) || ${sqlString(` (dates run from ${DATE_RANGE.min} to ${DATE_RANGE.max})`)}`,
     });
   }
   if (c.sqlType === 'INTEGER' || c.sqlType === 'BIGINT') {

@@ -1,3 +1,4 @@
+import { DATE_RANGE } from '../canonical-csv/rules.js';
 /**
  * What every provider format is parsed into before validation: one record per report (or per company
  * or insolvency event for the canonical CSVs), still in the provider's own terms (scale, letters),
@@ -99,7 +100,9 @@ function parseDate(raw: string): string | undefined {
   else return undefined;
   const iso = `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
   const t = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().slice(0, 10) === iso ? iso : undefined;
+  if (Number.isNaN(t.getTime()) || t.toISOString().slice(0, 10) !== iso) return undefined;
+  // The one date window of every ingest (year 0 is a real ISO string but no ledger date).
+  return iso >= DATE_RANGE.min && iso <= DATE_RANGE.max ? iso : undefined;
 }
 
 /**

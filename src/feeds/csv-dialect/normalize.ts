@@ -32,6 +32,8 @@ export interface NormalizeOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Checked between chunks: an aborted pass stops with the signal's reason. */
   signal?: AbortSignal;
+  /** Per-column text checks (by header name): a failing value rejects its line with `reason`. */
+  fieldRules?: readonly { column: string; valid: (value: string) => boolean; reason: string }[];
 }
 
 export interface NormalizeResult {
@@ -170,6 +172,7 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
   };
   let headerFields = 0;
   let headerLines = 0;
+  let rules: { index: number; column: string; valid: (v: string) => boolean; reason: string }[] = [];
   const queue: Promise<void>[] = [];
   const show = delimiter === '\t' ? 'tab' : delimiter;
 
@@ -211,6 +214,10 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
       headerFields = r.fields.length;
       headerLines = r.lines;
       reader.expectFields(headerFields);
+      rules = (opts.fieldRules ?? []).flatMap((f) => {
+        const index = result.rawHeader.indexOf(f.column);
+        return index >= 0 ? [{ ...f, index }] : [];
+      });
       queue.push(out.write(`${LINE_COLUMN}${delimiter}${result.header.map((h) => `"${h.replace(/"/g, '""')}"`).join(delimiter)}\n`));
       return;
     }
@@ -224,6 +231,13 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
         r.fields.length < headerFields ? result.header[r.fields.length] : '',
       );
       return;
+    }
+    for (const f of rules) {
+      const v = r.fields[f.index]!;
+      if (!f.valid(v)) {
+        for (let k = 0; k < r.lines; k++) reject(r.line + k, f.reason, JSON.stringify(v.slice(0, 100)), r.text.split('\n')[k] ?? '', f.column);
+        return;
+      }
     }
     result.rows++;
     result.dataLines += r.lines;

@@ -19,6 +19,54 @@ export interface SheetRow {
 }
 
 const MAX_SMALL_PART = 64 * 1024 * 1024;
+
+/**
+ * Limits a hostile workbook hits long before memory or disk runs out, each checked while the parts
+ * stream (a 3 KB bad cell reference or a 5 MB shared-strings bomb once took the process down).
+ * Excel's own limits where it has them: 1,048,576 rows, 16,384 columns, 32,767 characters a cell.
+ */
+export interface XlsxLimits {
+  /** Inflated bytes of one part (sheet, shared strings). */
+  maxPartBytes: number;
+  /** Inflated / compressed size of a part; a zip bomb compresses far better than any sheet. */
+  maxRatio: number;
+  maxSharedStrings: number;
+  /** Characters of all shared strings together. */
+  maxSharedChars: number;
+  maxRows: number;
+  maxColumns: number;
+  maxCellChars: number;
+  /** Characters of one row (all its cells): a CSV line has the same bound. */
+  maxRowChars: number;
+  maxEntries: number;
+}
+
+export const XLSX_LIMITS: XlsxLimits = {
+  maxPartBytes: 1024 * 1024 * 1024,
+  maxRatio: 200,
+  maxSharedStrings: 4_000_000,
+  maxSharedChars: 64 * 1024 * 1024,
+  maxRows: 1_048_576,
+  maxColumns: 16_384,
+  maxCellChars: 32_767,
+  maxRowChars: 1024 * 1024,
+  maxEntries: 10_000,
+};
+
+/** Refuses a part whose declared sizes are over the limits (yauzl then holds the stream to them). */
+function checkPart(zip: ZipArchive, name: string, limits: XlsxLimits): void {
+  const e = zip.entries.get(name);
+  if (!e) return;
+  if (e.uncompressedSize > limits.maxPartBytes) {
+    throw new XlsxError(`workbook part ${name} inflates to ${e.uncompressedSize} bytes, over the limit of ${limits.maxPartBytes}`);
+  }
+  // Small parts may compress well (a sheet of empty styled cells); the ratio matters once it is big.
+  if (e.uncompressedSize > 1024 * 1024 && e.uncompressedSize > limits.maxRatio * Math.max(1, e.compressedSize)) {
+    throw new XlsxError(
+      `workbook part ${name} inflates ${Math.round(e.uncompressedSize / Math.max(1, e.compressedSize))}× (${e.compressedSize} → ${e.uncompressedSize} bytes), over the limit of ${limits.maxRatio}×: a zip bomb, not a spreadsheet`,
+    );
+  }
+}
 /** Built-in number formats that are dates (ECMA-376 18.8.30). */
 const BUILTIN_DATE_FORMATS = new Set([14, 15, 16, 17, 22, 27, 30, 36, 45, 46, 47, 50, 57]);
 
@@ -65,9 +113,11 @@ async function sheetPath(zip: ZipArchive, sheet?: string): Promise<{ path: strin
   return { path: path.replace(/\/\.\//g, '/'), name: chosen.name };
 }
 
-async function sharedStrings(zip: ZipArchive): Promise<string[]> {
+async function sharedStrings(zip: ZipArchive, limits: XlsxLimits): Promise<string[]> {
   if (!zip.entries.has('xl/sharedStrings.xml')) return [];
+  checkPart(zip, 'xl/sharedStrings.xml', limits);
   const out: string[] = [];
+  let chars = 0;
   let cur: string[] | undefined;
   let inT = false;
   let inRph = false;
@@ -79,11 +129,16 @@ async function sharedStrings(zip: ZipArchive): Promise<string[]> {
       else if (n === 'rPh') inRph = true; // phonetic hints are not part of the value
     });
     p.on('text', (s) => {
-      if (inT && !inRph && cur) cur.push(s);
+      if (inT && !inRph && cur) {
+        chars += s.length;
+        if (chars > limits.maxSharedChars) throw new XlsxError(`the shared strings hold over ${limits.maxSharedChars} characters: refused`);
+        cur.push(s);
+      }
     });
     p.on('closetag', (t) => {
       const n = local(t.name);
       if (n === 'si' && cur) {
+        if (out.length >= limits.maxSharedStrings) throw new XlsxError(`over ${limits.maxSharedStrings} shared strings: refused`);
         out.push(cur.join(''));
         cur = undefined;
       } else if (n === 't') inT = false;
@@ -151,6 +206,8 @@ export function columnIndex(ref: string): number {
     const c = ch.charCodeAt(0);
     if (c < 65 || c > 90) break;
     n = n * 26 + (c - 64);
+    // Past XFD (16,384) already: stop before the number grows without bound.
+    if (n > 1_000_000) return n;
   }
   return n - 1;
 }
@@ -165,11 +222,13 @@ export async function readSheet(
   sheet: string | undefined,
   onRow: (r: SheetRow) => void | Promise<void>,
   onProgress?: (fraction: number) => void,
+  limits: XlsxLimits = XLSX_LIMITS,
 ): Promise<SheetInfo> {
-  const zip = await openZip(path);
+  const zip = await openZip(path, limits.maxEntries);
   try {
     const { path: part, name } = await sheetPath(zip, sheet);
-    const strings = await sharedStrings(zip);
+    checkPart(zip, part, limits);
+    const strings = await sharedStrings(zip, limits);
     const dates = await dateStyles(zip);
     const d1904 = await uses1904(zip);
     const total = zip.entries.get(part)?.uncompressedSize ?? 0;
@@ -189,18 +248,33 @@ export async function readSheet(
       const a = (t as SaxesTagPlain).attributes;
       if (n === 'row') {
         const r = a.r === undefined ? nextRow : Number(a.r);
+        if (!Number.isInteger(r) || r < 1 || r > limits.maxRows) {
+          throw new XlsxError(`row number ${String(a.r ?? r).slice(0, 20)} is outside 1..${limits.maxRows}: not a sheet Excel wrote`);
+        }
         row = { row: r, cells: [] };
+        rowChars = 0;
         nextRow = r + 1;
         nextCol = 0;
       } else if (n === 'c' && row) {
         const col = a.r === undefined ? nextCol : columnIndex(String(a.r));
+        if (col < 0 || col >= limits.maxColumns) {
+          throw new XlsxError(`cell reference ${String(a.r ?? col).slice(0, 20)} in row ${row.row} is outside columns A..XFD: not a sheet Excel wrote`);
+        }
         cell = { col, type: String(a.t ?? 'n'), style: Number(a.s ?? 0) };
         nextCol = col + 1;
         value = [];
+        cellChars = 0;
       } else if ((n === 'v' || n === 't') && cell) inValue = true;
     });
+    let rowChars = 0;
+    let cellChars = 0;
     parser.on('text', (s) => {
-      if (inValue) value.push(s);
+      if (!inValue) return;
+      cellChars += s.length;
+      rowChars += s.length;
+      if (cellChars > limits.maxCellChars) throw new XlsxError(`a cell in row ${row?.row ?? '?'} holds over ${limits.maxCellChars} characters (Excel's limit): refused`);
+      if (rowChars > limits.maxRowChars) throw new XlsxError(`row ${row?.row ?? '?'} holds over ${limits.maxRowChars} characters: refused`);
+      value.push(s);
     });
     parser.on('closetag', (t) => {
       const n = local(t.name);
@@ -209,6 +283,8 @@ export async function readSheet(
         const raw = value.join('');
         let text = raw;
         if (cell.type === 's') text = strings[Number(raw)] ?? '';
+        rowChars += cell.type === 's' ? text.length : 0;
+        if (rowChars > limits.maxRowChars) throw new XlsxError(`row ${row.row} holds over ${limits.maxRowChars} characters: refused`);
         else if (cell.type === 'b') text = raw === '1' ? 'TRUE' : 'FALSE';
         else if (cell.type === 'n' && raw !== '') {
           text = dates[cell.style] ? (serialToIso(Number(raw), d1904) ?? raw) : numberText(raw);

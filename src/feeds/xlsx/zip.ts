@@ -12,7 +12,7 @@ export interface ZipArchive {
 
 export class XlsxError extends Error {}
 
-export function openZip(path: string): Promise<ZipArchive> {
+export function openZip(path: string, maxEntries = 10_000): Promise<ZipArchive> {
   return new Promise((resolveZip, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, zip) => {
       if (err || !zip) {
@@ -20,6 +20,11 @@ export function openZip(path: string): Promise<ZipArchive> {
         return;
       }
       const entries = new Map<string, yauzl.Entry>();
+      if (zip.entryCount > maxEntries) {
+        zip.close();
+        reject(new XlsxError(`the workbook has ${zip.entryCount} parts, over the limit of ${maxEntries}`));
+        return;
+      }
       zip.on('entry', (e: yauzl.Entry) => {
         entries.set(e.fileName, e);
         zip.readEntry();
