@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { parseConfig, type Config } from '../src/config/config.js';
+import { athenaCatalogSnapshot } from '../src/aws/catalog-snapshot.js';
 import { writeBuildMarker } from '../src/lake/build-marker.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
@@ -56,8 +57,15 @@ export function createBuildHandler(deps: BuildHandlerDeps) {
         else log.log(e.test.ok ? 'info' : 'error', `data test ${e.test.name} ${e.test.ok ? 'passed' : 'FAILED'}`, { test: e.test });
       },
     });
-    // Readers (the dashboard API) cache answers per build: tell them the marts changed.
+    // Readers (the dashboard API) cache answers per build: tell them the marts changed, and what they hold.
+    let catalog: unknown;
+    try {
+      catalog = await athenaCatalogSnapshot(deps.engine);
+    } catch (e) {
+      log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
+    }
     await writeBuildMarker(deps.store, {
+      catalog,
       finished_at: new Date().toISOString(),
       ok: report.ok,
       models: report.models.length,

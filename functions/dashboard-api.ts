@@ -13,7 +13,9 @@ import { cognitoIdTokenVerifier, type VerifyIdToken } from '../src/aws/auth/veri
 import { s3SiteFiles } from '../src/aws/site-files.js';
 import { createWebGate } from '../src/aws/web-gate.js';
 import { parseConfig } from '../src/config/config.js';
-import { readBuildId } from '../src/lake/build-marker.js';
+import { catalogOfMarker } from '../src/aws/catalog-snapshot.js';
+import { readBuildMarker } from '../src/lake/build-marker.js';
+import { primeCatalog } from '../src/serve/catalog.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 import { AthenaDashboardWarehouse } from '../src/serve/athena-warehouse.js';
 import { createDashboardApiHandler } from '../src/serve/lambda.js';
@@ -23,7 +25,9 @@ import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
 export interface DashboardApiDeps {
   athena: AthenaEngine;
   /** Reads the id of the latest finished build (the lake's build marker). */
-  buildId: () => Promise<string | undefined>;
+  buildId?: () => Promise<string | undefined>;
+  /** Reads the whole marker: its id, and the catalog the build recorded (no information_schema queries then). */
+  buildMarker?: () => Promise<{ build_id: string; catalog?: unknown } | undefined>;
   settings?: DashboardSettings;
   /** How long a warm function trusts the build id it read, before reading it again. */
   markerCheckMs?: number;
@@ -46,8 +50,13 @@ export function buildKeyedEngine(deps: DashboardApiDeps): () => Promise<AthenaDa
     const t = now();
     if (current && t - current.checkedAt < checkMs) return current.engine;
     let id: string | undefined;
+    let snapshot: unknown;
     try {
-      id = await deps.buildId();
+      if (deps.buildMarker) {
+        const m = await deps.buildMarker();
+        id = m?.build_id;
+        snapshot = m?.catalog;
+      } else id = await deps.buildId?.();
     } catch {
       // The marker is an optimisation: if it cannot be read, keep the answers we have for a while.
       if (current) return current.engine;
@@ -56,6 +65,8 @@ export function buildKeyedEngine(deps: DashboardApiDeps): () => Promise<AthenaDa
     const expired = key === '' && current !== undefined && t - current.createdAt >= noMarkerTtl;
     if (!current || current.engine.buildMarker !== key || expired) {
       current = { engine: new AthenaDashboardWarehouse(deps.athena, key), checkedAt: t, createdAt: t };
+      const catalog = catalogOfMarker(snapshot);
+      if (catalog) primeCatalog(current.engine, catalog);
     } else current.checkedAt = t;
     return current.engine;
   };
@@ -102,7 +113,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardApiD
       pollInitialMs: 100,
       pollMaxMs: 1_000,
     }),
-    buildId: () => readBuildId(store),
+    buildMarker: () => readBuildMarker(store),
     settings: { ...defaultSettings, currency: config.reporting_currency },
   };
 }

@@ -40,6 +40,8 @@ export const DASHBOARD_ATHENA_ACTIONS = [
 
 export const DASHBOARD_GLUE_ACTIONS = [
   'glue:GetDatabase',
+  // information_schema lists databases (the fallback when a build recorded no catalog).
+  'glue:GetDatabases',
   'glue:GetTable',
   'glue:GetTables',
   'glue:GetPartition',

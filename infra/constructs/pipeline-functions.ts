@@ -247,6 +247,8 @@ export class PipelineFunctions extends Construct {
         sid: 'ManageCatalog',
         actions: [
           'glue:GetDatabase',
+          // information_schema (the dashboards' catalog the build records) lists databases.
+          'glue:GetDatabases',
           'glue:GetTable',
           'glue:GetTables',
           'glue:GetPartition',

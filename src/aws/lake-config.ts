@@ -1,6 +1,5 @@
 import { parseConfig, type Config } from '../config/config.js';
 import { BUILD_MARKER_KEY, type BuildMarker } from '../lake/build-marker.js';
-import type { S3LakeStore } from '../lake/s3-store.js';
 
 /** Settings of where and how this machine runs the build; they never come from the lake. */
 const LOCAL_KEYS = new Set(['lake', 'athena', 'duckdb', 'trino', '$schema']);
@@ -26,12 +25,4 @@ export function configForLake(local: Config, marker: Pick<BuildMarker, 'config'>
   return { config: merged as Config, differs, fromLake: true };
 }
 
-export async function readBuildMarker(store: Pick<S3LakeStore, 'readText'>): Promise<BuildMarker | undefined> {
-  const text = await store.readText(BUILD_MARKER_KEY);
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text) as BuildMarker;
-  } catch {
-    return undefined;
-  }
-}
+export { readBuildMarker } from '../lake/build-marker.js';

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { gluePartitionRegistrar, registerLakePartitions } from '../aws/glue-partitions.js';
+import { athenaCatalogSnapshot } from '../aws/catalog-snapshot.js';
 import { configForLake, readBuildMarker } from '../aws/lake-config.js';
 import { CANONICAL_TABLES } from '../schema/index.js';
 import { writeBuildMarker } from '../lake/build-marker.js';
@@ -116,7 +117,9 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
     throw e;
   }
   // The dashboards key their answers on this marker: a laptop build must renew them as the scheduled one does.
+  const catalog = await athenaCatalogSnapshot(engine).catch(() => undefined);
   await writeBuildMarker(store, {
+    catalog,
     finished_at: new Date().toISOString(),
     ok: report.ok,
     models: report.models.length,

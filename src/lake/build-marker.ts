@@ -17,6 +17,11 @@ export interface BuildMarker {
    * lake uses the same one instead of overwriting the marts with its local settings.
    */
   config?: Record<string, unknown>;
+  /**
+   * The dashboards' catalog of this build (tables, columns, filter values; src/serve/catalog.ts), so the
+   * API needs no information_schema round trips.
+   */
+  catalog?: unknown;
 }
 
 type MarkerStore = Pick<S3LakeStore, 'readText' | 'writeText'>;
@@ -27,14 +32,19 @@ export async function writeBuildMarker(store: MarkerStore, marker: Omit<BuildMar
   return full;
 }
 
-/** The current build id, or `undefined` when no build has finished yet (or the marker is unreadable). */
-export async function readBuildId(store: Pick<S3LakeStore, 'readText'>): Promise<string | undefined> {
+/** The latest build's marker, or `undefined` when no build has finished yet (or the marker is unreadable). */
+export async function readBuildMarker(store: Pick<S3LakeStore, 'readText'>): Promise<BuildMarker | undefined> {
   const text = await store.readText(BUILD_MARKER_KEY);
   if (text === undefined) return undefined;
   try {
-    const id = (JSON.parse(text) as Partial<BuildMarker>).build_id;
-    return typeof id === 'string' ? id : undefined;
+    const m = JSON.parse(text) as Partial<BuildMarker>;
+    return typeof m.build_id === 'string' ? (m as BuildMarker) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The current build id, or `undefined` when no build has finished yet (or the marker is unreadable). */
+export async function readBuildId(store: Pick<S3LakeStore, 'readText'>): Promise<string | undefined> {
+  return (await readBuildMarker(store))?.build_id;
 }

@@ -130,3 +130,35 @@ export function sbiSectionSql(column: string): string {
   ];
   return `CASE ${ranges.map(([s, lo, hi]) => `WHEN ${d} BETWEEN ${lo} AND ${hi} THEN '${s}'`).join(' ')} END`;
 }
+
+/**
+ * The catalog as plain JSON, so a build can record it beside its marts (marts/_build.json) and the
+ * dashboards on AWS answer their first request without the serial information_schema and
+ * DISTINCT round trips a cold Lambda would otherwise run.
+ */
+export interface CatalogSnapshot {
+  tables: Record<string, string[]>;
+  values: FilterValues;
+  data_as_of: string | null;
+}
+
+export function catalogSnapshot(c: Catalog): CatalogSnapshot {
+  return { tables: Object.fromEntries(c.tables().map((t) => [t, c.columns(t)])), values: c.values, data_as_of: c.dataAsOf };
+}
+
+export function catalogFromSnapshot(s: CatalogSnapshot): Catalog {
+  const byTable = new Map(Object.entries(s.tables));
+  return {
+    has: (t) => byTable.has(t),
+    hasColumn: (t, col) => byTable.get(t)?.includes(col) ?? false,
+    columns: (t) => [...(byTable.get(t) ?? [])],
+    tables: () => [...byTable.keys()],
+    values: s.values,
+    dataAsOf: s.data_as_of,
+  };
+}
+
+/** Seeds `catalogFor(engine)` with a catalog known from elsewhere (the build marker's snapshot). */
+export function primeCatalog(engine: WarehouseEngine, catalog: Catalog): void {
+  cache.set(engine, { at: Date.now(), catalog: Promise.resolve(catalog) });
+}

@@ -14,6 +14,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { buildKeyedEngine, createHandler } from '../../functions/dashboard-api.js';
+import { athenaCatalogSnapshot } from '../../src/aws/catalog-snapshot.js';
 import { BUILD_MARKER_KEY, readBuildId, writeBuildMarker } from '../../src/lake/build-marker.js';
 import { S3LakeStore } from '../../src/lake/s3-store.js';
 import { parseS3Uri } from '../../src/lake/s3-uri.js';
@@ -226,5 +227,32 @@ describe('answers per build', () => {
     } finally {
       await s3.close();
     }
+  });
+});
+
+describe('catalog from the build marker', () => {
+  it('the build records the catalog it computed; a cold API answers from it with one Athena statement (the slice), no information_schema', async () => {
+    const engine = new AthenaEngine({ client: new AthenaClient({ region: 'eu-west-1' }), workgroup: 'creditlake', database: 'creditlake_db', sleep: async () => {} });
+    // What the build does after its marts: the same catalog queries, once.
+    const snapshot = await athenaCatalogSnapshot(engine);
+    expect(snapshot.values.segment).toEqual(['ALL', 'SME', 'Enterprise']);
+    expect(snapshot.tables.dso_monthly).toContain('dso');
+    started = [];
+
+    const h = createHandler({ athena: engine, buildMarker: async () => ({ build_id: 'build-7', catalog: JSON.parse(JSON.stringify(snapshot)) }) });
+    const res = await call(h, '/api/slices/dso_trend', 'as_of=2024-06-30&period=3m&segment=SME');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', data_as_of: '2024-06-30' });
+    expect(started.map((s) => s.QueryString!.includes('FROM dso_monthly'))).toEqual([true]);
+    // Allow-lists come from the recorded catalog too: an unknown segment is refused without any query.
+    expect((await call(h, '/api/slices/dso_trend', 'segment=Nope')).status).toBe(400);
+    expect(started).toHaveLength(1);
+  });
+
+  it('a marker without a usable catalog falls back to querying it', async () => {
+    const engine = new AthenaEngine({ client: new AthenaClient({ region: 'eu-west-1' }), workgroup: 'creditlake', database: 'creditlake_db', sleep: async () => {} });
+    const h = createHandler({ athena: engine, buildMarker: async () => ({ build_id: 'build-8', catalog: { tables: 'garbage' } }) });
+    expect((await call(h, '/api/slices/dso_trend', 'period=3m')).status).toBe(200);
+    expect(started.some((s) => s.QueryString!.includes('information_schema.columns'))).toBe(true);
   });
 });
