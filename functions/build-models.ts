@@ -78,6 +78,8 @@ export function createBuildHandler(deps: BuildHandlerDeps) {
       tests: report.tests.length,
       failed_tests: failed,
       total_ms: Math.round(report.totalMs),
+      // Bytes scanned and the estimated Athena cost of this build (Logs Insights: stats sum(scanned.estimated_usd)).
+      scanned: report.scanned,
     });
     return report;
   };

@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.js';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { gluePartitionRegistrar, registerLakePartitions } from '../aws/glue-partitions.js';
+import { costLine } from '../aws/athena-cost.js';
 import { athenaCatalogSnapshot } from '../aws/catalog-snapshot.js';
 import { configForLake, readBuildMarker } from '../aws/lake-config.js';
 import { CANONICAL_TABLES } from '../schema/index.js';
@@ -135,6 +136,7 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} marts written, ${report.tests.length - failed.length}/${report.tests.length} ` +
         `data tests passed in ${formatMs(report.totalMs)}`,
     );
+    line(io.stdout, costLine({ queries: report.scanned.queries, bytesScanned: report.scanned.bytes_scanned, bytesBilled: report.scanned.bytes_billed }));
   }
   return report.ok ? EXIT.OK : EXIT.FAILED;
 }

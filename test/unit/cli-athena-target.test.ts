@@ -74,6 +74,21 @@ const markerWritten = () => {
   return put ? JSON.parse(String(put.args[0].input.Body)) : undefined;
 };
 
+describe('cost on a CLI build', () => {
+  it('prints the bytes the build scanned and the estimated cost, and puts them in --json', async () => {
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: 'DDL', Statistics: { DataScannedInBytes: 50 * 1024 * 1024 } },
+    });
+    const r = await cli('build', '--target', 'athena', '--no-tests', '--select', '+ar_aging');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/scanned [\d.]+ (MB|GB) in \d+ queries \(billed [\d.]+ (MB|GB)\), estimated \$\d+\.\d{2,4} at \$5\/TB/);
+    const j = await cli('build', '--target', 'athena', '--no-tests', '--select', '+ar_aging', '--json');
+    const report = JSON.parse(j.stdout);
+    expect(report.scanned.bytes_scanned).toBe(report.scanned.queries * 50 * 1024 * 1024);
+    expect(report.scanned.estimated_usd).toBeGreaterThan(0);
+  });
+});
+
 describe('raw partitions on a CLI build', () => {
   it('registers the days of raw files in the lake (CLI ingests register nothing themselves) in the configured database', async () => {
     s3.on(ListObjectsV2Command, { Prefix: 'raw/invoices/' }).resolves({

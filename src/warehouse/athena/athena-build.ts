@@ -8,6 +8,7 @@ import { BuildError } from '../materialise.js';
 import type { AthenaEngine } from './athena-engine.js';
 import { writeMart } from './mart-writer.js';
 import { awsSetupProblem } from '../../aws/setup-problem.js';
+import { estimatedUsd } from '../../aws/athena-cost.js';
 
 export interface AthenaBuildOptions {
   engine: AthenaEngine;
@@ -38,6 +39,8 @@ export interface AthenaBuildReport {
   models: AthenaModelReport[];
   tests: TestResult[];
   totalMs: number;
+  /** What this build scanned on Athena and its estimated cost (src/aws/athena-cost.ts). */
+  scanned: { queries: number; bytes_scanned: number; bytes_billed: number; estimated_usd: number };
 }
 
 function stagedTable(model: Model): TableDef | undefined {
@@ -66,7 +69,9 @@ export async function buildWarehouseAthena(opts: AthenaBuildOptions): Promise<At
     models: [],
     tests: [],
     totalMs: 0,
+    scanned: { queries: 0, bytes_scanned: 0, bytes_billed: 0, estimated_usd: 0 },
   };
+  const before = { ...opts.engine.scans };
   for (const m of buildable) {
     const t0 = performance.now();
     let materialised: AthenaModelReport['materialised'] = 'view';
@@ -120,5 +125,11 @@ export async function buildWarehouseAthena(opts: AthenaBuildOptions): Promise<At
     }
   }
   report.totalMs = performance.now() - started;
+  const spent = {
+    queries: opts.engine.scans.queries - before.queries,
+    bytesScanned: opts.engine.scans.bytesScanned - before.bytesScanned,
+    bytesBilled: opts.engine.scans.bytesBilled - before.bytesBilled,
+  };
+  report.scanned = { queries: spent.queries, bytes_scanned: spent.bytesScanned, bytes_billed: spent.bytesBilled, estimated_usd: estimatedUsd(spent) };
   return report;
 }

@@ -6,6 +6,7 @@ import {
   StopQueryExecutionCommand,
   type QueryExecution,
 } from '@aws-sdk/client-athena';
+import { addQuery, emptyTotals, type ScanTotals } from '../../aws/athena-cost.js';
 import { athenaDialect } from '../dialect/athena.js';
 import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../engine.js';
 import { isHeaderRow, parseRows, resultColumn } from './parse-results.js';
@@ -69,6 +70,8 @@ export class AthenaEngine implements WarehouseEngine {
   readonly workgroup: string;
   readonly database: string;
   private readonly opts: AthenaEngineOptions;
+  /** Every statement this engine ran, with the bytes Athena scanned for it (what the build cost). */
+  readonly scans: ScanTotals = emptyTotals();
 
   constructor(opts: AthenaEngineOptions) {
     this.opts = opts;
@@ -91,7 +94,9 @@ export class AthenaEngine implements WarehouseEngine {
     );
     const id = started.QueryExecutionId;
     if (!id) throw new Error('Athena returned no QueryExecutionId');
-    return { ...(await this.wait(id)), QueryExecutionId: id };
+    const done = await this.wait(id);
+    addQuery(this.scans, done.Statistics?.DataScannedInBytes);
+    return { ...done, QueryExecutionId: id };
   }
 
   private async wait(id: string): Promise<QueryExecution> {
