@@ -16,22 +16,13 @@ import { EXIT, UsageError, line, type CliIO } from './command.js';
 import { formatMs, formatRows, type OutputFormat } from './format.js';
 import { printJson } from './json-output.js';
 
+export { TARGETS, parseTarget, targetOption, type Target } from './target.js';
+
 /**
  * `--target athena` for `creditlake build` and `creditlake query`: the same models and SQL, run on
  * Athena over the Glue catalog the CDK stack created. Credentials and region: AWS default chain.
+ * Loaded only for --target athena, so a local call never loads the AWS SDK.
  */
-export const TARGETS = ['duckdb', 'athena'] as const;
-export type Target = (typeof TARGETS)[number];
-
-/** The `--target` option, for a command's parse() options. */
-export const targetOption = { target: { type: 'string' } } as const;
-
-export function parseTarget(value: string | undefined): Target {
-  const t = value ?? 'duckdb';
-  if (!(TARGETS as readonly string[]).includes(t)) throw new UsageError(`--target must be one of ${TARGETS.join(', ')}`);
-  return t as Target;
-}
-
 /** Engine injection point for tests (a client pointed at a mock). */
 export type AthenaEngineFactory = (config: Config) => AthenaEngine;
 

@@ -18,7 +18,6 @@ export interface CliIO {
 
 export interface Command {
   name: string;
-  summary: string;
   usage: string;
   run(argv: string[], io: CliIO): Promise<number>;
 }

@@ -1,6 +1,6 @@
-import { EXIT, UsageError, line, type CliIO, type Command } from './command.js';
-import { ConfigError } from '../config/config.js';
-import { commands } from './registry.js';
+import { EXIT, UsageError, line, type CliIO } from './command.js';
+import { ConfigError } from '../config/config-error.js';
+import { commands, type CommandEntry } from './registry.js';
 import { awsSetupProblem } from '../aws/setup-problem.js';
 import { describeFailure } from './failure.js';
 import { quietOnClosedPipe } from './output.js';
@@ -35,11 +35,12 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     line(ctx.stdout, VERSION);
     return EXIT.OK;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
-  if (!command) {
+  const entry: CommandEntry | undefined = commands.find((c) => c.name === name);
+  if (!entry) {
     line(ctx.stderr, `creditlake: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}`);
     return EXIT.USAGE;
   }
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     line(ctx.stdout, command.usage);
     return EXIT.OK;

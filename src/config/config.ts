@@ -1,11 +1,12 @@
 import { readFileSync, existsSync, realpathSync, statSync } from 'node:fs';
 import { resolve, dirname, parse } from 'node:path';
 import { z } from 'zod';
+import { CONFIG_FILE, ConfigError, DEFAULT_LAKE } from './config-error.js';
 import { AthenaSchema } from './athena-config.js';
 import { CreditRiskSchema } from './credit-risk-config.js';
 import { kpiConfigShape } from './kpi-config.js';
 
-export const CONFIG_FILE = 'creditlake.config.json';
+export { CONFIG_FILE };
 
 const AgingSchema = z
   .object({
@@ -78,7 +79,7 @@ export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
     /** Lake root: a local folder (relative to the config file) or, with the AWS target, s3://bucket/prefix. */
-    lake: z.string().min(1).default('./lake'),
+    lake: z.string().min(1).default(DEFAULT_LAKE),
     reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
     aging: AgingSchema,
     dso: DsoSchema,
@@ -106,7 +107,7 @@ export const ConfigSchema = z
 
 export type Config = z.infer<typeof ConfigSchema>;
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 export function defaultConfig(): Config {
   return ConfigSchema.parse({});

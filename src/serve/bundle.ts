@@ -19,6 +19,8 @@ function newestMtime(dir: string): number {
 export function bundleIsStale(distDir = DIST_DIR): boolean {
   const app = join(distDir, 'assets', 'app.js');
   if (!existsSync(app) || !existsSync(join(distDir, 'index.html'))) return true;
+  // An installed package ships the prebuilt bundle without its sources: nothing to be older than.
+  if (!existsSync(join(DASHBOARDS_DIR, 'src'))) return false;
   const sources = Math.max(newestMtime(join(DASHBOARDS_DIR, 'src')), statSync(join(DASHBOARDS_DIR, 'index.html')).mtimeMs);
   return statSync(app).mtimeMs < sources;
 }
@@ -33,7 +35,7 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
   try {
     esbuild = await import('esbuild');
   } catch {
-    throw new Error('the dashboards bundle is missing and esbuild is not installed: run `npm install` (dev dependencies) first');
+    throw new Error('the dashboards bundle is missing and esbuild is not installed: run `npm install` (dev dependencies) and `npm run build` first');
   }
   const distDir = opts.distDir ?? DIST_DIR;
   const tmp = `${distDir}.tmp-${process.pid}-${Date.now()}`;

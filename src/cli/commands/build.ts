@@ -1,7 +1,8 @@
 import { isAbsolute, relative } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
-import { configFrom, parse } from '../options.js';
-import { parseTarget, runAthenaBuild, targetOption } from '../athena-target.js';
+import { parse } from '../options.js';
+import { configFrom } from '../config-from.js';
+import { parseTarget, targetOption } from '../target.js';
 import { formatMs, formatTable } from '../format.js';
 import { buildWarehouse, BuildError, type BuildEvent } from '../../warehouse/build.js';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../../warehouse/compile/index.js';
@@ -42,14 +43,13 @@ function describe(e: BuildEvent): string {
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'Run the SQL models and data tests; refresh lake/marts and lake/warehouse.duckdb',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parse(argv, { select: { type: 'string', multiple: true }, 'no-tests': { type: 'boolean', default: false }, ...targetOption });
     const { config, lakeRoot } = configFrom(values, io);
     const select = (values.select ?? []).flatMap((s) => s.split(/[,\s]+/)).filter(Boolean);
     const json = values.json === true;
-    if (parseTarget(values.target) === 'athena') return runAthenaBuild({ config, lakeRoot, select, skipTests: values['no-tests'] === true, json }, io);
+    if (parseTarget(values.target) === 'athena') return (await import('../athena-target.js')).runAthenaBuild({ config, lakeRoot, select, skipTests: values['no-tests'] === true, json }, io);
     let headerShown = false;
     const onEvent = (e: BuildEvent) => {
       if (json) return;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
-import { configFrom, parse } from '../options.js';
+import { parse } from '../options.js';
+import { configFrom } from '../config-from.js';
 import { formatRows } from '../format.js';
 import { generateLedger } from '../../generator/index.js';
 import { ingestFiles } from '../../feeds/ingest-files.js';
@@ -60,7 +61,6 @@ function seconds(ms: number): string {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'Generate a ledger, ingest it, build the warehouse and print headline KPIs',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parse(argv, {

@@ -39,7 +39,6 @@ function positiveInt(name: string, value: string | undefined): number {
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'Generate a realistic synthetic ledger as canonical CSV files',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parse(argv, {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
-import { configFrom, parse } from '../options.js';
+import { parse } from '../options.js';
+import { configFrom } from '../config-from.js';
 import { openLakeStore } from '../../lake/open-store.js';
 import { ingestFiles, IngestUsageError, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
@@ -66,7 +67,6 @@ function describe(r: FileIngestResult): string[] {
 
 export const ingestCommand: Command = {
   name: 'ingest',
-  summary: 'Validate canonical CSV files and load them into the lake as Parquet batches',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const mapped = await runMappedIngest(argv, io);

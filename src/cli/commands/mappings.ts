@@ -10,7 +10,6 @@ A preset is a JSON file in ${PRESET_DIR}; copy one and pass its path to --mappin
 
 export const mappingsCommand: Command = {
   name: 'mappings',
-  summary: 'List the mapping presets for ERP exports (Exact Online, AFAS, Twinfield, SAP, ERPNext, …)',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parse(argv, {});

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
-import { configFrom, parse } from '../options.js';
-import { parseTarget, runAthenaQuery, targetOption } from '../athena-target.js';
+import { lakeRootFrom, parse } from '../options.js';
+import { parseTarget, targetOption } from '../target.js';
 import { DEFAULT_MAX_ROWS, FORMATS, TablePreview, csvHeader, csvLines, jsonRow, type OutputFormat } from '../format.js';
 import { writeOut } from '../output.js';
 import { lakePaths } from '../../lake/layout.js';
@@ -28,7 +28,6 @@ Tables: canonical tables (invoices, payments, …), stg_* models and marts; see 
 
 export const queryCommand: Command = {
   name: 'query',
-  summary: 'Run SQL against the warehouse (table, csv or json output)',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals } = parse(
@@ -53,8 +52,11 @@ export const queryCommand: Command = {
       if (positionals.length !== 1) throw new UsageError('give one SQL statement (quote it) or -f <file>');
       sql = positionals[0]!;
     }
-    if (parseTarget(values.target) === 'athena') return runAthenaQuery(sql, format, configFrom(values, io).config, io);
-    const { lakeRoot } = configFrom(values, io);
+    if (parseTarget(values.target) === 'athena') {
+      const { configFrom } = await import('../config-from.js');
+      return (await import('../athena-target.js')).runAthenaQuery(sql, format, configFrom(values, io).config, io);
+    }
+    const lakeRoot = await lakeRootFrom(values, io);
     const dbPath = join(lakeRoot, lakePaths.warehouseDb());
     if (!existsSync(dbPath)) {
       line(io.stderr, `creditlake query: no warehouse at ${dbPath}; run \`creditlake build\` first`);

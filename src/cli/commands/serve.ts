@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { lakePaths } from '../../lake/layout.js';
-import { configFrom, parse } from '../options.js';
+import { parse } from '../options.js';
+import { configFrom } from '../config-from.js';
 import { serveUntilStopped } from '../serve-until-stopped.js';
 
 const usage = `Usage: creditlake serve [--port N] [--lake DIR]
@@ -16,7 +17,6 @@ Builds the front-end bundle first when it is missing. Stop with Ctrl-C.
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Serve the dashboards on 127.0.0.1 from the embedded warehouse',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values } = parse(argv, { port: { type: 'string', default: '8765' } });

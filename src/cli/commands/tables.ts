@@ -40,7 +40,6 @@ export function warehouseTables(): Listed[] {
 
 export const tablesCommand: Command = {
   name: 'tables',
-  summary: 'List tables and marts with their columns and descriptions',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const { values, positionals: names } = parse(argv, {}, true);
