@@ -56,7 +56,9 @@ describe('creditlake generate', () => {
       expect(summary.endDate).toBe('2026-10-31');
       expect(summary.startDate).toBe('2026-08-01');
       expect(summary.rows.customers).toBe(20);
-      expect(readdirSync(join(dir, 'led')).sort()).toEqual(CANONICAL_TABLES.map((t) => `${t.name}.csv`).sort());
+      // An open-item snapshot series is the other way to describe the same ledger, not part of an event history.
+      const eventTables = CANONICAL_TABLES.filter((t) => t.name !== 'open_item_snapshots');
+      expect(readdirSync(join(dir, 'led')).sort()).toEqual(eventTables.map((t) => `${t.name}.csv`).sort());
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
