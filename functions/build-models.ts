@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { parseConfig, type Config } from '../src/config/config.js';
+import { BuildLock, keepRenewed, type HeldLock } from '../src/aws/build-lock.js';
 import { athenaCatalogSnapshot } from '../src/aws/catalog-snapshot.js';
 import { writeBuildMarker } from '../src/lake/build-marker.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
@@ -24,7 +25,17 @@ export interface BuildHandlerDeps {
   /** The model project; in the bundle it ships beside the handler as ./sql. */
   sqlDir?: string;
   log: JsonLogger;
+  /** One build at a time per lake (the CLI takes the same lock); absent only in tests of the build itself. */
+  lock?: BuildLock;
+  /** How long to wait for a build that holds the lock before handing the message back to the queue. */
+  lockWaitMs?: number;
+  lockPollMs?: number;
 }
+
+/** Another build (a CLI build, or a killed one not yet expired) holds the lake: the queue retries later. */
+export class BuildLockedError extends Error {}
+
+const LOCK_TTL_MS = 5 * 60_000;
 
 interface SqsLikeEvent {
   Records?: { messageId?: string; body?: string }[];
@@ -46,43 +57,69 @@ export function buildReasons(event: unknown): { reason: string; table?: string; 
 export function createBuildHandler(deps: BuildHandlerDeps) {
   return async (event: unknown, context?: { awsRequestId?: string }): Promise<AthenaBuildReport> => {
     const log = deps.log.child({ request_id: context?.awsRequestId });
-    log.log('info', 'build started', { triggers: buildReasons(event) });
-    const report = await buildWarehouseAthena({
-      engine: deps.engine,
-      store: deps.store,
-      config: deps.config,
-      sqlDir: deps.sqlDir,
-      onEvent: (e) => {
-        if (e.type === 'model') log.log('info', `model ${e.model.name}`, { model: e.model.name, ...e.model });
-        else log.log(e.test.ok ? 'info' : 'error', `data test ${e.test.name} ${e.test.ok ? 'passed' : 'FAILED'}`, { test: e.test });
-      },
-    });
-    // Readers (the dashboard API) cache answers per build: tell them the marts changed, and what they hold.
-    let catalog: unknown;
-    try {
-      catalog = await athenaCatalogSnapshot(deps.engine);
-    } catch (e) {
-      log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
+    let held: HeldLock | undefined;
+    if (deps.lock) {
+      const deadline = Date.now() + (deps.lockWaitMs ?? 10 * 60_000);
+      for (;;) {
+        const r = await deps.lock.acquire(`lambda:${context?.awsRequestId ?? 'unknown'}`);
+        if (r.acquired) {
+          held = r.lock;
+          break;
+        }
+        if (Date.now() >= deadline) {
+          throw new BuildLockedError(`another build holds the lake (${r.holder.owner}, since ${r.holder.acquired_at}); the queue retries this one`);
+        }
+        log.log('info', 'waiting for the build that holds the lake', { holder: r.holder });
+        await new Promise((res) => setTimeout(res, deps.lockPollMs ?? 15_000));
+      }
     }
-    await writeBuildMarker(deps.store, {
-      catalog,
-      finished_at: new Date().toISOString(),
-      ok: report.ok,
-      models: report.models.length,
-      config: deps.deployedConfig ?? {},
-    });
-    const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
-    // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
-    log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished' : 'build finished with failing data tests', {
-      models: report.models.length,
-      tests: report.tests.length,
-      failed_tests: failed,
-      total_ms: Math.round(report.totalMs),
-      // Bytes scanned and the estimated Athena cost of this build (Logs Insights: stats sum(scanned.estimated_usd)).
-      scanned: report.scanned,
-    });
-    return report;
+    const stopRenewing = held ? keepRenewed(held, LOCK_TTL_MS, (e) => log.log('warn', `build lock not renewed: ${e.message}`)) : () => undefined;
+    try {
+      return await buildHeld(deps, event, log);
+    } finally {
+      stopRenewing();
+      await held?.release().catch(() => undefined);
+    }
   };
+}
+
+async function buildHeld(deps: BuildHandlerDeps, event: unknown, log: JsonLogger): Promise<AthenaBuildReport> {
+  log.log('info', 'build started', { triggers: buildReasons(event) });
+  const report = await buildWarehouseAthena({
+    engine: deps.engine,
+    store: deps.store,
+    config: deps.config,
+    sqlDir: deps.sqlDir,
+    onEvent: (e) => {
+      if (e.type === 'model') log.log('info', `model ${e.model.name}`, { model: e.model.name, ...e.model });
+      else log.log(e.test.ok ? 'info' : 'error', `data test ${e.test.name} ${e.test.ok ? 'passed' : 'FAILED'}`, { test: e.test });
+    },
+  });
+  // Readers (the dashboard API) cache answers per build: tell them the marts changed, and what they hold.
+  let catalog: unknown;
+  try {
+    catalog = await athenaCatalogSnapshot(deps.engine);
+  } catch (e) {
+    log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
+  }
+  await writeBuildMarker(deps.store, {
+    catalog,
+    finished_at: new Date().toISOString(),
+    ok: report.ok,
+    models: report.models.length,
+    config: deps.deployedConfig ?? {},
+  });
+  const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
+  // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
+  log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished' : 'build finished with failing data tests', {
+    models: report.models.length,
+    tests: report.tests.length,
+    failed_tests: failed,
+    total_ms: Math.round(report.totalMs),
+    // Bytes scanned and the estimated Athena cost of this build (Logs Insights: stats sum(scanned.estimated_usd)).
+    scanned: report.scanned,
+  });
+  return report;
 }
 
 /** Config for the cloud build: the JSON in CREDITLAKE_CONFIG (same schema as creditlake.config.json). */
@@ -92,13 +129,15 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): BuildHandlerD
   const deployedConfig = (env.CREDITLAKE_CONFIG ? JSON.parse(env.CREDITLAKE_CONFIG) : {}) as Record<string, unknown>;
   const config = parseConfig({ ...deployedConfig, lake }, 'CREDITLAKE_CONFIG');
   const bundled = join(dirname(fileURLToPath(import.meta.url)), 'sql');
+  const store = S3LakeStore.fromUri(lake);
   return {
     engine: new AthenaEngine({
       workgroup: env.ATHENA_WORKGROUP,
       database: env.GLUE_DATABASE,
       timeoutMs: Number(env.QUERY_TIMEOUT_MS ?? 600_000),
     }),
-    store: S3LakeStore.fromUri(lake),
+    store,
+    lock: new BuildLock(store, { ttlMs: LOCK_TTL_MS }),
     config,
     deployedConfig,
     sqlDir: existsSync(bundled) ? bundled : undefined,

@@ -1,7 +1,9 @@
 import type { Config } from '../config/config.js';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { gluePartitionRegistrar, registerLakePartitions } from '../aws/glue-partitions.js';
+import { hostname, userInfo } from 'node:os';
 import { costLine } from '../aws/athena-cost.js';
+import { BuildLock, keepRenewed, type HeldLock } from '../aws/build-lock.js';
 import { athenaCatalogSnapshot } from '../aws/catalog-snapshot.js';
 import { configForLake, readBuildMarker } from '../aws/lake-config.js';
 import { CANONICAL_TABLES } from '../schema/index.js';
@@ -63,6 +65,8 @@ export interface AthenaBuildCliOptions {
   json: boolean;
   engine?: AthenaEngineFactory;
   store?: S3LakeStore;
+  /** How often a waiting build looks at the lock (tests: a few ms). */
+  lockPollMs?: number;
 }
 
 /** A config as a stack would deploy it: without this machine's lake, workgroup and engine settings. */
@@ -77,6 +81,42 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
   const engine = (opts.engine ?? defaultAthenaEngine)(opts.config);
   const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
   if (!opts.json) line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);
+  // One build at a time per lake, the build Lambda's included: wait for a running one and join its result.
+  const lockTtl = 15 * 60_000;
+  const buildLock = new BuildLock(store, { ttlMs: lockTtl });
+  const owner = `cli:${userInfo().username}@${hostname()}:${process.pid}`;
+  const waitStart = new Date().toISOString();
+  let held: HeldLock | undefined;
+  let announced = false;
+  for (;;) {
+    const r = await buildLock.acquire(owner);
+    if (r.acquired) {
+      held = r.lock;
+      break;
+    }
+    if (!announced) {
+      line(io.stderr, `a build is running on this lake (${r.holder.owner}, since ${r.holder.acquired_at}); waiting for it to finish…`);
+      announced = true;
+    }
+    await new Promise((res) => setTimeout(res, opts.lockPollMs ?? 5000));
+    if (!(await buildLock.current())) {
+      const done = await readBuildMarker(store);
+      if (done && done.finished_at >= waitStart) {
+        line(opts.json ? io.stdout : io.stderr, opts.json ? JSON.stringify({ joined: done.build_id, ok: done.ok, finished_at: done.finished_at }) : `joined the running build: ${done.build_id} finished ${done.ok ? 'ok' : 'with failing data tests'}`);
+        return done.ok ? EXIT.OK : EXIT.FAILED;
+      }
+    }
+  }
+  const stopRenewing = keepRenewed(held, lockTtl, (e) => line(io.stderr, `warning: could not renew the build lock: ${e.message}`));
+  try {
+    return await buildLocked(opts, io, engine, store);
+  } finally {
+    stopRenewing();
+    await held.release().catch(() => undefined);
+  }
+}
+
+async function buildLocked(opts: AthenaBuildCliOptions, io: CliIO, engine: AthenaEngine, store: S3LakeStore): Promise<number> {
   // The lake's deployed config wins over this machine's, so the next scheduled build computes the same marts.
   const marker = await readBuildMarker(store);
   const lake = configForLake(opts.config, marker);
