@@ -19,7 +19,7 @@ import { primeCatalog } from '../src/serve/catalog.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 import { AthenaDashboardWarehouse } from '../src/serve/athena-warehouse.js';
 import { createDashboardApiHandler } from '../src/serve/lambda.js';
-import { defaultSettings, type DashboardSettings } from '../src/serve/settings.js';
+import { settingsFromConfig, type DashboardSettings } from '../src/serve/settings.js';
 import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
 
 export interface DashboardApiDeps {
@@ -114,7 +114,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): DashboardApiD
       pollMaxMs: 1_000,
     }),
     buildMarker: () => readBuildMarker(store),
-    settings: { ...defaultSettings, currency: config.reporting_currency },
+    settings: settingsFromConfig(config),
   };
 }
 

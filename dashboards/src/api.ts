@@ -1,17 +1,6 @@
-import type { DataRow } from './charts/common.js';
+import type { Meta, SliceName, SliceOk, SliceResponse } from '../../src/serve/contract.js';
 
-export interface Meta {
-  data_as_of: string | null;
-  currency: string;
-  filters: { as_of: string[]; segment: string[]; country: string[]; size: string[]; sbi_section: string[]; score_band: string[] };
-  marts: Record<string, boolean>;
-  pages: Record<string, string[]>;
-  slices: Record<string, { page: string; description: string; params: string[]; requires: string[] }>;
-}
-
-export type SliceResponse =
-  | { status: 'ok'; slice: string; rows: DataRow[]; notes: string[]; meta: Record<string, string | number | null>; data_as_of: string | null }
-  | { status: 'unavailable'; slice: string; mart: string; message: string };
+export type { Meta, SliceOk, SliceResponse };
 
 export class ApiError extends Error {}
 
@@ -26,7 +15,14 @@ export function fetchMeta(signal?: AbortSignal): Promise<Meta> {
   return getJson<Meta>('/api/meta', signal);
 }
 
-export function fetchSlice(name: string, params: Record<string, string>, signal?: AbortSignal): Promise<SliceResponse> {
+export function fetchSlice(name: SliceName, params: Record<string, string>, signal?: AbortSignal): Promise<SliceResponse> {
   const q = new URLSearchParams(params).toString();
   return getJson<SliceResponse>(`/api/slices/${encodeURIComponent(name)}${q ? `?${q}` : ''}`, signal);
+}
+
+/** The URL of a slice's full export (every row that matched, not the cut list on the page). */
+export function exportUrl(name: SliceName, params: Record<string, string>, format: 'csv' | 'xlsx'): string {
+  const { limit: _l, ...rest } = params;
+  const q = new URLSearchParams(rest).toString();
+  return `/api/export/${encodeURIComponent(name)}.${format}${q ? `?${q}` : ''}`;
 }

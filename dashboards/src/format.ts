@@ -109,7 +109,8 @@ export function formatQuarter(iso: string | null | undefined, lang: Lang): strin
   return `${lang === 'nl' ? 'K' : 'Q'}${q} ${m[1]}`;
 }
 
-export type ValueKind = 'money' | 'number' | 'int' | 'pct' | 'ratio' | 'days' | 'date' | 'month' | 'quarter' | 'text' | 'signed';
+export type { ValueKind } from '../../src/serve/contract.js';
+import type { ValueKind } from '../../src/serve/contract.js';
 
 /** Formats one table cell by the kind of its column. */
 export function formatValue(v: string | number | boolean | null | undefined, kind: ValueKind, lang: Lang, currency = 'EUR'): string {

@@ -1,10 +1,13 @@
-import { fetchMeta, fetchSlice, type Meta } from './api.js';
+import { exportUrl, fetchMeta, fetchSlice, type Meta } from './api.js';
 import { formatDate, type Lang } from './format.js';
 import { label, t, type LabelKey } from './i18n.js';
 import { cfoSections } from './pages/cfo.js';
 import { collectionsSections } from './pages/collections.js';
 import { marketingSections } from './pages/marketing.js';
 import { riskSections } from './pages/risk.js';
+import { customerSearch, customerSections } from './pages/customer.js';
+import { worklistRule, worklistSections } from './pages/worklist.js';
+import { enumLabel } from './charts/tables.js';
 import type { PageEnv, SectionDef } from './pages/types.js';
 import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceParams, toUrl, withChanges, type PageId, type ViewState } from './state.js';
 import { Card } from './ui/card.js';
@@ -15,19 +18,36 @@ const SECTIONS: Record<PageId, SectionDef[]> = {
   marketing: marketingSections,
   risk: riskSections,
   collections: collectionsSections,
+  customer: customerSections,
+  worklist: worklistSections,
 };
 
 /** Filters in the order they appear; a page shows those its slices accept. */
-const FILTERS = ['as_of', 'period', 'segment', 'sbi_section', 'country', 'size', 'score_band', 'priority', 'group_by'] as const;
+const FILTERS = ['as_of', 'period', 'segment', 'sbi_section', 'country', 'size', 'score_band', 'priority', 'group_by', 'account_manager'] as const;
 type FilterName = (typeof FILTERS)[number];
+
 
 let state: ViewState = parseState(location.pathname, location.search);
 let meta: Meta;
 let cards: Card[] = [];
 let generation = 0;
 
+/**
+ * The state of a view with changes applied and the filters its page cannot use dropped, so a URL
+ * carries only what the page shows (a segment chosen on the CFO page does not ride along, unseen,
+ * on Collections).
+ */
+function nextState(changes: Partial<ViewState>): ViewState {
+  const next = withChanges(state, changes);
+  if (!meta) return next;
+  const accepted = acceptedFilters(next.page);
+  for (const f of FILTERS) if (f !== 'period' && !accepted.has(f)) delete (next as unknown as Record<string, unknown>)[f];
+  if (next.page !== 'risk') delete next.alert_type;
+  return next;
+}
+
 function navigate(changes: Partial<ViewState>, opts: { replace?: boolean } = {}): void {
-  state = withChanges(state, changes);
+  state = nextState(changes);
   const url = toUrl(state);
   if (opts.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
@@ -37,7 +57,7 @@ function navigate(changes: Partial<ViewState>, opts: { replace?: boolean } = {})
 function applyPrefs(): void {
   document.documentElement.lang = state.lang;
   document.documentElement.dataset.theme = state.theme;
-  document.title = `${t(state.lang, `page_${state.page}` as LabelKey)} · ${t(state.lang, 'app_title')}`;
+  document.title = `${meta ? pageTitle(env()) : t(state.lang, 'app_title')} · ${t(state.lang, 'app_title')}`;
   document.getElementById('app-title')!.textContent = t(state.lang, 'app_title');
   document.getElementById('skip-link')!.textContent = t(state.lang, 'skip_to_content');
 }
@@ -50,17 +70,18 @@ function renderNav(): void {
       'ul',
       {},
       ...PAGE_IDS.map((p) => {
-        const href = toUrl(withChanges(state, { page: p }));
+        const href = toUrl(nextState({ page: p }));
         return h(
           'li',
           {},
           h('a', {
             href,
             'aria-current': p === state.page ? 'page' : undefined,
-            text: t(state.lang, `page_${p}` as LabelKey),
+            'data-page': p,
+            text: t(state.lang, p === 'customer' ? 'page_customers' : (`page_${p}` as LabelKey)),
             onclick: (e: Event) => {
               e.preventDefault();
-              navigate({ page: p });
+              navigate({ page: p, customer_id: undefined });
             },
           }),
         );
@@ -95,7 +116,7 @@ function renderPrefs(): void {
 
 function acceptedFilters(page: PageId): Set<string> {
   const names = new Set<string>();
-  for (const s of meta.pages[page] ?? []) for (const p of meta.slices[s]?.params ?? []) names.add(p);
+  for (const s of SECTIONS[page]) for (const p of meta.slices[s.slice]?.params ?? []) names.add(p);
   return names;
 }
 
@@ -111,6 +132,8 @@ function filterOptions(name: FilterName): [string, string][] {
       return [all, ...(['grow', 'keep', 'watch', 'restrict'] as const).map((p): [string, string] => [p, label(lang, p)])];
     case 'group_by':
       return GROUP_BY_IDS.map((g): [string, string] => [g, t(lang, `f_${g}` as LabelKey)]);
+    case 'sbi_section':
+      return [all, ...meta.filters.sbi_section.map((v): [string, string] => [v, enumLabel(env().ctx, 'sbi_section', v)])];
     default:
       return [all, ...meta.filters[name].map((v): [string, string] => [v, label(lang, v)])];
   }
@@ -148,7 +171,11 @@ function renderStamp(): void {
 
 async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: number): Promise<void> {
   const accepted = meta.slices[section.slice]?.params ?? [];
-  const params = { ...sliceParams(env.state, accepted.filter((p) => p !== 'customer_id' && p !== 'limit')), ...(section.params?.(env) ?? {}) };
+  const params = {
+    ...sliceParams(env.state, accepted.filter((p) => p !== 'limit')),
+    ...(section.limit !== undefined ? { limit: String(section.limit) } : {}),
+    ...(section.params?.(env) ?? {}),
+  };
   try {
     const res = await fetchSlice(section.slice, params);
     if (gen !== generation) return;
@@ -158,12 +185,37 @@ async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: n
     }
     if (res.rows.length === 0) card.setState('empty', t(env.ctx.lang, 'empty'));
     else section.render(card, res, env);
+    card.setIgnoredFilters(res.ignored_filters.map((f) => t(env.ctx.lang, `f_${f}` as LabelKey)));
+    if (meta.slices[section.slice]?.exportable) {
+      card.setTruncation(res.rows.length, res.total_rows, { csv: exportUrl(section.slice, params, 'csv'), xlsx: exportUrl(section.slice, params, 'xlsx') });
+    }
     card.setNotes(res.notes);
   } catch (e) {
     if (gen !== generation) return;
     card.setState('error', t(env.ctx.lang, 'failed', { error: (e as Error).message }));
   }
 }
+
+function env(): PageEnv {
+  return {
+    state,
+    meta,
+    ctx: { lang: state.lang, currency: meta.currency },
+    navigate: (c) => navigate(c),
+    href: (c) => toUrl(nextState(c)),
+  };
+}
+
+function pageTitle(e: PageEnv): string {
+  if (state.page === 'customer') return state.customer_id ? t(state.lang, 'page_customer', { customer: state.customer_id }) : t(state.lang, 'page_customers');
+  return t(state.lang, `page_${state.page}` as LabelKey);
+}
+
+/** Content above a page's cards (the customer search). */
+const PAGE_HEADERS: Partial<Record<PageId, (e: PageEnv) => HTMLElement[]>> = {
+  customer: (e) => [customerSearch(e)],
+  worklist: (e) => [worklistRule(e)],
+};
 
 function render(): void {
   generation++;
@@ -174,21 +226,23 @@ function render(): void {
   renderFilters();
   renderStamp();
   for (const c of cards) c.dispose();
-  const env: PageEnv = { state, meta, ctx: { lang: state.lang, currency: meta.currency }, navigate: (c) => navigate(c) };
-  const sections = SECTIONS[state.page].filter((s) => !s.when || s.when(env));
+  const pageEnv = env();
+  const sections = SECTIONS[state.page].filter((s) => !s.when || s.when(pageEnv));
   cards = sections.map((s) => {
-    const title = typeof s.title === 'function' ? s.title(env) : t(state.lang, s.title);
+    const title = typeof s.title === 'function' ? s.title(pageEnv) : t(state.lang, s.title);
     const card = new Card(s.id, title, { lang: state.lang, currency: meta.currency, theme: state.theme, asOf: state.as_of ?? meta.data_as_of }, { wide: s.wide, tall: s.tall });
-    if (s.controls) card.setControls(...s.controls(env));
+    if (s.controls) card.setControls(...s.controls(pageEnv));
     return card;
   });
   const main = document.getElementById('content')!;
   main.replaceChildren(
-    h('h1', { text: t(state.lang, `page_${state.page}` as LabelKey) }),
+    h('h1', { text: pageTitle(pageEnv) }),
+    ...(PAGE_HEADERS[state.page]?.(pageEnv) ?? []),
     h('div', { class: 'grid' }, ...cards.map((c) => c.root)),
   );
   main.dataset.page = state.page;
-  const loads = sections.map((s, i) => loadSection(cards[i]!, s, env, gen));
+  // Every card's slice is requested at once: the page is as fast as its slowest slice.
+  const loads = sections.map((s, i) => loadSection(cards[i]!, s, pageEnv, gen));
   void Promise.all(loads).then(() => {
     if (gen === generation) main.dataset.loaded = String(gen);
   });

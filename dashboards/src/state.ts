@@ -1,3 +1,4 @@
+import { ALERT_TYPES, GROUP_FILTERS, PAGES, PERIODS, PRIORITIES } from '../../src/serve/contract.js';
 import type { Lang } from './format.js';
 
 /**
@@ -7,11 +8,12 @@ import type { Lang } from './format.js';
  * reproduces the same view and the same URL.
  */
 
-export const PAGE_IDS = ['cfo', 'marketing', 'risk', 'collections'] as const;
+/** The dashboards in the navigation; the customer page (/customers/<id>) and the worklist sit beside them. */
+export const PAGE_IDS = [...PAGES, 'worklist', 'customer'] as const;
 export type PageId = (typeof PAGE_IDS)[number];
-export const PERIOD_IDS = ['3m', '6m', '12m', '24m', '36m', 'all'] as const;
+export const PERIOD_IDS = PERIODS;
 export type PeriodId = (typeof PERIOD_IDS)[number];
-export const GROUP_BY_IDS = ['segment', 'sbi_section', 'country', 'size'] as const;
+export const GROUP_BY_IDS = GROUP_FILTERS;
 
 export interface ViewState {
   page: PageId;
@@ -26,8 +28,10 @@ export interface ViewState {
   score_band?: string;
   priority?: string;
   group_by?: (typeof GROUP_BY_IDS)[number];
+  alert_type?: (typeof ALERT_TYPES)[number];
+  account_manager?: string;
   aging_mode: 'amount' | 'pct';
-  /** Drill-down: the customer whose open items are shown. */
+  /** The customer page's customer (from the path /customers/<id>). */
   customer_id?: string;
 }
 
@@ -35,8 +39,8 @@ export const DEFAULTS: Omit<ViewState, 'page'> = { lang: 'en', theme: 'light', p
 
 /** Query keys in the order they are written. */
 const KEYS = [
-  'as_of', 'period', 'segment', 'sbi_section', 'country', 'size', 'score_band', 'priority', 'group_by',
-  'customer_id', 'aging_mode', 'lang', 'theme',
+  'as_of', 'period', 'segment', 'sbi_section', 'country', 'size', 'score_band', 'priority', 'group_by', 'alert_type',
+  'account_manager', 'aging_mode', 'lang', 'theme',
 ] as const;
 type Key = (typeof KEYS)[number];
 
@@ -49,19 +53,35 @@ const checks: Record<Key, (v: string) => boolean> = {
   country: (v) => /^([A-Z]{2}|unknown)$/.test(v),
   size: (v) => TEXT.test(v),
   score_band: (v) => TEXT.test(v),
-  priority: (v) => ['grow', 'keep', 'watch', 'restrict'].includes(v),
+  priority: (v) => (PRIORITIES as readonly string[]).includes(v),
   group_by: (v) => (GROUP_BY_IDS as readonly string[]).includes(v),
-  customer_id: (v) => /^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,39}$/.test(v),
+  alert_type: (v) => (ALERT_TYPES as readonly string[]).includes(v),
+  account_manager: (v) => TEXT.test(v),
   aging_mode: (v) => v === 'amount' || v === 'pct',
   lang: (v) => v === 'nl' || v === 'en',
   theme: (v) => v === 'light' || v === 'dark',
 };
 
+const CUSTOMER_ID = /^[A-Za-z0-9][A-Za-z0-9_.\/-]{0,39}$/;
+
 export function parseState(pathname: string, search: string): ViewState {
-  const seg = pathname.replace(/^\/+|\/+$/g, '').split('/')[0] ?? '';
-  const page = (PAGE_IDS as readonly string[]).includes(seg) ? (seg as PageId) : 'cfo';
+  const parts = pathname.replace(/^\/+|\/+$/g, '').split('/');
+  const seg = parts[0] ?? '';
+  let page: PageId = (PAGE_IDS as readonly string[]).includes(seg) ? (seg as PageId) : 'cfo';
+  let customer: string | undefined;
+  if (seg === 'customers') {
+    page = 'customer';
+    // Customer numbers may hold a slash: everything after /customers/ is the id.
+    let id = '';
+    try {
+      id = decodeURIComponent(parts.slice(1).join('/'));
+    } catch {
+      id = '';
+    }
+    if (CUSTOMER_ID.test(id)) customer = id;
+  }
   const q = new URLSearchParams(search);
-  const state: ViewState = { page, ...DEFAULTS };
+  const state: ViewState = { page, ...DEFAULTS, ...(customer ? { customer_id: customer } : {}) };
   for (const key of KEYS) {
     const v = q.get(key);
     if (v !== null && v !== '' && checks[key](v)) (state as unknown as Record<string, string>)[key] = v;
@@ -77,14 +97,15 @@ export function toUrl(state: ViewState): string {
     q.set(key, String(v));
   }
   const s = q.toString();
-  return `/${state.page}${s ? `?${s}` : ''}`;
+  const path = state.page === 'customer' ? `/customers${state.customer_id ? `/${encodeURIComponent(state.customer_id)}` : ''}` : `/${state.page}`;
+  return `${path}${s ? `?${s}` : ''}`;
 }
 
 /** A copy with changes applied; `undefined` clears a filter. Leaving a page clears its drill-down. */
 export function withChanges(state: ViewState, changes: Partial<ViewState>): ViewState {
   const next = { ...state, ...changes } as ViewState;
   for (const [k, v] of Object.entries(changes)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
-  if (changes.page && changes.page !== state.page) delete next.customer_id;
+  if (changes.page && changes.page !== 'customer') delete next.customer_id;
   return next;
 }
 

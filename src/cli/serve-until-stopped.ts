@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { startServer } from '../serve/server.js';
-import { defaultSettings } from '../serve/settings.js';
+import { settingsFromConfig } from '../serve/settings.js';
 import { EXIT, line, type CliIO } from './command.js';
 import { portInUse } from './port-in-use.js';
 
@@ -25,7 +25,7 @@ export async function serveUntilStopped(opts: {
     server = await startServer({
       lakeRoot: opts.lakeRoot,
       port: opts.port,
-      settings: { ...defaultSettings, currency: opts.config.reporting_currency },
+      settings: settingsFromConfig(opts.config),
       log: (m) => line(io.stderr, m),
     });
   } catch (e) {

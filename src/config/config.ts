@@ -75,6 +75,32 @@ const CashForecastSchema = z
     stopped_paying_probability: 0,
   });
 
+/** KPI targets the dashboards draw on tiles and trend lines; null hides a target. */
+const TargetsSchema = z
+  .object({
+    /** DSO at or below this many days is on target. */
+    dso_days: z.number().positive().max(3650).nullable().optional(),
+    /** Share of open AR overdue (0-100) at or below this is on target. */
+    overdue_pct: z.number().min(0).max(100).nullable().optional(),
+    /** Collection effectiveness index (0-100) at or above this is on target. */
+    cei_pct: z.number().min(0).max(100).nullable().optional(),
+    /** Bad-debt ratio (write-offs / credit sales, 0-100, rolling 12 months) at or below this is on target. */
+    bad_debt_pct: z.number().min(0).max(100).nullable().optional(),
+  })
+  .strict()
+  .prefault({});
+
+/** How the dashboards cut lists and rankings. */
+const DashboardsSchema = z
+  .object({
+    /** Industries with fewer monitored companies are left out of rankings (their rate is noise). */
+    min_industry_sample: z.number().int().min(1).max(1_000_000).default(100),
+    /** The risk-alert list covers this many days up to the as-of date. */
+    alert_window_days: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict()
+  .prefault({});
+
 export const ConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -90,6 +116,10 @@ export const ConfigSchema = z
     cash_forecast: CashForecastSchema,
     /** Credit-risk marts: monitoring, alerts, segment priority rules (see ./credit-risk-config.ts). */
     credit_risk: CreditRiskSchema,
+    /** Targets shown on the dashboards' KPI tiles and trend lines (DSO days, overdue %, CEI %, bad-debt %). */
+    targets: TargetsSchema,
+    /** Dashboard list and ranking settings. */
+    dashboards: DashboardsSchema,
     /** DuckDB resources; defaults leave room for the rest of the machine. */
     duckdb: z
       .object({

@@ -222,6 +222,7 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
     customer_id: p.customerId, name: p.name, kvk_number: p.kvkNumber, vat_number: p.vatNumber, country: p.country,
     sbi_code: p.sbiCode, segment: p.segment, size_class: p.sizeClass,
     credit_limit: p.noLimit ? null : formatCents(limit), currency: CURRENCY, payment_terms_days: p.termsDays,
+    account_manager: accountManagerOf(p.customerId),
   };
   return ledger;
 
@@ -256,4 +257,11 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
       }
     }
   }
+}
+
+/** Collectors the generated customers are divided among (by customer number, not drawn: the random stream is unchanged). */
+const ACCOUNT_MANAGERS = ['Anouk de Vries', 'Bram Jansen', 'Fatima El Amrani', 'Pieter Bakker'];
+function accountManagerOf(customerId: string): string {
+  const n = Number(customerId.replace(/\D/g, '')) || 0;
+  return ACCOUNT_MANAGERS[n % ACCOUNT_MANAGERS.length]!;
 }

@@ -30,6 +30,7 @@ export const customers = defineTable({
     credit_limit: col.optional(col.money('Credit limit granted, in the row currency')),
     currency: col.text('ISO 4217 currency of the credit limit'),
     payment_terms_days: col.int('Agreed payment term in days (e.g. 14, 30, 60)'),
+    account_manager: col.optional(col.text('Owner of the customer in the credit team (collector or account manager), where the ERP keeps one')),
   },
 });
 

@@ -1,14 +1,18 @@
-import type { WarehouseEngine } from '../warehouse/engine.js';
+import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../warehouse/engine.js';
 import { catalogFor, type Catalog } from './catalog.js';
+import { EXPORT_MAX_ROWS, GROUP_FILTERS, type ColumnMeta, type Meta, type SliceOk, type ValueKind } from './contract.js';
+import { exportFile, EXPORT_FORMATS, type ExportFormat } from './export.js';
 import { BadRequest, describeIssues, flattenQuery, type RawQuery } from './params.js';
 import { defaultSettings, type DashboardSettings } from './settings.js';
 import { sliceByName, slices } from './slices/index.js';
-import { MartMissing, PAGES } from './slices/types.js';
+import { MartMissing, VIEWS, type Slice, type SliceData } from './slices/types.js';
 
 export interface ApiResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** The body is base64 (a binary file such as an Excel export); API Gateway's isBase64Encoded. */
+  base64?: boolean;
 }
 
 export interface ApiOptions {
@@ -62,9 +66,68 @@ function checkAllowLists(params: Record<string, unknown>, catalog: Catalog): voi
   }
 }
 
+/** A column's kind from its SQL type (DuckDB or Athena spelling); text is refined from the values. */
+export function kindOfSqlType(type: string): ValueKind {
+  const t = type.toLowerCase();
+  if (/^decimal\(\d+,\s*2\)$/.test(t)) return 'money';
+  if (/^(tinyint|smallint|integer|int|bigint|hugeint|ubigint|uinteger|usmallint|utinyint)$/.test(t)) return 'int';
+  if (/^(decimal|double|float|real)/.test(t)) return 'number';
+  if (t === 'date') return 'date';
+  if (t.startsWith('timestamp')) return 'date';
+  if (t === 'boolean') return 'bool';
+  return 'text';
+}
+
+const ISO_DATE_VALUE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Column metadata of a slice's rows: the slice's declared kinds, else the SQL types of its queries. */
+function columnsOf(rows: Row[], sqlColumns: Map<string, ResultColumn>, declared: Record<string, ValueKind>): ColumnMeta[] {
+  const names = rows.length ? Object.keys(rows[0]!) : [...sqlColumns.keys()];
+  return names.map((name) => {
+    if (declared[name]) return { name, kind: declared[name] };
+    const sql = sqlColumns.get(name);
+    let kind: ValueKind = sql ? kindOfSqlType(sql.type) : 'text';
+    // Dates travel as ISO strings (CAST … AS VARCHAR keeps them exact on every engine).
+    if (kind === 'text' && rows.length && rows.every((r) => r[name] === null || (typeof r[name] === 'string' && ISO_DATE_VALUE.test(r[name] as string)))) {
+      kind = rows.some((r) => r[name] !== null) ? 'date' : 'text';
+    }
+    return { name, kind };
+  });
+}
+
+/** Runs a slice with an engine that remembers the column types of what it answered. */
+async function runSlice(slice: Slice, engine: WarehouseEngine, catalog: Catalog, settings: DashboardSettings, params: unknown) {
+  const sqlColumns = new Map<string, ResultColumn>();
+  const recording: WarehouseEngine = Object.create(engine, {
+    query: {
+      value: async (sql: string, bind?: Record<string, string | number | boolean | null>): Promise<QueryResult> => {
+        const res = await engine.query(sql, bind);
+        for (const c of res.columns) sqlColumns.set(c.name, c);
+        return res;
+      },
+    },
+  });
+  const data: SliceData = await slice.run({ engine: recording, catalog, settings }, params);
+  // A list cut at a limit carries COUNT(*) OVER () as total_rows: the count moves to the response.
+  let total = data.rows.length;
+  let rows = data.rows;
+  if (rows.length && 'total_rows' in rows[0]!) {
+    total = Number(rows[0]!.total_rows);
+    rows = rows.map(({ total_rows: _t, ...r }) => r);
+  }
+  return { data, rows, total, columns: columnsOf(rows, sqlColumns, slice.kinds) };
+}
+
+function groupFiltersOf(params: Record<string, unknown>): string[] {
+  return GROUP_FILTERS.filter((f) => params[f] !== undefined);
+}
+
 /**
  * The whole read-only API as a pure function of (path, query, engine), so the local HTTP server
  * and an AWS Lambda handler share it. Only GET semantics: nothing here writes.
+ *   /api/meta                         filters, pages, slices, targets
+ *   /api/slices/<name>?…              one slice as JSON (rows, column kinds, N of M, notes)
+ *   /api/export/<name>.(csv|xlsx)?…   every row of a slice (up to EXPORT_MAX_ROWS) as a file
  */
 export async function handleApiRequest(
   path: string,
@@ -78,39 +141,56 @@ export async function handleApiRequest(
       if (Object.keys(flattenQuery(query)).length) throw new BadRequest('/api/meta takes no parameters');
       return json(200, meta(await catalogFor(engine), settings));
     }
-    const m = /^\/api\/slices\/([a-z0-9_]{1,40})$/.exec(path);
+    const exp = /^\/api\/export\/([a-z0-9_]{1,40})\.([a-z]{3,4})$/.exec(path);
+    const m = exp ?? /^\/api\/slices\/([a-z0-9_]{1,40})$/.exec(path);
     if (!m) return json(404, { error: `no such API path: ${path.slice(0, 80)}` });
     const slice = sliceByName(m[1]!);
     if (!slice) return json(404, { error: `no such slice: ${m[1]}` });
+    let format: ExportFormat | undefined;
+    if (exp) {
+      if (!(EXPORT_FORMATS as readonly string[]).includes(exp[2]!)) return json(404, { error: `no export format ${exp[2]} (csv or xlsx)` });
+      format = exp[2] as ExportFormat;
+    }
 
     const flat = flattenQuery(query);
+    if (format && slice.exportable) {
+      if (flat.limit !== undefined) throw new BadRequest('an export has every row: leave out limit');
+      flat.limit = String(EXPORT_MAX_ROWS);
+    }
     const parsed = slice.params.safeParse(flat);
     if (!parsed.success) throw new BadRequest(describeIssues(parsed.error, slice.paramNames));
     const catalog = await catalogFor(engine);
     checkAllowLists(parsed.data as Record<string, unknown>, catalog);
     const missing = slice.requires.find((t) => !catalog.has(t));
-    if (missing) return json(200, unavailable(slice.name, missing, catalog));
+    if (missing) return json(format ? 404 : 200, unavailable(slice.name, missing, catalog));
     const key = `${slice.name}?${JSON.stringify(Object.entries(parsed.data as object).sort())}`;
     const hit = cached(engine, key);
-    if (hit) return { status: 200, headers: { ...JSON_HEADERS }, body: hit };
-    let res: ApiResponse;
+    if (hit) return format ? await exportResponse(format, hit) : { status: 200, headers: { ...JSON_HEADERS }, body: hit };
+    let body: string;
     try {
-      const data = await slice.run({ engine, catalog, settings }, parsed.data);
-      res = json(200, {
+      const { data, rows, total, columns } = await runSlice(slice, engine, catalog, settings, parsed.data);
+      const ok: SliceOk = {
         status: 'ok',
         slice: slice.name,
-        params: parsed.data,
+        params: parsed.data as Record<string, unknown>,
         data_as_of: catalog.dataAsOf,
-        rows: data.rows,
+        columns,
+        rows: rows as SliceOk['rows'],
         notes: data.notes ?? [],
+        ignored_filters: (data.ignored ?? []).filter((f) => groupFiltersOf(parsed.data as Record<string, unknown>).includes(f as never)),
+        total_rows: total,
         meta: data.meta ?? {},
-      });
+      };
+      body = JSON.stringify(ok);
     } catch (e) {
       if (!(e instanceof MartMissing)) throw e;
-      res = json(200, unavailable(slice.name, e.mart, catalog));
+      if (format) return json(404, unavailable(slice.name, e.mart, catalog));
+      const res = json(200, unavailable(slice.name, e.mart, catalog));
+      remember(engine, key, res.body);
+      return res;
     }
-    remember(engine, key, res.body);
-    return res;
+    remember(engine, key, body);
+    return format ? await exportResponse(format, body) : { status: 200, headers: { ...JSON_HEADERS }, body };
   } catch (e) {
     if (e instanceof BadRequest) return json(400, { error: e.message });
     opts.log?.(`api ${path}: ${(e as Error).stack ?? String(e)}`);
@@ -118,21 +198,38 @@ export async function handleApiRequest(
   }
 }
 
+async function exportResponse(format: ExportFormat, body: string): Promise<ApiResponse> {
+  const ok = JSON.parse(body) as SliceOk;
+  const file = await exportFile(format, ok);
+  return {
+    status: 200,
+    headers: {
+      'content-type': file.type,
+      'content-disposition': `attachment; filename="${file.name}"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+    body: file.body.toString(file.binary ? 'base64' : 'utf8'),
+    base64: file.binary,
+  };
+}
+
 function unavailable(slice: string, mart: string, catalog: Catalog) {
   return { status: 'unavailable', slice, mart, message: `not available: mart ${mart} not built`, data_as_of: catalog.dataAsOf };
 }
 
-function meta(catalog: Catalog, settings: DashboardSettings) {
+function meta(catalog: Catalog, settings: DashboardSettings): Meta {
   const marts = [...new Set(slices.flatMap((s) => s.requires))].sort();
   return {
     data_as_of: catalog.dataAsOf,
     currency: settings.currency,
     filters: catalog.values,
     marts: Object.fromEntries(marts.map((t) => [t, catalog.has(t)])),
-    pages: Object.fromEntries(PAGES.map((p) => [p, slices.filter((s) => s.page === p).map((s) => s.name)])),
+    pages: Object.fromEntries(VIEWS.map((p) => [p, slices.filter((s) => s.page === p).map((s) => s.name)])) as Meta['pages'],
     slices: Object.fromEntries(
-      slices.map((s) => [s.name, { page: s.page, description: s.description, params: s.paramNames, requires: s.requires }]),
+      slices.map((s) => [s.name, { page: s.page, description: s.description, params: [...s.paramNames], requires: s.requires, exportable: s.exportable }]),
     ),
+    targets: settings.targets,
   };
 }
 

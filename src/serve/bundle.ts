@@ -45,6 +45,9 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
       entryPoints: { app: join(DASHBOARDS_DIR, 'src', 'main.ts'), styles: join(DASHBOARDS_DIR, 'src', 'styles.css') },
       outdir: join(tmp, 'assets'),
       bundle: true,
+      // The Excel writer is loaded on the first download, not with the page.
+      splitting: true,
+      chunkNames: 'chunk-[hash]',
       format: 'esm',
       platform: 'browser',
       target: ['es2022'],

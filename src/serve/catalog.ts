@@ -16,14 +16,8 @@ export interface Catalog {
   dataAsOf: string | null;
 }
 
-export interface FilterValues {
-  as_of: string[];
-  segment: string[];
-  country: string[];
-  size: string[];
-  sbi_section: string[];
-  score_band: string[];
-}
+export type { FilterValues } from './contract.js';
+import type { FilterValues } from './contract.js';
 
 const TTL_MS = 30_000;
 const cache = new WeakMap<WarehouseEngine, { at: number; catalog: Promise<Catalog> }>();
@@ -96,13 +90,17 @@ export async function loadCatalog(engine: WarehouseEngine): Promise<Catalog> {
       ? await strings(`SELECT DISTINCT ${sbiSectionSql('sbi_code')} AS v FROM customers ORDER BY v`)
       : [];
   const score_band = await scoreBands(byTable, strings);
+  // Optional owner of a customer (collector, account manager): the worklist filters on it.
+  const account_manager = hasColumn('customers', 'account_manager')
+    ? await strings('SELECT DISTINCT account_manager AS v FROM customers WHERE account_manager IS NOT NULL ORDER BY v')
+    : [];
 
   return {
     has,
     hasColumn,
     columns: (t) => [...(byTable.get(t) ?? [])],
     tables: () => [...byTable.keys()],
-    values: { as_of, segment, country, size, sbi_section, score_band },
+    values: { as_of, segment, country, size, sbi_section, score_band, account_manager },
     dataAsOf: as_of.length ? as_of[as_of.length - 1]! : null,
   };
 }

@@ -24,6 +24,6 @@ export function createDashboardApiHandler(opts: { engine: () => Promise<Warehous
       settings: opts.settings,
       log: (m) => console.error(m),
     });
-    return { statusCode: res.status, headers: res.headers, body: res.body };
+    return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: res.base64 ?? false };
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXPORT_MAX_ROWS, GROUP_FILTERS, PERIODS, PRIORITIES, type Period } from './contract.js';
 
 /**
  * The vocabulary of dashboard parameters. Every slice builds its zod schema from these pieces, so a
@@ -48,9 +49,7 @@ export function flattenQuery(query: RawQuery): Record<string, string> {
   return out;
 }
 
-export const PERIODS = ['3m', '6m', '12m', '24m', '36m', 'all'] as const;
-export type Period = (typeof PERIODS)[number];
-export const PRIORITIES = ['grow', 'keep', 'watch', 'restrict'] as const;
+export { GROUP_FILTERS, PERIODS, PRIORITIES, type GroupFilter, type Period } from './contract.js';
 export const SBI_SECTIONS = 'ABCDEFGHIJKLMNOPQRSTU'.split('');
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -76,10 +75,13 @@ export const param = {
   limit: (max: number) =>
     z
       .string()
-      .regex(/^\d{1,4}$/, `limit must be a whole number from 1 to ${max}`)
+      .regex(/^\d{1,6}$/, `limit must be a whole number from 1 to ${max}`)
       .transform(Number)
       .refine((n) => n >= 1 && n <= max, `limit must be a whole number from 1 to ${max}`),
 };
+
+/** The `limit` of a list slice: the page asks for its display length, an export for every row. */
+export const EXPORT_LIMIT = param.limit(EXPORT_MAX_ROWS).optional();
 
 /** The customer-group filters every page shares, in the order a grouped mart applies them. */
 export const groupFilterShape = {
@@ -89,8 +91,6 @@ export const groupFilterShape = {
   size: param.size.optional(),
 };
 
-export const GROUP_FILTERS = ['segment', 'sbi_section', 'country', 'size'] as const;
-export type GroupFilter = (typeof GROUP_FILTERS)[number];
 
 /** Turns zod issues into one message naming each parameter, e.g. `unknown parameter "x"; period: …`. */
 export function describeIssues(error: z.ZodError, allowed: readonly string[]): string {

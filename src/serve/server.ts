@@ -34,7 +34,9 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-const PAGES = new Set(['/', '/cfo', '/marketing', '/risk', '/collections']);
+const PAGES = new Set(['/', '/cfo', '/marketing', '/risk', '/collections', '/worklist', '/customers']);
+/** /customers/<customer id>: the page's own path (the id is checked by the browser and the API). */
+const CUSTOMER_PAGE = /^\/customers\/[^/?#]{1,120}(\/[^/?#]{1,120})*$/;
 
 /**
  * Everything the page may load comes from this origin. Inline styles are allowed because ECharts
@@ -127,10 +129,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         return;
       }
       const r = await handleApiRequest(url.pathname, queryOf(url), engine, { settings, log });
-      send(res, r.status, r.headers, r.body, head);
+      send(res, r.status, r.headers, r.base64 ? Buffer.from(r.body, 'base64') : r.body, head);
       return;
     }
-    const asset = PAGES.has(url.pathname.replace(/\/+$/, '') || '/') ? assets.get('/index.html') : assets.get(url.pathname);
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const asset = PAGES.has(path) || CUSTOMER_PAGE.test(path) ? assets.get('/index.html') : assets.get(url.pathname);
     if (!asset) {
       send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found', head);
       return;

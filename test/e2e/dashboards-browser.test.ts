@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { readSheet } from '../../src/feeds/xlsx/read.js';
+import { openZip } from '../../src/feeds/xlsx/zip.js';
 import { buildSmallLake } from '../support/small-lake.js';
 
 /**
@@ -22,7 +24,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboards browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
-const PAGES = ['cfo', 'marketing', 'risk', 'collections'] as const;
+const PAGES = ['cfo', 'marketing', 'risk', 'collections', 'worklist', 'customers/C000003'] as const;
 
 /** RFC 4180 parsing, independent of the code that writes the CSV. */
 function parseCsv(text: string): string[][] {
@@ -47,6 +49,17 @@ function parseCsv(text: string): string[][] {
   if (cell !== '' || row.length) (row.push(cell), rows.push(row));
   return rows;
 }
+async function unzipText(path: string, entry: string): Promise<string> {
+  const zip = await openZip(path);
+  try {
+    let text = '';
+    for await (const chunk of await zip.stream(entry)) text += String(chunk);
+    return text;
+  } finally {
+    zip.close();
+  }
+}
+
 /** A GET with a chosen Host header (fetch will not send a foreign one). */
 function rawGet(url: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolveGet, reject) => {
@@ -283,15 +296,149 @@ describe.skipIf(!hasChromium)('dashboards in chromium', () => {
     await page.close();
   });
 
-  it('drill-down, theme, keyboard and PNG export', async () => {
+  it('customer names open the customer page; search finds customers by name, number and KvK', async () => {
     const page = await open('/cfo');
-    const first = page.locator('[data-card="top_overdue"] td[data-key="name"] button').first();
     const id = await page.locator('[data-card="top_overdue"] td[data-key="customer_id"]').first().getAttribute('data-value');
-    await first.click();
+    const name = await page.locator('[data-card="top_overdue"] td[data-key="name"] a').first().textContent();
+    await page.locator('[data-card="top_overdue"] td[data-key="name"] a').first().click();
     await settled(page);
-    expect(new URL(page.url()).searchParams.get('customer_id')).toBe(id);
+    expect(new URL(page.url()).pathname).toBe(`/customers/${encodeURIComponent(id!)}`);
+    expect(await page.locator('[data-card="customer_profile"] h2').textContent()).toBe(name);
+    expect(await page.locator('[data-card="customer_profile"] [data-field="kvk_number"] dd').textContent()).toMatch(/^\d{8}$/);
     expect(await page.locator('[data-card="customer_open_items"] tbody tr').count()).toBeGreaterThan(0);
+    for (const card of ['customer_history', 'customer_scores']) expect(await page.locator(`[data-card="${card}"] .chart svg`).count(), card).toBe(1);
+    for (const card of ['customer_profile', 'customer_history', 'customer_days_late', 'customer_scores', 'customer_open_items', 'customer_payments', 'customer_actions']) {
+      expect(await page.getAttribute(`[data-card="${card}"]`, 'data-state'), card).toMatch(/ready|empty/);
+    }
+    const kvk = (await page.locator('[data-card="customer_profile"] [data-field="kvk_number"] dd').textContent())!;
 
+    // From the search page: part of the name, then the KvK number, Enter opens the first match.
+    await page.click('nav a[data-page="customer"]');
+    await settled(page);
+    expect(new URL(page.url()).pathname).toBe('/customers');
+    await page.fill('#customer-search', name!.slice(0, 6));
+    await page.waitForSelector(`#customer-search-results a[data-customer="${id}"]`);
+    await page.fill('#customer-search', kvk);
+    await page.waitForFunction((k) => (document.querySelector('#customer-search-results a') as unknown as { textContent: string } | null)?.textContent?.includes(k) ?? false, kvk);
+    await page.press('#customer-search', 'Enter');
+    await settled(page);
+    expect(new URL(page.url()).pathname).toBe(`/customers/${encodeURIComponent(id!)}`);
+    // A shared link opens the same customer.
+    const other = await open(new URL(page.url()).pathname + '?lang=nl');
+    expect(await other.locator('h1').textContent()).toContain(id!);
+    expect(await other.locator('[data-card="customer_profile"] [data-field="segment"] dd').textContent()).not.toMatch(/_/);
+    await other.close();
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('worklist: ranked by the stated rule, filtered by owner, exported to Excel with real numbers', async () => {
+    const page = await open('/worklist');
+    expect(await page.locator('#worklist-rule').textContent()).toMatch(/overdue amount × risk weight/);
+    const scores = (await tableOf(page, 'worklist')).map((r) => r);
+    const header = await page.$$eval('[data-card="worklist"] thead th', (ths) => ths.map((th) => th.getAttribute('data-key')));
+    const si = header.indexOf('priority_score');
+    expect(scores.length).toBeGreaterThan(0);
+    const values = scores.map((r) => Number(r[si]));
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    const owner = await page.$eval('select[data-filter="account_manager"] option:nth-child(2)', (o) => (o as unknown as { value: string }).value);
+    await page.selectOption('select[data-filter="account_manager"]', owner);
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('account_manager')).toBe(owner);
+    const mi = header.indexOf('account_manager');
+    const filtered = await tableOf(page, 'worklist');
+    expect(filtered.length).toBeGreaterThan(0);
+    expect(filtered.length).toBeLessThan(scores.length);
+    expect(new Set(filtered.map((r) => r[mi]))).toEqual(new Set([owner]));
+
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-card="worklist"] [data-action="xlsx"]')]);
+    expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
+    const rows: string[][] = [];
+    await readSheet((await xlsx.path())!, undefined, (r) => void rows.push(r.cells));
+    expect(rows.length).toBe(filtered.length + 1);
+    const oi = header.indexOf('overdue_amount');
+    const di = header.indexOf('next_step_due');
+    for (let i = 0; i < filtered.length; i++) {
+      expect(Number(rows[i + 1]![oi])).toBeCloseTo(Number(filtered[i]![oi]), 2);
+      expect(rows[i + 1]![di]).toBe(filtered[i]![di]);
+    }
+    const sheetXml = await unzipText((await xlsx.path())!, 'xl/worksheets/sheet1.xml');
+    // The amount column's cells are numbers (no t="s"/"inlineStr"), formatted, not text.
+    const cellRef = `${String.fromCharCode(65 + oi)}2`;
+    expect(sheetXml).toMatch(new RegExp(`<c r="${cellRef}"(?![^>]*t="(s|inlineStr|str)")[^>]*>`));
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('risk alerts: most severe first, counts per type, a type filter', async () => {
+    const page = await open('/risk');
+    const reasons = await page.$$eval('[data-card="risk_alerts"] tbody td[data-key="reason"]', (tds) => tds.map((td) => td.getAttribute('data-value')));
+    expect(reasons.length).toBeGreaterThan(0);
+    const chips = await page.$$eval('[data-card="risk_alerts"] .toggle button', (bs) => bs.map((b) => [b.getAttribute('data-value'), b.textContent]));
+    expect(chips.length).toBe(6);
+    const res = await (await fetch(`${server.url}api/slices/risk_alerts?limit=1000`)).json() as { rows: { reason: string; severity: number; exposure: string | null }[]; meta: { counts: Record<string, number> } };
+    const sev = res.rows.map((r) => r.severity);
+    expect(sev).toEqual([...sev].sort((a, b) => a - b));
+    const total = Object.values(res.meta.counts).reduce((a, b) => a + b, 0);
+    expect(total).toBe(res.rows.length);
+    const present = Object.entries(res.meta.counts).filter(([, n]) => n > 0).map(([k]) => k);
+    const pick = present[present.length - 1]!;
+    await page.click(`[data-card="risk_alerts"] .toggle button[data-value="${pick}"]`);
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('alert_type')).toBe(pick);
+    const filtered = await page.$$eval('[data-card="risk_alerts"] tbody tr', (trs) => trs.length);
+    expect(filtered).toBe(Math.min(50, res.meta.counts[pick]!));
+    // The type filter is the risk page's own: leaving the page drops it from the URL.
+    await page.click('nav a[data-page="cfo"]');
+    await settled(page);
+    expect(new URL(page.url()).searchParams.get('alert_type')).toBeNull();
+    await page.close();
+  });
+
+  it('aging in percent: aged debit buckets add to 100 %, unapplied cash apart; cut lists say N of M and export every row', async () => {
+    const page = await open('/cfo?aging_mode=pct');
+    await page.click('[data-card="aging_trend"] [data-action="table"]');
+    const keys = await page.$$eval('[data-card="aging_trend"] thead th', (ths) => ths.map((th) => th.getAttribute('data-key')!));
+    const cells = await tableOf(page, 'aging_trend');
+    const aging = keys.filter((k) => k !== 'as_of_date' && k !== 'unapplied cash' && k !== 'credit balance');
+    expect(keys).toContain('unapplied cash');
+    for (const row of cells) {
+      const sum = aging.reduce((a, k) => a + Number(row[keys.indexOf(k)] || 0), 0);
+      expect(sum).toBeCloseTo(100, 6);
+      expect(Number(row[keys.indexOf('unapplied cash')])).toBeLessThanOrEqual(0);
+    }
+    const summary = await page.getAttribute('[data-card="aging_trend"] .chart', 'aria-label');
+    expect(summary).toMatch(/unapplied cash .* shown apart/);
+
+    const truncated = page.locator('[data-card="top_overdue"] .truncated');
+    const api = await (await fetch(`${server.url}api/slices/top_overdue`)).json() as { rows: unknown[]; total_rows: number };
+    if (api.total_rows > api.rows.length) {
+      expect(await truncated.textContent()).toContain(`${api.rows.length} of ${api.total_rows}`);
+      const href = (await truncated.locator('a[data-action="export-csv"]').getAttribute('href'))!;
+      const csv = parseCsv(await (await fetch(new URL(href, server.url))).text());
+      expect(csv.length - 1).toBe(api.total_rows);
+    } else expect(await truncated.count()).toBe(0);
+    await page.close();
+  });
+
+  it('a filter a card cannot apply is named on the card; pages drop filters they do not show', async () => {
+    const metaRes = await (await fetch(`${server.url}api/meta`)).json() as { filters: { segment: string[]; country: string[] } };
+    const page = await open(`/cfo?segment=${encodeURIComponent(metaRes.filters.segment[0]!)}&country=${metaRes.filters.country[0]}`);
+    // Grouped marts hold one dimension at a time: the tiles and trends name the country filter they skip;
+    // customer lists apply both.
+    expect(await page.getAttribute('[data-card="cfo_kpis"]', 'data-ignored')).toBe('Country');
+    expect(await page.locator('[data-card="cfo_kpis"] .ignored').textContent()).toMatch(/Not filtered by Country/);
+    expect(await page.locator('[data-card="top_overdue"] .ignored').count()).toBe(0);
+    await page.click('nav a[data-page="collections"]');
+    await settled(page);
+    const url = new URL(page.url());
+    expect(url.searchParams.get('segment')).toBeNull();
+    expect(url.searchParams.get('country')).toBeNull();
+    await page.close();
+  });
+
+  it('theme, keyboard and PNG export', async () => {
+    const page = await open('/cfo');
     await page.click('#theme-toggle');
     await settled(page);
     expect(await page.getAttribute('html', 'data-theme')).toBe('dark');

@@ -25,6 +25,9 @@ export const SAMPLE_PARAMS: Record<string, string> = {
   customer_id: 'C-001',
   limit: '25',
   group_by: 'sbi_section',
+  q: 'Bakker',
+  account_manager: 'Jan de Vries',
+  alert_type: 'insolvency_event',
 };
 
 /** Catalog shapes the slices branch on: grouped marts (KPI suite), segment-only marts, bare marts. */
@@ -40,7 +43,7 @@ export function fakeCatalog(hasColumn: (t: string, c: string) => boolean): Catal
     hasColumn,
     columns: () => [],
     tables: () => [],
-    values: { as_of: ['2024-06-30'], segment: ['Retail-X'], country: ['NL'], size: ['Klasse-9'], sbi_section: ['C'], score_band: ['Band-Q'] },
+    values: { as_of: ['2024-06-30'], segment: ['Retail-X'], country: ['NL'], size: ['Klasse-9'], sbi_section: ['C'], score_band: ['Band-Q'], account_manager: ['Jan'] },
     dataAsOf: '2024-06-30',
   };
 }

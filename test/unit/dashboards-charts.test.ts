@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agingChart, bucketRank, orderBuckets } from '../../dashboards/src/charts/aging.js';
+import { agingChart, bucketsOf } from '../../dashboards/src/charts/aging.js';
 import { barChart } from '../../dashboards/src/charts/bars.js';
 import { pivot, sumMoney } from '../../dashboards/src/charts/common.js';
 import { dsoTrendChart } from '../../dashboards/src/charts/dso.js';
@@ -57,34 +57,42 @@ describe('DSO trend', () => {
 });
 
 describe('aging', () => {
-  it('orders buckets by their lower edge', () => {
-    expect(orderBuckets(['>90', '15-30', 'not due', '1-14', '61-90', '31-60'])).toEqual(['not due', '1-14', '15-30', '31-60', '61-90', '>90']);
-    expect(bucketRank('91-120')).toBeGreaterThan(bucketRank('61-90'));
-    expect(orderBuckets(['121+', '0-30', '31-60'])).toEqual(['0-30', '31-60', '121+']);
-  });
+  // As the API sends them: bucket order and kind from the server, shares of the aged debit balances.
   const rows = [
-    { as_of_date: '2024-01-31', bucket: '>90', open_amount: '25.00', open_count: 1 },
-    { as_of_date: '2024-01-31', bucket: 'not due', open_amount: '75.00', open_count: 3 },
-    { as_of_date: '2024-02-29', bucket: 'not due', open_amount: '100.10', open_count: 4 },
-    { as_of_date: '2024-02-29', bucket: '1-14', open_amount: '200.20', open_count: 2 },
+    { as_of_date: '2024-01-31', bucket: 'not due', bucket_order: 0, bucket_kind: 'aging', open_amount: '75.00', open_count: 3, share_pct: 75 },
+    { as_of_date: '2024-01-31', bucket: '>90', bucket_order: 5, bucket_kind: 'aging', open_amount: '25.00', open_count: 1, share_pct: 25 },
+    { as_of_date: '2024-01-31', bucket: 'unapplied cash', bucket_order: 6, bucket_kind: 'credit', open_amount: '-40.00', open_count: 1, share_pct: null },
+    { as_of_date: '2024-02-29', bucket: 'not due', bucket_order: 0, bucket_kind: 'aging', open_amount: '100.10', open_count: 4, share_pct: 33.3333 },
+    { as_of_date: '2024-02-29', bucket: '1-14', bucket_order: 1, bucket_kind: 'aging', open_amount: '200.20', open_count: 2, share_pct: 66.6667 },
   ];
-  it('stacks amounts per month end in bucket order', () => {
+  it('orders buckets by the server order and keeps credit lines apart', () => {
+    expect(bucketsOf(rows)).toEqual({ aging: ['not due', '1-14', '>90'], credit: ['unapplied cash'] });
+  });
+  it('stacks amounts per month end in bucket order, credit lines on their own stack', () => {
     const m = agingChart(rows, 'amount', en);
     const o = m.option as AnyOpt;
-    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['not due', '1-14', '>90']);
-    expect(o.series.every((s: AnyOpt) => s.stack === 'aging')).toBe(true);
+    expect(o.series.map((s: AnyOpt) => s.name)).toEqual(['not due', '1-14', '>90', 'unapplied cash']);
+    expect(o.series.map((s: AnyOpt) => s.stack)).toEqual(['aging', 'aging', 'aging', 'credit']);
     expect(o.series[0].data).toEqual([75, 100.1]);
-    expect(m.table.rows[1]).toEqual({ as_of_date: '2024-02-29', 'not due': '100.10', '1-14': '200.20', '>90': 0 });
+    expect(m.table.rows[1]).toEqual({ as_of_date: '2024-02-29', 'not due': '100.10', '1-14': '200.20', '>90': 0, 'unapplied cash': 0 });
   });
-  it('in percent mode each month sums to 100', () => {
+  it('in percent mode the aged buckets add to 100 and unapplied cash is not in the shares', () => {
     const m = agingChart(rows, 'pct', nl);
     for (const r of m.table.rows) {
       const total = ['not due', '1-14', '>90'].reduce((a, b) => a + Number(r[b]), 0);
       expect(total).toBeCloseTo(100, 1);
     }
+    const o = m.option as AnyOpt;
+    expect(o.series.map((s: AnyOpt) => s.name)).not.toContain('niet-toegewezen betalingen');
+    expect(o.series).toHaveLength(3);
     expect(m.table.rows[0]!['>90']).toBe(25);
-    expect((m.option as AnyOpt).yAxis.max).toBe(100);
+    expect(m.table.rows[0]!['unapplied cash']).toBe('-40.00');
+    expect(o.yAxis.max).toBe(100);
     expect(m.table.columns[1]!.label).toBe('niet vervallen');
+    // The summary names the oldest buckets and does not add unapplied cash into >90.
+    const sum = agingChart(rows.filter((r) => r.as_of_date === '2024-01-31'), 'amount', en).summary;
+    expect(sum).toContain('>90 €25.00');
+    expect(sum).toMatch(/unapplied cash -?€-?40\.00/);
   });
 });
 
@@ -169,9 +177,9 @@ describe('bars, stacks, quadrant, heatmap', () => {
     expect(o.series[0].data).toEqual([[0, 1, 3], [1, 0, 2]]);
     expect(o.xAxis.data).toEqual(['K1 2024', 'K2 2024']);
     expect(m.table.rows[0]!.national_rate_per_1000).toBe(2.1);
-    // one outlier does not set the colour scale
-    const many = Array.from({ length: 20 }, (_, i) => ({ period_start: '2024-01-01', sbi_section: String.fromCharCode(65 + i), rate_per_1000: i === 0 ? 500 : 4 }));
-    expect((bankruptcyHeatmap(many, en).option as AnyOpt).visualMap.max).toBe(4);
+    // The colour scale spans every value (a capped scale painted 12.0 and 58.8 alike); cells keep their numbers.
+    const many = Array.from({ length: 20 }, (_, i) => ({ period_start: '2024-01-01', sbi_section: String.fromCharCode(65 + i), rate_per_1000: i === 0 ? 58.8 : i === 1 ? 12 : 4 }));
+    expect((bankruptcyHeatmap(many, en).option as AnyOpt).visualMap.max).toBe(58.8);
   });
 });
 
@@ -198,10 +206,15 @@ describe('KPI tiles', () => {
 
 describe('tables', () => {
   it('translate enumerations, keep amounts exact, sort numerically', () => {
-    const table = tableOf('customer_open_items', [
+    const columns = [
+      { name: 'document_id', kind: 'text' }, { name: 'due_date', kind: 'date' }, { name: 'open_amount', kind: 'money' },
+      { name: 'days_past_due', kind: 'int' }, { name: 'bucket', kind: 'enum' },
+    ] as const;
+    const table = tableOf('customer_open_items', { columns: [...columns], rows: [
       { document_id: 'D2', due_date: '2024-01-01', open_amount: '9.50', days_past_due: 5, bucket: 'not due' },
       { document_id: 'D1', due_date: '2024-01-01', open_amount: '10.00', days_past_due: 50, bucket: '31-60' },
-    ], nl);
+    ] }, nl);
+    expect(table.columns.map((c) => [c.key, c.kind])).toEqual([['document_id', 'text'], ['due_date', 'date'], ['open_amount', 'money'], ['days_past_due', 'int'], ['bucket', 'text']]);
     expect(table.rows[0]!.bucket).toBe('niet vervallen');
     expect(table.rows[1]!.open_amount).toBe('10.00');
     expect(sortRows(table.rows, 'open_amount', 'desc', 'nl').map((r) => r.document_id)).toEqual(['D1', 'D2']);
@@ -226,9 +239,12 @@ describe('view state in the URL', () => {
     expect(s.sbi_section).toBe('F');
   });
   it('changes clear filters and drill-downs; slices get only the parameters they accept', () => {
-    const s = parseState('/cfo', '?segment=a&customer_id=C1');
+    const c = parseState('/customers/C%2F1', '?lang=nl');
+    expect(c).toMatchObject({ page: 'customer', customer_id: 'C/1', lang: 'nl' });
+    expect(toUrl(c)).toBe('/customers/C%2F1?lang=nl');
+    expect(withChanges(c, { page: 'risk' }).customer_id).toBeUndefined();
+    const s = parseState('/cfo', '?segment=a');
     expect(withChanges(s, { segment: undefined }).segment).toBeUndefined();
-    expect(withChanges(s, { page: 'risk' }).customer_id).toBeUndefined();
     expect(sliceParams(s, ['segment', 'period', 'as_of'])).toEqual({ segment: 'a' });
     expect(sliceParams(withChanges(s, { period: '24m' }), ['period'])).toEqual({ period: '24m' });
   });

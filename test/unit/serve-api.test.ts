@@ -102,9 +102,41 @@ describe('dashboard API: happy paths', () => {
     expect(body.notes.join(' ')).toMatch(/one dimension at a time/);
   });
 
+  it('lists say how many rows matched; the export has every one of them, as CSV or Excel', async () => {
+    const page = await get('/api/slices/top_overdue', { limit: '3' });
+    expect(page.body.rows.length).toBeLessThanOrEqual(3);
+    const all = await get('/api/slices/top_overdue', { limit: '100000' });
+    expect(page.body.total_rows).toBe(all.body.rows.length);
+    expect(page.body.columns.find((c: { name: string }) => c.name === 'overdue_amount').kind).toBe('money');
+    const csv = await handleApiRequest('/api/export/top_overdue.csv', {}, engine);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="creditlake-top_overdue-\d{4}-\d{2}-\d{2}\.csv"/);
+    expect(csv.body.trim().split('\r\n').length - 1).toBe(all.body.rows.length);
+    const xlsx = await handleApiRequest('/api/export/top_overdue.xlsx', {}, engine);
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.base64).toBe(true);
+    expect(Buffer.from(xlsx.body, 'base64').subarray(0, 2).toString()).toBe('PK');
+    expect((await handleApiRequest('/api/export/top_overdue.pdf', {}, engine)).status).toBe(404);
+    expect((await handleApiRequest('/api/export/top_overdue.csv', { limit: '5' }, engine)).status).toBe(400);
+  });
+
+  it('aging shares are of the aged debit balances: they add to 100 at every month end, unapplied cash apart', async () => {
+    const { body } = await get('/api/slices/aging_trend', { period: 'all' });
+    const byDate = new Map<string, number>();
+    for (const r of body.rows) {
+      if (r.bucket_kind === 'credit') expect(r.share_pct).toBeNull();
+      else byDate.set(r.as_of_date, (byDate.get(r.as_of_date) ?? 0) + (r.share_pct ?? 0));
+    }
+    for (const [d, total] of byDate) if (total !== 0) expect(total, d).toBeCloseTo(100, 6);
+    expect(body.rows.some((r: { bucket: string; bucket_kind: string }) => r.bucket === 'unapplied cash' && r.bucket_kind === 'credit')).toBe(true);
+    const orders = body.rows.filter((r: { as_of_date: string }) => r.as_of_date === body.rows[0].as_of_date).map((r: { bucket_order: number }) => r.bucket_order);
+    expect(orders).toEqual([...orders].sort((a: number, b: number) => a - b));
+  });
+
   it('every slice answers 200 (ok or unavailable) with default parameters', async () => {
     for (const s of slices) {
       const q: Record<string, string> = s.paramNames.includes('customer_id') ? { customer_id: 'C001' } : {};
+      if (s.paramNames.includes('q')) q.q = 'B.V.';
       const res = await get(`/api/slices/${s.name}`, q);
       expect(res.status, `${s.name}: ${JSON.stringify(res.body)}`).toBe(200);
     }

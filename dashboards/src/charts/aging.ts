@@ -1,76 +1,75 @@
 import { formatDate, formatMonth, formatPct, type ValueKind } from '../format.js';
 import { label, t } from '../i18n.js';
-import { axisFormatter, baseOption, distinct, money, num, pivot, sumMoney, valueFormatter, type BuildContext, type ChartModel, type DataRow } from './common.js';
+import { axisFormatter, baseOption, money, num, pivot, sumMoney, valueFormatter, type BuildContext, type ChartModel, type DataRow } from './common.js';
 
-/** Sort key of an aging bucket label: `not due` first, then by the lower edge, `>90` last. */
-export function bucketRank(bucket: string): number {
-  const b = bucket.trim().toLowerCase();
-  if (b === 'not due' || b === 'current' || b === '0') return -1;
-  const gt = /^>\s*(\d+)/.exec(b);
-  if (gt) return Number(gt[1]) + 0.5;
-  const range = /^(\d+)\s*-\s*(\d+)/.exec(b);
-  if (range) return Number(range[1]);
-  const plus = /^(\d+)\s*\+/.exec(b);
-  if (plus) return Number(plus[1]);
-  return 1e9;
-}
-
-export function orderBuckets(buckets: string[]): string[] {
-  return [...buckets].sort((a, b) => bucketRank(a) - bucketRank(b) || a.localeCompare(b));
+/** Buckets in the server's order (bucket_order), split into aged debit balances and credit lines. */
+export function bucketsOf(rows: DataRow[]): { aging: string[]; credit: string[] } {
+  const seen = new Map<string, { order: number; kind: string }>();
+  for (const r of rows) {
+    const b = String(r.bucket);
+    if (!seen.has(b)) seen.set(b, { order: num(r.bucket_order) ?? Number.MAX_SAFE_INTEGER, kind: String(r.bucket_kind ?? 'aging') });
+  }
+  const sorted = [...seen.entries()].sort((a, b) => a[1].order - b[1].order);
+  return { aging: sorted.filter(([, v]) => v.kind !== 'credit').map(([b]) => b), credit: sorted.filter(([, v]) => v.kind === 'credit').map(([b]) => b) };
 }
 
 /**
- * Aging as stacked bars per month end: amounts, or each bucket's share of that month's open AR.
- * Shares are computed from the exact amounts and shown rounded to 0.01%.
+ * Aging as stacked bars per month end. Amounts: the aged debit buckets stack up, unapplied cash and
+ * credit balances stack below zero. Percent: each bucket's share of the aged debit balances (the
+ * server's share_pct), which add to 100 %; the credit lines are not part of it and are named in the
+ * summary and kept in the table as amounts.
  */
 export function agingChart(rows: DataRow[], mode: 'amount' | 'pct', ctx: BuildContext): ChartModel {
-  const buckets = orderBuckets(distinct(rows.map((r) => String(r.bucket))));
-  const { categories, wide } = pivot(rows, 'as_of_date', 'bucket', 'open_amount', buckets);
-  const shown: DataRow[] =
-    mode === 'amount'
-      ? wide
-      : wide.map((w) => {
-          const total = num(sumMoney(buckets.map((b) => w[b])))!;
-          const row: DataRow = { as_of_date: w.as_of_date ?? null };
-          for (const b of buckets) row[b] = total === 0 ? 0 : Math.round(((num(w[b]) ?? 0) / total) * 10000) / 100;
-          return row;
-        });
-  const kind: ValueKind = mode === 'amount' ? 'money' : 'pct';
+  const { aging, credit } = bucketsOf(rows);
+  const all = [...aging, ...credit];
+  const amounts = pivot(rows, 'as_of_date', 'bucket', 'open_amount', all);
+  const shares = pivot(rows, 'as_of_date', 'bucket', 'share_pct', aging);
+  const categories = amounts.categories;
+  const pct = mode === 'pct';
+  const drawn = pct ? aging : all;
+  const source = pct ? shares.wide : amounts.wide;
+  const kind: ValueKind = pct ? 'pct' : 'money';
   const option = {
     ...baseOption(),
     xAxis: { type: 'category' as const, data: categories.map((d) => formatMonth(d, ctx.lang)) },
     yAxis: {
       type: 'value' as const,
-      max: mode === 'pct' ? 100 : undefined,
-      axisLabel: { formatter: axisFormatter(mode === 'amount' ? 'money' : 'pct', ctx) },
+      max: pct ? 100 : undefined,
+      axisLabel: { formatter: axisFormatter(kind, ctx) },
     },
     tooltip: { trigger: 'axis' as const, confine: true, valueFormatter: valueFormatter(kind, ctx) },
-    series: buckets.map((b) => ({
+    series: drawn.map((b) => ({
       name: label(ctx.lang, b),
       type: 'bar' as const,
-      stack: 'aging',
-      data: shown.map((r) => num(r[b])),
+      // Credit lines are negative: their own stack keeps them below the axis instead of eating into the debit bars.
+      stack: credit.includes(b) ? 'credit' : 'aging',
+      data: source.map((r) => num(r[b])),
     })),
   };
   const table = {
     columns: [
       { key: 'as_of_date', label: t(ctx.lang, 'f_as_of'), kind: 'date' as ValueKind },
-      ...buckets.map((b) => ({ key: b, label: label(ctx.lang, b), kind })),
+      ...aging.map((b) => ({ key: b, label: label(ctx.lang, b), kind })),
+      // In percent mode the credit side stays in amounts, beside the shares.
+      ...credit.map((b) => ({ key: b, label: label(ctx.lang, b), kind: 'money' as ValueKind })),
     ],
-    rows: shown,
+    rows: categories.map((c, i) => {
+      const row: DataRow = { as_of_date: c };
+      for (const b of aging) row[b] = (pct ? shares.wide[i]![b] : amounts.wide[i]![b]) ?? null;
+      for (const b of credit) row[b] = amounts.wide[i]![b] ?? null;
+      return row;
+    }),
   };
-  const last = wide[wide.length - 1];
+  const last = amounts.wide[amounts.wide.length - 1];
   let summary = t(ctx.lang, 'empty');
   if (last) {
-    const total = sumMoney(buckets.map((b) => last[b]));
-    const over90 = buckets.filter((b) => bucketRank(b) > 90);
-    const notDue = buckets.filter((b) => bucketRank(b) < 0);
-    const current = sumMoney(notDue.map((b) => last[b]));
-    const totalNum = num(total) ?? 0;
+    const debit = sumMoney(aging.map((b) => last[b]));
+    const oldest = aging.slice(-2);
+    const lastShares = shares.wide[shares.wide.length - 1]!;
     summary =
-      `${t(ctx.lang, 'c_aging')}, ${formatDate(String(last.as_of_date), ctx.lang)}: ${money(total, ctx)}; ` +
-      `${label(ctx.lang, 'not due')} ${totalNum ? formatPct(((num(current) ?? 0) / totalNum) * 100, ctx.lang) : '–'}` +
-      (over90.length ? `; ${over90.join(', ')} ${money(sumMoney(over90.map((b) => last[b])), ctx)}.` : '.');
+      `${t(ctx.lang, 'c_aging')}, ${formatDate(String(last.as_of_date), ctx.lang)}: ${t(ctx.lang, 'aged_debit')} ${money(debit, ctx)}; ` +
+      oldest.map((b) => `${label(ctx.lang, b)} ${money(last[b], ctx)} (${formatPct(num(lastShares[b]), ctx.lang)})`).join(', ') +
+      (credit.length ? `; ${credit.map((b) => `${label(ctx.lang, b)} ${money(last[b], ctx)}`).join(', ')} ${t(ctx.lang, 'shown_apart')}.` : '.');
   }
-  return { option: option as unknown as ChartModel["option"], table, summary };
+  return { option: option as unknown as ChartModel['option'], table, summary };
 }

@@ -6,9 +6,11 @@ export interface BarSpec {
   title: LabelKey;
   category: { key: string; kind: ValueKind; labelKey?: LabelKey; translate?: boolean };
   /** Bars on the left axis. */
-  bars: { key: string; kind: ValueKind; labelKey?: LabelKey; stack?: string }[];
+  bars: { key: string; kind: ValueKind; labelKey?: LabelKey; label?: string; stack?: string }[];
   /** Lines on the right axis (a rate beside counts, a ratio beside amounts). */
-  lines?: { key: string; kind: ValueKind; labelKey?: LabelKey }[];
+  lines?: { key: string; kind: ValueKind; labelKey?: LabelKey; label?: string }[];
+  /** Category labels to mark (e.g. an incomplete quarter) and the mark's meaning for the table. */
+  markCategory?: (row: DataRow) => boolean;
   horizontal?: boolean;
   /** Value labels on bars: the numbers are readable without the axis or colour. */
   barLabels?: boolean;
@@ -16,8 +18,8 @@ export interface BarSpec {
   reference?: { value: number; label: string };
 }
 
-function seriesLabel(ctx: BuildContext, key: string, labelKey?: LabelKey): string {
-  return t(ctx.lang, labelKey ?? (key as LabelKey)) ?? key;
+function seriesLabel(ctx: BuildContext, key: string, labelKey?: LabelKey, text?: string): string {
+  return text ?? t(ctx.lang, labelKey ?? (key as LabelKey)) ?? key;
 }
 
 /** Bars (optionally stacked) per category with optional lines on a second axis. */
@@ -25,7 +27,8 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
   const cats = rows.map((r) => {
     const v = r[spec.category.key];
     const s = v === null || v === undefined ? '' : String(v);
-    return spec.category.translate ? label(ctx.lang, s) : formatValue(v ?? null, spec.category.kind, ctx.lang, ctx.currency);
+    const text = spec.category.translate ? label(ctx.lang, s) : formatValue(v ?? null, spec.category.kind, ctx.lang, ctx.currency);
+    return spec.markCategory?.(r) ? `${text}*` : text;
   });
   const barKind = spec.bars[0]?.kind ?? 'number';
   const lineKind = spec.lines?.[0]?.kind ?? 'number';
@@ -42,7 +45,7 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
   if (secondAxis) valAxes.push({ type: 'value', axisLabel: { formatter: axisFormatter(lineKind, ctx) }, splitLine: { show: false } });
   const series = [
     ...spec.bars.map((b) => ({
-      name: seriesLabel(ctx, b.key, b.labelKey),
+      name: seriesLabel(ctx, b.key, b.labelKey, b.label),
       type: 'bar' as const,
       stack: b.stack,
       data: rows.map((r) => num(r[b.key])),
@@ -52,7 +55,7 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
         : {}),
     })),
     ...(spec.lines ?? []).map((l, i) => ({
-      name: seriesLabel(ctx, l.key, l.labelKey),
+      name: seriesLabel(ctx, l.key, l.labelKey, l.label),
       type: 'line' as const,
       yAxisIndex: secondAxis ? 1 : 0,
       data: rows.map((r) => num(r[l.key])),
@@ -78,8 +81,8 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
   };
   const columns: Column[] = [
     { key: spec.category.key, label: seriesLabel(ctx, spec.category.key, spec.category.labelKey), kind: spec.category.translate ? 'text' : spec.category.kind },
-    ...spec.bars.map((b) => ({ key: b.key, label: seriesLabel(ctx, b.key, b.labelKey), kind: b.kind })),
-    ...(spec.lines ?? []).map((l) => ({ key: l.key, label: seriesLabel(ctx, l.key, l.labelKey), kind: l.kind })),
+    ...spec.bars.map((b) => ({ key: b.key, label: seriesLabel(ctx, b.key, b.labelKey, b.label), kind: b.kind })),
+    ...(spec.lines ?? []).map((l) => ({ key: l.key, label: seriesLabel(ctx, l.key, l.labelKey, l.label), kind: l.kind })),
   ];
   const table = {
     columns,

@@ -24,8 +24,8 @@ export type ChartOption = ComposeOption<
   | AriaComponentOption
 >;
 
-export type Cell = string | number | boolean | null;
-export type DataRow = Record<string, Cell>;
+export type { Cell, DataRow } from '../../../src/serve/contract.js';
+import type { Cell, DataRow } from '../../../src/serve/contract.js';
 
 export interface Column {
   key: string;

@@ -1,5 +1,6 @@
 import { formatNumber, formatQuarter } from '../format.js';
 import { t } from '../i18n.js';
+import { enumLabel } from './tables.js';
 import { baseOption, col, escapeHtml, distinct, num, type BuildContext, type ChartModel, type DataRow } from './common.js';
 
 /**
@@ -10,10 +11,10 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
   const quarters = distinct(rows.map((r) => String(r.period_start))).sort();
   const sections = distinct(rows.map((r) => String(r.sbi_section))).sort();
   const values = rows.map((r) => num(r.rate_per_1000)).filter((v): v is number => v !== null);
-  // The colour scale stops at the 90th percentile, so one extreme cell does not wash out the rest;
-  // cells above it take the top colour and keep their number.
-  const sorted = [...values].sort((a, b) => a - b);
-  const max = sorted.length ? Math.max(1, sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]!) : 1;
+  // The colour scale spans every value: a cap would paint 12.0 and 58.8 alike. Each cell keeps its
+  // number as a label, so a few extreme cells do not hide the others' values.
+  const max = values.length ? Math.max(1, ...values) : 1;
+  const partial = new Set(rows.filter((r) => r.period_complete === false).map((r) => String(r.period_start)));
   const data = rows.map((r) => [quarters.indexOf(String(r.period_start)), sections.indexOf(String(r.sbi_section)), num(r.rate_per_1000)]);
   const option = {
     ...baseOption(),
@@ -27,14 +28,14 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
       formatter: (p: { data: [number, number, number | null] }) => {
         const r = rows.find((x) => String(x.period_start) === quarters[p.data[0]] && String(x.sbi_section) === sections[p.data[1]]);
         return [
-          `${formatQuarter(quarters[p.data[0]], ctx.lang)} · ${sections[p.data[1]]}`,
+          `${formatQuarter(quarters[p.data[0]], ctx.lang)}${partial.has(quarters[p.data[0]]!) ? '*' : ''} · ${enumLabel(ctx, 'sbi_section', sections[p.data[1]]!)}`,
           `${t(ctx.lang, 'rate_per_1000')}: ${formatNumber(p.data[2], ctx.lang, 2)}`,
           ...(r && r.national_rate_per_1000 !== null && r.national_rate_per_1000 !== undefined ? [`${t(ctx.lang, 'national_rate_per_1000')}: ${formatNumber(num(r.national_rate_per_1000), ctx.lang, 2)}`] : []),
         ].map(escapeHtml).join('<br>');
       },
     },
-    xAxis: { type: 'category' as const, data: quarters.map((q) => formatQuarter(q, ctx.lang)), splitArea: { show: true } },
-    yAxis: { type: 'category' as const, data: sections, splitArea: { show: true } },
+    xAxis: { type: 'category' as const, data: quarters.map((q) => `${formatQuarter(q, ctx.lang)}${partial.has(q) ? '*' : ''}`), splitArea: { show: true } },
+    yAxis: { type: 'category' as const, data: sections.map((s) => enumLabel(ctx, 'sbi_section', s)), splitArea: { show: true }, axisLabel: { width: 160, overflow: 'truncate' as const } },
     visualMap: { min: 0, max, calculable: false, orient: 'horizontal' as const, left: 'center', bottom: 0, itemHeight: 120, formatter: (v: number) => formatNumber(v, ctx.lang, 1) },
     series: [
       {

@@ -1,30 +1,41 @@
-import type { ValueKind } from '../format.js';
+import type { ColumnMeta, SliceName } from '../../../src/serve/contract.js';
 import { label } from '../i18n.js';
 import { col, type BuildContext, type DataRow, type TableData } from './common.js';
 
-type Spec = [key: string, kind: ValueKind, translate?: boolean][];
-
-/** Table-only sections (lists a person scans or exports): which columns, of which kind. */
-export const TABLE_SPECS: Record<string, Spec> = {
-  top_overdue: [['customer_id', 'text'], ['name', 'text'], ['country', 'text'], ['overdue_amount', 'money'], ['open_amount', 'money'], ['overdue_items', 'int'], ['max_days_past_due', 'int']],
-  customer_open_items: [['document_id', 'text'], ['due_date', 'date'], ['open_amount', 'money'], ['days_past_due', 'int'], ['bucket', 'text', true]],
-  segment_table: [['sbi_section', 'text'], ['size_class', 'text'], ['score_band', 'text', true], ['customers', 'int'], ['revenue_t12m', 'money'], ['revenue_growth', 'ratio'], ['mean_common_band', 'number'], ['industry_rate_per_1000', 'number'], ['mean_days_late_12m', 'number'], ['headroom', 'money'], ['priority', 'text', true], ['reason', 'text']],
-  priority_list: [['priority_rank', 'int'], ['customer_id', 'text'], ['name', 'text'], ['country', 'text'], ['priority', 'text', true], ['reason', 'text'], ['sbi_section', 'text'], ['score_band', 'text', true], ['revenue_t12m', 'money'], ['open_ar', 'money'], ['headroom', 'money']],
-  falling_scores: [['customer_id', 'text'], ['name', 'text'], ['provider', 'text'], ['score', 'int'], ['score_change_3m', 'signed'], ['score_change_12m', 'signed'], ['common_band_label', 'text', true], ['band_change_3m', 'signed'], ['open_ar', 'money']],
-  risk_alerts: [['alert_date', 'date'], ['customer_id', 'text'], ['name', 'text'], ['reason', 'text', true], ['detail', 'text']],
+/**
+ * Table-only sections (lists a person scans or exports): which columns, in which order. What each
+ * column holds (money, a date, an enumerated value to translate) comes from the API's column
+ * metadata, not from here.
+ */
+export const TABLE_COLUMNS: Partial<Record<SliceName, string[]>> = {
+  top_overdue: ['customer_id', 'name', 'country', 'overdue_amount', 'open_amount', 'overdue_items', 'max_days_past_due'],
+  customer_open_items: ['document_id', 'document_type', 'invoice_date', 'due_date', 'original_amount', 'open_amount', 'days_past_due', 'bucket'],
+  segment_table: ['sbi_section', 'size_class', 'score_band', 'customers', 'revenue_t12m', 'revenue_growth', 'mean_common_band', 'industry_rate_per_1000', 'mean_days_late_12m', 'headroom', 'priority', 'reason'],
+  priority_list: ['priority_rank', 'customer_id', 'name', 'country', 'priority', 'reason', 'sbi_section', 'score_band', 'revenue_t12m', 'open_ar', 'headroom'],
+  falling_scores: ['customer_id', 'name', 'provider', 'score', 'score_change_3m', 'score_change_12m', 'common_band_label', 'band_change_3m', 'open_ar'],
+  risk_alerts: ['reason', 'alert_date', 'customer_id', 'name', 'exposure', 'detail'],
 };
 
-/** Rows to a table by a spec; enumerated values are translated, everything else kept exact. */
-export function tableOf(slice: string, rows: DataRow[], ctx: BuildContext): TableData {
-  const spec = TABLE_SPECS[slice];
-  if (!spec) throw new Error(`no table spec for ${slice}`);
+/** An enumerated value as the reader's language shows it (SBI sections with their name). */
+export function enumLabel(ctx: BuildContext, key: string, v: string): string {
+  if (key === 'sbi_section' && /^[A-U]$/.test(v)) return `${v} ${label(ctx.lang, `sbi_${v}`)}`;
+  return label(ctx.lang, v);
+}
+
+/** Rows to a table by the slice's column list and the API's kinds; enumerated values translated. */
+export function tableOf(slice: SliceName, data: { rows: DataRow[]; columns: ColumnMeta[] }, ctx: BuildContext, keys = TABLE_COLUMNS[slice]): TableData {
+  const kinds = new Map(data.columns.map((c) => [c.name, c.kind]));
+  const shown = (keys ?? data.columns.map((c) => c.name)).filter((k) => kinds.has(k));
   return {
-    columns: spec.map(([key, kind]) => col(ctx, key, kind)),
-    rows: rows.map((r) => {
+    columns: shown.map((key) => {
+      const kind = kinds.get(key)!;
+      return col(ctx, key, kind === 'enum' ? 'text' : kind);
+    }),
+    rows: data.rows.map((r) => {
       const out: DataRow = {};
-      for (const [key, , translate] of spec) {
+      for (const key of shown) {
         const v = r[key] ?? null;
-        out[key] = translate && typeof v === 'string' ? label(ctx.lang, v) : v;
+        out[key] = kinds.get(key) === 'enum' && typeof v === 'string' ? enumLabel(ctx, key, v) : v;
       }
       return out;
     }),

@@ -8,6 +8,7 @@ import { formatDate, formatPct } from '../format.js';
 import { t } from '../i18n.js';
 import { h } from '../ui/dom.js';
 import type { PageEnv, SectionDef } from './types.js';
+import { customerLink } from './table-section.js';
 import { toggle } from './controls.js';
 
 function tilesView(env: PageEnv, rows: Parameters<typeof kpiTiles>[0]): HTMLElement {
@@ -92,7 +93,11 @@ export const cfoSections: SectionDef[] = [
           // total_cost only where the write-off mart provides it.
           bars: [{ key: 'written_off', kind: 'money' as const }, { key: 'total_cost', kind: 'money' as const }].filter((b) => data.rows.some((r) => b.key in r)),
           lines: [{ key: 'bad_debt_ratio', kind: 'pct' }, { key: 'bad_debt_ratio_12m', kind: 'pct' }],
-          reference: ceiling === null ? undefined : { value: ceiling, label: `${t(env.ctx.lang, 'ceiling')}: ${formatPct(ceiling, env.ctx.lang, 2)}` },
+          reference: ceiling !== null
+            ? { value: ceiling, label: `${t(env.ctx.lang, 'ceiling')}: ${formatPct(ceiling, env.ctx.lang, 2)}` }
+            : typeof data.meta.bad_debt_target === 'number'
+              ? { value: data.meta.bad_debt_target, label: `${t(env.ctx.lang, 'target')}: ${formatPct(data.meta.bad_debt_target, env.ctx.lang, 2)}` }
+              : undefined,
         }, env.ctx),
       );
     },
@@ -102,20 +107,24 @@ export const cfoSections: SectionDef[] = [
     slice: 'cash_vs_forecast',
     title: 'c_cash',
     render(card, data, env) {
+      const lang = env.ctx.lang;
+      const back = typeof data.meta.backtest_forecast_date === 'string' ? data.meta.backtest_forecast_date : null;
+      const ahead = typeof data.meta.ahead_forecast_date === 'string' ? data.meta.ahead_forecast_date : null;
+      card.setTitle(t(lang, 'c_cash_backtest'));
       card.showChart(
         barChart(data.rows, {
-          title: 'c_cash',
-          category: { key: 'week', kind: 'date', labelKey: 'date' },
-          bars: [{ key: 'received', kind: 'money' }],
-          lines: [{ key: 'forecast', kind: 'money' }],
+          title: 'c_cash_backtest',
+          category: { key: 'week', kind: 'date', labelKey: 'week' },
+          bars: [{ key: 'received_on_items', kind: 'money', label: t(lang, 'received_on_items', { date: formatDate(back, lang) }) }],
+          lines: [
+            { key: 'forecast_backtest', kind: 'money', label: t(lang, 'forecast_made', { date: formatDate(back, lang) }) },
+            { key: 'forecast_ahead', kind: 'money', label: t(lang, 'forecast_made', { date: formatDate(ahead, lang) }) },
+          ],
         }, env.ctx),
       );
-      const date = data.meta.backtest_forecast_date;
-      if (typeof date === 'string') {
-        const back = data.rows.filter((r) => r.received !== null);
-        const end = String(back[back.length - 1]?.week ?? date);
-        const wape = typeof data.meta.overall_wape === 'number' ? formatPct(data.meta.overall_wape, env.ctx.lang) : '–';
-        card.setNotes([t(env.ctx.lang, 'cash_note', { date: formatDate(date, env.ctx.lang), end: formatDate(end, env.ctx.lang), wape })]);
+      if (back) {
+        const wape = typeof data.meta.overall_wape === 'number' ? formatPct(data.meta.overall_wape, lang) : '–';
+        card.setNotes([t(lang, 'cash_note', { date: formatDate(back, lang), ahead: formatDate(ahead, lang), wape })]);
       }
     },
   },
@@ -124,26 +133,9 @@ export const cfoSections: SectionDef[] = [
     slice: 'top_overdue',
     title: 'c_top_overdue',
     wide: true,
+    limit: 20,
     render(card, data, env) {
-      card.showTable(tableOf('top_overdue', data.rows, env.ctx), {
-        action: {
-          column: 'name',
-          label: (r) => `${t(env.ctx.lang, 'c_customer_items', { customer: String(r.name ?? r.customer_id) })}`,
-          run: (r) => env.navigate({ customer_id: String(r.customer_id) }),
-        },
-      });
-    },
-  },
-  {
-    id: 'customer_open_items',
-    slice: 'customer_open_items',
-    title: (env) => t(env.ctx.lang, 'c_customer_items', { customer: env.state.customer_id ?? '' }),
-    wide: true,
-    when: (env) => env.state.customer_id !== undefined,
-    params: (env) => ({ customer_id: env.state.customer_id! }),
-    controls: (env) => [h('button', { type: 'button', 'data-action': 'back', text: `← ${t(env.ctx.lang, 'back')}`, onclick: () => env.navigate({ customer_id: undefined }) })],
-    render(card, data, env) {
-      card.showTable(tableOf('customer_open_items', data.rows, env.ctx));
+      card.showTable(tableOf('top_overdue', data, env.ctx), customerLink(env));
     },
   },
 ];

@@ -1,6 +1,10 @@
 import { barChart } from '../charts/bars.js';
 import { bankruptcyHeatmap } from '../charts/heatmap.js';
-import { tableSection } from './table-section.js';
+import { ALERT_TYPES } from '../../../src/serve/contract.js';
+import { tableOf } from '../charts/tables.js';
+import { label, t } from '../i18n.js';
+import { toggle } from './controls.js';
+import { customerLink, tableSection } from './table-section.js';
 import type { SectionDef } from './types.js';
 
 export const riskSections: SectionDef[] = [
@@ -12,6 +16,7 @@ export const riskSections: SectionDef[] = [
     tall: true,
     render(card, data, env) {
       card.showChart(bankruptcyHeatmap(data.rows, env.ctx));
+      if (data.rows.some((r) => r.period_complete === false)) card.setNotes([t(env.ctx.lang, 'partial_quarter')]);
     },
   },
   {
@@ -25,8 +30,10 @@ export const riskSections: SectionDef[] = [
           category: { key: 'period_start', kind: 'quarter', labelKey: 'quarter' },
           bars: [{ key: 'rate_per_1000', kind: 'number', labelKey: 'our_rate' }],
           lines: [{ key: 'national_rate_per_1000', kind: 'number' }],
+          markCategory: (r) => r.period_complete === false,
         }, env.ctx),
       );
+      if (data.rows.some((r) => r.period_complete === false)) card.setNotes([t(env.ctx.lang, 'partial_quarter')]);
     },
   },
   {
@@ -61,6 +68,23 @@ export const riskSections: SectionDef[] = [
       );
     },
   },
-  tableSection('falling_scores', 'c_falling'),
-  tableSection('risk_alerts', 'c_alerts'),
+  tableSection('falling_scores', 'c_falling', { limit: 25 }),
+  {
+    ...tableSection('risk_alerts', 'c_alerts', { limit: 50 }),
+    render(card, data, env) {
+      const counts = (data.meta.counts ?? {}) as Record<string, number>;
+      const lang = env.ctx.lang;
+      const fmt = new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB');
+      const all = Object.values(counts).reduce((a, b) => a + b, 0);
+      // Counts per type double as the type filter; the window is the configured one.
+      card.setControls(
+        toggle(env, t(lang, 'f_alert_type'), env.state.alert_type ?? '', [
+          ['', `${t(lang, 'all')} (${fmt.format(all)})`],
+          ...ALERT_TYPES.map((a): [string, string] => [a, `${label(lang, a)} (${fmt.format(counts[a] ?? 0)})`]),
+        ], (v) => env.navigate({ alert_type: v === '' ? undefined : (v as (typeof ALERT_TYPES)[number]) })),
+      );
+      card.showTable(tableOf('risk_alerts', data, env.ctx), customerLink(env));
+      card.setNotes([t(lang, 'alerts_note', { days: String(data.meta.window_days ?? '') })]);
+    },
+  },
 ];

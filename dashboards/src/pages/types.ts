@@ -1,3 +1,4 @@
+import type { SliceName } from '../../../src/serve/contract.js';
 import type { Meta, SliceResponse } from '../api.js';
 import type { BuildContext } from '../charts/common.js';
 import type { LabelKey } from '../i18n.js';
@@ -9,13 +10,15 @@ export interface PageEnv {
   meta: Meta;
   ctx: BuildContext;
   navigate(changes: Partial<ViewState>): void;
+  /** The URL of the view with these changes (for real links that also open in a new tab). */
+  href(changes: Partial<ViewState>): string;
 }
 
 export type OkSlice = Extract<SliceResponse, { status: 'ok' }>;
 
 export interface SectionDef {
   id: string;
-  slice: string;
+  slice: SliceName;
   title: LabelKey | ((env: PageEnv) => string);
   wide?: boolean;
   tall?: boolean;
@@ -24,5 +27,7 @@ export interface SectionDef {
   /** Parameters beyond the shared filters (a drill-down's customer). */
   params?: (env: PageEnv) => Record<string, string>;
   controls?: (env: PageEnv) => HTMLElement[];
+  /** Rows the page asks for (a list's display length); the full export has every row. */
+  limit?: number;
   render(card: Card, data: OkSlice, env: PageEnv): void;
 }

@@ -65,6 +65,34 @@ export class Card {
     this.body.append(h('p', { class: 'notes', text: `${t(this.env.lang, 'note')}: ${notes.join('; ')}` }));
   }
 
+  /** A visible badge naming the page filters this card could not apply (its numbers are unfiltered by them). */
+  setIgnoredFilters(labels: string[]): void {
+    this.root.querySelector('.ignored')?.remove();
+    if (!labels.length) return;
+    this.root.dataset.ignored = labels.join(',');
+    this.body.prepend(h('p', { class: 'ignored', role: 'note', text: t(this.env.lang, 'ignored_filters', { filters: labels.join(', ') }) }));
+  }
+
+  /** "20 of 1,234" under a cut list, with links to the full export. */
+  setTruncation(shown: number, total: number, urls: { csv: string; xlsx: string }): void {
+    this.root.querySelector('.truncated')?.remove();
+    if (total <= shown) return;
+    const lang = this.env.lang;
+    const fmt = new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB');
+    this.root.dataset.total = String(total);
+    this.body.append(
+      h(
+        'p',
+        { class: 'truncated', 'data-shown': String(shown), 'data-total': String(total) },
+        t(lang, 'n_of_m', { n: fmt.format(shown), m: fmt.format(total) }),
+        ' · ',
+        h('a', { href: urls.csv, 'data-action': 'export-csv', download: '', text: t(lang, 'export_all_csv') }),
+        ' · ',
+        h('a', { href: urls.xlsx, 'data-action': 'export-xlsx', download: '', text: t(lang, 'export_all_xlsx') }),
+      ),
+    );
+  }
+
   private csvButton(table: () => TableData): HTMLElement {
     return h('button', {
       type: 'button',
@@ -72,6 +100,22 @@ export class Card {
       text: t(this.env.lang, 'download_csv'),
       'aria-label': `${t(this.env.lang, 'download_csv')}: ${this.title}`,
       onclick: () => download(new Blob([toCsv(table())], { type: 'text/csv;charset=utf-8' }), csvFileName(this.id, this.env.asOf)),
+    });
+  }
+
+  /** The table as shown, as an Excel workbook with real numbers and dates (library loaded on first use). */
+  private xlsxButton(table: () => TableData): HTMLElement {
+    return h('button', {
+      type: 'button',
+      'data-action': 'xlsx',
+      text: t(this.env.lang, 'download_xlsx'),
+      'aria-label': `${t(this.env.lang, 'download_xlsx')}: ${this.title}`,
+      onclick: async () => {
+        const { xlsxBlob } = await import('../../../src/serve/sheet.js');
+        const tbl = table();
+        const blob = await xlsxBlob(tbl.columns.map((c) => ({ key: c.key, header: c.label, kind: c.kind })), tbl.rows, this.title);
+        download(blob, csvFileName(this.id, this.env.asOf).replace(/\.csv$/, '.xlsx'));
+      },
     });
   }
 
@@ -100,11 +144,14 @@ export class Card {
     });
     tableEl.id = `tbl-${this.id}`;
     const png = h('button', { type: 'button', 'data-action': 'png', text: t(this.env.lang, 'export_png'), onclick: () => void this.exportPng() });
-    this.actions.replaceChildren(toggle, this.csvButton(tableView.shown), png);
+    this.actions.replaceChildren(toggle, this.csvButton(tableView.shown), this.xlsxButton(tableView.shown), png);
     this.body.replaceChildren(chartEl, tableEl);
     const chart = echarts.init(chartEl, this.env.theme === 'dark' ? 'cl-dark' : 'cl-light', { renderer: 'svg' });
     chart.on('finished', () => chartEl.setAttribute('data-rendered', 'true'));
-    chart.setOption(model.option as echarts.EChartsCoreOption);
+    // Our summary is the chart's accessible description; given through the aria option, ECharts keeps
+    // it when it re-renders (a resize) instead of writing its generic one back.
+    const aria = (model.option as { aria?: Record<string, unknown> }).aria ?? {};
+    chart.setOption({ ...model.option, aria: { ...aria, enabled: true, label: { description: model.summary } } } as echarts.EChartsCoreOption);
     // ECharts writes its own aria-label from the option; ours is the summary built with the data.
     chartEl.setAttribute('aria-label', model.summary);
     this.chart = chart;
@@ -117,7 +164,7 @@ export class Card {
     this.disposeChart();
     this.root.dataset.state = table.rows.length ? 'ready' : 'empty';
     const view = renderTable(table, { lang: this.env.lang, currency: this.env.currency, caption: this.title, sortable: true, ...opts });
-    this.actions.replaceChildren(this.csvButton(view.shown));
+    this.actions.replaceChildren(this.csvButton(view.shown), this.xlsxButton(view.shown));
     this.body.replaceChildren(table.rows.length ? view.el : h('p', { class: 'state empty', role: 'status', text: t(this.env.lang, 'empty') }));
   }
 
@@ -125,7 +172,7 @@ export class Card {
   showContent(content: HTMLElement, table: TableData): void {
     this.disposeChart();
     this.root.dataset.state = 'ready';
-    this.actions.replaceChildren(this.csvButton(() => table));
+    this.actions.replaceChildren(this.csvButton(() => table), this.xlsxButton(() => table));
     this.body.replaceChildren(content);
   }
 

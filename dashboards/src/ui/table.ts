@@ -12,6 +12,8 @@ export interface TableOptions {
   caption?: string;
   /** Makes the cells of one column buttons (drill-down). */
   action?: { column: string; label: (row: DataRow) => string; run: (row: DataRow) => void };
+  /** Makes the cells of one column links (to a customer page): a click stays in the app, a new tab works too. */
+  link?: { column: string; href: (row: DataRow) => string | null; run: (row: DataRow) => void };
 }
 
 /**
@@ -53,7 +55,22 @@ export function renderTable(table: TableData, opts: TableOptions): { el: HTMLEle
             const v = r[c.key] ?? null;
             const text = formatValue(v, c.kind, opts.lang, opts.currency);
             const td = h('td', { class: NUMERIC.has(c.kind) ? 'num' : undefined, 'data-key': c.key, 'data-value': v === null ? '' : String(v) });
-            if (opts.action && opts.action.column === c.key) {
+            const href = opts.link && opts.link.column === c.key ? opts.link.href(r) : null;
+            if (href) {
+              td.append(
+                h('a', {
+                  href,
+                  class: 'link',
+                  text,
+                  onclick: (e: Event) => {
+                    const m = e as MouseEvent;
+                    if (m.ctrlKey || m.metaKey || m.shiftKey || m.button !== 0) return;
+                    e.preventDefault();
+                    opts.link!.run(r);
+                  },
+                }),
+              );
+            } else if (opts.action && opts.action.column === c.key) {
               td.append(h('button', { type: 'button', class: 'link', 'aria-label': opts.action.label(r), text, onclick: () => opts.action!.run(r) }));
             } else td.textContent = text;
             return td;

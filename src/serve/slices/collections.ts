@@ -11,6 +11,7 @@ export const collectionActivity = defineSlice({
   description: 'Reminders, dunning letters, calls and other actions per day',
   requires: ['collection_activity_daily'],
   shape: periodShape,
+  kinds: { action_type: 'enum' },
   async run(ctx, p) {
     const rows = await periodRows(ctx, 'collection_activity_daily', p,
       `SELECT CAST(action_date AS VARCHAR) AS day, action_type, SUM(actions) AS actions
@@ -28,6 +29,7 @@ export const collectionCosts = defineSlice({
   description: 'Collection costs per month and cost category',
   requires: ['collection_costs_monthly'],
   shape: periodShape,
+  kinds: { month: 'month', cost_category: 'enum' },
   async run(ctx, p) {
     const rows = await periodRows(ctx, 'collection_costs_monthly', p,
       `SELECT CAST(${month('month')} AS VARCHAR) AS month, cost_category, SUM(cost) AS cost
@@ -45,6 +47,7 @@ export const creditDecisions = defineSlice({
   description: 'Credit decisions per month: refused, limited, acceptance rate',
   requires: ['credit_decisions_monthly'],
   shape: periodShape,
+  kinds: { month: 'month', acceptance_rate: 'ratio' },
   async run(ctx, p) {
     const rows = await periodRows(ctx, 'credit_decisions_monthly', p,
       `SELECT CAST(${month('month')} AS VARCHAR) AS month, decisions, refused, limited, acceptance_rate
@@ -63,6 +66,7 @@ export const dsoChangeByGroup = defineSlice({
   page: 'collections',
   description: 'DSO of the as-of month and its change vs the previous month, per customer group',
   requires: ['dso_monthly'],
+  kinds: { dso: 'days', dso_change: 'signed' },
   shape: {
     as_of: param.asOf.optional(),
     group_by: z.enum(GROUP_DIMS, { error: `group_by must be one of ${GROUP_DIMS.join(', ')}` }).optional(),

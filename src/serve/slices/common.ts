@@ -3,14 +3,16 @@ import type { Row } from '../../warehouse/engine.js';
 import type { Catalog } from '../catalog.js';
 import { sbiSectionSql } from '../catalog.js';
 import { GROUP_FILTERS, periodRange, type GroupFilter, type Period } from '../params.js';
-import { MartMissing, type PageId, type Slice, type SliceContext, type SliceData } from './types.js';
+import type { SliceName, ValueKind } from '../contract.js';
+import { MartMissing, type ViewId, type Slice, type SliceContext, type SliceData } from './types.js';
 
 export function defineSlice<S extends z.ZodRawShape>(def: {
-  name: string;
-  page: PageId | 'shared';
+  name: SliceName;
+  page: ViewId | 'shared';
   description: string;
   requires: string[];
   shape: S;
+  kinds?: Record<string, ValueKind>;
   run(ctx: SliceContext, params: z.infer<z.ZodObject<S>>): Promise<SliceData>;
 }): Slice<z.infer<z.ZodObject<S>>> {
   return {
@@ -20,6 +22,8 @@ export function defineSlice<S extends z.ZodRawShape>(def: {
     requires: def.requires,
     params: z.strictObject(def.shape) as unknown as z.ZodType<z.infer<z.ZodObject<S>>>,
     paramNames: Object.keys(def.shape),
+    kinds: def.kinds ?? {},
+    exportable: 'limit' in def.shape,
     run: def.run,
   };
 }
@@ -67,11 +71,11 @@ export async function customerRows(
   p: GroupParams & { as_of?: string },
   sql: (where: string) => string,
   extra: Bind = {},
-): Promise<{ rows: Row[]; notes: string[] }> {
+): Promise<{ rows: Row[]; notes: string[]; ignored: string[] }> {
   for (const m of typeof marts === 'string' ? [marts] : marts) requireMart(catalog, m);
   const w = customerWhere(catalog, p);
   const { rows } = await engine.query(sql(w.sql), { ...w.bind, as_of: asOfOf(catalog, p.as_of), ...extra });
-  return { rows, notes: w.notes };
+  return { rows, notes: w.notes, ignored: w.ignored };
 }
 
 /** How the group filters map to a grouped mart's `group_by` values. */
@@ -87,39 +91,42 @@ const GROUP_BY_NAME: Record<GroupFilter, string> = {
  * `group_by`/`group_value` pair (KPI suite) or a `segment` column with 'ALL' totals (foundation).
  * Grouped marts hold one dimension at a time, so only the first filter set applies; the notes say so.
  */
-export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias = ''): { sql: string; bind: Bind; notes: string[] } {
+export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias = ''): { sql: string; bind: Bind; notes: string[]; ignored: string[] } {
   const a = alias ? `${alias}.` : '';
   const set = GROUP_FILTERS.filter((f) => p[f] !== undefined);
   const notes: string[] = [];
   if (catalog.hasColumn(mart, 'group_by') && catalog.hasColumn(mart, 'group_value')) {
     const first = set[0];
-    if (set.length > 1) notes.push(`${mart} is grouped by one dimension at a time: showing ${first} = ${p[first!]} (ignoring ${set.slice(1).join(', ')})`);
-    if (!first) return { sql: `${a}group_by = 'ALL'`, bind: {}, notes };
-    return { sql: `${a}group_by = $group_by AND ${a}group_value = $group_value`, bind: { group_by: GROUP_BY_NAME[first], group_value: p[first]! }, notes };
+    const ignored = set.slice(1);
+    if (ignored.length) notes.push(`${mart} is grouped by one dimension at a time: showing ${first} = ${p[first!]} (ignoring ${ignored.join(', ')})`);
+    if (!first) return { sql: `${a}group_by = 'ALL'`, bind: {}, notes, ignored };
+    return { sql: `${a}group_by = $group_by AND ${a}group_value = $group_value`, bind: { group_by: GROUP_BY_NAME[first], group_value: p[first]! }, notes, ignored };
   }
   if (catalog.hasColumn(mart, 'segment')) {
     const ignored = set.filter((f) => f !== 'segment');
     if (ignored.length) notes.push(`${mart} has no ${ignored.join('/')} breakdown yet: filter not applied`);
-    if (p.segment === undefined) return { sql: `${a}segment = 'ALL'`, bind: {}, notes };
-    return { sql: `${a}segment = $segment`, bind: { segment: p.segment }, notes };
+    if (p.segment === undefined) return { sql: `${a}segment = 'ALL'`, bind: {}, notes, ignored };
+    return { sql: `${a}segment = $segment`, bind: { segment: p.segment }, notes, ignored };
   }
   if (set.length) notes.push(`${mart} is not broken down by customer group: filters not applied`);
-  return { sql: 'TRUE', bind: {}, notes };
+  return { sql: 'TRUE', bind: {}, notes, ignored: set };
 }
 
 /**
  * WHERE clause for customer-level marts joined to `customers` (alias c): every filter applies.
  * Columns come from this code; only values are bound.
  */
-export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { sql: string; bind: Bind; notes: string[] } {
+export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { sql: string; bind: Bind; notes: string[]; ignored: string[] } {
   const parts: string[] = [];
   const bind: Bind = {};
   const notes: string[] = [];
+  const ignored: string[] = [];
   const add = (filter: GroupFilter, column: string, expr?: string) => {
     const v = p[filter];
     if (v === undefined) return;
     if (!catalog.hasColumn('customers', column)) {
       notes.push(`customers has no ${column} column: ${filter} filter not applied`);
+      ignored.push(filter);
       return;
     }
     parts.push(`${expr ?? `${alias}.${column}`} = $${filter}`);
@@ -135,7 +142,7 @@ export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { 
     );
     bind.sbi_section = p.sbi_section;
   } else add('sbi_section', 'sbi_code', sbiSectionSql(`${alias}.sbi_code`));
-  return { sql: parts.length ? parts.join(' AND ') : 'TRUE', bind, notes };
+  return { sql: parts.length ? parts.join(' AND ') : 'TRUE', bind, notes, ignored };
 }
 
 export function hasAnyGroupFilter(p: GroupParams): boolean {

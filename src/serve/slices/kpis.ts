@@ -35,11 +35,12 @@ export const cfoKpis = defineSlice({
   description: 'KPI tiles: open AR, overdue %, DSO, BPDSO, ADD, CEI, write-offs, expected cash 13 weeks',
   requires: ['dso_monthly'],
   shape: { as_of: param.asOf.optional(), ...groupFilterShape },
+  kinds: { kpi: 'enum', unit: 'enum' },
   async run({ engine, catalog, settings }, p) {
     const asOf = asOfOf(catalog, p.as_of);
     const m0 = monthStart(asOf);
     const months: Months = { m0, m1: addMonths(m0, -1), m12: addMonths(m0, -12) };
-    const targets = { overdue: settings.overduePctTarget, dso: settings.dsoTargetDays, cei: settings.ceiTargetPct };
+    const targets = { overdue: settings.targets.overdue_pct, dso: settings.targets.dso_days, cei: settings.targets.cei_pct };
     if (!hasAnyGroupFilter(p) && catalog.has('kpi_summary')) {
       const { rows } = await engine.query(
         `SELECT CAST(${month('month')} AS VARCHAR) AS m, open_ar, overdue_pct, dso, bpdso, avg_days_delinquent, cei,
@@ -76,11 +77,12 @@ export const cfoKpis = defineSlice({
       await groupedWriteOffs(engine, catalog, p, months),
     ];
     const notes = [...g.notes];
+    const ignored = [...g.ignored];
     if (catalog.has('cash_forecast_13w') && hasAnyGroupFilter(p)) {
       tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w'));
       notes.push('the 13-week cash forecast is made for the whole portfolio only');
     } else tiles.push(missing('expected_cash_13w', 'money', catalog.has('kpi_summary') ? 'cash_forecast_13w' : 'kpi_summary'));
-    return { rows: tiles, notes, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
+    return { rows: tiles, notes, ignored, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
   },
 });
 

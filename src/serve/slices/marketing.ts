@@ -1,4 +1,4 @@
-import { groupFilterShape, param } from '../params.js';
+import { EXPORT_LIMIT, groupFilterShape, param } from '../params.js';
 import { asOfOf, customerRows, defineSlice, requireMart, type Bind } from './common.js';
 
 /** The latest as-of date of a month-end mart on or before the requested one. */
@@ -18,23 +18,27 @@ export const priorityQuadrant = defineSlice({
   page: 'marketing',
   description: 'Credit score (0-100 scales) × T12M revenue per customer, bubble = open AR, with the priority',
   requires: ['customer_priority', 'customer_risk', 'customers'],
-  shape: customerShape,
+  shape: { ...customerShape, limit: EXPORT_LIMIT },
+  kinds: { priority: 'enum', common_band_label: 'enum', score: 'number' },
   async run(ctx, p) {
     const f = priorityFilter(p.priority);
-    const { rows, notes: whereNotes } = await customerRows(ctx, 'customer_priority', p, (where) =>
-      `SELECT cp.customer_id, c.name, r.score, r.provider, cp.common_band_label, cp.revenue_t12m, cp.open_ar, cp.priority, cp.reason
+    // Letter ratings (Graydon) have no numeric score: they cannot be placed on the score axis, and
+    // are counted apart so "N of M" speaks of the customers that could be drawn.
+    const { rows, notes, ignored } = await customerRows(ctx, 'customer_priority', p, (where) =>
+      `SELECT cp.customer_id, c.name, r.score, r.provider, cp.common_band_label, cp.revenue_t12m, cp.open_ar, cp.priority, cp.reason,
+              COUNT(*) OVER () AS total_rows, SUM(CASE WHEN r.score IS NULL THEN 1 ELSE 0 END) OVER () AS unscored
        FROM customer_priority cp
        JOIN customers c ON c.customer_id = cp.customer_id
        LEFT JOIN customer_risk r ON r.customer_id = cp.customer_id AND r.as_of_date = cp.as_of_date
        WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${where}${f.sql}
-       ORDER BY cp.revenue_t12m DESC, cp.customer_id LIMIT 400`,
-      f.bind,
+       ORDER BY CASE WHEN r.score IS NULL THEN 1 ELSE 0 END, cp.revenue_t12m DESC, cp.customer_id LIMIT $lim`,
+      { ...f.bind, lim: p.limit ?? 400 },
     );
-    // Letter ratings (Graydon) have no numeric score: they cannot be placed on the score axis.
-    const scored = rows.filter((r) => r.score !== null);
-    const notes = [...whereNotes];
-    if (scored.length < rows.length) notes.push(`${rows.length - scored.length} customers without a numeric score are left out (see the prioritised list)`);
-    return { rows: scored, notes };
+    const unscored = Number(rows[0]?.unscored ?? 0);
+    const total = Number(rows[0]?.total_rows ?? 0);
+    const scored = rows.filter((r) => r.score !== null).map(({ unscored: _u, ...r }) => ({ ...r, total_rows: total - unscored }));
+    if (unscored > 0) notes.push(`${unscored} customers without a numeric score are left out (see the prioritised list)`);
+    return { rows: scored, notes, ignored, meta: { unscored } };
   },
 });
 
@@ -49,7 +53,9 @@ export const segmentTable = defineSlice({
     size: param.size.optional(),
     score_band: param.scoreBand.optional(),
     priority: param.priority.optional(),
+    limit: EXPORT_LIMIT,
   },
+  kinds: { sbi_section: 'enum', score_band: 'enum', priority: 'enum', revenue_growth: 'ratio', mean_common_band: 'number', industry_rate_per_1000: 'number', mean_days_late_12m: 'days' },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'segment_priority');
     const parts = [`as_of_date = ${latestAsOfSql('segment_priority')}`];
@@ -65,29 +71,45 @@ export const segmentTable = defineSlice({
     add('priority = $priority', 'priority', p.priority);
     const { rows } = await engine.query(
       `SELECT sbi_section, size_class, common_band_label AS score_band, customers, revenue_t12m, revenue_growth,
-              mean_common_band, industry_rate_per_1000, mean_days_late_12m, headroom, priority, reason
+              mean_common_band, industry_rate_per_1000, mean_days_late_12m, headroom, priority, reason, COUNT(*) OVER () AS total_rows
        FROM segment_priority WHERE ${parts.join(' AND ')}
-       ORDER BY revenue_t12m DESC, sbi_section, size_class, score_band LIMIT 300`,
-      bind,
+       ORDER BY revenue_t12m DESC, sbi_section, size_class, score_band LIMIT $lim`,
+      { ...bind, lim: p.limit ?? 300 },
     );
     return { rows };
   },
 });
 
+/** 95 % Wilson score interval of a rate k / n, per 1,000: honest at small n and at k = 0. */
+export function wilsonPer1000(k: number, n: number, z = 1.96): { low: number; high: number } | null {
+  if (!(n > 0)) return null;
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n);
+  return { low: Math.max(0, centre - half) * 1000, high: Math.min(1, centre + half) * 1000 };
+}
+
+/**
+ * SBI sections whose quarterly bankruptcy rate rose vs the quarter before, among sections with at
+ * least the configured number of monitored companies (a rate over 17 companies is noise). Each rate
+ * carries its 95 % interval; the national line is CBS where it covers the quarter, else its baseline.
+ */
 export const risingIndustries = defineSlice({
   name: 'rising_industries',
   page: 'marketing',
-  description: 'SBI sections whose quarterly bankruptcy rate rose vs the quarter before',
+  description: 'SBI sections whose quarterly bankruptcy rate rose vs the quarter before (minimum sample, 95 % interval)',
   requires: ['bankruptcy_rates_by_industry'],
   shape: { as_of: param.asOf.optional() },
-  async run({ engine, catalog }, p) {
+  kinds: { period_start: 'quarter', sbi_section: 'enum', rate_per_1000: 'number', prev_rate_per_1000: 'number', rate_change_per_1000: 'signed', national_rate_per_1000: 'number', rate_low_per_1000: 'number', rate_high_per_1000: 'number', period_complete: 'bool' },
+  async run({ engine, catalog, settings }, p) {
     requireMart(catalog, 'bankruptcy_rates_by_industry');
-    const names = catalog.has('ref_sbi_sections');
+    const complete = catalog.hasColumn('bankruptcy_rates_by_industry', 'period_complete') ? 'b.period_complete' : 'CAST(NULL AS BOOLEAN)';
     const { rows } = await engine.query(
-      `SELECT CAST(b.period_start AS VARCHAR) AS period_start, b.sbi_section${names ? ', s.name AS section_name' : ''},
-              b.rate_per_1000, b.prev_rate_per_1000, b.rate_change_per_1000, b.national_rate_per_1000
+      `SELECT CAST(b.period_start AS VARCHAR) AS period_start, b.sbi_section, b.monitored_at_start AS monitored, b.bankruptcies,
+              b.rate_per_1000, b.prev_rate_per_1000, b.rate_change_per_1000,
+              COALESCE(b.national_rate_per_1000, b.national_baseline_per_1000) AS national_rate_per_1000, ${complete} AS period_complete
        FROM bankruptcy_rates_by_industry b
-       ${names ? 'LEFT JOIN ref_sbi_sections s ON s.sbi_section = b.sbi_section' : ''}
        WHERE b.period_type = 'quarter' AND b.sbi_division = 'ALL' AND b.sbi_section NOT IN ('ALL', 'unknown')
          AND b.period_start = (SELECT MAX(period_start) FROM bankruptcy_rates_by_industry
                                WHERE period_type = 'quarter' AND period_end <= CAST($as_of AS DATE))
@@ -95,7 +117,15 @@ export const risingIndustries = defineSlice({
        ORDER BY b.rate_change_per_1000 DESC, b.sbi_section`,
       { as_of: asOfOf(catalog, p.as_of) },
     );
-    return { rows };
+    const min = settings.minIndustrySample;
+    const kept = rows.filter((r) => Number(r.monitored ?? 0) >= min);
+    const out = kept.map((r) => {
+      const ci = wilsonPer1000(Number(r.bankruptcies ?? 0), Number(r.monitored ?? 0));
+      return { ...r, rate_low_per_1000: ci?.low ?? null, rate_high_per_1000: ci?.high ?? null };
+    });
+    const notes = [`ranked: sections with at least ${min} monitored companies; bars show the 95 % interval of the rate`];
+    if (rows.length > kept.length) notes.push(`${rows.length - kept.length} rising sections with fewer than ${min} monitored companies are not ranked`);
+    return { rows: out, notes, meta: { min_sample: min, below_min_sample: rows.length - kept.length } };
   },
 });
 
@@ -104,7 +134,8 @@ export const priorityList = defineSlice({
   page: 'marketing',
   description: 'Prioritised customer list (ranked) for export',
   requires: ['customer_priority', 'customers'],
-  shape: { ...customerShape, limit: param.limit(1000).optional() },
+  shape: { ...customerShape, limit: EXPORT_LIMIT },
+  kinds: { priority: 'enum', score_band: 'enum', sbi_section: 'enum' },
   async run(ctx, p) {
     const f = priorityFilter(p.priority);
     return customerRows(ctx, 'customer_priority', p, (where) =>

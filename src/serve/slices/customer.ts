@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import type { Row } from '../../warehouse/engine.js';
+import { sbiSectionSql } from '../catalog.js';
+import { EXPORT_LIMIT, param, periodRange } from '../params.js';
+import { asOfOf, defineSlice, requireMart } from './common.js';
+import { latestAsOfSql } from './marketing.js';
+import { MartMissing } from './types.js';
+
+/**
+ * One customer's page (/customers/<id>): who they are, what they owe and how that moved, their
+ * scores, payments, dunning and write-offs. Every slice is keyed by the customer id (bound, never
+ * spliced) and reads the optional marts it finds; a missing one leaves its card "not built".
+ */
+const customerShape = { as_of: param.asOf.optional(), customer_id: param.customerId };
+
+/** Search text: a name fragment, a customer number or a KvK number. */
+const searchText = z
+  .string()
+  .min(2, 'q must have at least 2 characters')
+  .max(64)
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} &.,'()/+-]*$/u, 'q must be a name, customer number or KvK number');
+
+export const customerSearch = defineSlice({
+  name: 'customer_search',
+  page: 'customer',
+  description: 'Customers whose name, customer number or KvK number contains the search text (25 best)',
+  requires: ['customers'],
+  shape: { q: searchText, limit: EXPORT_LIMIT },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'customers');
+    const open = catalog.has('customer_risk')
+      ? `(SELECT MAX(r.open_ar) FROM customer_risk r WHERE r.customer_id = c.customer_id AND r.as_of_date = (SELECT MAX(as_of_date) FROM customer_risk))`
+      : 'CAST(NULL AS DECIMAL(18,2))';
+    // strpos on lower-cased text: no LIKE wildcards for a user to smuggle in, same on DuckDB and Trino.
+    const { rows } = await engine.query(
+      `SELECT c.customer_id, c.name, c.kvk_number, c.country, c.segment, ${open} AS open_ar, COUNT(*) OVER () AS total_rows
+       FROM customers c
+       WHERE strpos(lower(c.name), lower($q)) > 0 OR strpos(lower(c.customer_id), lower($q)) > 0
+          OR strpos(COALESCE(c.kvk_number, ''), $q) > 0
+       ORDER BY CASE WHEN lower(c.customer_id) = lower($q) OR c.kvk_number = $q THEN 0
+                     WHEN strpos(lower(c.name), lower($q)) = 1 THEN 1 ELSE 2 END, c.name, c.customer_id
+       LIMIT $lim`,
+      { q: p.q, lim: p.limit ?? 25 },
+    );
+    return { rows };
+  },
+});
+
+/** Identity, limit, risk and priority now: one row. */
+export const customerProfile = defineSlice({
+  name: 'customer_profile',
+  page: 'customer',
+  description: "A customer's identity (KvK, VAT, SBI, segment, size), limit and utilisation, risk and priority with its reason",
+  requires: ['customers'],
+  shape: customerShape,
+  kinds: {
+    segment: 'enum', size_class: 'enum', sbi_section: 'enum', common_band_label: 'enum', priority: 'enum', utilisation: 'ratio',
+    payment_terms_days: 'days', score: 'number', avg_days_late_12m: 'days', insolvency_date: 'date',
+  },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'customers');
+    const asOf = asOfOf(catalog, p.as_of);
+    const has = (t: string) => catalog.has(t);
+    const manager = catalog.hasColumn('customers', 'account_manager') ? 'c.account_manager' : 'CAST(NULL AS VARCHAR)';
+    const risk = has('customer_risk');
+    const prio = has('customer_priority');
+    const util = has('credit_limit_utilisation');
+    const { rows } = await engine.query(
+      `SELECT c.customer_id, c.name, c.kvk_number, c.vat_number, c.country, c.sbi_code, ${sbiSectionSql('c.sbi_code')} AS sbi_section,
+              c.segment, c.size_class, ${manager} AS account_manager, c.payment_terms_days, c.credit_limit, c.currency,
+              ${util ? 'u.open_ar, u.overdue_ar, u.utilisation, u.headroom' : 'CAST(NULL AS DECIMAL(18,2)) AS open_ar, CAST(NULL AS DECIMAL(18,2)) AS overdue_ar, CAST(NULL AS DOUBLE) AS utilisation, CAST(NULL AS DECIMAL(18,2)) AS headroom'},
+              ${risk ? 'r.provider, r.score, r.rating, r.common_band_label, r.insolvency_flag, CAST(r.insolvency_date AS VARCHAR) AS insolvency_date, r.avg_days_late_12m' : "CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS DOUBLE) AS score, CAST(NULL AS VARCHAR) AS rating, CAST(NULL AS VARCHAR) AS common_band_label, CAST(NULL AS BOOLEAN) AS insolvency_flag, CAST(NULL AS VARCHAR) AS insolvency_date, CAST(NULL AS DOUBLE) AS avg_days_late_12m"},
+              ${prio ? 'cp.priority, cp.priority_rank, cp.reason' : 'CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS BIGINT) AS priority_rank, CAST(NULL AS VARCHAR) AS reason'}
+       FROM customers c
+       ${util ? `LEFT JOIN credit_limit_utilisation u ON u.customer_id = c.customer_id AND u.as_of_date = ${latestAsOfSql('credit_limit_utilisation')}` : ''}
+       ${risk ? `LEFT JOIN customer_risk r ON r.customer_id = c.customer_id AND r.as_of_date = ${latestAsOfSql('customer_risk')}` : ''}
+       ${prio ? `LEFT JOIN customer_priority cp ON cp.customer_id = c.customer_id AND cp.as_of_date = ${latestAsOfSql('customer_priority')}` : ''}
+       WHERE c.customer_id = $customer_id`,
+      { customer_id: p.customer_id, as_of: asOf },
+    );
+    if (!rows.length) return { rows, notes: [`no customer ${p.customer_id}`] };
+    const notes: string[] = [];
+    if (!util) notes.push('credit_limit_utilisation not built: no utilisation');
+    if (!risk) notes.push('customer_risk not built: no score');
+    return { rows, notes };
+  },
+});
+
+/**
+ * Month by month: open and overdue AR, the credit limit and its use, what was paid, and how late
+ * (mean days late of the invoices settled in the month).
+ */
+export const customerHistory = defineSlice({
+  name: 'customer_history',
+  page: 'customer',
+  description: "A customer's open and overdue AR, credit limit, utilisation, payments and days late per month end",
+  requires: ['credit_limit_utilisation'],
+  shape: { ...customerShape, period: param.period.optional() },
+  kinds: { month: 'month', utilisation: 'ratio', mean_days_late: 'days' },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'credit_limit_utilisation');
+    const asOf = asOfOf(catalog, p.as_of);
+    const late = catalog.has('int_invoice_settlements');
+    const pays = catalog.has('stg_payments');
+    const month = (c: string) => `CAST(date_trunc('month', ${c}) AS DATE)`;
+    const { rows } = await engine.query(
+      `SELECT CAST(${month('u.as_of_date')} AS VARCHAR) AS month, u.open_ar, u.overdue_ar, u.credit_limit, u.utilisation,
+              ${pays ? 'pm.paid' : 'CAST(NULL AS DECIMAL(18,2)) AS paid'}, ${late ? 's.mean_days_late' : 'CAST(NULL AS DOUBLE) AS mean_days_late'}
+       FROM credit_limit_utilisation u
+       ${pays ? `LEFT JOIN (SELECT ${month('payment_date')} AS m, SUM(amount) AS paid FROM stg_payments WHERE customer_id = $customer_id GROUP BY 1) pm ON pm.m = ${month('u.as_of_date')}` : ''}
+       ${late ? `LEFT JOIN (SELECT ${month('settlement_date')} AS m, AVG(days_late) AS mean_days_late FROM int_invoice_settlements WHERE customer_id = $customer_id GROUP BY 1) s ON s.m = ${month('u.as_of_date')}` : ''}
+       WHERE u.customer_id = $customer_id AND u.as_of_date <= CAST($as_of AS DATE)
+         AND u.as_of_date >= CAST($from AS DATE)
+       ORDER BY u.as_of_date`,
+      { customer_id: p.customer_id, as_of: asOf, from: periodRange(asOf, p.period ?? '24m').from },
+    );
+    return { rows };
+  },
+});
+
+/** Every credit report of the customer's companies: score per provider, and the common band they map to. */
+export const customerScores = defineSlice({
+  name: 'customer_scores',
+  page: 'customer',
+  description: "A customer's credit reports over time: score and rating per provider, and the common band",
+  requires: ['stg_credit_reports', 'int_customer_companies'],
+  shape: customerShape,
+  kinds: { report_date: 'date', score: 'number', common_band: 'int' },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'stg_credit_reports');
+    const asOf = asOfOf(catalog, p.as_of);
+    const { rows } = await engine.query(
+      `SELECT CAST(r.report_date AS VARCHAR) AS report_date, r.provider, r.score, r.score_scale, r.rating, r.common_band, r.credit_limit_advice
+       FROM stg_credit_reports r JOIN int_customer_companies l ON l.company_key = r.company_key
+       WHERE l.customer_id = $customer_id AND r.report_date <= CAST($as_of AS DATE)
+       ORDER BY r.report_date, r.provider`,
+      { customer_id: p.customer_id, as_of: asOf },
+    );
+    return { rows };
+  },
+});
+
+/** Payments received and, per invoice settled, how many days late it was paid. */
+export const customerPayments = defineSlice({
+  name: 'customer_payments',
+  page: 'customer',
+  description: "A customer's settled invoices: paid on, days to pay and days late (newest first)",
+  requires: ['int_invoice_settlements'],
+  shape: { ...customerShape, limit: EXPORT_LIMIT },
+  kinds: { days_to_pay: 'int', days_late: 'int', written_off: 'bool' },
+  async run({ engine, catalog }, p) {
+    requireMart(catalog, 'int_invoice_settlements');
+    const asOf = asOfOf(catalog, p.as_of);
+    const { rows } = await engine.query(
+      `SELECT document_id, CAST(invoice_date AS VARCHAR) AS invoice_date, CAST(due_date AS VARCHAR) AS due_date, amount,
+              CAST(settlement_date AS VARCHAR) AS settlement_date, days_to_pay, days_late, written_off, COUNT(*) OVER () AS total_rows
+       FROM int_invoice_settlements
+       WHERE customer_id = $customer_id AND settlement_date <= CAST($as_of AS DATE)
+       ORDER BY settlement_date DESC, document_id LIMIT $lim`,
+      { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
+    );
+    return { rows };
+  },
+});
+
+/** Dunning and collection actions and write-offs, one event list, newest first. */
+export const customerActions = defineSlice({
+  name: 'customer_actions',
+  page: 'customer',
+  description: "A customer's dunning and collection actions and write-offs (newest first)",
+  requires: [],
+  shape: { ...customerShape, limit: EXPORT_LIMIT },
+  kinds: { event_date: 'date', event: 'enum', amount: 'money' },
+  async run({ engine, catalog }, p) {
+    const asOf = asOfOf(catalog, p.as_of);
+    const parts: string[] = [];
+    if (catalog.has('stg_collection_actions')) {
+      parts.push(`SELECT CAST(action_date AS VARCHAR) AS event_date, action_type AS event, document_id, channel AS detail, cost AS amount
+                  FROM stg_collection_actions WHERE customer_id = $customer_id AND action_date <= CAST($as_of AS DATE)`);
+    }
+    if (catalog.has('stg_write_offs')) {
+      parts.push(`SELECT CAST(write_off_date AS VARCHAR) AS event_date, 'write_off' AS event, document_id, reason AS detail, amount
+                  FROM stg_write_offs WHERE customer_id = $customer_id AND write_off_date <= CAST($as_of AS DATE)`);
+    }
+    if (!parts.length) throw new MartMissing('stg_collection_actions');
+    const { rows } = await engine.query(
+      `SELECT event_date, event, document_id, detail, amount, COUNT(*) OVER () AS total_rows
+       FROM (${parts.join(' UNION ALL ')}) e ORDER BY event_date DESC, event, document_id LIMIT $lim`,
+      { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
+    );
+    return { rows: rows as Row[], notes: ['amount: cost of the action, or the amount written off'] };
+  },
+});
+
+export const customerSlices = [customerSearch, customerProfile, customerHistory, customerScores, customerPayments, customerActions];
