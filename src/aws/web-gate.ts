@@ -172,8 +172,9 @@ export function createWebGate(deps: WebGateDeps) {
       return isApi ? json(403, { error: msg }) : page(403, 'No access', msg, { href: '/auth/logout', label: 'Sign out' });
     }
     if (path.startsWith('/api/')) {
-      const m = /^\/api\/slices\/([a-z0-9_]{1,40})$/.exec(path);
-      const slice = m ? sliceByName(m[1]!) : undefined;
+      // Exports run a slice too: the same page check applies.
+      const m = /^\/api\/(?:slices\/([a-z0-9_]{1,40})|export\/([a-z0-9_]{1,40})\.[a-z]{3,4})$/.exec(path);
+      const slice = m ? sliceByName((m[1] ?? m[2])!) : undefined;
       if (slice && slice.page !== 'shared' && !pages.includes(slice.page)) {
         return json(403, { error: `slice ${slice.name} belongs to page ${slice.page}, which your groups (${who.groups.join(', ') || 'none'}) do not open` });
       }

@@ -155,6 +155,10 @@ describe('groups limit pages and their slices', () => {
     const denied = await handle(event('/api/slices/dso_trend', { cookies: marketing }));
     expect(denied.statusCode).toBe(403);
     expect(JSON.parse(denied.body as string).error).toMatch(/page cfo/);
+    // A full export runs the slice too, and the customer page and worklist are the credit team's.
+    expect((await handle(event('/api/export/top_overdue.xlsx', { cookies: marketing }))).statusCode).toBe(403);
+    expect((await handle(event('/api/slices/worklist', { cookies: marketing }))).statusCode).toBe(403);
+    expect((await handle(event('/customers/C1', { cookies: marketing }))).statusCode).toBe(403);
     expect(api).not.toHaveBeenCalled();
     expect((await handle(event('/api/meta', { cookies: marketing }))).statusCode).toBe(200);
     const me = await handle(event('/auth/me', { cookies: marketing }));

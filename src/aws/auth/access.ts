@@ -1,4 +1,4 @@
-import { PAGES, type PageId } from '../../serve/slices/types.js';
+import { VIEWS, type ViewId as PageId } from '../../serve/slices/types.js';
 
 /**
  * Which dashboard pages each Cognito group opens. A user sees the union over their groups; a user in
@@ -6,8 +6,9 @@ import { PAGES, type PageId } from '../../serve/slices/types.js';
  * follow the pages: any user with at least one page may run them.
  */
 export const DEFAULT_GROUP_PAGES: Readonly<Record<string, readonly PageId[]>> = {
-  cfo: PAGES,
-  credit: ['risk', 'collections', 'cfo'],
+  cfo: VIEWS,
+  // The customer page and the collector worklist are the credit team's working views.
+  credit: ['risk', 'collections', 'cfo', 'customer', 'worklist'],
   marketing: ['marketing'],
 };
 
@@ -15,11 +16,12 @@ export type GroupPages = Readonly<Record<string, readonly string[]>>;
 
 export function pagesOf(groups: readonly string[], map: GroupPages = DEFAULT_GROUP_PAGES): PageId[] {
   const allowed = new Set(groups.flatMap((g) => map[g] ?? []));
-  return PAGES.filter((p) => allowed.has(p));
+  return VIEWS.filter((p) => allowed.has(p));
 }
 
-/** `/cfo`, `/risk/` → the page; `/`, `/index.html` → undefined (the landing view, any page). */
+/** `/cfo`, `/risk/` → the page; `/customers[/<id>]` → customer; `/`, `/index.html` → undefined (the landing view, any page). */
 export function pageOfPath(path: string): PageId | undefined {
+  if (/^\/customers(\/.*)?$/.test(path)) return 'customer';
   const m = /^\/([a-z]+)\/?$/.exec(path);
-  return m && (PAGES as readonly string[]).includes(m[1]!) ? (m[1] as PageId) : undefined;
+  return m && m[1] !== 'customer' && (VIEWS as readonly string[]).includes(m[1]!) ? (m[1] as PageId) : undefined;
 }

@@ -3,7 +3,7 @@ import { GROUP_FILTERS, groupFilterShape, monthStart, param, EXPORT_LIMIT } from
 import { cfoKpis } from './kpis.js';
 import { asOfOf, customerRows, defineSlice, groupWhere, rangeOf, requireMart } from './common.js';
 import { MartMissing } from './types.js';
-import { UNAPPLIED_CASH_BUCKET } from '../../warehouse/compile/aging.js';
+import { CREDIT_BALANCE_BUCKET, UNAPPLIED_CASH_BUCKET } from '../../warehouse/compile/aging.js';
 
 const periodShape = { as_of: param.asOf.optional(), period: param.period.optional(), ...groupFilterShape };
 const W12 = 'ORDER BY month ROWS BETWEEN 11 PRECEDING AND CURRENT ROW';
@@ -33,7 +33,7 @@ export const dsoTrend = defineSlice({
 });
 
 /** Buckets that are not aged debit balances: money owed to customers, shown apart from the aging. */
-export const CREDIT_BUCKETS: readonly string[] = [UNAPPLIED_CASH_BUCKET, 'credit balance'];
+export const CREDIT_BUCKETS: readonly string[] = [UNAPPLIED_CASH_BUCKET, CREDIT_BALANCE_BUCKET];
 
 /**
  * Aging per month end. Each row carries the bucket's order and kind (`aging` for debit balances by
