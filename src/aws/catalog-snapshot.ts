@@ -6,7 +6,8 @@ import type { AthenaEngine } from '../warehouse/athena/athena-engine.js';
 const strings = z.array(z.string());
 const SnapshotSchema = z.object({
   tables: z.record(z.string(), strings),
-  values: z.object({ as_of: strings, segment: strings, country: strings, size: strings, sbi_section: strings, score_band: strings }),
+  // account_manager came later: a marker written before it reads as no owners.
+  values: z.object({ as_of: strings, segment: strings, country: strings, size: strings, sbi_section: strings, score_band: strings, account_manager: strings.default([]) }),
   data_as_of: z.string().nullable(),
 });
 
