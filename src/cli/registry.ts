@@ -29,6 +29,16 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/mappings.js')).mappingsCommand,
   },
   {
+    name: 'batches',
+    summary: 'List the lake\'s batches; retire a wrong one (reversibly) or restore it',
+    load: async () => (await import('./commands/batches.js')).batchesCommand,
+  },
+  {
+    name: 'rejects',
+    summary: 'Show quarantined rows with their reasons (per table or batch)',
+    load: async () => (await import('./commands/rejects.js')).rejectsCommand,
+  },
+  {
     name: 'build',
     summary: 'Run the SQL models and data tests; refresh lake/marts and lake/warehouse.duckdb',
     load: async () => (await import('./commands/build.js')).buildCommand,

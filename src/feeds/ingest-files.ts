@@ -148,17 +148,25 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
     if (existing) {
       abort.abort(new Error('already ingested'));
       await converting.catch(() => undefined);
+      // The batch stands, and so does its verdict: a file whose first run broke the reject limit
+      // fails again (same message, same exit code) until the limit or the file changes.
+      const rejectRate = existing.rows_read === 0 ? 0 : existing.rows_rejected / existing.rows_read;
+      const failed = rejectRate > maxRejectRate;
       return {
         ...base,
         status: 'skipped',
-        message: `already ingested as batch ${existing.batch_id} on ${existing.ingest_date} (${existing.rows_loaded} loaded, ${existing.rows_rejected} rejected); nothing to do`,
+        message:
+          `already ingested as batch ${existing.batch_id} on ${existing.ingest_date} (${existing.rows_loaded} loaded, ${existing.rows_rejected} rejected)` +
+          (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : '; nothing to do'),
         batchId: existing.batch_id,
         ingestDate: existing.ingest_date,
         rowsRead: 0,
         rowsLoaded: 0,
         rowsRejected: 0,
-        rejectRate: 0,
-        failed: false,
+        rejectRate: failed ? rejectRate : 0,
+        failed,
+        topReasons: failed ? existing.top_reasons : [],
+        quarantineKey: failed ? existing.quarantine_key : undefined,
         manifestKey: manifestKey(table.name, sha256),
       };
     }

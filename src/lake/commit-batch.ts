@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { lakePaths } from './layout.js';
 import { parseManifest, type BatchManifest } from './manifest.js';
 import { toKey, type LakeStore } from './store.js';
+import { retiredBatches } from './retire.js';
 
 /**
  * The commit protocol of one batch. The manifest (keyed by the file's content hash) is the commit
@@ -110,8 +111,10 @@ export async function listManifests(store: LakeStore, table: string): Promise<Ba
  * `excludeSha256`: leave out batches of these content hashes (a retry recomputing its own batch).
  */
 export async function committedDataKeys(store: LakeStore, table: string, excludeSha256: ReadonlySet<string> = new Set()): Promise<string[]> {
+  // Retired batches (creditlake batches retire) stay committed but are read by no one.
+  const retired = await retiredBatches(store, table);
   return (await listManifests(store, table))
-    .filter((m) => !excludeSha256.has(m.sha256))
+    .filter((m) => !excludeSha256.has(m.sha256) && !retired.has(m.sha256))
     .map((m) => m.data_key)
     .sort();
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
  *   raw/<table>/ingest_date=YYYY-MM-DD/<batch-id>.parquet   good rows, Hive-partitioned by ingest day
  *   quarantine/<table>/<batch-id>.parquet                    rejected rows with file, line, column, reason
  *   manifests/<table>/<content-sha256>.json                  one per committed batch (the idempotency key)
+ *   retired/<table>/<content-sha256>.json                    batches taken out of the warehouse (reversible)
+ *   operations/<time>-<op>-<batch-id>.json                   a record of each retire / restore
  *   marts/<model>/data.parquet                               materialised marts
  *   warehouse.duckdb                                         views over all of the above (embedded target)
  */
@@ -22,6 +24,12 @@ export const lakePaths = {
   quarantineGlob: (table: string) => join('quarantine', table, '*.parquet'),
   manifestDir: (table: string) => join('manifests', table),
   manifestFile: (table: string, contentSha256: string) => join('manifests', table, `${contentSha256}.json`),
+  /** A retired batch: its manifest stays, this record takes it out of the warehouse until restored. */
+  retiredDir: (table: string) => join('retired', table),
+  retiredFile: (table: string, contentSha256: string) => join('retired', table, `${contentSha256}.json`),
+  /** One record per lake operation (retire, restore), never rewritten: the lake's own history. */
+  operationFile: (stamp: string, op: string, batchId: string) => join('operations', `${stamp}-${op}-${batchId}.json`),
+  operationsDir: () => 'operations',
   martDir: (model: string) => join('marts', model),
   martFile: (model: string) => join('marts', model, 'data.parquet'),
   warehouseDb: () => 'warehouse.duckdb',

@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { lakePaths } from '../lake/layout.js';
 import { committedDataKeys } from '../lake/commit-batch.js';
 import { LocalLakeStore } from '../lake/local-store.js';
+import { toKey } from '../lake/store.js';
 import { sweepLocalLake } from '../lake/sweep.js';
 import { CANONICAL_TABLES, canonicalTable, type TableDef } from '../schema/index.js';
 import { MART_TABLES, martTable } from '../schema/marts/index.js';
@@ -71,7 +72,8 @@ export async function committedRawFiles(lakeRoot: string): Promise<Map<string, s
   const out = new Map<string, string[]>();
   for (const t of CANONICAL_TABLES) {
     const keys = await committedDataKeys(store, t.name);
-    if (keys.length) out.set(t.name, keys);
+    // A table whose every batch is retired reads as empty, not as a glob over its files.
+    if (keys.length || (await store.list(toKey(lakePaths.manifestDir(t.name)))).length) out.set(t.name, keys);
   }
   return out;
 }

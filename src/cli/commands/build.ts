@@ -4,7 +4,10 @@ import { parse } from '../options.js';
 import { configFrom } from '../config-from.js';
 import { parseTarget, targetOption } from '../target.js';
 import { formatMs, formatTable } from '../format.js';
-import { buildWarehouse, BuildError, type BuildEvent } from '../../warehouse/build.js';
+import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent } from '../../warehouse/build.js';
+import { LocalLakeStore } from '../../lake/local-store.js';
+import { batchTables } from './batches.js';
+import { existsSync } from 'node:fs';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../../warehouse/compile/index.js';
 import type { ResultColumn } from '../../warehouse/engine.js';
 import { printJson } from '../json-output.js';
@@ -13,7 +16,8 @@ const usage = `Usage: creditlake build [--select <sel>]... [--no-tests] [--lake 
 
 Runs the SQL models in sql/ on DuckDB over the lake: staging views, marts materialised to
 lake/marts/<model>/data.parquet, then lake/warehouse.duckdb (a view per canonical table, model and
-mart) and the data tests. Exits 1 when a data test fails.
+mart) and the data tests. Exits 1 when a data test fails, or when the lake has no batches (nothing
+ingested yet, or a mistyped --lake).
 
   --select <sel>   build only part of the DAG; repeatable or comma-separated:
                      <model>    just that model
@@ -61,6 +65,15 @@ export const buildCommand: Command = {
       if (e.type === 'model' && e.model.materialised === 'missing') return;
       line(io.stdout, describe(e));
     };
+    // Nothing ingested (or a mistyped --lake): say so instead of building an empty warehouse that looks fine.
+    if (!existsSync(lakeRoot) || (!tablesWithFiles(lakeRoot).size && !(await batchTables(new LocalLakeStore(lakeRoot))).length)) {
+      line(
+        io.stderr,
+        `creditlake build: no batches in ${shown(io.cwd, lakeRoot)}${existsSync(lakeRoot) ? '' : ' (no such folder)'}: ingest files first ` +
+          '(`creditlake ingest <file> --table <name>`), or check --lake / the config\'s "lake"',
+      );
+      return EXIT.FAILED;
+    }
     if (!json) line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${select.length ? ` (select ${select.join(' ')})` : ''}`);
     let report;
     try {

@@ -80,7 +80,7 @@ export const queryCommand: Command = {
 };
 
 /** Streams one statement's result to stdout; false when the reader has gone away. */
-async function printResult(result: StreamedResult, format: OutputFormat, maxRows: number, index: number, io: CliIO): Promise<boolean> {
+export async function printResult(result: StreamedResult, format: OutputFormat, maxRows: number, index: number, io: CliIO): Promise<boolean> {
   const out = io.stdout;
   if (format === 'table') {
     const table = new TablePreview(result.columns, { maxRows });

@@ -48,7 +48,9 @@ export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
     source(table) {
       if (!opts.tablesWithFiles.has(table.name)) return emptyRawRelation(table);
       const committed = opts.committedFiles?.get(table.name);
-      const files = committed?.length ? lakeFilesSql(committed) : lakeFileSql(lakePaths.rawGlob(table.name));
+      // Manifests but no readable batch (every one retired): nothing to read.
+      if (committed && !committed.length) return emptyRawRelation(table);
+      const files = committed ? lakeFilesSql(committed) : lakeFileSql(lakePaths.rawGlob(table.name));
       return (
         `read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
         `union_by_name = true, filename = true)`

@@ -1,0 +1,124 @@
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
+import { parse } from '../options.js';
+import { configFrom } from '../config-from.js';
+import { formatTable } from '../format.js';
+import { printJson } from '../json-output.js';
+import { openLakeStore } from '../../lake/open-store.js';
+import { isS3Uri } from '../../lake/s3-uri.js';
+import { runningBuild } from '../../lake/build-running.js';
+import { findBatch, listBatches, retireBatch, restoreBatch, type BatchStatus } from '../../lake/retire.js';
+import type { LakeStore } from '../../lake/store.js';
+
+const usage = `Usage: creditlake batches [<table>…] [--lake DIR] [--json]
+       creditlake batches retire <batch-id> [--reason TEXT] [--lake DIR]
+       creditlake batches restore <batch-id> [--lake DIR]
+
+Lists the lake's batches, one per ingested file: table, batch id, source file, content hash, rows
+loaded and rejected, when it was ingested, and whether it is retired.
+
+retire takes a batch out of the warehouse without deleting anything (its manifest, rows and rejects
+stay; re-ingesting the same file is still recognised) and records who did it, when and why under
+operations/. restore undoes it. Either takes effect at the next \`creditlake build\` and is refused
+while a build of the lake is running. A batch id may be shortened to a unique prefix (8+ characters)
+of the id or of the file's hash.`;
+
+/** Tables that have batches: the folders under manifests/. */
+export async function batchTables(store: LakeStore): Promise<string[]> {
+  return [...new Set((await store.list('manifests')).map((k) => k.split('/')[1]).filter((t): t is string => Boolean(t)))].sort();
+}
+
+function show(b: BatchStatus) {
+  return {
+    table: b.table,
+    batch_id: b.batch_id,
+    source_file: b.source_file,
+    sha256: b.sha256.slice(0, 12),
+    rows_loaded: String(b.rows_loaded),
+    rows_rejected: String(b.rows_rejected),
+    ingested_at: b.finished_at.replace(/\.\d+Z$/, 'Z'),
+    status: b.retired ? `retired ${b.retired.retired_at.slice(0, 10)}` : 'active',
+  };
+}
+
+const COLUMNS = [
+  { name: 'table', type: 'VARCHAR' },
+  { name: 'batch_id', type: 'VARCHAR' },
+  { name: 'source_file', type: 'VARCHAR' },
+  { name: 'sha256', type: 'VARCHAR' },
+  { name: 'rows_loaded', type: 'BIGINT' },
+  { name: 'rows_rejected', type: 'BIGINT' },
+  { name: 'ingested_at', type: 'VARCHAR' },
+  { name: 'status', type: 'VARCHAR' },
+];
+
+async function change(op: 'retire' | 'restore', id: string | undefined, reason: string | undefined, lakeRoot: string, io: CliIO): Promise<number> {
+  if (!id) throw new UsageError(`give the batch id: creditlake batches ${op} <batch-id>`);
+  if (isS3Uri(lakeRoot)) throw new UsageError(`batches ${op} works on a local lake; an S3 lake's Athena tables read every committed file`);
+  if (!existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
+  const store = openLakeStore(lakeRoot);
+  const matches = findBatch(await listBatches(store, await batchTables(store)), id);
+  if (matches.length === 0) throw new UsageError(`no batch ${id} in ${lakeRoot}; \`creditlake batches\` lists them`);
+  if (matches.length > 1) throw new UsageError(`${id} matches ${matches.length} batches (${matches.map((m) => `${m.table} ${m.batch_id}`).join(', ')}): give more of the id`);
+  const batch = matches[0]!;
+  const build = runningBuild(lakeRoot);
+  if (build) {
+    line(io.stderr, `creditlake batches: a build of this lake is running (pid ${build.pid}, since ${build.startedAt.toISOString()}); ${op} after it finishes`);
+    return EXIT.FAILED;
+  }
+  const user = (() => {
+    try {
+      return userInfo().username;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (op === 'retire') {
+    if (batch.retired) {
+      line(io.stdout, `${batch.table} batch ${batch.batch_id} is already retired (since ${batch.retired.retired_at}); nothing to do`);
+      return EXIT.OK;
+    }
+    await retireBatch(store, batch, { reason, user });
+    line(io.stdout, `retired ${batch.table} batch ${batch.batch_id} (${batch.source_file}, ${batch.rows_loaded} rows); the warehouse drops it at the next \`creditlake build\`; undo with \`creditlake batches restore ${batch.batch_id}\``);
+  } else {
+    if (!batch.retired) {
+      line(io.stdout, `${batch.table} batch ${batch.batch_id} is not retired; nothing to do`);
+      return EXIT.OK;
+    }
+    await restoreBatch(store, batch, { reason, user });
+    line(io.stdout, `restored ${batch.table} batch ${batch.batch_id} (${batch.source_file}, ${batch.rows_loaded} rows); the warehouse reads it again from the next \`creditlake build\``);
+  }
+  return EXIT.OK;
+}
+
+export const batchesCommand: Command = {
+  name: 'batches',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const { values, positionals } = parse(argv, { reason: { type: 'string' } }, true);
+    const { lakeRoot } = configFrom(values, io);
+    const [first, ...rest] = positionals;
+    if (first === 'retire' || first === 'restore') {
+      if (rest.length > 1) throw new UsageError(`${first} takes one batch id`);
+      return change(first, rest[0], values.reason, lakeRoot, io);
+    }
+    if (values.reason !== undefined) throw new UsageError('--reason goes with `batches retire`');
+    if (!isS3Uri(lakeRoot) && !existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
+    const store = openLakeStore(lakeRoot);
+    const known = await batchTables(store);
+    const unknown = positionals.filter((t) => !known.includes(t));
+    if (unknown.length) throw new UsageError(`no batches for table ${unknown.join(', ')}; tables with batches: ${known.join(', ') || 'none'}`);
+    const batches = await listBatches(store, positionals.length ? positionals : known);
+    if (values.json) {
+      printJson(io, batches);
+      return EXIT.OK;
+    }
+    if (!batches.length) {
+      line(io.stdout, `no batches in ${lakeRoot}: ingest files with \`creditlake ingest\``);
+      return EXIT.OK;
+    }
+    io.stdout.write(formatTable(COLUMNS, batches.map(show), { maxCellWidth: 48 }));
+    return EXIT.OK;
+  },
+};
