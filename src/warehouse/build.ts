@@ -13,6 +13,7 @@ import { runDataTest, schemaTests, type DataTest, type TestResult } from './data
 import { DuckDBEngine } from './duckdb/duckdb-engine.js';
 import { BuildError, martParquet, materialiseMart } from './materialise.js';
 import { lakeFileSql } from './duckdb/lake-path.js';
+import { commentWarehouse } from './duckdb/comments.js';
 
 export { BuildError };
 
@@ -211,6 +212,9 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
       report.models.push(model);
       opts.onEvent?.({ type: 'model', model });
     }
+
+    // What every view and column means, where SQL clients look for it.
+    await commentWarehouse(engine, project);
 
     if (!opts.skipTests) {
       const sqlTests: DataTest[] = sqlTestModels.map((m) => ({

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildFixture, customer, invoice, payment, allocation, type BuiltFixture } from '../helpers/warehouse.js';
+import { canonicalTable } from '../../src/schema/index.js';
+import { martTable } from '../../src/schema/marts/index.js';
+import { withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
+import type { Row } from '../../src/warehouse/engine.js';
+
+// Issue 15: column descriptions lived only in `creditlake tables`; DBeaver, Metabase or
+// duckdb_columns() saw none, and the stg_*/int_* views had none at all.
+describe('the warehouse carries its descriptions as COMMENT ON', () => {
+  let f: BuiltFixture;
+  let views: Row[];
+  let columns: Row[];
+  beforeAll(async () => {
+    f = await buildFixture({
+      customers: [customer('C1', 'enterprise')],
+      invoices: [invoice('I1', 'C1', '2024-01-05', '2024-02-04', '1000.00')],
+      payments: [payment('P1', 'C1', '2024-02-15', '600.00')],
+      payment_allocations: [allocation('P1', 'I1', '600.00')],
+    });
+    // A plain DuckDB client (no creditlake code): what DBeaver or Metabase would read.
+    await withDuckDB({ path: join(f.lakeRoot, 'warehouse.duckdb'), readOnly: true, threads: 1 }, async (db) => {
+      views = (await db.query(`SELECT view_name, comment FROM duckdb_views() WHERE NOT internal`)).rows;
+      columns = (await db.query(`SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal`)).rows;
+    });
+  });
+
+  it('on every view: canonical tables, staging, intermediate models and marts', () => {
+    const kinds = ['invoices', 'stg_invoices', 'int_ar_documents', 'ar_aging'];
+    for (const k of kinds) expect(views.map((v) => v.view_name)).toContain(k);
+    for (const v of views) expect(v.comment, String(v.view_name)).toBeTruthy();
+    const by = (n: string) => views.find((v) => v.view_name === n)!.comment;
+    expect(by('invoices')).toBe(canonicalTable('invoices').description);
+    expect(by('stg_invoices')).toContain(canonicalTable('invoices').description);
+    expect(by('ar_aging')).toBe(martTable('ar_aging')!.description);
+    expect(by('int_ar_documents')).toMatch(/^Every document with the AR item it belongs to/);
+  });
+
+  it('on every column of the canonical tables, their staging views and the marts, from the zod schemas', () => {
+    for (const name of ['invoices', 'stg_invoices', 'customers', 'stg_customers', 'ar_open_items', 'ar_aging', 'dso_monthly']) {
+      const declared = martTable(name) ?? canonicalTable(name.replace(/^stg_/, ''));
+      const cols = columns.filter((c) => c.table_name === name);
+      expect(cols.length, name).toBeGreaterThan(0);
+      for (const c of cols) {
+        const want = declared.columns.find((x) => x.name === c.column_name)?.description;
+        expect(c.comment, `${name}.${c.column_name}`).toBe(want ?? c.comment);
+        expect(c.comment, `${name}.${c.column_name}`).toBeTruthy();
+      }
+    }
+  });
+});
