@@ -34,7 +34,7 @@ export const nl: Record<LabelKey, string> = {
   theme_dark: 'Donker',
   show_table: 'Toon tabel',
   show_chart: 'Toon grafiek',
-  download_csv: 'Download CSV',
+  download_csv: 'CSV downloaden',
   export_png: 'Exporteer PNG',
   loading: 'Laden…',
   not_available: 'Niet beschikbaar: mart {mart} is niet gebouwd',

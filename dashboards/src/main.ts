@@ -200,7 +200,7 @@ function env(): PageEnv {
   return {
     state,
     meta,
-    ctx: { lang: state.lang, currency: meta.currency },
+    ctx: { lang: state.lang, currency: meta.currency, narrow: window.matchMedia('(max-width: 600px)').matches },
     navigate: (c) => navigate(c),
     href: (c) => toUrl(nextState(c)),
   };

@@ -437,6 +437,53 @@ describe.skipIf(!hasChromium)('dashboards in chromium', () => {
     await page.close();
   });
 
+  it('phone (390 px) in Dutch: no page scrolls sideways, labels do not overlap, tables keep their first column, no English or raw enums', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    const RAW = /\b(mid_market|small_business|moderate risk|low risk|high risk|not rated|over limit|score dropped|headroom \d|revenue new|pays \d+ days|Download|Show table|Loading)\b/;
+    for (const p of PAGES) {
+      await page.goto(new URL(`/${p}?lang=nl`, server.url).href);
+      await settled(page);
+      const width = await page.evaluate(() => (document as unknown as { documentElement: { scrollWidth: number } }).documentElement.scrollWidth);
+      expect(width, `${p}: page wider than the phone`).toBeLessThanOrEqual(390);
+      const text = await page.evaluate(() => (document as unknown as { body: { innerText: string } }).body.innerText);
+      const raw = RAW.exec(text);
+      expect(raw ? text.slice(Math.max(0, raw.index - 80), raw.index + 40) : null, `${p}: English or a raw value on a Dutch page: ${raw ? text.slice(Math.max(0, raw.index - 80), raw.index + 40).replace(/\s+/g, " ") : ""}`).toBeNull();
+      for (const wrap of await page.locator('.table-wrap:visible').all()) {
+        const pos = await wrap.locator('tbody tr:first-child td:first-child').evaluate((td) => (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(td).position).catch(() => 'sticky');
+        expect(pos, `${p}: first column sticky`).toBe('sticky');
+      }
+    }
+    // The roll-forward's step names stand upright on a phone instead of overlapping.
+    await page.goto(new URL('/cfo?lang=nl', server.url).href);
+    await settled(page);
+    const boxes = await page.$$eval('[data-card="ar_rollforward"] .chart svg text', (ts) =>
+      ts.map((t) => (t as unknown as { getBoundingClientRect(): { x: number; y: number; width: number; height: number }; textContent: string }))
+        .map((t) => ({ text: t.textContent, ...JSON.parse(JSON.stringify(t.getBoundingClientRect())) as { x: number; y: number; width: number; height: number } })));
+    const steps = ['Debiteuren begin', 'Gefactureerd', 'Creditnota’s', 'Ontvangen', 'Afgeboekt', 'Debiteuren eind'];
+    const axis = boxes.filter((b) => steps.some((s) => b.text === s || (b.text ?? '').startsWith(s.slice(0, 8))));
+    expect(axis.length).toBeGreaterThanOrEqual(6);
+    for (let i = 0; i < axis.length; i++) {
+      for (let j = i + 1; j < axis.length; j++) {
+        const a = axis[i]!;
+        const b = axis[j]!;
+        const overlap = a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
+        expect(overlap, `${a.text} / ${b.text}`).toBe(false);
+      }
+    }
+    // Amounts of the top-20 are reachable: the table scrolls inside its card, the customer number stays put.
+    const wrap = page.locator('[data-card="top_overdue"] .table-wrap');
+    const firstX = await wrap.locator('tbody tr:first-child td:first-child').evaluate((td) => (td as unknown as { getBoundingClientRect(): { x: number } }).getBoundingClientRect().x);
+    await wrap.evaluate((w) => ((w as unknown as { scrollLeft: number }).scrollLeft = 10_000));
+    const after = await wrap.locator('tbody tr:first-child td:first-child').evaluate((td) => (td as unknown as { getBoundingClientRect(): { x: number } }).getBoundingClientRect().x);
+    expect(Math.abs(after - firstX)).toBeLessThan(1);
+    const amount = await wrap.locator('tbody tr:first-child td[data-key="overdue_amount"]').evaluate((td) => (td as unknown as { getBoundingClientRect(): { x: number; width: number } }).getBoundingClientRect());
+    expect(amount.x + amount.width).toBeLessThanOrEqual(390);
+    await context.close();
+    expect(problems).toEqual([]);
+  });
+
   it('theme, keyboard and PNG export', async () => {
     const page = await open('/cfo');
     await page.click('#theme-toggle');

@@ -77,7 +77,9 @@ describe('labels', () => {
     expect(t('nl', 'not_available', { mart: 'ar_rollforward' })).toBe('Niet beschikbaar: mart ar_rollforward is niet gebouwd');
     expect(label('nl', 'dunning_letter')).toBe('Aanmaningen');
     expect(label('nl', 'not due')).toBe('niet vervallen');
-    expect(label('nl', 'enterprise')).toBe('enterprise');
+    // Enumerated values from the data are translated too (no raw mid_market on a Dutch page); unknown ones stay as they are.
+    expect(label('nl', 'mid_market')).toBe('middenmarkt');
+    expect(label('nl', 'Retail-X')).toBe('Retail-X');
     expect(label('nl', 'constructor')).toBe('constructor');
   });
 });
@@ -100,5 +102,19 @@ describe('CSV', () => {
   it('names files safely', () => {
     expect(csvFileName('dso_trend', '2024-12-31')).toBe('creditlake-dso_trend-2024-12-31.csv');
     expect(csvFileName('x/../y', null)).toBe('creditlake-x_.._y.csv');
+  });
+});
+
+describe('priority reasons in the reader language', () => {
+  it('renders the rule with localized figures instead of the models\u2019 English text', async () => {
+    const { priorityReason } = await import('../../dashboards/src/reasons.js');
+    const grow = { priority_rule: 'grow', reason: 'low risk, revenue new, headroom 496047.95', common_band_label: 'low risk', common_band: 2, revenue_t12m: '1000.00', revenue_prev_t12m: '0.00', credit_limit: '500000.00', open_ar: '3952.05' };
+    expect(priorityReason(grow, 'en', 'EUR')).toBe('low risk, revenue new, headroom €496,047.95');
+    expect(priorityReason(grow, 'nl', 'EUR')!.replace(/\u00a0/g, ' ')).toBe('laag risico, omzet nieuw, ruimte € 496.047,95');
+    const late = { priority_rule: 'late_payer', avg_days_late_12m: 21.6, reason: 'pays 22 days late on average (12 months)' };
+    expect(priorityReason(late, 'en', 'EUR')).toBe(late.reason);
+    expect(priorityReason(late, 'nl', 'EUR')).toBe('betaalt gemiddeld 22 dagen te laat (12 maanden)');
+    expect(priorityReason({ priority_rule: 'keep', common_band: null }, 'nl', 'EUR')).toBe('zonder score');
+    expect(priorityReason({ reason: 'model text' }, 'nl', 'EUR')).toBe('model text');
   });
 });

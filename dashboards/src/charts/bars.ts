@@ -1,6 +1,6 @@
 import { formatValue, type ValueKind } from '../format.js';
 import { label, t, type LabelKey } from '../i18n.js';
-import { LINE_STYLES, axisFormatter, baseOption, num, valueFormatter, type BuildContext, type ChartModel, type Column, type DataRow } from './common.js';
+import { LINE_STYLES, axisFormatter, baseOption, categoryLabels, num, valueFormatter, type BuildContext, type ChartModel, type Column, type DataRow } from './common.js';
 
 export interface BarSpec {
   title: LabelKey;
@@ -36,7 +36,11 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
     type: 'category' as const,
     data: cats,
     // Few categories (or a horizontal list): label every one; long names are cut (the table has them whole).
-    axisLabel: { interval: cats.length <= 8 || spec.horizontal ? 0 : 'auto', width: spec.horizontal ? 180 : 110, overflow: 'truncate' as const },
+    axisLabel: spec.horizontal
+      ? { interval: 0, width: ctx.narrow ? 110 : 180, overflow: 'truncate' as const }
+      : cats.length <= 8
+        ? { ...categoryLabels(ctx, cats.length), overflow: 'truncate' as const }
+        : { interval: 'auto', hideOverlap: true, width: 110, overflow: 'truncate' as const },
     ...(spec.horizontal ? { inverse: true } : {}),
   };
   const valAxes: Record<string, unknown>[] = [{ type: 'value', axisLabel: { formatter: axisFormatter(barKind, ctx) } }];

@@ -49,6 +49,14 @@ export interface ChartModel {
 export interface BuildContext {
   lang: Lang;
   currency: string;
+  /** A phone-width screen: category labels turn upright instead of overlapping. */
+  narrow?: boolean;
+}
+
+/** Labels of a category axis that labels every category: side by side when they fit, upright on a phone. */
+export function categoryLabels(ctx: BuildContext, count: number, width = 110): Record<string, unknown> {
+  if (ctx.narrow && count > 3) return { interval: 0, rotate: 90, width: 120, overflow: 'truncate' };
+  return { interval: 0, width, overflow: 'break' };
 }
 
 export function col(ctx: BuildContext, key: string, kind: ValueKind, labelKey?: LabelKey): Column {

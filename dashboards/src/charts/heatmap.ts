@@ -35,7 +35,7 @@ export function bankruptcyHeatmap(rows: DataRow[], ctx: BuildContext): ChartMode
       },
     },
     xAxis: { type: 'category' as const, data: quarters.map((q) => `${formatQuarter(q, ctx.lang)}${partial.has(q) ? '*' : ''}`), splitArea: { show: true } },
-    yAxis: { type: 'category' as const, data: sections.map((s) => enumLabel(ctx, 'sbi_section', s)), splitArea: { show: true }, axisLabel: { width: 160, overflow: 'truncate' as const } },
+    yAxis: { type: 'category' as const, data: sections.map((s) => enumLabel(ctx, 'sbi_section', s)), splitArea: { show: true }, axisLabel: { width: ctx.narrow ? 90 : 160, overflow: 'truncate' as const } },
     visualMap: { min: 0, max, calculable: false, orient: 'horizontal' as const, left: 'center', bottom: 0, itemHeight: 120, formatter: (v: number) => formatNumber(v, ctx.lang, 1) },
     series: [
       {

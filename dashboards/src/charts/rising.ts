@@ -31,7 +31,7 @@ export function risingChart(rows: DataRow[], ctx: BuildContext): ChartModel {
       },
     },
     xAxis: { type: 'value' as const, name: t(ctx.lang, 'rate_per_1000'), nameLocation: 'middle' as const, nameGap: 24 },
-    yAxis: { type: 'category' as const, data: cats, inverse: true, axisLabel: { width: 200, overflow: 'truncate' as const, interval: 0 } },
+    yAxis: { type: 'category' as const, data: cats, inverse: true, axisLabel: { width: ctx.narrow ? 110 : 200, overflow: 'truncate' as const, interval: 0 } },
     series: [
       { name: t(ctx.lang, 'rate_per_1000'), type: 'bar' as const, data: rows.map((r) => num(r.rate_per_1000)), barGap: '10%' },
       { name: t(ctx.lang, 'prev_rate_per_1000'), type: 'bar' as const, data: rows.map((r) => num(r.prev_rate_per_1000)) },

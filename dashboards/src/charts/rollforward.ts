@@ -1,6 +1,6 @@
 import { formatMonth } from '../format.js';
 import { t, type LabelKey } from '../i18n.js';
-import { axisFormatter, baseOption, escapeHtml, money, num, sumMoney, type BuildContext, type ChartModel, type DataRow } from './common.js';
+import { axisFormatter, baseOption, categoryLabels, escapeHtml, money, num, sumMoney, type BuildContext, type ChartModel, type DataRow } from './common.js';
 
 const STEPS: { key: LabelKey; sign: 1 | -1 | 0 }[] = [
   { key: 'ar_begin', sign: 0 },
@@ -63,7 +63,7 @@ export function rollforwardChart(row: DataRow | undefined, ctx: BuildContext): C
         return escapeHtml(`${names[i]}: ${money(steps[i]!.amount, ctx)}`);
       },
     },
-    xAxis: { type: 'category' as const, data: names, axisLabel: { interval: 0, width: 90, overflow: 'break' as const } },
+    xAxis: { type: 'category' as const, data: names, axisLabel: categoryLabels(ctx, names.length, 90) },
     yAxis: { type: 'value' as const, axisLabel: { formatter: axisFormatter('money', ctx) } },
     series: [
       // The invisible base carries no decal pattern (the aria module would otherwise hatch it).

@@ -61,7 +61,7 @@ export const collectionsSections: SectionDef[] = [
       card.showChart(
         barChart(data.rows, {
           title: 'c_dso_change',
-          category: { key: 'customer_group', kind: 'text' },
+          category: { key: 'customer_group', kind: 'text', translate: true },
           bars: [{ key: 'dso_change', kind: 'signed' }],
           barLabels: true,
         }, env.ctx),

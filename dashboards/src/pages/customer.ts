@@ -5,6 +5,7 @@ import { LINE_STYLES, baseOption, num, type ChartModel, type DataRow } from '../
 import { formatDate, formatValue } from '../format.js';
 import { t, type LabelKey } from '../i18n.js';
 import { h } from '../ui/dom.js';
+import { priorityReason } from '../reasons.js';
 import { customerLink, tableSection } from './table-section.js';
 import type { OkSlice, PageEnv, SectionDef } from './types.js';
 
@@ -23,7 +24,7 @@ function profileView(data: OkSlice, env: PageEnv): HTMLElement {
     if (!kinds.has(f) || r[f] === null || r[f] === undefined) continue;
     const kind = kinds.get(f)!;
     const v = r[f]!;
-    const text = kind === 'enum' && typeof v === 'string' ? enumLabel(env.ctx, f, v) : formatValue(v, kind === 'enum' ? 'text' : kind, env.ctx.lang, String(r.currency ?? env.ctx.currency));
+    const text = f === 'reason' ? (priorityReason(r, env.ctx.lang, env.ctx.currency) ?? '') : kind === 'enum' && typeof v === 'string' ? enumLabel(env.ctx, f, v) : formatValue(v, kind === 'enum' ? 'text' : kind, env.ctx.lang, String(r.currency ?? env.ctx.currency));
     items.push(h('div', { 'data-field': f }, h('dt', { text: t(env.ctx.lang, f as LabelKey) }), h('dd', { text })));
   }
   return h('dl', { class: 'profile' }, ...items);

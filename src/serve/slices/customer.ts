@@ -70,7 +70,10 @@ export const customerProfile = defineSlice({
               c.segment, c.size_class, ${manager} AS account_manager, c.payment_terms_days, c.credit_limit, c.currency,
               ${util ? 'u.open_ar, u.overdue_ar, u.utilisation, u.headroom' : 'CAST(NULL AS DECIMAL(18,2)) AS open_ar, CAST(NULL AS DECIMAL(18,2)) AS overdue_ar, CAST(NULL AS DOUBLE) AS utilisation, CAST(NULL AS DECIMAL(18,2)) AS headroom'},
               ${risk ? 'r.provider, r.score, r.rating, r.common_band_label, r.insolvency_flag, CAST(r.insolvency_date AS VARCHAR) AS insolvency_date, r.avg_days_late_12m' : "CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS DOUBLE) AS score, CAST(NULL AS VARCHAR) AS rating, CAST(NULL AS VARCHAR) AS common_band_label, CAST(NULL AS BOOLEAN) AS insolvency_flag, CAST(NULL AS VARCHAR) AS insolvency_date, CAST(NULL AS DOUBLE) AS avg_days_late_12m"},
-              ${prio ? 'cp.priority, cp.priority_rank, cp.reason' : 'CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS BIGINT) AS priority_rank, CAST(NULL AS VARCHAR) AS reason'}
+              ${prio
+                ? `cp.priority, cp.priority_rank, cp.reason, cp.priority_rule, cp.common_band, cp.band_change_3m, cp.revenue_t12m, cp.revenue_prev_t12m,
+                   cp.revenue_growth, cp.industry_rate_per_1000, cp.overall_rate_per_1000, cp.industry_rising`
+                : 'CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS BIGINT) AS priority_rank, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS priority_rule'}
        FROM customers c
        ${util ? `LEFT JOIN credit_limit_utilisation u ON u.customer_id = c.customer_id AND u.as_of_date = ${latestAsOfSql('credit_limit_utilisation')}` : ''}
        ${risk ? `LEFT JOIN customer_risk r ON r.customer_id = c.customer_id AND r.as_of_date = ${latestAsOfSql('customer_risk')}` : ''}

@@ -26,6 +26,8 @@ export const priorityQuadrant = defineSlice({
     // are counted apart so "N of M" speaks of the customers that could be drawn.
     const { rows, notes, ignored } = await customerRows(ctx, 'customer_priority', p, (where) =>
       `SELECT cp.customer_id, c.name, r.score, r.provider, cp.common_band_label, cp.revenue_t12m, cp.open_ar, cp.priority, cp.reason,
+              cp.priority_rule, cp.common_band, cp.band_change_3m, cp.revenue_prev_t12m, cp.revenue_growth, cp.avg_days_late_12m,
+              cp.credit_limit, cp.headroom, cp.industry_rate_per_1000, cp.overall_rate_per_1000, cp.industry_rising, cp.sbi_section,
               COUNT(*) OVER () AS total_rows, SUM(CASE WHEN r.score IS NULL THEN 1 ELSE 0 END) OVER () AS unscored
        FROM customer_priority cp
        JOIN customers c ON c.customer_id = cp.customer_id
@@ -71,7 +73,9 @@ export const segmentTable = defineSlice({
     add('priority = $priority', 'priority', p.priority);
     const { rows } = await engine.query(
       `SELECT sbi_section, size_class, common_band_label AS score_band, customers, revenue_t12m, revenue_growth,
-              mean_common_band, industry_rate_per_1000, mean_days_late_12m, headroom, priority, reason, COUNT(*) OVER () AS total_rows
+              mean_common_band, industry_rate_per_1000, mean_days_late_12m, headroom, priority, reason,
+              priority_rule, common_band_label, common_band, insolvent_customers, revenue_prev_t12m, overall_rate_per_1000, open_ar,
+              COUNT(*) OVER () AS total_rows
        FROM segment_priority WHERE ${parts.join(' AND ')}
        ORDER BY revenue_t12m DESC, sbi_section, size_class, score_band LIMIT $lim`,
       { ...bind, lim: p.limit ?? 300 },
@@ -140,7 +144,10 @@ export const priorityList = defineSlice({
     const f = priorityFilter(p.priority);
     return customerRows(ctx, 'customer_priority', p, (where) =>
       `SELECT cp.priority_rank, cp.customer_id, c.name, c.country, cp.priority, cp.reason, cp.sbi_section,
-              cp.common_band_label AS score_band, cp.revenue_t12m, cp.open_ar, cp.headroom
+              cp.common_band_label AS score_band, cp.revenue_t12m, cp.open_ar, cp.headroom,
+              cp.priority_rule, cp.common_band_label, cp.common_band, cp.band_change_3m, cp.revenue_prev_t12m, cp.revenue_growth,
+              cp.avg_days_late_12m, cp.credit_limit, cp.industry_rate_per_1000, cp.overall_rate_per_1000, cp.industry_rising,
+              COUNT(*) OVER () AS total_rows
        FROM customer_priority cp JOIN customers c ON c.customer_id = cp.customer_id
        WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${where}${f.sql}
        ORDER BY cp.priority_rank, cp.customer_id LIMIT $lim`,
