@@ -1,17 +1,38 @@
--- Every calendar month from the first dated event (document, payment, write-off) to the last one:
--- the as-of dates of the AR marts and the periods of the monthly KPIs.
+-- Every calendar month from the first dated event (document, payment, write-off, snapshot) to the
+-- last one: the as-of dates of the AR marts and the periods of the monthly KPIs.
+-- The data end is the last dated event, or the extract date given with `ingest --as-of` when later
+-- (var extract_date). A month the data end falls inside is partial (issue 11): is_complete false,
+-- days_elapsed = the days up to the data end (days(P) for a complete month), and its open items are
+-- aged at the data end (aged_at), not at a month end the export never reached.
 WITH bounds AS (
-  SELECT first_date, last_date FROM {{ ref('int_ledger_bounds') }}
+  SELECT first_date,
+         CASE WHEN {{ var('extract_date') }} IS NOT NULL AND CAST({{ var('extract_date') }} AS DATE) > last_date
+              THEN CAST({{ var('extract_date') }} AS DATE) ELSE last_date END AS data_end
+  FROM {{ ref('int_ledger_bounds') }}
 ),
 months AS (
-  SELECT CAST(s.month_start AS DATE) AS month_start
+  SELECT CAST(s.month_start AS DATE) AS month_start, bounds.data_end
   FROM bounds
-  CROSS JOIN UNNEST({{ month_start_sequence('bounds.first_date', 'bounds.last_date') }}) AS s(month_start)
+  CROSS JOIN UNNEST({{ month_start_sequence('bounds.first_date', 'bounds.data_end') }}) AS s(month_start)
   WHERE bounds.first_date IS NOT NULL
+),
+dated AS (
+  SELECT
+    CAST({{ month_end('months.month_start') }} AS DATE) AS as_of_date,
+    months.month_start,
+    months.data_end,
+    -- days(P): calendar days, or 30 under config dso.month_days = 'thirty'
+    CAST(CASE {{ var('month_days') }} WHEN 'thirty' THEN 30 ELSE {{ days_in_month('months.month_start') }} END AS INTEGER) AS days_in_month
+  FROM months
 )
 SELECT
-  CAST({{ month_end('months.month_start') }} AS DATE) AS as_of_date,
-  months.month_start,
-  -- days(P): calendar days, or 30 under config dso.month_days = 'thirty'
-  CAST(CASE {{ var('month_days') }} WHEN 'thirty' THEN 30 ELSE {{ days_in_month('months.month_start') }} END AS INTEGER) AS days_in_month
-FROM months
+  as_of_date,
+  month_start,
+  days_in_month,
+  data_end,
+  CASE WHEN data_end >= as_of_date THEN true ELSE false END AS is_complete,
+  CAST(CASE WHEN data_end >= as_of_date THEN days_in_month
+            WHEN {{ days_between('month_start', 'data_end') }} + 1 > days_in_month THEN days_in_month
+            ELSE {{ days_between('month_start', 'data_end') }} + 1 END AS INTEGER) AS days_elapsed,
+  CASE WHEN data_end >= as_of_date THEN as_of_date ELSE data_end END AS aged_at
+FROM dated

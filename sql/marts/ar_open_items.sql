@@ -13,6 +13,8 @@
 --    overpaid) is a credit balance: money owed to the customer, not a negative debt. It goes to the
 --    'credit balance' bucket, apart like unapplied cash, and never counts as overdue, so the overdue
 --    buckets and every debit-balance ratio (% current, CEI, overdue share) hold debts only.
+-- In a partial last month (the export stops before its end) items are aged at the data end
+-- (int_month_ends.aged_at): an invoice due after the extract date is not overdue yet.
 -- Balances are kept per month as validity ranges, so only items actually open at a month end are
 -- joined to it. An item's attributes depend on its id alone, so they ride along in the grouping.
 WITH monthly AS (
@@ -54,8 +56,8 @@ open_items AS (
     i.original_amount,
     CAST(i.balance AS DECIMAL(18,2)) AS open_amount,
     CASE WHEN i.item_kind = 'document'
-         THEN CAST({{ days_between('i.basis_date', 'm.as_of_date') }} AS INTEGER) END AS days_past_due,
-    CASE WHEN i.item_kind = 'payment' OR i.balance < 0 OR i.due_date >= m.as_of_date THEN true ELSE false END AS is_current,
+         THEN CAST({{ days_between('i.basis_date', 'm.aged_at') }} AS INTEGER) END AS days_past_due,
+    CASE WHEN i.item_kind = 'payment' OR i.balance < 0 OR i.due_date >= m.aged_at THEN true ELSE false END AS is_current,
     CASE WHEN i.balance < 0 THEN true ELSE false END AS is_credit_balance
   FROM (SELECT b.*, {{ aging_basis_column('b') }} AS basis_date FROM balances b WHERE b.balance <> 0) i
   JOIN {{ ref('int_month_ends') }} m
@@ -82,6 +84,8 @@ SELECT
        ELSE {{ aging_bucket_order('days_past_due') }} END AS bucket_order,
   is_current,
   {{ var('aging_basis') }} AS aging_basis,
-  is_credit_balance
+  is_credit_balance,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM open_items
 ORDER BY as_of_date, document_type, document_id

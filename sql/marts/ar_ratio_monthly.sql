@@ -50,6 +50,8 @@ SELECT
   CAST(settled_without_payment AS DECIMAL(18,2)) AS settled_without_payment,
   CAST(sales - paid - credited - written_off - settled_without_payment AS DECIMAL(18,2)) AS unpaid,
   {{ ratio('paid', 'sales') }} AS share_paid,
-  {{ ratio('sales - paid - credited - written_off - settled_without_payment', 'sales') }} AS share_unpaid
+  {{ ratio('sales - paid - credited - written_off - settled_without_payment', 'sales') }} AS share_unpaid,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM cumulative
 ORDER BY invoice_month, as_of_date

@@ -89,6 +89,8 @@ SELECT
   CAST(invoiced + credit_notes - collected - written_off AS DECIMAL(18,2)) AS net_change,
   cash_received,
   settled_without_payment,
-  unapplied_cash_end
+  unapplied_cash_end,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM rolled
 ORDER BY month_start, group_by, group_value

@@ -51,6 +51,8 @@ SELECT
   CAST(invoiced + credit_notes - cash_received - written_off AS DECIMAL(18,2)) AS net_change_ar,
   ar_begin,
   ar_end,
-  CAST(ar_end - ar_begin - (invoiced + credit_notes - cash_received - written_off) AS DECIMAL(18,2)) AS ar_change_other
+  CAST(ar_end - ar_begin - (invoiced + credit_notes - cash_received - written_off) AS DECIMAL(18,2)) AS ar_change_other,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM flowed
 ORDER BY month, group_by, group_value

@@ -76,7 +76,9 @@ SELECT
   CAST(COALESCE(a.top_customers, 0) AS BIGINT) AS top_customers_open_ar,
   {{ ratio('a.top_amount', 'a.total') }} AS top_fraction_open_ar_share,
   {{ ratio('a.top_n_amount', 'a.total') }} AS top_n_open_ar_share,
-  a.hhi AS hhi_open_ar
+  a.hhi AS hhi_open_ar,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(m.month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM months m
 JOIN revenue_window rw ON rw.month_start = m.month_start
 LEFT JOIN summary r ON r.measure = 'revenue' AND r.month_start = m.month_start

@@ -66,6 +66,8 @@ SELECT
   {{ var('acceptance_basis') }} AS acceptance_basis,
   requested_limit,
   granted_limit,
-  {{ ratio('granted_limit', 'requested_limit') }} AS granted_share
+  {{ ratio('granted_limit', 'requested_limit') }} AS granted_share,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(CAST({{ month_end('month_start') }} AS DATE) <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM framed
 ORDER BY month_start, applicant_type

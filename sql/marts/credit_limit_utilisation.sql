@@ -52,6 +52,8 @@ SELECT
   {{ var('credit_limit_source') }} AS limit_basis,
   {{ ratio('open_ar', 'credit_limit') }} AS utilisation,
   CAST(credit_limit - open_ar AS DECIMAL(18,2)) AS headroom,
-  CASE WHEN credit_limit IS NULL THEN CAST(NULL AS BOOLEAN) WHEN open_ar > credit_limit THEN true ELSE false END AS over_limit
+  CASE WHEN credit_limit IS NULL THEN CAST(NULL AS BOOLEAN) WHEN open_ar > credit_limit THEN true ELSE false END AS over_limit,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM limits
 ORDER BY as_of_date, customer_id

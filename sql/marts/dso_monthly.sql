@@ -7,7 +7,7 @@
 -- overdue_ar_end ≥ 0, avg_days_delinquent = overdue / sales × days, CEI = collections / (collections
 -- + overdue debt) stays within 0–100 and % current is the current share of the debit balances.
 WITH months AS (
-  SELECT as_of_date AS month_end, month_start, days_in_month
+  SELECT as_of_date AS month_end, month_start, days_in_month, days_elapsed, is_complete
   FROM {{ ref('int_month_ends') }}
 ),
 documents AS (
@@ -52,6 +52,9 @@ base AS (
     m.month_start,
     m.month_end,
     m.days_in_month,
+    -- a partial month (the export stops inside it) has only the days up to the data end of sales
+    m.days_elapsed AS days,
+    m.is_complete,
     gv.group_by,
     gv.group_value,
     CAST(COALESCE(s.credit_sales, 0) AS DECIMAL(18,2)) AS credit_sales,
@@ -72,7 +75,7 @@ windowed AS (
     base.*,
     CAST(COALESCE(lag(ar_end) OVER (PARTITION BY group_by, group_value ORDER BY month_start), 0) AS DECIMAL(18,2)) AS ar_begin,
     sum(credit_sales) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS sales_3m,
-    sum(days_in_month) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS days_3m,
+    sum(days) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS days_3m,
     count(*) OVER (PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS months_3m
   FROM base
 ),
@@ -84,11 +87,11 @@ walk AS (
     p.month_start,
     p.ar_end,
     k.credit_sales AS walk_sales,
-    k.days_in_month AS walk_days,
+    k.days AS walk_days,
     sum(k.credit_sales) OVER (
       PARTITION BY p.group_by, p.group_value, p.month_start ORDER BY k.month_start DESC
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_sales,
-    sum(k.days_in_month) OVER (
+    sum(k.days) OVER (
       PARTITION BY p.group_by, p.group_value, p.month_start ORDER BY k.month_start DESC
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_days,
     row_number() OVER (PARTITION BY p.group_by, p.group_value, p.month_start ORDER BY k.month_start DESC) AS step
@@ -138,10 +141,10 @@ metrics AS (
     c.countback_months,
     c.countback_complete,
     -- Days of sales need sales: a month whose credit notes outweigh its invoices has no DSO.
-    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.ar_end', 'wd.credit_sales') }} * wd.days_in_month END AS dso_period_end,
-    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('(wd.ar_begin + wd.ar_end) / 2', 'wd.credit_sales') }} * wd.days_in_month END AS dso_average_ar,
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.ar_end', 'wd.credit_sales') }} * wd.days END AS dso_period_end,
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('(wd.ar_begin + wd.ar_end) / 2', 'wd.credit_sales') }} * wd.days END AS dso_average_ar,
     CASE WHEN wd.months_3m = 3 AND wd.sales_3m > 0 THEN {{ ratio('wd.ar_end', 'wd.sales_3m') }} * wd.days_3m END AS dso_3m,
-    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.current_ar_end', 'wd.credit_sales') }} * wd.days_in_month END AS bpdso,
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.current_ar_end', 'wd.credit_sales') }} * wd.days END AS bpdso,
     -- ar_begin + sales − ar_end is what the month collected (cash, settlements, write-offs); with
     -- refunds or reversals outweighing it there is nothing to measure effectiveness on.
     CASE WHEN wd.ar_begin + wd.credit_sales - wd.ar_end >= 0 THEN
@@ -190,6 +193,8 @@ SELECT
   dso - lag(dso) OVER (PARTITION BY group_by, group_value ORDER BY month_start) AS dso_change,
   debit_ar_end,
   credit_balances_end,
-  current_debit_ar_end
+  current_debit_ar_end,
+  is_complete,
+  CAST(days AS INTEGER) AS days_elapsed
 FROM chosen
 ORDER BY month_start, group_by, group_value

@@ -2,12 +2,15 @@
 -- "kpi_summary") and, for each, the change against the previous month (_mom) and the same month a
 -- year earlier (_yoy): differences in the metric's own unit (euros, days, percentage points,
 -- counts); empty when the earlier month is not in the data. Percentages are 0–100.
+-- A month the data ends inside is partial (is_complete false, days_elapsed < its days): its flows
+-- cover only part of the month, so dashboards open on the last complete month (is_latest_complete).
 -- Sources ('ALL' rows): dso_monthly, cash_flow_monthly, write_offs_monthly, collection_costs_monthly,
 -- credit_decisions_monthly; expected cash from the forecast made at the month end
 -- (int_cash_forecast_items, the model behind cash_forecast_13w).
 WITH dso AS (
   SELECT month, month_end, ar_end AS open_ar, overdue_ar_end AS overdue_ar, pct_current, dso, dso_method,
-         bpdso, avg_days_delinquent, cei, credit_sales, debit_ar_end AS debit_ar, credit_balances_end AS credit_balances
+         bpdso, avg_days_delinquent, cei, credit_sales, debit_ar_end AS debit_ar, credit_balances_end AS credit_balances,
+         is_complete, days_elapsed
   FROM {{ ref('dso_monthly') }}
   WHERE group_by = 'ALL'
 ),
@@ -41,6 +44,8 @@ months AS (
     {{ ratio('d.overdue_ar', 'd.debit_ar') }} * 100 AS overdue_pct,
     d.debit_ar,
     d.credit_balances,
+    d.is_complete,
+    d.days_elapsed,
     d.pct_current,
     d.dso,
     d.dso_method,
@@ -133,7 +138,10 @@ SELECT
   CAST(c.net_written_off - p.net_written_off AS DECIMAL(18,2)) AS net_written_off_mom,
   CAST(c.net_written_off - y.net_written_off AS DECIMAL(18,2)) AS net_written_off_yoy,
   c.bad_debt_pct_net - p.bad_debt_pct_net AS bad_debt_pct_net_mom,
-  c.bad_debt_pct_net - y.bad_debt_pct_net AS bad_debt_pct_net_yoy
+  c.bad_debt_pct_net - y.bad_debt_pct_net AS bad_debt_pct_net_yoy,
+  c.is_complete,
+  c.days_elapsed,
+  CASE WHEN c.is_complete AND c.month = (SELECT max(month) FROM months WHERE is_complete) THEN true ELSE false END AS is_latest_complete
 FROM months c
 LEFT JOIN months p ON p.month = c.prev_month
 LEFT JOIN months y ON y.month = c.year_ago_month

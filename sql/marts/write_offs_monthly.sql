@@ -145,6 +145,8 @@ SELECT
   CAST(written_off - recovered AS DECIMAL(18,2)) AS net_written_off,
   bad_debt_ratio_net,
   net_written_off_12m,
-  bad_debt_ratio_12m_net
+  bad_debt_ratio_12m_net,
+  -- partial month: the data ends before this month end (int_month_ends.data_end)
+  COALESCE(month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM ratios
 ORDER BY month_start, group_by, group_value

@@ -107,6 +107,17 @@ export const ConfigSchema = z
     /** Lake root: a local folder (relative to the config file) or, with the AWS target, s3://bucket/prefix. */
     lake: z.string().min(1).default(DEFAULT_LAKE),
     reporting_currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').default('EUR'),
+    /**
+     * The ledger's data end when it is later than its last dated event: the date the export was taken
+     * (`ingest --as-of` records it per batch; the build takes the latest of both). The month it falls
+     * in is partial unless it is the month's last day.
+     */
+    extract_date: z.string().regex(ISO_DAY, 'a date as YYYY-MM-DD').optional(),
+    /** Source freshness: build warns when a feed's last date is more than this many days behind the latest feed. */
+    freshness: z
+      .object({ max_lag_days: z.number().int().min(0).max(3650).default(7) })
+      .strict()
+      .default({ max_lag_days: 7 }),
     aging: AgingSchema,
     dso: DsoSchema,
     /** `--target athena`: workgroup, Glue database, statement timeout (see ./athena-config.ts). */

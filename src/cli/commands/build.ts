@@ -11,19 +11,25 @@ import { existsSync } from 'node:fs';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../../warehouse/compile/index.js';
 import type { ResultColumn } from '../../warehouse/engine.js';
 import { printJson } from '../json-output.js';
+import { describeChecks, readBuildChecks, type BuildChecks } from '../../warehouse/build-checks.js';
+import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 
-const usage = `Usage: creditlake build [--select <sel>]... [--no-tests] [--lake DIR] [--config FILE] [--json]
+const usage = `Usage: creditlake build [--select <sel>]... [--no-tests] [--strict] [--lake DIR] [--config FILE] [--json]
 
 Runs the SQL models in sql/ on DuckDB over the lake: staging views, marts materialised to
 lake/marts/<model>/data.parquet, then lake/warehouse.duckdb (a view per canonical table, model and
 mart) and the data tests. Exits 1 when a data test fails, or when the lake has no batches (nothing
-ingested yet, or a mistyped --lake).
+ingested yet, or a mistyped --lake). Then prints the source freshness (last date per feed, the data
+end), a partial last month, and warnings: a feed lagging the others by more than config
+freshness.max_lag_days, figures the ledger cannot make meaningful (no payments, no credit reports,
+no customers).
 
   --select <sel>   build only part of the DAG; repeatable or comma-separated:
                      <model>    just that model
                      <model>+   the model and everything that depends on it
                      +<model>   the model and everything it depends on
   --no-tests       skip the data tests
+  --strict         exit 1 on any warning (lagging feed, figures not meaningful), not only on failed tests
   --target <t>     duckdb (default) or athena: run the models on Athena over the S3 lake (lake s3://…)
   --json           print a machine-readable report on stdout`;
 
@@ -49,7 +55,13 @@ export const buildCommand: Command = {
   name: 'build',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const { values } = parse(argv, { select: { type: 'string', multiple: true }, 'no-tests': { type: 'boolean', default: false }, ...targetOption });
+    const { values } = parse(argv, {
+      select: { type: 'string', multiple: true },
+      'no-tests': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      ...targetOption,
+    });
+    const strict = values.strict === true;
     const { config, lakeRoot } = configFrom(values, io);
     const select = (values.select ?? []).flatMap((s) => s.split(/[,\s]+/)).filter(Boolean);
     const json = values.json === true;
@@ -87,9 +99,11 @@ export const buildCommand: Command = {
       }
       throw e;
     }
+    const checks = await checksOf(report.warehouse, lakeRoot);
+    const strictFail = strict && (checks?.warnings.length ?? 0) > 0;
     if (json) {
-      printJson(io, report);
-      return report.ok ? EXIT.OK : EXIT.FAILED;
+      printJson(io, { ...report, checks, strict });
+      return report.ok && !strictFail ? EXIT.OK : EXIT.FAILED;
     }
     const failed = report.tests.filter((t) => !t.ok);
     for (const t of failed) {
@@ -103,12 +117,27 @@ export const buildCommand: Command = {
     const views = report.models.filter((m) => m.materialised === 'view').length;
     const absent = report.models.filter((m) => m.materialised === 'missing').map((m) => m.name);
     if (absent.length) line(io.stdout, `not built yet (not selected): ${absent.join(', ')}`);
+    if (checks) for (const l of describeChecks(checks)) line(l.startsWith('warning:') ? io.stderr : io.stdout, l);
     line(
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written, ${views} views, ` +
         `${values['no-tests'] ? 'data tests skipped' : `${report.tests.length - failed.length}/${report.tests.length} data tests passed`} ` +
         `in ${formatMs(report.totalMs)}; warehouse ${shown(io.cwd, report.warehouse)}`,
     );
-    return report.ok ? EXIT.OK : EXIT.FAILED;
+    if (strictFail) line(io.stderr, `build --strict: ${checks!.warnings.length} warning(s) above; exit 1`);
+    return report.ok && !strictFail ? EXIT.OK : EXIT.FAILED;
   },
 };
+
+/** Freshness, partial months and completeness from the warehouse just built (none when it is absent). */
+async function checksOf(warehouse: string, lakeRoot: string): Promise<BuildChecks | undefined> {
+  let engine: DuckDBEngine | undefined;
+  try {
+    engine = await DuckDBEngine.open({ path: warehouse, readOnly: true, lakeRoot });
+    return await readBuildChecks(engine);
+  } catch {
+    return undefined;
+  } finally {
+    await engine?.close();
+  }
+}

@@ -9,6 +9,8 @@ import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
 import { MAPPED_USAGE, runMappedIngest } from './ingest-mapped.js';
 import { failureLine } from './ingest-failures.js';
 import { printJson } from '../json-output.js';
+import { buildCommand } from './build.js';
+import { warehouseStale } from '../../lake/staleness.js';
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
@@ -27,6 +29,8 @@ Options:
                           such as 2%; default 0 (any reject fails)
   --lake <dir>            lake folder (default from creditlake.config.json, else ./lake)
   --json                  machine-readable result on stdout
+  --build                 run \`creditlake build\` after a successful ingest (without it the warehouse
+                          is stale until the next build, and ingest says so)
 
 Exit codes: 0 ok (or already ingested), 1 a file's reject rate exceeds the limit or a file is
 unreadable (empty, no header), 2 usage error (unknown table, missing file).
@@ -69,6 +73,39 @@ export const ingestCommand: Command = {
   name: 'ingest',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
+    // --build: ingest, then build (issue 11); without it, say the marts do not include the data yet.
+    const build = argv.includes('--build');
+    const rest = argv.filter((a) => a !== '--build');
+    const code = await ingestOnly(rest, io);
+    if (code !== EXIT.OK) return code;
+    const lakeFlags = lakeArgs(rest);
+    if (build) return buildCommand.run([...lakeFlags, ...(rest.includes('--json') ? ['--json'] : [])], io);
+    if (!rest.includes('--json')) {
+      const { lakeRoot } = configFrom(parse(lakeFlags, {}).values, io);
+      const s = warehouseStale(lakeRoot);
+      if (s?.stale) {
+        line(io.stderr, s.built
+          ? 'note: the warehouse is stale until `creditlake build` (or ingest with --build): marts and dashboards do not include this data yet'
+          : 'note: no warehouse yet: run `creditlake build` (or ingest with --build) to build the marts');
+      }
+    }
+    return code;
+  },
+};
+
+/** The --lake/--config flags of an argv, for the build that follows an ingest. */
+function lakeArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--lake' || a === '--config') out.push(a, argv[++i] ?? '');
+    else if (a.startsWith('--lake=') || a.startsWith('--config=')) out.push(a);
+  }
+  return out;
+}
+
+async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
+  {
     const mapped = await runMappedIngest(argv, io);
     if (mapped !== undefined) return mapped;
     const { values, positionals } = parse(argv, { table: { type: 'string' }, feed: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
@@ -110,5 +147,5 @@ export const ingestCommand: Command = {
       if (failures) line(io.stderr, failures);
     }
     return result.ok ? EXIT.OK : EXIT.FAILED;
-  },
-};
+  }
+}

@@ -21,5 +21,6 @@ export const arOpenItems = defineTable({
     is_current: col.boolean('True when not overdue at as_of_date by due date (unapplied cash and credit balances count as current: they are not overdue debt)'),
     aging_basis: col.text('Date days_past_due counts from: due_date or invoice_date (config aging.basis)'),
     is_credit_balance: col.boolean('True for a credit balance: unapplied cash, or a document whose open amount is negative (over-credited, uncorrected credit note, overpaid)'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -18,5 +18,6 @@ export const arRatioMonthly = defineTable({
     unpaid: col.money('Still open at D: sales − paid − credited − written_off − settled_without_payment (= ar_open_items)'),
     share_paid: col.optional(col.number('paid / sales')),
     share_unpaid: col.optional(col.number('unpaid / sales')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -21,5 +21,6 @@ export const arRollforward = defineTable({
     cash_received: col.money('Payments received in the month by the group’s customers (for ALL: collected − settled_without_payment)'),
     settled_without_payment: col.money('Part of collected closed by a settled_date (clearing date) rather than a payment row'),
     unapplied_cash_end: col.money('Part of ar_end that is unapplied cash at the month end (≤ 0)'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

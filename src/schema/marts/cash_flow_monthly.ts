@@ -20,5 +20,6 @@ export const cashFlowMonthly = defineTable({
     ar_begin: col.money('AR at the previous month end (dso_monthly.ar_begin)'),
     ar_end: col.money('AR at the month end (dso_monthly.ar_end)'),
     ar_change_other: col.money('ar_end − ar_begin − net_change_ar: closures by settled_date and movements dated before their document (0 on a clean ledger)'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -16,5 +16,6 @@ export const collectionCostsMonthly = defineTable({
     cost_per_action: col.optional(col.number('cost / actions (empty without actions)')),
     month_total_cost: col.money('Cost of all categories in the month'),
     share_of_month: col.optional(col.number('cost / month_total_cost (0..1; empty when the month cost nothing)')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

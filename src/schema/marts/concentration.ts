@@ -26,5 +26,6 @@ export const concentration = defineTable({
     top_fraction_open_ar_share: opt(col.number('Share of open_ar held by the top group (0..1)')),
     top_n_open_ar_share: opt(col.number('Share of open_ar held by the top_n largest balances (0..1)')),
     hhi_open_ar: opt(col.number('Herfindahl-Hirschman index of open AR, 0..10,000')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -21,5 +21,6 @@ export const creditDecisionsMonthly = defineTable({
     requested_limit: col.money('Sum of the limits asked for'),
     granted_limit: col.money('Sum of the limits granted'),
     granted_share: opt(col.number('granted_limit / requested_limit')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

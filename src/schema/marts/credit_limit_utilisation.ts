@@ -20,5 +20,6 @@ export const creditLimitUtilisation = defineTable({
     utilisation: opt(col.number('open_ar / credit_limit (1 = at the limit; empty without a positive limit)')),
     headroom: opt(col.money('credit_limit − open_ar (negative when over the limit)')),
     over_limit: opt(col.boolean('open_ar > credit_limit; empty without a recorded limit')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -35,5 +35,7 @@ export const dsoMonthly = defineTable({
     debit_ar_end: col.money('Debit balances at the end of P: open items with a positive open amount (what customers owe)'),
     credit_balances_end: col.money('Credit balances at the end of P (≤ 0): unapplied cash and documents with a negative open amount; ar_end = debit_ar_end + credit_balances_end'),
     current_debit_ar_end: col.money('Debit balances not yet due at the end of P'),
+    is_complete: col.boolean('False for a partial month: the data ends inside it (mid-month export); its figures cover the days up to the data end'),
+    days_elapsed: col.int('Days of P covered by the data: days(P), or up to the data end in a partial month; the DSO family uses it for days(P)'),
   },
 });

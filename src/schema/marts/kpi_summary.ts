@@ -73,5 +73,8 @@ export const kpiSummary = defineTable({
     net_written_off_yoy: opt(col.money('net_written_off minus net_written_off of the same month a year earlier')),
     bad_debt_pct_net_mom: opt(col.number('bad_debt_pct_net minus bad_debt_pct_net of the previous month')),
     bad_debt_pct_net_yoy: opt(col.number('bad_debt_pct_net minus bad_debt_pct_net of the same month a year earlier')),
+    is_complete: col.boolean('False for a partial month (the data ends inside it): show it labelled, or use the last complete month'),
+    days_elapsed: col.int('Days of the month covered by the data (all of them in a complete month)'),
+    is_latest_complete: col.boolean('True on the last complete month: the month dashboards open on'),
   },
 });

@@ -18,5 +18,6 @@ export const openInvoiceCounts = defineTable({
     open_amount: col.money('Their open amount'),
     count_this_or_older: col.bigint('Open invoices in this bucket or an older one (e.g. on 15-30: more than 14 days overdue)'),
     amount_this_or_older: col.money('Open amount in this bucket or an older one'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -30,5 +30,6 @@ export const paymentBehaviour = defineTable({
     amount_closed_by_credit_note: col.money('Their invoice amounts'),
     invoices_closed_by_write_off: col.bigint('Invoices whose rest was written off in the month: not in invoices_settled under the default basis'),
     amount_closed_by_write_off: col.money('Their invoice amounts'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -32,5 +32,6 @@ export const writeOffsMonthly = defineTable({
     bad_debt_ratio_net: opt(col.number('net_written_off / credit_sales (empty without sales)')),
     net_written_off_12m: col.money('Net written off in the 12 months ending with this one'),
     bad_debt_ratio_12m_net: opt(col.number('net_written_off_12m / credit_sales_12m')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

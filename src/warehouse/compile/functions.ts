@@ -28,13 +28,16 @@ function expr(v: TemplateArg | undefined, what: string): string {
 }
 
 /** Config values models may read with {{ var('name') }}; returned as SQL literals. */
-export function templateVars(config: Config): Record<string, string | number> {
+export function templateVars(config: Config): Record<string, string | number | null> {
   return {
     dso_method: config.dso.method,
     countback_max_months: config.dso.countback_max_months,
     month_days: config.dso.month_days,
     aging_basis: config.aging.basis,
     reporting_currency: config.reporting_currency,
+    // the export's extract date when later than its last event (config extract_date, `ingest --as-of`)
+    extract_date: config.extract_date ?? null,
+    freshness_max_lag_days: config.freshness.max_lag_days,
     aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
     ...creditRiskVars(config),
     ...kpiTemplateVars(config),
@@ -79,7 +82,7 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
       const key = str(name, 'variable name');
       if (!Object.hasOwn(vars, key)) throw new Error(`unknown var "${key}"; known: ${Object.keys(vars).join(', ')}`);
       const v = vars[key]!;
-      return typeof v === 'number' ? String(v) : sqlString(v);
+      return v === null ? 'NULL' : typeof v === 'number' ? String(v) : sqlString(v);
     },
     /** The canonical table's columns cast to their canonical types: a staging model's SELECT list. */
     canonical_columns: (table, alias) => canonicalSelectList(canonicalTable(str(table, 'table name')), alias === undefined ? '' : str(alias, 'alias')),
