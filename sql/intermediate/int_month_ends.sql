@@ -1,7 +1,8 @@
 -- Every calendar month from the first dated event (document, payment, write-off, snapshot) to the
 -- last one: the as-of dates of the AR marts and the periods of the monthly KPIs.
 -- The data end is the last dated event, or the extract date given with `ingest --as-of` when later
--- (var extract_date). A month the data end falls inside is partial (issue 11): is_complete false,
+-- (var extract_date). A month the data end falls inside, before its last working day, is partial
+-- (issue 11): is_complete false,
 -- days_elapsed = the days up to the data end (days(P) for a complete month), and its open items are
 -- aged at the data end (aged_at), not at a month end the export never reached.
 WITH bounds AS (
@@ -21,18 +22,30 @@ dated AS (
     CAST({{ month_end('months.month_start') }} AS DATE) AS as_of_date,
     months.month_start,
     months.data_end,
+    DATE '1970-01-05' AS a_monday,
     -- days(P): calendar days, or 30 under config dso.month_days = 'thirty'
     CAST(CASE {{ var('month_days') }} WHEN 'thirty' THEN 30 ELSE {{ days_in_month('months.month_start') }} END AS INTEGER) AS days_in_month
   FROM months
+),
+-- A ledger has no events at weekends: an export that ends on the month's last working day (Friday
+-- 30 October when the 31st is a Saturday) covers the whole month. Weekday from 5 January 1970, a
+-- Monday: 0 = Monday … 6 = Sunday.
+closing AS (
+  SELECT dated.*,
+         CASE ({{ days_between('a_monday', 'as_of_date') }}) % 7
+           WHEN 5 THEN {{ add_days('as_of_date', -1) }}
+           WHEN 6 THEN {{ add_days('as_of_date', -2) }}
+           ELSE as_of_date END AS last_working_day
+  FROM dated
 )
 SELECT
   as_of_date,
   month_start,
   days_in_month,
   data_end,
-  CASE WHEN data_end >= as_of_date THEN true ELSE false END AS is_complete,
-  CAST(CASE WHEN data_end >= as_of_date THEN days_in_month
+  CASE WHEN data_end >= last_working_day THEN true ELSE false END AS is_complete,
+  CAST(CASE WHEN data_end >= last_working_day THEN days_in_month
             WHEN {{ days_between('month_start', 'data_end') }} + 1 > days_in_month THEN days_in_month
             ELSE {{ days_between('month_start', 'data_end') }} + 1 END AS INTEGER) AS days_elapsed,
-  CASE WHEN data_end >= as_of_date THEN as_of_date ELSE data_end END AS aged_at
-FROM dated
+  CASE WHEN data_end >= last_working_day THEN as_of_date ELSE data_end END AS aged_at
+FROM closing

@@ -45,8 +45,8 @@ SELECT
   {{ var('aging_basis') }} AS aging_basis,
   CASE WHEN f.bucket NOT IN ({{ unapplied_bucket() }}, {{ credit_balance_bucket() }})
        THEN {{ ratio('COALESCE(t.open_amount, 0)', 'd.debit_ar') }} * 100 END AS pct_of_debit_ar,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(f.as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(f.as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM frame f
 LEFT JOIN totals t
   ON t.as_of_date = f.as_of_date AND t.group_by = f.group_by AND t.group_value = f.group_value AND t.bucket = f.bucket

@@ -85,7 +85,7 @@ SELECT
   is_current,
   {{ var('aging_basis') }} AS aging_basis,
   is_credit_balance,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM open_items
 ORDER BY as_of_date, document_type, document_id

@@ -51,7 +51,7 @@ SELECT
   CAST(sales - paid - credited - written_off - settled_without_payment AS DECIMAL(18,2)) AS unpaid,
   {{ ratio('paid', 'sales') }} AS share_paid,
   {{ ratio('sales - paid - credited - written_off - settled_without_payment', 'sales') }} AS share_unpaid,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM cumulative
 ORDER BY invoice_month, as_of_date

@@ -90,7 +90,7 @@ SELECT
   cash_received,
   settled_without_payment,
   unapplied_cash_end,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM rolled
 ORDER BY month_start, group_by, group_value

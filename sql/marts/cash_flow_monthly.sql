@@ -52,7 +52,7 @@ SELECT
   ar_begin,
   ar_end,
   CAST(ar_end - ar_begin - (invoiced + credit_notes - cash_received - written_off) AS DECIMAL(18,2)) AS ar_change_other,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM flowed
 ORDER BY month, group_by, group_value

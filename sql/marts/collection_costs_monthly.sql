@@ -53,7 +53,7 @@ SELECT
   {{ ratio('cost', 'actions') }} AS cost_per_action,
   CAST(sum(cost) OVER (PARTITION BY month_start) AS DECIMAL(18,2)) AS month_total_cost,
   {{ ratio('cost', 'sum(cost) OVER (PARTITION BY month_start)') }} AS share_of_month,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(CAST({{ month_end('month_start') }} AS DATE) <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(CAST({{ month_end('month_start') }} AS DATE) < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM framed
 ORDER BY month_start, cost_category

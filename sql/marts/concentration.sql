@@ -77,8 +77,8 @@ SELECT
   {{ ratio('a.top_amount', 'a.total') }} AS top_fraction_open_ar_share,
   {{ ratio('a.top_n_amount', 'a.total') }} AS top_n_open_ar_share,
   a.hhi AS hhi_open_ar,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(m.month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(m.month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM months m
 JOIN revenue_window rw ON rw.month_start = m.month_start
 LEFT JOIN summary r ON r.measure = 'revenue' AND r.month_start = m.month_start

@@ -67,7 +67,7 @@ SELECT
   requested_limit,
   granted_limit,
   {{ ratio('granted_limit', 'requested_limit') }} AS granted_share,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(CAST({{ month_end('month_start') }} AS DATE) <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(CAST({{ month_end('month_start') }} AS DATE) < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM framed
 ORDER BY month_start, applicant_type

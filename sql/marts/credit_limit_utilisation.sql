@@ -53,7 +53,7 @@ SELECT
   {{ ratio('open_ar', 'credit_limit') }} AS utilisation,
   CAST(credit_limit - open_ar AS DECIMAL(18,2)) AS headroom,
   CASE WHEN credit_limit IS NULL THEN CAST(NULL AS BOOLEAN) WHEN open_ar > credit_limit THEN true ELSE false END AS over_limit,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM limits
 ORDER BY as_of_date, customer_id

@@ -54,7 +54,7 @@ SELECT
   CAST(sum(open_amount) OVER (
     PARTITION BY as_of_date, group_by, group_value ORDER BY bucket_order DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
   ) AS DECIMAL(18,2)) AS amount_this_or_older,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(as_of_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM frame
 ORDER BY as_of_date, group_by, group_value, bucket_order

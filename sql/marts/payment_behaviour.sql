@@ -83,8 +83,8 @@ SELECT
   CAST(COALESCE(t.amount_closed_by_credit_note, 0) AS DECIMAL(18,2)) AS amount_closed_by_credit_note,
   CAST(COALESCE(t.closed_by_write_off, 0) AS BIGINT) AS invoices_closed_by_write_off,
   CAST(COALESCE(t.amount_closed_by_write_off, 0) AS DECIMAL(18,2)) AS amount_closed_by_write_off,
-  -- partial month: the data ends before this month end (int_month_ends.data_end)
-  COALESCE(f.month_end <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(f.month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM frame f
 LEFT JOIN totals t ON t.month_start = f.month_start AND t.group_by = f.group_by AND t.group_value = f.group_value
 ORDER BY f.month_start, f.group_by, f.group_value

@@ -11,9 +11,12 @@ export interface BuiltFixture {
 }
 
 /** Config with overrides on the aging and dso sections. */
-export function configWith(over: { aging?: Partial<Config['aging']>; dso?: Partial<Config['dso']> } = {}): Config {
+export function configWith(over: { aging?: Partial<Config['aging']>; dso?: Partial<Config['dso']>; extract_date?: string } = {}): Config {
   const c = defaultConfig();
-  return { ...c, aging: { ...c.aging, ...over.aging }, dso: { ...c.dso, ...over.dso }, duckdb: { threads: 1 } };
+  return {
+    ...c, aging: { ...c.aging, ...over.aging }, dso: { ...c.dso, ...over.dso }, duckdb: { threads: 1 },
+    ...(over.extract_date ? { extract_date: over.extract_date } : {}),
+  };
 }
 
 /** The foundation marts and everything they read; other marts are not this helper's subject. */

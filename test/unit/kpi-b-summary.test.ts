@@ -36,7 +36,7 @@ describe('kpi_summary on a hand-computed ledger', () => {
   let f: BuiltFixture;
   const month = (m: string, cols: string) => f.query(`SELECT ${cols} FROM kpi_summary WHERE month = DATE '${m}'`).then((r) => r[0]!);
   beforeAll(async () => {
-    f = await buildFixture(ledger, configWith(), ['+kpi_summary']);
+    f = await buildFixture(ledger, configWith({ extract_date: '2025-01-31' }), ['+kpi_summary']);
   });
 
   it('builds with every data test passing; one row per month', async () => {

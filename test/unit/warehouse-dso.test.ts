@@ -26,8 +26,8 @@ describe('dso_monthly on the metrics.md countback example', () => {
   let thirty: BuiltFixture;
   let calendar: BuiltFixture;
   beforeAll(async () => {
-    thirty = await buildFixture(ledger, configWith({ dso: { month_days: 'thirty' } }));
-    calendar = await buildFixture(ledger, configWith());
+    thirty = await buildFixture(ledger, configWith({ extract_date: '2024-06-30', dso: { month_days: 'thirty' } }));
+    calendar = await buildFixture(ledger, configWith({ extract_date: '2024-06-30' }));
   });
 
   it('builds cleanly with every data test passing', () => {
@@ -61,7 +61,7 @@ describe('dso_monthly on the metrics.md countback example', () => {
   });
 
   it('stops after countback_max_months and flags the walk as incomplete', async () => {
-    const bounded = await buildFixture(ledger, configWith({ dso: { month_days: 'thirty', countback_max_months: 2 } }));
+    const bounded = await buildFixture(ledger, configWith({ extract_date: '2024-06-30', dso: { month_days: 'thirty', countback_max_months: 2 } }));
     const r = await june(bounded, 'dso_countback, countback_months, countback_complete');
     // June and May consume 180,000 of 212,000: 60 days, R left over.
     expect(r.dso_countback).toBe(60);
@@ -96,7 +96,7 @@ describe('dso_monthly on the metrics.md countback example', () => {
   });
 
   it('fills dso with the configured method and records it', async () => {
-    const cb = await buildFixture(ledger, configWith({ dso: { month_days: 'thirty', method: 'countback' } }));
+    const cb = await buildFixture(ledger, configWith({ extract_date: '2024-06-30', dso: { month_days: 'thirty', method: 'countback' } }));
     const r = await june(cb, 'dso, dso_method, dso_countback');
     expect(r.dso_method).toBe('countback');
     expect(r.dso).toBe(r.dso_countback);
