@@ -1,4 +1,5 @@
 import { EXIT } from './command.js';
+import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
 
 /**
  * The one line a user gets for an error no command handled itself: what went wrong and what to do,
@@ -38,15 +39,7 @@ const ERRNO: Record<string, (path: string) => Failure> = {
   EIO: (p) => ({ message: `input/output error${p} (a failing disk or network share?)`, exit: EXIT.FAILED }),
 };
 
-/** DuckDB's message without the statement it echoes, on one line. */
-export function withoutSql(message: string): string {
-  let m = message;
-  const at = m.search(/\n\s*LINE \d+:/);
-  if (at >= 0) m = m.slice(0, at);
-  return m.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-const DUCKDB_ERROR = /^(?:[A-Z][A-Za-z]* )*(?:Error|Exception): /;
+export { withoutSql };
 
 export function describeFailure(e: unknown): Failure {
   const err = (e ?? {}) as ErrnoLike;

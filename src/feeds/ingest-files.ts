@@ -10,7 +10,9 @@ import { LocalLakeStore } from '../lake/local-store.js';
 import { scratchPrefix, sweepLeftovers } from '../lake/sweep.js';
 import type { BatchManifest } from '../lake/manifest.js';
 import { toKey, type LakeStore } from '../lake/store.js';
-import { convertCsv, type ReasonCount } from './canonical-csv/convert.js';
+import type { DuckDBInstance } from '@duckdb/node-api';
+import { convertCsv, convertInstance, type ReasonCount } from './canonical-csv/convert.js';
+import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
 
 export interface IngestProgress {
   file: string;
@@ -51,6 +53,11 @@ export interface FileIngestResult {
   rowsRead: number;
   rowsLoaded: number;
   rowsRejected: number;
+  /**
+   * Lines of the file as counted apart from the parser (header, blank lines and line breaks inside
+   * quoted values included); the parser's own accounting of them is checked before anything commits.
+   */
+  sourceLines?: number;
   /** rowsRejected / rowsRead (0 for an empty read). */
   rejectRate: number;
   /** True when this file breaks the reject-rate limit or could not be read. */
@@ -104,7 +111,16 @@ export async function ingestFiles(opts: IngestOptions): Promise<IngestResult> {
 
   sweepLeftovers(store, opts.scratchDir);
   const results: FileIngestResult[] = [];
-  for (const file of opts.files) results.push(await ingestOne(file, table, store, maxRejectRate, opts));
+  // One DuckDB instance for the whole run (a connection per file): creating one per file cost more
+  // than converting a small file.
+  const shared = await mkdtemp(join(opts.scratchDir ?? tmpdir(), scratchPrefix('duckdb')));
+  const instance = await convertInstance(shared, opts.threads, opts.memoryLimit);
+  try {
+    for (const file of opts.files) results.push(await ingestOne(file, table, store, maxRejectRate, { ...opts, instance }));
+  } finally {
+    instance.closeSync();
+    await rm(shared, { recursive: true, force: true });
+  }
   const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => results.reduce((a, r) => a + r[k], 0);
   return {
     table: table.name,
@@ -118,7 +134,13 @@ export async function ingestFiles(opts: IngestOptions): Promise<IngestResult> {
   };
 }
 
-async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRejectRate: number, opts: IngestOptions): Promise<FileIngestResult> {
+async function ingestOne(
+  file: string,
+  table: TableDef,
+  store: LakeStore,
+  maxRejectRate: number,
+  opts: IngestOptions & { instance?: DuckDBInstance },
+): Promise<FileIngestResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
   const sizeBytes = (await stat(file)).size;
@@ -137,6 +159,7 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
       threads: opts.threads,
       memoryLimit: opts.memoryLimit,
       signal: abort.signal,
+      instance: opts.instance,
       onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),
     });
     // Until it is awaited below, a failing conversion must not count as an unhandled rejection.
@@ -172,7 +195,15 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
     }
 
     const id = batchId(started, sha256);
-    const conv = await converting;
+    let conv;
+    try {
+      conv = await converting;
+    } catch (e) {
+      if (!DUCKDB_ERROR.test((e as Error).message)) throw e;
+      // One file DuckDB cannot convert must not end a multi-file run (nor print the generated SQL).
+      const message = `could not be converted: ${withoutSql((e as Error).message).slice(0, 400)}. Nothing was committed for this file.`;
+      return { ...base, status: 'error', message, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0, failed: true };
+    }
     if (conv.status === 'error' || !conv.dataFile) {
       return { ...base, status: 'error', message: conv.error ?? 'conversion failed', rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0, failed: true, warnings: conv.warnings };
     }
@@ -223,6 +254,7 @@ async function ingestOne(file: string, table: TableDef, store: LakeStore, maxRej
       batchId: id,
       ingestDate,
       rowsRead: conv.rowsRead,
+      sourceLines: conv.sourceLines,
       rowsLoaded: conv.rowsLoaded,
       rowsRejected: conv.rowsRejected,
       rejectRate,

@@ -9,7 +9,10 @@ import { scratchPrefix, sweepLeftovers } from '../lake/sweep.js';
 import type { BatchManifest } from '../lake/manifest.js';
 import { toKey, type LakeStore } from '../lake/store.js';
 import type { Row } from '../warehouse/engine.js';
+import type { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDBEngine } from '../warehouse/duckdb/duckdb-engine.js';
+import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
+import { convertInstance } from './canonical-csv/convert.js';
 import type { ReasonCount } from './canonical-csv/convert.js';
 import { DialectError } from './csv-dialect/sniff.js';
 import { IngestUsageError, pct, sha256File, type IngestProgress, type IngestRunOptions } from './ingest-files.js';
@@ -64,6 +67,8 @@ export interface MappedFileResult {
   linesRejected: number;
   /** Lines no table wanted (the mapping's `where` filters), neither loaded nor rejected. */
   linesSkipped: number;
+  /** CSV: lines of the file counted apart from the parser (see FileIngestResult.sourceLines). */
+  sourceLines?: number;
   rejectRate: number;
   failed: boolean;
   notes: string[];
@@ -94,7 +99,15 @@ export async function ingestMapped(opts: MappedIngestOptions): Promise<MappedIng
   }
   sweepLeftovers(store, opts.scratchDir);
   const files: MappedFileResult[] = [];
-  for (const file of opts.files) files.push(await ingestOne(file, store, maxRejectRate, opts));
+  // One DuckDB instance for the run, a connection (own temp tables) per file.
+  const shared = await mkdtemp(join(opts.scratchDir ?? tmpdir(), scratchPrefix('duckdb')));
+  const instance = await convertInstance(shared, opts.threads, opts.memoryLimit);
+  try {
+    for (const file of opts.files) files.push(await ingestOne(file, store, maxRejectRate, opts, instance));
+  } finally {
+    instance.closeSync();
+    await rm(shared, { recursive: true, force: true });
+  }
   return {
     mapping: opts.mapping.name,
     lake: store.location,
@@ -105,7 +118,7 @@ export async function ingestMapped(opts: MappedIngestOptions): Promise<MappedIng
   };
 }
 
-async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, opts: MappedIngestOptions): Promise<MappedFileResult> {
+async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, opts: MappedIngestOptions, instance: DuckDBInstance): Promise<MappedFileResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
   const sizeBytes = (await stat(file)).size;
@@ -147,12 +160,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
   let engine: DuckDBEngine | undefined;
   try {
     const source = await opts.prepare(file, scratch, (f) => progress(f * 0.5));
-    engine = await DuckDBEngine.open({
-      path: join(scratch, 'stage.duckdb'),
-      threads: opts.threads,
-      memoryLimit: opts.memoryLimit,
-      tempDirectory: join(scratch, 'duckdb-tmp'),
-    });
+    engine = await DuckDBEngine.connect(instance);
     const staged = await stageMapped(engine, mapping, source, {
       scratchDir: scratch,
       outputName: (t) => `${t}-${id}`,
@@ -213,6 +221,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
         (opts.dryRun ? ' (dry run: nothing written)' : '') +
         (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
       linesRead: staged.linesRead,
+      sourceLines: source.physicalLines,
       linesLoaded: staged.linesLoaded,
       linesRejected: staged.linesRejected,
       linesSkipped: skipped,
@@ -227,6 +236,11 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
     }
     if (/Out of Memory Error/.test((e as Error).message)) {
       const message = `${basename(file)}: DuckDB ran out of memory (memory_limit ${opts.memoryLimit ?? 'default'}); raise duckdb.memory_limit or lower duckdb.threads in creditlake.config.json. Nothing was committed.`;
+      return { ...base, status: 'error', message, linesRead: 0, linesLoaded: 0, linesRejected: 0, linesSkipped: 0, rejectRate: 0, failed: true, tables: [] };
+    }
+    if (DUCKDB_ERROR.test((e as Error).message)) {
+      // One file DuckDB cannot stage must not end a multi-file run (nor print the generated SQL).
+      const message = `${basename(file)}: could not be staged: ${withoutSql((e as Error).message).slice(0, 400)}. Nothing was committed for this file.`;
       return { ...base, status: 'error', message, linesRead: 0, linesLoaded: 0, linesRejected: 0, linesSkipped: 0, rejectRate: 0, failed: true, tables: [] };
     }
     throw e;

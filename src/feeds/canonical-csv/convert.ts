@@ -24,6 +24,8 @@ export interface ConvertOptions {
   onProgress?: (fraction: number) => void;
   /** Aborting interrupts the running statement; convertCsv then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** An instance to open a connection on (a multi-file ingest shares one); default a new one. */
+  instance?: DuckDBInstance;
 }
 
 export interface RejectSample {
@@ -103,12 +105,8 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   if (norm.dataLines > norm.rows) warnings.push(`${norm.dataLines - norm.rows} line break(s) inside quoted values (${norm.rows} rows on ${norm.dataLines} lines)`);
   const missingRequired = opts.table.columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
 
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(opts.threads ?? Math.max(1, availableParallelism())),
-    temp_directory: join(opts.scratchDir, 'duckdb-tmp'),
-    preserve_insertion_order: 'true',
-    ...(opts.memoryLimit ? { memory_limit: opts.memoryLimit } : {}),
-  });
+  const own = opts.instance === undefined;
+  const instance = opts.instance ?? (await convertInstance(join(opts.scratchDir, 'duckdb-tmp'), opts.threads, opts.memoryLimit));
   const conn = await instance.connect();
   const interrupt = () => conn.interrupt();
   opts.signal?.addEventListener('abort', interrupt);
@@ -168,8 +166,18 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   } finally {
     opts.signal?.removeEventListener('abort', interrupt);
     conn.closeSync();
-    instance.closeSync();
+    if (own) instance.closeSync();
   }
+}
+
+/** The DuckDB instance convertCsv runs on (created per call unless the caller shares one). */
+export function convertInstance(tempDirectory: string, threads?: number, memoryLimit?: string): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(':memory:', {
+    threads: String(threads ?? Math.max(1, availableParallelism())),
+    temp_directory: tempDirectory,
+    preserve_insertion_order: 'true',
+    ...(memoryLimit ? { memory_limit: memoryLimit } : {}),
+  });
 }
 
 async function one(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>> {

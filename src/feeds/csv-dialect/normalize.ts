@@ -218,7 +218,9 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
         const index = result.rawHeader.indexOf(f.column);
         return index >= 0 ? [{ ...f, index }] : [];
       });
-      queue.push(out.write(`${LINE_COLUMN}${delimiter}${result.header.map((h) => `"${h.replace(/"/g, '""')}"`).join(delimiter)}\n`));
+      // DuckDB reads the columns by position (their names are given to read_csv), but a CR in a
+      // header name makes its reader take CR for the line break and read no rows at all.
+      queue.push(out.write(`${LINE_COLUMN}${delimiter}${result.header.map((h) => `"${h.replace(/[\r\n]/g, ' ').replace(/"/g, '""')}"`).join(delimiter)}\n`));
       return;
     }
     if (r.fields.length !== headerFields) {

@@ -48,12 +48,18 @@ export function dateText(textSql: string): string {
   return `CASE WHEN regexp_full_match(${textSql}, '[0./ -]+') THEN NULL ELSE ${textSql} END`;
 }
 
+/** The file's columns for a message: a hostile header (a 50,000-character name) stays one short line. */
+export function listColumns(header: readonly string[]): string {
+  const shown = header.slice(0, 40).map((h) => (h.length > 40 ? `${h.slice(0, 40)}…` : h));
+  return shown.join(', ') + (header.length > 40 ? ` and ${header.length - 40} more` : '');
+}
+
 export function resolveColumn(name: string, header: readonly string[]): string {
   if (header.includes(name)) return name;
   const norm = (s: string) => s.trim().toLowerCase();
   const hit = header.find((h) => norm(h) === norm(name));
   if (hit) return hit;
-  throw new MappingError(`the mapping refers to column "${name}", which the file does not have (columns: ${header.join(', ')})`);
+  throw new MappingError(`the mapping refers to column "${name}", which the file does not have (columns: ${listColumns(header)})`);
 }
 
 /** Fails once, naming every column the mapping reads that the file lacks (not just the first). */
@@ -77,7 +83,7 @@ export function checkColumns(mapping: Mapping, header: readonly string[]): void 
   });
   if (missing.length) {
     const list = missing.map((m) => `"${m}"`).join(', ');
-    throw new MappingError(`the mapping refers to column${missing.length > 1 ? 's' : ''} ${list}, which the file does not have (columns: ${header.join(', ')})`);
+    throw new MappingError(`the mapping refers to column${missing.length > 1 ? 's' : ''} ${list}, which the file does not have (columns: ${listColumns(header)})`);
   }
 }
 

@@ -251,6 +251,8 @@ export async function readSheet(
         if (!Number.isInteger(r) || r < 1 || r > limits.maxRows) {
           throw new XlsxError(`row number ${String(a.r ?? r).slice(0, 20)} is outside 1..${limits.maxRows}: not a sheet Excel wrote`);
         }
+        if (r <= lastRow) throw new XlsxError(`row ${r} comes after row ${lastRow}: rows repeat or go back, not a sheet Excel wrote`);
+        lastRow = r;
         row = { row: r, cells: [] };
         rowChars = 0;
         nextRow = r + 1;
@@ -268,6 +270,7 @@ export async function readSheet(
     });
     let rowChars = 0;
     let cellChars = 0;
+    let lastRow = 0;
     parser.on('text', (s) => {
       if (!inValue) return;
       cellChars += s.length;

@@ -39,7 +39,17 @@ export class DuckDBEngine implements WarehouseEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    /** False for an engine on a shared instance: close() then closes only its connection. */
+    private readonly ownsInstance = true,
   ) {}
+
+  /**
+   * An engine on its own connection to an instance the caller owns (and closes): a multi-file ingest
+   * opens one instance, not one per file (creating one costs more than staging a small file).
+   */
+  static async connect(instance: DuckDBInstance): Promise<DuckDBEngine> {
+    return new DuckDBEngine(instance, await instance.connect(), false);
+  }
 
   static async open(opts: DuckDBEngineOptions = {}): Promise<DuckDBEngine> {
     const path = opts.path ?? ':memory:';
@@ -107,7 +117,7 @@ export class DuckDBEngine implements WarehouseEngine {
     try {
       this.connection.closeSync();
     } finally {
-      this.instance.closeSync();
+      if (this.ownsInstance) this.instance.closeSync();
     }
   }
 }
