@@ -54,6 +54,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/tables.js')).tablesCommand,
   },
   {
+    name: 'docs',
+    summary: 'Write the warehouse docs site: models, columns, SQL, lineage, data tests, metrics',
+    load: async () => (await import('./commands/docs.js')).docsCommand,
+  },
+  {
     name: 'demo',
     summary: 'Generate a ledger, ingest it, build the warehouse and print headline KPIs',
     load: async () => (await import('./commands/demo.js')).demoCommand,

@@ -33,6 +33,10 @@ export const lakePaths = {
   martDir: (model: string) => join('marts', model),
   martFile: (model: string) => join('marts', model, 'data.parquet'),
   warehouseDb: () => 'warehouse.duckdb',
+  /** The last local build's outcome (data test results), for `creditlake docs`. */
+  buildReport: () => 'build-report.json',
+  /** Where `creditlake docs` writes the static site, and `serve` serves it (/docs). */
+  docsDir: () => 'docs',
   /** Scratch space inside the lake for in-flight writes; never read by the warehouse. */
   tmpDir: () => '_tmp',
 } as const;

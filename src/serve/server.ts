@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { extname, join } from 'node:path';
+import { extname, join, resolve, sep } from 'node:path';
+import { lakePaths } from '../lake/layout.js';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest, prewarm } from './api.js';
 import { ensureDashboardBundle } from './bundle.js';
@@ -95,6 +96,25 @@ export function allowedHost(host: string | undefined, port: number): boolean {
     (port === 80 && (h === '127.0.0.1' || h === 'localhost' || h === '[::1]'));
 }
 
+/**
+ * A page of the docs site `creditlake docs` wrote into the lake (read per request, so a rewritten
+ * site shows at once); undefined when absent, never a file outside that folder.
+ */
+function docsFile(lakeRoot: string, pathname: string): { body: Buffer; type: string } | 'redirect' | undefined {
+  if (pathname === '/docs') return 'redirect';
+  const root = resolve(lakeRoot, lakePaths.docsDir());
+  let rel: string;
+  try {
+    rel = decodeURIComponent(pathname.slice('/docs/'.length)) || 'index.html';
+  } catch {
+    return undefined;
+  }
+  const file = resolve(root, rel);
+  const type = TYPES[extname(file)];
+  if (!type || !file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) return undefined;
+  return { body: readFileSync(file), type };
+}
+
 /** Starts the local dashboard server on 127.0.0.1 (never on other interfaces). */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => undefined);
@@ -130,6 +150,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       const r = await handleApiRequest(url.pathname, queryOf(url), engine, { settings, log });
       send(res, r.status, r.headers, r.base64 ? Buffer.from(r.body, 'base64') : r.body, head);
+      return;
+    }
+    if (url.pathname === '/docs' || url.pathname.startsWith('/docs/')) {
+      const doc = docsFile(opts.lakeRoot, url.pathname);
+      if (doc === 'redirect') send(res, 301, { location: '/docs/', 'content-type': 'text/plain; charset=utf-8' }, 'moved', head);
+      else if (!doc) send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'no such page: run `creditlake docs` to write the docs site', head);
+      else send(res, 200, { 'content-type': doc.type, 'cache-control': 'no-cache' }, doc.body, head);
       return;
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';

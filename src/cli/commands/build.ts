@@ -7,7 +7,9 @@ import { formatMs, formatTable } from '../format.js';
 import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent } from '../../warehouse/build.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import { batchTables } from './batches.js';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lakePaths } from '../../lake/layout.js';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../../warehouse/compile/index.js';
 import type { ResultColumn } from '../../warehouse/engine.js';
 import { printJson } from '../json-output.js';
@@ -92,7 +94,6 @@ export const buildCommand: Command = {
       report = await buildWarehouse({ lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent });
     } catch (e) {
       if (e instanceof SelectorError) throw new UsageError(e.message);
-      if (e instanceof SelectorError) throw new UsageError(e.message);
     if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
         line(io.stderr, `creditlake build: ${e.message}`);
         return EXIT.FAILED;
@@ -101,6 +102,19 @@ export const buildCommand: Command = {
     }
     const checks = await checksOf(report.warehouse, lakeRoot);
     const strictFail = strict && (checks?.warnings.length ?? 0) > 0;
+    // The outcome the docs site shows beside each data test (`creditlake docs`).
+    writeFileSync(
+      join(lakeRoot, lakePaths.buildReport()),
+      `${JSON.stringify(
+        {
+          finished_at: new Date().toISOString(),
+          ok: report.ok,
+          tests: report.tests.map((t) => ({ name: t.name, ok: t.ok, failing_rows: t.failingRows, error: t.error, ms: Math.round(t.ms) })),
+        },
+        null,
+        2,
+      )}\n`,
+    );
     if (json) {
       printJson(io, { ...report, checks, strict });
       return report.ok && !strictFail ? EXIT.OK : EXIT.FAILED;
