@@ -96,22 +96,30 @@ async function buildHeld(deps: BuildHandlerDeps, event: unknown, log: JsonLogger
     },
   });
   // Readers (the dashboard API) cache answers per build: tell them the marts changed, and what they hold.
-  let catalog: unknown;
-  try {
-    catalog = await athenaCatalogSnapshot(deps.engine);
-  } catch (e) {
-    log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
+  // A build that published nothing (a failing data test) leaves the marker, and the readers' caches, as they were.
+  if (report.published) {
+    let catalog: unknown;
+    try {
+      catalog = await athenaCatalogSnapshot(deps.engine);
+    } catch (e) {
+      log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
+    }
+    await writeBuildMarker(deps.store, {
+      build_id: report.build_id,
+      finished_at: new Date().toISOString(),
+      ok: report.ok,
+      models: report.models.length,
+      config: deps.deployedConfig ?? {},
+      catalog,
+      marts: report.marts,
+      history: report.history,
+    });
   }
-  await writeBuildMarker(deps.store, {
-    catalog,
-    finished_at: new Date().toISOString(),
-    ok: report.ok,
-    models: report.models.length,
-    config: deps.deployedConfig ?? {},
-  });
   const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
   // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
-  log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished' : 'build finished with failing data tests', {
+  log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished and published' : 'build failed its data tests; the previous marts stay published', {
+    build_id: report.build_id,
+    published: report.published,
     models: report.models.length,
     tests: report.tests.length,
     failed_tests: failed,

@@ -11,7 +11,7 @@ import { writeBuildMarker } from '../lake/build-marker.js';
 import { S3LakeStore } from '../lake/s3-store.js';
 import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
 import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
-import { buildWarehouseAthena, type AthenaBuildEvent } from '../warehouse/athena/athena-build.js';
+import { buildWarehouseAthena, rollbackAthena, type AthenaBuildEvent } from '../warehouse/athena/athena-build.js';
 import { BuildError } from '../warehouse/materialise.js';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../warehouse/compile/index.js';
 import { EXIT, UsageError, line, type CliIO } from './command.js';
@@ -149,14 +149,19 @@ async function buildLocked(opts: AthenaBuildCliOptions, io: CliIO, engine: Athen
     throw e;
   }
   // The dashboards key their answers on this marker: a laptop build must renew them as the scheduled one does.
-  const catalog = await athenaCatalogSnapshot(engine).catch(() => undefined);
-  await writeBuildMarker(store, {
-    catalog,
-    finished_at: new Date().toISOString(),
-    ok: report.ok,
-    models: report.models.length,
-    config: marker?.config ?? deployableConfig(lake.config),
-  });
+  if (report.published) {
+    const catalog = await athenaCatalogSnapshot(engine).catch(() => undefined);
+    await writeBuildMarker(store, {
+      build_id: report.build_id,
+      catalog,
+      finished_at: new Date().toISOString(),
+      ok: report.ok,
+      models: report.models.length,
+      config: marker?.config ?? deployableConfig(lake.config),
+      marts: report.marts,
+      history: report.history,
+    });
+  }
   if (opts.json) printJson(io, report);
   else {
     const failed = report.tests.filter((t) => !t.ok);
@@ -165,11 +170,47 @@ async function buildLocked(opts: AthenaBuildCliOptions, io: CliIO, engine: Athen
     line(
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} marts written, ${report.tests.length - failed.length}/${report.tests.length} ` +
-        `data tests passed in ${formatMs(report.totalMs)}`,
+        `data tests passed in ${formatMs(report.totalMs)}; ` +
+        (report.published ? `build ${report.build_id} published` : 'nothing published: readers keep the previous marts'),
     );
     line(io.stdout, costLine({ queries: report.scanned.queries, bytesScanned: report.scanned.bytes_scanned, bytesBilled: report.scanned.bytes_billed }));
   }
   return report.ok ? EXIT.OK : EXIT.FAILED;
+}
+
+/** `creditlake build --target athena --rollback`: the marts of the build before the published one. */
+export async function runAthenaRollback(opts: { config: Config; lakeRoot: string; json: boolean; store?: S3LakeStore; glue?: GlueClient }, io: CliIO): Promise<number> {
+  requireS3Lake(opts.lakeRoot);
+  const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
+  const buildLock = new BuildLock(store);
+  const r = await buildLock.acquire(`cli-rollback:${userInfo().username}@${hostname()}:${process.pid}`);
+  if (!r.acquired) {
+    line(io.stderr, `creditlake build: a build is running on this lake (${r.holder.owner}); roll back after it`);
+    return EXIT.FAILED;
+  }
+  try {
+    const marker = await readBuildMarker(store);
+    const done = await rollbackAthena({ store, database: opts.config.athena.database, glue: opts.glue });
+    if (!done || !marker) {
+      line(io.stderr, 'creditlake build: no earlier version of the marts is kept on this lake; nothing to roll back to');
+      return EXIT.FAILED;
+    }
+    // A new marker id: the dashboards drop the answers they kept for the rolled-back build.
+    await writeBuildMarker(store, {
+      build_id: done.to.build_id,
+      finished_at: new Date().toISOString(),
+      ok: true,
+      models: Object.keys(done.to.marts).length,
+      config: marker.config,
+      marts: done.to.marts,
+      history: done.history,
+    });
+    if (opts.json) line(io.stdout, JSON.stringify({ rolled_back_from: done.from, published: done.to.build_id, marts: done.to.marts }));
+    else line(io.stdout, `rolled back: the marts of build ${done.to.build_id} are published again (was ${done.from}); ${done.history.length} older version(s) kept`);
+    return EXIT.OK;
+  } finally {
+    await r.lock.release().catch(() => undefined);
+  }
 }
 
 /** `creditlake query --target athena`; returns the exit code. */

@@ -22,12 +22,15 @@ export interface BuildMarker {
    * API needs no information_schema round trips.
    */
   catalog?: unknown;
+  /** Athena: each mart's published folder (marts/<model>/<build_id>) and the builds kept for rollback. */
+  marts?: Record<string, string>;
+  history?: { build_id: string; finished_at: string; marts: Record<string, string> }[];
 }
 
 type MarkerStore = Pick<S3LakeStore, 'readText' | 'writeText'>;
 
-export async function writeBuildMarker(store: MarkerStore, marker: Omit<BuildMarker, 'build_id'>, now = new Date()): Promise<BuildMarker> {
-  const full: BuildMarker = { build_id: `${now.toISOString()}-${Math.random().toString(36).slice(2, 8)}`, ...marker };
+export async function writeBuildMarker(store: MarkerStore, marker: Omit<BuildMarker, 'build_id'> & { build_id?: string }, now = new Date()): Promise<BuildMarker> {
+  const full: BuildMarker = { ...marker, build_id: marker.build_id ?? `${now.toISOString()}-${Math.random().toString(36).slice(2, 8)}` };
   await store.writeText(BUILD_MARKER_KEY, `${JSON.stringify(full)}\n`);
   return full;
 }

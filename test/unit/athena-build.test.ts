@@ -4,6 +4,8 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
+import { CreateTableCommand, GetTableCommand, GlueClient, UpdateTableCommand, type TableInput } from '@aws-sdk/client-glue';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/config/config.js';
@@ -11,12 +13,16 @@ import { S3LakeStore } from '../../src/lake/s3-store.js';
 import { parseS3Uri } from '../../src/lake/s3-uri.js';
 import { MART_TABLES } from '../../src/schema/marts/index.js';
 import { AthenaEngine } from '../../src/warehouse/athena/athena-engine.js';
-import { buildWarehouseAthena } from '../../src/warehouse/athena/athena-build.js';
+import { buildWarehouseAthena, rollbackAthena } from '../../src/warehouse/athena/athena-build.js';
+import { readBuildMarker, writeBuildMarker } from '../../src/lake/build-marker.js';
 import { createBuildHandler } from '../../functions/build-models.js';
 import { jsonLogger } from '../../src/aws/json-log.js';
 import { startTestS3, type TestS3 } from '../support/s3-server.js';
 
 const athena = mockClient(AthenaClient);
+const glue = mockClient(GlueClient);
+/** The Glue catalog the fake holds: mart table → location. */
+let glueTables: Map<string, string>;
 let s3: TestS3;
 let store: S3LakeStore;
 let statements: string[];
@@ -26,19 +32,48 @@ beforeAll(async () => {
   await s3.createBucket('lake');
   store = new S3LakeStore(s3.client, parseS3Uri('s3://lake/'));
 });
-afterAll(async () => s3?.close());
-afterEach(() => athena.reset());
+afterAll(async () => {
+  glue.restore();
+  await s3?.close();
+});
+afterEach(() => {
+  athena.reset();
+  glue.reset();
+});
 
-/** Every statement succeeds; SELECTs return no rows except for data tests named in `failing`. */
-function fakeAthena(failing: string[] = []) {
+function fakeGlue() {
+  glueTables ??= new Map();
+  glue.on(GetTableCommand).callsFake(async (i: { Name: string }) => {
+    if (!glueTables.has(i.Name)) throw Object.assign(new Error('not found'), { name: 'EntityNotFoundException' });
+    return { Table: { Name: i.Name, StorageDescriptor: { Location: glueTables.get(i.Name) } } };
+  });
+  const put = async (i: { TableInput: TableInput }) => {
+    glueTables.set(i.TableInput.Name!, i.TableInput.StorageDescriptor!.Location!);
+    return {};
+  };
+  glue.on(CreateTableCommand).callsFake(put);
+  glue.on(UpdateTableCommand).callsFake(put);
+}
+
+/**
+ * Every statement succeeds (a CTAS writes a Parquet object into its external_location on the S3
+ * server, as Athena does); SELECTs return no rows except for data tests named in `failing`; a statement
+ * matching `killAt` fails (a build killed there).
+ */
+function fakeAthena(failing: string[] = [], killAt?: RegExp) {
   statements = [];
+  fakeGlue();
   athena.on(StartQueryExecutionCommand).callsFake(async (input: { QueryString: string }) => {
     statements.push(input.QueryString);
+    const loc = /external_location = 's3:\/\/lake\/([^']+)'/.exec(input.QueryString);
+    if (loc && !killAt?.test(input.QueryString)) await s3.client.send(new PutObjectCommand({ Bucket: 'lake', Key: `${loc[1]}part-0.parquet`, Body: 'PAR1' }));
     return { QueryExecutionId: String(statements.length) };
   });
-  athena.on(GetQueryExecutionCommand).callsFake(async (input: { QueryExecutionId: string }) => ({
-    QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: statements[Number(input.QueryExecutionId) - 1]!.startsWith('SELECT') ? 'DML' : 'DDL' },
-  }));
+  athena.on(GetQueryExecutionCommand).callsFake(async (input: { QueryExecutionId: string }) => {
+    const sql = statements[Number(input.QueryExecutionId) - 1]!;
+    if (killAt?.test(sql)) return { QueryExecution: { Status: { State: 'FAILED', StateChangeReason: 'Query cancelled: build killed' } } };
+    return { QueryExecution: { Status: { State: 'SUCCEEDED' }, StatementType: sql.startsWith('SELECT') ? 'DML' : 'DDL' } };
+  });
   athena.on(GetQueryResultsCommand).callsFake(async (input: { QueryExecutionId: string }) => {
     const sql = statements[Number(input.QueryExecutionId) - 1]!;
     const ColumnInfo = [{ Name: 'failing_rows__', Type: 'bigint' }, { Name: 'detail', Type: 'varchar' }];
@@ -52,39 +87,83 @@ function engine() {
   return new AthenaEngine({ client: new AthenaClient({ region: 'eu-west-1' }), workgroup: 'wg', database: 'creditlake', sleep: async () => undefined });
 }
 
-describe('buildWarehouseAthena (mocked Athena, real model project)', () => {
-  it('creates views in dependency order, writes every mart with CTAS, then runs the data tests', async () => {
+const gluePlease = () => new GlueClient({ region: 'eu-west-1' });
+const build = (id: string) => buildWarehouseAthena({ engine: engine(), store, config: defaultConfig(), glue: gluePlease(), buildId: id });
+/** What the Lambda and the CLI do after a published build. */
+async function record(report: Awaited<ReturnType<typeof build>>) {
+  if (report.published) await writeBuildMarker(store, { build_id: report.build_id, finished_at: new Date().toISOString(), ok: true, models: 1, marts: report.marts, history: report.history });
+}
+const martFolders = async (mart: string) => [...new Set((await store.list(`marts/${mart}`)).map((k) => k.split('/')[2]))].sort();
+
+describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model project)', () => {
+  it('views in dependency order; each mart a new version folder read by the tests through its temporary table; Glue switched only after every test passed', async () => {
+    glueTables = new Map();
     fakeAthena();
-    const report = await buildWarehouseAthena({ engine: engine(), store, config: defaultConfig() });
-    expect(report.ok).toBe(true);
-    const firstWord = (s: string) => s.split(/\s+/).slice(0, 5).join(' ');
+    const report = await build('20261202T100000Z-aaaa01');
+    expect(report).toMatchObject({ ok: true, published: true, build_id: '20261202T100000Z-aaaa01' });
     const viewIndex = (name: string) => statements.findIndex((s) => s.startsWith(`CREATE OR REPLACE VIEW ${name} AS`));
-    // The canonical names are views over their staging models.
-    expect(viewIndex('stg_invoices')).toBeGreaterThanOrEqual(0);
     expect(viewIndex('invoices')).toBe(viewIndex('stg_invoices') + 1);
+    const lastTest = Math.max(...statements.map((s, i) => (s.startsWith('SELECT count(*) OVER ()') ? i : -1)));
     for (const m of MART_TABLES) {
       const ctas = statements.findIndex((s) => s.startsWith(`CREATE TABLE ${m.name}__ctas_`));
       expect(ctas, m.name).toBeGreaterThan(viewIndex('stg_invoices'));
-      expect(statements[ctas]).toContain(`external_location = 's3://lake/marts/${m.name}/'`);
-      expect(statements[ctas + 1]).toMatch(new RegExp(`^DROP TABLE IF EXISTS ${m.name}__ctas_`));
+      expect(statements[ctas]).toContain(`external_location = 's3://lake/marts/${m.name}/20261202T100000Z-aaaa01/'`);
+      // Nothing of the published mart is deleted or rewritten in place.
+      expect(statements.some((s) => s.includes(`external_location = 's3://lake/marts/${m.name}/'`))).toBe(false);
+      // The temporary table lives until after the last data test.
+      const drop = statements.findIndex((s) => s.startsWith(`DROP TABLE IF EXISTS ${m.name}__ctas_`));
+      expect(drop, m.name).toBeGreaterThan(lastTest);
+      expect(glueTables.get(m.name)).toBe(`s3://lake/marts/${m.name}/20261202T100000Z-aaaa01/`);
+      expect(report.marts![m.name]).toBe(`marts/${m.name}/20261202T100000Z-aaaa01`);
     }
-    const lastModel = Math.max(...statements.map((s, i) => (/^(CREATE|DROP)/.test(s) ? i : -1)));
-    const tests = statements.map((s, i) => [s, i] as const).filter(([s]) => s.startsWith('SELECT count(*) OVER ()'));
-    expect(tests.length).toBe(report.tests.length);
-    expect(tests.every(([, i]) => i > lastModel)).toBe(true);
+    // Data tests of a mart read this build's version.
+    const uniqueTest = statements.find((s) => s.includes('dso_monthly__ctas_') && s.startsWith('SELECT count(*) OVER ()'));
+    expect(uniqueTest).toBeDefined();
     expect(statements.some((s) => /\bQUALIFY\b|::|\bEXCLUDE\b/.test(s))).toBe(false);
-    expect(statements.map(firstWord).every((w) => /^(CREATE|DROP|SELECT)/.test(w))).toBe(true);
+    await record(report);
   });
 
-  it('reports failing data tests (build not ok) and the model-runner handler logs them without throwing', async () => {
+  it('a failing data test publishes nothing: Glue keeps the previous versions, the new folders and temporary tables are gone, the handler says so', async () => {
     fakeAthena(['ar_reconciles_to_ledger', 'ledger']);
     const lines: Record<string, unknown>[] = [];
     const run = createBuildHandler({ engine: engine(), store, config: defaultConfig(), log: jsonLogger({}, (l) => lines.push(JSON.parse(l))) });
+    const before = new Map(glueTables);
+    const markerBefore = await readBuildMarker(store);
+    // The handler's own Glue client is the mocked one too.
     const report = await run({ Records: [{ body: JSON.stringify({ reason: 'ingest', table: 'invoices', batch_id: 'b1' }) }] }, { awsRequestId: 'r1' });
-    expect(report.ok).toBe(false);
+    expect(report).toMatchObject({ ok: false, published: false });
     expect(report.tests.filter((t) => !t.ok).length).toBeGreaterThan(0);
+    expect(glueTables).toEqual(before);
+    expect(await martFolders('dso_monthly')).toEqual(['20261202T100000Z-aaaa01']);
+    const drops = statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS')).length;
+    expect(drops).toBe(statements.filter((s) => /^CREATE TABLE \w+__ctas_/.test(s)).length);
+    expect((await readBuildMarker(store))!.build_id).toBe(markerBefore!.build_id);
     expect(lines[0]).toMatchObject({ message: 'build started', request_id: 'r1', triggers: [{ reason: 'ingest', batch_id: 'b1' }] });
-    expect(lines.at(-1)).toMatchObject({ level: 'error', message: 'build finished with failing data tests' });
+    expect(lines.at(-1)).toMatchObject({ level: 'error', message: 'build failed its data tests; the previous marts stay published', published: false });
+  });
+
+  it('a build killed between two marts names the mart, leaves every published mart as it was and no new folder or temporary table', async () => {
+    fakeAthena([], /^CREATE TABLE dso_monthly__ctas_/);
+    const before = new Map(glueTables);
+    await expect(build('20261202T110000Z-kill01')).rejects.toThrow(/^model dso_monthly failed on Athena: .*build killed; the published marts are unchanged/);
+    expect(glueTables).toEqual(before);
+    for (const m of ['ar_aging', 'dso_monthly']) expect(await martFolders(m), m).toEqual(['20261202T100000Z-aaaa01']);
+    const ctas = statements.filter((s) => /^CREATE TABLE \w+__ctas_/.test(s)).map((s) => /^CREATE TABLE (\w+)/.exec(s)![1]);
+    const dropped = statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS')).map((s) => /EXISTS (\w+)/.exec(s)![1]);
+    expect(new Set(dropped)).toEqual(new Set(ctas));
+  });
+
+  it('keeps the last 3 builds and rolls back to the one before', async () => {
+    for (const id of ['20261202T120000Z-bbbb02', '20261202T130000Z-cccc03', '20261202T140000Z-dddd04']) {
+      fakeAthena();
+      await record(await build(id));
+    }
+    // The first build's folders were pruned once three newer builds were kept.
+    expect(await martFolders('ar_aging')).toEqual(['20261202T120000Z-bbbb02', '20261202T130000Z-cccc03', '20261202T140000Z-dddd04']);
+    const r = await rollbackAthena({ store, database: 'creditlake', glue: gluePlease() });
+    expect(r!.from).toBe('20261202T140000Z-dddd04');
+    expect(r!.to.build_id).toBe('20261202T130000Z-cccc03');
+    expect(glueTables.get('ar_aging')).toBe('s3://lake/marts/ar_aging/20261202T130000Z-cccc03/');
   });
 
   it('lets a missing AWS region through unwrapped (a machine problem, not a model failure)', async () => {

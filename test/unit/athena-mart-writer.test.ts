@@ -66,23 +66,19 @@ function recordStatements(failOn?: RegExp) {
   });
 }
 
-describe('writeMart (CTAS into the lake, delete-then-write)', () => {
-  it('deletes the old mart objects first, then CTAS with the declared types, then drops the temp table', async () => {
-    await store.writeText('marts/toy_mart/old-1.parquet', 'x');
-    await store.writeText('marts/toy_mart/old-2.parquet', 'x');
-    await store.writeText('marts/toy_mart_other/keep.parquet', 'x');
+describe('writeMart (CTAS into a new version folder beside the published one)', () => {
+  it('deletes nothing, CTAS with the declared types into marts/<model>/<build_id>/, keeps the temp table for the tests', async () => {
+    await store.writeText('marts/toy_mart/20261201T000000Z-old/part-0.parquet', 'x');
     recordStatements();
-    const res = await writeMart({ engine: engine(), store, model: 'toy_mart', sql: 'SELECT 1', declared: martDef, tempSuffix: 't1' });
-    expect(res.deletedObjects).toBe(2);
-    expect(res.location).toBe('s3://lake-bucket/acme/marts/toy_mart/');
+    const res = await writeMart({ engine: engine(), store, model: 'toy_mart', sql: 'SELECT 1', declared: martDef, tempSuffix: 't1', buildId: 'B1' });
+    expect(res).toMatchObject({ location: 's3://lake-bucket/acme/marts/toy_mart/B1/', dir: 'marts/toy_mart/B1', tempTable: 'toy_mart__ctas_t1' });
     expect(seen.map((s) => s.sql.split('\n')[0])).toEqual([
-      "CREATE TABLE toy_mart__ctas_t1 WITH (format = 'PARQUET', write_compression = 'SNAPPY', external_location = 's3://lake-bucket/acme/marts/toy_mart/') AS",
-      'DROP TABLE IF EXISTS toy_mart__ctas_t1',
+      "CREATE TABLE toy_mart__ctas_t1 WITH (format = 'PARQUET', write_compression = 'SNAPPY', external_location = 's3://lake-bucket/acme/marts/toy_mart/B1/') AS",
     ]);
-    // Athena requires an empty target: nothing was left when the CTAS started.
-    expect(seen[0]!.objects).toEqual([]);
+    // The published version is untouched while (and after) the new one is written.
+    expect(seen[0]!.objects).toEqual(['marts/toy_mart/20261201T000000Z-old/part-0.parquet']);
+    expect(await store.list('marts/toy_mart')).toEqual(['marts/toy_mart/20261201T000000Z-old/part-0.parquet']);
     expect(seen[0]!.sql).toContain('CAST(m."open_amount" AS DECIMAL(18,2)) AS "open_amount"');
-    expect(await store.list('marts/toy_mart_other')).toEqual(['marts/toy_mart_other/keep.parquet']);
   });
 
   it('writes at most 100 partitions per statement: CTAS, then INSERT INTO per further chunk', async () => {
@@ -102,10 +98,11 @@ describe('writeMart (CTAS into the lake, delete-then-write)', () => {
       declared: martDef,
       partitionedBy: 'as_of_date',
       tempSuffix: 't2',
+      buildId: 'B2',
     });
     expect(res.partitions).toBe(251);
     const kinds = seen.map((s) => s.sql.split(/\s/)[0]);
-    expect(kinds).toEqual(['SELECT', 'CREATE', 'INSERT', 'INSERT', 'DROP']);
+    expect(kinds).toEqual(['SELECT', 'CREATE', 'INSERT', 'INSERT']);
     const valuesIn = (sql: string) => (sql.match(/'\d{4}-\d{2}-\d{2}'/g) ?? []).length;
     expect(seen.slice(1, 4).map((s) => valuesIn(s.sql))).toEqual([100, 100, 50]);
     expect(seen[1]!.sql).toContain("partitioned_by = ARRAY['as_of_date']");
@@ -116,12 +113,12 @@ describe('writeMart (CTAS into the lake, delete-then-write)', () => {
   it('refuses a partition column that is not last, and still drops the temp table when the CTAS fails', async () => {
     recordStatements();
     await expect(
-      writeMart({ engine: engine(), store, model: 'toy_mart', sql: 'SELECT 1', declared: martDef, partitionedBy: 'segment' }),
+      writeMart({ engine: engine(), store, model: 'toy_mart', sql: 'SELECT 1', declared: martDef, partitionedBy: 'segment', buildId: 'B3' }),
     ).rejects.toThrow(/must be the last declared column/);
     expect(seen).toEqual([]);
 
     recordStatements(/^CREATE TABLE/);
-    await expect(writeMart({ engine: engine(), store, model: 'toy_mart', sql: 'SELECT 1', declared: martDef, tempSuffix: 't3' })).rejects.toThrow(
+    await expect(writeMart({ engine: engine(), store, model: 'toy_mart', sql: 'SELECT 1', declared: martDef, tempSuffix: 't3', buildId: 'B3' })).rejects.toThrow(
       /HIVE_PATH_ALREADY_EXISTS/,
     );
     expect(seen.map((s) => s.sql.split(/\s/)[0])).toEqual(['CREATE', 'DROP']);

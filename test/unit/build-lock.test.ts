@@ -5,7 +5,7 @@
  * one builder.
  */
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
-import { BatchCreatePartitionCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { BatchCreatePartitionCommand, CreateTableCommand, GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,8 @@ beforeEach(() => {
   athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [] }, Rows: [] } });
   glue.on(GetTableCommand).resolves({ Table: { Name: 'raw_x', StorageDescriptor: { Location: 's3://lake/raw/x/' } } });
   glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
+  glue.on(UpdateTableCommand).resolves({});
+  glue.on(CreateTableCommand).resolves({});
 });
 
 const store = () => new S3LakeStore(new S3Client({ region: 'eu-west-1' }), parseS3Uri('s3://lake/'));
@@ -112,7 +114,7 @@ describe('a CLI build while the build Lambda holds the lake', () => {
       return { QueryExecutionId: String(statements.length) };
     });
     const code = await runAthenaBuild(
-      { config: parseConfig({ lake: 's3://lake/' }), lakeRoot: 's3://lake/', select: ['stg_invoices'], skipTests: true, json: true, engine: () => engine, store: store() },
+      { config: parseConfig({ lake: 's3://lake/' }), lakeRoot: 's3://lake/', select: ['+ar_aging'], skipTests: true, json: true, engine: () => engine, store: store() },
       { stdout: new Writable({ write: (_c, _e, cb) => cb() }), stderr: new Writable({ write: (_c, _e, cb) => cb() }), cwd: tmpdir(), env: {} } as never,
     );
     expect(code).toBe(0);

@@ -5,7 +5,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchCreatePartitionCommand, GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
+import { BatchCreatePartitionCommand, CreateTableCommand, GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { mockClient } from 'aws-sdk-client-mock';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,12 +67,43 @@ beforeEach(() => {
   glue.reset();
   glue.on(GetTableCommand).resolves({ Table: { Name: 'raw_invoices', StorageDescriptor: { Location: 's3://acme-lake/raw/invoices/' } } });
   glue.on(BatchCreatePartitionCommand).resolves({ Errors: [] });
+  glue.on(UpdateTableCommand).resolves({});
+  glue.on(CreateTableCommand).resolves({});
 });
 
 const markerWritten = () => {
   const put = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'marts/_build.json');
   return put ? JSON.parse(String(put.args[0].input.Body)) : undefined;
 };
+
+describe('build --target athena --rollback', () => {
+  it('points every mart back at the build before the published one and records that build as published', async () => {
+    const marker = {
+      build_id: 'B3', finished_at: '2026-12-02T12:00:00Z', ok: true, models: 2, config: {},
+      marts: { ar_aging: 'marts/ar_aging/B3', dso_monthly: 'marts/dso_monthly/B3' },
+      history: [{ build_id: 'B2', finished_at: '2026-12-01T12:00:00Z', marts: { ar_aging: 'marts/ar_aging/B2', dso_monthly: 'marts/dso_monthly/B2' } }],
+    };
+    s3.on(GetObjectCommand, { Key: 'marts/_build.json' }).resolves({ Body: { transformToString: async () => JSON.stringify(marker) } as never });
+    glue.on(GetTableCommand).resolves({ Table: { Name: 'x' } });
+    const r = await cli('build', '--target', 'athena', '--rollback');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('rolled back: the marts of build B2 are published again (was B3); 0 older version(s) kept');
+    const locations = glue.commandCalls(UpdateTableCommand).map((c) => [c.args[0].input.TableInput!.Name, c.args[0].input.TableInput!.StorageDescriptor!.Location]);
+    expect(locations).toEqual([['ar_aging', 's3://acme-lake/marts/ar_aging/B2/'], ['dso_monthly', 's3://acme-lake/marts/dso_monthly/B2/']]);
+    expect(markerWritten()).toMatchObject({ build_id: 'B2', marts: { ar_aging: 'marts/ar_aging/B2' }, history: [] });
+    expect(statements).toEqual([]);
+  });
+
+  it('says so when no earlier version is kept, and refuses --rollback on the embedded target', async () => {
+    const r = await cli('build', '--target', 'athena', '--rollback');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('no earlier version of the marts is kept on this lake');
+    const local = await cli('build', '--rollback');
+    expect(local.code).toBe(2);
+    expect(local.stderr).toContain('--rollback needs --target athena');
+  });
+});
 
 describe('cost on a CLI build', () => {
   it('prints the bytes the build scanned and the estimated cost, and puts them in --json', async () => {
@@ -148,7 +179,11 @@ describe('creditlake query/build --target athena', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/building on Athena \(workgroup acme-wg, database acme_db\) over s3:\/\/acme-lake\//);
     expect(statements.some((s) => s.startsWith('CREATE OR REPLACE VIEW stg_invoices AS'))).toBe(true);
-    expect(statements.some((s) => s.includes("external_location = 's3://acme-lake/marts/ar_aging/'"))).toBe(true);
+    expect(statements.some((s) => /external_location = 's3:\/\/acme-lake\/marts\/ar_aging\/\d{8}T\d{6}Z-\w+\/'/.test(s))).toBe(true);
+    expect(r.stdout).toMatch(/build \d{8}T\d{6}Z-\w+ published/);
+    // The mart's Glue table now names the new version.
+    const update = glue.commandCalls(CreateTableCommand).concat(glue.commandCalls(UpdateTableCommand) as never[]).map((c) => c.args[0].input.TableInput!);
+    expect(update.find((t) => t.Name === 'ar_aging')!.StorageDescriptor!.Location).toMatch(/^s3:\/\/acme-lake\/marts\/ar_aging\/\d{8}T\d{6}Z-\w+\/$/);
   });
 
   it('query says in one line, without a stack trace, when AWS has no region or credentials', async () => {

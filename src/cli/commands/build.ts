@@ -33,6 +33,8 @@ no customers).
   --no-tests       skip the data tests
   --strict         exit 1 on any warning (lagging feed, figures not meaningful), not only on failed tests
   --target <t>     duckdb (default) or athena: run the models on Athena over the S3 lake (lake s3://…)
+  --rollback       with --target athena: publish again the marts of the build before the current one
+                   (the last 3 builds are kept)
   --json           print a machine-readable report on stdout`;
 
 /** Path as the user would type it: relative below the working directory, absolute elsewhere. */
@@ -61,13 +63,19 @@ export const buildCommand: Command = {
       select: { type: 'string', multiple: true },
       'no-tests': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
+      rollback: { type: 'boolean', default: false },
       ...targetOption,
     });
     const strict = values.strict === true;
     const { config, lakeRoot } = configFrom(values, io);
     const select = (values.select ?? []).flatMap((s) => s.split(/[,\s]+/)).filter(Boolean);
     const json = values.json === true;
-    if (parseTarget(values.target) === 'athena') return (await import('../athena-target.js')).runAthenaBuild({ config, lakeRoot, select, skipTests: values['no-tests'] === true, json }, io);
+    const athena = parseTarget(values.target) === 'athena';
+    if (values.rollback === true) {
+      if (!athena) throw new UsageError('--rollback needs --target athena (the embedded build keeps one previous generation, not a rollback history)');
+      return (await import('../athena-target.js')).runAthenaRollback({ config, lakeRoot, json }, io);
+    }
+    if (athena) return (await import('../athena-target.js')).runAthenaBuild({ config, lakeRoot, select, skipTests: values['no-tests'] === true, json }, io);
     let headerShown = false;
     const onEvent = (e: BuildEvent) => {
       if (json) return;

@@ -21,14 +21,26 @@ export interface MartWriteOptions {
   maxPartitionsPerStatement?: number;
   /** For tests: suffix of the temporary CTAS table name. */
   tempSuffix?: string;
+  /**
+   * The build this version belongs to: the mart is written to `marts/<model>/<buildId>/`, a folder no
+   * reader looks at until the build publishes it (the mart's Glue table still names the previous one).
+   */
+  buildId: string;
 }
 
 export interface MartWriteResult {
+  /** S3 URI of the new version's folder. */
   location: string;
-  deletedObjects: number;
+  /** Lake key of that folder (what the build marker records). */
+  dir: string;
+  /** The temporary table over the new version: the build's data tests and later marts read it until publish drops it. */
+  tempTable: string;
   statements: string[];
   partitions: number;
 }
+
+/** Lake folder of one version of a mart. */
+export const martVersionDir = (model: string, buildId: string) => `${toKey(lakePaths.martDir(model))}/${buildId}`;
 
 function literal(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;
@@ -41,16 +53,17 @@ export function typedSelect(sql: string, declared: TableDef): string {
 }
 
 /**
- * Replaces a mart's data in the lake: delete everything under `marts/<model>/`, then CTAS into that
- * (now empty) location through a throw-away table, whose Glue entry is dropped afterwards; the data
- * stays, and the mart's own Glue table (defined by the CDK stack at the same location) reads it.
- * Partitioned marts are written 100 partitions per statement: CTAS for the first chunk, INSERT INTO
- * for the rest. Readers see an empty mart between the delete and the end of the write.
+ * Writes a new version of a mart beside the published one: CTAS into `marts/<model>/<buildId>/` through
+ * a temporary table, which the build keeps for its data tests and drops after publishing (dropping an
+ * external table removes its Glue entry only). Nothing is deleted and the mart's own Glue table is not
+ * touched, so readers keep the previous version, whole, until the build switches it. A failed write
+ * drops its temporary table; the caller removes the version folder. Partitioned marts are written 100
+ * partitions per statement: CTAS for the first chunk, INSERT INTO for the rest.
  */
 export async function writeMart(opts: MartWriteOptions): Promise<MartWriteResult> {
   const { engine, store, model, declared } = opts;
   const max = opts.maxPartitionsPerStatement ?? MAX_PARTITIONS_PER_STATEMENT;
-  const dir = toKey(lakePaths.martDir(model));
+  const dir = martVersionDir(model, opts.buildId);
   const location = `${store.uriOf(dir)}/`;
   const temp = `${model}__ctas_${opts.tempSuffix ?? randomBytes(4).toString('hex')}`;
   const select = typedSelect(opts.sql, declared);
@@ -59,7 +72,6 @@ export async function writeMart(opts: MartWriteOptions): Promise<MartWriteResult
     throw new Error(`mart ${model}: partition column ${p} must be the last declared column`);
   }
 
-  const deletedObjects = await store.deletePrefix(dir);
   const statements: string[] = [];
   const run = async (sql: string) => {
     statements.push(sql);
@@ -67,6 +79,7 @@ export async function writeMart(opts: MartWriteOptions): Promise<MartWriteResult
   };
   const props = [`format = 'PARQUET'`, `write_compression = 'SNAPPY'`, `external_location = ${literal(location)}`];
   let partitions = 0;
+  let written = false;
   try {
     if (!p) {
       await run(`CREATE TABLE ${temp} WITH (${props.join(', ')}) AS\n${select}`);
@@ -91,9 +104,10 @@ export async function writeMart(opts: MartWriteOptions): Promise<MartWriteResult
         else await run(`INSERT INTO ${temp}\n${body}`);
       }
     }
+    written = true;
   } finally {
-    // Dropping an external table removes its Glue entry only; the Parquet under `location` stays.
-    await run(`DROP TABLE IF EXISTS ${temp}`).catch(() => undefined);
+    // A failed write leaves no temporary table behind (its partial Parquet goes with the version folder).
+    if (!written) await run(`DROP TABLE IF EXISTS ${temp}`).catch(() => undefined);
   }
-  return { location, deletedObjects, statements, partitions };
+  return { location, dir, tempTable: temp, statements, partitions };
 }
