@@ -203,6 +203,10 @@ export const en = {
   increase: 'increase',
   decrease: 'decrease',
   // Customer page, worklist, exports, SBI sections, enumerated values
+  payment_id: 'Payment',
+  payment_date: 'Paid on',
+  c_payments_title: 'Payments received',
+  currency: 'Currency',
   page_customers: 'Customers',
   page_customer: "Customer {customer}",
   page_worklist: "Worklist",

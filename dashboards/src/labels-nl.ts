@@ -201,6 +201,10 @@ export const nl: Record<LabelKey, string> = {
   increase: 'stijging',
   decrease: 'daling',
   // Customer page, worklist, exports, SBI sections, enumerated values
+  payment_id: 'Betaling',
+  payment_date: 'Betaald op',
+  c_payments_title: 'Ontvangen betalingen',
+  currency: 'Valuta',
   page_customers: 'Klanten',
   page_customer: "Klant {customer}",
   page_worklist: "Werklijst",

@@ -78,7 +78,7 @@ const SECTIONS: SectionDef[] = [
       card.showChart(barChart(data.rows, {
         title: 'c_history',
         category: { key: 'month', kind: 'month' },
-        bars: [{ key: 'open_ar', kind: 'money' }, { key: 'overdue_ar', kind: 'money' }, { key: 'paid', kind: 'money' }],
+        bars: [{ key: 'open_ar', kind: 'money' }, { key: 'overdue_ar', kind: 'money' }],
         lines: [{ key: 'credit_limit', kind: 'money' }],
       }, env.ctx));
     },
@@ -91,7 +91,7 @@ const SECTIONS: SectionDef[] = [
       card.showChart(barChart(data.rows, {
         title: 'c_days_late',
         category: { key: 'month', kind: 'month' },
-        bars: [{ key: 'mean_days_late', kind: 'days' }],
+        bars: [{ key: 'avg_days_late_12m', kind: 'days' }],
         lines: [{ key: 'utilisation', kind: 'ratio' }],
       }, env.ctx));
     },
@@ -105,7 +105,7 @@ const SECTIONS: SectionDef[] = [
     },
   },
   tableSection('customer_open_items', 'c_open_items', { limit: 500 }),
-  tableSection('customer_payments', 'c_payments', { limit: 50 }),
+  tableSection('customer_payments', 'c_payments_title', { limit: 50 }),
   tableSection('customer_actions', 'c_actions', { limit: 50 }),
 ];
 

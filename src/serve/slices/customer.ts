@@ -90,30 +90,27 @@ export const customerProfile = defineSlice({
 });
 
 /**
- * Month by month: open and overdue AR, the credit limit and its use, what was paid, and how late
- * (mean days late of the invoices settled in the month).
+ * Month by month: open and overdue AR, the credit limit and its use (credit_limit_utilisation) and
+ * how late the customer pays (mean days late over the 12 months to each month end, customer_risk).
+ * Both are materialised marts: the page reads a few dozen rows, not the ledger.
  */
 export const customerHistory = defineSlice({
   name: 'customer_history',
   page: 'customer',
-  description: "A customer's open and overdue AR, credit limit, utilisation, payments and days late per month end",
+  description: "A customer's open and overdue AR, credit limit, utilisation and mean days late (12 months) per month end",
   requires: ['credit_limit_utilisation'],
   shape: { ...customerShape, period: param.period.optional() },
-  kinds: { month: 'month', utilisation: 'ratio', mean_days_late: 'days' },
+  kinds: { month: 'month', utilisation: 'ratio', avg_days_late_12m: 'days' },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'credit_limit_utilisation');
     const asOf = asOfOf(catalog, p.as_of);
-    const late = catalog.has('int_invoice_settlements');
-    const pays = catalog.has('stg_payments');
-    const month = (c: string) => `CAST(date_trunc('month', ${c}) AS DATE)`;
+    const risk = catalog.hasColumn('customer_risk', 'avg_days_late_12m');
     const { rows } = await engine.query(
-      `SELECT CAST(${month('u.as_of_date')} AS VARCHAR) AS month, u.open_ar, u.overdue_ar, u.credit_limit, u.utilisation,
-              ${pays ? 'pm.paid' : 'CAST(NULL AS DECIMAL(18,2)) AS paid'}, ${late ? 's.mean_days_late' : 'CAST(NULL AS DOUBLE) AS mean_days_late'}
+      `SELECT CAST(date_trunc('month', u.as_of_date) AS VARCHAR) AS month, u.open_ar, u.overdue_ar, u.credit_limit, u.utilisation,
+              ${risk ? 'r.avg_days_late_12m' : 'CAST(NULL AS DOUBLE) AS avg_days_late_12m'}
        FROM credit_limit_utilisation u
-       ${pays ? `LEFT JOIN (SELECT ${month('payment_date')} AS m, SUM(amount) AS paid FROM stg_payments WHERE customer_id = $customer_id GROUP BY 1) pm ON pm.m = ${month('u.as_of_date')}` : ''}
-       ${late ? `LEFT JOIN (SELECT ${month('settlement_date')} AS m, AVG(days_late) AS mean_days_late FROM int_invoice_settlements WHERE customer_id = $customer_id GROUP BY 1) s ON s.m = ${month('u.as_of_date')}` : ''}
-       WHERE u.customer_id = $customer_id AND u.as_of_date <= CAST($as_of AS DATE)
-         AND u.as_of_date >= CAST($from AS DATE)
+       ${risk ? 'LEFT JOIN customer_risk r ON r.customer_id = u.customer_id AND r.as_of_date = u.as_of_date' : ''}
+       WHERE u.customer_id = $customer_id AND u.as_of_date <= CAST($as_of AS DATE) AND u.as_of_date >= CAST($from AS DATE)
        ORDER BY u.as_of_date`,
       { customer_id: p.customer_id, as_of: asOf, from: periodRange(asOf, p.period ?? '24m').from },
     );
@@ -143,23 +140,22 @@ export const customerScores = defineSlice({
   },
 });
 
-/** Payments received and, per invoice settled, how many days late it was paid. */
+/** Payments received, newest first (their matching to documents is in the open items and the ledger). */
 export const customerPayments = defineSlice({
   name: 'customer_payments',
   page: 'customer',
-  description: "A customer's settled invoices: paid on, days to pay and days late (newest first)",
-  requires: ['int_invoice_settlements'],
+  description: "A customer's payments received (newest first)",
+  requires: ['stg_payments'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
-  kinds: { days_to_pay: 'int', days_late: 'int', written_off: 'bool' },
+  kinds: { payment_date: 'date', amount: 'money' },
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'int_invoice_settlements');
+    requireMart(catalog, 'stg_payments');
     const asOf = asOfOf(catalog, p.as_of);
     const { rows } = await engine.query(
-      `SELECT document_id, CAST(invoice_date AS VARCHAR) AS invoice_date, CAST(due_date AS VARCHAR) AS due_date, amount,
-              CAST(settlement_date AS VARCHAR) AS settlement_date, days_to_pay, days_late, written_off, COUNT(*) OVER () AS total_rows
-       FROM int_invoice_settlements
-       WHERE customer_id = $customer_id AND settlement_date <= CAST($as_of AS DATE)
-       ORDER BY settlement_date DESC, document_id LIMIT $lim`,
+      `SELECT payment_id, CAST(payment_date AS VARCHAR) AS payment_date, amount, currency, COUNT(*) OVER () AS total_rows
+       FROM stg_payments
+       WHERE customer_id = $customer_id AND payment_date <= CAST($as_of AS DATE)
+       ORDER BY payment_date DESC, payment_id LIMIT $lim`,
       { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
     );
     return { rows };
