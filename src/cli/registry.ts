@@ -29,6 +29,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/mappings.js')).mappingsCommand,
   },
   {
+    name: 'watch',
+    summary: 'Watch a landing folder: ingest each new file once, file it in done/ or failed/, build after a quiet window',
+    load: async () => (await import('./commands/watch.js')).watchCommand,
+  },
+  {
     name: 'batches',
     summary: 'List the lake\'s batches; retire a wrong one (reversibly) or restore it',
     load: async () => (await import('./commands/batches.js')).batchesCommand,

@@ -1,17 +1,7 @@
-import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { sink } from '../../src/cli/capture.js';
 
-/** A writable that keeps what was written, for asserting on CLI output. */
-export function sink(): { stream: Writable; text: () => string } {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
+export { sink };
 
 /** Runs the CLI in-process, as `creditlake <argv…>` from `cwd`, and returns its exit code and output. */
 export async function cli(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
