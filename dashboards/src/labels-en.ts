@@ -207,6 +207,7 @@ export const en = {
   payment_date: 'Paid on',
   c_payments_title: 'Payments received',
   currency: 'Currency',
+  partial_month: "* month in progress: the data ends inside it, so its DSO rests on part of the month's sales",
   page_customers: 'Customers',
   page_customer: "Customer {customer}",
   page_worklist: "Worklist",

@@ -205,6 +205,7 @@ export const nl: Record<LabelKey, string> = {
   payment_date: 'Betaald op',
   c_payments_title: 'Ontvangen betalingen',
   currency: 'Valuta',
+  partial_month: "* maand loopt nog: de gegevens eindigen erin, dus de DSO rust op een deel van de omzet van die maand",
   page_customers: 'Klanten',
   page_customer: "Klant {customer}",
   page_worklist: "Werklijst",

@@ -70,3 +70,31 @@ describe('exports with real types', () => {
     }
   });
 });
+
+describe('partial months', () => {
+  it('the tiles open on the last complete month and say so; a chosen month in progress is flagged', async () => {
+    const { cfoKpis } = await import('../../src/serve/slices/kpis.js');
+    const { fakeCatalog } = await import('../support/slice-statements.js');
+    const catalog = { ...fakeCatalog(() => true), dataAsOf: '2024-06-14', values: { ...fakeCatalog(() => true).values, as_of: ['2024-05-31', '2024-06-14'] } };
+    const seen: { sql: string; params: Record<string, unknown> }[] = [];
+    const engine = {
+      dialect: (await import('../../src/warehouse/dialect/duckdb.js')).duckdbDialect,
+      async query(sql: string, params: Record<string, unknown> = {}) {
+        seen.push({ sql, params });
+        if (sql.includes('is_complete')) {
+          return { columns: [], rows: [{ month_end: '2024-06-14', is_complete: false, days_elapsed: 14 }, { month_end: '2024-05-31', is_complete: true, days_elapsed: 31 }] };
+        }
+        return { columns: [], rows: [{ m: '2024-05-01', open_ar: '10.00', overdue_pct: 12, dso: 40, bpdso: 30, avg_days_delinquent: 10, cei: 85, written_off: '0.00', expected_cash_13w: '5.00' }] };
+      },
+      async execute() {},
+      async close() {},
+    };
+    const res = await cfoKpis.run({ engine: engine as never, catalog, settings: defaultSettings }, {});
+    expect(res.meta?.month).toBe('2024-05-01');
+    expect(res.notes?.[0]).toMatch(/2024-05, the last complete month; 2024-06 is in progress \(14 days/);
+    expect(res.rows.find((r) => r.kpi === 'dso')!.value).toBe(40);
+    const chosen = await cfoKpis.run({ engine: engine as never, catalog, settings: defaultSettings }, { as_of: '2024-06-14' });
+    expect(chosen.meta?.month).toBe('2024-06-01');
+    expect(chosen.notes?.[0]).toMatch(/2024-06 is still in progress/);
+  });
+});

@@ -26,7 +26,8 @@ export function dsoTrendChart(rows: DataRow[], target: number | null, ctx: Build
   }));
   const option = {
     ...baseOption(),
-    xAxis: { type: 'category' as const, data: months.map((m) => formatMonth(m, ctx.lang)) },
+    // A month the data ends inside is marked: its DSO rests on part of a month's sales.
+    xAxis: { type: 'category' as const, data: months.map((m, i) => `${formatMonth(m, ctx.lang)}${rows[i]!.is_complete === false ? '*' : ''}`) },
     yAxis: { type: 'value' as const, name: t(ctx.lang, 'dso'), axisLabel: { formatter: axisFormatter('int', ctx) } },
     tooltip: { trigger: 'axis' as const, confine: true, valueFormatter: valueFormatter('days', ctx) },
     series,

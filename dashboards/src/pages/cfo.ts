@@ -55,6 +55,7 @@ export const cfoSections: SectionDef[] = [
     render(card, data, env) {
       const target = typeof data.meta.dso_target === 'number' ? data.meta.dso_target : null;
       card.showChart(dsoTrendChart(data.rows, target, env.ctx));
+      if (data.rows.some((r) => r.is_complete === false)) card.setNotes([t(env.ctx.lang, 'partial_month')]);
     },
   },
   {

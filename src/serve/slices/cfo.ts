@@ -15,14 +15,15 @@ export const dsoTrend = defineSlice({
   description: 'DSO per month with BPDSO, ADD, CEI and a 3-month rolling average',
   requires: ['dso_monthly'],
   shape: periodShape,
-  kinds: { month: 'month', dso: 'days', dso_rolling_3m: 'days', bpdso: 'days', avg_days_delinquent: 'days', cei: 'pct', pct_current: 'pct' },
+  kinds: { month: 'month', dso: 'days', dso_rolling_3m: 'days', bpdso: 'days', avg_days_delinquent: 'days', cei: 'pct', pct_current: 'pct', is_complete: 'bool' },
   async run({ engine, catalog, settings }, p) {
     requireMart(catalog, 'dso_monthly');
     const r = rangeOf(catalog, p);
     const g = groupWhere(catalog, 'dso_monthly', p);
     const { rows } = await engine.query(
-      `SELECT month, dso, dso_rolling_3m, bpdso, avg_days_delinquent, cei, pct_current FROM (
+      `SELECT month, dso, dso_rolling_3m, bpdso, avg_days_delinquent, cei, pct_current, is_complete FROM (
          SELECT CAST(${month('month')} AS VARCHAR) AS month, dso, bpdso, avg_days_delinquent, cei, pct_current,
+                ${catalog.hasColumn('dso_monthly', 'is_complete') ? 'is_complete' : 'CAST(NULL AS BOOLEAN) AS is_complete'},
                 AVG(dso) OVER (ORDER BY month ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS dso_rolling_3m
          FROM dso_monthly WHERE ${g.sql} AND month <= CAST($to AS DATE)) x
        WHERE month >= $from ORDER BY month`,

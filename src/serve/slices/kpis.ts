@@ -37,7 +37,7 @@ export const cfoKpis = defineSlice({
   shape: { as_of: param.asOf.optional(), ...groupFilterShape },
   kinds: { kpi: 'enum', unit: 'enum' },
   async run({ engine, catalog, settings }, p) {
-    const asOf = asOfOf(catalog, p.as_of);
+    const { asOf, partialNote } = await tileMonth(engine, catalog, p.as_of);
     const m0 = monthStart(asOf);
     const months: Months = { m0, m1: addMonths(m0, -1), m12: addMonths(m0, -12) };
     const targets = { overdue: settings.targets.overdue_pct, dso: settings.targets.dso_days, cei: settings.targets.cei_pct };
@@ -58,7 +58,7 @@ export const cfoKpis = defineSlice({
         tileFrom(rows, months, 'write_offs', 'money', 'written_off'),
         tileFrom(rows, months, 'expected_cash_13w', 'money', 'expected_cash_13w'),
       ];
-      return { rows: tiles, meta: { as_of: asOf, month: m0, source: 'kpi_summary' } };
+      return { rows: tiles, notes: partialNote ? [partialNote] : [], meta: { as_of: asOf, month: m0, source: 'kpi_summary' } };
     }
     requireMart(catalog, 'dso_monthly');
     const g = groupWhere(catalog, 'dso_monthly', p);
@@ -76,7 +76,7 @@ export const cfoKpis = defineSlice({
       tileFrom(rows, months, 'cei', 'pct', 'cei', targets.cei),
       await groupedWriteOffs(engine, catalog, p, months),
     ];
-    const notes = [...g.notes];
+    const notes = [...(partialNote ? [partialNote] : []), ...g.notes];
     const ignored = [...g.ignored];
     if (catalog.has('cash_forecast_13w') && hasAnyGroupFilter(p)) {
       tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w'));
@@ -85,6 +85,31 @@ export const cfoKpis = defineSlice({
     return { rows: tiles, notes, ignored, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
   },
 });
+
+/**
+ * The month the tiles show. Without an as-of date, the last complete month: a month the data ends
+ * inside has only part of its sales and receipts, so its DSO and CEI are not comparable. A chosen
+ * month still in progress is shown, with a note saying so.
+ */
+async function tileMonth(engine: WarehouseEngine, catalog: Catalog, requested: string | undefined): Promise<{ asOf: string; partialNote: string | null }> {
+  const latest = asOfOf(catalog, requested);
+  if (!catalog.hasColumn('dso_monthly', 'is_complete') || !catalog.hasColumn('dso_monthly', 'month_end')) return { asOf: latest, partialNote: null };
+  const all = catalog.hasColumn('dso_monthly', 'group_by') ? "group_by = 'ALL'" : "segment = 'ALL'";
+  const { rows } = await engine.query(
+    `SELECT CAST(month_end AS VARCHAR) AS month_end, is_complete, days_elapsed FROM dso_monthly
+     WHERE ${all} AND month_end <= CAST($as_of AS DATE) ORDER BY month_end DESC LIMIT 13`,
+    { as_of: latest },
+  );
+  const current = rows[0];
+  if (!current || current.is_complete !== false) return { asOf: latest, partialNote: null };
+  if (requested !== undefined) return { asOf: latest, partialNote: `${latest.slice(0, 7)} is still in progress (${current.days_elapsed} days of data): its flows are partial` };
+  const complete = rows.find((r) => r.is_complete === true);
+  if (!complete) return { asOf: latest, partialNote: `${latest.slice(0, 7)} is still in progress: no complete month yet` };
+  return {
+    asOf: String(complete.month_end),
+    partialNote: `showing ${String(complete.month_end).slice(0, 7)}, the last complete month; ${latest.slice(0, 7)} is in progress (${current.days_elapsed} days of data)`,
+  };
+}
 
 /** Write-offs of one customer group, from the grouped write-off mart or the roll-forward. */
 async function groupedWriteOffs(engine: WarehouseEngine, catalog: Catalog, p: GroupParams, months: Months): Promise<Row> {
