@@ -3,8 +3,9 @@
 -- credit note on an invoice) belongs to the head it corrects. One rule for int_ar_item_events
 -- (and so ar_open_items and ar_rollforward) and int_item_receipts.
 WITH docs AS (
-  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, corrects_document_id
-  FROM {{ ref('stg_invoices') }}
+  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, corrects_document_id,
+         currency, amount_original
+  FROM {{ ref('int_invoices') }}
 )
 SELECT
   d.document_id,
@@ -14,7 +15,9 @@ SELECT
   d.due_date,
   d.amount,
   d.settled_date,
-  CASE WHEN t.document_id IS NULL THEN d.document_id ELSE t.document_id END AS item_id
+  CASE WHEN t.document_id IS NULL THEN d.document_id ELSE t.document_id END AS item_id,
+  d.currency,
+  d.amount_original
 FROM docs d
 LEFT JOIN docs t
   ON t.document_id = d.corrects_document_id

@@ -14,22 +14,28 @@
 --    applied to it after S stays (the cash was counted at S already); it is 'applied_after_settlement'.
 --  * A document known only from open-item snapshots moves by the settlements derived from them
 --    (int_snapshot_events): movement 'settlement', source_type 'snapshot'.
+--  * amount is in the reporting currency at each event's own date (int_invoices, int_payments,
+--    int_payment_allocations, int_write_offs); amount_original in the item's currency, so
+--    ar_open_items can revalue what is open at the closing rate. Unapplied cash is kept in the
+--    reporting currency as received (currency = reporting currency).
 WITH docs AS (
-  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, item_id
+  SELECT document_id, customer_id, document_type, invoice_date, due_date, amount, settled_date, item_id,
+         currency, amount_original
   FROM {{ ref('int_ar_documents') }}
 ),
 doc_items AS (
-  SELECT document_id, document_type AS source_type, invoice_date AS source_date, amount AS source_amount, item_id
+  SELECT document_id, document_type AS source_type, invoice_date AS source_date, amount AS source_amount, item_id,
+         amount_original AS source_amount_original
   FROM docs
 ),
 heads AS (
   SELECT document_id AS item_id, customer_id, document_type AS item_type, invoice_date AS item_date,
-         due_date, amount AS item_amount, settled_date
+         due_date, amount AS item_amount, settled_date, currency
   FROM docs
   WHERE item_id = document_id
 ),
 payments AS (
-  SELECT payment_id, customer_id, payment_date, amount FROM {{ ref('stg_payments') }}
+  SELECT payment_id, customer_id, payment_date, amount FROM {{ ref('int_payments') }}
 ),
 allocations AS (
   SELECT
@@ -40,8 +46,9 @@ allocations AS (
     h.item_id,
     h.settled_date,
     a.amount,
+    a.amount_original,
     CASE WHEN p.payment_date < h.item_date THEN h.item_date ELSE p.payment_date END AS event_date
-  FROM {{ ref('stg_payment_allocations') }} a
+  FROM {{ ref('int_payment_allocations') }} a
   JOIN payments p ON p.payment_id = a.payment_id
   JOIN doc_items di ON di.document_id = a.document_id
   JOIN heads h ON h.item_id = di.item_id
@@ -49,23 +56,24 @@ allocations AS (
 doc_events AS (
   SELECT di.item_id, 'document' AS movement, di.document_id AS source_id, di.source_type,
          CASE WHEN di.source_date < h.item_date THEN h.item_date ELSE di.source_date END AS event_date,
-         di.source_amount AS amount
+         di.source_amount AS amount, di.source_amount_original AS amount_original
   FROM doc_items di
   JOIN heads h ON h.item_id = di.item_id
   UNION ALL
-  SELECT item_id, 'allocation' AS movement, payment_id AS source_id, 'payment' AS source_type, event_date, 0 - amount AS amount
+  SELECT item_id, 'allocation' AS movement, payment_id AS source_id, 'payment' AS source_type, event_date,
+         0 - amount AS amount, 0 - amount_original AS amount_original
   FROM allocations
   UNION ALL
   SELECT h.item_id, 'write_off' AS movement, w.document_id AS source_id, 'write_off' AS source_type,
          CASE WHEN w.write_off_date < h.item_date THEN h.item_date ELSE w.write_off_date END AS event_date,
-         0 - w.amount AS amount
-  FROM {{ ref('stg_write_offs') }} w
+         0 - w.amount AS amount, 0 - w.amount_original AS amount_original
+  FROM {{ ref('int_write_offs') }} w
   JOIN doc_items di ON di.document_id = w.document_id
   JOIN heads h ON h.item_id = di.item_id
   UNION ALL
   SELECT h.item_id, 'settlement' AS movement, s.document_id AS source_id, 'snapshot' AS source_type,
          CASE WHEN s.event_date < h.item_date THEN h.item_date ELSE s.event_date END AS event_date,
-         s.amount
+         s.amount, s.amount_original
   FROM {{ ref('int_snapshot_events') }} s
   JOIN doc_items di ON di.document_id = s.document_id
   JOIN heads h ON h.item_id = di.item_id
@@ -84,8 +92,8 @@ kept AS (
 -- Per day: b = running balance, w = running written-off amount; the recovered total is
 -- least(w, deepest dip below zero on a day with an allocation), and each day's recovery its increase.
 wo_days AS (
-  SELECT k.item_id, k.event_date, sum(k.amount) AS delta,
-         sum(CASE WHEN k.movement = 'write_off' THEN 0 - k.amount ELSE 0 END) AS written,
+  SELECT k.item_id, k.event_date, sum(k.amount_original) AS delta,
+         sum(CASE WHEN k.movement = 'write_off' THEN 0 - k.amount_original ELSE 0 END) AS written,
          max(CASE WHEN k.movement = 'allocation' THEN 1 ELSE 0 END) AS has_allocation
   FROM kept k
   WHERE k.item_id IN (SELECT item_id FROM kept WHERE movement = 'write_off')
@@ -107,29 +115,42 @@ wo_recovered AS (
     FROM wo_running
   ) x
 ),
-recoveries AS (
+recoveries_original AS (
   SELECT item_id, 'write_off' AS movement, item_id AS source_id, 'recovery' AS source_type, event_date,
-         recovered_to_date - COALESCE(lag(recovered_to_date) OVER (PARTITION BY item_id ORDER BY event_date), 0) AS amount
+         recovered_to_date - COALESCE(lag(recovered_to_date) OVER (PARTITION BY item_id ORDER BY event_date), 0) AS amount_original
   FROM wo_recovered
 ),
+-- Recoveries are found in the document's own currency and valued at their date's rate.
+recoveries AS (
+  SELECT r.item_id, r.movement, r.source_id, r.source_type, r.event_date,
+         CASE WHEN h.currency = {{ var('reporting_currency') }} THEN r.amount_original
+              ELSE CAST(round(CAST(r.amount_original AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+         r.amount_original
+  FROM recoveries_original r
+  JOIN heads h ON h.item_id = r.item_id
+  LEFT JOIN {{ ref('int_fx_rates') }} fx
+    ON h.currency <> {{ var('reporting_currency') }}
+   AND fx.currency = h.currency AND r.event_date >= fx.valid_from AND r.event_date < fx.valid_until
+  WHERE r.amount_original <> 0
+),
 settle_base AS (
-  SELECT item_id, movement, source_id, source_type, event_date, amount FROM kept
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM kept
   UNION ALL
-  SELECT item_id, movement, source_id, source_type, event_date, amount FROM recoveries WHERE amount <> 0
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM recoveries
 ),
 settlements AS (
   SELECT h.item_id, 'settlement' AS movement, h.item_id AS source_id, 'settled_date' AS source_type,
-         h.settled_date AS event_date, 0 - sum(k.amount) AS amount
+         h.settled_date AS event_date, 0 - sum(k.amount) AS amount, 0 - sum(k.amount_original) AS amount_original
   FROM heads h
   JOIN settle_base k ON k.item_id = h.item_id
   WHERE h.settled_date IS NOT NULL
   GROUP BY h.item_id, h.settled_date
-  HAVING sum(k.amount) <> 0
+  HAVING sum(k.amount) <> 0 OR sum(k.amount_original) <> 0
 ),
 document_side AS (
-  SELECT item_id, movement, source_id, source_type, event_date, amount FROM settle_base
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM settle_base
   UNION ALL
-  SELECT item_id, movement, source_id, source_type, event_date, amount FROM settlements
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM settlements
 ),
 payment_side AS (
   SELECT payment_id AS item_id, customer_id, payment_date AS item_date, amount AS item_amount,
@@ -155,7 +176,9 @@ SELECT
   e.source_id,
   e.source_type,
   e.event_date,
-  CAST(e.amount AS DECIMAL(18,2)) AS amount
+  CAST(e.amount AS DECIMAL(18,2)) AS amount,
+  h.currency,
+  CAST(e.amount_original AS DECIMAL(18,2)) AS amount_original
 FROM document_side e
 JOIN heads h ON h.item_id = e.item_id
 UNION ALL
@@ -172,5 +195,7 @@ SELECT
   source_id,
   source_type,
   event_date,
-  CAST(amount AS DECIMAL(18,2)) AS amount
+  CAST(amount AS DECIMAL(18,2)) AS amount,
+  {{ var('reporting_currency') }} AS currency,
+  CAST(amount AS DECIMAL(18,2)) AS amount_original
 FROM payment_side

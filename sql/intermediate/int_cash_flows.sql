@@ -9,21 +9,21 @@ SELECT customer_id, payment_date AS flow_date, 'payment' AS flow_kind,
        CAST(0 AS DECIMAL(18,2)) AS invoiced,
        CAST(0 AS DECIMAL(18,2)) AS credit_notes,
        CAST(0 AS DECIMAL(18,2)) AS written_off
-FROM {{ ref('stg_payments') }}
+FROM {{ ref('int_payments') }}
 UNION ALL
 SELECT customer_id, invoice_date AS flow_date, document_type AS flow_kind,
        CAST(0 AS DECIMAL(18,2)) AS cash_received,
        CASE WHEN document_type = 'credit_note' THEN CAST(0 AS DECIMAL(18,2)) ELSE amount END AS invoiced,
        CASE WHEN document_type = 'credit_note' THEN amount ELSE CAST(0 AS DECIMAL(18,2)) END AS credit_notes,
        CAST(0 AS DECIMAL(18,2)) AS written_off
-FROM {{ ref('stg_invoices') }}
+FROM {{ ref('int_invoices') }}
 UNION ALL
 SELECT customer_id, write_off_date AS flow_date, 'write_off' AS flow_kind,
        CAST(0 AS DECIMAL(18,2)) AS cash_received,
        CAST(0 AS DECIMAL(18,2)) AS invoiced,
        CAST(0 AS DECIMAL(18,2)) AS credit_notes,
        amount AS written_off
-FROM {{ ref('stg_write_offs') }}
+FROM {{ ref('int_write_offs') }}
 UNION ALL
 SELECT customer_id, event_date AS flow_date, 'recovery' AS flow_kind,
        CAST(0 AS DECIMAL(18,2)) AS cash_received,

@@ -79,7 +79,7 @@ portfolio_history AS (
 -- Latest payment of each customer on or before F: per month of payment, valid until the next one.
 payment_months AS (
   SELECT customer_id, CAST({{ month_end('payment_date') }} AS DATE) AS pay_month, max(payment_date) AS last_payment
-  FROM {{ ref('stg_payments') }}
+  FROM {{ ref('int_payments') }}
   GROUP BY customer_id, CAST({{ month_end('payment_date') }} AS DATE)
 ),
 payment_ranges AS (

@@ -8,7 +8,7 @@ WITH ends AS (
 ),
 monthly AS (
   SELECT customer_id, CAST({{ month_start('invoice_date') }} AS DATE) AS month_start, sum(amount) AS sales
-  FROM {{ ref('stg_invoices') }}
+  FROM {{ ref('int_invoices') }}
   GROUP BY customer_id, CAST({{ month_start('invoice_date') }} AS DATE)
 )
 SELECT

@@ -15,7 +15,7 @@ SELECT
   a.payment_id,
   CASE WHEN p.payment_date < h.invoice_date THEN h.invoice_date ELSE p.payment_date END AS receipt_date,
   a.amount
-FROM {{ ref('stg_payment_allocations') }} a
-JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id
+FROM {{ ref('int_payment_allocations') }} a
+JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
 JOIN docs di ON di.document_id = a.document_id
 JOIN docs h ON h.document_id = di.item_id

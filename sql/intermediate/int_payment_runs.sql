@@ -14,7 +14,7 @@ pay_days AS (
     CAST({{ month_end('payment_date') }} AS DATE) AS pay_month,
     CAST(extract(day FROM payment_date) AS INTEGER) AS day_of_month,
     CAST({{ days_between('DATE ''1900-01-01''', 'payment_date') }} % 7 AS INTEGER) AS weekday
-  FROM {{ ref('stg_payments') }}
+  FROM {{ ref('int_payments') }}
   GROUP BY customer_id, payment_date
 ),
 seen AS (

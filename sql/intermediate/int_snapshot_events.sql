@@ -8,7 +8,8 @@
 --  * settled: gone from the scope's next snapshot: the rest is settled on that snapshot's date,
 --  * reopened: listed again after having gone.
 -- All are derived (no payment row says how or exactly when): int_ar_item_events books them as
--- movement 'settlement' with source_type 'snapshot'.
+-- movement 'settlement' with source_type 'snapshot'. Amounts are in the document's currency
+-- (amount_original) and in the reporting currency at the event date's rate (amount).
 WITH snapshots AS (
   SELECT scope, snapshot_date, document_id, open_amount
   FROM {{ ref('stg_open_item_snapshots') }}
@@ -34,7 +35,7 @@ observed AS (
   JOIN scope_dates q ON q.scope = s.scope AND q.snapshot_date = s.snapshot_date
 ),
 documents AS (
-  SELECT document_id, customer_id, amount FROM {{ ref('stg_invoices') }}
+  SELECT document_id, customer_id, currency, amount_original AS amount FROM {{ ref('int_invoices') }}
 ),
 events AS (
   SELECT o.document_id, o.snapshot_date AS event_date, o.open_amount - d.amount AS amount, 'before_first_snapshot' AS derivation
@@ -54,7 +55,18 @@ events AS (
   FROM observed
   WHERE prev_seen IS NOT NULL AND prev_seen < prev_scope_date
 )
-SELECT e.document_id, d.customer_id, e.event_date, CAST(e.amount AS DECIMAL(18,2)) AS amount, e.derivation
+SELECT
+  e.document_id,
+  d.customer_id,
+  e.event_date,
+  CASE WHEN d.currency = {{ var('reporting_currency') }} THEN CAST(e.amount AS DECIMAL(18,2))
+       ELSE CAST(round(CAST(e.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+  e.derivation,
+  d.currency,
+  CAST(e.amount AS DECIMAL(18,2)) AS amount_original
 FROM events e
 JOIN documents d ON d.document_id = e.document_id
+LEFT JOIN {{ ref('int_fx_rates') }} fx
+  ON d.currency <> {{ var('reporting_currency') }}
+ AND fx.currency = d.currency AND e.event_date >= fx.valid_from AND e.event_date < fx.valid_until
 WHERE e.amount <> 0

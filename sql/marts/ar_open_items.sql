@@ -15,17 +15,19 @@
 --    buckets and every debit-balance ratio (% current, CEI, overdue share) hold debts only.
 -- In a partial last month (the export stops before its end) items are aged at the data end
 -- (int_month_ends.aged_at): an invoice due after the extract date is not overdue yet.
+-- Currencies: the open amount is in the reporting currency, a foreign-currency document revalued at
+-- the as-of date's closing rate (open_amount_original in its own currency beside it).
 -- Balances are kept per month as validity ranges, so only items actually open at a month end are
 -- joined to it. An item's attributes depend on its id alone, so they ride along in the grouping.
 WITH monthly AS (
-  SELECT item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, period_end,
-         sum(amount) AS delta
+  SELECT item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, currency, period_end,
+         sum(amount) AS delta, sum(amount_original) AS delta_original
   FROM (
-    SELECT item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date,
-           CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount
+    SELECT item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, currency,
+           CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original
     FROM {{ ref('int_ar_item_events') }}
   ) dated
-  GROUP BY item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, period_end
+  GROUP BY item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, currency, period_end
 ),
 balances AS (
   SELECT
@@ -37,12 +39,30 @@ balances AS (
     due_date,
     item_amount AS original_amount,
     settled_date,
+    currency,
     period_end AS valid_from,
     COALESCE(lead(period_end) OVER (PARTITION BY item_kind, item_id ORDER BY period_end), DATE '9999-12-31') AS valid_until,
     sum(delta) OVER (
       PARTITION BY item_kind, item_id ORDER BY period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS balance
+    ) AS booked_balance,
+    sum(delta_original) OVER (
+      PARTITION BY item_kind, item_id ORDER BY period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS balance_original
   FROM monthly
+),
+-- What is open is decided in the item's own currency; a foreign-currency document is revalued at the
+-- closing rate of the as-of date (of the data end in a partial month, int_month_ends.aged_at) (int_fx_rates), everything else is its booked balance.
+revalued AS (
+  SELECT b.*, m.as_of_date,
+         CASE WHEN b.currency = {{ var('reporting_currency') }} OR b.item_kind = 'payment' THEN b.booked_balance
+              ELSE CAST(round(CAST(b.balance_original AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS balance
+  FROM balances b
+  JOIN {{ ref('int_month_ends') }} m
+    ON m.as_of_date >= b.valid_from AND m.as_of_date < b.valid_until
+  LEFT JOIN {{ ref('int_fx_rates') }} fx
+    ON b.currency <> {{ var('reporting_currency') }} AND b.item_kind = 'document'
+   AND fx.currency = b.currency AND m.aged_at >= fx.valid_from AND m.aged_at < fx.valid_until
+  WHERE (b.item_kind = 'document' AND b.balance_original <> 0) OR (b.item_kind = 'payment' AND b.booked_balance <> 0)
 ),
 open_items AS (
   SELECT
@@ -58,10 +78,12 @@ open_items AS (
     CASE WHEN i.item_kind = 'document'
          THEN CAST({{ days_between('i.basis_date', 'm.aged_at') }} AS INTEGER) END AS days_past_due,
     CASE WHEN i.item_kind = 'payment' OR i.balance < 0 OR i.due_date >= m.aged_at THEN true ELSE false END AS is_current,
-    CASE WHEN i.balance < 0 THEN true ELSE false END AS is_credit_balance
-  FROM (SELECT b.*, {{ aging_basis_column('b') }} AS basis_date FROM balances b WHERE b.balance <> 0) i
-  JOIN {{ ref('int_month_ends') }} m
-    ON m.as_of_date >= i.valid_from AND m.as_of_date < i.valid_until
+    CASE WHEN i.balance < 0 THEN true ELSE false END AS is_credit_balance,
+    i.currency,
+    CAST(i.balance_original AS DECIMAL(18,2)) AS open_amount_original,
+    CAST(i.booked_balance AS DECIMAL(18,2)) AS open_amount_booked
+  FROM (SELECT b.*, {{ aging_basis_column('b') }} AS basis_date FROM revalued b) i
+  JOIN {{ ref('int_month_ends') }} m ON m.as_of_date = i.as_of_date
   LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = i.customer_id
   WHERE i.settled_date IS NULL OR m.as_of_date < i.settled_date
 )
@@ -86,6 +108,9 @@ SELECT
   {{ var('aging_basis') }} AS aging_basis,
   is_credit_balance,
   -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
-  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete,
+  currency,
+  open_amount_original,
+  open_amount_booked
 FROM open_items
 ORDER BY as_of_date, document_type, document_id

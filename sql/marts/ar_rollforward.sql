@@ -1,5 +1,5 @@
 -- AR roll-forward per calendar month and customer group, with 'ALL' totals (docs/metrics.md):
---   ar_end = ar_begin + invoiced + credit_notes − collected − written_off
+--   ar_end = ar_begin + invoiced + credit_notes − collected − written_off + fx_revaluation
 -- and ar_begin of a month is ar_end of the month before (0 before the first month). The movements
 -- come from int_ar_item_events, which follows ar_open_items' rules, so ar_end is the AR of
 -- ar_open_items at the month end to the cent (data test ar_rollforward_ties_out).
@@ -73,6 +73,38 @@ rolled AS (
       PARTITION BY group_by, group_value ORDER BY month_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS DECIMAL(18,2)) AS unapplied_cash_end
   FROM frame
+),
+-- AR as ar_open_items reports it: foreign-currency documents at the closing rate. The gap to the
+-- booked AR (every movement at its own date's rate) is the FX result so far; its change in the
+-- month is fx_revaluation (0 on a ledger in the reporting currency only).
+items AS (
+  SELECT as_of_date, customer_id, sum(open_amount) AS open_ar
+  FROM {{ ref('ar_open_items') }}
+  GROUP BY as_of_date, customer_id
+),
+revalued AS (
+  SELECT i.as_of_date, g.group_by, g.group_value, sum(i.open_ar) AS open_ar
+  FROM items i
+  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = i.customer_id
+  GROUP BY i.as_of_date, g.group_by, g.group_value
+  UNION ALL
+  SELECT as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, sum(open_ar) AS open_ar
+  FROM items
+  GROUP BY as_of_date
+),
+with_fx AS (
+  SELECT r.*,
+         CAST(COALESCE(v.open_ar, 0) - r.ar_end AS DECIMAL(18,2)) AS fx_gap
+  FROM rolled r
+  LEFT JOIN revalued v ON v.as_of_date = r.month_end AND v.group_by = r.group_by AND v.group_value = r.group_value
+),
+final AS (
+  SELECT
+    month_start, month_end, group_by, group_value, invoiced, credit_notes, collected, written_off,
+    cash_received, settled_without_payment, unapplied_cash_end,
+    CAST(ar_end + fx_gap AS DECIMAL(18,2)) AS ar_end,
+    CAST(fx_gap - COALESCE(lag(fx_gap) OVER (PARTITION BY group_by, group_value ORDER BY month_start), 0) AS DECIMAL(18,2)) AS fx_revaluation
+  FROM with_fx
 )
 SELECT
   month_start AS month,
@@ -80,17 +112,18 @@ SELECT
   group_by,
   group_value,
   CASE WHEN group_by IN ('segment', 'ALL') THEN group_value END AS segment,
-  CAST(ar_end - (invoiced + credit_notes - collected - written_off) AS DECIMAL(18,2)) AS ar_begin,
+  CAST(ar_end - (invoiced + credit_notes - collected - written_off + fx_revaluation) AS DECIMAL(18,2)) AS ar_begin,
   invoiced,
   credit_notes,
   collected,
   written_off,
   ar_end,
-  CAST(invoiced + credit_notes - collected - written_off AS DECIMAL(18,2)) AS net_change,
+  CAST(invoiced + credit_notes - collected - written_off + fx_revaluation AS DECIMAL(18,2)) AS net_change,
   cash_received,
   settled_without_payment,
   unapplied_cash_end,
   -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
-  COALESCE(month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
-FROM rolled
+  COALESCE(month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete,
+  fx_revaluation
+FROM final
 ORDER BY month_start, group_by, group_value

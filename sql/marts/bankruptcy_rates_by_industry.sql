@@ -55,21 +55,21 @@ bankrupt_customers AS (
 open_docs AS (
   SELECT b.company_key, b.bankruptcy_date, i.document_id, i.amount
   FROM bankrupt_customers b
-  JOIN {{ ref('stg_invoices') }} i
+  JOIN {{ ref('int_invoices') }} i
     ON i.customer_id = b.customer_id AND i.invoice_date <= b.bankruptcy_date
    AND (i.settled_date IS NULL OR i.settled_date > b.bankruptcy_date)
 ),
 doc_paid AS (
   SELECT d.company_key, d.document_id, sum(a.amount) AS paid
   FROM open_docs d
-  JOIN {{ ref('stg_payment_allocations') }} a ON a.document_id = d.document_id
-  JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id AND p.payment_date <= d.bankruptcy_date
+  JOIN {{ ref('int_payment_allocations') }} a ON a.document_id = d.document_id
+  JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id AND p.payment_date <= d.bankruptcy_date
   GROUP BY d.company_key, d.document_id
 ),
 doc_written AS (
   SELECT d.company_key, d.document_id, sum(w.amount) AS written
   FROM open_docs d
-  JOIN {{ ref('stg_write_offs') }} w ON w.document_id = d.document_id AND w.write_off_date <= d.bankruptcy_date
+  JOIN {{ ref('int_write_offs') }} w ON w.document_id = d.document_id AND w.write_off_date <= d.bankruptcy_date
   GROUP BY d.company_key, d.document_id
 ),
 exposure AS (
@@ -82,7 +82,7 @@ exposure AS (
 written_off AS (
   SELECT b.company_key, sum(w.amount) AS written_off
   FROM bankrupt_customers b
-  JOIN {{ ref('stg_write_offs') }} w ON w.customer_id = b.customer_id AND w.write_off_date >= b.bankruptcy_date
+  JOIN {{ ref('int_write_offs') }} w ON w.customer_id = b.customer_id AND w.write_off_date >= b.bankruptcy_date
   GROUP BY b.company_key
 ),
 per_company AS (

@@ -27,7 +27,7 @@ customers AS (
 first_seen AS (
   SELECT customer_id, min(d) AS first_date
   FROM (
-    SELECT customer_id, invoice_date AS d FROM {{ ref('stg_invoices') }}
+    SELECT customer_id, invoice_date AS d FROM {{ ref('int_invoices') }}
     UNION ALL
     SELECT c.customer_id, p.first_report_date AS d
     FROM customers c JOIN {{ ref('int_company_profile') }} p ON p.company_key = c.company_key

@@ -12,7 +12,7 @@ WITH months AS (
 ),
 documents AS (
   SELECT CAST({{ month_start('invoice_date') }} AS DATE) AS month_start, customer_id, amount
-  FROM {{ ref('stg_invoices') }}
+  FROM {{ ref('int_invoices') }}
 ),
 sales AS (
   SELECT month_start, group_by, group_value, sum(amount) AS credit_sales

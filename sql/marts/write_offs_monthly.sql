@@ -17,11 +17,11 @@ WITH months AS (
   SELECT month_start, as_of_date AS month_end FROM {{ ref('int_month_ends') }}
 ),
 write_offs AS (
-  SELECT document_id, customer_id, write_off_date, amount FROM {{ ref('stg_write_offs') }} WHERE amount > 0
+  SELECT document_id, customer_id, write_off_date, amount FROM {{ ref('int_write_offs') }} WHERE amount > 0
 ),
 recoveries AS (
   SELECT customer_id, write_off_date AS recovery_date, 0 - amount AS amount
-  FROM {{ ref('stg_write_offs') }}
+  FROM {{ ref('int_write_offs') }}
   WHERE amount < 0
   UNION ALL
   SELECT customer_id, event_date AS recovery_date, amount
@@ -61,7 +61,7 @@ per_customer AS (
     UNION ALL
     SELECT customer_id, CAST({{ month_start('invoice_date') }} AS DATE) AS month_start, 0 AS written_off,
            0 AS write_offs, 0 AS documents, 0 AS collection_costs, amount AS credit_sales, 0 AS recovered
-    FROM {{ ref('stg_invoices') }}
+    FROM {{ ref('int_invoices') }}
     UNION ALL
     SELECT customer_id, CAST({{ month_start('recovery_date') }} AS DATE) AS month_start, 0 AS written_off,
            0 AS write_offs, 0 AS documents, 0 AS collection_costs, 0 AS credit_sales, amount AS recovered

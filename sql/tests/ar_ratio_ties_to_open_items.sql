@@ -1,7 +1,7 @@
 -- ar_ratio_monthly's unpaid part of month P's invoices at D equals their open amount in ar_open_items
--- at D, and paid + credited + written_off + settled_without_payment + unpaid = sales.
+-- at D (as booked: a foreign-currency invoice before its closing-rate revaluation), and paid + credited + written_off + settled_without_payment + unpaid = sales.
 WITH open_items AS (
-  SELECT CAST({{ month_start('invoice_date') }} AS DATE) AS invoice_month, as_of_date, sum(open_amount) AS open_amount
+  SELECT CAST({{ month_start('invoice_date') }} AS DATE) AS invoice_month, as_of_date, sum(open_amount_booked) AS open_amount
   FROM {{ ref('ar_open_items') }}
   WHERE document_type = 'invoice'
   GROUP BY CAST({{ month_start('invoice_date') }} AS DATE), as_of_date

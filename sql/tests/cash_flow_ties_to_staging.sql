@@ -4,16 +4,16 @@
 -- the frame). Fails with the period, the check and both sides.
 WITH staged AS (
   SELECT payment_date AS event_date, amount AS cash, CAST(0 AS DECIMAL(18,2)) AS inv, CAST(0 AS DECIMAL(18,2)) AS cn, CAST(0 AS DECIMAL(18,2)) AS wo
-  FROM {{ ref('stg_payments') }}
+  FROM {{ ref('int_payments') }}
   UNION ALL
   SELECT invoice_date, CAST(0 AS DECIMAL(18,2)),
          CASE WHEN document_type = 'invoice' THEN amount ELSE CAST(0 AS DECIMAL(18,2)) END,
          CASE WHEN document_type = 'credit_note' THEN amount ELSE CAST(0 AS DECIMAL(18,2)) END,
          CAST(0 AS DECIMAL(18,2))
-  FROM {{ ref('stg_invoices') }}
+  FROM {{ ref('int_invoices') }}
   UNION ALL
   SELECT write_off_date, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), amount
-  FROM {{ ref('stg_write_offs') }}
+  FROM {{ ref('int_write_offs') }}
   UNION ALL
   -- recoveries made by cash on a written-off document (derived in the event ledger)
   SELECT event_date, CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), 0 - amount

@@ -120,6 +120,14 @@ export const ConfigSchema = z
       .default({ max_lag_days: 7 }),
     aging: AgingSchema,
     dso: DsoSchema,
+    /** Foreign currencies (fx_rates): how far back a rate may come from for a weekend or holiday. */
+    fx: z
+      .object({
+        /** A document dated D converts at the latest rate dated D − lookback_days … D; none there fails the build. */
+        lookback_days: z.number().int().min(0).max(366).default(7),
+      })
+      .strict()
+      .prefault({}),
     /** `--target athena`: workgroup, Glue database, statement timeout (see ./athena-config.ts). */
     athena: AthenaSchema,
     /** KPI suite variants (payment_behaviour, open_invoice_counts, collections, write_offs, …): see ./kpi-config.ts. */

@@ -138,6 +138,18 @@ export const openItemSnapshots = defineTable({
   },
 });
 
+export const fxRates = defineTable({
+  name: 'fx_rates',
+  description:
+    'Exchange rates: units of a currency per 1 unit of the reporting currency on a date (ECB reference rates: USD per EUR). Documents convert at their date\'s rate, open items at the as-of date\'s.',
+  key: ['rate_date', 'currency'],
+  shape: {
+    rate_date: col.date('Date the rate applies to (a weekend or holiday takes the last rate within fx.lookback_days)'),
+    currency: col.text('ISO 4217 code of the foreign currency'),
+    rate: col.number('Units of currency per 1 unit of the reporting currency (positive)'),
+  },
+});
+
 /** Every canonical table, in the order a ledger is usually loaded: the ERP tables, then the credit-report feed's. */
 export const CANONICAL_TABLES: readonly TableDef[] = [
   customers,
@@ -148,6 +160,7 @@ export const CANONICAL_TABLES: readonly TableDef[] = [
   collectionActions,
   creditDecisions,
   openItemSnapshots,
+  fxRates,
   ...CREDIT_TABLES,
 ];
 

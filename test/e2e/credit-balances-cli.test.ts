@@ -5,6 +5,7 @@
  * ADD −145 days on the hand-made ledger; a credit balance now sits in its own bucket and every
  * percentage on the debit side stays within 0–100.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -98,6 +99,9 @@ describe('ERP presets whose credit notes name no invoice (Exact, AFAS, SAP, Twin
       const asOf = preset.startsWith('exact') || preset.startsWith('afas') ? ['--as-of', '2024-02-16'] : [];
       const i = await cli(work, 'ingest', '--mapping', preset, ...asOf, join(ERP, file));
       expect(i.code, i.stderr).toBe(0);
+      // The SAP export has a USD invoice: without rates the build would (rightly) fail.
+      writeFileSync(join(work, 'rates.csv'), 'rate_date,currency,rate\n2024-01-19,USD,1.0897\n2024-01-31,USD,1.0837\n2024-02-29,USD,1.0813\n');
+      expect((await cli(work, 'ingest', '--feed', 'fx-rates', 'rates.csv')).code).toBe(0);
       const b = await cli(work, 'build');
       expect(b.code, b.stdout + b.stderr).toBe(0);
       const negative = await queryRows(work, `SELECT DISTINCT document_type, bucket, CAST(open_amount AS VARCHAR) AS amount FROM ar_open_items WHERE open_amount < 0`);

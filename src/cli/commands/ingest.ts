@@ -11,9 +11,11 @@ import { failureLine } from './ingest-failures.js';
 import { printJson } from '../json-output.js';
 import { buildCommand } from './build.js';
 import { warehouseStale } from '../../lake/staleness.js';
+import { ingestFxRates } from '../../feeds/fx-rates/ingest.js';
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
+       creditlake ingest --feed fx-rates <file…> [--max-reject-rate R] [--lake DIR] [--json]
 
 Validates canonical CSV files inside DuckDB and commits each as one batch to the lake:
 good rows to raw/<table>/ingest_date=YYYY-MM-DD/<batch>.parquet, rejected rows (with file, line,
@@ -25,6 +27,9 @@ Options:
   --feed credit-report    credit reports instead of a canonical table: Creditsafe-style JSON (one
                           report, an array or NDJSON), Graydon-style CSV, or the canonical
                           companies / company_identifiers / credit_reports / insolvency_events CSVs
+  --feed fx-rates         exchange rates into fx_rates: the ECB reference-rate CSV (eurofxref-hist.csv:
+                          Date,USD,JPY,… per EUR; crossed into the reporting currency when that is not
+                          EUR) or canonical rate_date,currency,rate (units per 1 reporting-currency unit)
   --max-reject-rate <R>   highest acceptable share of rejected rows per file, 0..1 or a percentage
                           such as 2%; default 0 (any reject fails)
   --lake <dir>            lake folder (default from creditlake.config.json, else ./lake)
@@ -109,7 +114,7 @@ async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
     const mapped = await runMappedIngest(argv, io);
     if (mapped !== undefined) return mapped;
     const { values, positionals } = parse(argv, { table: { type: 'string' }, feed: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
-    if (values.feed !== undefined && values.feed !== 'credit-report') throw new UsageError(`unknown feed "${values.feed}" (known: credit-report)`);
+    if (values.feed !== undefined && values.feed !== 'credit-report' && values.feed !== 'fx-rates') throw new UsageError(`unknown feed "${values.feed}" (known: credit-report, fx-rates)`);
     if (values.feed && values.table) throw new UsageError('give --table or --feed, not both');
     if (!values.table && !values.feed) throw new UsageError('--table is required');
     if (positionals.length === 0) throw new UsageError('no files given');
@@ -117,7 +122,12 @@ async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
     const { config, lakeRoot } = configFrom(values, io);
     let result;
     try {
-      result = values.feed ? await ingestCreditReports({
+      result = values.feed === 'fx-rates' ? await ingestFxRates({
+        store: openLakeStore(lakeRoot),
+        files: positionals.map((f) => resolve(io.cwd, f)),
+        reportingCurrency: config.reporting_currency,
+        maxRejectRate,
+      }) : values.feed ? await ingestCreditReports({
         store: openLakeStore(lakeRoot),
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,

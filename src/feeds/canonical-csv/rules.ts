@@ -131,6 +131,7 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
     rule('amount', "negative write-off without reason 'recovery'", `${money('amount')} < 0 AND lower(trim(COALESCE(${q('reason')}, ''))) <> 'recovery'`,
       `${quoted('amount')} || ' reason ' || ${quoted('reason')}`),
   ],
+  fx_rates: [isoCode('currency', 3, 'ISO 4217'), rule('rate', 'rate not positive', `${q('rate')} <= 0`)],
   open_item_snapshots: [
     rule('due_date', 'due_date before invoice_date', `${q('due_date')} < ${q('invoice_date')}`, dates('due_date', 'invoice_date')),
     rule('invoice_date', 'invoice_date after snapshot_date', `${q('invoice_date')} > ${q('snapshot_date')}`, dates('snapshot_date', 'invoice_date')),

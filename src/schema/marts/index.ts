@@ -1,6 +1,7 @@
 import type { TableDef } from '../table.js';
 import { arAging } from './ar_aging.js';
 import { arOpenItems } from './ar_open_items.js';
+import { arCurrency } from './ar_currency.js';
 import { dsoMonthly } from './dso_monthly.js';
 import { arRatioMonthly } from './ar_ratio_monthly.js';
 import { openInvoiceCounts } from './open_invoice_counts.js';
@@ -20,7 +21,7 @@ import { kpiSummary } from './kpi_summary.js';
 import { CREDIT_RISK_MARTS } from './credit-risk.js';
 import { sourceFreshness } from './source_freshness.js';
 
-export { arAging, arOpenItems, dsoMonthly, sourceFreshness };
+export { arAging, arOpenItems, arCurrency, dsoMonthly, sourceFreshness };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
 export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly, writeOffsMonthly, creditDecisionsMonthly, concentration, creditLimitUtilisation };
 
@@ -35,7 +36,7 @@ const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly,
  * SQL produces other columns or types, and `creditlake tables` documents marts from here.
  * Add one line per new mart (file sql/marts/<name>.sql + src/schema/marts/<name>.ts).
  */
-export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS, sourceFreshness];
+export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, arCurrency, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS, sourceFreshness];
 
 export function martTable(name: string): TableDef | undefined {
   return MART_TABLES.find((t) => t.name === name);

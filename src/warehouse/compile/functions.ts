@@ -38,6 +38,7 @@ export function templateVars(config: Config): Record<string, string | number | n
     // the export's extract date when later than its last event (config extract_date, `ingest --as-of`)
     extract_date: config.extract_date ?? null,
     freshness_max_lag_days: config.freshness.max_lag_days,
+    fx_lookback_days: config.fx.lookback_days,
     aging_bucket_count: allBuckets(config.aging.bucket_edges).length,
     ...creditRiskVars(config),
     ...kpiTemplateVars(config),
@@ -94,6 +95,8 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     aging_buckets: () => bucketValues(edges),
     /** The column days past due count from (config aging.basis), qualified with the alias. */
     aging_basis_column: (alias) => `${prefix(alias)}${config.aging.basis}`,
+    /** First day a rate dated `date` no longer covers: the day after config fx.lookback_days. */
+    fx_rate_valid_until: (date) => target.dialect.addDays(expr(date, 'date'), String(config.fx.lookback_days + 1)),
     /** Bucket label and order of the unapplied-cash lines (after the last aging bucket). */
     unapplied_bucket: () => sqlString(UNAPPLIED_CASH_BUCKET),
     unapplied_bucket_order: () => String(agingBuckets(edges).length),

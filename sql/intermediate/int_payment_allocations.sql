@@ -1,0 +1,21 @@
+-- Payment allocations in the reporting currency. An allocated amount is in the currency of the
+-- document it settles (the ERP tracks a document's open amount in its own currency) and converts at
+-- the rate of its payment's date: cash applied is worth what it was worth when it came in; the
+-- difference with the document's booked value is FX, shown in ar_rollforward.fx_revaluation.
+-- An allocation to an unknown document keeps its amount (no currency to convert from).
+WITH docs AS (
+  SELECT document_id, currency FROM {{ ref('stg_invoices') }}
+)
+SELECT
+  a.payment_id,
+  a.document_id,
+  CASE WHEN d.currency IS NULL OR d.currency = {{ var('reporting_currency') }} THEN a.amount
+       ELSE CAST(round(CAST(a.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+  COALESCE(d.currency, {{ var('reporting_currency') }}) AS currency,
+  a.amount AS amount_original
+FROM {{ ref('stg_payment_allocations') }} a
+LEFT JOIN docs d ON d.document_id = a.document_id
+LEFT JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id
+LEFT JOIN {{ ref('int_fx_rates') }} fx
+  ON d.currency <> {{ var('reporting_currency') }}
+ AND fx.currency = d.currency AND p.payment_date >= fx.valid_from AND p.payment_date < fx.valid_until
