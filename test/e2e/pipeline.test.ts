@@ -12,7 +12,10 @@ import { main } from '../../src/cli/main.js';
 import { parseCsv } from '../../src/reference/csv.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
 
-const END = '2025-06-30';
+// A mid-month extract (Wednesday 18 June 2025): June is a partial month, aged at the data end and
+// with DSO on the days elapsed.
+const END = '2025-06-18';
+const JUNE_END = '2025-06-30';
 const LEDGER_TABLES = ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions'];
 
 function sink() {
@@ -158,6 +161,10 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     }
   });
 
+  /** The last dated event of the generated CSVs: where the data ends. */
+  const dataEnd = () =>
+    [...ledger.invoices!.map((r) => r.invoice_date!), ...ledger.payments!.map((r) => r.payment_date!), ...ledger.write_offs!.map((r) => r.write_off_date!)].sort().at(-1)!;
+
   it('has credit balances of every kind in the generated ledger', () => {
     const open = openAt(ledger, END);
     expect(open.filter((l) => l.bucket === 'credit balance').length).toBeGreaterThan(3);
@@ -171,9 +178,10 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
   });
 
   it('ages open AR like an independent recomputation, at several month ends', async () => {
-    for (const D of ['2024-09-30', '2025-01-31', '2025-04-30', END]) {
+    for (const D of ['2024-09-30', '2025-01-31', '2025-04-30', JUNE_END]) {
       const expected = new Map<string, { amount: number; count: number }>();
-      for (const l of openAt(ledger, D)) {
+      // the partial month is aged at the data end, the last dated event
+      for (const l of openAt(ledger, D === JUNE_END ? dataEnd() : D)) {
         const e = expected.get(l.bucket) ?? { amount: 0, count: 0 };
         expected.set(l.bucket, { amount: e.amount + l.amount, count: e.count + 1 });
       }
@@ -196,12 +204,17 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
       sales.set(key, (sales.get(key) ?? 0) + cents(r.amount!));
     }
     const months: { key: string; end: string; days: number }[] = [];
+    const last = dataEnd();
     for (let m = 0; m < 12; m++) {
       const y = 2024 + Math.floor((6 + m) / 12);
       const mm = ((6 + m) % 12) + 1;
       const end = monthEnd(y, mm);
-      months.push({ key: end.slice(0, 7), end, days: Number(end.slice(8)) });
+      // June stops at the data end: its AR is measured there, its days are the days elapsed
+      const partial = last < end && end.slice(0, 7) === last.slice(0, 7);
+      months.push({ key: end.slice(0, 7), end: partial ? last : end, days: partial ? Number(last.slice(8)) : Number(end.slice(8)) });
     }
+    const june = (await db.query(`SELECT is_complete, days_elapsed FROM dso_monthly WHERE segment = 'ALL' AND month = DATE '2025-06-01'`)).rows[0]!;
+    expect(june).toEqual({ is_complete: false, days_elapsed: Number(last.slice(8)) });
     const { rows } = await db.query(
       `SELECT strftime(month, '%Y-%m') AS m, CAST(credit_sales AS VARCHAR) AS credit_sales, CAST(ar_end AS VARCHAR) AS ar_end,
               dso, bpdso, dso_countback, cei, pct_current,
