@@ -25,7 +25,7 @@ export const customers = defineTable({
     vat_number: col.optional(col.text('VAT identification number, e.g. NL123456789B01')),
     country: col.text('ISO 3166-1 alpha-2 country code'),
     sbi_code: col.optional(col.text('SBI 2008 activity code (Dutch NACE extension)')),
-    segment: col.text('Commercial segment (e.g. enterprise, mid-market, small business)'),
+    segment: col.optional(col.text("Commercial segment (e.g. enterprise, mid-market, small business); blank loads, grouped as 'unknown'")),
     size_class: col.text('Company size class by employees (micro, small, medium, large)'),
     credit_limit: col.optional(col.money('Credit limit granted, in the row currency')),
     currency: col.text('ISO 4217 currency of the credit limit'),

@@ -29,6 +29,8 @@ export interface LedgerCounts {
   settled_dates: number;
   snapshots: number;
   credit_reports: number;
+  /** Customers loaded without a segment (grouped as 'unknown'). */
+  customers_without_segment: number;
 }
 
 export interface BuildChecks {
@@ -64,6 +66,12 @@ export function notMeaningful(c: LedgerCounts): { figures: string; reason: strin
     out.push({
       figures: 'customer_risk, customer_priority, segment_priority, risk_alerts and the score_band grouping (all "not rated")',
       reason: 'no credit reports were loaded (creditlake ingest --feed credit-report)',
+    });
+  }
+  if (c.customers_without_segment > 0) {
+    out.push({
+      figures: `the segment grouping for ${c.customers_without_segment} customer(s)`,
+      reason: "their segment is blank: they are grouped as 'unknown' (their other fields loaded)",
     });
   }
   if (documents > 0 && c.customers === 0) {
@@ -119,7 +127,8 @@ export async function readBuildChecks(engine: WarehouseEngine): Promise<BuildChe
       (SELECT count(*) FROM payments) AS payments,
       (SELECT count(*) FROM payment_allocations) AS allocations,
       (SELECT count(*) FROM invoices WHERE settled_date IS NOT NULL) AS settled_dates,
-      (SELECT count(*) FROM credit_reports) AS credit_reports`);
+      (SELECT count(*) FROM credit_reports) AS credit_reports,
+      (SELECT count(*) FROM customers WHERE segment IS NULL OR trim(segment) = '') AS customers_without_segment`);
   const snapshotRows = await safe(`SELECT count(*) AS n FROM open_item_snapshots`);
   const c0 = countRows[0] ?? {};
   const counts: LedgerCounts = {
@@ -130,6 +139,7 @@ export async function readBuildChecks(engine: WarehouseEngine): Promise<BuildChe
     settled_dates: num(c0.settled_dates),
     snapshots: num(snapshotRows[0]?.n),
     credit_reports: num(c0.credit_reports),
+    customers_without_segment: num(c0.customers_without_segment),
   };
   const maxLag = num(fresh[0]?.max_lag_days);
   const nm = notMeaningful(counts);
