@@ -36,10 +36,14 @@ const report = await runFuzz({
   paths,
   batch: Number(values.batch),
   keepFailures: values.keep,
-  onProgress: (done, total) => {
+  onProgress: (done, total, figures) => {
     if (process.stderr.isTTY || done - last >= Math.max(100, total / 20) || done === total) {
       last = done;
-      process.stderr.write(`${done}/${total} cases\n`);
+      const so = Object.entries(figures)
+        .filter(([, f]) => f.invariantHeld + f.clearErrors + f.failures > 0)
+        .map(([p, f]) => `${p} ${f.invariantHeld}+${f.clearErrors}/${f.failures}`)
+        .join(', ');
+      process.stderr.write(`${done}/${total} cases (held+clear errors/failures: ${so})\n`);
     }
   },
 });

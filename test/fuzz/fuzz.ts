@@ -64,7 +64,8 @@ export interface FuzzOptions {
   batch?: number;
   /** Copy failing files here. */
   keepFailures?: string;
-  onProgress?: (done: number, total: number) => void;
+  /** After each batch, with the figures so far (a long run can be followed, or cut short, with them). */
+  onProgress?: (done: number, total: number, figures: Readonly<Record<FuzzPath, PathFigures>>) => void;
   paths?: readonly FuzzPath[];
 }
 
@@ -254,7 +255,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         }
       }
       done += cs.length;
-      opts.onProgress?.(done, opts.cases);
+      opts.onProgress?.(done, opts.cases, figures);
     }
   }
 
