@@ -35,12 +35,114 @@ export function leadingComment(sql: string): string {
   return lines.join(' ').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Columns that only intermediate models compute (no zod schema declares them), described where the
+ * model's SQL explains them. Kept beside the descriptions of declared columns so the warehouse
+ * comments and the docs site cover every column.
+ */
+const ORIGINAL_AMOUNT = 'The amount in its own currency, as exported (amount is converted to the reporting currency)';
+const ORIGINAL_AND_RATE = {
+  amount_original: ORIGINAL_AMOUNT,
+  fx_rate: 'Units of the row currency per 1 unit of the reporting currency on the row date (1 for the reporting currency)',
+};
+
+const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  int_fx_rates: {
+    valid_from: 'First day the rate applies (its own date)',
+    valid_until: 'Day the next rate of the currency takes over, or the end of the look-back window, whichever comes first',
+  },
+  int_invoices: ORIGINAL_AND_RATE,
+  int_payments: ORIGINAL_AND_RATE,
+  int_payment_allocations: { amount_original: ORIGINAL_AMOUNT },
+  int_write_offs: { amount_original: ORIGINAL_AMOUNT },
+  int_ar_documents: {
+    amount_original: ORIGINAL_AMOUNT,
+    item_id: 'AR item the document belongs to: itself when it corrects no other document, else the document it corrects',
+  },
+  int_ar_item_events: {
+    amount_original: ORIGINAL_AMOUNT,
+    item_kind: "'document' (an invoice or credit note heading its own item) or 'payment' (unapplied cash)",
+    item_id: 'The AR item: the head document id, or the payment id for unapplied cash',
+    item_type: 'Document type of the head, or unapplied_cash for a payment item',
+    item_date: "Date of the item's head document, or the payment date",
+    item_amount: "Amount of the item's head document, or of the payment",
+    movement: "Kind of movement: document, allocation, write_off, receipt, applied, applied_after_settlement or settlement",
+    source_id: 'Row the movement comes from (document, payment or write-off id)',
+    source_type: 'What the movement comes from: invoice, credit_note, payment, write_off, recovery, settled_date, snapshot or document',
+  },
+  int_cash_flow_days: { flow_date: 'Day of the cash-flow events summed in the row' },
+  int_cash_flows: {
+    flow_date: 'Date of the cash-flow event',
+    flow_kind: 'Event kind: payment, invoice, credit_note, write_off or recovery',
+  },
+  int_cash_forecast_items: {
+    delay_basis: 'Whose payment history gave the expected delay: customer, segment, portfolio, or terms (none: the due date)',
+    expected_delay_days: 'Amount-weighted mean of payment date minus due date over the lookback, from delay_basis',
+    habit_date: 'Due date plus the expected delay, rounded to whole days',
+    run_kind: "The customer's payment run at the forecast date: monthly or weekly, empty when it has none",
+    raw_date: 'habit_date, or for an item already past it the forecast date plus the catch-up days',
+    expected_date: "Date the receipt is expected: raw_date moved to the customer's next payment-run day when it has one",
+    stopped_paying: 'True when the customer paid nothing in the last stopped_paying_days and has an item past due longer than that',
+    probability: 'Chance the item is received (0 to 1): lower for customers that stopped paying and for stale items',
+    expected_amount: 'Open amount times probability',
+  },
+  int_company_profile: {
+    first_report_date: "Date of the company's first credit report",
+    last_report_date: "Date of the company's latest credit report",
+    reports: 'Number of credit reports on the company',
+    bankruptcy_date: 'Date of the first bankruptcy event, if any',
+    dissolution_date: 'Date of the first dissolution event, if any',
+    exit_date: 'Date the company stopped being an active monitored company (bankruptcy or dissolution)',
+  },
+  int_customer_companies: { matched_on: "Identifier the customer was matched to its credit-report company on: 'kvk' or 'vat'" },
+  int_industry_rates_t12m: {
+    rate_per_1000_3m_ago: 'The trailing-12-month bankruptcy rate per 1,000 three months earlier',
+    rising: 'True when the rate is higher than three months earlier',
+  },
+  int_invoice_settlements: {
+    settlement_date: 'First day from which the invoice balance stays at or below zero; empty while open',
+    days_to_pay: 'Days from invoice date to settlement date',
+    days_late: 'Days from due date to settlement date, 0 when settled on time',
+    closed_by_settled_date: "True when the export's settled_date closed the invoice",
+    closed_by: 'What closed the invoice on its settlement date: payment, credit_note, write_off or settled_date; empty while open',
+  },
+  int_item_receipts: { receipt_date: 'Date the cash counts for the item: the payment date, never before the invoice date' },
+  int_ledger_bounds: {
+    first_date: 'Date of the first dated event in the ledger',
+    last_date: 'Date of the last dated event in the ledger',
+  },
+  int_month_ends: {
+    month_start: 'First day of the month',
+    aged_at: "Date the month's open items are aged at: the month end, or the data end for a partial month",
+  },
+  int_payment_runs: {
+    payment_days: 'Days the customer paid on in the lookback months',
+    run_kind: 'monthly or weekly payment run, empty when the payments follow neither pattern',
+    run_day_of_month: 'Day of the month of a monthly run',
+    run_weekday: 'Weekday of a weekly run, 0 = Monday … 6 = Sunday',
+  },
+  int_report_validity: {
+    valid_from: "First day this report is the company's latest",
+    valid_until: "Day a newer report (any provider) replaces it; 9999-12-31 while it is the latest",
+    provider_valid_until: "Day the same provider's next report replaces it; 9999-12-31 while it is that provider's latest",
+    prev_score: "Score of the same provider's previous report",
+    prev_scorecard_version: "Scorecard version of the same provider's previous report",
+    prev_common_band: "Common band of the same provider's previous report",
+    prev_report_date: "Date of the same provider's previous report",
+  },
+  int_snapshot_events: {
+    amount_original: ORIGINAL_AMOUNT,
+    derivation: 'How the settlement was derived from the snapshots: before_first_snapshot, partial, increased, settled or reopened',
+  },
+};
+
 export function describeRelation(name: string, model?: Model): RelationDescription {
   const declared = DECLARED.find((t) => t.name === name);
   const staged = name.startsWith('stg_') ? CANONICAL_TABLES.find((t) => t.name === name.slice(4)) : undefined;
   const own = declared ?? staged;
   const columns = new Map(KNOWN_COLUMNS);
   for (const c of own?.columns ?? []) columns.set(c.name, c.description);
+  for (const [c, d] of Object.entries(INTERMEDIATE_COLUMNS[name] ?? {})) columns.set(c, d);
   let description = declared?.description ?? '';
   if (staged) description = `Staging: ${staged.name} typed and deduplicated by its key (the latest ingested version of each row). ${staged.description}`;
   if (!description && model) description = leadingComment(model.source);
