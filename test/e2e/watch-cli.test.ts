@@ -28,12 +28,14 @@ describe('creditlake watch <folder>', () => {
     drop(landing, 'invoices/invoices-jan.csv', INVOICES);
     drop(landing, 'invoices/invoices-broken.csv', BAD);
     drop(landing, 'receipts/stray.csv', INVOICES);
+    drop(landing, 'fx-rates/eurofxref.csv', 'Date,USD,GBP,\n2024-01-05,1.0950,0.86030,\n');
     const r = await cli(work, 'watch', 'landing', '--once', '--lake', lake);
     expect(r.code).toBe(1); // two files failed
     expect(r.stdout).toMatch(/customers\/customers-2024\.csv: 1 loaded, 0 rejected .*→ done\//);
     expect(r.stdout).toMatch(/invoices\/invoices-broken\.csv: FAILED \(exit 1\)/);
     expect(r.stdout).toMatch(/receipts\/stray\.csv: FAILED unknown folder receipts\//);
     expect(r.stdout).toMatch(/build ok/);
+    expect(existsSync(join(landing, 'done', 'fx-rates', 'eurofxref.csv'))).toBe(true);
     expect(existsSync(join(landing, 'done', 'customers', 'customers-2024.csv'))).toBe(true);
     expect(existsSync(join(landing, 'done', 'invoices', 'invoices-jan.csv'))).toBe(true);
     expect(readFileSync(join(landing, 'failed', 'invoices', 'invoices-broken.csv.reason.txt'), 'utf8')).toMatch(/reject rate 100\.0%/);
@@ -50,7 +52,7 @@ describe('creditlake watch <folder>', () => {
     expect(r.stdout).toMatch(/customers-again\.csv: already ingested .*→ done\//);
     expect(r.stdout).not.toMatch(/build /); // nothing new: no build
     const batches = JSON.parse((await cli(work, 'batches', '--lake', lake, '--json')).stdout);
-    expect(batches).toHaveLength(3);
+    expect(batches).toHaveLength(4);
   });
 
   it('keeps watching, builds after a quiet window, and stops cleanly on Ctrl-C', async () => {

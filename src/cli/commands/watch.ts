@@ -14,7 +14,7 @@ Runs the pipeline on a landing folder laid out like the AWS landing bucket:
   <folder>/mapped/<preset>/…    ERP exports through a mapping preset (mapped/exact-online-receivables/…)
   <folder>/einvoices/…          UBL / Peppol e-invoices
   <folder>/credit-reports/…     credit-report files
-  <folder>/fx-rates/…           exchange rates (when this version has an fx_rates table)
+  <folder>/fx-rates/…           exchange rates (ECB reference-rate CSV or canonical fx_rates CSV)
 
 Each new file is ingested once (a file seen before is recognised by its content hash), then moved
 to <folder>/done/… or, when its ingest fails, to <folder>/failed/… with a <file>.reason.txt beside
@@ -44,9 +44,8 @@ export function landingArgs(rel: string): string[] | { problem: string } | undef
   if (top === 'mapped') return parts.length >= 3 ? ['--mapping', second] : { problem: 'mapped/ files go in mapped/<preset>/' };
   if (top === 'einvoices') return [];
   if (top === 'credit-reports') return ['--feed', 'credit-report'];
-  if (top === 'fx-rates') {
-    return CANONICAL_TABLES.some((t) => t.name === 'fx_rates') ? ['--table', 'fx_rates'] : { problem: 'this version has no fx_rates table' };
-  }
+  // The fx-rates feed takes the ECB reference-rate CSV as well as canonical fx_rates CSV.
+  if (top === 'fx-rates') return ['--feed', 'fx-rates'];
   if (CANONICAL_TABLES.some((t) => t.name === top)) return ['--table', top];
   return { problem: `unknown folder ${top}/: use <table>/, mapped/<preset>/, einvoices/, credit-reports/ or fx-rates/` };
 }
