@@ -80,7 +80,9 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
     const dir = mkdtempSync(join(tmpdir(), 'creditlake-ibm-'));
     lake = join(dir, 'lake');
     const ingest = await cli(dir, 'ingest', '--lake', lake, '--mapping', 'ibm-ledger', FIXTURE);
-    expect(ingest.stderr).toBe('');
+    // stderr carries progress and the 'build next' note; nothing on it may be a warning or an error.
+    expect(ingest.stderr).not.toMatch(/^(warning|error)\b/im);
+    expect(ingest.stderr).toContain('no warehouse yet');
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toContain('2466 loaded, 0 rejected of 2466 source rows');
     const build = await cli(dir, 'build', '--lake', lake);
