@@ -3,6 +3,7 @@ import { resolve, dirname, parse } from 'node:path';
 import { z } from 'zod';
 import { CONFIG_FILE, ConfigError, DEFAULT_LAKE } from './config-error.js';
 import { AthenaSchema } from './athena-config.js';
+import { TrinoSchema } from './trino-config.js';
 import { CreditRiskSchema } from './credit-risk-config.js';
 import { kpiConfigShape } from './kpi-config.js';
 
@@ -37,6 +38,16 @@ const DsoSchema = z
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** A real calendar day as YYYY-MM-DD: checked when the config loads, so `2024-02-30` never reaches a build. */
+const isoDay = () =>
+  z
+    .string()
+    .regex(ISO_DAY, 'a date as YYYY-MM-DD')
+    .refine((s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= '1900-01-01' && s <= '2999-12-31';
+    }, 'not a calendar date between 1900-01-01 and 2999-12-31');
+
 /**
  * The 13-week cash forecast (mart cash_forecast_13w, backtested in cash_forecast_backtest); the method
  * is documented in docs/metrics.md. Defaults are the documented ones.
@@ -44,7 +55,7 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const CashForecastSchema = z
   .object({
     /** Forecast as of the last month end on or before this date; default the last month end in the data. */
-    as_of: z.string().regex(ISO_DAY, 'a date as YYYY-MM-DD').optional(),
+    as_of: isoDay().optional(),
     /** Months of payment history (up to the forecast date) a customer's delay and payment run are measured over. */
     lookback_months: z.number().int().min(1).max(120).default(12),
     /** Paid invoices (for the delay) or payment days (for a payment run) a customer needs in the lookback. */
@@ -130,6 +141,8 @@ export const ConfigSchema = z
       .prefault({}),
     /** `--target athena`: workgroup, Glue database, statement timeout (see ./athena-config.ts). */
     athena: AthenaSchema,
+    /** `--target trino`: coordinator URL, catalog, schema, user, lake location as the catalog sees it (./trino-config.ts). */
+    trino: TrinoSchema,
     /** KPI suite variants (payment_behaviour, open_invoice_counts, collections, write_offs, …): see ./kpi-config.ts. */
     ...kpiConfigShape,
     cash_forecast: CashForecastSchema,

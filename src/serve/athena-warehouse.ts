@@ -1,4 +1,4 @@
-import { athenaDialect } from '../warehouse/dialect/athena.js';
+import { athenaDialect } from '../warehouse/athena/athena-dialect.js';
 import type { AthenaEngine } from '../warehouse/athena/athena-engine.js';
 import type { QueryResult, WarehouseEngine } from '../warehouse/engine.js';
 

@@ -2,7 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { QueryResult, Row, WarehouseEngine } from '../warehouse/engine.js';
-import { duckdbDialect } from '../warehouse/dialect/duckdb.js';
+import { duckdbDialect } from '../warehouse/duckdb/duckdb-dialect.js';
 import { lakePaths } from '../lake/layout.js';
 import { setLakeSql } from '../warehouse/duckdb/lake-path.js';
 

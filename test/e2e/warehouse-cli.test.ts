@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { buildWarehouse } from '../../src/warehouse/build.js';
+import { currentMartFile } from '../../src/lake/mart-generations.js';
 import { configWith } from '../helpers/warehouse.js';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +62,7 @@ describe('creditlake build / query / tables', () => {
     expect(r.stdout).toMatch(/parquet\s+ar_open_items\s+\d+ rows\s+\d+ ms/);
     expect(r.stdout).toMatch(/pass\s+ar_reconciles_to_ledger/);
     expect(r.stdout).toMatch(/^ok: \d+ marts written/m);
-    for (const m of ['ar_open_items', 'ar_aging', 'dso_monthly']) expect(existsSync(join(lake, 'marts', m, 'data.parquet'))).toBe(true);
+    for (const m of ['ar_open_items', 'ar_aging', 'dso_monthly']) expect(currentMartFile(lake, m)).toMatch(new RegExp(`marts/${m}/[^/]+\\.parquet$`));
     expect(existsSync(join(lake, 'warehouse.duckdb'))).toBe(true);
   });
 
@@ -148,7 +149,7 @@ describe('creditlake build / query / tables', () => {
       /mart ar_aging does not match its declared schema[\s\S]*missing column group_value VARCHAR[\s\S]*column open_amount is DOUBLE, declared DECIMAL\(18,2\)/,
     );
     // the failed build left the previous warehouse (none) and no half-written mart behind
-    expect(existsSync(join(fresh, 'marts', 'ar_aging', 'data.parquet'))).toBe(false);
+    expect(existsSync(join(fresh, 'marts', 'ar_aging'))).toBe(false);
     expect(existsSync(join(fresh, 'warehouse.duckdb'))).toBe(false);
   });
 });

@@ -2,7 +2,7 @@ import type { Catalog } from '../../src/serve/catalog.js';
 import { defaultSettings } from '../../src/serve/settings.js';
 import { slices } from '../../src/serve/slices/index.js';
 import type { Slice } from '../../src/serve/slices/types.js';
-import { athenaDialect } from '../../src/warehouse/dialect/athena.js';
+import { athenaDialect } from '../../src/warehouse/athena/athena-dialect.js';
 import type { QueryResult, WarehouseEngine } from '../../src/warehouse/engine.js';
 
 export interface RecordedStatement {

@@ -3,9 +3,8 @@
  * warehouse (no failing rows), then against one where a single mart value was corrupted (it must
  * report rows), then against the restored mart (passes again).
  */
-import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lakePaths } from '../../src/lake/layout.js';
+import { currentMartFile } from '../../src/lake/mart-generations.js';
 import { compileModel, duckdbTarget, loadProject } from '../../src/warehouse/compile/index.js';
 import { runDataTest } from '../../src/warehouse/data-tests.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
@@ -22,7 +21,7 @@ const ledger = {
 };
 
 const martView = (lakeRoot: string, mart: string, replace?: string) =>
-  `CREATE OR REPLACE VIEW ${mart} AS SELECT *${replace ? ` REPLACE (${replace})` : ''} FROM read_parquet(${sqlPath(join(lakeRoot, lakePaths.martFile(mart)))})`;
+  `CREATE OR REPLACE VIEW ${mart} AS SELECT *${replace ? ` REPLACE (${replace})` : ''} FROM read_parquet(${sqlPath(currentMartFile(lakeRoot, mart)!)})`;
 
 const cases: { test: string; mart: string; replace: string }[] = [
   { test: 'cash_flow_ties_to_staging', mart: 'cash_flow_weekly', replace: `CASE WHEN week_start = DATE '2024-01-08' AND group_by = 'ALL' THEN cash_received + 0.01 ELSE cash_received END AS cash_received` },

@@ -3,12 +3,11 @@
  * against one where a single mart value was corrupted (the test must name the bad rows).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lakePaths } from '../../src/lake/layout.js';
+import { currentMartFile } from '../../src/lake/mart-generations.js';
 import { runDataTest } from '../../src/warehouse/data-tests.js';
 import { compileModel, duckdbTarget, loadProject } from '../../src/warehouse/compile/index.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
 import { sqlPath } from '../../src/warehouse/materialise.js';
-import { join } from 'node:path';
 import { allocation, buildFixture, customer, invoice, payment, type BuiltFixture } from '../helpers/warehouse.js';
 import { action, decision, kpiConfig, KPI_A_MARTS, writeOff } from '../helpers/kpi-ledger.js';
 
@@ -28,7 +27,7 @@ const ledger = {
 
 /** `SELECT * REPLACE (…)` over a mart's Parquet: the corrupted mart. */
 const corrupt = (lakeRoot: string, mart: string, replace: string) =>
-  `CREATE OR REPLACE VIEW ${mart} AS SELECT * REPLACE (${replace}) FROM read_parquet(${sqlPath(join(lakeRoot, lakePaths.martFile(mart)))})`;
+  `CREATE OR REPLACE VIEW ${mart} AS SELECT * REPLACE (${replace}) FROM read_parquet(${sqlPath(currentMartFile(lakeRoot, mart)!)})`;
 
 const cases: { test: string; mart: string; replace: string }[] = [
   { test: 'ar_rollforward_ties_out', mart: 'ar_rollforward', replace: `CASE WHEN month = DATE '2024-02-01' AND group_by = 'ALL' THEN invoiced + 0.01 ELSE invoiced END AS invoiced` },
@@ -82,7 +81,7 @@ describe('KPI data tests catch broken marts', () => {
       expect(result.ok).toBe(false);
       expect(result.failingRows).toBeGreaterThan(0);
       // Restore, and the test passes again.
-      const again = await run(c.test, `CREATE OR REPLACE VIEW ${c.mart} AS SELECT * FROM read_parquet(${sqlPath(join(f.lakeRoot, lakePaths.martFile(c.mart)))})`);
+      const again = await run(c.test, `CREATE OR REPLACE VIEW ${c.mart} AS SELECT * FROM read_parquet(${sqlPath(currentMartFile(f.lakeRoot, c.mart)!)})`);
       expect(again).toMatchObject({ ok: true, failingRows: 0 });
     });
   }

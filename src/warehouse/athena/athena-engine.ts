@@ -7,7 +7,7 @@ import {
   type QueryExecution,
 } from '@aws-sdk/client-athena';
 import { addQuery, emptyTotals, type ScanTotals } from '../../aws/athena-cost.js';
-import { athenaDialect } from '../dialect/athena.js';
+import { athenaDialect } from './athena-dialect.js';
 import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../engine.js';
 import { isHeaderRow, parseRows, resultColumn } from './parse-results.js';
 

@@ -1,6 +1,6 @@
 import type { Dialect } from '../dialect/dialect.js';
-import { duckdbDialect } from '../dialect/duckdb.js';
-import { athenaDialect } from '../dialect/athena.js';
+import { duckdbDialect } from '../duckdb/duckdb-dialect.js';
+import { athenaDialect } from '../athena/athena-dialect.js';
 import { quoteIdent, type TableDef } from '../../schema/index.js';
 import { lakePaths } from '../../lake/layout.js';
 import { lakeFileSql, lakeFilesSql } from '../duckdb/lake-path.js';

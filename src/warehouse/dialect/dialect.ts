@@ -4,7 +4,7 @@
  * once in the portable subset. See ../../../sql/README.md and sql-portability.md.
  */
 export interface Dialect {
-  readonly name: 'duckdb' | 'athena';
+  readonly name: 'duckdb' | 'athena' | 'trino';
   /** d + n days, as a DATE (DuckDB returns a TIMESTAMP for date + interval). */
   addDays(date: string, days: string | number): string;
   /** Whole days from `from` to `to` (to − from). */

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { availableParallelism, tmpdir } from 'node:os';
 import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../engine.js';
-import { duckdbDialect } from '../dialect/duckdb.js';
+import { duckdbDialect } from './duckdb-dialect.js';
 import { setLakeSql } from './lake-path.js';
 
 export interface DuckDBEngineOptions {

@@ -1,5 +1,5 @@
-import type { Dialect } from './dialect.js';
-import { assertIsoDate } from './duckdb.js';
+import type { Dialect } from '../dialect/dialect.js';
+import { assertIsoDate } from '../duckdb/duckdb-dialect.js';
 
 export const athenaDialect: Dialect = {
   name: 'athena',

@@ -1,4 +1,4 @@
-import type { Dialect } from './dialect.js';
+import type { Dialect } from '../dialect/dialect.js';
 
 export const duckdbDialect: Dialect = {
   name: 'duckdb',

@@ -1,0 +1,138 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Config } from '../../config/config.js';
+import { lakePaths } from '../../lake/layout.js';
+import {
+  currentMartFile,
+  martGenerationFile,
+  newBuildId,
+  readLocalBuildMarker,
+  sweepMartGenerations,
+  writeLocalBuildMarker,
+  type LocalBuildMarker,
+} from '../../lake/mart-generations.js';
+import type { TableDef } from '../../schema/index.js';
+import { duckdbTarget } from '../compile/index.js';
+import { committedRawFiles } from '../lake-sources.js';
+import { sweepLocalLake } from '../../lake/sweep.js';
+import { lakeFileSql } from './lake-path.js';
+import { commentWarehouse } from './comments.js';
+import { sqlPath } from '../materialise.js';
+import type { BuildReport, BuildSession } from '../runner.js';
+import { DuckDBEngine } from './duckdb-engine.js';
+
+/**
+ * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
+ * name, marts into new files `marts/<model>/<build_id>.parquet`; publishing renames the database into
+ * place (the one pointer every DuckDB reader opens), then records the generation in `marts/_build.json`
+ * and sweeps generations older than the previous one. A failed or killed build never touches the
+ * published database, so `query`, `serve` and any DuckDB client keep seeing the complete previous build.
+ */
+export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promise<BuildSession> {
+  const lakeRoot = resolve(lakeRootIn);
+  const buildId = newBuildId();
+  const tmpDir = join(lakeRoot, lakePaths.tmpDir());
+  // Temporaries of a killed earlier build (or ingest) go first; ours carry pid and time, so the next
+  // run's sweep recognises them too.
+  sweepLocalLake(lakeRoot);
+  mkdirSync(tmpDir, { recursive: true });
+  const tmpDb = join(tmpDir, `warehouse-${process.pid}-${Date.now()}.duckdb`);
+  const finalDb = join(lakeRoot, lakePaths.warehouseDb());
+  const previous = readLocalBuildMarker(lakeRoot);
+  const marts: Record<string, string> = {};
+  const written: string[] = [];
+  // Only committed batches count: a table whose files no manifest names yet (a killed first ingest)
+  // reads as empty, never as the uncommitted files.
+  const committed = await committedRawFiles(lakeRoot);
+  const target = duckdbTarget({ tablesWithFiles: new Set(committed.keys()), committedFiles: committed });
+  const engine = await DuckDBEngine.open({ path: tmpDb, lakeRoot, threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit });
+  let closed = false;
+  let published = false;
+  const closeEngine = async () => {
+    if (closed) return;
+    closed = true;
+    await engine.close();
+  };
+  // Lake-relative, so a copied or moved lake reads its own marts (see lake-path.ts).
+  const martView = (model: string, relative: string) =>
+    engine.execute(`CREATE OR REPLACE VIEW ${model} AS SELECT * FROM read_parquet(${lakeFileSql(relative)})`);
+
+  const createView = async (model: string, sql: string, alias?: string) => {
+    await engine.execute(`CREATE OR REPLACE VIEW ${model} AS ${sql}`);
+    if (alias) await engine.execute(`CREATE OR REPLACE VIEW ${alias} AS ${sql}`);
+    return model;
+  };
+
+  return {
+    engineName: 'duckdb',
+    lakeRoot,
+    warehouse: finalDb,
+    buildId,
+    engine,
+    target,
+    martMaterialisation: 'parquet',
+    // Views in warehouse.duckdb name models by their published names; this build reads its own relations.
+    createView: (model, sql, _buildSql, alias) => createView(model, sql, alias),
+    async cache(model, sql, buildSql, alias) {
+      await createView(model, sql, alias);
+      // A temporary table: gone with the build's connection, never part of the published database.
+      const name = `cache__${model}`;
+      await engine.execute(`CREATE OR REPLACE TEMP TABLE ${name} AS ${buildSql}`);
+      return name;
+    },
+    describe: async (sql) => {
+      const res = await engine.query(`DESCRIBE ${sql}`);
+      return res.rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    },
+    async writeMart(model: string, sql: string, _declared: TableDef) {
+      const rel = martGenerationFile(model, buildId);
+      const file = join(lakeRoot, rel);
+      mkdirSync(dirname(file), { recursive: true });
+      const tmp = join(tmpDir, `${model}-${process.pid}-${Date.now()}.parquet`);
+      try {
+        await engine.execute(`COPY (${sql}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+        renameSync(tmp, file);
+        written.push(file);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+      marts[model] = rel;
+      await martView(model, rel);
+      const count = await engine.query(`SELECT count(*) AS n FROM read_parquet(${sqlPath(file)})`);
+      return { relation: model, rows: Number(count.rows[0]!.n) };
+    },
+    async keepMart(model) {
+      const file = currentMartFile(lakeRoot, model);
+      if (!file) return undefined;
+      marts[model] = file.slice(lakeRoot.length + 1);
+      await martView(model, marts[model]);
+      return model;
+    },
+    // What every view and column means, where SQL clients look for it.
+    afterModels: async (project) => void (await commentWarehouse(engine, project)),
+    async publish(report: BuildReport) {
+      await closeEngine();
+      rmSync(`${finalDb}.wal`, { force: true });
+      renameSync(tmpDb, finalDb);
+      // From here on the new generation is what readers see: nothing below may discard its files.
+      published = true;
+      const marker: LocalBuildMarker = {
+        build_id: buildId,
+        finished_at: new Date().toISOString(),
+        ok: report.ok,
+        models: report.models.length,
+        marts,
+      };
+      writeLocalBuildMarker(lakeRoot, marker);
+      sweepMartGenerations(lakeRoot, marker, previous);
+    },
+    async discard() {
+      await closeEngine();
+      if (published) return;
+      rmSync(tmpDb, { force: true });
+      rmSync(`${tmpDb}.wal`, { force: true });
+      for (const f of written) if (existsSync(f)) rmSync(f, { force: true });
+    },
+    close: closeEngine,
+  };
+}

@@ -1,0 +1,209 @@
+import { rmSync } from 'node:fs';
+import { join, posix, resolve, sep } from 'node:path';
+import type { Config } from '../../config/config.js';
+import { openLakeStore } from '../../lake/open-store.js';
+import { isS3Uri } from '../../lake/s3-uri.js';
+import { lakePaths } from '../../lake/layout.js';
+import { CANONICAL_TABLES, quoteIdent, type TableDef } from '../../schema/index.js';
+import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/index.js';
+import { committedRawFiles } from '../lake-sources.js';
+import type { BuildReport, BuildSession } from '../runner.js';
+import { BuildError } from '../materialise.js';
+import { trinoDialect } from './trino-dialect.js';
+import { TrinoEngine } from './trino-engine.js';
+import { trinoConnection } from './trino-connection.js';
+
+/**
+ * A build on Trino over the lake, through the Hive connector:
+ *   raw_<table>           external table over raw/<table>/ (partitioned by ingest_date); the staging
+ *                         models read only the files the manifests name (`"$path" IN (…)`), so a batch
+ *                         whose commit never finished stays invisible
+ *   <model>__<gen>        this build's objects: staging/intermediate models as views or tables, marts
+ *                         as Parquet tables under the schema location (in the lake)
+ *   <model>, <table>      what readers query: views pointing at one generation; publishing repoints
+ *                         all of them only after every mart is written, and the previous generation
+ *                         is kept until the next build, so a failed build changes nothing readers see
+ */
+export async function openTrinoBuild(lakeRootIn: string, config: Config): Promise<BuildSession> {
+  const s3 = isS3Uri(lakeRootIn);
+  const lakeRoot = s3 ? lakeRootIn.replace(/\/+$/, '') : resolve(lakeRootIn);
+  const location = trinoLakeLocation(lakeRoot, config);
+  const engine = new TrinoEngine(trinoConnection(config));
+  const q = (name: string) => `${quoteIdent(engine.catalog)}.${quoteIdent(engine.schema)}.${quoteIdent(name)}`;
+  const gen = `g${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const genName = (model: string) => `${model}__${gen}`;
+
+  await ensureSchema(engine, q, location);
+  const committed = await committedRawFiles(s3 ? openLakeStore(lakeRoot) : lakeRoot);
+  for (const [table] of committed) await ensureRawTable(engine, q, CANONICAL_TABLES.find((t) => t.name === table)!, location);
+
+  const previous = await publishedPointers(engine);
+  const created: { name: string; kind: 'VIEW' | 'TABLE' }[] = [];
+  const pointers = new Map<string, string>();
+
+  const target: CompileTarget = {
+    dialect: trinoDialect,
+    source(table: TableDef) {
+      const files = committed.get(table.name);
+      if (!files?.length) return emptyRawRelation(table);
+      const paths = files.map((k) => sqlString(`${location}/${k.split(sep).join(posix.sep)}`));
+      return `(SELECT r.*, "$path" AS filename FROM ${quoteIdent(`raw_${table.name}`)} r WHERE "$path" IN (${paths.join(', ')}))`;
+    },
+    ref: (model) => model,
+  };
+
+  const create = async (kind: 'VIEW' | 'TABLE', model: string, sql: string): Promise<string> => {
+    const name = genName(model);
+    created.push({ name, kind });
+    await engine.execute(
+      kind === 'VIEW'
+        ? `CREATE VIEW ${q(name)} AS\n${sql}`
+        : `CREATE TABLE ${q(name)} WITH (format = 'PARQUET', external_location = ${sqlString(`${location}/${TRINO_DIR}/${name}`)}) AS\n${sql}`,
+    );
+    return name;
+  };
+  let published = false;
+  // Tables are external (their Parquet is in the lake, under trino/<name>/): dropping one leaves its
+  // files, so they are deleted here too.
+  const store = openLakeStore(lakeRoot);
+  const dropObject = async (obj: { name: string; kind: 'VIEW' | 'TABLE' }) => {
+    await engine.execute(`DROP ${obj.kind} IF EXISTS ${q(obj.name)}`).catch(() => undefined);
+    if (obj.kind !== 'TABLE' || config.trino.lake_location) return;
+    const prefix = `${TRINO_DIR}/${obj.name}`;
+    for (const key of await store.list(prefix).catch(() => [] as string[])) await store.delete(key).catch(() => undefined);
+    if (!s3) rmSync(join(lakeRoot, prefix), { recursive: true, force: true });
+  };
+
+  return {
+    engineName: 'trino',
+    lakeRoot,
+    warehouse: `${engine.catalog}.${engine.schema}`,
+    buildId: gen,
+    engine,
+    target,
+    martMaterialisation: 'table',
+    async createView(model, _sql, buildSql, alias) {
+      const name = await create('VIEW', model, buildSql);
+      pointers.set(model, name);
+      if (alias) pointers.set(alias, name);
+      return name;
+    },
+    async cache(model, _sql, buildSql, alias) {
+      // On Trino a staging model the marts read is kept as a table: computed once, and readers of the
+      // published view get the same rows without recomputing the deduplication.
+      const name = await create('TABLE', model, buildSql);
+      pointers.set(model, name);
+      if (alias) pointers.set(alias, name);
+      return name;
+    },
+    describe: (sql) => engine.describe(sql),
+    async writeMart(model, sql) {
+      const name = await create('TABLE', model, sql);
+      pointers.set(model, name);
+      const n = await engine.query(`SELECT count(*) AS n FROM ${q(name)}`);
+      return { relation: name, rows: Number(n.rows[0]!.n) };
+    },
+    async keepMart(model) {
+      const current = previous.get(model);
+      if (!current) return undefined;
+      pointers.set(model, current);
+      return current;
+    },
+    async publish(_report: BuildReport) {
+      for (const [name, relation] of pointers) {
+        await engine.execute(`CREATE OR REPLACE VIEW ${q(name)} AS SELECT * FROM ${q(relation)}`);
+      }
+      published = true;
+      // Keep this generation and the one readers may still be in the middle of; drop the rest.
+      const keep = new Set([...pointers.values(), ...previous.values()]);
+      for (const obj of await generationObjects(engine)) {
+        if (keep.has(obj.name) || obj.name.endsWith(`__${gen}`)) continue;
+        await dropObject(obj);
+      }
+    },
+    async discard() {
+      if (published) return;
+      for (const obj of created.reverse()) await dropObject(obj);
+    },
+    close: () => engine.close(),
+  };
+}
+
+/** The lake folder as the Trino catalog sees it: config `trino.lake_location`, else `local://` + the folder. */
+export function trinoLakeLocation(lakeRoot: string, config: Config): string {
+  if (config.trino.lake_location) return config.trino.lake_location.replace(/\/+$/, '');
+  if (isS3Uri(lakeRoot)) return lakeRoot.replace(/\/+$/, '');
+  return `local://${resolve(lakeRoot).split(sep).join(posix.sep)}`;
+}
+
+/**
+ * The schema (created if absent) holds one lake's warehouse: a marker view names the lake, and a
+ * schema that already serves another lake is refused rather than mixing two lakes' marts.
+ */
+async function ensureSchema(engine: TrinoEngine, q: (n: string) => string, location: string): Promise<void> {
+  await engine.execute(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(engine.catalog)}.${quoteIdent(engine.schema)}`);
+  const marker = await engine
+    .query(`SELECT lake_location FROM ${q(LAKE_MARKER)}`)
+    .then((r) => String(r.rows[0]?.lake_location ?? ''))
+    .catch(() => undefined);
+  if (marker === undefined) {
+    await engine.execute(`CREATE OR REPLACE VIEW ${q(LAKE_MARKER)} AS SELECT ${sqlString(location)} AS lake_location`);
+  } else if (marker !== location) {
+    throw new BuildError(
+      `Trino schema ${engine.catalog}.${engine.schema} holds the warehouse of another lake (${marker}); ` +
+        `set "trino": {"schema": "<another name>"} in the config for this lake (${location})`,
+    );
+  }
+}
+
+const LAKE_MARKER = 'creditlake_lake';
+
+/** `raw_<table>` over raw/<table>/, recreated when its columns differ from the canonical schema. */
+async function ensureRawTable(engine: TrinoEngine, q: (n: string) => string, table: TableDef, location: string): Promise<void> {
+  const name = `raw_${table.name}`;
+  const cols = [...table.columns.map((c) => ({ name: c.name, type: c.sqlType as string })), { name: 'ingest_date', type: 'DATE' }];
+  const existing = await engine.query(
+    `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $schema AND table_name = $table ORDER BY ordinal_position`,
+    { schema: engine.schema, table: name },
+  );
+  const have = existing.rows.map((r) => `${r.column_name}`).join(',');
+  if (have !== cols.map((c) => c.name).join(',')) {
+    if (existing.rows.length) await engine.execute(`DROP TABLE ${q(name)}`);
+    await engine.execute(
+      `CREATE TABLE ${q(name)} (${cols.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')}) WITH (` +
+        `external_location = ${sqlString(`${location}/${lakePaths.rawTableDir(table.name).split(sep).join(posix.sep)}`)}, ` +
+        `format = 'PARQUET', partitioned_by = ARRAY['ingest_date'])`,
+    );
+  }
+  // New ingest days are new partitions: register them (and forget removed ones).
+  await engine.execute(`CALL system.sync_partition_metadata(${sqlString(engine.schema)}, ${sqlString(name)}, 'FULL')`);
+}
+
+/** Lake folder of the Trino build's tables. */
+export const TRINO_DIR = 'trino';
+
+const GEN_SUFFIX = /__g[0-9a-z]{8,}$/;
+
+/** Published views and the generation object each points at (`SELECT * FROM <model>__g…`). */
+async function publishedPointers(engine: TrinoEngine): Promise<Map<string, string>> {
+  const res = await engine.query(
+    `SELECT table_name, view_definition FROM information_schema.views WHERE table_schema = $schema`,
+    { schema: engine.schema },
+  );
+  const out = new Map<string, string>();
+  for (const r of res.rows) {
+    const m = /FROM\s+(?:"[^"]+"\.)*"([^"]+__g[0-9a-z]{8,})"\s*$/i.exec(String(r.view_definition ?? '').trim());
+    if (m && !GEN_SUFFIX.test(String(r.table_name))) out.set(String(r.table_name), m[1]!);
+  }
+  return out;
+}
+
+async function generationObjects(engine: TrinoEngine): Promise<{ name: string; kind: 'VIEW' | 'TABLE' }[]> {
+  const res = await engine.query(
+    `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $schema`,
+    { schema: engine.schema },
+  );
+  return res.rows
+    .filter((r) => GEN_SUFFIX.test(String(r.table_name)))
+    .map((r) => ({ name: String(r.table_name), kind: r.table_type === 'VIEW' ? 'VIEW' : 'TABLE' }));
+}
