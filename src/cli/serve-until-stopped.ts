@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import { startServer } from '../serve/server.js';
+import { startServer, type ServerOptions } from '../serve/server.js';
 import { settingsFromConfig } from '../serve/settings.js';
 import { EXIT, line, type CliIO } from './command.js';
 import { portInUse } from './port-in-use.js';
@@ -16,6 +16,8 @@ export async function serveUntilStopped(opts: {
   io: CliIO;
   /** Where the announcement goes (default stdout; stderr when stdout carries --json). */
   out?: CliIO['stdout'];
+  /** The API's engine when it is not the lake's warehouse.duckdb (`serve --target trino`). */
+  source?: ServerOptions['source'];
   /** The line that tells the user where to look, given the server's URL. */
   announce: (url: string) => string;
 }): Promise<number> {
@@ -27,6 +29,7 @@ export async function serveUntilStopped(opts: {
       port: opts.port,
       settings: settingsFromConfig(opts.config),
       log: (m) => line(io.stderr, m),
+      source: opts.source,
     });
   } catch (e) {
     const taken = portInUse(e, opts.port);

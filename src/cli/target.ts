@@ -1,8 +1,9 @@
 import { UsageError } from './command.js';
+import { ENGINE_NAMES, type EngineName } from '../warehouse/engine-names.js';
 
-/** `--target`: where `build` and `query` run. The Athena side lives in athena-target.ts, loaded only when asked for. */
-export const TARGETS = ['duckdb', 'athena'] as const;
-export type Target = (typeof TARGETS)[number];
+/** `--target`: where `build`, `query` and `serve` run. The Athena side lives in athena-target.ts, loaded only when asked for. */
+export const TARGETS = ENGINE_NAMES;
+export type Target = EngineName;
 
 /** The `--target` option, for a command's parse() options. */
 export const targetOption = { target: { type: 'string' } } as const;

@@ -10,6 +10,7 @@ import { DASHBOARD_CSP } from './content-security-policy.js';
 import type { RawQuery } from './params.js';
 import { defaultSettings, type DashboardSettings } from './settings.js';
 import { WarehouseSource } from './warehouse.js';
+import type { WarehouseEngine } from '../warehouse/engine.js';
 
 export interface ServerOptions {
   lakeRoot: string;
@@ -19,6 +20,8 @@ export interface ServerOptions {
   log?: (message: string) => void;
   /** Answer every page's default view once at start, so the first visit is served from memory (default on). */
   prewarm?: boolean;
+  /** Where the API's engine comes from; default the lake's warehouse.duckdb, reopened after each build. */
+  source?: { engine(): Promise<WarehouseEngine>; close(): Promise<void> };
 }
 
 export interface RunningServer {
@@ -120,7 +123,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? (() => undefined);
   const distDir = await ensureDashboardBundle(log);
   const assets = loadAssets(distDir);
-  const source = new WarehouseSource(opts.lakeRoot);
+  const source = opts.source ?? new WarehouseSource(opts.lakeRoot);
   const settings = opts.settings ?? defaultSettings;
   // Known once listening; the Host check compares against it.
   let port = -1;

@@ -1,4 +1,5 @@
 import type { Reporter, TestModule } from 'vitest/node';
+import { TRINO_SKIP_LINE } from './trino.js';
 
 /** Ends the run with one plain line, `N passed, N failed, N skipped`, that CI logs show at a glance. */
 export default class SummaryReporter implements Reporter {
@@ -13,6 +14,10 @@ export default class SummaryReporter implements Reporter {
       }
       if (m.state() === 'failed' && ![...m.children.allTests()].length) count.failed++;
     }
+    // The Trino suite skips itself when no Trino runs: one line says so and how to run it.
+    const trino = testModules.filter((m) => /trino/i.test(m.moduleId));
+    const trinoSkipped = trino.length > 0 && trino.every((m) => [...m.children.allTests()].every((t) => t.result().state === 'skipped'));
+    if (trinoSkipped) process.stdout.write(`\n${TRINO_SKIP_LINE}\n`);
     process.stdout.write(`\n${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`);
   }
 }

@@ -3,6 +3,8 @@ import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js'
 import { parse } from '../options.js';
 import { configFrom } from '../config-from.js';
 import { parseTarget, targetOption } from '../target.js';
+import { runBuild } from '../../warehouse/runner.js';
+import { TrinoConnectionError } from '../../warehouse/trino/trino-client.js';
 import { formatMs, formatTable } from '../format.js';
 import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent } from '../../warehouse/build.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
@@ -32,7 +34,9 @@ no customers).
                      +<model>   the model and everything it depends on
   --no-tests       skip the data tests
   --strict         exit 1 on any warning (lagging feed, figures not meaningful), not only on failed tests
-  --target <t>     duckdb (default) or athena: run the models on Athena over the S3 lake (lake s3://…)
+  --target <t>     duckdb (default); athena: run the models on Athena over the S3 lake (lake s3://…);
+                   trino: run them on a Trino cluster over the lake (config "trino"; npm run trino:start
+                   starts a local one on 127.0.0.1:8080)
   --rollback       with --target athena: publish again the marts of the build before the current one
                    (the last 3 builds are kept)
   --json           print a machine-readable report on stdout`;
@@ -70,12 +74,23 @@ export const buildCommand: Command = {
     const { config, lakeRoot } = configFrom(values, io);
     const select = (values.select ?? []).flatMap((s) => s.split(/[,\s]+/)).filter(Boolean);
     const json = values.json === true;
-    const athena = parseTarget(values.target) === 'athena';
+    const targetName = parseTarget(values.target);
+    const athena = targetName === 'athena';
     if (values.rollback === true) {
       if (!athena) throw new UsageError('--rollback needs --target athena (the embedded build keeps one previous generation, not a rollback history)');
       return (await import('../athena-target.js')).runAthenaRollback({ config, lakeRoot, json }, io);
     }
     if (athena) return (await import('../athena-target.js')).runAthenaBuild({ config, lakeRoot, select, skipTests: values['no-tests'] === true, json }, io);
+    // The registry (and with it every engine's code) loads only for a target other than the default.
+    const engine = targetName === 'duckdb' ? undefined : (await import('../../warehouse/engines.js')).ENGINES[targetName];
+    if (engine) {
+      const { lakeCapability, requireCapability } = await import('../../warehouse/engines.js');
+      try {
+        requireCapability(engine, lakeCapability(lakeRoot), `a lake at ${lakeRoot}`);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
     let headerShown = false;
     const onEvent = (e: BuildEvent) => {
       if (json) return;
@@ -88,7 +103,8 @@ export const buildCommand: Command = {
       line(io.stdout, describe(e));
     };
     // Nothing ingested (or a mistyped --lake): say so instead of building an empty warehouse that looks fine.
-    if (!existsSync(lakeRoot) || (!tablesWithFiles(lakeRoot).size && !(await batchTables(new LocalLakeStore(lakeRoot))).length)) {
+    const localLake = !lakeRoot.startsWith('s3://');
+    if (localLake && (!existsSync(lakeRoot) || (!tablesWithFiles(lakeRoot).size && !(await batchTables(new LocalLakeStore(lakeRoot))).length))) {
       line(
         io.stderr,
         `creditlake build: no batches in ${shown(io.cwd, lakeRoot)}${existsSync(lakeRoot) ? '' : ' (no such folder)'}: ingest files first ` +
@@ -96,19 +112,28 @@ export const buildCommand: Command = {
       );
       return EXIT.FAILED;
     }
-    if (!json) line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${select.length ? ` (select ${select.join(' ')})` : ''}`);
+    if (!json) {
+      const on = !engine ? '' : ` on ${engine.title} (${config.trino.url}, ${config.trino.catalog}.${config.trino.schema})`;
+      line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${on}${select.length ? ` (select ${select.join(' ')})` : ''}`);
+    }
     let report;
     try {
-      report = await buildWarehouse({ lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent });
+      const opts = { lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent };
+      report = !engine ? await buildWarehouse(opts) : await runBuild(await engine.openBuild!(opts), opts);
     } catch (e) {
       if (e instanceof SelectorError) throw new UsageError(e.message);
-    if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
+      if (e instanceof TrinoConnectionError) {
+        line(io.stderr, `creditlake build: ${e.message}`);
+        return EXIT.FAILED;
+      }
+      if (e instanceof BuildError || e instanceof GraphError || e instanceof ProjectError || e instanceof TemplateError) {
         line(io.stderr, `creditlake build: ${e.message}`);
         return EXIT.FAILED;
       }
       throw e;
     }
-    const checks = await checksOf(report.warehouse, lakeRoot);
+    // Freshness and completeness read the embedded warehouse; a Trino build has none to open.
+    const checks = engine ? undefined : await checksOf(report.warehouse, lakeRoot);
     const strictFail = strict && (checks?.warnings.length ?? 0) > 0;
     // The outcome the docs site shows beside each data test (`creditlake docs`).
     writeFileSync(
@@ -135,7 +160,7 @@ export const buildCommand: Command = {
         io.stderr.write(formatTable(columns, t.sample));
       }
     }
-    const marts = report.models.filter((m) => m.materialised === 'parquet').length;
+    const marts = report.models.filter((m) => m.materialised === 'parquet' || m.materialised === 'table').length;
     const views = report.models.filter((m) => m.materialised === 'view').length;
     const absent = report.models.filter((m) => m.materialised === 'missing').map((m) => m.name);
     if (absent.length) line(io.stdout, `not built yet (not selected): ${absent.join(', ')}`);
@@ -144,7 +169,7 @@ export const buildCommand: Command = {
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written, ${views} views, ` +
         `${values['no-tests'] ? 'data tests skipped' : `${report.tests.length - failed.length}/${report.tests.length} data tests passed`} ` +
-        `in ${formatMs(report.totalMs)}; warehouse ${shown(io.cwd, report.warehouse)}`,
+        `in ${formatMs(report.totalMs)}; warehouse ${!engine ? shown(io.cwd, report.warehouse) : `${report.warehouse} on ${engine.title}`}`,
     );
     if (strictFail) line(io.stderr, `build --strict: ${checks!.warnings.length} warning(s) above; exit 1`);
     return report.ok && !strictFail ? EXIT.OK : EXIT.FAILED;

@@ -22,7 +22,8 @@ Exits 1 on an SQL error (after the results of the statements before it).
                       json prints one array per statement, one after another
   --max-rows <n>      table format: rows shown, the first and last half of the result, with the
                       total in the footer (default ${DEFAULT_MAX_ROWS}; 0 shows every row)
-  --target <t>        duckdb (default) or athena (workgroup and database from config "athena")
+  --target <t>        duckdb (default), athena (workgroup and database from config "athena") or
+                      trino (the cluster in config "trino"; one statement, tables in its catalog.schema)
 
 Tables: canonical tables (invoices, payments, …), stg_* models and marts; see \`creditlake tables\`.`;
 
@@ -52,9 +53,14 @@ export const queryCommand: Command = {
       if (positionals.length !== 1) throw new UsageError('give one SQL statement (quote it) or -f <file>');
       sql = positionals[0]!;
     }
-    if (parseTarget(values.target) === 'athena') {
+    const target = parseTarget(values.target);
+    if (target === 'athena') {
       const { configFrom } = await import('../config-from.js');
       return (await import('../athena-target.js')).runAthenaQuery(sql, format, configFrom(values, io).config, io);
+    }
+    if (target === 'trino') {
+      const { configFrom } = await import('../config-from.js');
+      return (await import('../trino-target.js')).runTrinoQuery(sql, format, configFrom(values, io), io);
     }
     const lakeRoot = await lakeRootFrom(values, io);
     const dbPath = join(lakeRoot, lakePaths.warehouseDb());

@@ -21,6 +21,11 @@ export class TrinoEngine implements WarehouseEngine {
     return this.client.conn.schema ?? '';
   }
 
+  /** The schema readers' unqualified names resolve in (the dashboards' catalog lists its tables). */
+  get database(): string {
+    return this.schema;
+  }
+
   async query(sql: string, params?: Params): Promise<QueryResult> {
     const res = await this.client.query(inlineParams(sql, params));
     const columns: ResultColumn[] = res.columns.map((c) => ({ name: c.name, type: engineType(c.type) }));
