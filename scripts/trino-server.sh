@@ -88,6 +88,11 @@ discovery.uri=$URL
 query.max-memory=${TRINO_QUERY_MEMORY:-1500MB}
 query.max-memory-per-node=${TRINO_QUERY_MEMORY:-1500MB}
 task.concurrency=2
+# Small data on one node: a few hash partitions instead of 100 per stage, and room for the models'
+# CTEs that Trino inlines at every reference (a mart can plan to a few hundred stages).
+query.max-hash-partition-count=${TRINO_PARTITIONS:-4}
+query.min-hash-partition-count=1
+query.max-stage-count=${TRINO_MAX_STAGES:-1000}
 PROPS
   cat >"$STATE/etc/log.properties" <<PROPS
 io.trino=WARN

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertCsv } from '../../src/feeds/canonical-csv/convert.js';
-import { rowChecks } from '../../src/feeds/canonical-csv/rules.js';
+import { defaultDateWindow, rowChecks } from '../../src/feeds/canonical-csv/rules.js';
 import { customers, invoices, payments } from '../../src/schema/index.js';
 
 const FIX = resolve(__dirname, '../fixtures/ingest');
@@ -179,5 +179,31 @@ describe('one reason per bad value', () => {
       { line: '2', reason: 'more than 2 decimals' },
       { line: '3', reason: 'invoice amount not positive' },
     ]);
+  });
+});
+
+describe('plausible date window', () => {
+  it('rejects a date typo outside 1990-01-01 to five years ahead, naming line, column and value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ingest-window-'));
+    const file = join(dir, 'x.csv');
+    const header = invoices.columns.map((c) => c.name).join(',');
+    const to = defaultDateWindow().to;
+    writeFileSync(
+      file,
+      `${header}\nI1,C1,invoice,1924-05-01,2024-01-31,EUR,10.00,,\nI2,C1,invoice,2024-01-01,2024-01-31,EUR,10.00,,\n` +
+        `I3,C1,invoice,2024-01-01,2999-01-31,EUR,10.00,,\nI4,C1,invoice,1990-01-01,${to},EUR,10.00,,\n`,
+    );
+    const r = await convertCsv({ file, table: invoices, scratchDir: join(dir, 's'), outputName: 'b' });
+    const q = await rows(`SELECT line, column_name, reason, detail FROM '${r.quarantineFile}' ORDER BY line`);
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.rowsLoaded).toBe(2);
+    expect(q).toEqual([
+      { line: '2', column_name: 'invoice_date', reason: `date outside 1990-01-01 to ${to}`, detail: '1924-05-01' },
+      { line: '4', column_name: 'due_date', reason: `date outside 1990-01-01 to ${to}`, detail: '2999-01-31' },
+    ]);
+  });
+
+  it('is five years after today by default', () => {
+    expect(defaultDateWindow(new Date('2026-02-28T12:00:00Z'))).toEqual({ from: '1990-01-01', to: '2031-02-28' });
   });
 });

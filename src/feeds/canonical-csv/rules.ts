@@ -51,7 +51,25 @@ export const ISO_DATE_TEXT = /^\s*(\d{4}-\d{2}-\d{2})?\s*$/;
 export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(18,2))`;
 const quoted = (c: string) => `'"' || ${q(c)} || '"'`;
 
-function columnChecks(c: ColumnDef): RowCheck[] {
+/**
+ * Dates a ledger can plausibly hold. Outside it a date is a typo (`0201-05-01`) that would make the
+ * month-end series run for centuries: DuckDB builds 21,900 month ends, Trino/Athena fail (sequence()
+ * stops at 10,000 entries). Rejected at ingest with the row, so both engines see the same ledger.
+ */
+export interface DateWindow {
+  /** First accepted day, YYYY-MM-DD. */
+  from: string;
+  /** Last accepted day, YYYY-MM-DD. */
+  to: string;
+}
+
+/** 1990-01-01 to five years after today: the default window. */
+export function defaultDateWindow(now = new Date()): DateWindow {
+  const to = new Date(Date.UTC(now.getUTCFullYear() + 5, now.getUTCMonth(), now.getUTCDate()));
+  return { from: '1990-01-01', to: to.toISOString().slice(0, 10) };
+}
+
+function columnChecks(c: ColumnDef, window: DateWindow): RowCheck[] {
   const col = q(c.name);
   const text = readType(c.sqlType) === 'VARCHAR';
   const checks: RowCheck[] = [];
@@ -91,6 +109,13 @@ function columnChecks(c: ColumnDef): RowCheck[] {
       reason: 'date out of range',
       failWhen: `NOT (${col} BETWEEN DATE '${DATE_RANGE.min}' AND DATE '${DATE_RANGE.max}')`,
       detail: `CAST(${col} AS VARCHAR) || ${sqlString(` (dates run from ${DATE_RANGE.min} to ${DATE_RANGE.max})`)}`,
+    });
+    // Possible dates a ledger cannot plausibly hold (a typo like 1924 for 2024) are their own reason.
+    checks.push({
+      column: c.name,
+      reason: `date outside ${window.from} to ${window.to}`,
+      failWhen: `(${col} BETWEEN DATE '${DATE_RANGE.min}' AND DATE '${DATE_RANGE.max}') AND (${col} < DATE '${window.from}' OR ${col} > DATE '${window.to}')`,
+      detail: `CAST(${col} AS VARCHAR)`,
     });
   }
   if (c.sqlType === 'INTEGER' || c.sqlType === 'BIGINT') {
@@ -150,13 +175,13 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
  * All checks for a table. Columns absent from the file's header get one "missing from header" check
  * (true for every row) instead of their value checks; absent optional columns are simply NULL.
  */
-export function rowChecks(table: TableDef, missingRequired: readonly string[] = []): RowCheck[] {
+export function rowChecks(table: TableDef, missingRequired: readonly string[] = [], window: DateWindow = defaultDateWindow()): RowCheck[] {
   const missing = new Set(missingRequired);
   const checks: RowCheck[] = [];
   for (const c of table.columns) {
     if (missing.has(c.name)) {
       checks.push({ column: c.name, reason: 'column missing from header', failWhen: 'TRUE', detail: sqlString(`header has no column "${c.name}"`) });
-    } else checks.push(...columnChecks(c));
+    } else checks.push(...columnChecks(c, window));
   }
   for (const r of TABLE_RULES[table.name] ?? []) if (!missing.has(r.column)) checks.push(r);
   return checks;
