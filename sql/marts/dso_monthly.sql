@@ -142,7 +142,7 @@ metrics AS (
     c.countback_complete,
     -- Days of sales need sales: a month whose credit notes outweigh its invoices has no DSO.
     CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.ar_end', 'wd.credit_sales') }} * wd.days END AS dso_period_end,
-    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('(wd.ar_begin + wd.ar_end) / 2', 'wd.credit_sales') }} * wd.days END AS dso_average_ar,
+    CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.ar_begin + wd.ar_end', '2 * wd.credit_sales') }} * wd.days END AS dso_average_ar,
     CASE WHEN wd.months_3m = 3 AND wd.sales_3m > 0 THEN {{ ratio('wd.ar_end', 'wd.sales_3m') }} * wd.days_3m END AS dso_3m,
     CASE WHEN wd.credit_sales > 0 THEN {{ ratio('wd.current_ar_end', 'wd.credit_sales') }} * wd.days END AS bpdso,
     -- ar_begin + sales − ar_end is what the month collected (cash, settlements, write-offs); with

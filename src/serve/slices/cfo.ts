@@ -121,9 +121,9 @@ export const writeOffsTrend = defineSlice({
     const { rows } = await engine.query(
       `SELECT month, written_off, bad_debt_ratio, bad_debt_ratio_12m FROM (
          SELECT CAST(${month('month')} AS VARCHAR) AS month, written_off,
-                CASE WHEN invoiced + credit_notes > 0 THEN 100.0 * written_off / (invoiced + credit_notes) END AS bad_debt_ratio,
-                CASE WHEN SUM(invoiced + credit_notes) OVER (${W12}) > 0
-                     THEN 100.0 * SUM(written_off) OVER (${W12}) / SUM(invoiced + credit_notes) OVER (${W12}) END AS bad_debt_ratio_12m
+                100 * CAST(written_off AS DOUBLE) / NULLIF(CAST(CASE WHEN invoiced + credit_notes > 0 THEN invoiced + credit_notes END AS DOUBLE), 0) AS bad_debt_ratio,
+                100 * CAST(SUM(written_off) OVER (${W12}) AS DOUBLE)
+                    / NULLIF(CAST(CASE WHEN SUM(invoiced + credit_notes) OVER (${W12}) > 0 THEN SUM(invoiced + credit_notes) OVER (${W12}) END AS DOUBLE), 0) AS bad_debt_ratio_12m
          FROM ar_rollforward WHERE ${g.sql} AND month <= CAST($to AS DATE)) x
        WHERE month >= $from ORDER BY month`,
       { ...g.bind, from: r.from, to: r.to },

@@ -15,10 +15,7 @@ export const athenaDialect: Dialect = {
   ratio: (a, b) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
   formatDate: (d) => `date_format(${d}, '%Y-%m-%d')`,
   regexpLike: (v, p) => `regexp_like(${v}, ${p})`,
-  percentile: (v, f) => `approx_percentile(${v}, ${f})`,
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
-  monthEndSeries: (from, to) =>
-    `(SELECT last_day_of_month(m) AS as_of_date FROM UNNEST(sequence(CAST(date_trunc('month', ${from}) AS DATE), ${to}, INTERVAL '1' MONTH)) AS t(m) WHERE last_day_of_month(m) <= ${to})`,
   monthStartSequence: (from, to) =>
     `sequence(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
 };

@@ -59,7 +59,6 @@ function dialectFunctions(d: Dialect): Record<string, TemplateFunction> {
     ratio: (a, b) => d.ratio(expr(a, 'numerator'), expr(b, 'denominator')),
     format_date: (date) => d.formatDate(expr(date, 'date')),
     regexp_like: (v, p) => d.regexpLike(expr(v, 'value'), expr(p, 'pattern')),
-    percentile: (v, f) => d.percentile(expr(v, 'value'), Number(f)),
     date_literal: (iso) => d.dateLiteral(str(iso, 'date')),
     month_start_sequence: (from, to) => d.monthStartSequence(expr(from, 'from'), expr(to, 'to')),
   };

@@ -26,12 +26,8 @@ export interface Dialect {
   /** `YYYY-MM-DD` text of a date. */
   formatDate(date: string): string;
   regexpLike(value: string, pattern: string): string;
-  /** Median-style percentile (approximate on Athena). */
-  percentile(value: string, fraction: number): string;
   /** A DATE literal. */
   dateLiteral(iso: string): string;
-  /** Series of month-end dates from `from` to `to` (inclusive) as a relation with column `as_of_date`. */
-  monthEndSeries(from: string, to: string): string;
   /**
    * Array of the first days of every month from the month of `from` to `to`, for
    * `CROSS JOIN UNNEST(…) AS s(m)` with non-constant bounds; cast the element with CAST(m AS DATE).

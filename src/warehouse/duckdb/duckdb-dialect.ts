@@ -14,10 +14,7 @@ export const duckdbDialect: Dialect = {
   ratio: (a, b) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
   formatDate: (d) => `strftime(${d}, '%Y-%m-%d')`,
   regexpLike: (v, p) => `regexp_matches(${v}, ${p})`,
-  percentile: (v, f) => `quantile_cont(${v}, ${f})`,
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
-  monthEndSeries: (from, to) =>
-    `(SELECT CAST(last_day(CAST(m AS DATE)) AS DATE) AS as_of_date FROM range(CAST(date_trunc('month', ${from}) AS TIMESTAMP), CAST(${to} AS TIMESTAMP) + INTERVAL '1' DAY, INTERVAL '1' MONTH) AS t(m) WHERE last_day(CAST(m AS DATE)) <= ${to})`,
   monthStartSequence: (from, to) =>
     `generate_series(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
 };
