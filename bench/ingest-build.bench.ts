@@ -2,7 +2,8 @@
  * `npm run bench`: generate ~1M invoices, then time in one run
  *   1. DuckDB's own `COPY (FROM read_csv(…)) TO '….parquet'` of invoices.csv — the floor,
  *   2. our `ingestFiles` of the same file (typed read, validation, quarantine, commit),
- *   3. `buildWarehouse` over the full lake.
+ *   3. `buildWarehouse` over the full lake,
+ *   4. the same build on the local Trino when one runs (npm run trino:start).
  * Prints rows/s, the ingest/floor ratio and peak RSS. Not part of `npm test`.
  *
  * Options: --customers N (default 24000), --months M (default 24), --dir DIR (default .bench)
@@ -16,6 +17,7 @@ import { buildWarehouse } from '../src/warehouse/build.js';
 import { defaultConfig } from '../src/config/config.js';
 import { CANONICAL_TABLES } from '../src/schema/index.js';
 import { withDuckDB } from '../src/warehouse/duckdb/duckdb-engine.js';
+import { BENCH_TRINO_URL, describeBuild, timedBuild, trinoRunning } from './engine-build.js';
 
 const { values } = parseArgs({
   options: {
@@ -90,3 +92,13 @@ console.log(`creditlake build: ${(buildMs / 1000).toFixed(1)} s, ${build.models.
 console.log(`slowest models: ${slowest.map((m) => `${m.name} ${(m.ms / 1000).toFixed(1)} s`).join(', ')}`);
 console.log(`peak RSS: ${peakRssMb()} MB`);
 if (!build.ok) process.exitCode = 1;
+
+// The same lake on the local Trino (npm run trino:start), beside the DuckDB build above.
+if (await trinoRunning()) {
+  const trino = await timedBuild('trino', lake, 'bench_1m');
+  console.log(describeBuild('trino', trino));
+  console.log(`trino / duckdb: ${(trino.ms / buildMs).toFixed(1)}×`);
+  if (!trino.report.ok) process.exitCode = 1;
+} else {
+  console.log(`trino: not running at ${BENCH_TRINO_URL} (npm run trino:start); skipped`);
+}
