@@ -73,8 +73,8 @@ explained AS (
       WHEN 'band_worsened' THEN 'band worsened by ' || CAST(r.band_change_3m AS VARCHAR) || ' in 3 months, now ' || r.common_band_label
       WHEN 'moderate_band' THEN 'moderate risk (common band ' || CAST(r.common_band AS VARCHAR) || ')'
       WHEN 'late_payer' THEN 'pays ' || CAST(CAST(round(r.avg_days_late_12m) AS INTEGER) AS VARCHAR) || ' days late on average (12 months)'
-      WHEN 'risky_industry' THEN 'industry ' || r.sbi_section || ' bankruptcy rate ' || CAST(round(r.industry_rate_per_1000, 1) AS VARCHAR)
-           || ' per 1,000 (overall ' || CAST(round(r.overall_rate_per_1000, 1) AS VARCHAR) || ')' || CASE WHEN r.industry_rising THEN ', rising' ELSE '' END
+      WHEN 'risky_industry' THEN 'industry ' || r.sbi_section || ' bankruptcy rate ' || CAST(CAST(round(r.industry_rate_per_1000, 1) AS DECIMAL(18,1)) AS VARCHAR)
+           || ' per 1,000 (overall ' || CAST(CAST(round(r.overall_rate_per_1000, 1) AS DECIMAL(18,1)) AS VARCHAR) || ')' || CASE WHEN r.industry_rising THEN ', rising' ELSE '' END
       WHEN 'grow' THEN r.common_band_label || ', revenue ' || CASE WHEN r.revenue_prev_t12m > 0 THEN 'up ' || CAST(CAST(round(100 * {{ ratio('r.revenue_t12m - r.revenue_prev_t12m', 'r.revenue_prev_t12m') }}) AS INTEGER) AS VARCHAR) || '%' ELSE 'new' END
            || COALESCE(', headroom ' || CAST(r.credit_limit - r.open_ar AS VARCHAR), ', no limit set')
       ELSE CASE WHEN r.common_band IS NULL THEN 'not rated' WHEN r.revenue_t12m < r.revenue_prev_t12m THEN 'revenue shrinking'

@@ -42,7 +42,7 @@ alerts AS (
   WHERE r.over_limit AND NOT COALESCE(r.was_over, false)
   UNION ALL
   SELECT p.customer_id, p.company_key, p.as_of_date AS alert_date, 'industry_rate_rising' AS reason, CAST(NULL AS VARCHAR) AS provider,
-         'industry ' || p.sbi_section || ' bankruptcy rate ' || CAST(round(p.industry_rate_per_1000, 1) AS VARCHAR) || ' per 1,000 over 12 months' AS detail
+         'industry ' || p.sbi_section || ' bankruptcy rate ' || CAST(CAST(round(p.industry_rate_per_1000, 1) AS DECIMAL(18,1)) AS VARCHAR) || ' per 1,000 over 12 months' AS detail
   FROM (
     SELECT customer_id, company_key, sbi_section, as_of_date, industry_rate_per_1000, industry_rising,
            lag(industry_rising) OVER (PARTITION BY customer_id ORDER BY as_of_date) AS was_rising

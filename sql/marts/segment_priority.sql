@@ -71,8 +71,8 @@ SELECT
     WHEN 'very_late_payers' THEN 'customers pay ' || CAST(CAST(round(r.mean_days_late_12m) AS INTEGER) AS VARCHAR) || ' days late on average'
     WHEN 'moderate_band' THEN 'moderate risk (band ' || CAST(r.common_band AS VARCHAR) || ')'
     WHEN 'late_payers' THEN 'customers pay ' || CAST(CAST(round(r.mean_days_late_12m) AS INTEGER) AS VARCHAR) || ' days late on average'
-    WHEN 'risky_industry' THEN 'industry ' || r.sbi_section || ' bankruptcy rate ' || CAST(round(r.industry_rate_per_1000, 1) AS VARCHAR)
-         || ' per 1,000 (overall ' || CAST(round(r.overall_rate_per_1000, 1) AS VARCHAR) || ')' || CASE WHEN r.industry_rising = 1 THEN ', rising' ELSE '' END
+    WHEN 'risky_industry' THEN 'industry ' || r.sbi_section || ' bankruptcy rate ' || CAST(CAST(round(r.industry_rate_per_1000, 1) AS DECIMAL(18,1)) AS VARCHAR)
+         || ' per 1,000 (overall ' || CAST(CAST(round(r.overall_rate_per_1000, 1) AS DECIMAL(18,1)) AS VARCHAR) || ')' || CASE WHEN r.industry_rising = 1 THEN ', rising' ELSE '' END
     WHEN 'no_headroom' THEN 'open AR ' || CAST(r.open_ar AS VARCHAR) || ' uses all credit limits'
     WHEN 'grow' THEN r.common_band_label || ', revenue ' || CASE WHEN r.revenue_prev_t12m > 0 THEN 'up ' || CAST(CAST(round(100 * r.revenue_growth) AS INTEGER) AS VARCHAR) || '%' ELSE 'new' END
          || COALESCE(', headroom ' || CAST(r.headroom AS VARCHAR), '')

@@ -80,10 +80,15 @@ export interface BuildSession {
   writeMart(model: string, sql: string, declared: TableDef): Promise<{ relation: string; rows: number }>;
   /** The published relation of a mart this build does not rebuild, carried into the new generation; undefined if none. */
   keepMart(model: string): Promise<string | undefined>;
-  /** Output columns of a query (to check a mart against its declared schema before writing it). */
+  /** Output columns of a query (to check a mart against its declared schema). */
   describe(sql: string): Promise<{ name: string; type: string }[]>;
   /** After the last model, before the data tests (DuckDB documents its views and columns here). */
   afterModels?(project: readonly Model[]): Promise<void>;
+  /**
+   * Check a mart's schema on the written table instead of planning its query twice (engines where
+   * planning is the cost, like Trino); a mismatch still fails the build, which discards the table.
+   */
+  readonly describeAfterWrite?: boolean;
   /** Makes the new generation the one every reader sees, in one switch. */
   publish(report: BuildReport): Promise<void>;
   /** Removes what this build created; the previous generation stays published. */
@@ -187,14 +192,19 @@ export async function runBuild(session: BuildSession, opts: BuildOptions): Promi
         if (selected.has(m.name) && !missing.length) {
           const declared = martTable(m.name)!;
           const sql = compileModel(m, buildTarget, opts.config, project).sql;
-          const written = await step(m.name, engineName, async () => {
-            const problems = schemaDiff(await session.describe(sql), declared);
+          const check = async (query: string) => {
+            const problems = schemaDiff(await session.describe(query), declared);
             if (problems.length) {
               throw new BuildError(
                 `mart ${m.name} does not match its declared schema (src/schema/marts/${m.name}.ts) on ${engineName}:\n  ${problems.join('\n  ')}`,
               );
             }
-            return session.writeMart(m.name, sql, declared);
+          };
+          const written = await step(m.name, engineName, async () => {
+            if (!session.describeAfterWrite) await check(sql);
+            const out = await session.writeMart(m.name, sql, declared);
+            if (session.describeAfterWrite) await check(`SELECT * FROM ${out.relation}`);
+            return out;
           });
           relation.set(m.name, written.relation);
           rows = written.rows;

@@ -82,6 +82,7 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
     engine,
     target,
     martMaterialisation: 'table',
+    describeAfterWrite: true,
     async createView(model, _sql, buildSql, alias) {
       const name = await create('VIEW', model, buildSql);
       pointers.set(model, name);
@@ -98,10 +99,14 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
     },
     describe: (sql) => engine.describe(sql),
     async writeMart(model, sql) {
-      const name = await create('TABLE', model, sql);
+      const name = genName(model);
+      created.push({ name, kind: 'TABLE' });
+      const res = await engine.client.query(
+        `CREATE TABLE ${q(name)} WITH (format = 'PARQUET', external_location = ${sqlString(`${location}/${TRINO_DIR}/${name}`)}) AS\n${sql}`,
+      );
       pointers.set(model, name);
-      const n = await engine.query(`SELECT count(*) AS n FROM ${q(name)}`);
-      return { relation: name, rows: Number(n.rows[0]!.n) };
+      // CTAS reports the rows it wrote: no second scan to count them.
+      return { relation: name, rows: res.updateCount ?? Number((await engine.query(`SELECT count(*) AS n FROM ${q(name)}`)).rows[0]!.n) };
     },
     async keepMart(model) {
       const current = previous.get(model);
