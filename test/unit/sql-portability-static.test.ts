@@ -24,7 +24,7 @@ describe('portable arithmetic (static check)', () => {
     const project = loadProject();
     const config = defaultConfig();
     const problems: string[] = [];
-    for (const target of [duckdbTarget({ lakeRoot: '/lake', tablesWithFiles: new Set() }), athenaTarget()]) {
+    for (const target of [duckdbTarget({ tablesWithFiles: new Set() }), athenaTarget()]) {
       for (const m of buildOrder(project)) {
         for (const p of portabilityProblems(compileModel(m, target, config, project).sql)) problems.push(`${target.dialect.name} ${m.name}: ${p.rule}: ${p.excerpt}`);
       }
