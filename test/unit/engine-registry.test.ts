@@ -56,5 +56,8 @@ describe('engine registry', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(new RegExp(`cannot reach Trino at http://127\\.0\\.0\\.1:${port}: ECONNREFUSED.*npm run trino:start`));
     }
+    const serve = await cli(cwd, 'serve', '--target', 'trino', '--port', '0');
+    expect(serve.code).toBe(1);
+    expect(serve.stderr.trim()).toBe(`creditlake serve: no Trino answers at http://127.0.0.1:${port} (\`npm run trino:start\` starts a local one)`);
   });
 });
