@@ -11,6 +11,7 @@ import type { BuildReport, BuildSession } from '../runner.js';
 import { BuildError } from '../materialise.js';
 import { trinoDialect } from './trino-dialect.js';
 import { TrinoEngine } from './trino-engine.js';
+import { TrinoQueryError } from './trino-client.js';
 import { trinoConnection } from './trino-connection.js';
 
 /**
@@ -55,12 +56,26 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
   const create = async (kind: 'VIEW' | 'TABLE', model: string, sql: string): Promise<string> => {
     const name = genName(model);
     created.push({ name, kind });
-    await engine.execute(
-      kind === 'VIEW'
-        ? `CREATE VIEW ${q(name)} AS\n${sql}`
-        : `CREATE TABLE ${q(name)} WITH (format = 'PARQUET', external_location = ${sqlString(`${location}/${TRINO_DIR}/${name}`)}) AS\n${sql}`,
-    );
+    if (kind === 'VIEW') await engine.execute(`CREATE VIEW ${q(name)} AS\n${sql}`);
+    else await createTable(name, sql);
     return name;
+  };
+  /** CTAS into the lake; returns the rows written. */
+  const createTable = async (name: string, sql: string): Promise<number | undefined> => {
+    const at = sqlString(`${location}/${TRINO_DIR}/${name}`);
+    try {
+      return (await engine.client.query(`CREATE TABLE ${q(name)} WITH (format = 'PARQUET', external_location = ${at}) AS\n${sql}`)).updateCount;
+    } catch (e) {
+      // A CTAS with no rows writes no file, so its folder never comes to exist and Trino refuses to
+      // register the table there; an empty table with the query's columns is the same result.
+      if (!(e instanceof TrinoQueryError && /External table location does not exist/i.test(e.message))) throw e;
+      const cols = (await engine.client.query(`SELECT * FROM (\n${sql}\n) AS d LIMIT 0`)).columns;
+      await store.writeText(`${TRINO_DIR}/${name}/_creditlake`, '');
+      await engine.execute(
+        `CREATE TABLE ${q(name)} (${cols.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')}) WITH (format = 'PARQUET', external_location = ${at})`,
+      );
+      return 0;
+    }
   };
   let published = false;
   // Tables are external (their Parquet is in the lake, under trino/<name>/): dropping one leaves its
@@ -101,12 +116,10 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
     async writeMart(model, sql) {
       const name = genName(model);
       created.push({ name, kind: 'TABLE' });
-      const res = await engine.client.query(
-        `CREATE TABLE ${q(name)} WITH (format = 'PARQUET', external_location = ${sqlString(`${location}/${TRINO_DIR}/${name}`)}) AS\n${sql}`,
-      );
+      const written = await createTable(name, sql);
       pointers.set(model, name);
       // CTAS reports the rows it wrote: no second scan to count them.
-      return { relation: name, rows: res.updateCount ?? Number((await engine.query(`SELECT count(*) AS n FROM ${q(name)}`)).rows[0]!.n) };
+      return { relation: name, rows: written ?? Number((await engine.query(`SELECT count(*) AS n FROM ${q(name)}`)).rows[0]!.n) };
     },
     async keepMart(model) {
       const current = previous.get(model);
