@@ -175,8 +175,9 @@ describe.skipIf(!available)(`every model on a real Trino (${TRINO_URL})`, () => 
           sql,
           declared: MART_TABLES.find((t) => t.name === m.name)!,
           tempSuffix: 'proof',
+          buildId: 'proof',
         });
-        statements.splice(1); // the CREATE TABLE … AS; the DROP that follows names the same table
+        statements.splice(1); // the CREATE TABLE … AS (unpartitioned marts are one statement)
       } else {
         statements.push(sql);
       }
