@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, posix, resolve, sep } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { openLakeStore } from '../../lake/open-store.js';
@@ -36,7 +36,12 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
 
   await ensureSchema(engine, q, location);
   const committed = await committedRawFiles(s3 ? openLakeStore(lakeRoot) : lakeRoot);
-  for (const [table] of committed) await ensureRawTable(engine, q, CANONICAL_TABLES.find((t) => t.name === table)!, location);
+  // Every canonical table gets its raw table, as the Glue catalog has on AWS, so the same statements
+  // (Athena's included) resolve on both; a table nothing was ingested into reads as empty.
+  for (const t of CANONICAL_TABLES) {
+    if (!s3 && !config.trino.lake_location) mkdirSync(join(lakeRoot, lakePaths.rawTableDir(t.name)), { recursive: true });
+    await ensureRawTable(engine, q, t, location);
+  }
 
   const previous = await publishedPointers(engine);
   const created: { name: string; kind: 'VIEW' | 'TABLE' }[] = [];
