@@ -124,7 +124,7 @@ recoveries_original AS (
 recoveries AS (
   SELECT r.item_id, r.movement, r.source_id, r.source_type, r.event_date,
          CASE WHEN h.currency = {{ var('reporting_currency') }} THEN r.amount_original
-              ELSE CAST(round(CAST(r.amount_original AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+              ELSE CAST(round({{ ratio('r.amount_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
          r.amount_original
   FROM recoveries_original r
   JOIN heads h ON h.item_id = r.item_id

@@ -10,7 +10,7 @@ SELECT
   i.due_date,
   i.currency,
   CASE WHEN i.currency = {{ var('reporting_currency') }} THEN i.amount
-       ELSE CAST(round(CAST(i.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+       ELSE CAST(round({{ ratio('i.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
   i.settled_date,
   i.corrects_document_id,
   i.amount AS amount_original,

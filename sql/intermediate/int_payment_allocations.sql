@@ -10,7 +10,7 @@ SELECT
   a.payment_id,
   a.document_id,
   CASE WHEN d.currency IS NULL OR d.currency = {{ var('reporting_currency') }} THEN a.amount
-       ELSE CAST(round(CAST(a.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+       ELSE CAST(round({{ ratio('a.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
   COALESCE(d.currency, {{ var('reporting_currency') }}) AS currency,
   a.amount AS amount_original
 FROM {{ ref('stg_payment_allocations') }} a

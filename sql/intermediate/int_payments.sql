@@ -4,7 +4,7 @@ SELECT
   p.customer_id,
   p.payment_date,
   CASE WHEN p.currency = {{ var('reporting_currency') }} THEN p.amount
-       ELSE CAST(round(CAST(p.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+       ELSE CAST(round({{ ratio('p.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
   p.currency,
   p.amount AS amount_original,
   CASE WHEN p.currency = {{ var('reporting_currency') }} THEN CAST(1 AS DOUBLE) ELSE fx.rate END AS fx_rate

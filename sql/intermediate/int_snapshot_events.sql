@@ -60,7 +60,7 @@ SELECT
   d.customer_id,
   e.event_date,
   CASE WHEN d.currency = {{ var('reporting_currency') }} THEN CAST(e.amount AS DECIMAL(18,2))
-       ELSE CAST(round(CAST(e.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+       ELSE CAST(round({{ ratio('e.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
   e.derivation,
   d.currency,
   CAST(e.amount AS DECIMAL(18,2)) AS amount_original

@@ -8,7 +8,7 @@ SELECT
   w.customer_id,
   w.write_off_date,
   CASE WHEN d.currency IS NULL OR d.currency = {{ var('reporting_currency') }} THEN w.amount
-       ELSE CAST(round(CAST(w.amount AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS amount,
+       ELSE CAST(round({{ ratio('w.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
   w.reason,
   COALESCE(d.currency, {{ var('reporting_currency') }}) AS currency,
   w.amount AS amount_original

@@ -55,7 +55,7 @@ balances AS (
 revalued AS (
   SELECT b.*, m.as_of_date,
          CASE WHEN b.currency = {{ var('reporting_currency') }} OR b.item_kind = 'payment' THEN b.booked_balance
-              ELSE CAST(round(CAST(b.balance_original AS DOUBLE) / fx.rate, 2) AS DECIMAL(18,2)) END AS balance
+              ELSE CAST(round({{ ratio('b.balance_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS balance
   FROM balances b
   JOIN {{ ref('int_month_ends') }} m
     ON m.as_of_date >= b.valid_from AND m.as_of_date < b.valid_until

@@ -78,7 +78,7 @@ describe('partial months', () => {
     const catalog = { ...fakeCatalog(() => true), dataAsOf: '2024-06-14', values: { ...fakeCatalog(() => true).values, as_of: ['2024-05-31', '2024-06-14'] } };
     const seen: { sql: string; params: Record<string, unknown> }[] = [];
     const engine = {
-      dialect: (await import('../../src/warehouse/dialect/duckdb.js')).duckdbDialect,
+      dialect: (await import('../../src/warehouse/duckdb/duckdb-dialect.js')).duckdbDialect,
       async query(sql: string, params: Record<string, unknown> = {}) {
         seen.push({ sql, params });
         if (sql.includes('is_complete')) {

@@ -7,6 +7,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { ENGINE_NAMES, ENGINES } from '../../src/warehouse/engines.js';
+import { fixtureLake } from '../helpers/lake-fixture.js';
+import { customer } from '../helpers/warehouse.js';
 
 function sink() {
   let text = '';
@@ -49,7 +51,9 @@ describe('engine registry', () => {
   it('build and query --target trino without a Trino: one line that says how to start one, exit 1', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'creditlake-registry-'));
     const port = await closedPort();
-    writeFileSync(join(cwd, 'creditlake.config.json'), JSON.stringify({ lake: './lake', trino: { url: `http://127.0.0.1:${port}` } }));
+    // A lake with a batch, so the build gets as far as the engine.
+    const lake = await fixtureLake({ customers: [customer('C1')] });
+    writeFileSync(join(cwd, 'creditlake.config.json'), JSON.stringify({ lake, trino: { url: `http://127.0.0.1:${port}` } }));
     for (const argv of [['build', '--target', 'trino'], ['query', '--target', 'trino', 'SELECT 1']]) {
       const r = await cli(cwd, ...argv);
       expect(r.code, argv.join(' ')).toBe(1);

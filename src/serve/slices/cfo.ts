@@ -57,7 +57,7 @@ export const agingTrend = defineSlice({
     const { rows } = await engine.query(
       `SELECT as_of_date, bucket, bucket_order, bucket_kind, open_amount, open_count,
               CASE WHEN bucket_kind = 'aging' AND SUM(CASE WHEN bucket_kind = 'aging' THEN open_amount END) OVER (PARTITION BY as_of_date) > 0
-                   THEN 100.0 * open_amount / SUM(CASE WHEN bucket_kind = 'aging' THEN open_amount END) OVER (PARTITION BY as_of_date) END AS share_pct
+                   THEN 100 * CAST(open_amount AS DOUBLE) / NULLIF(CAST(SUM(CASE WHEN bucket_kind = 'aging' THEN open_amount END) OVER (PARTITION BY as_of_date) AS DOUBLE), 0) END AS share_pct
        FROM (SELECT CAST(as_of_date AS VARCHAR) AS as_of_date, bucket, CAST(${order} AS INTEGER) AS bucket_order,
                     CASE WHEN bucket IN (${credit}) THEN 'credit' ELSE 'aging' END AS bucket_kind, open_amount, open_count
              FROM ar_aging

@@ -106,7 +106,7 @@ export const customerHistory = defineSlice({
     const asOf = asOfOf(catalog, p.as_of);
     const risk = catalog.hasColumn('customer_risk', 'avg_days_late_12m');
     const { rows } = await engine.query(
-      `SELECT CAST(date_trunc('month', u.as_of_date) AS VARCHAR) AS month, u.open_ar, u.overdue_ar, u.credit_limit, u.utilisation,
+      `SELECT CAST(CAST(date_trunc('month', u.as_of_date) AS DATE) AS VARCHAR) AS month, u.open_ar, u.overdue_ar, u.credit_limit, u.utilisation,
               ${risk ? 'r.avg_days_late_12m' : 'CAST(NULL AS DOUBLE) AS avg_days_late_12m'}
        FROM credit_limit_utilisation u
        ${risk ? 'LEFT JOIN customer_risk r ON r.customer_id = u.customer_id AND r.as_of_date = u.as_of_date' : ''}

@@ -74,7 +74,7 @@ export const worklist = defineSlice({
          WHERE i.overdue_amount > 0 AND ${where}${managerFilter}
        )
        SELECT customer_id, name, account_manager, overdue_amount, overdue_items, max_days_past_due, open_amount, common_band_label,
-              risk_weight, CAST(overdue_amount AS DOUBLE) * risk_weight * (1 + max_days_past_due / 30.0) AS priority_score,
+              risk_weight, CAST(overdue_amount AS DOUBLE) * risk_weight * (1 + CAST(max_days_past_due AS DOUBLE) / CAST(30 AS DOUBLE)) AS priority_score,
               last_action, last_action_date, next_step, next_step_due, COUNT(*) OVER () AS total_rows
        FROM ranked
        ORDER BY priority_score DESC, customer_id
