@@ -51,9 +51,13 @@ export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
       // Manifests but no readable batch (every one retired): nothing to read.
       if (committed && !committed.length) return emptyRawRelation(table);
       const files = committed ? lakeFilesSql(committed) : lakeFileSql(lakePaths.rawGlob(table.name));
+      // Batches written before an optional column was added to the schema lack it: BY NAME against
+      // the typed empty relation gives every canonical column (NULL where a file has none), so an
+      // upgraded Creditlake still builds a lake ingested by an older one.
       return (
-        `read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
-        `union_by_name = true, filename = true)`
+        `(SELECT * FROM ${emptyRawRelation(table)} UNION ALL BY NAME ` +
+        `SELECT * FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
+        `union_by_name = true, filename = true))`
       );
     },
     ref: (model) => model,
