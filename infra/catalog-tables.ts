@@ -1,4 +1,5 @@
 import { CANONICAL_TABLES } from '../src/schema/index.js';
+import { commitTables } from '../src/warehouse/athena/committed-batches.js';
 import type { CatalogTableSpec } from './constructs/lake-catalog.js';
 
 /** Glue name of a canonical table's raw (append-only, per-batch) data. */
@@ -16,7 +17,9 @@ export function catalogTables(): CatalogTableSpec[] {
     prefix: `raw/${t.name}/`,
     datePartition: { column: 'ingest_date' },
   }));
+  // The commit records (manifests, retire records) as text, so Athena reads only committed batches.
+  const commits = CANONICAL_TABLES.flatMap((t) => commitTables(t.name).map((c) => ({ ...c, columns: [], format: 'text' as const })));
   // Mart tables are the build's: each publish points them at that build's version folder
   // (src/warehouse/athena/mart-versions.ts), which a redeploy must never reset.
-  return raw;
+  return [...raw, ...commits];
 }

@@ -17,6 +17,11 @@ export interface CatalogTableSpec {
    * a batch commits (src/aws/glue-partitions.ts), so a query plans only days that hold data.
    */
   datePartition?: { column: string };
+  /**
+   * `text`: the object's lines as rows of one string column (the commit records Athena reads to see
+   * only committed batches); default Parquet with `columns`.
+   */
+  format?: 'parquet' | 'text';
 }
 
 export interface LakeCatalogProps {
@@ -24,6 +29,13 @@ export interface LakeCatalogProps {
   lakeBucket: s3.IBucket;
   tables: readonly CatalogTableSpec[];
 }
+
+/** Plain text, one row per line (LazySimpleSerDe's default \\001 field delimiter never occurs in JSON text). */
+const TEXT = {
+  inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+  outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+  serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe' },
+};
 
 const PARQUET = {
   inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
@@ -47,7 +59,8 @@ export class LakeCatalog extends Construct {
     });
     for (const spec of props.tables) {
       const location = `s3://${props.lakeBucket.bucketName}/${spec.prefix}`;
-      const parameters: Record<string, string> = { classification: 'parquet', EXTERNAL: 'TRUE' };
+      const text = spec.format === 'text';
+      const parameters: Record<string, string> = { classification: text ? 'text' : 'parquet', EXTERNAL: 'TRUE' };
       const table = new glue.CfnTable(this, `Table-${spec.name}`, {
         catalogId,
         databaseName: props.databaseName,
@@ -59,7 +72,9 @@ export class LakeCatalog extends Construct {
           partitionKeys: spec.datePartition
             ? [{ name: spec.datePartition.column, type: 'date', comment: 'Day the batch was ingested' }]
             : [],
-          storageDescriptor: { ...PARQUET, location, columns: glueColumns(spec.columns) },
+          storageDescriptor: text
+            ? { ...TEXT, location, columns: [{ name: 'line', type: 'string', comment: 'One line of the object' }] }
+            : { ...PARQUET, location, columns: glueColumns(spec.columns) },
         },
       });
       table.addResourceDependency(this.database);

@@ -65,12 +65,14 @@ export const INGEST_LAKE_ACCESS: LakeAccess = {
 };
 
 /**
- * The build reads the raw data and manifests (Athena scans with the caller's credentials) and writes
+ * The build reads the raw data, manifests and retire records (Athena scans with the caller's credentials) and writes
  * only marts/ (CTAS output, the build marker); it cannot alter or delete a committed batch.
  */
 export const BUILD_LAKE_ACCESS: LakeAccess = {
   'raw/': { read: true },
   'manifests/': { read: true },
+  // Athena reads the commit and retire records to scan committed batches only.
+  'retired/': { read: true },
   'marts/': { read: true, write: true, delete: true },
 };
 

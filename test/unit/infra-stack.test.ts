@@ -133,7 +133,21 @@ describe('Glue catalog and Athena', () => {
   it('creates no mart tables: the build owns them (each publish points them at its version folder, which a redeploy must not reset)', () => {
     expect(MART_TABLES.length).toBeGreaterThan(0);
     for (const m of MART_TABLES) expect(tables().find((x) => x.Name === m.name), m.name).toBeUndefined();
-    expect(tables()).toHaveLength(CANONICAL_TABLES.length);
+    // Per canonical table: its raw table and the two text tables of its commit records.
+    expect(tables()).toHaveLength(CANONICAL_TABLES.length * 3);
+  });
+
+  it('has the commit records of every table as text tables, so Athena reads only committed, unretired batches', () => {
+    for (const t of CANONICAL_TABLES) {
+      for (const [name, prefix] of [[`manifests_${t.name}`, 'manifests'], [`retired_${t.name}`, 'retired']]) {
+        const glue = tables().find((x) => x.Name === name);
+        expect(glue, name).toBeDefined();
+        expect(glue.StorageDescriptor.Columns).toEqual([expect.objectContaining({ Name: 'line', Type: 'string' })]);
+        expect(glue.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe');
+        expect(glue.PartitionKeys).toEqual([]);
+        expect(JSON.stringify(glue.StorageDescriptor.Location)).toContain(`/${prefix}/${t.name}/`);
+      }
+    }
   });
 
   it('runs an engine v3 workgroup with enforced, encrypted results and the configured scan cutoff', () => {
@@ -209,11 +223,11 @@ describe('least privilege per lake prefix', () => {
     expect(sorted(g.read)).toEqual(['manifests/', 'quarantine/', 'raw/']);
   });
 
-  it('the build writes and deletes under marts/ only and reads raw/ and manifests/', () => {
+  it('the build writes and deletes under marts/ only and reads raw/, manifests/ and retired/ (committed batches only)', () => {
     const g = lakeGrants('PipelineBuildModelsRole');
     expect(sorted(g.write)).toEqual(['marts/']);
     expect(sorted(g.del)).toEqual(['marts/']);
-    expect(sorted(g.read)).toEqual(['manifests/', 'marts/', 'raw/']);
+    expect(sorted(g.read)).toEqual(['manifests/', 'marts/', 'raw/', 'retired/']);
   });
 
   it('the dashboards function writes nothing in the lake', () => {

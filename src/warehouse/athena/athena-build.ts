@@ -80,7 +80,7 @@ export async function buildWarehouseAthena(opts: AthenaBuildOptions): Promise<At
   const ordered = buildOrder(project);
   const buildable = ordered.filter((m) => m.kind !== 'tests');
   const selected = opts.select?.length ? selectModels(buildable, opts.select) : new Set(buildable.map((m) => m.name));
-  const target = athenaTarget();
+  const target = athenaTarget({ lakeUri: opts.store.location });
   const buildId = opts.buildId ?? newAthenaBuildId();
   const written = new Map<string, MartWriteResult>();
   // Later marts and the tests read this build's versions, not the published ones.

@@ -1,6 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import { duckdbDialect } from '../duckdb/duckdb-dialect.js';
 import { athenaDialect } from '../athena/athena-dialect.js';
+import { committedPathsSql } from '../athena/committed-batches.js';
 import { quoteIdent, type TableDef } from '../../schema/index.js';
 import { lakePaths } from '../../lake/layout.js';
 import { lakeFileSql, lakeFilesSql } from '../duckdb/lake-path.js';
@@ -67,6 +68,12 @@ export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
 export interface AthenaTargetOptions {
   /** Glue table of a canonical table's raw partitions; default `raw_<table>`. */
   rawTable?: (table: string) => string;
+  /**
+   * The lake root (`s3://bucket/prefix/`): raw files are read only when a manifest commits them and no
+   * retire record takes them out (see athena/committed-batches.ts). Every build passes it; without it
+   * (statement checks that compile models without a lake) every file under raw/ is read.
+   */
+  lakeUri?: string;
 }
 
 export function athenaTarget(opts: AthenaTargetOptions = {}): CompileTarget {
@@ -74,7 +81,9 @@ export function athenaTarget(opts: AthenaTargetOptions = {}): CompileTarget {
   return {
     dialect: athenaDialect,
     // "$path" is Athena's hidden column with the object key: the batch file name orders versions.
-    source: (table) => `(SELECT raw.*, "$path" AS filename FROM ${rawTable(table.name)} raw)`,
+    source: (table) =>
+      `(SELECT raw.*, "$path" AS filename FROM ${rawTable(table.name)} raw` +
+      (opts.lakeUri ? ` WHERE "$path" IN (${committedPathsSql(table.name, opts.lakeUri)}))` : ')'),
     ref: (model) => model,
   };
 }

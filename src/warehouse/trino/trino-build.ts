@@ -7,6 +7,7 @@ import { lakePaths } from '../../lake/layout.js';
 import { CANONICAL_TABLES, quoteIdent, type TableDef } from '../../schema/index.js';
 import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/index.js';
 import { committedRawFiles } from '../lake-sources.js';
+import { commitTables } from '../athena/committed-batches.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { BuildError } from '../materialise.js';
 import { trinoDialect } from './trino-dialect.js';
@@ -39,8 +40,11 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
   // Every canonical table gets its raw table, as the Glue catalog has on AWS, so the same statements
   // (Athena's included) resolve on both; a table nothing was ingested into reads as empty.
   for (const t of CANONICAL_TABLES) {
-    if (!s3 && !config.trino.lake_location) mkdirSync(join(lakeRoot, lakePaths.rawTableDir(t.name)), { recursive: true });
+    if (!s3 && !config.trino.lake_location) {
+      for (const dir of [lakePaths.rawTableDir(t.name), ...commitTables(t.name).map((c) => c.prefix)]) mkdirSync(join(lakeRoot, dir), { recursive: true });
+    }
     await ensureRawTable(engine, q, t, location);
+    await ensureCommitTables(engine, q, t.name, location);
   }
 
   const previous = await publishedPointers(engine);
@@ -200,6 +204,18 @@ async function ensureRawTable(engine: TrinoEngine, q: (n: string) => string, tab
   }
   // New ingest days are new partitions: register them (and forget removed ones).
   await engine.execute(`CALL system.sync_partition_metadata(${sqlString(engine.schema)}, ${sqlString(name)}, 'FULL')`);
+}
+
+/**
+ * The commit records of a table as text tables (`manifests_<table>`, `retired_<table>`), as the stack's
+ * Glue catalog has them: the Athena build's statements read only committed batches through them.
+ */
+async function ensureCommitTables(engine: TrinoEngine, q: (n: string) => string, table: string, location: string): Promise<void> {
+  for (const t of commitTables(table)) {
+    await engine.execute(
+      `CREATE TABLE IF NOT EXISTS ${q(t.name)} (line VARCHAR) WITH (external_location = ${sqlString(`${location}/${t.prefix.replace(/\/$/, '')}`)}, format = 'TEXTFILE')`,
+    );
+  }
 }
 
 /** Lake folder of the Trino build's tables. */
