@@ -11,7 +11,6 @@ import { jsonLogger, type JsonLogger } from '../src/aws/json-log.js';
 import { parseConfig, type Config } from '../src/config/config.js';
 import { BuildLock, keepRenewed, type HeldLock } from '../src/aws/build-lock.js';
 import { athenaCatalogSnapshot } from '../src/aws/catalog-snapshot.js';
-import { writeBuildMarker } from '../src/lake/build-marker.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 import { AthenaEngine } from '../src/warehouse/athena/athena-engine.js';
 import { buildWarehouseAthena, type AthenaBuildReport } from '../src/warehouse/athena/athena-build.js';
@@ -94,27 +93,18 @@ async function buildHeld(deps: BuildHandlerDeps, event: unknown, log: JsonLogger
       if (e.type === 'model') log.log('info', `model ${e.model.name}`, { model: e.model.name, ...e.model });
       else log.log(e.test.ok ? 'info' : 'error', `data test ${e.test.name} ${e.test.ok ? 'passed' : 'FAILED'}`, { test: e.test });
     },
+    // Readers (the dashboard API) cache answers per build and read its catalog from the marker the
+    // runner writes at publish; a build that published nothing leaves the marker as it was.
+    markerFields: async () => {
+      let catalog: unknown;
+      try {
+        catalog = await athenaCatalogSnapshot(deps.engine);
+      } catch (e) {
+        log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
+      }
+      return { config: deps.deployedConfig ?? {}, catalog };
+    },
   });
-  // Readers (the dashboard API) cache answers per build: tell them the marts changed, and what they hold.
-  // A build that published nothing (a failing data test) leaves the marker, and the readers' caches, as they were.
-  if (report.published) {
-    let catalog: unknown;
-    try {
-      catalog = await athenaCatalogSnapshot(deps.engine);
-    } catch (e) {
-      log.log('warn', `dashboard catalog not recorded (the API will query it): ${(e as Error).message}`);
-    }
-    await writeBuildMarker(deps.store, {
-      build_id: report.build_id,
-      finished_at: new Date().toISOString(),
-      ok: report.ok,
-      models: report.models.length,
-      config: deps.deployedConfig ?? {},
-      catalog,
-      marts: report.marts,
-      history: report.history,
-    });
-  }
   const failed = report.tests.filter((t) => !t.ok).map((t) => t.name);
   // A failing data test is a finding about the data, not a fault to retry: log it, do not throw.
   log.log(report.ok ? 'info' : 'error', report.ok ? 'build finished and published' : 'build failed its data tests; the previous marts stay published', {

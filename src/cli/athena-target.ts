@@ -11,7 +11,8 @@ import { writeBuildMarker } from '../lake/build-marker.js';
 import { S3LakeStore } from '../lake/s3-store.js';
 import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
 import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
-import { buildWarehouseAthena, rollbackAthena, type AthenaBuildEvent } from '../warehouse/athena/athena-build.js';
+import { buildWarehouseAthena, rollbackAthena } from '../warehouse/athena/athena-build.js';
+import type { BuildEvent } from '../warehouse/runner.js';
 import { BuildError } from '../warehouse/materialise.js';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../warehouse/compile/index.js';
 import { EXIT, UsageError, line, type CliIO } from './command.js';
@@ -49,7 +50,7 @@ function requireS3Lake(lakeRoot: string): void {
   }
 }
 
-function describe(e: AthenaBuildEvent): string {
+function describe(e: BuildEvent): string {
   if (e.type === 'model') return `  ${e.model.materialised.padEnd(8)} ${e.model.name.padEnd(40)} ${formatMs(e.model.ms).padStart(9)}`;
   const t = e.test;
   const status = t.error ? 'ERROR' : t.ok ? 'pass' : 'FAIL';
@@ -139,6 +140,12 @@ async function buildLocked(opts: AthenaBuildCliOptions, io: CliIO, engine: Athen
       select: opts.select,
       skipTests: opts.skipTests,
       onEvent: opts.json ? undefined : (e) => line(io.stdout, describe(e)),
+      // The dashboards key their answers on the marker the runner writes: a laptop build renews them
+      // as the scheduled one does, with their catalog and the config the lake's stack deployed.
+      markerFields: async () => ({
+        catalog: await athenaCatalogSnapshot(engine).catch(() => undefined),
+        config: marker?.config ?? deployableConfig(lake.config),
+      }),
     });
   } catch (e) {
     if (e instanceof SelectorError) throw new UsageError(e.message);
@@ -148,25 +155,11 @@ async function buildLocked(opts: AthenaBuildCliOptions, io: CliIO, engine: Athen
     }
     throw e;
   }
-  // The dashboards key their answers on this marker: a laptop build must renew them as the scheduled one does.
-  if (report.published) {
-    const catalog = await athenaCatalogSnapshot(engine).catch(() => undefined);
-    await writeBuildMarker(store, {
-      build_id: report.build_id,
-      catalog,
-      finished_at: new Date().toISOString(),
-      ok: report.ok,
-      models: report.models.length,
-      config: marker?.config ?? deployableConfig(lake.config),
-      marts: report.marts,
-      history: report.history,
-    });
-  }
   if (opts.json) printJson(io, report);
   else {
     const failed = report.tests.filter((t) => !t.ok);
     for (const t of failed) line(io.stderr, `data test ${t.name} failed${t.error ? `: ${t.error}` : ` (${t.failingRows} rows)`}`);
-    const marts = report.models.filter((m) => m.materialised === 'ctas').length;
+    const marts = report.models.filter((m) => m.materialised === 'table').length;
     line(
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} marts written, ${report.tests.length - failed.length}/${report.tests.length} ` +

@@ -9,6 +9,8 @@ export const BUILD_MARKER_KEY = 'marts/_build.json';
 
 export interface BuildMarker {
   build_id: string;
+  /** The engine that built it (`duckdb`, `trino`, `athena`); absent in markers written before the one runner. */
+  engine?: string;
   finished_at: string;
   ok: boolean;
   models: number;

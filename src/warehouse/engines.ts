@@ -36,8 +36,13 @@ export interface EngineCapabilities {
   atomicPublish: Capability;
   /** Binds `$name` parameters server-side (else they are inlined as checked literals). */
   boundParameters: Capability;
-  /** Built through the shared runner (src/warehouse/runner.ts). */
-  sharedRunner: Capability;
+  /**
+   * A build runs step by step across processes (BuildRun reopened with the build id and state), as
+   * an orchestrator such as Step Functions drives it; otherwise one process runs the whole build.
+   */
+  stepwise: Capability;
+  /** A failing data test leaves readers on the previous build (else the build is published and the CLI exits 1). */
+  gatedOnTests: Capability;
 }
 
 export interface EngineContext {
@@ -50,8 +55,8 @@ export interface EngineEntry {
   readonly title: string;
   readonly dialect: Dialect;
   readonly capabilities: EngineCapabilities;
-  /** A session for the shared build runner; absent while the engine has its own build (see sharedRunner). */
-  openBuild?(ctx: EngineContext): Promise<BuildSession>;
+  /** A session for the shared build runner; `resume` reopens a build in progress (when `stepwise`). */
+  openBuild(ctx: EngineContext, resume?: { buildId: string }): Promise<BuildSession>;
   /** A reader of the published warehouse (query, serve). */
   openReader(ctx: EngineContext): Promise<WarehouseEngine>;
 }
@@ -73,9 +78,13 @@ export const ENGINES: Record<EngineName, EngineEntry> = {
       s3Lake: no('DuckDB cannot load httpfs here; S3 lakes are built on Athena or Trino'),
       atomicPublish: yes('a new warehouse.duckdb naming a new generation of mart files is renamed into place'),
       boundParameters: yes('prepared statements with named parameters'),
-      sharedRunner: yes('src/warehouse/duckdb/duckdb-build.ts'),
+      stepwise: no('the new warehouse file and its temporary tables live in the building process'),
+      gatedOnTests: no('the new warehouse is published so the failing rows can be inspected; build exits 1'),
     },
-    openBuild: ({ lakeRoot, config }) => openDuckDBBuild(lakeRoot, config),
+    async openBuild({ lakeRoot, config }, resume) {
+      if (resume) requireCapability(ENGINES.duckdb, 'stepwise', 'resuming a build');
+      return openDuckDBBuild(lakeRoot, config);
+    },
     async openReader({ lakeRoot }) {
       const db = join(lakeRoot, lakePaths.warehouseDb());
       try {
@@ -95,9 +104,21 @@ export const ENGINES: Record<EngineName, EngineEntry> = {
     capabilities: {
       localLake: no('Athena reads S3 only'),
       s3Lake: yes('over the Glue catalog of the CDK stack'),
-      atomicPublish: no('marts are rewritten in place, one after another (versioned swaps are issue 13)'),
+      atomicPublish: yes('each mart is a new version folder; Glue tables are switched only after every mart and data test succeeded'),
       boundParameters: yes('ExecutionParameters (positional)'),
-      sharedRunner: no('still built by src/warehouse/athena/athena-build.ts'),
+      stepwise: yes('every object of a build is named by its build id; the state carries the marts written'),
+      gatedOnTests: yes('readers keep the previous mart versions; the new ones are removed'),
+    },
+    async openBuild({ lakeRoot, config }, resume) {
+      const { AthenaEngine } = await import('./athena/athena-engine.js');
+      const { openAthenaBuild } = await import('./athena/athena-build.js');
+      const { S3LakeStore } = await import('../lake/s3-store.js');
+      const engine = new AthenaEngine({
+        workgroup: config.athena.workgroup,
+        database: config.athena.database,
+        timeoutMs: config.athena.query_timeout_seconds * 1000,
+      });
+      return openAthenaBuild({ engine, store: S3LakeStore.fromUri(lakeRoot), buildId: resume?.buildId });
     },
     async openReader({ config }) {
       // The AWS SDK loads only when Athena is asked for.
@@ -118,9 +139,10 @@ export const ENGINES: Record<EngineName, EngineEntry> = {
       s3Lake: yes('a Hive catalog on S3; set trino.lake_location'),
       atomicPublish: yes('readers query pointer views, repointed only after every mart of the build is written'),
       boundParameters: no("Trino's HTTP protocol has no named parameters: values are inlined as checked literals"),
-      sharedRunner: yes('src/warehouse/trino/trino-build.ts'),
+      stepwise: yes('generation objects are named by the build id; publishing repoints the views'),
+      gatedOnTests: no('the new generation is published so the failing rows can be inspected; build exits 1'),
     },
-    openBuild: ({ lakeRoot, config }) => openTrinoBuild(lakeRoot, config),
+    openBuild: ({ lakeRoot, config }, resume) => openTrinoBuild(lakeRoot, config, resume),
     async openReader({ config }) {
       return new TrinoEngine(trinoConnection(config));
     },

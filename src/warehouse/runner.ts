@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { BuildMarker } from '../lake/build-marker.js';
 import { CANONICAL_TABLES, canonicalTable, type TableDef } from '../schema/index.js';
 import { martTable } from '../schema/marts/index.js';
 import { buildOrder, compileModel, loadProject, selectModels, type CompileTarget, type Model } from './compile/index.js';
@@ -8,9 +9,15 @@ import { BuildError } from './materialise.js';
 
 /**
  * The one build runner every engine uses: compile the project, create the staging and intermediate
- * views, write the selected marts into a new generation, run the data tests, then publish the
- * generation in one switch. What differs per engine (where a view lives, how a mart is written, what
- * the switch is) sits behind {@link BuildSession}, in the engine's own folder.
+ * views, write the selected marts into a new generation, run the data tests, publish the generation
+ * in one switch and write the build marker. What differs per engine (where a view lives, how a mart
+ * is written, what the switch is) sits behind {@link BuildSession}, in the engine's own folder.
+ *
+ * The build is also available step by step ({@link BuildRun}): a plan of dependency layers, one step
+ * per model (the model and its data tests) or per SQL data test, then `finish` (publish + marker) or
+ * `abort`. `runBuild` drives those steps in one process; an orchestrator (the Step Functions state
+ * machine of the AWS stack) drives the same steps one invocation at a time, carrying the JSON
+ * {@link BuildState} between them, on engines whose session can be reopened for a build in progress.
  */
 
 export interface BuildOptions {
@@ -23,6 +30,11 @@ export interface BuildOptions {
   skipTests?: boolean;
   /** Progress callback, one call per finished model or test. */
   onEvent?: (e: BuildEvent) => void;
+  /**
+   * Extra build-marker fields, asked for after the publish (the AWS build records the config it ran
+   * with and the dashboards' catalog there).
+   */
+  markerFields?: (engine: WarehouseEngine) => Promise<Partial<BuildMarker>>;
 }
 
 /** `table`: a mart written as a table of the new generation (Parquet on every engine). */
@@ -32,7 +44,7 @@ export interface ModelReport {
   name: string;
   kind: Model['kind'];
   materialised: ModelMaterialisation;
-  /** Rows written (marts built in this run). */
+  /** Rows written (marts built in this run, where the engine reports them). */
   rows?: number;
   /** A staging/intermediate model the build also kept as a table for the marts to read. */
   cached?: boolean;
@@ -43,18 +55,27 @@ export type BuildEvent = { type: 'model'; model: ModelReport } | { type: 'test';
 
 export interface BuildReport {
   ok: boolean;
-  /** Engine name (`duckdb`, `trino`, …). */
+  /** Engine name (`duckdb`, `trino`, `athena`). */
   engine: string;
   lakeRoot: string;
-  /** Where readers find the build: the warehouse file, or `catalog.schema`. */
+  /** Where readers find the build: the warehouse file, `catalog.schema` or the Glue database. */
   warehouse: string;
-  /** Identifies the published generation. */
+  /** Identifies the build (and, once published, the generation readers see). */
   buildId: string;
+  /** Whether readers now see this build (false: a failing data test on an engine that keeps the previous build then). */
+  published: boolean;
   selected: string[];
   models: ModelReport[];
   tests: TestResult[];
   totalMs: number;
+  /** The marker written at publish (absent when nothing was published). */
+  marker?: BuildMarker;
+  /** What the engine reports the build used (Athena: bytes scanned and estimated cost). */
+  usage?: Record<string, number>;
 }
+
+/** What a session's publish tells the marker: each mart's location and any history it keeps. */
+export type PublishedMarts = Pick<BuildMarker, 'marts' | 'history'>;
 
 /** What one engine does for one build. Everything it creates before `publish` is invisible to readers. */
 export interface BuildSession {
@@ -69,6 +90,20 @@ export interface BuildSession {
   /** Mart writes stored as files (`parquet`) or tables (`table`), for the report. */
   readonly martMaterialisation: 'parquet' | 'table';
   /**
+   * How a mart's columns are held to its declared schema: `plan` describes the query first, `written`
+   * describes the written table (engines where planning is the cost, like Trino), `cast` means the
+   * writer casts every column to its declared type and order itself (Athena's CTAS: one statement
+   * fewer per mart, billed per query). A `plan`/`written` mismatch fails the build.
+   */
+  readonly schemaCheck: 'plan' | 'written' | 'cast';
+  /**
+   * A failing data test: `publish` anyway (the embedded build: the user inspects the failing rows
+   * in the new warehouse; the CLI exits 1) or `keep-previous` (readers stay on the last good build).
+   */
+  readonly onFailedTests: 'publish' | 'keep-previous';
+  /** Where the build marker is written (the lake's store) and under which key. */
+  readonly marker: { store: { writeText(key: string, text: string): Promise<void> }; key: string };
+  /**
    * A staging or intermediate model as a view of the new generation; `sql` refs published names,
    * `buildSql` this build's relations, `alias` is the canonical table it stages. Returns the relation
    * the rest of the build reads it from.
@@ -76,23 +111,30 @@ export interface BuildSession {
   createView(model: string, sql: string, buildSql: string, alias?: string): Promise<string>;
   /** As createView, for a model the marts or tests read: the engine may keep its rows (computed once). */
   cache(model: string, sql: string, buildSql: string, alias?: string): Promise<string>;
-  /** Writes a selected mart into the new generation (schema already checked); returns its relation and rows. */
-  writeMart(model: string, sql: string, declared: TableDef): Promise<{ relation: string; rows: number }>;
+  /** Writes a selected mart into the new generation; returns its relation and rows (if known). */
+  writeMart(model: string, sql: string, declared: TableDef): Promise<{ relation: string; rows?: number }>;
   /** The published relation of a mart this build does not rebuild, carried into the new generation; undefined if none. */
   keepMart(model: string): Promise<string | undefined>;
   /** Output columns of a query (to check a mart against its declared schema). */
   describe(sql: string): Promise<{ name: string; type: string }[]>;
-  /** After the last model, before the data tests (DuckDB documents its views and columns here). */
-  afterModels?(project: readonly Model[]): Promise<void>;
   /**
-   * Check a mart's schema on the written table instead of planning its query twice (engines where
-   * planning is the cost, like Trino); a mismatch still fails the build, which discards the table.
+   * Reopening a build in progress in another process: what earlier steps created (relations of
+   * every model built so far, marts written). Present on engines whose build can run step by step
+   * across processes; the others build in one process (`runBuild`).
    */
-  readonly describeAfterWrite?: boolean;
-  /** Makes the new generation the one every reader sees, in one switch. */
-  publish(report: BuildReport): Promise<void>;
+  resume?(state: BuildState): void;
+  /** After the last model, before publishing (DuckDB documents its views and columns here). */
+  afterModels?(project: readonly Model[]): Promise<void>;
+  /** Makes the new generation the one every reader sees, in one switch; returns what the marker records. */
+  publish(report: BuildReport): Promise<PublishedMarts>;
+  /** After the marker is written: removes generations no reader needs any more (temp tables, old versions). */
+  afterPublish?(marker: BuildMarker): Promise<void>;
   /** Removes what this build created; the previous generation stays published. */
   discard(): Promise<void>;
+  /** An error about the machine (no region, no credentials), passed on as it is instead of blamed on a model. */
+  isSetupProblem?(e: unknown): boolean;
+  /** Engine usage of this build so far (Athena: bytes scanned, estimated cost). */
+  usage?(): Record<string, number>;
   close(): Promise<void>;
 }
 
@@ -137,129 +179,354 @@ export function schemaDiff(actual: readonly { name: string; type: string }[], de
   return problems;
 }
 
-async function step<T>(name: string, engine: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Dependency layers of the build's steps: every model, and every SQL data test, sits one layer after
+ * the latest of what it refs, so the steps of one layer never depend on each other and may run in
+ * parallel. Within a layer, by kind then name (stable). Pure.
+ */
+export function planLayers(ordered: readonly Model[]): string[][] {
+  const layerOf = new Map<string, number>();
+  const layers: string[][] = [];
+  for (const m of ordered) {
+    const l = m.refs.reduce((max, r) => Math.max(max, (layerOf.get(r) ?? -1) + 1), 0);
+    layerOf.set(m.name, l);
+    (layers[l] ??= []).push(m.name);
+  }
+  return layers;
+}
+
+/** The build as a graph of steps, for an orchestrator (JSON). */
+export interface BuildPlan {
+  buildId: string;
+  engine: string;
+  /** Models the build (re)builds; unselected marts are carried over from the published build. */
+  selected: string[];
+  /** Step names (models and SQL data tests) in dependency layers: run a layer's steps in any order or at once. */
+  layers: string[][];
+}
+
+/**
+ * What a build in progress has done, carried between steps (JSON; a state machine passes it on).
+ * {@link mergeSteps} folds the results of one layer's steps into it.
+ */
+export interface BuildState {
+  buildId: string;
+  startedAt: string;
+  /** Model → the relation this build reads it from (this build's views and marts, kept marts). */
+  relations: Record<string, string>;
+  /** Marts this build wrote (the ones publishing switches). */
+  written: string[];
+  models: ModelReport[];
+  tests: TestResult[];
+}
+
+/** What one step did (JSON). */
+export interface StepResult {
+  step: string;
+  /** The model this step built (absent for a SQL data test step). */
+  model?: ModelReport;
+  /** The relation later steps read the model from; absent when it is missing (not built, not published). */
+  relation?: string;
+  /** Whether the step wrote a mart of the new generation. */
+  written?: boolean;
+  tests: TestResult[];
+}
+
+export function newBuildState(buildId: string, now = new Date()): BuildState {
+  return { buildId, startedAt: now.toISOString(), relations: {}, written: [], models: [], tests: [] };
+}
+
+/** Folds step results into the build state (in the order given). Pure. */
+export function mergeSteps(state: BuildState, results: readonly StepResult[]): BuildState {
+  const next: BuildState = {
+    ...state,
+    relations: { ...state.relations },
+    written: [...state.written],
+    models: [...state.models],
+    tests: [...state.tests],
+  };
+  for (const r of results) {
+    if (r.relation !== undefined) next.relations[r.step] = r.relation;
+    if (r.written && !next.written.includes(r.step)) next.written.push(r.step);
+    if (r.model) next.models.push(r.model);
+    next.tests.push(...r.tests);
+  }
+  return next;
+}
+
+async function step<T>(name: string, session: BuildSession, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof BuildError) throw e;
-    throw new BuildError(`model ${name} failed on ${engine}: ${(e as Error).message}`);
+    if (e instanceof BuildError || session.isSetupProblem?.(e)) throw e;
+    throw new BuildError(`model ${name} failed on ${session.engineName}: ${(e as Error).message}; readers keep the published build`);
   }
 }
 
-/** Runs a build through `session`; on any failure the session is discarded and the previous build stays. */
-export async function runBuild(session: BuildSession, opts: BuildOptions): Promise<BuildReport> {
-  const started = performance.now();
-  const project = loadProject(opts.sqlDir);
-  const ordered = buildOrder(project);
-  const buildable = ordered.filter((m) => m.kind !== 'tests');
-  const selected = opts.select?.length ? selectModels(buildable, opts.select) : new Set(buildable.map((m) => m.name));
-  for (const m of buildable) {
-    if (m.kind === 'marts' && selected.has(m.name) && !martTable(m.name)) {
-      throw new BuildError(`mart ${m.name} has no declared schema: add src/schema/marts/${m.name}.ts to MART_TABLES`);
+/**
+ * One build, step by step. Open it with the session (and, in a later process, the state so far);
+ * `plan()` gives the layers; `step(name)` builds one model and runs its data tests (or runs one SQL
+ * data test); `finish()` publishes and writes the marker, or keeps the previous build when a data test
+ * failed on an engine that gates on them; `abort()` discards. A model that fails throws a
+ * {@link BuildError} naming it; the caller then aborts.
+ */
+export class BuildRun {
+  readonly project: Model[];
+  private readonly byName: Map<string, Model>;
+  private readonly buildable: Model[];
+  private readonly ordered: Model[];
+  private readonly selected: Set<string>;
+  private readonly toCache: Set<string>;
+  private readonly buildTarget: CompileTarget;
+  private current: BuildState;
+
+  constructor(
+    readonly session: BuildSession,
+    readonly opts: BuildOptions,
+    state?: BuildState,
+  ) {
+    this.project = loadProject(opts.sqlDir);
+    this.byName = new Map(this.project.map((m) => [m.name, m]));
+    this.ordered = buildOrder(this.project);
+    this.buildable = this.ordered.filter((m) => m.kind !== 'tests');
+    this.selected = opts.select?.length ? selectModels(this.buildable, opts.select) : new Set(this.buildable.map((m) => m.name));
+    for (const m of this.buildable) {
+      if (m.kind === 'marts' && this.selected.has(m.name) && !martTable(m.name)) {
+        throw new BuildError(`mart ${m.name} has no declared schema: add src/schema/marts/${m.name}.ts to MART_TABLES`);
+      }
+    }
+    const marts = this.buildable.filter((m) => m.kind === 'marts' && this.selected.has(m.name));
+    this.toCache = modelsToCache(this.project, [...marts, ...this.sqlTests()]);
+    if (state && state.buildId !== session.buildId) {
+      throw new BuildError(`build state of ${state.buildId} given to a session of build ${session.buildId}`);
+    }
+    this.current = state ?? newBuildState(session.buildId);
+    if (state) session.resume?.(state);
+    const target = session.target;
+    // During the build, refs resolve to this build's relations (cached models, new-generation marts).
+    this.buildTarget = { ...target, ref: (m) => this.current.relations[m] ?? target.ref(m) };
+  }
+
+  get state(): BuildState {
+    return this.current;
+  }
+
+  /** SQL data tests this build runs: those reading a selected model. */
+  private sqlTests(): Model[] {
+    if (this.opts.skipTests) return [];
+    return this.ordered.filter((m) => m.kind === 'tests' && m.refs.some((r) => this.selected.has(r)));
+  }
+
+  plan(): BuildPlan {
+    const tests = new Set(this.sqlTests().map((m) => m.name));
+    return {
+      buildId: this.session.buildId,
+      engine: this.session.engineName,
+      selected: this.buildable.filter((m) => this.selected.has(m.name)).map((m) => m.name),
+      layers: planLayers(this.ordered.filter((m) => m.kind !== 'tests' || tests.has(m.name))),
+    };
+  }
+
+  /** The plan's steps in one dependency order (the order a single process runs them in). */
+  steps(): string[] {
+    const inPlan = new Set(this.plan().layers.flat());
+    return this.ordered.filter((m) => inPlan.has(m.name)).map((m) => m.name);
+  }
+
+  /** One step: the model and its data tests, or one SQL data test. Recorded in `state`. */
+  async step(name: string): Promise<StepResult> {
+    const result = await this.buildModel(name);
+    this.record(result);
+    const tests = await this.testsOf(name);
+    this.record({ step: name, tests });
+    return { ...result, tests };
+  }
+
+  /** Folds a step's result into `state` (buildModel and testsOf do not record by themselves). */
+  record(result: StepResult): void {
+    this.current = mergeSteps(this.current, [result]);
+  }
+
+  /** Builds one model (no tests); a SQL-test step builds nothing. */
+  async buildModel(name: string): Promise<StepResult> {
+    const m = this.byName.get(name);
+    if (!m) throw new BuildError(`no model or data test named ${name}`);
+    if (m.kind === 'tests') return { step: name, tests: [] };
+    const { session, opts, project, selected } = this;
+    const engineName = session.engineName;
+    const available = (r: string) => this.current.relations[r] !== undefined;
+    const t0 = performance.now();
+    let materialised: ModelMaterialisation = 'view';
+    let rows: number | undefined;
+    let cached = false;
+    let relation: string | undefined;
+    let written = false;
+    const missing = m.refs.filter((r) => !available(r));
+    const required = (m.kind === 'marts' && selected.has(m.name)) || this.toCache.has(m.name);
+    if (missing.length && required) {
+      throw new BuildError(`${m.name} needs ${missing.join(', ')}, which is not built: select it too (--select +${m.name})`);
+    }
+    if (m.kind === 'marts') {
+      if (selected.has(m.name)) {
+        const declared = martTable(m.name)!;
+        const sql = compileModel(m, this.buildTarget, opts.config, project).sql;
+        const check = async (query: string) => {
+          const problems = schemaDiff(await session.describe(query), declared);
+          if (problems.length) {
+            throw new BuildError(
+              `mart ${m.name} does not match its declared schema (src/schema/marts/${m.name}.ts) on ${engineName}:\n  ${problems.join('\n  ')}`,
+            );
+          }
+        };
+        const out = await step(m.name, session, async () => {
+          if (session.schemaCheck === 'plan') await check(sql);
+          const w = await session.writeMart(m.name, sql, declared);
+          if (session.schemaCheck === 'written') await check(`SELECT * FROM ${w.relation}`);
+          return w;
+        });
+        relation = out.relation;
+        rows = out.rows;
+        written = true;
+        materialised = session.martMaterialisation;
+      } else {
+        relation = await step(m.name, session, () => session.keepMart(m.name));
+        materialised = relation ? 'existing' : 'missing';
+      }
+    } else if (missing.length) {
+      materialised = 'missing';
+    } else {
+      const sql = compileModel(m, session.target, opts.config, project).sql;
+      const buildSql = compileModel(m, this.buildTarget, opts.config, project).sql;
+      const alias = stagedTable(m)?.name;
+      cached = this.toCache.has(m.name);
+      relation = await step(m.name, session, () =>
+        cached ? session.cache(m.name, sql, buildSql, alias) : session.createView(m.name, sql, buildSql, alias),
+      );
+    }
+    const model: ModelReport = { name: m.name, kind: m.kind, materialised, rows, ms: performance.now() - t0 };
+    if (rows === undefined) delete model.rows;
+    if (cached) model.cached = true;
+    opts.onEvent?.({ type: 'model', model });
+    return { step: name, model, relation, written, tests: [] };
+  }
+
+  /** The data tests of one step: a model's schema tests, or the SQL test itself. */
+  private testsFor(name: string): DataTest[] {
+    if (this.opts.skipTests) return [];
+    const m = this.byName.get(name);
+    if (!m) return [];
+    const rel = (n: string) => this.current.relations[n] ?? n;
+    const tests: DataTest[] = [];
+    if (m.kind === 'tests') {
+      if (this.sqlTests().includes(m)) {
+        tests.push({ name: m.name, sql: compileModel(m, this.buildTarget, this.opts.config, this.project).sql, models: m.refs });
+      }
+    } else {
+      const staged = stagedTable(m);
+      if (staged) tests.push(...schemaTests(m.name, staged, rel(m.name)));
+      const declared = m.kind === 'marts' ? martTable(m.name) : undefined;
+      if (declared) tests.push(...schemaTests(m.name, declared, rel(m.name)));
+    }
+    return tests.filter((t) => t.models.some((n) => this.selected.has(n)) && t.models.every((n) => this.current.relations[n] !== undefined));
+  }
+
+  /** Runs the data tests of one step (after its model is built). */
+  async testsOf(name: string): Promise<TestResult[]> {
+    const out: TestResult[] = [];
+    for (const t of this.testsFor(name)) {
+      const result = await runDataTest(this.session.engine, t);
+      out.push(result);
+      this.opts.onEvent?.({ type: 'test', test: result });
+    }
+    return out;
+  }
+
+  /** The report of the build so far. */
+  report(totalMs: number, published = false): BuildReport {
+    const s = this.current;
+    const report: BuildReport = {
+      ok: s.tests.every((t) => t.ok),
+      engine: this.session.engineName,
+      lakeRoot: this.session.lakeRoot,
+      warehouse: this.session.warehouse,
+      buildId: s.buildId,
+      published,
+      selected: this.plan().selected,
+      models: s.models,
+      tests: s.tests,
+      totalMs,
+    };
+    const usage = this.session.usage?.();
+    if (usage) report.usage = usage;
+    return report;
+  }
+
+  /**
+   * Publishes the build (or, when a data test failed and the engine keeps the previous build then,
+   * discards it) and writes the build marker. Closes the session.
+   */
+  async finish(): Promise<BuildReport> {
+    const { session } = this;
+    const totalMs = () => Date.now() - Date.parse(this.current.startedAt);
+    try {
+      await session.afterModels?.(this.project);
+      const report = this.report(totalMs());
+      if (!report.ok && session.onFailedTests === 'keep-previous') {
+        await session.discard();
+        return this.report(totalMs());
+      }
+      const marts = await session.publish(report);
+      const marker: BuildMarker = {
+        build_id: session.buildId,
+        engine: session.engineName,
+        finished_at: new Date().toISOString(),
+        ok: report.ok,
+        models: report.models.length,
+        ...marts,
+        ...(await this.opts.markerFields?.(session.engine)),
+      };
+      await session.marker.store.writeText(session.marker.key, `${JSON.stringify(marker, null, 2)}\n`);
+      await session.afterPublish?.(marker);
+      return { ...this.report(totalMs(), true), marker };
+    } catch (e) {
+      await session.discard().catch(() => undefined);
+      throw e;
+    } finally {
+      await session.close();
     }
   }
-  const target = session.target;
-  // During the build, refs resolve to this build's relations (cached models, new-generation marts).
-  const relation = new Map<string, string>();
-  const buildTarget: CompileTarget = { ...target, ref: (m) => relation.get(m) ?? target.ref(m) };
-  const sqlTestModels = ordered.filter((m) => m.kind === 'tests' && !opts.skipTests && m.refs.some((r) => selected.has(r)));
-  const toCache = modelsToCache(project, [...buildable.filter((m) => m.kind === 'marts' && selected.has(m.name)), ...sqlTestModels]);
-  const report: BuildReport = {
-    ok: true,
-    engine: session.engineName,
-    lakeRoot: session.lakeRoot,
-    warehouse: session.warehouse,
-    buildId: session.buildId,
-    selected: buildable.filter((m) => selected.has(m.name)).map((m) => m.name),
-    models: [],
-    tests: [],
-    totalMs: 0,
-  };
-  const engineName = session.engineName;
+
+  /** Discards everything the build created; readers keep the previous build. Closes the session. */
+  async abort(): Promise<void> {
+    try {
+      await this.session.discard();
+    } finally {
+      await this.session.close();
+    }
+  }
+}
+
+/** Runs a whole build through `session` in this process; on any failure the session is discarded and the previous build stays. */
+export async function runBuild(session: BuildSession, opts: BuildOptions): Promise<BuildReport> {
+  let run: BuildRun;
   try {
-    const available = new Set<string>();
-    for (const m of buildable) {
-      const t0 = performance.now();
-      let materialised: ModelMaterialisation = 'view';
-      let rows: number | undefined;
-      let cached = false;
-      const missing = m.refs.filter((r) => !available.has(r));
-      const required = (m.kind === 'marts' && selected.has(m.name)) || toCache.has(m.name);
-      if (missing.length && required) {
-        throw new BuildError(`${m.name} needs ${missing.join(', ')}, which is not built: select it too (--select +${m.name})`);
-      }
-      if (m.kind === 'marts') {
-        if (selected.has(m.name) && !missing.length) {
-          const declared = martTable(m.name)!;
-          const sql = compileModel(m, buildTarget, opts.config, project).sql;
-          const check = async (query: string) => {
-            const problems = schemaDiff(await session.describe(query), declared);
-            if (problems.length) {
-              throw new BuildError(
-                `mart ${m.name} does not match its declared schema (src/schema/marts/${m.name}.ts) on ${engineName}:\n  ${problems.join('\n  ')}`,
-              );
-            }
-          };
-          const written = await step(m.name, engineName, async () => {
-            if (!session.describeAfterWrite) await check(sql);
-            const out = await session.writeMart(m.name, sql, declared);
-            if (session.describeAfterWrite) await check(`SELECT * FROM ${out.relation}`);
-            return out;
-          });
-          relation.set(m.name, written.relation);
-          rows = written.rows;
-          materialised = session.martMaterialisation;
-        } else {
-          const kept = await step(m.name, engineName, () => session.keepMart(m.name));
-          materialised = kept ? 'existing' : 'missing';
-          if (kept) relation.set(m.name, kept);
-        }
-        if (materialised !== 'missing') available.add(m.name);
-      } else if (missing.length) {
-        materialised = 'missing';
-      } else {
-        const sql = compileModel(m, target, opts.config, project).sql;
-        const buildSql = compileModel(m, buildTarget, opts.config, project).sql;
-        const alias = stagedTable(m)?.name;
-        cached = toCache.has(m.name);
-        const rel = await step(m.name, engineName, () =>
-          cached ? session.cache(m.name, sql, buildSql, alias) : session.createView(m.name, sql, buildSql, alias),
-        );
-        relation.set(m.name, rel);
-        available.add(m.name);
-      }
-      const model: ModelReport = { name: m.name, kind: m.kind, materialised, rows, ms: performance.now() - t0 };
-      if (cached) model.cached = true;
-      report.models.push(model);
-      opts.onEvent?.({ type: 'model', model });
-    }
-
-    await session.afterModels?.(project);
-
-    if (!opts.skipTests) {
-      const tests: DataTest[] = [];
-      for (const m of buildable) {
-        const staged = stagedTable(m);
-        if (staged) tests.push(...schemaTests(m.name, staged, relation.get(m.name) ?? m.name));
-        const declared = m.kind === 'marts' ? martTable(m.name) : undefined;
-        if (declared) tests.push(...schemaTests(m.name, declared, relation.get(m.name) ?? m.name));
-      }
-      for (const m of sqlTestModels) tests.push({ name: m.name, sql: compileModel(m, buildTarget, opts.config, project).sql, models: m.refs });
-      for (const t of tests.filter((x) => x.models.some((n) => selected.has(n)) && x.models.every((n) => available.has(n)))) {
-        const result = await runDataTest(session.engine, t);
-        report.tests.push(result);
-        if (!result.ok) report.ok = false;
-        opts.onEvent?.({ type: 'test', test: result });
-      }
-    }
-    report.totalMs = performance.now() - started;
-    await session.publish(report);
+    run = new BuildRun(session, opts);
   } catch (e) {
     await session.discard().catch(() => undefined);
-    throw e;
-  } finally {
     await session.close();
+    throw e;
   }
+  const started = performance.now();
+  const steps = run.steps();
+  try {
+    // Every model first, then the data tests, so the output reads models then tests.
+    for (const name of steps) run.record(await run.buildModel(name));
+    for (const name of steps) run.record({ step: name, tests: await run.testsOf(name) });
+  } catch (e) {
+    await run.abort().catch(() => undefined);
+    throw e;
+  }
+  const report = await run.finish();
   report.totalMs = performance.now() - started;
   return report;
 }

@@ -185,7 +185,7 @@ describe('drop → ingest → build → signed-in dashboards', () => {
   it('a build killed between two marts leaves readers on the previous, complete marts', async () => {
     killAt = /^CREATE TABLE dso_monthly__ctas_/;
     try {
-      await expect(build()({ Records: [{ body: '{"reason":"schedule"}' }] }, { awsRequestId: 'req-2' })).rejects.toThrow(/model dso_monthly failed on Athena/);
+      await expect(build()({ Records: [{ body: '{"reason":"schedule"}' }] }, { awsRequestId: 'req-2' })).rejects.toThrow(/model dso_monthly failed on athena/);
     } finally {
       killAt = undefined;
     }

@@ -13,7 +13,8 @@ import { S3LakeStore } from '../../src/lake/s3-store.js';
 import { parseS3Uri } from '../../src/lake/s3-uri.js';
 import { MART_TABLES } from '../../src/schema/marts/index.js';
 import { AthenaEngine } from '../../src/warehouse/athena/athena-engine.js';
-import { buildWarehouseAthena, rollbackAthena } from '../../src/warehouse/athena/athena-build.js';
+import { buildWarehouseAthena, openAthenaBuild, rollbackAthena } from '../../src/warehouse/athena/athena-build.js';
+import { BuildRun, mergeSteps, type BuildState, type StepResult } from '../../src/warehouse/runner.js';
 import { readBuildMarker, writeBuildMarker } from '../../src/lake/build-marker.js';
 import { createBuildHandler } from '../../functions/build-models.js';
 import { jsonLogger } from '../../src/aws/json-log.js';
@@ -145,7 +146,7 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
   it('a build killed between two marts names the mart, leaves every published mart as it was and no new folder or temporary table', async () => {
     fakeAthena([], /^CREATE TABLE dso_monthly__ctas_/);
     const before = new Map(glueTables);
-    await expect(build('20261202T110000Z-kill01')).rejects.toThrow(/^model dso_monthly failed on Athena: .*build killed; the published marts are unchanged/);
+    await expect(build('20261202T110000Z-kill01')).rejects.toThrow(/^model dso_monthly failed on athena: .*build killed; readers keep the published build/);
     expect(glueTables).toEqual(before);
     for (const m of ['ar_aging', 'dso_monthly']) expect(await martFolders(m), m).toEqual(['20261202T100000Z-aaaa01']);
     const ctas = statements.filter((s) => /^CREATE TABLE \w+__ctas_/.test(s)).map((s) => /^CREATE TABLE (\w+)/.exec(s)![1]);
@@ -172,7 +173,59 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
     await expect(run).rejects.toThrow(/^Region is missing$/);
     athena.on(StartQueryExecutionCommand).rejects(new Error('Table not found: raw_invoices'));
     await expect(buildWarehouseAthena({ engine: engine(), store, config: defaultConfig() })).rejects.toThrow(
-      /^model \w+ failed on Athena: Table not found/,
+      /^model \w+ failed on athena: Table not found/,
     );
+  });
+
+  describe('step by step, each step in a fresh session (as the state machine runs it)', () => {
+    const config = defaultConfig();
+    /** A new session and run for one step, as a separate Lambda invocation would open them. */
+    const reopen = (state: BuildState) => new BuildRun(openAthenaBuild({ engine: engine(), store, glue: gluePlease(), buildId: state.buildId }), { config }, state);
+
+    it('plans layers, runs each layer in parallel from the state, publishes from the merged state', async () => {
+      fakeAthena();
+      const first = new BuildRun(openAthenaBuild({ engine: engine(), store, glue: gluePlease(), buildId: '20261202T150000Z-step01' }), { config });
+      const plan = first.plan();
+      expect(plan.layers.length).toBeGreaterThan(2);
+      // Nothing in a layer refs anything in the same or a later layer.
+      const layerOf = new Map(plan.layers.flatMap((l, i) => l.map((n) => [n, i] as const)));
+      for (const m of first.project) for (const r of m.refs) if (layerOf.has(m.name)) expect(layerOf.get(r)!, `${m.name} → ${r}`).toBeLessThan(layerOf.get(m.name)!);
+      let state = first.state;
+      for (const layer of plan.layers) {
+        const results: StepResult[] = await Promise.all(layer.map((name) => reopen(state).step(name)));
+        state = mergeSteps(state, results);
+      }
+      expect(state.written.sort()).toEqual(MART_TABLES.map((m) => m.name).sort());
+      expect(state.tests.length).toBeGreaterThan(50);
+      // JSON all the way: what a state machine carries between steps.
+      state = JSON.parse(JSON.stringify(state));
+      const report = await reopen(state).finish();
+      expect(report).toMatchObject({ ok: true, published: true, buildId: '20261202T150000Z-step01' });
+      expect(glueTables.get('dso_monthly')).toBe('s3://lake/marts/dso_monthly/20261202T150000Z-step01/');
+      expect((await readBuildMarker(store))).toMatchObject({ build_id: '20261202T150000Z-step01', engine: 'athena', marts: { dso_monthly: 'marts/dso_monthly/20261202T150000Z-step01' } });
+      // The temporary tables went after the publish.
+      for (const m of state.written) expect(statements).toContain(`DROP TABLE IF EXISTS ${m}__ctas_20261202t150000zstep01`);
+    });
+
+    it('a step killed mid-mart, then abort from a fresh session: no new folder, no temporary table, Glue untouched', async () => {
+      fakeAthena([], /^CREATE TABLE dso_monthly__ctas_/);
+      const before = new Map(glueTables);
+      const first = new BuildRun(openAthenaBuild({ engine: engine(), store, glue: gluePlease(), buildId: '20261202T160000Z-kill02' }), { config });
+      let state = first.state;
+      let failed: unknown;
+      for (const layer of first.plan().layers) {
+        const settled = await Promise.allSettled(layer.map((name) => reopen(state).step(name)));
+        state = mergeSteps(state, settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])));
+        failed ??= settled.find((r) => r.status === 'rejected');
+        if (failed) break;
+      }
+      expect(String((failed as PromiseRejectedResult).reason)).toMatch(/model dso_monthly failed on athena/);
+      expect(state.written.length).toBeGreaterThan(0);
+      await reopen(state).abort();
+      expect(glueTables).toEqual(before);
+      expect((await store.list('')).filter((k) => k.includes('20261202T160000Z-kill02'))).toEqual([]);
+      const dropped = new Set(statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS')).map((s) => /EXISTS (\w+)/.exec(s)![1]));
+      for (const s of statements.filter((x) => /^CREATE TABLE \w+__ctas_/.test(x))) expect(dropped).toContain(/^CREATE TABLE (\w+)/.exec(s)![1]);
+    });
   });
 });

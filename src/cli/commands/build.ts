@@ -119,7 +119,7 @@ export const buildCommand: Command = {
     let report;
     try {
       const opts = { lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent };
-      report = !engine ? await buildWarehouse(opts) : await runBuild(await engine.openBuild!(opts), opts);
+      report = !engine ? await buildWarehouse(opts) : await runBuild(await engine.openBuild(opts), opts);
     } catch (e) {
       if (e instanceof SelectorError) throw new UsageError(e.message);
       if (e instanceof TrinoConnectionError) {

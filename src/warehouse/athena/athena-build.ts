@@ -1,199 +1,179 @@
 import type { Config } from '../../config/config.js';
 import type { S3LakeStore } from '../../lake/s3-store.js';
-import { CANONICAL_TABLES, canonicalTable, type TableDef } from '../../schema/index.js';
-import { martTable } from '../../schema/marts/index.js';
-import { athenaTarget, buildOrder, compileModel, loadProject, selectModels, type Model } from '../compile/index.js';
-import { runDataTest, schemaTests, type DataTest, type TestResult } from '../data-tests.js';
-import { BuildError } from '../materialise.js';
+import { martTable, MART_TABLES } from '../../schema/marts/index.js';
+import { athenaTarget } from '../compile/index.js';
 import type { AthenaEngine } from './athena-engine.js';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { readBuildMarker } from '../../lake/build-marker.js';
-import { writeMart, type MartWriteResult } from './mart-writer.js';
+import { BUILD_MARKER_KEY, readBuildMarker } from '../../lake/build-marker.js';
+import { martVersionDir, writeMart, type MartWriteResult } from './mart-writer.js';
 import { nextPublished, pointMarts, pruneVersions, publishedBuilds, type PublishedBuild } from './mart-versions.js';
 import { awsSetupProblem } from '../../aws/setup-problem.js';
 import { estimatedUsd } from '../../aws/athena-cost.js';
+import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type BuildState } from '../runner.js';
 
+/**
+ * The Athena side of the one build runner (src/warehouse/runner.ts), over the Glue catalog:
+ *   - staging and intermediate models (and each canonical table, under its own name) are views;
+ *   - every selected mart is written as a new version beside the published one
+ *     (marts/<model>/<build_id>/, see mart-writer.ts) through a temporary CTAS table, which later
+ *     marts and the data tests read;
+ *   - publishing, only when every mart and every data test succeeded, points each mart's Glue table at
+ *     its new folder; the runner then writes marts/_build.json (each mart's folder and the builds kept
+ *     for rollback), and the temporary tables and versions older than the kept builds go;
+ *   - any failure or failing data test leaves every mart as it was and removes the new folders and
+ *     temporary tables.
+ * Names are derived from the build id, so a build can run step by step across processes (the Step
+ * Functions state machine): a session reopened with the id and the state carries on where it was.
+ */
 export interface AthenaBuildOptions {
   engine: AthenaEngine;
   /** The S3 lake the marts are written into (same bucket/prefix the Glue tables point at). */
   store: S3LakeStore;
-  config: Config;
-  select?: readonly string[];
-  sqlDir?: string;
-  skipTests?: boolean;
-  onEvent?: (e: AthenaBuildEvent) => void;
   /** Publishes the marts (points their Glue tables at the new versions); default a client from the environment. */
   glue?: GlueClient;
-  /** The build's id (sorts by start time); its marts go to marts/<model>/<buildId>/. */
+  /** The build's id (sorts by start time); its marts go to marts/<model>/<buildId>/. Give it to reopen a build in progress. */
   buildId?: string;
-}
-
-export interface AthenaModelReport {
-  name: string;
-  kind: Model['kind'];
-  materialised: 'view' | 'ctas' | 'existing';
-  statements: number;
-  ms: number;
-}
-
-export type AthenaBuildEvent = { type: 'model'; model: AthenaModelReport } | { type: 'test'; test: TestResult };
-
-export interface AthenaBuildReport {
-  ok: boolean;
-  lake: string;
-  database: string;
-  selected: string[];
-  models: AthenaModelReport[];
-  tests: TestResult[];
-  totalMs: number;
-  /** What this build scanned on Athena and its estimated cost (src/aws/athena-cost.ts). */
-  scanned: { queries: number; bytes_scanned: number; bytes_billed: number; estimated_usd: number };
-  build_id: string;
-  /** Whether readers now see this build's marts (false: a data test failed; the previous marts stay). */
-  published: boolean;
-  /** After a publish: every mart's folder and the builds kept for rollback (for the build marker). */
-  marts?: Record<string, string>;
-  history?: PublishedBuild[];
 }
 
 export const newAthenaBuildId = (now = new Date()) =>
   `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${Math.random().toString(36).slice(2, 8)}`;
 
-function stagedTable(model: Model): TableDef | undefined {
-  if (model.kind !== 'staging' || !model.name.startsWith('stg_')) return undefined;
-  const name = model.name.slice(4);
-  return CANONICAL_TABLES.some((t) => t.name === name) ? canonicalTable(name) : undefined;
+/** The temporary CTAS table of a mart in a build (deterministic, so another process can drop it). */
+export function athenaTempTable(model: string, buildId: string): string {
+  return `${model}__ctas_${tempSuffix(buildId)}`;
 }
 
-/**
- * Builds the models on Athena over the Glue catalog: staging and intermediate models (and the
- * canonical tables under their own names) as views; every selected mart written as a new version
- * beside the published one (marts/<model>/<build_id>/), read by later marts and the data tests through
- * its temporary table; then, only when every mart and data test succeeded, each mart's Glue table is
- * switched to its new folder. A failure or a failing test leaves every mart as it was, removes the new
- * folders and temporary tables, and the report (or the error) names the mart or test. Same project,
- * same compiler, Trino dialect.
- */
-export async function buildWarehouseAthena(opts: AthenaBuildOptions): Promise<AthenaBuildReport> {
-  const started = performance.now();
-  const project = loadProject(opts.sqlDir);
-  const ordered = buildOrder(project);
-  const buildable = ordered.filter((m) => m.kind !== 'tests');
-  const selected = opts.select?.length ? selectModels(buildable, opts.select) : new Set(buildable.map((m) => m.name));
-  const target = athenaTarget({ lakeUri: opts.store.location });
+const tempSuffix = (buildId: string) => buildId.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+
+export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
+  const { engine, store } = opts;
   const buildId = opts.buildId ?? newAthenaBuildId();
-  const written = new Map<string, MartWriteResult>();
-  // Later marts and the tests read this build's versions, not the published ones.
-  const buildTarget = { ...target, ref: (m: string) => written.get(m)?.tempTable ?? target.ref(m) };
-  const report: AthenaBuildReport = {
-    ok: true,
-    lake: opts.store.location,
-    database: opts.engine.database,
-    selected: buildable.filter((m) => selected.has(m.name)).map((m) => m.name),
-    models: [],
-    tests: [],
-    totalMs: 0,
-    scanned: { queries: 0, bytes_scanned: 0, bytes_billed: 0, estimated_usd: 0 },
-    build_id: buildId,
-    published: false,
+  const target = athenaTarget({ lakeUri: store.location });
+  const written = new Map<string, Pick<MartWriteResult, 'dir' | 'location' | 'tempTable'>>();
+  /** Marts whose write began in this process (a failed one leaves its folder and table to discard). */
+  const attempted = new Set<string>();
+  let resumed = false;
+  const before = { ...engine.scans };
+  const versionOf = (model: string) => {
+    const dir = martVersionDir(model, buildId);
+    return { dir, location: `${store.uriOf(dir)}/`, tempTable: athenaTempTable(model, buildId) };
   };
-  const before = { ...opts.engine.scans };
-  const discard = async () => {
-    for (const w of written.values()) {
-      await opts.engine.execute(`DROP TABLE IF EXISTS ${w.tempTable}`).catch(() => undefined);
-      await opts.store.deletePrefix(w.dir).catch(() => undefined);
-    }
+  const removeVersion = async (model: string) => {
+    const v = versionOf(model);
+    await engine.execute(`DROP TABLE IF EXISTS ${v.tempTable}`).catch(() => undefined);
+    await store.deletePrefix(v.dir).catch(() => undefined);
   };
-  let publishing = false;
-  try {
-    for (const m of buildable) {
-      const t0 = performance.now();
-      let materialised: AthenaModelReport['materialised'] = 'view';
-      let statements = 0;
-      let pendingDir: string | undefined;
+  const view = async (name: string, sql: string) => engine.execute(`CREATE OR REPLACE VIEW ${name} AS\n${sql}`);
+  let previous: PublishedBuild[] | undefined;
+  const published = async () => (previous ??= publishedBuilds(await readBuildMarker(store)));
+  let publishedNow = false;
+
+  return {
+    engineName: 'athena',
+    lakeRoot: store.location,
+    warehouse: engine.database,
+    buildId,
+    engine,
+    target,
+    martMaterialisation: 'table',
+    // The CTAS casts every column to its declared type, in declared order (typedSelect): no extra
+    // query per mart to describe it, which Athena would bill.
+    schemaCheck: 'cast',
+    onFailedTests: 'keep-previous',
+    marker: { store, key: BUILD_MARKER_KEY },
+    isSetupProblem: (e) => awsSetupProblem(e) !== undefined,
+    async createView(model, sql, _buildSql, alias) {
+      // Athena keeps no per-build copies of staging models: views are free, every CTAS is billed.
+      await view(model, sql);
+      if (alias) await view(alias, sql);
+      return model;
+    },
+    async cache(model, sql, _buildSql, alias) {
+      await view(model, sql);
+      if (alias) await view(alias, sql);
+      return model;
+    },
+    async writeMart(model, sql, declared) {
+      attempted.add(model);
       try {
-        if (m.kind === 'marts') {
-          const declared = martTable(m.name);
-          if (selected.has(m.name)) {
-            if (!declared) throw new BuildError(`mart ${m.name} has no declared schema: add src/schema/marts/${m.name}.ts to MART_TABLES`);
-            const sql = compileModel(m, buildTarget, opts.config, project).sql;
-            pendingDir = `marts/${m.name}/${buildId}`;
-            const w = await writeMart({ engine: opts.engine, store: opts.store, model: m.name, sql, declared, buildId });
-            written.set(m.name, w);
-            statements = w.statements.length;
-            materialised = 'ctas';
-          } else {
-            materialised = 'existing';
-          }
-        } else {
-          const sql = compileModel(m, target, opts.config, project).sql;
-          await opts.engine.execute(`CREATE OR REPLACE VIEW ${m.name} AS\n${sql}`);
-          statements = 1;
-          const staged = stagedTable(m);
-          if (staged) {
-            await opts.engine.execute(`CREATE OR REPLACE VIEW ${staged.name} AS\n${sql}`);
-            statements++;
-          }
-        }
+        const w = await writeMart({ engine, store, model, sql, declared, buildId, tempSuffix: tempSuffix(buildId) });
+        written.set(model, w);
+        return { relation: w.tempTable };
       } catch (e) {
-        // The failed mart's own partial folder goes too.
-        if (pendingDir && !written.has(m.name)) await opts.store.deletePrefix(pendingDir).catch(() => undefined);
-        // No region or credentials is about the machine, not this model: let it reach the CLI's one-line hint.
-        if (e instanceof BuildError || awsSetupProblem(e)) throw e;
-        throw new BuildError(`model ${m.name} failed on Athena: ${(e as Error).message}; the published marts are unchanged`);
+        // The failed mart's own partial folder goes too (writeMart dropped its table).
+        await store.deletePrefix(versionOf(model).dir).catch(() => undefined);
+        throw e;
       }
-      const model: AthenaModelReport = { name: m.name, kind: m.kind, materialised, statements, ms: performance.now() - t0 };
-      report.models.push(model);
-      opts.onEvent?.({ type: 'model', model });
-    }
-
-    if (!opts.skipTests) {
-      const tests: DataTest[] = [];
-      for (const m of buildable) {
-        const staged = stagedTable(m);
-        if (staged) tests.push(...schemaTests(m.name, staged));
-        const declared = m.kind === 'marts' ? martTable(m.name) : undefined;
-        if (declared) tests.push(...schemaTests(m.name, declared, buildTarget.ref(m.name)));
-      }
-      for (const m of ordered.filter((x) => x.kind === 'tests')) {
-        tests.push({ name: m.name, sql: compileModel(m, buildTarget, opts.config, project).sql, models: m.refs });
-      }
-      for (const t of tests.filter((x) => x.models.some((n) => selected.has(n)))) {
-        const result = await runDataTest(opts.engine, t);
-        report.tests.push(result);
-        if (!result.ok) report.ok = false;
-        opts.onEvent?.({ type: 'test', test: result });
-      }
-    }
-
-    if (report.ok && written.size) {
-      publishing = true;
-      const glue = opts.glue ?? new GlueClient({});
-      const previous = publishedBuilds(await readBuildMarker(opts.store));
+    },
+    async keepMart(model) {
+      const builds = await published();
+      // A marker from before versioned marts names no folders: the stack's own mart tables stand.
+      if (!builds.length) return (await readBuildMarker(store)) ? model : undefined;
+      return builds[0]!.marts[model] ? model : undefined;
+    },
+    async describe(sql) {
+      const res = await engine.query(`SELECT * FROM (\n${sql}\n) AS d LIMIT 0`);
+      return res.columns;
+    },
+    resume(state: BuildState) {
+      resumed = true;
+      for (const model of state.written) written.set(model, versionOf(model));
+    },
+    async publish() {
+      const before = await published();
       await pointMarts(
-        glue,
-        opts.engine.database,
+        opts.glue ?? new GlueClient({}),
+        engine.database,
         [...written].map(([name, w]) => ({ declared: martTable(name)!, location: w.location })),
       );
-      const next = nextPublished(previous, Object.fromEntries([...written].map(([name, w]) => [name, w.dir])));
-      report.published = true;
-      report.marts = next.marts;
-      report.history = next.history;
-      for (const w of written.values()) await opts.engine.execute(`DROP TABLE IF EXISTS ${w.tempTable}`).catch(() => undefined);
-      const kept = [{ build_id: buildId, finished_at: '', marts: next.marts }, ...next.history];
-      await pruneVersions(opts.store, kept, [...written.keys()], buildId).catch(() => undefined);
-    }
-  } finally {
-    if (!report.published && !publishing) await discard();
-  }
-  report.totalMs = performance.now() - started;
-  const spent = {
-    queries: opts.engine.scans.queries - before.queries,
-    bytesScanned: opts.engine.scans.bytesScanned - before.bytesScanned,
-    bytesBilled: opts.engine.scans.bytesBilled - before.bytesBilled,
+      publishedNow = true;
+      return nextPublished(before, Object.fromEntries([...written].map(([name, w]) => [name, w.dir])));
+    },
+    async afterPublish(marker) {
+      for (const w of written.values()) await engine.execute(`DROP TABLE IF EXISTS ${w.tempTable}`).catch(() => undefined);
+      const kept = [{ build_id: buildId, finished_at: marker.finished_at, marts: marker.marts ?? {} }, ...(marker.history ?? [])];
+      await pruneVersions(store, kept, [...written.keys()], buildId).catch(() => undefined);
+    },
+    async discard() {
+      if (publishedNow) return;
+      // Reopened in another process, a step killed mid-CTAS is in no state: every mart's name is swept.
+      const models = resumed ? MART_TABLES.map((t) => t.name) : [...new Set([...written.keys(), ...attempted])];
+      for (const model of models) await removeVersion(model);
+    },
+    usage() {
+      const spent = {
+        queries: engine.scans.queries - before.queries,
+        bytesScanned: engine.scans.bytesScanned - before.bytesScanned,
+        bytesBilled: engine.scans.bytesBilled - before.bytesBilled,
+      };
+      return { queries: spent.queries, bytes_scanned: spent.bytesScanned, bytes_billed: spent.bytesBilled, estimated_usd: estimatedUsd(spent) };
+    },
+    close: () => engine.close(),
   };
-  report.scanned = { queries: spent.queries, bytes_scanned: spent.bytesScanned, bytes_billed: spent.bytesBilled, estimated_usd: estimatedUsd(spent) };
-  return report;
+}
+
+/** The build report as the Athena CLI and Lambda have always printed it (build_id, scanned, marts, history). */
+export interface AthenaBuildReport extends BuildReport {
+  build_id: string;
+  scanned: { queries: number; bytes_scanned: number; bytes_billed: number; estimated_usd: number };
+  marts?: Record<string, string>;
+  history?: PublishedBuild[];
+}
+
+export function athenaReport(report: BuildReport): AthenaBuildReport {
+  const u = report.usage ?? {};
+  return {
+    ...report,
+    build_id: report.buildId,
+    scanned: { queries: u.queries ?? 0, bytes_scanned: u.bytes_scanned ?? 0, bytes_billed: u.bytes_billed ?? 0, estimated_usd: u.estimated_usd ?? 0 },
+    marts: report.marker?.marts,
+    history: report.marker?.history,
+  };
+}
+
+/** A whole Athena build in this process (the CLI; the Lambda without the state machine). */
+export async function buildWarehouseAthena(opts: AthenaBuildOptions & BuildOptions & { config: Config }): Promise<AthenaBuildReport> {
+  return athenaReport(await runBuild(openAthenaBuild(opts), opts));
 }
 
 /**

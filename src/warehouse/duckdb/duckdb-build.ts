@@ -8,9 +8,9 @@ import {
   newBuildId,
   readLocalBuildMarker,
   sweepMartGenerations,
-  writeLocalBuildMarker,
-  type LocalBuildMarker,
 } from '../../lake/mart-generations.js';
+import { BUILD_MARKER_KEY } from '../../lake/build-marker.js';
+import { LocalLakeStore } from '../../lake/local-store.js';
 import type { TableDef } from '../../schema/index.js';
 import { duckdbTarget } from '../compile/index.js';
 import { committedRawFiles } from '../lake-sources.js';
@@ -71,6 +71,10 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
     engine,
     target,
     martMaterialisation: 'parquet',
+    schemaCheck: 'plan',
+    // The failing rows stay inspectable in the new warehouse; the CLI exits 1.
+    onFailedTests: 'publish',
+    marker: { store: new LocalLakeStore(lakeRoot), key: BUILD_MARKER_KEY },
     // Views in warehouse.duckdb name models by their published names; this build reads its own relations.
     createView: (model, sql, _buildSql, alias) => createView(model, sql, alias),
     async cache(model, sql, buildSql, alias) {
@@ -110,21 +114,16 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
     },
     // What every view and column means, where SQL clients look for it.
     afterModels: async (project) => void (await commentWarehouse(engine, project)),
-    async publish(report: BuildReport) {
+    async publish(_report: BuildReport) {
       await closeEngine();
       rmSync(`${finalDb}.wal`, { force: true });
       renameSync(tmpDb, finalDb);
       // From here on the new generation is what readers see: nothing below may discard its files.
       published = true;
-      const marker: LocalBuildMarker = {
-        build_id: buildId,
-        finished_at: new Date().toISOString(),
-        ok: report.ok,
-        models: report.models.length,
-        marts,
-      };
-      writeLocalBuildMarker(lakeRoot, marker);
-      sweepMartGenerations(lakeRoot, marker, previous);
+      return { marts };
+    },
+    async afterPublish(marker) {
+      sweepMartGenerations(lakeRoot, { ...marker, marts }, previous);
     },
     async discard() {
       await closeEngine();

@@ -5,6 +5,7 @@ import { openLakeStore } from '../../lake/open-store.js';
 import { isS3Uri } from '../../lake/s3-uri.js';
 import { lakePaths } from '../../lake/layout.js';
 import { CANONICAL_TABLES, quoteIdent, type TableDef } from '../../schema/index.js';
+import { MART_TABLES } from '../../schema/marts/index.js';
 import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/index.js';
 import { committedRawFiles } from '../lake-sources.js';
 import { commitTables } from '../athena/committed-batches.js';
@@ -26,13 +27,14 @@ import { trinoConnection } from './trino-connection.js';
  *                         all of them only after every mart is written, and the previous generation
  *                         is kept until the next build, so a failed build changes nothing readers see
  */
-export async function openTrinoBuild(lakeRootIn: string, config: Config): Promise<BuildSession> {
+export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?: { buildId: string }): Promise<BuildSession> {
   const s3 = isS3Uri(lakeRootIn);
   const lakeRoot = s3 ? lakeRootIn.replace(/\/+$/, '') : resolve(lakeRootIn);
   const location = trinoLakeLocation(lakeRoot, config);
   const engine = new TrinoEngine(trinoConnection(config));
   const q = (name: string) => `${quoteIdent(engine.catalog)}.${quoteIdent(engine.schema)}.${quoteIdent(name)}`;
-  const gen = `g${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const gen = resume?.buildId ?? `g${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  if (!/^g[0-9a-z]{8,}$/.test(gen)) throw new BuildError(`not a Trino build id: ${gen}`);
   const genName = (model: string) => `${model}__${gen}`;
 
   await ensureSchema(engine, q, location);
@@ -106,7 +108,17 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
     engine,
     target,
     martMaterialisation: 'table',
-    describeAfterWrite: true,
+    // Planning a mart's query is what costs on Trino: its columns are checked on the written table.
+    schemaCheck: 'written',
+    onFailedTests: 'publish',
+    marker: { store, key: TRINO_MARKER_KEY },
+    resume(state) {
+      for (const [model, relation] of Object.entries(state.relations)) {
+        pointers.set(model, relation);
+        const alias = model.startsWith('stg_') ? model.slice(4) : undefined;
+        if (alias && CANONICAL_TABLES.some((t) => t.name === alias)) pointers.set(alias, relation);
+      }
+    },
     async createView(model, _sql, buildSql, alias) {
       const name = await create('VIEW', model, buildSql);
       pointers.set(model, name);
@@ -137,10 +149,16 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
       return current;
     },
     async publish(_report: BuildReport) {
-      for (const [name, relation] of pointers) {
-        await engine.execute(`CREATE OR REPLACE VIEW ${q(name)} AS SELECT * FROM ${q(relation)}`);
-      }
+      await Promise.all([...pointers].map(([name, relation]) => engine.execute(`CREATE OR REPLACE VIEW ${q(name)} AS SELECT * FROM ${q(relation)}`)));
       published = true;
+      const marts: Record<string, string> = {};
+      for (const m of MART_TABLES) {
+        const rel = pointers.get(m.name);
+        if (rel) marts[m.name] = `${engine.catalog}.${engine.schema}.${rel}`;
+      }
+      return { marts };
+    },
+    async afterPublish() {
       // Keep this generation and the one readers may still be in the middle of; drop the rest.
       const keep = new Set([...pointers.values(), ...previous.values()]);
       for (const obj of await generationObjects(engine)) {
@@ -150,7 +168,9 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config): Promis
     },
     async discard() {
       if (published) return;
-      for (const obj of created.reverse()) await dropObject(obj);
+      // Everything of this generation, also what earlier steps of a resumed build created.
+      const ours = (await generationObjects(engine).catch(() => created)).filter((o) => o.name.endsWith(`__${gen}`));
+      for (const obj of [...ours.filter((o) => o.kind === 'VIEW'), ...ours.filter((o) => o.kind === 'TABLE')]) await dropObject(obj);
     },
     close: () => engine.close(),
   };
@@ -217,6 +237,9 @@ async function ensureCommitTables(engine: TrinoEngine, q: (n: string) => string,
     );
   }
 }
+
+/** The Trino build's marker in the lake (beside its tables, apart from the embedded build's marts/_build.json). */
+export const TRINO_MARKER_KEY = 'trino/_build.json';
 
 /** Lake folder of the Trino build's tables. */
 export const TRINO_DIR = 'trino';
