@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CONFIG_FILE, ConfigError, DEFAULT_LAKE } from './config-error.js';
 import { AthenaSchema } from './athena-config.js';
 import { TrinoSchema } from './trino-config.js';
+import { PlausibleDatesSchema } from './plausible-dates.js';
 import { CreditRiskSchema } from './credit-risk-config.js';
 import { kpiConfigShape } from './kpi-config.js';
 
@@ -124,6 +125,11 @@ export const ConfigSchema = z
      * in is partial unless it is the month's last day.
      */
     extract_date: z.string().regex(ISO_DAY, 'a date as YYYY-MM-DD').optional(),
+    /**
+     * Dates a ledger row may carry (./plausible-dates.ts): ingest rejects any other with file, line,
+     * column and value. Default 1990-01-01 to five years after the day of the ingest.
+     */
+    plausible_dates: PlausibleDatesSchema,
     /** Source freshness: build warns when a feed's last date is more than this many days behind the latest feed. */
     freshness: z
       .object({ max_lag_days: z.number().int().min(0).max(3650).default(7) })

@@ -1,3 +1,4 @@
+import type { DateWindow } from '../config/plausible-dates.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -35,6 +36,8 @@ export interface IngestRunOptions {
   memoryLimit?: string;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Dates a row may carry (config plausible_dates); default 1990-01-01 to five years after today. */
+  dateWindow?: DateWindow;
 }
 
 export interface IngestOptions extends IngestRunOptions {
@@ -158,6 +161,7 @@ async function ingestOne(
       outputName: 'batch',
       threads: opts.threads,
       memoryLimit: opts.memoryLimit,
+      dateWindow: opts.dateWindow,
       signal: abort.signal,
       instance: opts.instance,
       onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),

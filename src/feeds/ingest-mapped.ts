@@ -167,6 +167,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
       dryRun: opts.dryRun,
       previewRows: opts.previewRows,
       onProgress: (f) => progress(0.5 + f * 0.5),
+      dateWindow: opts.dateWindow,
     });
     await engine.close();
     engine = undefined;

@@ -1,3 +1,4 @@
+import { dateWindow } from '../../config/plausible-dates.js';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
@@ -94,7 +95,7 @@ export const demoCommand: Command = {
       const file = join(outDir, `${table.name}.csv`);
       if (!existsSync(file)) continue;
       const t1 = performance.now();
-      const res = await ingestFiles({ lakeRoot, table, files: [file], threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit });
+      const res = await ingestFiles({ lakeRoot, table, files: [file], threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit, dateWindow: dateWindow(config.plausible_dates) });
       const f = res.files[0]!;
       ingested[table.name] = { loaded: res.rowsLoaded, rejected: res.rowsRejected, skipped: f.status === 'skipped' };
       say(`    ${table.name}: ${f.status === 'skipped' ? 'already ingested (no change)' : `${res.rowsLoaded.toLocaleString('en')} loaded, ${res.rowsRejected} rejected`} (${seconds(performance.now() - t1)})`);

@@ -1,3 +1,4 @@
+import { dateWindow } from '../../config/plausible-dates.js';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { extname, join, relative, resolve, sep } from 'node:path';
@@ -260,6 +261,7 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
       asOf,
       threads: config.duckdb.threads,
       memoryLimit: config.duckdb.memory_limit,
+      dateWindow: dateWindow(config.plausible_dates),
       onProgress: values.json ? undefined : progressReporter(io),
     });
   } catch (e) {

@@ -1,3 +1,4 @@
+import { dateWindow } from '../../config/plausible-dates.js';
 import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { parse } from '../options.js';
@@ -138,6 +139,7 @@ async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
         maxRejectRate,
         threads: config.duckdb.threads,
         memoryLimit: config.duckdb.memory_limit,
+        dateWindow: dateWindow(config.plausible_dates),
         onProgress: values.json ? undefined : progressBar(io),
       });
     } catch (e) {

@@ -1,3 +1,4 @@
+import type { DateWindow } from '../../config/plausible-dates.js';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -26,6 +27,8 @@ export interface ConvertOptions {
   signal?: AbortSignal;
   /** An instance to open a connection on (a multi-file ingest shares one); default a new one. */
   instance?: DuckDBInstance;
+  /** Dates a row may carry; default 1990-01-01 to five years after today. */
+  dateWindow?: DateWindow;
 }
 
 export interface RejectSample {
@@ -121,7 +124,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     };
     await run(stageSql(normalized, names, opts.table), 0.3, 0.75);
     await run(preRejectsSql(preRejects));
-    await run(failuresSql(rowChecks(opts.table, missingRequired)));
+    await run(failuresSql(rowChecks(opts.table, missingRequired, opts.dateWindow)));
     if (!missingRequired.some((c) => opts.table.key.includes(c))) await run(duplicatesSql(opts.table));
     await run(quarantineSql(source, opts.table));
 

@@ -1,3 +1,4 @@
+import { dateWindow, type DateWindow } from '../../config/plausible-dates.js';
 import type { ColumnDef, SqlType, TableDef } from '../../schema/index.js';
 import { quoteIdent as q } from '../../schema/index.js';
 
@@ -51,22 +52,11 @@ export const ISO_DATE_TEXT = /^\s*(\d{4}-\d{2}-\d{2})?\s*$/;
 export const money = (c: string) => `TRY_CAST(${q(c)} AS DECIMAL(18,2))`;
 const quoted = (c: string) => `'"' || ${q(c)} || '"'`;
 
-/**
- * Dates a ledger can plausibly hold. Outside it a date is a typo (`0201-05-01`) that would make the
- * month-end series run for centuries: DuckDB builds 21,900 month ends, Trino/Athena fail (sequence()
- * stops at 10,000 entries). Rejected at ingest with the row, so both engines see the same ledger.
- */
-export interface DateWindow {
-  /** First accepted day, YYYY-MM-DD. */
-  from: string;
-  /** Last accepted day, YYYY-MM-DD. */
-  to: string;
-}
+export type { DateWindow } from '../../config/plausible-dates.js';
 
-/** 1990-01-01 to five years after today: the default window. */
+/** 1990-01-01 to five years after today: the window when the config names none. */
 export function defaultDateWindow(now = new Date()): DateWindow {
-  const to = new Date(Date.UTC(now.getUTCFullYear() + 5, now.getUTCMonth(), now.getUTCDate()));
-  return { from: '1990-01-01', to: to.toISOString().slice(0, 10) };
+  return dateWindow(undefined, now);
 }
 
 function columnChecks(c: ColumnDef, window: DateWindow): RowCheck[] {

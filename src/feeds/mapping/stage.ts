@@ -1,3 +1,4 @@
+import type { DateWindow } from '../../config/plausible-dates.js';
 import { join } from 'node:path';
 import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
 import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
@@ -67,6 +68,8 @@ export interface StageOptions {
   dryRun?: boolean;
   previewRows?: number;
   onProgress?: (fraction: number) => void;
+  /** Dates a row may carry; default 1990-01-01 to five years after today. */
+  dateWindow?: DateWindow;
 }
 
 const REJECTS_VIEW = 'pre_rejects';
@@ -93,7 +96,7 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
   for (const [i, t] of targets.entries()) {
     await engine.execute(`CREATE OR REPLACE TEMP TABLE src AS ${t.sql}`);
     await engine.execute('DROP TABLE IF EXISTS fails');
-    await engine.execute(failuresSql(rowChecks(t.table)));
+    await engine.execute(failuresSql(rowChecks(t.table, [], opts.dateWindow)));
     await engine.execute(
       `INSERT INTO fails SELECT rid, unnest("__fails", recursive := true) FROM (SELECT rowid AS rid, "__fails" FROM src) WHERE len("__fails") > 0`,
     );
