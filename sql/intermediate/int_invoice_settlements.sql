@@ -5,8 +5,11 @@
 -- credit note or write-off that closed it, or its settled_date when that came first. Invoices still
 -- open at the end of the data have no settlement_date. closed_by says what cleared it on that date
 -- (payment_behaviour counts only payment and settled_date closures as paid, issue 11).
+-- The balance is followed in the invoice's own currency (amount_original): a foreign invoice paid in
+-- full is settled even when the payment's rate left a booked residual in the reporting currency (that
+-- residual is realised FX, ar_rollforward.fx_revaluation, not an unpaid amount).
 WITH events AS (
-  SELECT item_id, event_date, sum(amount) AS delta,
+  SELECT item_id, event_date, sum(amount_original) AS delta,
          max(CASE WHEN movement = 'write_off' AND source_type <> 'recovery' AND amount < 0 THEN 1 ELSE 0 END) AS has_write_off,
          max(CASE WHEN movement = 'settlement' THEN 1 ELSE 0 END) AS has_settlement,
          max(CASE WHEN movement = 'allocation' THEN 1 ELSE 0 END) AS has_allocation,
