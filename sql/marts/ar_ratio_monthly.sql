@@ -2,11 +2,14 @@
 -- paid and how much was still unpaid at each later month end D (D = the end of P, then every month end
 -- after it). The cohort is P's invoices (documents correcting no other document); everything that
 -- later moves their balance is followed from int_ar_item_events, dated as in ar_open_items:
---   sales = paid + credited + written_off + settled_without_payment + unpaid
+--   sales = paid + credited + written_off + settled_without_payment + fx_difference + unpaid
 -- and unpaid equals the open amount of those invoices in ar_open_items at D (data test
 -- ar_ratio_ties_to_open_items). Allocations applied to an invoice before it was issued count at its date.
-WITH cohort_events AS (
+-- A foreign-currency invoice closed in its own currency can leave a booked residual in the reporting
+-- currency (paid at another rate than issued): that is fx_difference (realised FX), not unpaid.
+WITH item_months AS (
   SELECT
+    item_id,
     CAST({{ month_start('item_date') }} AS DATE) AS invoice_month,
     CAST({{ month_end('event_date') }} AS DATE) AS event_month_end,
     sum(CASE WHEN movement = 'document' AND source_id = item_id THEN amount ELSE 0 END) AS sales,
@@ -14,10 +17,36 @@ WITH cohort_events AS (
     sum(CASE WHEN movement = 'document' AND source_id <> item_id THEN 0 - amount ELSE 0 END) AS credited,
     sum(CASE WHEN movement = 'write_off' THEN 0 - amount ELSE 0 END) AS written_off,
     sum(CASE WHEN movement = 'settlement' THEN 0 - amount ELSE 0 END) AS settled_without_payment,
-    count(DISTINCT CASE WHEN movement = 'document' AND source_id = item_id THEN item_id END) AS invoices
+    sum(amount) AS delta,
+    sum(amount_original) AS delta_original,
+    max(CASE WHEN movement = 'document' AND source_id = item_id THEN 1 ELSE 0 END) AS issued
   FROM {{ ref('int_ar_item_events') }}
   WHERE item_kind = 'document' AND item_type = 'invoice'
-  GROUP BY CAST({{ month_start('item_date') }} AS DATE), CAST({{ month_end('event_date') }} AS DATE)
+  GROUP BY item_id, CAST({{ month_start('item_date') }} AS DATE), CAST({{ month_end('event_date') }} AS DATE)
+),
+-- the booked balance of an item closed in its own currency (0 while it is open): its change per month
+item_fx AS (
+  SELECT m.*,
+         CASE WHEN sum(delta_original) OVER w = 0 THEN sum(delta) OVER w ELSE 0 END AS closed_residual
+  FROM item_months m
+  WINDOW w AS (PARTITION BY item_id ORDER BY event_month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+cohort_events AS (
+  SELECT
+    invoice_month,
+    event_month_end,
+    sum(sales) AS sales,
+    sum(paid) AS paid,
+    sum(credited) AS credited,
+    sum(written_off) AS written_off,
+    sum(settled_without_payment) AS settled_without_payment,
+    sum(closed_residual - COALESCE(prev_residual, 0)) AS fx_difference,
+    sum(issued) AS invoices
+  FROM (
+    SELECT f.*, lag(closed_residual) OVER (PARTITION BY item_id ORDER BY event_month_end) AS prev_residual
+    FROM item_fx f
+  ) x
+  GROUP BY invoice_month, event_month_end
 ),
 pairs AS (
   SELECT p.month_start AS invoice_month, d.as_of_date
@@ -33,6 +62,7 @@ cumulative AS (
     sum(COALESCE(e.credited, 0)) AS credited,
     sum(COALESCE(e.written_off, 0)) AS written_off,
     sum(COALESCE(e.settled_without_payment, 0)) AS settled_without_payment,
+    sum(COALESCE(e.fx_difference, 0)) AS fx_difference,
     sum(COALESCE(e.invoices, 0)) AS invoices
   FROM pairs pr
   LEFT JOIN cohort_events e ON e.invoice_month = pr.invoice_month AND e.event_month_end <= pr.as_of_date
@@ -48,10 +78,11 @@ SELECT
   CAST(credited AS DECIMAL(18,2)) AS credited,
   CAST(written_off AS DECIMAL(18,2)) AS written_off,
   CAST(settled_without_payment AS DECIMAL(18,2)) AS settled_without_payment,
-  CAST(sales - paid - credited - written_off - settled_without_payment AS DECIMAL(18,2)) AS unpaid,
+  CAST(sales - paid - credited - written_off - settled_without_payment - fx_difference AS DECIMAL(18,2)) AS unpaid,
   {{ ratio('paid', 'sales') }} AS share_paid,
-  {{ ratio('sales - paid - credited - written_off - settled_without_payment', 'sales') }} AS share_unpaid,
+  {{ ratio('sales - paid - credited - written_off - settled_without_payment - fx_difference', 'sales') }} AS share_unpaid,
   -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
-  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete,
+  CAST(fx_difference AS DECIMAL(18,2)) AS fx_difference
 FROM cumulative
 ORDER BY invoice_month, as_of_date
