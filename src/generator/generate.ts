@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CANONICAL_TABLES, canonicalTable, fxRates, openItemSnapshots } from '../schema/tables.js';
@@ -10,6 +10,11 @@ import { IdSequence } from './rows.js';
 import { simulateCustomer, type LedgerSituations } from './simulate.js';
 import { CREDIT_TABLES } from '../schema/credit-tables.js';
 import { generateCreditReports } from './credit-reports/index.js';
+import { FxSeries, customerCurrency, eurToCurrency } from './fx.js';
+import { SNAPSHOT_LAYOUTS, SnapshotWriter, openItemsAt, snapshotDates, type SnapshotLayout } from './snapshots.js';
+
+/** File the ECB-layout rates are written to (the name of the ECB's own download). */
+export const FX_RATES_FILE = 'eurofxref-hist.csv';
 
 /** Fixed default end date, so a seed alone determines the ledger (never "today"). */
 export const DEFAULT_END_DATE = '2026-10-31';
@@ -22,8 +27,14 @@ export interface GenerateOptions {
   outDir: string;
   /** Last day of the ledger, ISO date; default DEFAULT_END_DATE. */
   endDate?: string;
-  /** Real-ledger situations left out by default (credit balances, recoveries): shares 0–1. */
+  /** Real-ledger situations left out by default (credit balances, recoveries, currencies): shares 0–1. */
   situations?: LedgerSituations;
+  /**
+   * Weekly open-item exports of the ledger (AFAS and/or Exact Online layout), the last one on the end
+   * date, written under `<outDir>/snapshots/`. With `both` the customers are split over an AFAS and an
+   * Exact Online administration.
+   */
+  snapshots?: { weeks: number; layout: SnapshotLayout };
   /** Called after each customer (for progress bars). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -40,6 +51,10 @@ export interface GenerateSummary {
   files: Record<string, string>;
   /** Customers that stop paying at distress_date (a later bankruptcy feed uses them). */
   distressed: DistressedCustomer[];
+  /** With foreign currencies: the ECB-layout rate file (ingest --feed fx-rates). */
+  fxRates?: { file: string; days: number; currencies: string[] };
+  /** With snapshots: the export files, their dates, and the open-item lines written. */
+  snapshots?: { dir: string; layout: SnapshotLayout; dates: string[]; files: string[]; rows: number };
   elapsedMs: number;
 }
 
@@ -52,6 +67,12 @@ function windowOf(opts: Pick<GenerateOptions, 'months' | 'seed' | 'endDate'>): L
 
 function checkCustomers(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new RangeError(`customers must be an integer between 1 and 10,000,000, got ${n}`);
+}
+
+function checkSnapshots(s: GenerateOptions['snapshots']): void {
+  if (!s) return;
+  if (!Number.isInteger(s.weeks) || s.weeks < 1 || s.weeks > 520) throw new RangeError(`snapshot weeks must be an integer between 1 and 520, got ${s.weeks}`);
+  if (!SNAPSHOT_LAYOUTS.includes(s.layout)) throw new RangeError(`snapshot layout must be one of ${SNAPSHOT_LAYOUTS.join(', ')}, got ${s.layout}`);
 }
 
 function checkSituations(s: LedgerSituations): void {
@@ -88,8 +109,15 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   const started = performance.now();
   checkCustomers(opts.customers);
   checkSituations(opts.situations ?? {});
+  checkSnapshots(opts.snapshots);
   const win = windowOf(opts);
   await mkdir(opts.outDir, { recursive: true });
+  const currencyShare = opts.situations?.currencies ?? 0;
+  // rates from a month before the window (documents convert at their date, look-back included)
+  const fx = currencyShare > 0 ? new FxSeries(win.seed, win.startDay - 31, win.endDay) : null;
+  const snaps = opts.snapshots
+    ? new SnapshotWriter(join(opts.outDir, 'snapshots'), snapshotDates(win.endDay, opts.snapshots.weeks, win.startDay), opts.snapshots.layout)
+    : null;
   // The credit-report tables are written by ./credit-reports after the ledger (same window and seed).
   const writers = new Map(
     CANONICAL_TABLES.filter((t) => !CREDIT_TABLES.includes(t) && t !== openItemSnapshots && t !== fxRates).map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]),
@@ -107,7 +135,19 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       const profile = drawProfile(win, i);
       const d = distressRecord(profile);
       if (d) distressed.push(d);
-      const l = simulateCustomer(profile, win, ids, opts.situations);
+      const currency = fx ? customerCurrency(win.seed, i, currencyShare) : null;
+      const l = simulateCustomer(profile, win, ids, opts.situations, currency && fx ? { currency, fx } : null);
+      if (snaps) {
+        const c = l.customer;
+        const limit = c.credit_limit == null ? null : Math.round(Number(c.credit_limit) * 100);
+        const last = snaps.dates[snaps.dates.length - 1]!;
+        snaps.add(i, {
+          customer_id: c.customer_id, name: c.name, kvk_number: c.kvk_number ?? null, vat_number: c.vat_number ?? null,
+          country: c.country, payment_terms_days: Number(c.payment_terms_days),
+          // the ERP keeps a foreign debtor's limit in its currency
+          credit_limit_cents: limit === null || !currency || !fx ? limit : eurToCurrency(limit, fx.rateOn(currency, dayOf(last))),
+        }, openItemsAt(l, snaps.dates));
+      }
       customers.write(l.customer);
       for (const r of l.invoices) invoices.write(r);
       for (const r of l.payments) payments.write(r);
@@ -123,6 +163,8 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       opts.onProgress?.(i + 1, opts.customers);
     }
     for (const x of writers.values()) await x.close();
+    snaps?.flush();
+    if (fx) await writeFile(join(opts.outDir, FX_RATES_FILE), fx.ecbCsv());
   } catch (e) {
     for (const x of writers.values()) x.destroy();
     throw e;
@@ -138,6 +180,11 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   Object.assign(files, credit.files);
   return {
     outDir: opts.outDir, seed: win.seed, startDate: isoOf(win.startDay), endDate: isoOf(win.endDay),
-    customers: opts.customers, months: opts.months, rows, files, distressed, elapsedMs: Math.round(performance.now() - started),
+    customers: opts.customers, months: opts.months, rows, files, distressed,
+    ...(fx ? { fxRates: { file: join(opts.outDir, FX_RATES_FILE), days: fx.days.length, currencies: fx.currencies } } : {}),
+    ...(snaps && opts.snapshots
+      ? { snapshots: { dir: join(opts.outDir, 'snapshots'), layout: opts.snapshots.layout, dates: [...snaps.dates], files: snaps.files, rows: snaps.rows } }
+      : {}),
+    elapsedMs: Math.round(performance.now() - started),
   };
 }

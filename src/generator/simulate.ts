@@ -6,7 +6,9 @@ import { LEGAL_THRESHOLD_CENTS, dunningLadder } from './dunning.js';
 import { creditDecisionsFor } from './decisions.js';
 import type { CustomerProfile, LedgerWindow } from './profiles.js';
 import type { CustomerLedger, IdSequence } from './rows.js';
+import { COUNTRY_OF, eurToCurrency, type FxSeries, type InvoiceCurrency } from './fx.js';
 
+/** The company's own (reporting) currency: credit limits and collection costs are in it. */
 const CURRENCY = 'EUR';
 const MAX_MONTH_FACTOR = Math.max(...MONTH_FACTOR);
 
@@ -24,6 +26,17 @@ export interface LedgerSituations {
   creditBalances?: number;
   /** Share of written-off invoices of which part is recovered later (issue 11, recoveries). */
   recoveries?: number;
+  /**
+   * Share of customers (foreign ones: US, GB, SE, CH) invoiced and paying in USD, GBP, SEK or CHF,
+   * at the generated ECB rates (fx.ts). Drawn from a stream of its own, so only their amounts change.
+   */
+  currencies?: number;
+}
+
+/** A foreign-currency customer's currency and the rates its amounts are converted at. */
+export interface CustomerMoney {
+  currency: InvoiceCurrency;
+  fx: FxSeries;
 }
 
 interface PayEvent {
@@ -70,8 +83,13 @@ function sum(events: readonly PayEvent[], upTo = Number.POSITIVE_INFINITY): Cent
  * agency recovery, write-offs after long delinquency, unapplied cash and credit decisions.
  * Nothing dated after the window's end is emitted; what is unpaid then stays open.
  */
-export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdSequence, situations: LedgerSituations = {}): CustomerLedger {
+export function simulateCustomer(
+  p: CustomerProfile, win: LedgerWindow, ids: IdSequence, situations: LedgerSituations = {}, money: CustomerMoney | null = null,
+): CustomerLedger {
   const rng = new Rng(win.seed, 'ledger', p.index);
+  // documents and payments are in the customer's currency; costs and limits stay in euros
+  const docCurrency = money?.currency ?? CURRENCY;
+  const inEuro = (cents: Cents, day: Day): Cents => (money ? Math.round(cents / money.fx.rateOn(money.currency, day)) : cents);
   const creditBalances = situations.creditBalances ?? 0;
   const recoveries = situations.recoveries ?? 0;
   const end = win.endDay;
@@ -103,12 +121,13 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
   }
 
   function invoice(day: Day, seq: number): void {
-    const amount = Math.max(500, Math.round(rng.logNormal(p.medianAmountCents, 0.8)));
+    const euros = Math.max(500, Math.round(rng.logNormal(p.medianAmountCents, 0.8)));
+    const amount = money ? Math.max(500, eurToCurrency(euros, money.fx.rateOn(money.currency, day))) : euros;
     const due = day + p.termsDays;
     const docId = ids.take('INV');
     ledger.invoices.push({
       document_id: docId, customer_id: p.customerId, document_type: 'invoice', invoice_date: isoOf(day),
-      due_date: isoOf(due), currency: CURRENCY, amount: formatCents(amount),
+      due_date: isoOf(due), currency: docCurrency, amount: formatCents(amount),
     });
     let owed = amount;
     let notBefore = day + 1;
@@ -122,7 +141,7 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
         if (situation === 'over_credit') credit = amount + Math.max(100, Math.round(amount * rng.uniform(0.05, 0.4)));
         ledger.invoices.push({
           document_id: ids.take('CN'), customer_id: p.customerId, document_type: 'credit_note',
-          invoice_date: isoOf(cnDay), due_date: isoOf(cnDay), currency: CURRENCY, amount: formatCents(-credit),
+          invoice_date: isoOf(cnDay), due_date: isoOf(cnDay), currency: docCurrency, amount: formatCents(-credit),
           // an ERP that books the credit note on the debtor, not against the invoice
           ...(situation === 'unlinked_credit' ? {} : { corrects_document_id: docId }),
         });
@@ -163,10 +182,10 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
         if (step.day > end) break;
         const open = owed - sum(plan, step.day);
         if (open <= 0) break;
-        if (step.type === 'legal' && open < LEGAL_THRESHOLD_CENTS) break;
+        if (step.type === 'legal' && inEuro(open, step.day) < LEGAL_THRESHOLD_CENTS) break;
         ledger.actions.push({
           action_id: ids.take('ACT'), customer_id: p.customerId, document_id: docId, action_date: isoOf(step.day),
-          action_type: step.type, channel: step.channel, cost: formatCents(step.cost(open)),
+          action_type: step.type, channel: step.channel, cost: formatCents(step.cost(inEuro(open, step.day))),
         });
         const paysLater = plan.some((e) => e.day > step.day);
         if (step.type === 'collection_agency' && !paysLater && p.distressDay === null && rng.chance(AGENCY_RECOVERY[p.habit])) {
@@ -218,9 +237,11 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
 
   receipts(events);
   const limit = creditDecisionsFor(p, win, rng, ids, ledger.decisions);
+  // a customer abroad has no KvK number or SBI code (its Dutch credit report does not match it)
+  const abroad = money ? COUNTRY_OF[money.currency] : null;
   ledger.customer = {
-    customer_id: p.customerId, name: p.name, kvk_number: p.kvkNumber, vat_number: p.vatNumber, country: p.country,
-    sbi_code: p.sbiCode, segment: p.segment, size_class: p.sizeClass,
+    customer_id: p.customerId, name: abroad ? foreignName(p.name, abroad) : p.name, kvk_number: abroad ? null : p.kvkNumber, vat_number: abroad ? null : p.vatNumber,
+    country: abroad ?? p.country, sbi_code: abroad ? null : p.sbiCode, segment: p.segment, size_class: p.sizeClass,
     credit_limit: p.noLimit ? null : formatCents(limit), currency: CURRENCY, payment_terms_days: p.termsDays,
     account_manager: accountManagerOf(p.customerId),
   };
@@ -242,7 +263,7 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
       // overpayments and rounding-up leave part of a receipt unapplied
       if (rng.chance(0.01)) amount += rng.int(1, 2_500);
       const paymentId = ids.take('PAY');
-      ledger.payments.push({ payment_id: paymentId, customer_id: p.customerId, payment_date: isoOf(day), amount: formatCents(amount), currency: CURRENCY });
+      ledger.payments.push({ payment_id: paymentId, customer_id: p.customerId, payment_date: isoOf(day), amount: formatCents(amount), currency: docCurrency });
       // receipts of the last days are often not matched yet at the export date
       const matched = !(day > end - 4 && rng.chance(0.3));
       if (matched) {
@@ -252,11 +273,18 @@ export function simulateCustomer(p: CustomerProfile, win: LedgerWindow, ids: IdS
       if (rng.chance(0.003)) {
         const dup = businessDayOnOrAfter(day + rng.int(1, 10));
         if (dup <= end) {
-          ledger.payments.push({ payment_id: ids.take('PAY'), customer_id: p.customerId, payment_date: isoOf(dup), amount: formatCents(sum(group)), currency: CURRENCY });
+          ledger.payments.push({ payment_id: ids.take('PAY'), customer_id: p.customerId, payment_date: isoOf(dup), amount: formatCents(sum(group)), currency: docCurrency });
         }
       }
     }
   }
+}
+
+/** The Dutch legal form of a drawn name swapped for the country's (Ltd, Inc., AB, AG). */
+const LEGAL_FORM: Record<string, string> = { GB: 'Ltd', US: 'Inc.', SE: 'AB', CH: 'AG' };
+function foreignName(name: string, country: string): string {
+  const bare = name.replace(/ (Holding B\.V\.|B\.V\.|V\.O\.F\.|N\.V\.)$/, '');
+  return `${bare} ${LEGAL_FORM[country] ?? ''}`.trim();
 }
 
 /** Collectors the generated customers are divided among (by customer number, not drawn: the random stream is unchanged). */

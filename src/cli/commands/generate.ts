@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { parse } from '../options.js';
-import { DEFAULT_END_DATE, generateLedger } from '../../generator/index.js';
+import { DEFAULT_END_DATE, FX_RATES_FILE, INVOICE_CURRENCIES, SNAPSHOT_LAYOUTS, generateLedger, type SnapshotLayout } from '../../generator/index.js';
 import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD]
-                           [--credit-balances R] [--recoveries R] [--json]
+                           [--credit-balances R] [--recoveries R] [--currencies R]
+                           [--snapshots WEEKS [--snapshot-layout afas|exact|both]] [--json]
 
 Writes a realistic Dutch B2B receivables ledger as one canonical CSV per table (<table>.csv):
 customers, invoices, payments, payment_allocations, write_offs, collection_actions, credit_decisions,
@@ -21,6 +22,14 @@ and the credit-report feed beside it: companies, company_identifiers, credit_rep
                          over-credited, corrected by a credit note naming no invoice, or overpaid (default 0)
   --recoveries R         share of written-off invoices partly recovered later, by a payment allocated to
                          the written-off invoice or a negative write-off with reason recovery (default 0)
+  --currencies R         share of customers abroad invoiced and paying in ${INVOICE_CURRENCIES.join(', ')} (default 0);
+                         writes the daily reference rates as ${FX_RATES_FILE} in the ECB layout
+                         (load it with: creditlake ingest --feed fx-rates ${FX_RATES_FILE})
+  --snapshots WEEKS      also write WEEKS weekly open-item exports ("openstaande posten"), the last one on
+                         the end date, under snapshots/afas/ and snapshots/exact-online/ as the presets
+                         afas-debtor-open-items and exact-online-receivables read them
+  --snapshot-layout L    afas, exact, or both (default: the customers split over an AFAS and an
+                         Exact Online administration)
   --json                 print the summary as JSON on stdout`;
 
 function share(name: string, value: string | undefined): number | undefined {
@@ -49,8 +58,19 @@ export const generateCommand: Command = {
       'end-date': { type: 'string' },
       'credit-balances': { type: 'string' },
       recoveries: { type: 'string' },
+      currencies: { type: 'string' },
+      snapshots: { type: 'string' },
+      'snapshot-layout': { type: 'string' },
     });
-    const situations = { creditBalances: share('credit-balances', values['credit-balances']), recoveries: share('recoveries', values.recoveries) };
+    const situations = {
+      creditBalances: share('credit-balances', values['credit-balances']),
+      recoveries: share('recoveries', values.recoveries),
+      currencies: share('currencies', values.currencies),
+    };
+    const layout = values['snapshot-layout'] ?? 'both';
+    if (!(SNAPSHOT_LAYOUTS as readonly string[]).includes(layout)) throw new UsageError(`--snapshot-layout must be one of ${SNAPSHOT_LAYOUTS.join(', ')}, got "${layout}"`);
+    if (values['snapshot-layout'] !== undefined && values.snapshots === undefined) throw new UsageError('--snapshot-layout needs --snapshots WEEKS');
+    const snapshots = values.snapshots === undefined ? undefined : { weeks: positiveInt('snapshots', values.snapshots), layout: layout as SnapshotLayout };
     const customers = positiveInt('customers', values.customers);
     const months = positiveInt('months', values.months);
     const endDate = values['end-date'] ?? DEFAULT_END_DATE;
@@ -63,7 +83,7 @@ export const generateCommand: Command = {
     let summary;
     try {
       summary = await generateLedger({
-        customers, months, seed: values.seed, outDir, endDate, situations,
+        customers, months, seed: values.seed, outDir, endDate, situations, snapshots,
         onProgress: tty
           ? (done, total) => {
               const pct = Math.floor((done * 100) / total);
@@ -85,6 +105,13 @@ export const generateCommand: Command = {
     } else {
       line(io.stdout, `ledger ${summary.startDate} … ${summary.endDate}, seed ${summary.seed}, written to ${summary.outDir}`);
       for (const [table, n] of Object.entries(summary.rows)) line(io.stdout, `  ${table.padEnd(20)} ${String(n).padStart(10)} rows`);
+      if (summary.fxRates) {
+        line(io.stdout, `  ${FX_RATES_FILE.padEnd(20)} ${String(summary.fxRates.days).padStart(10)} days of ${summary.fxRates.currencies.join(', ')} per EUR (ECB layout)`);
+      }
+      if (summary.snapshots) {
+        const s = summary.snapshots;
+        line(io.stdout, `  snapshots/           ${String(s.files.length).padStart(10)} open-item exports (${s.layout}), ${s.dates[0]} … ${s.dates.at(-1)}, ${s.rows} lines`);
+      }
       line(io.stdout, `  ${summary.distressed.length} distressed customers; ${(summary.elapsedMs / 1000).toFixed(1)} s`);
     }
     return EXIT.OK;
