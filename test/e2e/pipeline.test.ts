@@ -1,22 +1,25 @@
 /**
- * The whole embedded pipeline through the CLI (generate → ingest → build), checked against aging and
- * DSO recomputed here in plain TypeScript from the generated CSVs, in integer cents. Nothing in this
- * file reuses the model SQL: a bug in a model cannot hide behind the same bug in the check.
+ * The whole embedded pipeline through the CLI (generate → ingest → build), checked against aging,
+ * DSO, the roll-forward, currencies, write-offs and open-item snapshots recomputed here in plain
+ * TypeScript from the generated CSVs, in integer cents (test/support/ledger-replay.ts). Nothing in
+ * this file reuses the model SQL: a bug in a model cannot hide behind the same bug in the check.
+ * The generator's real-ledger options are on: foreign currencies with an ECB rate file, credit
+ * balances, recoveries, a mid-month end date and weekly AFAS / Exact Online open-item exports.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { parseCsv } from '../../src/reference/csv.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
+import { LEDGER_TABLES, LedgerReplay, Rates, cents, day, monthEnd, readTable, toMoney, type OpenLine, type Rec } from '../support/ledger-replay.js';
 
 // A mid-month extract (Wednesday 18 June 2025): June is a partial month, aged at the data end and
 // with DSO on the days elapsed.
 const END = '2025-06-18';
 const JUNE_END = '2025-06-30';
-const LEDGER_TABLES = ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions'];
+const SNAPSHOT_WEEKS = 10;
 
 function sink() {
   let text = '';
@@ -38,121 +41,59 @@ async function cli(cwd: string, ...argv: string[]) {
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
-type Rec = Record<string, string>;
-function readTable(dir: string, table: string): Rec[] {
-  const [header, ...rows] = parseCsv(readFileSync(join(dir, `${table}.csv`), 'utf8'));
-  return rows.map((r) => Object.fromEntries(header!.fields.map((h, i) => [h, r.fields[i] ?? ''])));
-}
-
-/** "-123.4" → -12340: exact, no float on the way. */
-function cents(s: string): number {
-  const neg = s.startsWith('-');
-  const [int, frac = ''] = s.replace('-', '').split('.');
-  const v = Number(int) * 100 + Number((frac + '00').slice(0, 2));
-  return neg ? -v : v;
-}
-const toMoney = (c: number) => (c / 100).toFixed(2);
-const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
-const monthEnd = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
-
-interface OpenLine {
-  bucket: string;
-  amount: number;
-  current: boolean;
-}
-
-/** Open items at D per metrics.md, with the default buckets on the due-date basis. */
-function openAt(ledger: Record<string, Rec[]>, D: string): OpenLine[] {
-  const d = day(D);
-  const docs = new Map(ledger.invoices!.map((r) => [r.document_id!, r]));
-  // Dated movements per item, replayed day by day so a recovery can be told apart from an overpayment.
-  const moves = new Map<string, { day: number; cents: number; kind: 'doc' | 'alloc' | 'wo' }[]>();
-  const itemOf = (r: Rec) => {
-    const target = r.corrects_document_id ? docs.get(r.corrects_document_id) : undefined;
-    return target && !target.corrects_document_id && target.document_id !== r.document_id ? target : r;
-  };
-  const add = (id: string, dayNo: number, v: number, kind: 'doc' | 'alloc' | 'wo') => {
-    if (dayNo > d) return;
-    const list = moves.get(id) ?? [];
-    list.push({ day: dayNo, cents: v, kind });
-    moves.set(id, list);
-  };
-  for (const r of ledger.invoices!) {
-    const item = itemOf(r);
-    // A movement never counts before its item exists.
-    add(item.document_id!, Math.max(day(r.invoice_date!), day(item.invoice_date!)), cents(r.amount!), 'doc');
-  }
-  const payments = new Map(ledger.payments!.map((p) => [p.payment_id!, p]));
-  const unapplied = new Map<string, number>();
-  for (const p of ledger.payments!) if (day(p.payment_date!) <= d) unapplied.set(p.payment_id!, -cents(p.amount!));
-  for (const a of ledger.payment_allocations!) {
-    const p = payments.get(a.payment_id!)!;
-    const item = itemOf(docs.get(a.document_id!)!);
-    const when = Math.max(day(p.payment_date!), day(item.invoice_date!));
-    if (when <= d) {
-      add(item.document_id!, when, -cents(a.amount!), 'alloc');
-      unapplied.set(a.payment_id!, (unapplied.get(a.payment_id!) ?? 0) + cents(a.amount!));
-    }
-  }
-  for (const w of ledger.write_offs!) {
-    const item = itemOf(docs.get(w.document_id!)!);
-    add(item.document_id!, Math.max(day(w.write_off_date!), day(item.invoice_date!)), -cents(w.amount!), 'wo');
-  }
-  // Recovery: cash allocated after a write-off that would take the document below zero reinstates
-  // written-off debt first (up to what was written off), so the document never goes negative for it.
-  const balance = new Map<string, number>();
-  for (const [id, list] of moves) {
-    const days = [...new Set(list.map((m) => m.day))].sort((a, b) => a - b);
-    let b = 0;
-    let written = 0;
-    let recovered = 0;
-    for (const t of days) {
-      const today = list.filter((m) => m.day === t);
-      b += today.reduce((s, m) => s + m.cents, 0);
-      written -= today.filter((m) => m.kind === 'wo').reduce((s, m) => s + m.cents, 0);
-      if (b < 0 && today.some((m) => m.kind === 'alloc') && written > recovered) {
-        const r = Math.min(written - recovered, -b);
-        b += r;
-        recovered += r;
-      }
-    }
-    balance.set(id, b);
-  }
-  const lines: OpenLine[] = [];
-  for (const [id, amount] of balance) {
-    const r = docs.get(id)!;
-    if (amount === 0 || (r.settled_date && day(r.settled_date) <= d)) continue;
-    const dpd = d - day(r.due_date!);
-    // A negative open document (over-credited, uncorrected credit note, overpaid) is a credit
-    // balance: its own bucket, never overdue.
-    const bucket = amount < 0 ? 'credit balance' : dpd <= 0 ? 'not due' : dpd <= 14 ? '1-14' : dpd <= 30 ? '15-30' : dpd <= 60 ? '31-60' : dpd <= 90 ? '61-90' : '>90';
-    lines.push({ bucket, amount, current: amount < 0 || dpd <= 0 });
-  }
-  for (const amount of unapplied.values()) if (amount !== 0) lines.push({ bucket: 'unapplied cash', amount, current: true });
-  return lines;
-}
+const sum = <T>(xs: readonly T[], f: (x: T) => number) => xs.reduce((s, x) => s + f(x), 0);
 
 describe('embedded pipeline end to end (CLI, independent recomputation)', () => {
   const work = mkdtempSync(join(tmpdir(), 'creditlake-e2e-'));
   const ledgerDir = join(work, 'ledger');
+  const snapDir = join(work, 'snapshot-lake');
   let ledger: Record<string, Rec[]>;
+  let L: LedgerReplay;
+  let rates: Rates;
   let db: DuckDBEngine;
+  let snapDb: DuckDBEngine;
 
   beforeAll(async () => {
-    // Credit balances on (over-credits, unlinked credit notes, overpayments): a real ledger has them.
-    const gen = await cli(work, 'generate', '--customers', '80', '--months', '18', '--seed', 'e2e', '--end-date', END, '--credit-balances', '5%', '--recoveries', '40%', '--out', ledgerDir);
+    // The real-ledger situations on: credit balances (over-credits, unlinked credit notes,
+    // overpayments), recoveries, a fifth of the customers abroad in USD/GBP/SEK/CHF, and weekly
+    // open-item exports of the same ledger.
+    const gen = await cli(work, 'generate', '--customers', '80', '--months', '18', '--seed', 'e2e', '--end-date', END, '--credit-balances', '5%',
+      '--recoveries', '40%', '--currencies', '20%', '--snapshots', String(SNAPSHOT_WEEKS), '--out', ledgerDir);
     expect(gen.code, gen.stderr).toBe(0);
     for (const t of LEDGER_TABLES) {
       const res = await cli(work, 'ingest', join(ledgerDir, `${t}.csv`), '--table', t, '--json');
       expect(res.code, `${t}: ${res.stderr}`).toBe(0);
       expect(JSON.parse(res.stdout).rowsRejected).toBe(0);
     }
+    const fx = await cli(work, 'ingest', '--feed', 'fx-rates', join(ledgerDir, 'eurofxref-hist.csv'));
+    expect(fx.code, fx.stderr).toBe(0);
+    expect(fx.stdout).toMatch(/rates loaded \(7 currencies, \d+ dates, ECB layout\), 0 rejected/);
     const build = await cli(work, 'build');
     expect(build.code, build.stderr + build.stdout).toBe(0);
     ledger = Object.fromEntries(LEDGER_TABLES.map((t) => [t, readTable(ledgerDir, t)]));
+    rates = new Rates(readFileSync(join(ledgerDir, 'eurofxref-hist.csv'), 'utf8'));
+    L = new LedgerReplay(ledger, rates);
     db = await DuckDBEngine.open({ path: join(work, 'lake', 'warehouse.duckdb'), readOnly: true });
-    return () => db.close();
-  });
+
+    // A second lake from the open-item exports alone, as a company without an event history has.
+    const snaps = join(ledgerDir, 'snapshots');
+    const r1 = await cli(snapDir, 'ingest', '--feed', 'fx-rates', join(ledgerDir, 'eurofxref-hist.csv'));
+    expect(r1.code, r1.stderr).toBe(0);
+    for (const [preset, folder] of [['afas-debtor-open-items', 'afas'], ['exact-online-receivables', 'exact-online']] as const) {
+      const files = readdirSync(join(snaps, folder)).sort().map((f) => join(snaps, folder, f));
+      expect(files).toHaveLength(SNAPSHOT_WEEKS);
+      const r = await cli(snapDir, 'ingest', '--mapping', preset, ...files);
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(/total: 10 files, \d+ loaded, 0 rejected/);
+    }
+    const b2 = await cli(snapDir, 'build');
+    expect(b2.code, b2.stderr + b2.stdout).toBe(0);
+    snapDb = await DuckDBEngine.open({ path: join(snapDir, 'lake', 'warehouse.duckdb'), readOnly: true });
+    return async () => {
+      await db.close();
+      await snapDb.close();
+    };
+  }, 240_000);
 
   it('lands every generated row exactly once', async () => {
     for (const t of LEDGER_TABLES) {
@@ -164,57 +105,168 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
   /** The last dated event of the generated CSVs: where the data ends. */
   const dataEnd = () =>
     [...ledger.invoices!.map((r) => r.invoice_date!), ...ledger.payments!.map((r) => r.payment_date!), ...ledger.write_offs!.map((r) => r.write_off_date!)].sort().at(-1)!;
+  /** Month ends of the ledger; the partial last month is valued at the data end. */
+  const monthEnds = () => {
+    const out: { month: string; end: string; agedAt: string; days: number }[] = [];
+    const first = [...ledger.invoices!.map((r) => r.invoice_date!), ...ledger.payments!.map((r) => r.payment_date!)].sort()[0]!;
+    const last = dataEnd();
+    for (let y = Number(first.slice(0, 4)), m = Number(first.slice(5, 7)); `${y}-${String(m).padStart(2, '0')}` <= last.slice(0, 7); m === 12 ? (y++, (m = 1)) : m++) {
+      const end = monthEnd(y, m);
+      const partial = last < end;
+      out.push({ month: end.slice(0, 7), end, agedAt: partial ? last : end, days: partial ? Number(last.slice(8)) : Number(end.slice(8)) });
+    }
+    return out;
+  };
 
-  it('has credit balances of every kind in the generated ledger', () => {
-    const open = openAt(ledger, END);
+  it('has credit balances, recoveries and foreign currencies of every kind in the generated ledger', async () => {
+    const open = L.openAt(END);
     expect(open.filter((l) => l.bucket === 'credit balance').length).toBeGreaterThan(3);
     expect(ledger.invoices!.some((r) => r.document_type === 'credit_note' && !r.corrects_document_id)).toBe(true);
-  });
-
-  it('has recoveries of both kinds, and no written-off document goes negative for them', async () => {
     expect(ledger.write_offs!.filter((w) => w.reason === 'recovery').length).toBeGreaterThan(0);
     const { rows } = await db.query(`SELECT count(*) AS n FROM int_ar_item_events WHERE source_type = 'recovery'`);
     expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+    expect(new Set(ledger.invoices!.map((r) => r.currency))).toEqual(new Set(['EUR', 'USD', 'GBP', 'SEK', 'CHF']));
+    // foreign customers pay in their own currency
+    const currencyOf = new Map(ledger.invoices!.map((r) => [r.customer_id!, r.currency!]));
+    for (const p of ledger.payments!) expect(p.currency, p.payment_id).toBe(currencyOf.get(p.customer_id!) ?? 'EUR');
   });
 
-  it('ages open AR like an independent recomputation, at several month ends', async () => {
-    for (const D of ['2024-09-30', '2025-01-31', '2025-04-30', JUNE_END]) {
+  it('writes the rates in the ECB layout: newest first, no weekends or TARGET holidays', () => {
+    const lines = readFileSync(join(ledgerDir, 'eurofxref-hist.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('Date,USD,JPY,DKK,GBP,SEK,CHF,NOK,');
+    const dates = lines.slice(1).map((l) => l.split(',')[0]!);
+    expect(dates[0]).toBe(END);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    for (const d of dates) expect([0, 6], d).not.toContain(new Date(`${d}T00:00:00Z`).getUTCDay());
+    for (const holiday of ['2024-01-01', '2024-03-29', '2024-04-01', '2024-05-01', '2024-12-25', '2024-12-26', '2025-04-18', '2025-04-21', '2025-05-01']) {
+      expect(dates, holiday).not.toContain(holiday);
+    }
+    expect(dates).toContain('2024-12-24');
+  });
+
+  it('ages open AR like an independent recomputation at every month end, foreign items at the closing rate', async () => {
+    for (const { end, agedAt } of monthEnds()) {
       const expected = new Map<string, { amount: number; count: number }>();
-      // the partial month is aged at the data end, the last dated event
-      for (const l of openAt(ledger, D === JUNE_END ? dataEnd() : D)) {
+      for (const l of L.openAt(agedAt)) {
         const e = expected.get(l.bucket) ?? { amount: 0, count: 0 };
         expected.set(l.bucket, { amount: e.amount + l.amount, count: e.count + 1 });
       }
       const { rows } = await db.query(
-        `SELECT bucket, CAST(open_amount AS VARCHAR) AS amount, open_count FROM ar_aging WHERE segment = 'ALL' AND as_of_date = DATE '${D}'`,
+        `SELECT bucket, CAST(open_amount AS VARCHAR) AS amount, open_count FROM ar_aging WHERE segment = 'ALL' AND as_of_date = DATE '${end}'`,
       );
       const actual = new Map(rows.map((r) => [String(r.bucket), { amount: cents(String(r.amount)), count: Number(r.open_count) }]));
       for (const [bucket, e] of expected) {
-        expect(toMoney(actual.get(bucket)?.amount ?? 0), `${D} ${bucket} amount`).toBe(toMoney(e.amount));
-        expect(actual.get(bucket)?.count ?? 0, `${D} ${bucket} count`).toBe(e.count);
+        expect(toMoney(actual.get(bucket)?.amount ?? 0), `${end} ${bucket} amount`).toBe(toMoney(e.amount));
+        expect(actual.get(bucket)?.count ?? 0, `${end} ${bucket} count`).toBe(e.count);
       }
-      for (const [bucket, a] of actual) if (!expected.has(bucket)) expect(a.amount, `${D} unexpected ${bucket}`).toBe(0);
+      for (const [bucket, a] of actual) if (!expected.has(bucket)) expect(a.amount, `${end} unexpected ${bucket}`).toBe(0);
     }
   });
 
-  it('computes DSO, BPDSO, countback and CEI like an independent recomputation', async () => {
+  it('ar_currency: per currency the open amount in the currency itself, at the closing rate, and the overdue part', async () => {
+    const { rows } = await db.query(
+      `SELECT CAST(as_of_date AS VARCHAR) AS d, currency, open_count, CAST(open_amount_original AS VARCHAR) AS orig, CAST(open_amount AS VARCHAR) AS eur,
+              CAST(overdue_amount AS VARCHAR) AS overdue FROM ar_currency`,
+    );
+    const actual = new Map(rows.map((r) => [`${r.d} ${r.currency}`, r]));
+    let compared = 0;
+    for (const { end, agedAt } of monthEnds()) {
+      const byCurrency = new Map<string, OpenLine[]>();
+      for (const l of L.openAt(agedAt)) byCurrency.set(l.currency, [...(byCurrency.get(l.currency) ?? []), l]);
+      expect(rows.filter((r) => r.d === end).length, end).toBe(byCurrency.size);
+      for (const [currency, lines] of byCurrency) {
+        const r = actual.get(`${end} ${currency}`)!;
+        expect(r, `${end} ${currency}`).toBeDefined();
+        const overdue = sum(lines.filter((l) => l.amount > 0 && !l.current), (l) => l.amount);
+        expect([Number(r.open_count), r.orig, r.eur, r.overdue], `${end} ${currency}`).toEqual([
+          lines.length, toMoney(sum(lines, (l) => l.original)), toMoney(sum(lines, (l) => l.amount)), toMoney(overdue),
+        ]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(4 * 18);
+  });
+
+  it('ar_rollforward ties out with the fx_revaluation line, every movement at its own date\'s rate', async () => {
+    const { rows } = await db.query(
+      `SELECT strftime(month, '%Y-%m') AS m, CAST(ar_begin AS VARCHAR) AS ar_begin, CAST(invoiced AS VARCHAR) AS invoiced, CAST(credit_notes AS VARCHAR) AS credit_notes,
+              CAST(collected AS VARCHAR) AS collected, CAST(written_off AS VARCHAR) AS written_off, CAST(ar_end AS VARCHAR) AS ar_end,
+              CAST(fx_revaluation AS VARCHAR) AS fx, CAST(cash_received AS VARCHAR) AS cash, is_complete
+       FROM ar_rollforward WHERE group_by = 'ALL' ORDER BY month`,
+    );
+    const months = monthEnds();
+    expect(rows.map((r) => r.m)).toEqual(months.map((m) => m.month));
+    let arBegin = 0;
+    let fxTotal = 0;
+    for (const { month, agedAt } of months) {
+      const r = rows.find((x) => x.m === month)!;
+      const inMonth = (date: string) => date.slice(0, 7) === month;
+      const arEnd = sum(L.openAt(agedAt), (l) => l.amount);
+      // document movements are dated no earlier than the document they move, at their own date's rate
+      let invoiced = 0;
+      let creditNotes = 0;
+      let writtenOff = 0;
+      for (const [id, moves] of L.moves) {
+        for (const m of moves) {
+          if (!inMonth(m.date)) continue;
+          if (m.kind === 'doc' && m.type === 'invoice') invoiced += m.eur;
+          if (m.kind === 'doc' && m.type === 'credit_note') creditNotes += m.eur;
+          if (m.kind === 'wo') writtenOff -= m.eur;
+        }
+        // recoveries found from cash reinstate written-off debt: they lower the month's write-offs
+        writtenOff -= sum(L.balance(id, day(agedAt)).recoveries.filter((x) => inMonth(x.date)), (x) => x.eur);
+      }
+      const cash = L.receipts(`${month}-01`, agedAt);
+      const fx = arEnd - arBegin - invoiced - creditNotes + cash + writtenOff;
+      expect([r.ar_begin, r.invoiced, r.credit_notes, r.collected, r.cash, r.written_off, r.ar_end, r.fx], month).toEqual([
+        toMoney(arBegin), toMoney(invoiced), toMoney(creditNotes), toMoney(cash), toMoney(cash), toMoney(writtenOff), toMoney(arEnd), toMoney(fx),
+      ]);
+      expect(r.is_complete, month).toBe(month !== months.at(-1)!.month);
+      arBegin = arEnd;
+      fxTotal += Math.abs(fx);
+    }
+    // foreign items were revalued: the line is not a row of zeros
+    expect(fxTotal).toBeGreaterThan(100_00);
+  });
+
+  it('write_offs_monthly: gross and net of recoveries, bad-debt ratio gross and net', async () => {
+    const { rows } = await db.query(
+      `SELECT strftime(month, '%Y-%m') AS m, CAST(written_off AS VARCHAR) AS gross, CAST(recovered AS VARCHAR) AS recovered,
+              CAST(net_written_off AS VARCHAR) AS net, CAST(credit_sales AS VARCHAR) AS sales, bad_debt_ratio, bad_debt_ratio_net
+       FROM write_offs_monthly WHERE group_by = 'ALL' ORDER BY month`,
+    );
+    let recoveredTotal = 0;
+    for (const { month, agedAt } of monthEnds()) {
+      const r = rows.find((x) => x.m === month)!;
+      const inMonth = (date: string) => date.slice(0, 7) === month;
+      const docCurrency = (id: string) => L.docs.get(id)!.currency!;
+      const gross = sum(ledger.write_offs!.filter((w) => inMonth(w.write_off_date!) && cents(w.amount!) > 0), (w) => rates.toEur(cents(w.amount!), docCurrency(w.document_id!), w.write_off_date!));
+      const negative = -sum(ledger.write_offs!.filter((w) => inMonth(w.write_off_date!) && cents(w.amount!) < 0), (w) => rates.toEur(cents(w.amount!), docCurrency(w.document_id!), w.write_off_date!));
+      let fromCash = 0;
+      for (const id of L.moves.keys()) fromCash += sum(L.balance(id, day(agedAt)).recoveries.filter((x) => inMonth(x.date)), (x) => x.eur);
+      const sales = sum(ledger.invoices!.filter((d) => inMonth(d.invoice_date!)), (d) => rates.toEur(cents(d.amount!), d.currency!, d.invoice_date!));
+      const recovered = negative + fromCash;
+      expect([r.gross, r.recovered, r.net, r.sales], month).toEqual([toMoney(gross), toMoney(recovered), toMoney(gross - recovered), toMoney(sales)]);
+      if (sales > 0) {
+        expect(r.bad_debt_ratio as number, month).toBeCloseTo(gross / sales, 12);
+        expect(r.bad_debt_ratio_net as number, month).toBeCloseTo((gross - recovered) / sales, 12);
+      }
+      recoveredTotal += recovered;
+    }
+    expect(recoveredTotal).toBeGreaterThan(0);
+  });
+
+  it('computes DSO, BPDSO, countback and CEI like an independent recomputation, the partial month on its days elapsed', async () => {
     const sales = new Map<string, number>();
     for (const r of ledger.invoices!) {
       const key = r.invoice_date!.slice(0, 7);
-      sales.set(key, (sales.get(key) ?? 0) + cents(r.amount!));
+      sales.set(key, (sales.get(key) ?? 0) + rates.toEur(cents(r.amount!), r.currency!, r.invoice_date!));
     }
-    const months: { key: string; end: string; days: number }[] = [];
+    const months = monthEnds().slice(-12);
     const last = dataEnd();
-    for (let m = 0; m < 12; m++) {
-      const y = 2024 + Math.floor((6 + m) / 12);
-      const mm = ((6 + m) % 12) + 1;
-      const end = monthEnd(y, mm);
-      // June stops at the data end: its AR is measured there, its days are the days elapsed
-      const partial = last < end && end.slice(0, 7) === last.slice(0, 7);
-      months.push({ key: end.slice(0, 7), end: partial ? last : end, days: partial ? Number(last.slice(8)) : Number(end.slice(8)) });
-    }
     const june = (await db.query(`SELECT is_complete, days_elapsed FROM dso_monthly WHERE segment = 'ALL' AND month = DATE '2025-06-01'`)).rows[0]!;
     expect(june).toEqual({ is_complete: false, days_elapsed: Number(last.slice(8)) });
+    expect(months.at(-1)!.end).toBe(JUNE_END);
     const { rows } = await db.query(
       `SELECT strftime(month, '%Y-%m') AS m, CAST(credit_sales AS VARCHAR) AS credit_sales, CAST(ar_end AS VARCHAR) AS ar_end,
               dso, bpdso, dso_countback, cei, pct_current,
@@ -223,10 +275,10 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     );
     const byMonth = new Map(rows.map((r) => [String(r.m), r]));
     for (let i = 3; i < months.length; i++) {
-      const { key, end, days } = months[i]!;
-      const open = openAt(ledger, end);
-      const ar = open.reduce((s, l) => s + l.amount, 0);
-      const current = open.filter((l) => l.current).reduce((s, l) => s + l.amount, 0);
+      const { month: key, agedAt, days } = months[i]!;
+      const open = L.openAt(agedAt);
+      const ar = sum(open, (l) => l.amount);
+      const current = sum(open.filter((l) => l.current), (l) => l.amount);
       const s = sales.get(key) ?? 0;
       const row = byMonth.get(key)!;
       expect(row, key).toBeDefined();
@@ -236,8 +288,8 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
       expect(Number(row.bpdso)).toBeCloseTo((current / s) * days, 6);
       // % current on debit balances: the not-yet-due share of what customers owe.
       const debit = open.filter((l) => l.amount > 0);
-      const debitTotal = debit.reduce((t, l) => t + l.amount, 0);
-      const currentDebit = debit.filter((l) => l.current).reduce((t, l) => t + l.amount, 0);
+      const debitTotal = sum(debit, (l) => l.amount);
+      const currentDebit = sum(debit.filter((l) => l.current), (l) => l.amount);
       expect(row.debit_ar_end, key).toBe(toMoney(debitTotal));
       expect(row.credit_balances_end, key).toBe(toMoney(ar - debitTotal));
       expect(Number(row.pct_current)).toBeCloseTo((currentDebit / debitTotal) * 100, 6);
@@ -245,7 +297,7 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
       let rest = ar;
       let countback = 0;
       for (let j = i; j >= 0; j--) {
-        const ms = sales.get(months[j]!.key) ?? 0;
+        const ms = sales.get(months[j]!.month) ?? 0;
         if (rest >= ms) {
           countback += months[j]!.days;
           rest -= ms;
@@ -256,9 +308,95 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
         }
       }
       if (rest === 0) expect(Number(row.dso_countback), `${key} countback`).toBeCloseTo(countback, 6);
-      const arStart = openAt(ledger, months[i - 1]!.end).reduce((t, l) => t + l.amount, 0);
+      const arStart = sum(L.openAt(months[i - 1]!.agedAt), (l) => l.amount);
       const cei = ((arStart + s - ar) / (arStart + s - current)) * 100;
       expect(Number(row.cei), `${key} cei`).toBeCloseTo(cei, 6);
     }
+  });
+
+  describe('weekly open-item exports of the same ledger (AFAS and Exact Online presets)', () => {
+    /** The exports, read back independently: per date, document → open amount (cents) and its attributes. */
+    const exported = () => {
+      const out = new Map<string, Map<string, { open: number; original: number | null; currency: string; invoiceDate: string; layout: string }>>();
+      const dutch = (v: string) => cents(v.replace(/\./g, '').replace(',', '.'));
+      const iso = (v: string) => `${v.slice(6, 10)}-${v.slice(3, 5)}-${v.slice(0, 2)}`;
+      for (const folder of ['afas', 'exact-online']) {
+        for (const f of readdirSync(join(ledgerDir, 'snapshots', folder))) {
+          const date = /(\d{4})-?(\d{2})-?(\d{2})/.exec(f)!.slice(1).join('-');
+          const text = folder === 'afas' ? readFileSync(join(ledgerDir, 'snapshots', folder, f), 'utf8').replace(/^\uFEFF/, '') : readFileSync(join(ledgerDir, 'snapshots', folder, f), 'latin1');
+          const [head, ...lines] = text.split(/\r?\n/).filter((l) => l !== '');
+          const cols = head!.split(';');
+          const m = out.get(date) ?? new Map();
+          for (const line of lines) {
+            // names may hold a quoted ';' (none in the generated names): split on the plain layout
+            const v = Object.fromEntries(line.split(';').map((x, i) => [cols[i]!, x]));
+            const id = v.InvoiceNr ?? v.InvoiceNumber!;
+            m.set(id, {
+              open: dutch(v.AmountOpen ?? v.Amount!), original: v.AmountInvoice ? dutch(v.AmountInvoice) : null, currency: v.CurrencyId ?? v.CurrencyCode!,
+              invoiceDate: iso(v.InvoiceDate!), layout: folder,
+            });
+          }
+          out.set(date, m);
+        }
+      }
+      return out;
+    };
+
+    it('lists at each weekly date exactly what the event history leaves open, in the document currency', () => {
+      const snaps = exported();
+      expect([...snaps.keys()].sort()).toHaveLength(SNAPSHOT_WEEKS);
+      expect([...snaps.keys()].sort().at(-1)).toBe(END);
+      for (const [date, items] of snaps) {
+        const open = L.openAt(date);
+        const expected = new Map<string, number>();
+        for (const l of open.filter((x) => x.kind === 'document')) expected.set(l.id, l.original);
+        // unallocated receipts are listed too, negative, in the payment's currency
+        for (const p of ledger.payments!.filter((x) => x.payment_date! <= date)) {
+          const applied = sum(ledger.payment_allocations!.filter((a) => a.payment_id === p.payment_id && L.itemOf(L.docs.get(a.document_id!)!).invoice_date! <= date), (a) => cents(a.amount!));
+          if (cents(p.amount!) !== applied) expected.set(p.payment_id!, applied - cents(p.amount!));
+        }
+        expect(new Map([...items].map(([id, v]) => [id, v.open])), date).toEqual(expected);
+      }
+      const layouts = new Set([...snaps.values()].flatMap((m) => [...m.values()].map((v) => `${v.layout} ${v.currency}`)));
+      for (const l of ['afas EUR', 'exact-online EUR']) expect(layouts).toContain(l);
+      expect([...layouts].filter((l) => !l.endsWith('EUR')).length).toBeGreaterThan(1);
+    });
+
+    it('the snapshot lake derives each document\'s open amount at every export date from consecutive exports (derived settlements)', async () => {
+      const snaps = exported();
+      const { rows } = await snapDb.query(
+        `SELECT item_id, CAST(event_date AS VARCHAR) AS d, CAST(amount_original AS VARCHAR) AS a, movement, source_type FROM int_ar_item_events WHERE item_kind = 'document'`,
+      );
+      expect(rows.filter((r) => r.source_type === 'snapshot').length).toBeGreaterThan(100);
+      for (const [date, items] of snaps) {
+        const derived = new Map<string, number>();
+        for (const r of rows) if (String(r.d) <= date) derived.set(String(r.item_id), (derived.get(String(r.item_id)) ?? 0) + cents(String(r.a)));
+        const open = new Map([...derived].filter(([, v]) => v !== 0));
+        expect(open, date).toEqual(new Map([...items].map(([id, v]) => [id, v.open])));
+      }
+    });
+
+    it('the snapshot lake\'s AR equals the event history\'s at the last export, per document and at the closing rate', async () => {
+      const { rows } = await snapDb.query(
+        `SELECT document_id, CAST(open_amount_original AS VARCHAR) AS orig, CAST(open_amount AS VARCHAR) AS eur, currency FROM ar_open_items WHERE as_of_date = DATE '${JUNE_END}'`,
+      );
+      const fromEvents = L.openAt(END);
+      const docs = fromEvents.filter((l) => l.kind === 'document');
+      const snapRows = new Map(rows.map((r) => [String(r.document_id), r]));
+      for (const l of docs) {
+        expect([snapRows.get(l.id)?.orig, snapRows.get(l.id)?.eur], l.id).toEqual([toMoney(l.original), toMoney(l.amount)]);
+      }
+      // the rest of the snapshot lake's items are the unallocated receipts, listed as credits in their currency
+      const payments = new Map(ledger.payments!.map((p) => [p.payment_id!, p]));
+      const others = rows.filter((r) => !docs.some((l) => l.id === r.document_id));
+      for (const r of others) {
+        const p = payments.get(String(r.document_id))!;
+        expect(p, String(r.document_id)).toBeDefined();
+        expect(r.currency).toBe(p.currency);
+        expect(String(r.eur)).toBe(toMoney(rates.toEur(cents(String(r.orig)), p.currency!, END)));
+      }
+      expect(rows.length).toBe(docs.length + others.length);
+      expect(docs.length).toBeGreaterThan(100);
+    });
   });
 });
