@@ -274,6 +274,17 @@ async function ingestOne(
   }
 }
 
+/**
+ * What a re-run of an already committed file says: the batch stands, and so does its verdict, so a
+ * file whose first run broke the reject limit fails again (same message, same exit code) until the
+ * limit or the file changes.
+ */
+export function priorVerdict(m: { rows_read: number; rows_rejected: number }, maxRejectRate: number): { rejectRate: number; failed: boolean; tail: string } {
+  const rate = m.rows_read === 0 ? 0 : m.rows_rejected / m.rows_read;
+  const failed = rate > maxRejectRate;
+  return { rejectRate: failed ? rate : 0, failed, tail: failed ? ` — reject rate ${pct(rate)} exceeds the limit ${pct(maxRejectRate)}` : '; nothing to do' };
+}
+
 export function pct(rate: number): string {
   return `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 3 : 1)}%`;
 }

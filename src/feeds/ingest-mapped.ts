@@ -140,17 +140,28 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
   const existing = opts.dryRun ? [] : await Promise.all(tableNames.map((t) => findManifest(store, t, key)));
   if (!opts.dryRun && existing.every(Boolean)) {
     const m = existing[0]!;
+    // The batch stands, and so does its verdict: a file whose first run broke the reject limit fails
+    // again (same message, same exit code) until the limit or the file changes.
+    const rejectRate = priorRejectRate(existing as BatchManifest[]);
+    const failed = rejectRate > maxRejectRate;
+    const lines = m.source_lines;
     return {
       ...base,
       status: 'skipped',
-      message: `already ingested with mapping ${mapping.name} as batch ${m.batch_id} on ${m.ingest_date}; nothing to do`,
+      message:
+        `already ingested with mapping ${mapping.name} as batch ${m.batch_id} on ${m.ingest_date}` +
+        (lines ? ` (${lines.loaded} loaded, ${lines.rejected} rejected of ${lines.read} source rows)` : '') +
+        (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : '; nothing to do'),
       linesRead: 0,
       linesLoaded: 0,
       linesRejected: 0,
       linesSkipped: 0,
-      rejectRate: 0,
-      failed: false,
-      tables: tableNames.map((t, i) => ({ table: t, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], skipped: true, batchId: existing[i]!.batch_id })),
+      rejectRate: failed ? rejectRate : 0,
+      failed,
+      tables: tableNames.map((t, i) => ({
+        table: t, rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: failed ? existing[i]!.top_reasons : [], skipped: true, batchId: existing[i]!.batch_id,
+        ...(failed && existing[i]!.quarantine_key ? { quarantineKey: existing[i]!.quarantine_key } : {}),
+      })),
     };
   }
 
@@ -205,6 +216,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
           finished_at: now().toISOString(),
           data_key: toKey(lakePaths.rawBatchFile(name, ingestDate, id)),
           quarantine_key: t.quarantineFile ? toKey(lakePaths.quarantineFile(name, id)) : null,
+          source_lines: { read: staged.linesRead, loaded: staged.linesLoaded, rejected: staged.linesRejected },
         };
         // Tables an earlier attempt at this file committed keep their batch (roll forward).
         const { manifest: m, written } = await commitBatch(store, manifest, { dataFile: t.dataFile, quarantineFile: t.quarantineFile }, { now: now() });
@@ -249,4 +261,14 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
     if (engine) await engine.close().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The reject rate an earlier run of a mapped file had: over its source lines, as the limit was applied
+ * then; a lake written before the lines were recorded gives the worst table's rate instead.
+ */
+export function priorRejectRate(manifests: readonly BatchManifest[]): number {
+  const lines = manifests.find((m) => m.source_lines)?.source_lines;
+  if (lines) return lines.read === 0 ? 0 : lines.rejected / lines.read;
+  return Math.max(0, ...manifests.map((m) => (m.rows_read === 0 ? 0 : m.rows_rejected / m.rows_read)));
 }

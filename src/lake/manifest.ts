@@ -25,6 +25,11 @@ export const BatchManifestSchema = z.object({
   /** Lake keys of the committed objects. */
   data_key: z.string(),
   quarantine_key: z.string().nullable(),
+  /**
+   * Source lines of the file, for a mapped ingest: one line can feed several tables, and the reject
+   * limit applies to lines. Kept so a re-run of a file that broke the limit fails the same way.
+   */
+  source_lines: z.object({ read: z.number().int().nonnegative(), loaded: z.number().int().nonnegative(), rejected: z.number().int().nonnegative() }).optional(),
 });
 
 export type BatchManifest = z.infer<typeof BatchManifestSchema>;

@@ -79,9 +79,13 @@ describe('creditlake ingest --feed credit-report', () => {
 
   it('is idempotent per file and appends (never overwrites) a later report', async () => {
     const before = readdirSync(join(lake, 'raw', 'credit_reports'), { recursive: true }).length;
-    const again = await cli(['ingest', '--feed', 'credit-report', 'creditsafe-reports.json', '--lake', lake], dir);
+    const again = await cli(['ingest', '--feed', 'credit-report', 'creditsafe-reports.json', '--lake', lake, '--max-reject-rate', '1'], dir);
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/already ingested/);
+    // Under the default limit (0) the file's 5 rejects of 8 fail a re-run as they would have failed the first.
+    const strict = await cli(['ingest', '--feed', 'credit-report', 'creditsafe-reports.json', '--lake', lake], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.out).toMatch(/already ingested as batch \S+ on \S+ \(3 loaded, 5 rejected\) — reject rate 62\.5% exceeds the limit 0\.0%/);
     expect(readdirSync(join(lake, 'raw', 'credit_reports'), { recursive: true }).length).toBe(before);
 
     writeFileSync(join(dir, 'later.ndjson'), [

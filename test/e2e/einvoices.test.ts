@@ -153,7 +153,9 @@ describe('creditlake ingest <folder> recognises e-invoices by content', () => {
   it('ingesting the same folder again changes nothing', async () => {
     const again = await cli(dir, 'ingest', '--lake', lake, 'inbox');
     expect(again.stdout.match(/: already ingested with mapping e-invoice/g)).toHaveLength(8);
-    expect(again.code).toBe(0);
+    // Nothing is written again, and the verdict stands: the four hostile documents fail again, as in the first run.
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(first.stderr);
   });
 
   it('skips, with a note, files in a folder that are not XML (the PDF copy beside an e-invoice)', async () => {

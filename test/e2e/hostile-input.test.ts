@@ -1,9 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cliIn } from '../helpers/cli.js';
 import { splitJsonRecords } from '../../src/feeds/credit-report/json-records.js';
 import { inlineRows, xlsx } from '../support/zip-writer.js';
 
@@ -12,23 +11,7 @@ import { inlineRows, xlsx } from '../support/zip-writer.js';
 const work = mkdtempSync(join(tmpdir(), 'creditlake-hostile-input-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(args, { stdout, stderr, cwd: work, env: {} });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = cliIn(work);
 
 const STACK = /\n\s+at [^\n]+:\d+:\d+/;
 const HEADER = ['AccountCode', 'AccountName', 'InvoiceNumber', 'InvoiceDate', 'DueDate', 'CurrencyCode', 'Amount', 'AmountInTransit', 'Description', 'EntryNumber', 'JournalCode', 'YourRef'];

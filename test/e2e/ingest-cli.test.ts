@@ -2,32 +2,15 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cliIn } from '../helpers/cli.js';
 import { LocalLakeStore } from '../../src/lake/local-store.js';
 
 const FIX = resolve(__dirname, '../fixtures/ingest');
 const work = mkdtempSync(join(tmpdir(), 'ingest-cli-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(args, { stdout, stderr, cwd: FIX, env: {} });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = cliIn(FIX);
 
 async function count(sql: string): Promise<number> {
   const inst = await DuckDBInstance.create(':memory:');

@@ -55,6 +55,37 @@ describe('lake operations', () => {
     expect(tolerated.stdout).toMatch(/nothing to do/);
   });
 
+  it('a re-run of a --mapping ingest or an fx-rates feed that broke the limit fails again the same way', async () => {
+    // An Exact Online open-items export with one unreadable amount among three lines.
+    writeFileSync(join(work, 'exact-open.csv'), [
+      'AccountCode;AccountName;InvoiceNumber;InvoiceDate;DueDate;CurrencyCode;Amount;AmountInTransit;Description;EntryNumber;JournalCode;YourRef',
+      '1001;Klant B.V.;20240117;15-01-2024;14-02-2024;EUR;1.234,56;0,00;Levering;24000117;70;PO-1',
+      '1001;Klant B.V.;20240131;31-01-2024;01-03-2024;EUR;veel;0,00;Levering;24000131;70;PO-2',
+      '1002;Ander B.V.;20240201;01-02-2024;02-03-2024;EUR;99,00;0,00;Levering;24000201;70;PO-3',
+    ].join('\r\n') + '\r\n');
+    const mapped = ['ingest', '--mapping', 'exact-online-receivables', '--as-of', '2024-02-16', 'exact-open.csv', '--lake', join(work, 'lake-mapped')];
+    const first = await cli(work, ...mapped);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(/2 loaded, 1 rejected .*of 3 source rows — reject rate 33\.3% exceeds the limit 0\.0%/);
+    const again = await cli(work, ...mapped);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toMatch(/already ingested with mapping exact-online-receivables as batch \S+ on \S+ \(2 loaded, 1 rejected of 3 source rows\) — reject rate 33\.3% exceeds the limit 0\.0%/);
+    expect(again.stderr).toBe(first.stderr);
+    const tolerated = await cli(work, ...mapped, '--max-reject-rate', '40%');
+    expect(tolerated.code).toBe(0);
+    expect(tolerated.stdout).toMatch(/nothing to do/);
+
+    writeFileSync(join(work, 'rates.csv'), 'rate_date,currency,rate\n2024-01-02,USD,1.0956\n2024-01-02,GBP,-1\n');
+    const fx = ['ingest', '--feed', 'fx-rates', 'rates.csv', '--lake', join(work, 'lake-fx')];
+    const fxFirst = await cli(work, ...fx);
+    expect(fxFirst.code).toBe(1);
+    const fxAgain = await cli(work, ...fx);
+    expect(fxAgain.code).toBe(1);
+    expect(fxAgain.stdout).toMatch(/already ingested as batch \S+ on \S+ \(1 loaded, 1 rejected\) — reject rate 50\.0% exceeds the limit 0\.0%/);
+    expect(fxAgain.stderr).toBe(fxFirst.stderr);
+    expect((await cli(work, ...fx, '--max-reject-rate', '0.5')).code).toBe(0);
+  });
+
   it('lists batches with source file, hash, rows loaded and rejected, and time', async () => {
     const list = await cli(work, 'batches', '--lake', lake);
     expect(list.code).toBe(0);

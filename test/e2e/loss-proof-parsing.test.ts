@@ -2,9 +2,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cliIn } from '../helpers/cli.js';
 
 /**
  * Issue 10 item 1, through the CLI: the reproductions of rows lost to one stray quote, a cut-off last
@@ -15,23 +14,7 @@ import { main } from '../../src/cli/main.js';
 const work = mkdtempSync(join(tmpdir(), 'creditlake-lossproof-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      w.text += String(chunk);
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(args, { stdout, stderr, cwd: work, env: {} });
-  return { code, out: stdout.text, err: stderr.text };
-}
+const cli = cliIn(work);
 
 /** --json keys in snake_case whichever way the CLI spells them (issue 15 moves it to snake_case). */
 function snake(v: unknown): any {

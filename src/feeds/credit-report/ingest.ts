@@ -11,7 +11,7 @@ import { toKey, type LakeStore } from '../../lake/store.js';
 import { companies, companyIdentifiers, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
 import type { TableDef } from '../../schema/table.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
-import { IngestUsageError, pct, sha256File, type FileIngestResult, type IngestResult } from '../ingest-files.js';
+import { IngestUsageError, pct, priorVerdict, sha256File, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { parseCreditsafeJson } from './formats/creditsafe-json.js';
 import { parseCreditCsv } from './formats/csv-formats.js';
 import { loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
@@ -77,7 +77,7 @@ interface Parsed {
   sizeBytes: number;
   parsed?: ParseOutput;
   error?: string;
-  skipped?: { batch_id: string; ingest_date: string; rows_loaded: number; rows_rejected: number };
+  skipped?: { batch_id: string; ingest_date: string; rows_read: number; rows_loaded: number; rows_rejected: number };
   /** The same content appears earlier in this run under this name. */
   duplicateOf?: string;
 }
@@ -127,8 +127,9 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
       const zero = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0 };
       if (it.skipped) {
         const m = it.skipped;
-        results[i] = { ...base, ...zero, status: 'skipped', failed: false, batchId: m.batch_id, ingestDate: m.ingest_date,
-          message: `already ingested as batch ${m.batch_id} on ${m.ingest_date} (${m.rows_loaded} loaded, ${m.rows_rejected} rejected); nothing to do` };
+        const v = priorVerdict(m, maxRejectRate);
+        results[i] = { ...base, ...zero, status: 'skipped', failed: v.failed, rejectRate: v.rejectRate, batchId: m.batch_id, ingestDate: m.ingest_date,
+          message: `already ingested as batch ${m.batch_id} on ${m.ingest_date} (${m.rows_loaded} loaded, ${m.rows_rejected} rejected)${v.tail}` };
         continue;
       }
       if (it.duplicateOf !== undefined) {

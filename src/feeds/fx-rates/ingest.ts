@@ -12,7 +12,7 @@ import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { writeParquet, writeQuarantine } from '../credit-report/lake-io.js';
 import type { Reject } from '../credit-report/records.js';
-import { IngestUsageError, pct, type FileIngestResult, type IngestResult } from '../ingest-files.js';
+import { IngestUsageError, pct, priorVerdict, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { parseFxRates } from './parse.js';
 
 /**
@@ -63,8 +63,10 @@ export async function ingestFxRates(opts: FxIngestOptions): Promise<IngestResult
       const zero = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0 };
       const prior = await findManifest(store, fxRates.name, sha256);
       if (prior) {
-        files.push({ ...base, ...zero, status: 'skipped', failed: false, batchId: prior.batch_id, ingestDate: prior.ingest_date,
-          message: `already ingested as batch ${prior.batch_id} on ${prior.ingest_date}; nothing to do` });
+        const v = priorVerdict(prior, maxRejectRate);
+        files.push({ ...base, ...zero, status: 'skipped', failed: v.failed, rejectRate: v.rejectRate, batchId: prior.batch_id, ingestDate: prior.ingest_date,
+          topReasons: v.failed ? prior.top_reasons : [], quarantineKey: v.failed ? prior.quarantine_key : undefined,
+          message: `already ingested as batch ${prior.batch_id} on ${prior.ingest_date} (${prior.rows_loaded} loaded, ${prior.rows_rejected} rejected)${v.tail}` });
         continue;
       }
       const parsed = parseFxRates(bytes.toString('utf8'), opts.reportingCurrency);
