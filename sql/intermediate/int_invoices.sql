@@ -14,7 +14,8 @@ SELECT
   i.settled_date,
   i.corrects_document_id,
   i.amount AS amount_original,
-  CASE WHEN i.currency = {{ var('reporting_currency') }} THEN CAST(1 AS DOUBLE) ELSE fx.rate END AS fx_rate
+  CASE WHEN i.currency = {{ var('reporting_currency') }} THEN CAST(1 AS DOUBLE) ELSE fx.rate END AS fx_rate,
+  i.delivery_channel
 FROM {{ ref('stg_invoices') }} i
 LEFT JOIN {{ ref('int_fx_rates') }} fx
   ON i.currency <> {{ var('reporting_currency') }}

@@ -4,7 +4,7 @@
 -- are steady (invoices, payments, open-item snapshots, credit reports) are checked for lag: a feed
 -- more than config freshness.max_lag_days behind the freshest checked one is flagged `is_lagging`,
 -- and `creditlake build` warns about it. Sparse feeds (write-offs, collection actions, decisions,
--- insolvency events) are listed but never flagged: a quiet month is not a stale export.
+-- insolvency events, disputes) are listed but never flagged: a quiet month is not a stale export.
 WITH feeds AS (
   SELECT 'invoices' AS feed, 'invoice_date' AS date_column, max(invoice_date) AS last_date, count(*) AS row_count, true AS lag_checked FROM {{ ref('stg_invoices') }}
   UNION ALL
@@ -21,6 +21,8 @@ WITH feeds AS (
   SELECT 'credit_decisions', 'decision_date', max(decision_date), count(*), false FROM {{ ref('stg_credit_decisions') }}
   UNION ALL
   SELECT 'insolvency_events', 'event_date', max(event_date), count(*), false FROM {{ ref('stg_insolvency_events') }}
+  UNION ALL
+  SELECT 'disputes', 'opened_date', max(opened_date), count(*), false FROM {{ ref('stg_disputes') }}
 ),
 freshest AS (
   SELECT max(last_date) AS freshest_date FROM feeds WHERE lag_checked

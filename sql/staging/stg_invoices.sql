@@ -37,7 +37,9 @@ snapshot_documents AS (
     l.currency,
     CAST(COALESCE(l.original_amount, f.open_amount) AS DECIMAL(18,2)) AS amount,
     l.settled_date,
-    CAST(NULL AS VARCHAR) AS corrects_document_id
+    CAST(NULL AS VARCHAR) AS corrects_document_id,
+    -- an open-item export does not say how the document was sent
+    CAST(NULL AS VARCHAR) AS delivery_channel
   FROM observed l
   JOIN observed f ON f.document_id = l.document_id AND f.first_rank = 1
   WHERE l.latest_rank = 1

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CANONICAL_TABLES, canonicalTable, fxRates, openItemSnapshots } from '../schema/tables.js';
+import { CANONICAL_TABLES, canonicalTable, disputes, fxRates, openItemSnapshots } from '../schema/tables.js';
 import { dayOf, isoOf } from './calendar.js';
 import { CsvTableWriter } from './csv-writer.js';
 import { APPLICANT_RATIO, applicantDecision } from './decisions.js';
@@ -120,7 +120,7 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
     : null;
   // The credit-report tables are written by ./credit-reports after the ledger (same window and seed).
   const writers = new Map(
-    CANONICAL_TABLES.filter((t) => !CREDIT_TABLES.includes(t) && t !== openItemSnapshots && t !== fxRates).map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]),
+    CANONICAL_TABLES.filter((t) => !CREDIT_TABLES.includes(t) && t !== openItemSnapshots && t !== fxRates && t !== disputes).map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]),
   );
   const w = (name: string) => writers.get(canonicalTable(name).name) as CsvTableWriter;
   const [customers, invoices, payments, allocations, writeOffs, actions, decisions] = [

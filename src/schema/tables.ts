@@ -13,6 +13,13 @@ export const ACTION_TYPES = [
   'legal',
 ] as const;
 export const DECISIONS = ['accepted', 'refused', 'limited'] as const;
+/** How an invoice reached the customer; UBL/Peppol documents are `e-invoice`. */
+export const DELIVERY_CHANNELS = ['paper', 'email', 'e-invoice', 'portal'] as const;
+/**
+ * How a dispute ended, in terms of the money: the customer paid after all, a credit note settled the
+ * disputed amount in full or in part, the disputed amount was written off, or the customer withdrew.
+ */
+export const DISPUTE_OUTCOMES = ['paid', 'credited', 'partially_credited', 'written_off', 'withdrawn'] as const;
 
 export const customers = defineTable({
   name: 'customers',
@@ -48,6 +55,7 @@ export const invoices = defineTable({
     amount: col.money('Gross amount; negative for credit notes'),
     settled_date: col.optional(col.date('Clearing date where the export carries one (document closed in full from then on)')),
     corrects_document_id: col.optional(col.text('For a credit note: the invoice it corrects')),
+    delivery_channel: col.optional(col.oneOf(DELIVERY_CHANNELS, "How the document reached the customer: paper, email, e-invoice (UBL/Peppol) or portal; empty = not known")),
   },
 });
 
@@ -118,6 +126,23 @@ export const creditDecisions = defineTable({
   },
 });
 
+export const disputes = defineTable({
+  name: 'disputes',
+  description:
+    'Customer disputes of documents (price, quantity, quality, delivery, …): when each was opened and resolved, the amount in dispute and how it ended. A document is disputed from opened_date until resolved_date.',
+  key: ['dispute_id'],
+  shape: {
+    dispute_id: col.text('Dispute (case) identifier'),
+    document_id: col.text('Document in dispute'),
+    customer_id: col.text('Debtor of the document'),
+    opened_date: col.date('Date the customer raised the dispute'),
+    resolved_date: col.optional(col.date('Date the dispute was resolved; empty while it is open')),
+    reason: col.text('Why the customer disputes (e.g. price, quantity, quality, delivery, duplicate, unspecified)'),
+    disputed_amount: col.money("Amount in dispute, in the document's currency (positive; at most the document amount)"),
+    outcome: col.optional(col.oneOf(DISPUTE_OUTCOMES, 'How it ended: paid, credited, partially_credited, written_off or withdrawn; empty while open or not known')),
+  },
+});
+
 export const openItemSnapshots = defineTable({
   name: 'open_item_snapshots',
   description:
@@ -159,6 +184,7 @@ export const CANONICAL_TABLES: readonly TableDef[] = [
   writeOffs,
   collectionActions,
   creditDecisions,
+  disputes,
   openItemSnapshots,
   fxRates,
   ...CREDIT_TABLES,

@@ -52,6 +52,11 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     valid_until: 'Day the next rate of the currency takes over, or the end of the look-back window, whichever comes first',
   },
   int_invoices: ORIGINAL_AND_RATE,
+  int_disputes: {
+    disputed_amount_original: "The disputed amount in the document's own currency, as exported",
+    disputed_amount: "The disputed amount in the reporting currency, at the document's own rate",
+    days_to_resolve: 'Days from opened_date to resolved_date; empty while the dispute is open',
+  },
   int_payments: ORIGINAL_AND_RATE,
   int_payment_allocations: { amount_original: ORIGINAL_AMOUNT },
   int_write_offs: { amount_original: ORIGINAL_AMOUNT },

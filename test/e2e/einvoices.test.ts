@@ -128,12 +128,12 @@ describe('creditlake ingest <folder> recognises e-invoices by content', () => {
     expect(first.stderr).toMatch(/4 file\(s\) failed/);
     const engine = await DuckDBEngine.open();
     try {
-      const inv = (await engine.query(`SELECT document_id, document_type, amount, currency FROM read_parquet('${lake}/raw/invoices/*/*.parquet') ORDER BY document_id, amount`)).rows;
+      const inv = (await engine.query(`SELECT document_id, document_type, amount, currency, delivery_channel FROM read_parquet('${lake}/raw/invoices/*/*.parquet') ORDER BY document_id, amount`)).rows;
       expect(inv).toEqual([
-        { document_id: '1100512149', document_type: 'invoice', amount: '1099.78', currency: 'EUR' },
-        { document_id: '12115118', document_type: 'credit_note', amount: '-227.00', currency: 'EUR' },
-        { document_id: 'TOSL108', document_type: 'invoice', amount: '729.00', currency: 'EUR' },
-        { document_id: 'TOSL108', document_type: 'invoice', amount: '802.00', currency: 'NOK' },
+        { document_id: '1100512149', document_type: 'invoice', amount: '1099.78', currency: 'EUR', delivery_channel: 'e-invoice' },
+        { document_id: '12115118', document_type: 'credit_note', amount: '-227.00', currency: 'EUR', delivery_channel: 'e-invoice' },
+        { document_id: 'TOSL108', document_type: 'invoice', amount: '729.00', currency: 'EUR', delivery_channel: 'e-invoice' },
+        { document_id: 'TOSL108', document_type: 'invoice', amount: '802.00', currency: 'NOK', delivery_channel: 'e-invoice' },
       ]);
       const cust = (await engine.query(`SELECT customer_id, kvk_number, country FROM read_parquet('${lake}/raw/customers/*/*.parquet') WHERE kvk_number IS NOT NULL ORDER BY 1`)).rows;
       expect(cust).toContainEqual({ customer_id: '1081119', kvk_number: '13524678', country: 'NL' });

@@ -30,6 +30,8 @@ interface IbmRow {
   cents: number;
   daysToSettle: number;
   daysLate: number;
+  disputed: boolean;
+  paperless: string;
 }
 
 /** m/d/yyyy → days since 1970-01-01 (UTC). */
@@ -58,6 +60,8 @@ function readIbm(): IbmRow[] {
       cents: cents(f[at('InvoiceAmount')]!),
       daysToSettle: Number(f[at('DaysToSettle')]),
       daysLate: Number(f[at('DaysLate')]),
+      disputed: f[at('Disputed')] === 'Yes',
+      paperless: f[at('PaperlessBill')]!,
     };
   });
 }
@@ -144,6 +148,31 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
       checked++;
     }
     expect(checked).toBe(2466);
+  });
+
+  it('keeps PaperlessBill as delivery_channel (Paper = paper, Electronic = email)', async () => {
+    const got = (await engine.query('SELECT document_id, delivery_channel FROM invoices')).rows;
+    const byId = new Map(got.map((r) => [String(r.document_id), r.delivery_channel]));
+    for (const r of rows) expect(byId.get(r.invoice), r.invoice).toBe(r.paperless === 'Paper' ? 'paper' : 'email');
+    expect(new Set(rows.map((r) => r.paperless))).toEqual(new Set(['Paper', 'Electronic']));
+  });
+
+  it('turns Disputed = Yes into a dispute open from the invoice date to the settled date, for the invoice amount', async () => {
+    const got = (await engine.query(`SELECT dispute_id, document_id, customer_id, opened_date, resolved_date, reason, disputed_amount, outcome FROM disputes`)).rows;
+    const disputed = rows.filter((r) => r.disputed);
+    expect(disputed).toHaveLength(561);
+    expect(got).toHaveLength(disputed.length);
+    const byDoc = new Map(got.map((r) => [String(r.document_id), r]));
+    for (const r of disputed) {
+      const g = byDoc.get(r.invoice)!;
+      expect(g, r.invoice).toBeDefined();
+      expect(g.dispute_id).toBe(`DSP-${r.invoice}`);
+      expect(g.customer_id).toBe(r.customer);
+      expect(isoDay(String(g.opened_date))).toBe(r.invoiceDay);
+      expect(isoDay(String(g.resolved_date))).toBe(r.settledDay);
+      expect(cents(String(g.disputed_amount))).toBe(r.cents);
+      expect([g.reason, g.outcome]).toEqual(['unspecified', 'paid']);
+    }
   });
 
   for (const asOf of ['2012-12-31', '2013-06-30']) {

@@ -24,7 +24,7 @@ describe('creditlake mappings / ingest --mapping', () => {
     expect(text.stdout).toMatch(/^sap-fbl5n\s+SAP customer line items/m);
     const json = await cli(dir, 'mappings', '--json');
     const presets = JSON.parse(json.stdout) as { name: string; tables: string[] }[];
-    expect(presets.find((p) => p.name === 'ibm-ledger')?.tables).toEqual(['customers', 'invoices', 'payments', 'payment_allocations']);
+    expect(presets.find((p) => p.name === 'ibm-ledger')?.tables).toEqual(['customers', 'invoices', 'disputes', 'payments', 'payment_allocations']);
   });
 
   it('a missing xlsx sheet fails the file as unreadable, not as over the reject limit', async () => {

@@ -7,7 +7,7 @@ import { CANONICAL_TABLES, canonicalTable } from '../../src/schema/tables.js';
 import { parseCsv } from '../../src/reference/csv.js';
 import { distressedCustomers, generateLedger, type GenerateSummary } from '../../src/generator/index.js';
 
-const WRITTEN = CANONICAL_TABLES.filter((t) => t.name !== 'open_item_snapshots' && t.name !== 'fx_rates');
+const WRITTEN = CANONICAL_TABLES.filter((t) => t.name !== 'open_item_snapshots' && t.name !== 'fx_rates' && t.name !== 'disputes');
 const OPTS = { customers: 300, months: 24, seed: 'unit', endDate: '2026-10-31' } as const;
 const root = mkdtempSync(join(tmpdir(), 'creditlake-gen-'));
 let summary: GenerateSummary;
@@ -40,7 +40,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('generated ledger: layout', () => {
   it('writes one CSV per canonical table with the schema columns as header', () => {
     // open-item snapshots are an export layout of a ledger, not a part of it (written on request)
-    expect(CANONICAL_TABLES.filter((t) => !WRITTEN.includes(t)).map((t) => t.name)).toEqual(['open_item_snapshots', 'fx_rates']);
+    expect(CANONICAL_TABLES.filter((t) => !WRITTEN.includes(t)).map((t) => t.name)).toEqual(['disputes', 'open_item_snapshots', 'fx_rates']);
     for (const t of WRITTEN) {
       expect(headers[t.name]).toEqual(t.columns.map((c) => c.name));
       expect(tables[t.name]!.length).toBe(summary.rows[t.name]);

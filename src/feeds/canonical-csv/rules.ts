@@ -146,6 +146,10 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
     rule('amount', "negative write-off without reason 'recovery'", `${money('amount')} < 0 AND lower(trim(COALESCE(${q('reason')}, ''))) <> 'recovery'`,
       `${quoted('amount')} || ' reason ' || ${quoted('reason')}`),
   ],
+  disputes: [
+    rule('resolved_date', 'resolved_date before opened_date', `${q('resolved_date')} < ${q('opened_date')}`, dates('resolved_date', 'opened_date')),
+    rule('disputed_amount', 'disputed amount not positive', `${money('disputed_amount')} <= 0`),
+  ],
   fx_rates: [isoCode('currency', 3, 'ISO 4217'), rule('rate', 'rate not positive', `${q('rate')} <= 0`)],
   open_item_snapshots: [
     rule('due_date', 'due_date before invoice_date', `${q('due_date')} < ${q('invoice_date')}`, dates('due_date', 'invoice_date')),

@@ -289,7 +289,8 @@ export class ExprCompiler {
       const other = expr.when.else === undefined ? undefined : this.compile(expr.when.else, want);
       // Checks of a branch only count on the rows that take it.
       const guard = (k: Check, on: string): Check => ({ ...k, fail: `(${on} AND ${k.fail})` });
-      const inSet = `coalesce(${cond} IN (${expr.when.in.map(sqlString).join(', ')}), false)`;
+      const listed = this.inList(cond, expr.when.in ?? expr.when.not_in ?? []);
+      const inSet = expr.when.in ? `coalesce(${listed}, false)` : `NOT coalesce(${listed}, false)`;
       return {
         sql: `CASE WHEN ${inSet} THEN ${then.sql}${other ? ` ELSE ${other.sql}` : ''} END`,
         checks: [...then.checks.map((k) => guard(k, inSet)), ...(other?.checks.map((k) => guard(k, `NOT ${inSet}`)) ?? [])],
@@ -303,18 +304,19 @@ export class ExprCompiler {
     return { sql: `(-${a.sql})`, checks: a.checks };
   }
 
+  /** `t` is one of `vals`; an empty string in `vals` matches an empty cell (NULL after trimming). */
+  private inList(t: string, vals: readonly string[]): string {
+    const nonEmpty = vals.filter((v) => v !== '');
+    const parts = nonEmpty.length ? [`${t} IN (${nonEmpty.map(sqlString).join(', ')})`] : [];
+    if (vals.includes('')) parts.push(`${t} IS NULL`);
+    return `(${parts.join(' OR ') || 'false'})`;
+  }
+
   filter(f: Filter): string {
     const t = this.text(resolveColumn(f.column, this.header));
     const conds: string[] = [];
-    const set = (vals: string[]) => vals.map((v) => (v === '' ? 'NULL' : sqlString(v)));
-    const inList = (vals: string[]) => {
-      const nonEmpty = vals.filter((v) => v !== '');
-      const parts = nonEmpty.length ? [`${t} IN (${set(nonEmpty).join(', ')})`] : [];
-      if (vals.includes('')) parts.push(`${t} IS NULL`);
-      return `(${parts.join(' OR ') || 'false'})`;
-    };
-    if (f.in) conds.push(inList(f.in));
-    if (f.not_in) conds.push(`NOT coalesce(${inList(f.not_in)}, false)`);
+    if (f.in) conds.push(this.inList(t, f.in));
+    if (f.not_in) conds.push(`NOT coalesce(${this.inList(t, f.not_in)}, false)`);
     if (f.not_empty) conds.push(`${t} IS NOT NULL`);
     return conds.length ? conds.join(' AND ') : 'true';
   }

@@ -24,7 +24,7 @@ export type Expr =
   | { map: { value: Expr; values: Record<string, string>; default?: string } }
   | { concat: Expr[] }
   | { coalesce: Expr[] }
-  | { when: { column: string; in: string[]; then: Expr; else?: Expr } }
+  | { when: { column: string; in?: string[]; not_in?: string[]; then: Expr; else?: Expr } }
   | { abs: Expr }
   | { negate: Expr };
 
@@ -73,9 +73,17 @@ export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
     z.object({ coalesce: z.array(ExprSchema).min(1) }).strict(),
     z
       .object({
+        // `in` / `not_in` as in a filter: an empty string stands for an empty cell.
         when: z
-          .object({ column: z.string().min(1), in: z.array(z.string()).min(1), then: ExprSchema, else: ExprSchema.optional() })
-          .strict(),
+          .object({
+            column: z.string().min(1),
+            in: z.array(z.string()).min(1).optional(),
+            not_in: z.array(z.string()).min(1).optional(),
+            then: ExprSchema,
+            else: ExprSchema.optional(),
+          })
+          .strict()
+          .refine((w) => (w.in === undefined) !== (w.not_in === undefined), 'when takes exactly one of in or not_in'),
       })
       .strict(),
     z.object({ abs: ExprSchema }).strict(),

@@ -11,7 +11,7 @@ export const sourceFreshness = defineTable({
     last_date: col.optional(col.date('Latest date in the feed (empty when nothing is loaded)')),
     row_count: col.bigint('Rows loaded'),
     days_behind: col.optional(col.int('Days between last_date and the freshest checked feed')),
-    lag_checked: col.boolean('Whether the feed is checked for lag (steady feeds); sparse ones (write-offs, actions, decisions, insolvencies) are listed only'),
+    lag_checked: col.boolean('Whether the feed is checked for lag (steady feeds); sparse ones (write-offs, actions, decisions, insolvencies, disputes) are listed only'),
     is_lagging: col.boolean('Checked feed more than max_lag_days behind the freshest one: build warns'),
     max_lag_days: col.int('config freshness.max_lag_days'),
     data_end: col.optional(col.date("The ledger's data end: its last dated event, or the later extract date (config extract_date / ingest --as-of)")),
