@@ -86,6 +86,16 @@ open_items AS (
   JOIN {{ ref('int_month_ends') }} m ON m.as_of_date = i.as_of_date
   LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = i.customer_id
   WHERE i.settled_date IS NULL OR m.as_of_date < i.settled_date
+),
+-- Disputes open at each month end (opened on or before it, not resolved by it), per AR item: a
+-- dispute of a correcting credit note belongs to the invoice it corrects (int_ar_documents).
+disputed AS (
+  SELECT m.as_of_date, a.item_id, sum(d.disputed_amount_original) AS disputed_original
+  FROM {{ ref('int_disputes') }} d
+  JOIN {{ ref('int_ar_documents') }} a ON a.document_id = d.document_id
+  JOIN {{ ref('int_month_ends') }} m
+    ON d.opened_date <= m.as_of_date AND (d.resolved_date IS NULL OR d.resolved_date > m.as_of_date)
+  GROUP BY m.as_of_date, a.item_id
 )
 SELECT
   as_of_date,
@@ -111,6 +121,17 @@ SELECT
   COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete,
   currency,
   open_amount_original,
-  open_amount_booked
-FROM open_items
+  open_amount_booked,
+  CASE WHEN disputed_item IS NOT NULL AND document_type <> 'unapplied_cash' THEN true ELSE false END AS is_disputed,
+  -- The part of a debit balance in dispute: the open disputed amounts, at most the open amount;
+  -- a foreign-currency part converts in proportion to the revalued open amount.
+  CASE WHEN disputed_item IS NULL OR document_type = 'unapplied_cash' OR open_amount <= 0 THEN CAST(0 AS DECIMAL(18,2))
+       WHEN disputed_original >= open_amount_original THEN open_amount
+       WHEN currency = {{ var('reporting_currency') }} THEN CAST(disputed_original AS DECIMAL(18,2))
+       ELSE CAST(round(open_amount * {{ ratio('disputed_original', 'open_amount_original') }}, 2) AS DECIMAL(18,2)) END AS disputed_amount
+FROM (
+  SELECT o.*, x.item_id AS disputed_item, x.disputed_original
+  FROM open_items o
+  LEFT JOIN disputed x ON x.as_of_date = o.as_of_date AND x.item_id = o.document_id
+) open_disputed
 ORDER BY as_of_date, document_type, document_id

@@ -9,9 +9,14 @@
 -- all_closures (the old behaviour). Weighted means weigh each invoice by its amount.
 -- Group rows are dense over the months (zero counts, empty means); customer rows exist only for
 -- months in which the customer closed an invoice.
+-- Two document groupings split the same invoices (issue 11): dispute_status ('disputed' when the
+-- invoice ever had a dispute, else 'not disputed') and delivery_channel (paper, email, e-invoice,
+-- portal; 'unknown' when the export does not say); each adds up to the 'ALL' row.
 WITH closed AS (
   SELECT s.customer_id, CAST({{ month_start('s.settlement_date') }} AS DATE) AS month_start, s.amount,
          s.days_to_pay, s.days_late, s.closed_by,
+         CASE WHEN s.document_id IN (SELECT document_id FROM {{ ref('int_disputes') }}) THEN 'disputed' ELSE 'not disputed' END AS dispute_status,
+         COALESCE(i.delivery_channel, 'unknown') AS delivery_channel,
          CASE WHEN s.days_late > {{ var('late_grace_days') }} THEN 1 ELSE 0 END AS is_late,
          CASE
            WHEN {{ var('settlement_basis') }} = 'all_closures' THEN 1
@@ -20,6 +25,7 @@ WITH closed AS (
            ELSE 0
          END AS is_paid
   FROM {{ ref('int_invoice_settlements') }} s
+  LEFT JOIN {{ ref('int_invoices') }} i ON i.document_id = s.document_id
   WHERE s.settlement_date IS NOT NULL
 ),
 grouped AS (
@@ -32,6 +38,21 @@ grouped AS (
   UNION ALL
   SELECT month_start, 'ALL' AS group_by, 'ALL' AS group_value, amount, days_to_pay, days_late, is_late, is_paid, closed_by
   FROM closed
+  UNION ALL
+  SELECT month_start, 'dispute_status' AS group_by, dispute_status AS group_value, amount, days_to_pay, days_late, is_late, is_paid, closed_by
+  FROM closed
+  UNION ALL
+  SELECT month_start, 'delivery_channel' AS group_by, delivery_channel AS group_value, amount, days_to_pay, days_late, is_late, is_paid, closed_by
+  FROM closed
+),
+document_groups AS (
+  SELECT 'dispute_status' AS group_by, 'disputed' AS group_value
+  UNION ALL
+  SELECT 'dispute_status', 'not disputed'
+  UNION ALL
+  SELECT DISTINCT 'delivery_channel', COALESCE(delivery_channel, 'unknown')
+  FROM {{ ref('int_invoices') }}
+  WHERE document_type = 'invoice'
 ),
 totals AS (
   SELECT
@@ -55,6 +76,10 @@ frame AS (
   SELECT m.month_start, m.as_of_date AS month_end, gv.group_by, gv.group_value
   FROM {{ ref('int_month_ends') }} m
   CROSS JOIN {{ ref('int_group_values') }} gv
+  UNION ALL
+  SELECT m.month_start, m.as_of_date AS month_end, dg.group_by, dg.group_value
+  FROM {{ ref('int_month_ends') }} m
+  CROSS JOIN document_groups dg
   UNION ALL
   SELECT DISTINCT t.month_start, m.as_of_date AS month_end, t.group_by, t.group_value
   FROM totals t

@@ -16,5 +16,7 @@ export const arAging = defineTable({
     aging_basis: col.text('Date the buckets count from: due_date or invoice_date (config aging.basis)'),
     pct_of_debit_ar: col.optional(col.number("A debit bucket's share of the group's debit balances at the month end, 0–100 (empty for unapplied cash and credit balance, or without debit balances)")),
     is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
+    disputed_amount: col.money('The part of open_amount in dispute at the month end (disputes opened on or before it, not resolved by it; at most each item’s open amount)'),
+    disputed_count: col.bigint('Open items in the bucket with a dispute open at the month end'),
   },
 });

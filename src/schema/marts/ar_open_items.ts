@@ -25,5 +25,7 @@ export const arOpenItems = defineTable({
     currency: col.text("The document's ISO 4217 currency (the reporting currency for unapplied cash)"),
     open_amount_original: col.money("Open amount in the document's own currency; open_amount is it converted at the as-of date's closing rate (fx_rates)"),
     open_amount_booked: col.money('Open amount in the reporting currency as booked, each movement at its own date’s rate (before revaluation); open_amount − open_amount_booked is the unrealised FX result'),
+    is_disputed: col.boolean('True when a dispute on the document (or on a credit note correcting it) is open at as_of_date: opened on or before it, not resolved by it'),
+    disputed_amount: col.money('The part of a debit open amount in dispute at as_of_date: the open disputes’ amounts, at most open_amount (0 when not disputed, for credit balances and unapplied cash)'),
   },
 });

@@ -11,7 +11,7 @@ export const paymentBehaviour = defineTable({
   shape: {
     month: col.date('First day of the month the invoices were settled in'),
     month_end: col.date('Last day of that month'),
-    group_by: col.text("customer (one debtor), segment, sbi_section, country, size_class, score_band (common band of the latest credit report), or 'ALL' for the total"),
+    group_by: col.text("customer (one debtor), segment, sbi_section, country, size_class, score_band (common band of the latest credit report), dispute_status (disputed / not disputed: the invoice ever had a dispute), delivery_channel (paper, email, e-invoice, portal, unknown), or 'ALL' for the total"),
     group_value: col.text("customer_id for customer rows, the group's value otherwise; 'ALL' on total rows"),
     segment: opt(col.text("Segment for group_by segment rows, 'ALL' on totals, empty otherwise")),
     invoices_settled: col.bigint('Invoices settled in the month: cleared by payment or a settled date (config payment_behaviour.basis widens it)'),
