@@ -47,7 +47,12 @@ const SettingsSchema = z
     ingestTimeoutSeconds: z.coerce.number().int().min(30).max(900).default(900),
     /** Ephemeral /tmp size: the feed file, DuckDB spill space and the Parquet output all live there. */
     ingestEphemeralMb: z.coerce.number().int().min(512).max(10240).default(4096),
+    /** Ignored (kept so existing cdk.json files still synthesise): the build is a state machine now, with no 900 s ceiling. */
     buildTimeoutSeconds: z.coerce.number().int().min(60).max(900).default(900),
+    /** Units (views, mart versions, data tests) of one wave of the build that run at once on Athena. */
+    buildParallelism: z.coerce.number().int().min(1).max(20).default(4),
+    /** Longest a build execution may run, waiting for the lake's lock included, before Step Functions stops it. */
+    buildMaxHours: z.coerce.number().int().min(1).max(48).default(6),
     /** Whether CloudFront serves the dashboard bucket (off: the bucket alone, e.g. behind an existing CDN). */
     dashboardCdn: z.preprocess((v) => (typeof v === 'string' ? v === 'true' : v), z.boolean()).default(true),
     /**

@@ -1,20 +1,20 @@
-import { Duration, Size, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Size, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { acknowledge, acknowledgeScopedResourceWildcards } from '../nag.js';
+import { acknowledge, acknowledgeScopedResourceWildcards, acknowledgeStateMachineRole } from '../nag.js';
 import { Construct } from 'constructs';
 import { FEED_DROP_PREFIXES } from '../../src/aws/s3-event.js';
 import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { rawTableName } from '../catalog-tables.js';
 import { handlerCode, type CopyDir } from '../lambda-code.js';
+import { BuildOrchestration, stateMachineArn } from './build-orchestration.js';
 import type { Settings } from '../settings.js';
 
 export interface PipelineFunctionsProps {
@@ -32,9 +32,6 @@ export interface PipelineFunctionsProps {
   /** The project config (CREDITLAKE_CONFIG), validated at synth. */
   configJson: string;
 }
-
-/** The one message group of the build queue: builds never overlap, because they overwrite marts. */
-export const BUILD_MESSAGE_GROUP = 'build';
 
 /** The one-time schedule each committed batch moves on (see src/aws/build-request.ts). */
 export const BUILD_AFTER_INGEST_SCHEDULE = 'build-after-ingest';
@@ -101,15 +98,75 @@ export function grantLakePrefixes(role: iam.IRole, lake: s3.IBucket, access: Lak
 }
 
 /**
- * Ingest Lambda (S3 object created → Parquet in the lake), the serialised build queue and the
- * model-runner Lambda it feeds (on a schedule and after every committed ingest).
+ * What running the build's statements takes (Athena runs a query with its caller's credentials): the
+ * queries in the workgroup, the Glue tables of the database (CTAS creates a temporary table, publishing
+ * points a mart's table at its new version), the lake as BUILD_LAKE_ACCESS, the query results.
+ */
+function grantBuildQueries(role: iam.IRole, p: { stack: Stack; workgroupName: string; databaseName: string; lakeBucket: s3.IBucket; resultsBucket: s3.IBucket }): void {
+  const { stack } = p;
+  const glueArn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'RunAthenaQueries',
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+      resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: p.workgroupName })],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadDataCatalog',
+      actions: ['athena:GetDataCatalog'],
+      resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ManageCatalog',
+      actions: [
+        'glue:GetDatabase',
+        // information_schema (the dashboards' catalog the build records) lists databases.
+        'glue:GetDatabases',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:BatchGetPartition',
+        'glue:CreateTable',
+        'glue:UpdateTable',
+        'glue:DeleteTable',
+        'glue:CreatePartition',
+        'glue:BatchCreatePartition',
+      ],
+      resources: [glueArn('catalog'), glueArn(`database/${p.databaseName}`), glueArn(`table/${p.databaseName}/*`)],
+    }),
+  );
+  grantLakePrefixes(role, p.lakeBucket, BUILD_LAKE_ACCESS);
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'QueryResults',
+      actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+      resources: [objects(p.resultsBucket)],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'QueryResultsBucket',
+      actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
+      resources: [p.resultsBucket.bucketArn],
+    }),
+  );
+}
+
+/**
+ * Ingest Lambda (S3 object created → Parquet in the lake) and the build: a state machine started on a
+ * schedule and, debounced, after committed ingests, one build at a time through the lake's lock.
  */
 export class PipelineFunctions extends Construct {
   readonly ingestFunction: lambda.Function;
-  readonly buildFunction: lambda.Function;
+  readonly buildStepFunction: lambda.Function;
+  readonly orchestration: BuildOrchestration;
+  readonly buildStateMachineArn: string;
   readonly ingestDeadLetterQueue: sqs.Queue;
-  readonly buildQueue: sqs.Queue;
-  readonly buildDeadLetterQueue: sqs.Queue;
   readonly scheduleRule: events.Rule;
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   readonly schedulerRole: iam.Role;
@@ -122,28 +179,14 @@ export class PipelineFunctions extends Construct {
     const stack = Stack.of(this);
 
     this.ingestDeadLetterQueue = this.queue('IngestDeadLetterQueue', { retentionPeriod: Duration.days(14) });
-    this.buildDeadLetterQueue = this.queue('BuildDeadLetterQueue', { fifo: true, retentionPeriod: Duration.days(14) });
-    for (const dlq of [this.ingestDeadLetterQueue, this.buildDeadLetterQueue]) {
-      acknowledge(dlq, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
-    }
-    this.buildQueue = this.queue('BuildQueue', {
-      fifo: true,
-      // Scheduled events carry their own time, so identical bodies are genuine duplicates.
-      contentBasedDeduplication: true,
-      // Lambda requires at least the function timeout; six times leaves room for its retries.
-      visibilityTimeout: Duration.seconds(s.buildTimeoutSeconds * 6),
-      deadLetterQueue: { queue: this.buildDeadLetterQueue, maxReceiveCount: 3 },
-    });
+    acknowledge(this.ingestDeadLetterQueue, { id: 'AwsSolutions-SQS3', reason: 'This queue is itself a dead-letter queue.' });
 
     // Debounced builds after ingest: EventBridge Scheduler sends to the build queue with this role.
     this.scheduleGroup = new scheduler.CfnScheduleGroup(this, 'BuildSchedules', { name: s.prefix });
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
-      description: 'EventBridge Scheduler: sends the debounced build request to the build queue',
+      description: 'EventBridge Scheduler: starts the debounced build (an execution of the build state machine)',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
     });
-    this.schedulerRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({ sid: 'RequestBuild', actions: ['sqs:SendMessage'], resources: [this.buildQueue.queueArn] }),
-    );
     const scheduleArn = stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: `${s.prefix}/${BUILD_AFTER_INGEST_SCHEDULE}` });
 
     const lakeUri = `s3://${props.lakeBucket.bucketName}/`;
@@ -157,9 +200,8 @@ export class PipelineFunctions extends Construct {
         LAKE_URI: lakeUri,
         BUILD_SCHEDULE_GROUP: s.prefix,
         BUILD_SCHEDULE_NAME: BUILD_AFTER_INGEST_SCHEDULE,
-        BUILD_TARGET_ARN: this.buildQueue.queueArn,
+        BUILD_TARGET_ARN: stateMachineArn(this, `${s.prefix}-build`),
         BUILD_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
-        BUILD_MESSAGE_GROUP,
         BUILD_QUIET_MINUTES: String(s.buildQuietMinutes),
         BUILD_MAX_WAIT_MINUTES: String(s.buildMaxWaitMinutes),
         MAX_REJECT_RATE: String(s.ingestMaxRejectRate),
@@ -216,12 +258,17 @@ export class PipelineFunctions extends Construct {
       });
     }
 
-    this.buildFunction = this.fn('BuildModels', {
-      entry: 'functions/build-models.ts',
-      // The build compiles the model project at run time.
+    // The build: a state machine that runs the model graph (build-orchestration.ts), its step Lambda
+    // planning, checking and publishing. Named, so the steps and the ingest refer to it without a cycle.
+    const stateMachineName = `${s.prefix}-build`;
+    this.buildStateMachineArn = stateMachineArn(this, stateMachineName);
+    this.buildStepFunction = this.fn('BuildStep', {
+      entry: 'functions/build-step.ts',
+      // The plan step compiles the model project at run time.
       copyDirs: ['sql'],
       memorySize: 1024,
-      timeout: Duration.seconds(s.buildTimeoutSeconds),
+      // Each step is short (plan, a test's verdict, a DROP, the Glue switch); the queries run in the state machine.
+      timeout: Duration.seconds(300),
       environment: {
         LAKE_URI: lakeUri,
         ATHENA_WORKGROUP: props.workgroupName,
@@ -229,77 +276,46 @@ export class PipelineFunctions extends Construct {
         CREDITLAKE_CONFIG: props.configJson,
       },
     });
-    const buildRole = this.buildFunction.role!;
-    const partition = stack.partition;
-    buildRole.addToPrincipalPolicy(
+    this.orchestration = new BuildOrchestration(this, 'Build', {
+      stepFunction: this.buildStepFunction,
+      stateMachineName,
+      workgroupName: props.workgroupName,
+      databaseName: props.databaseName,
+      parallelism: s.buildParallelism,
+      logRetentionDays: s.logRetentionDays,
+      timeout: Duration.hours(s.buildMaxHours),
+    });
+    const stepRole = this.buildStepFunction.role!;
+    // Athena runs a query with its caller's credentials: the state machine (statements) and the steps
+    // (DROPs of temporary tables, test results, the dashboards' catalog) each get the build's rights.
+    const runners = [this.orchestration.stateMachine.role, stepRole];
+    for (const role of runners) grantBuildQueries(role, { ...props, stack });
+    stepRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'RunAthenaQueries',
-        actions: [
-          'athena:StartQueryExecution',
-          'athena:GetQueryExecution',
-          'athena:GetQueryResults',
-          'athena:StopQueryExecution',
-          'athena:GetWorkGroup',
-        ],
-        resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: props.workgroupName })],
+        sid: 'SeeOwnExecutions',
+        // Whether the execution holding the lake's lock still runs (a stopped one frees it at once).
+        actions: ['states:DescribeExecution'],
+        resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
       }),
     );
-    buildRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ManageCatalog',
-        actions: [
-          'glue:GetDatabase',
-          // information_schema (the dashboards' catalog the build records) lists databases.
-          'glue:GetDatabases',
-          'glue:GetTable',
-          'glue:GetTables',
-          'glue:GetPartition',
-          'glue:GetPartitions',
-          'glue:BatchGetPartition',
-          'glue:CreateTable',
-          'glue:UpdateTable',
-          'glue:DeleteTable',
-          'glue:CreatePartition',
-          'glue:BatchCreatePartition',
-        ],
-        resources: [
-          `arn:${partition}:glue:${stack.region}:${stack.account}:catalog`,
-          `arn:${partition}:glue:${stack.region}:${stack.account}:database/${props.databaseName}`,
-          `arn:${partition}:glue:${stack.region}:${stack.account}:table/${props.databaseName}/*`,
-        ],
-      }),
-    );
-    grantLakePrefixes(buildRole, props.lakeBucket, BUILD_LAKE_ACCESS);
-    // Athena writes query results with the caller's credentials.
-    buildRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'QueryResults',
-        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-        resources: [objects(props.resultsBucket)],
-      }),
-    );
-    buildRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'QueryResultsBucket',
-        actions: ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads'],
-        resources: [props.resultsBucket.bucketArn],
-      }),
-    );
-    this.buildFunction.addEventSource(new SqsEventSource(this.buildQueue, { batchSize: 10 }));
     const why =
-      'Object-level actions are scoped to named prefixes of the lake (raw/, quarantine/, manifests/, marts/: each role only ' +
-      'the ones it needs), or the landing/results bucket, and Glue actions to the tables of one database: object keys and ' +
-      'mart tables are created at run time; every action is named.';
+      'Object-level actions are scoped to named prefixes of the lake (raw/, quarantine/, manifests/, retired/, marts/: each role only ' +
+      'the ones it needs), or the landing/results bucket, Glue actions to the tables of one database, and DescribeExecution to ' +
+      'the executions of the one build state machine: object keys, mart tables and executions are created at run time; every action is named.';
     acknowledgeScopedResourceWildcards(ingestRole as iam.Role, why);
-    acknowledgeScopedResourceWildcards(buildRole as iam.Role, why);
+    acknowledgeScopedResourceWildcards(stepRole as iam.Role, why);
+    acknowledgeStateMachineRole(this.orchestration.stateMachine, why);
 
+    // Debounced builds after ingest and the nightly build both start an execution.
+    this.schedulerRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ sid: 'StartBuild', actions: ['states:StartExecution'], resources: [this.buildStateMachineArn] }),
+    );
     this.scheduleRule = new events.Rule(this, 'BuildSchedule', {
       description: 'Rebuilds the Creditlake models on a schedule',
       schedule: events.Schedule.expression(s.buildSchedule),
       targets: [
-        new targets.SqsQueue(this.buildQueue, {
-          messageGroupId: BUILD_MESSAGE_GROUP,
-          message: events.RuleTargetInput.fromObject({ reason: 'schedule', time: events.EventField.time }),
+        new targets.SfnStateMachine(this.orchestration.stateMachine, {
+          input: events.RuleTargetInput.fromObject({ reason: 'schedule', time: events.EventField.time }),
         }),
       ],
     });

@@ -22,6 +22,11 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
+/** The lock passed to another builder (ours expired): this build must stop without publishing. */
+export class LockLostError extends Error {
+  override name = 'LockLost';
+}
+
 export type AcquireResult = { acquired: true; lock: HeldLock } | { acquired: false; holder: LockInfo };
 
 const status = (e: unknown) => (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
@@ -61,7 +66,12 @@ export class BuildLock {
     }
   }
 
-  async acquire(owner: string): Promise<AcquireResult> {
+  /**
+   * Takes the lock for `owner`. `alive` may tell whether a holder still runs (a state machine
+   * execution: RUNNING or not): true keeps its lock even past expiry, false frees it at once,
+   * undefined leaves it to the expiry.
+   */
+  async acquire(owner: string, alive?: (holder: LockInfo) => Promise<boolean | undefined>): Promise<AcquireResult> {
     let info = this.info(owner);
     try {
       return { acquired: true, lock: this.held(info, await this.put(info, { IfNoneMatch: '*' })) };
@@ -69,9 +79,10 @@ export class BuildLock {
       if (!lostRace(e)) throw e;
     }
     const cur = await this.current();
-    if (!cur) return this.acquire(owner);
+    if (!cur) return this.acquire(owner, alive);
     const now = (this.opts.now ?? Date.now)();
-    if (Date.parse(cur.info.expires_at) > now) return { acquired: false, holder: cur.info };
+    const running = alive ? await alive(cur.info) : undefined;
+    if (running === true || (running === undefined && Date.parse(cur.info.expires_at) > now)) return { acquired: false, holder: cur.info };
     // The holder stopped renewing (a killed build): take over, unless another builder just did.
     info = this.info(owner);
     try {
@@ -79,8 +90,34 @@ export class BuildLock {
     } catch (e) {
       if (!lostRace(e)) throw e;
       const winner = await this.current();
-      return winner ? { acquired: false, holder: winner.info } : this.acquire(owner);
+      return winner ? { acquired: false, holder: winner.info } : this.acquire(owner, alive);
     }
+  }
+
+  /**
+   * Renews the lock for `owner` from another process than the one that took it (each step of a state
+   * machine execution); throws {@link LockLostError} when someone else holds it now.
+   */
+  async renewAs(owner: string): Promise<void> {
+    const cur = await this.current();
+    if (!cur || cur.info.owner !== owner) throw new LockLostError(`the build lock is no longer held by ${owner}${cur ? ` (now ${cur.info.owner})` : ''}`);
+    // Steps run in parallel: one renewal per half ttl is enough, and fewer writes race less.
+    const ttl = this.opts.ttlMs ?? 15 * 60_000;
+    if (Date.parse(cur.info.expires_at) - (this.opts.now ?? Date.now)() > ttl / 2) return;
+    try {
+      await this.put(this.info(owner, cur.info.acquired_at), { IfMatch: cur.etag });
+    } catch (e) {
+      if (!lostRace(e)) throw e;
+      // Another step of the same build may have renewed it first; anyone else has taken it.
+      const now = await this.current();
+      if (now?.info.owner !== owner) throw new LockLostError(`the build lock changed hands while ${owner} renewed it`);
+    }
+  }
+
+  /** Releases the lock if `owner` holds it (any process of that owner). */
+  async releaseAs(owner: string): Promise<void> {
+    const cur = await this.current();
+    if (cur?.info.owner === owner) await this.store.client.send(new DeleteObjectCommand({ Bucket: this.store.bucket, Key: this.key }));
   }
 
   private held(info: LockInfo, etag: string | undefined): HeldLock {

@@ -70,6 +70,28 @@ describe('the lock', () => {
     expect((await lock.acquire('cli:ana@laptop:42')).acquired).toBe(true);
   });
 
+  it('a state machine execution holds it while it runs (past the expiry) and frees it the moment it stops; its steps renew it, anyone else cannot', async () => {
+    let clock = Date.parse('2026-12-02T10:00:00Z');
+    const lock = new BuildLock(store(), { ttlMs: 60_000, now: () => clock });
+    const owner = 'sfn:arn:aws:states:eu-west-1:1:execution:creditlake-build:a';
+    expect((await lock.acquire(owner)).acquired).toBe(true);
+    let running = true;
+    const alive = async (h: { owner: string }) => (h.owner.startsWith('sfn:') ? running : undefined);
+    clock += 10 * 60_000;
+    expect((await lock.acquire('sfn:other', alive)).acquired).toBe(false);
+    // Any step of the execution renews it (after half its ttl); another owner's renewal is refused.
+    await lock.renewAs(owner);
+    expect(Date.parse((await lock.current())!.info.expires_at)).toBe(clock + 60_000);
+    await expect(lock.renewAs('sfn:other')).rejects.toMatchObject({ name: 'LockLost' });
+    running = false;
+    expect((await lock.acquire('sfn:other', alive)).acquired).toBe(true);
+    await expect(lock.renewAs(owner)).rejects.toMatchObject({ name: 'LockLost' });
+    await lock.releaseAs(owner);
+    expect((await lock.current())!.info.owner).toBe('sfn:other');
+    await lock.releaseAs('sfn:other');
+    expect(await lock.current()).toBeUndefined();
+  });
+
   it('a killed holder stops renewing: after the expiry exactly one of two racing builders takes over', async () => {
     let clock = Date.parse('2026-12-02T10:00:00Z');
     const lock = new BuildLock(store(), { ttlMs: 60_000, now: () => clock });

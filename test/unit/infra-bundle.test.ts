@@ -42,8 +42,8 @@ describe('Lambda bundles (real esbuild, in-process, no Docker)', () => {
     }
   });
 
-  it('bundles the model runner with the sql/ project beside it and without DuckDB', () => {
-    const b = bundleHandler('functions/build-models.ts', { copyDirs: ['sql'] });
+  it('bundles the build steps with the sql/ project beside it and without DuckDB', () => {
+    const b = bundleHandler('functions/build-step.ts', { copyDirs: ['sql'] });
     built.push(b);
     expect(b.withDuckDB).toBe(false);
     expect(existsSync(join(b.dir, 'sql', 'marts'))).toBe(true);

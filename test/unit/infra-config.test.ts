@@ -46,7 +46,7 @@ describe('config at synth', () => {
     const { stack } = buildApp({ context: { 'creditlake:lambdaCode': 'placeholder', 'creditlake:configFile': p, 'creditlake:ingestMaxRejectRate': '0.02' }, env });
     const fns = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
     const envOf = (prefix: string) => fns.find(([id]) => id.startsWith(prefix))![1].Properties.Environment.Variables;
-    expect(JSON.parse(envOf('PipelineBuildModels').CREDITLAKE_CONFIG)).toEqual({ dso: { method: 'countback' } });
+    expect(JSON.parse(envOf('PipelineBuildStep').CREDITLAKE_CONFIG)).toEqual({ dso: { method: 'countback' } });
     expect(JSON.parse(envOf('DashboardApiFunction').CREDITLAKE_CONFIG)).toEqual({ dso: { method: 'countback' } });
     expect(envOf('PipelineIngest').MAX_REJECT_RATE).toBe('0.02');
     expect(stack.projectConfig.path).toBe(p);

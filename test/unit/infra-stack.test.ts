@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import { rawTableName } from '../../infra/catalog-tables.js';
-import { AwsSolutionsChecks } from '../../infra/nag.js';
+import { AwsSolutionsChecks, RESOURCELESS_ACTIONS } from '../../infra/nag.js';
 import { parseSettings } from '../../infra/settings.js';
 import { CANONICAL_TABLES, glueColumns } from '../../src/schema/index.js';
 import { MART_TABLES } from '../../src/schema/marts/index.js';
@@ -86,24 +86,16 @@ describe('ingest and build functions', () => {
     expect(ingest.Properties.Environment.Variables.LAKE_URI).toBeDefined();
   });
 
-  it('serialises builds through a FIFO queue fed by the schedule, with its own dead-letter queue', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      FifoQueue: true,
-      ContentBasedDeduplication: true,
-      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
-    });
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'cron(0 4 * * ? *)',
-      Targets: [Match.objectLike({ SqsParameters: { MessageGroupId: 'build' } })],
-    });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10 });
-  });
-
   it('names every IAM action (no wildcard actions) and never grants Resource "*" on data', () => {
     for (const [id, p] of ofType('AWS::IAM::Policy')) {
       for (const st of p.Properties.PolicyDocument.Statement) {
         for (const a of [st.Action].flat()) expect(a, `${id} ${a}`).not.toContain('*');
-        if (!id.startsWith('BucketNotificationsHandler')) expect([st.Resource].flat(), id).not.toContain('*');
+        // Resource "*" only where AWS offers nothing narrower: the state machine's log delivery and X-Ray traces.
+        if ([st.Resource].flat().includes('*')) {
+          if (id.startsWith('BucketNotificationsHandler')) continue;
+          expect(id, id).toMatch(/^PipelineBuildStateMachineRole/);
+          for (const a of [st.Action].flat() as string[]) expect(RESOURCELESS_ACTIONS.has(a), `${id} ${a} on *`).toBe(true);
+        }
       }
     }
   });
@@ -223,11 +215,13 @@ describe('least privilege per lake prefix', () => {
     expect(sorted(g.read)).toEqual(['manifests/', 'quarantine/', 'raw/']);
   });
 
-  it('the build writes and deletes under marts/ only and reads raw/, manifests/ and retired/ (committed batches only)', () => {
-    const g = lakeGrants('PipelineBuildModelsRole');
-    expect(sorted(g.write)).toEqual(['marts/']);
-    expect(sorted(g.del)).toEqual(['marts/']);
-    expect(sorted(g.read)).toEqual(['manifests/', 'marts/', 'raw/', 'retired/']);
+  it('the build (its steps and the state machine running its statements) writes and deletes under marts/ only and reads raw/, manifests/ and retired/ (committed batches only)', () => {
+    for (const role of ['PipelineBuildStepRole', 'PipelineBuildStateMachineRole']) {
+      const g = lakeGrants(role);
+      expect(sorted(g.write), role).toEqual(['marts/']);
+      expect(sorted(g.del), role).toEqual(['marts/']);
+      expect(sorted(g.read), role).toEqual(['manifests/', 'marts/', 'raw/', 'retired/']);
+    }
   });
 
   it('the dashboards function writes nothing in the lake', () => {
@@ -239,11 +233,11 @@ describe('least privilege per lake prefix', () => {
 });
 
 describe('debounced builds after ingest', () => {
-  it('the ingest moves one named one-time schedule (quiet window, max wait) that sends to the build queue, with rights on that schedule only', () => {
+  it('the ingest moves one named one-time schedule (quiet window, max wait) that starts the build state machine, with rights on that schedule only', () => {
     const ingest = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineIngest'))![1];
     const vars = ingest.Properties.Environment.Variables;
-    expect(vars).toMatchObject({ BUILD_SCHEDULE_GROUP: 'creditlake', BUILD_SCHEDULE_NAME: 'build-after-ingest', BUILD_QUIET_MINUTES: '10', BUILD_MAX_WAIT_MINUTES: '60', BUILD_MESSAGE_GROUP: 'build' });
-    expect(JSON.stringify(vars.BUILD_TARGET_ARN)).toMatch(/BuildQueue/);
+    expect(vars).toMatchObject({ BUILD_SCHEDULE_GROUP: 'creditlake', BUILD_SCHEDULE_NAME: 'build-after-ingest', BUILD_QUIET_MINUTES: '10', BUILD_MAX_WAIT_MINUTES: '60' });
+    expect(JSON.stringify(vars.BUILD_TARGET_ARN)).toContain(':stateMachine:creditlake-build');
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'creditlake' });
 
     const roleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('PipelineIngestRole'))![0];
@@ -262,6 +256,79 @@ describe('debounced builds after ingest', () => {
       Condition: { StringEquals: { 'aws:SourceAccount': expect.anything() } },
     });
     const [, schedPolicy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: schedRoleId }]))!;
-    expect(schedPolicy.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [expect.stringMatching(/BuildQueue/), 'Arn'] } })]);
+    expect(schedPolicy.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({ Action: 'states:StartExecution' })]);
+    expect(JSON.stringify(schedPolicy.Properties.PolicyDocument.Statement[0].Resource)).toContain(':stateMachine:creditlake-build');
+  });
+});
+
+describe('the build state machine', () => {
+  const machine = () => ofType('AWS::StepFunctions::StateMachine')[0]![1];
+  /** The definition with the CloudFormation references rendered as their logical ids. */
+  const definition = () => {
+    const parts = machine().Properties.DefinitionString['Fn::Join'][1] as unknown[];
+    return JSON.parse(parts.map((p) => (typeof p === 'string' ? p : `<${JSON.stringify(p).replace(/"/g, '')}>`)).join(''));
+  };
+  /** Every state of the definition, nested Map processors included. */
+  const states = (d: any = definition()): Record<string, any> => {
+    const out: Record<string, any> = {};
+    for (const [name, st] of Object.entries<any>(d.States)) {
+      out[name] = st;
+      if (st.ItemProcessor) Object.assign(out, states(st.ItemProcessor));
+    }
+    return out;
+  };
+
+  it('is the only build: no build queue or build Lambda of one invocation, nightly and debounced builds start an execution', () => {
+    expect(ofType('AWS::SQS::Queue').map(([id]) => id).filter((id) => /Build/.test(id))).toEqual([]);
+    expect(machine().Properties.StateMachineName).toBe('creditlake-build');
+    const rule = ofType('AWS::Events::Rule').find(([id]) => id.startsWith('PipelineBuildSchedule'))![1];
+    expect(rule.Properties.ScheduleExpression).toBe('cron(0 4 * * ? *)');
+    expect(JSON.stringify(rule.Properties.Targets[0].Arn)).toMatch(/BuildStateMachine/);
+  });
+
+  it('drives the build runner layer by layer (the steps of a layer in parallel), each statement through Athena .sync with retries and backoff, with no 900 s ceiling', () => {
+    const s = states();
+    expect(s.Layers).toMatchObject({ Type: 'Map', ItemsPath: '$.plan.layers', MaxConcurrency: 1 });
+    expect(s.Steps).toMatchObject({ Type: 'Map', ItemsPath: '$.steps', MaxConcurrency: 4 });
+    expect(s.Steps.ItemSelector).toMatchObject({ done: [], last: {}, attempt: 1 });
+    // A step is advanced statement by statement: the state machine runs each one and hands its id back.
+    expect(s.Advance.Parameters).toMatchObject({ action: 'advance', 'done.$': '$.done', 'last.$': '$.last' });
+    expect(s.HasStatement.Choices[0]).toMatchObject({ Variable: '$.advance.statement', IsPresent: true, Next: 'RunStatement' });
+    expect(s.RunStatement.Resource).toMatch(/:states:::athena:startQueryExecution\.sync$/);
+    expect(s.RunStatement.Parameters).toEqual({ 'QueryString.$': '$.advance.statement', WorkGroup: 'creditlake', QueryExecutionContext: { Catalog: 'AwsDataCatalog', Database: 'creditlake' } });
+    expect(s.RunStatement.Retry).toEqual([expect.objectContaining({ ErrorEquals: expect.arrayContaining(['Athena.TooManyRequestsException']), BackoffRate: 2, MaxAttempts: 6 })]);
+    expect(s.RunStatement.Next).toBe('Ran');
+    expect(s.Ran.Parameters).toMatchObject({ 'done.$': '$.advance.done', last: { 'id.$': '$.ran.id' } });
+    // A failed query: retried after a growing wait when transient, else handed to the runner.
+    expect(s.RunStatement.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Recover' })]);
+    expect(s.RetryStatement.Choices[0]).toMatchObject({ Variable: '$.recovered.retry_in', IsPresent: true, Next: 'Backoff' });
+    expect(s.Backoff).toMatchObject({ Type: 'Wait', SecondsPath: '$.recovered.retry_in' });
+    expect(s.StatementFailed.Parameters).toMatchObject({ 'last.$': '$.recovered.last' });
+    // Each layer's results are folded into the build state before the next layer.
+    expect(s.Merge.Parameters).toMatchObject({ action: 'merge', 'results.$': '$.results' });
+    // No step polls a query: the Lambda steps are short, the execution may run for hours.
+    const stepFn = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineBuildStep'))![1];
+    expect(stepFn.Properties.Timeout).toBe(300);
+    expect(definition().TimeoutSeconds).toBe(6 * 3600);
+  });
+
+  it('waits for the lake lock (a CLI build) with backoff, aborts and cleans up on a failed model, fails on a failing data test', () => {
+    const s = states();
+    expect(s.Plan.Retry).toContainEqual(expect.objectContaining({ ErrorEquals: ['BuildLocked'], IntervalSeconds: 60, BackoffRate: 1.5 }));
+    expect(s.Layers.Catch).toEqual([expect.objectContaining({ Next: 'Abort' })]);
+    expect(s.Finish.Catch).toEqual([expect.objectContaining({ Next: 'Abort' })]);
+    expect(s.Abort.Next).toBe('BuildFailed');
+    expect(s.Published.Choices[0]).toMatchObject({ Variable: '$.report.ok', BooleanEquals: true, Next: 'Built' });
+    expect(s.Published.Default).toBe('DataTestsFailed');
+  });
+
+  it('logs every execution and traces it; the step Lambda may look at its own executions only', () => {
+    expect(machine().Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine().Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL' });
+    const roleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('PipelineBuildStepRole'))![0];
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))!;
+    const see = (policy.Properties.PolicyDocument.Statement as any[]).find((st) => st.Sid === 'SeeOwnExecutions');
+    expect(see.Action).toBe('states:DescribeExecution');
+    expect(JSON.stringify(see.Resource)).toContain(':execution:creditlake-build:*');
   });
 });
