@@ -120,6 +120,10 @@ export class CreditlakeStack extends Stack {
     new CfnOutput(this, 'AthenaWorkgroup', { value: workgroup.name });
     new CfnOutput(this, 'GlueDatabase', { value: catalog.databaseName });
     new CfnOutput(this, 'IngestDeadLetterQueueUrl', { value: pipeline.ingestDeadLetterQueue.queueUrl });
+    new CfnOutput(this, 'BuildStateMachineArn', {
+      value: pipeline.orchestration.stateMachine.stateMachineArn,
+      description: 'Config "athena": {"state_machine_arn": …} makes `creditlake build --target athena` start or join this build',
+    });
     new CfnOutput(this, 'DashboardBucketName', { value: dashboard.bucket.bucketName });
     new CfnOutput(this, 'DashboardApiFunctionName', { value: dashboardApi.function.functionName });
     if (dashboard.distribution) {

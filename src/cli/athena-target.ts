@@ -68,6 +68,8 @@ export interface AthenaBuildCliOptions {
   store?: S3LakeStore;
   /** How often a waiting build looks at the lock (tests: a few ms). */
   lockPollMs?: number;
+  /** Step Functions client (tests: a mock); default from the environment. */
+  sfn?: import('@aws-sdk/client-sfn').SFNClient;
 }
 
 /** A config as a stack would deploy it: without this machine's lake, workgroup and engine settings. */
@@ -79,6 +81,7 @@ function deployableConfig(config: Config): Record<string, unknown> {
 /** `creditlake build --target athena`; returns the exit code. */
 export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Promise<number> {
   requireS3Lake(opts.lakeRoot);
+  if (opts.config.athena.state_machine_arn) return (await import('./athena-state-machine.js')).runStateMachineBuild(opts, io);
   const engine = (opts.engine ?? defaultAthenaEngine)(opts.config);
   const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
   if (!opts.json) line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);

@@ -13,6 +13,11 @@ export const AthenaSchema = z
     database: z.string().regex(/^[a-z0-9_]+$/, 'a Glue database name: lowercase letters, digits, underscores').default(DEFAULTS.database),
     /** Per statement; the query is stopped when it runs longer. */
     query_timeout_seconds: z.number().int().positive().max(86_400).default(DEFAULTS.query_timeout_seconds),
+    /**
+     * The stack's build state machine (its output BuildStateMachineArn): `build --target athena` then
+     * starts an execution, or joins the one running, instead of building in this process.
+     */
+    state_machine_arn: z.string().regex(/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/, 'a Step Functions state machine ARN').optional(),
   })
   .strict()
   .default(DEFAULTS);

@@ -7,6 +7,7 @@
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { BatchCreatePartitionCommand, CreateTableCommand, GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,5 +164,48 @@ describe('the build Lambda while a CLI build holds the lake', () => {
     await expect(handler({ Records: [{ body: '{"reason":"ingest"}' }] }, { awsRequestId: 'req-5' })).rejects.toThrow(BuildLockedError);
     expect(statements).toEqual([]);
     expect(logs.some((l) => l.includes('waiting for the build that holds the lake') && l.includes('cli:ana@laptop:42'))).toBe(true);
+  });
+});
+
+describe('build --target athena with the stack\'s state machine configured', () => {
+  const SM = 'arn:aws:states:eu-west-1:123456789012:stateMachine:creditlake-build';
+  const config = () => parseConfig({ lake: 's3://lake/', athena: { state_machine_arn: SM } });
+  const io = (out: string[], err: string[]) => {
+    const sink = (to: string[]) => new Writable({ write: (c, _e, cb) => (to.push(String(c)), cb()) });
+    return { stdout: sink(out), stderr: sink(err), cwd: tmpdir(), env: {} } as never;
+  };
+  const sfnMock = mockClient(SFNClient);
+  afterAll(() => sfnMock.restore());
+
+  it('joins the execution that holds the lake and prints its outcome, starting nothing and running no statement', async () => {
+    sfnMock.reset();
+    const exec = `${SM.replace(':stateMachine:', ':execution:')}:nightly-1`;
+    await new BuildLock(store(), { ttlMs: 60_000 }).acquire(`sfn:${exec}`);
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolvesOnce({ status: 'RUNNING' })
+      .resolves({ status: 'SUCCEEDED', output: JSON.stringify({ ok: true, published: true, build_id: 'b-7', scanned: { queries: 180, bytes_scanned: 2e9, bytes_billed: 3e9 } }) });
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAthenaBuild({ config: config(), lakeRoot: 's3://lake/', select: [], skipTests: false, json: false, store: store(), sfn: new SFNClient({ region: 'eu-west-1' }), lockPollMs: 1 }, io(out, err));
+    expect(code).toBe(0);
+    expect(out.join('')).toContain(`joining the running build ${exec}`);
+    expect(out.join('')).toMatch(/ok: build b-7 published\nscanned 1\.9 GB in 180 queries/);
+    expect(sfnMock.commandCalls(StartExecutionCommand)).toHaveLength(0);
+    expect(statements).toEqual([]);
+  });
+
+  it('starts an execution when none runs and fails with its error when a data test failed', async () => {
+    sfnMock.reset();
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${SM}:cli-1` });
+    sfnMock.on(DescribeExecutionCommand).resolvesOnce({ status: 'RUNNING' }).resolves({ status: 'FAILED', error: 'DataTestsFailed', cause: '[{"name":"unique__dso_monthly","failing_rows":1}]' });
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAthenaBuild({ config: config(), lakeRoot: 's3://lake/', select: ['dso_monthly'], skipTests: false, json: false, store: store(), sfn: new SFNClient({ region: 'eu-west-1' }), lockPollMs: 1 }, io(out, err));
+    expect(code).toBe(1);
+    expect(JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input.input!)).toEqual({ reason: 'cli', select: ['dso_monthly'] });
+    expect(err.join('')).toContain('the build failed (DataTestsFailed): [{"name":"unique__dso_monthly","failing_rows":1}]; readers keep the previous marts');
+    await expect(runAthenaBuild({ config: config(), lakeRoot: 's3://lake/', select: [], skipTests: true, json: false, store: store(), sfn: new SFNClient({ region: 'eu-west-1' }) }, io(out, err))).rejects.toThrow(/--no-tests cannot be used/);
   });
 });
