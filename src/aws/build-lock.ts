@@ -2,7 +2,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import type { S3LakeStore } from '../lake/s3-store.js';
 
 /**
- * One build at a time per S3 lake: a lock object the build Lambda and `creditlake build --target athena`
+ * One build at a time per S3 lake: a lock object the build state machine and `creditlake build --target athena`
  * both take before touching marts. Taken with S3 conditional writes (If-None-Match: * creates it only if
  * absent; If-Match: <etag> takes over an expired one only if nobody else did first), so two builders
  * cannot both win. The holder renews it; a holder that died leaves it to expire.

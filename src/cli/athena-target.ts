@@ -85,7 +85,7 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
   const engine = (opts.engine ?? defaultAthenaEngine)(opts.config);
   const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
   if (!opts.json) line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);
-  // One build at a time per lake, the build Lambda's included: wait for a running one and join its result.
+  // One build at a time per lake, the state machine's included: wait for a running one and join its result.
   const lockTtl = 15 * 60_000;
   const buildLock = new BuildLock(store, { ttlMs: lockTtl });
   const owner = `cli:${userInfo().username}@${hostname()}:${process.pid}`;

@@ -13,8 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { BuildLockedError, createBuildHandler } from '../../functions/build-models.js';
-import { jsonLogger } from '../../src/aws/json-log.js';
 import { runAthenaBuild } from '../../src/cli/athena-target.js';
 import { BUILD_LOCK_KEY, BuildLock } from '../../src/aws/build-lock.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -106,7 +104,7 @@ describe('the lock', () => {
   });
 });
 
-describe('a CLI build while the build Lambda holds the lake', () => {
+describe('a CLI build while another build holds the lake', () => {
   it('waits, then joins the running build (its marker) without running a statement of its own', async () => {
     const lambda = await new BuildLock(store(), { ttlMs: 60_000 }).acquire('lambda:req-9');
     expect(lambda.acquired).toBe(true);
@@ -144,26 +142,6 @@ describe('a CLI build while the build Lambda holds the lake', () => {
     expect(JSON.parse(seenDuring!).owner).toMatch(/^cli:/);
     expect(bucket.get('lake', BUILD_LOCK_KEY)).toBeUndefined();
     expect(JSON.parse(bucket.get('lake', 'marts/_build.json')!)).toMatchObject({ ok: true });
-  });
-});
-
-describe('the build Lambda while a CLI build holds the lake', () => {
-  it('waits up to its limit, then hands the message back to the queue (throws) without running a statement', async () => {
-    await new BuildLock(store(), { ttlMs: 60_000 }).acquire('cli:ana@laptop:42');
-    const engine = new AthenaEngine({ client: new AthenaClient({ region: 'eu-west-1' }), workgroup: 'wg', database: 'db', sleep: async () => {} });
-    const logs: string[] = [];
-    const handler = createBuildHandler({
-      engine,
-      store: store(),
-      config: parseConfig({ lake: 's3://lake/' }),
-      log: jsonLogger({}, (l) => logs.push(l)),
-      lock: new BuildLock(store(), { ttlMs: 60_000 }),
-      lockWaitMs: 30,
-      lockPollMs: 5,
-    });
-    await expect(handler({ Records: [{ body: '{"reason":"ingest"}' }] }, { awsRequestId: 'req-5' })).rejects.toThrow(BuildLockedError);
-    expect(statements).toEqual([]);
-    expect(logs.some((l) => l.includes('waiting for the build that holds the lake') && l.includes('cli:ana@laptop:42'))).toBe(true);
   });
 });
 

@@ -171,7 +171,7 @@ export function athenaReport(report: BuildReport): AthenaBuildReport {
   };
 }
 
-/** A whole Athena build in this process (the CLI; the Lambda without the state machine). */
+/** A whole Athena build in this process (`creditlake build --target athena` without a state machine configured). */
 export async function buildWarehouseAthena(opts: AthenaBuildOptions & BuildOptions & { config: Config }): Promise<AthenaBuildReport> {
   return athenaReport(await runBuild(openAthenaBuild(opts), opts));
 }
