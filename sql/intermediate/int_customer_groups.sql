@@ -6,7 +6,7 @@ WITH ids AS (
   UNION
   SELECT customer_id FROM {{ ref('stg_invoices') }}
   UNION
-  SELECT customer_id FROM {{ ref('stg_payments') }}
+  SELECT customer_id FROM {{ ref('stg_payments') }} WHERE customer_id IS NOT NULL
 ),
 -- score_band: the common band of the customer's latest credit report (any provider; ties on a day
 -- as in customer_risk), one band for the customer's whole history. A band per month end would move

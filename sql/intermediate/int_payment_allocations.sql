@@ -6,13 +6,20 @@
 -- The lines of one payment are rounded together (each line = the rounded running total minus the
 -- rounded total before it, in document order), so a payment allocated in full converts to exactly its
 -- own converted amount: rounding each line apart left a phantom cent of unapplied cash.
+-- Besides the ERP's allocations (match_rule 'erp_allocation'), the matches the build found for
+-- bank-statement receipts (int_bank_matches), each with the rule that made it.
 WITH docs AS (
   SELECT document_id, currency FROM {{ ref('stg_invoices') }}
+),
+allocations AS (
+  SELECT payment_id, document_id, amount, 'erp_allocation' AS match_rule FROM {{ ref('stg_payment_allocations') }}
+  UNION ALL
+  SELECT payment_id, document_id, amount, match_rule FROM {{ ref('int_bank_matches') }} WHERE document_id IS NOT NULL
 ),
 lines AS (
   SELECT a.*,
          sum(a.amount) OVER (PARTITION BY a.payment_id, d.currency ORDER BY a.document_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
-  FROM {{ ref('stg_payment_allocations') }} a
+  FROM allocations a
   LEFT JOIN docs d ON d.document_id = a.document_id
 )
 SELECT
@@ -21,7 +28,8 @@ SELECT
   CASE WHEN d.currency IS NULL OR d.currency = {{ var('reporting_currency') }} THEN a.amount
        ELSE CAST(round({{ ratio('a.running', 'fx.rate') }}, 2) - round({{ ratio('a.running - a.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
   COALESCE(d.currency, {{ var('reporting_currency') }}) AS currency,
-  a.amount AS amount_original
+  a.amount AS amount_original,
+  a.match_rule
 FROM lines a
 LEFT JOIN docs d ON d.document_id = a.document_id
 LEFT JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id

@@ -39,7 +39,8 @@ snapshot_documents AS (
     l.settled_date,
     CAST(NULL AS VARCHAR) AS corrects_document_id,
     -- an open-item export does not say how the document was sent
-    CAST(NULL AS VARCHAR) AS delivery_channel
+    CAST(NULL AS VARCHAR) AS delivery_channel,
+    CAST(NULL AS VARCHAR) AS payment_reference
   FROM observed l
   JOIN observed f ON f.document_id = l.document_id AND f.first_rank = 1
   WHERE l.latest_rank = 1

@@ -38,6 +38,7 @@ export const customers = defineTable({
     currency: col.text('ISO 4217 currency of the credit limit'),
     payment_terms_days: col.int('Agreed payment term in days (e.g. 14, 30, 60)'),
     account_manager: col.optional(col.text('Owner of the customer in the credit team (collector or account manager), where the ERP keeps one')),
+    iban: col.optional(col.text("The customer's bank account (IBAN) it pays from, where the ERP keeps one: bank-statement receipts from it are the customer's")),
   },
 });
 
@@ -56,19 +57,28 @@ export const invoices = defineTable({
     settled_date: col.optional(col.date('Clearing date where the export carries one (document closed in full from then on)')),
     corrects_document_id: col.optional(col.text('For a credit note: the invoice it corrects')),
     delivery_channel: col.optional(col.oneOf(DELIVERY_CHANNELS, "How the document reached the customer: paper, email, e-invoice (UBL/Peppol) or portal; empty = not known")),
+    payment_reference: col.optional(col.text('Structured payment reference printed on the invoice for the payer to quote (ISO 11649 RF creditor reference or Dutch betalingskenmerk; UBL PaymentID, BT-83)')),
   },
 });
 
 export const payments = defineTable({
   name: 'payments',
-  description: 'Cash received from customers (bank receipts).',
+  description:
+    'Cash received from customers: receipts from the ERP, and credits read from bank statements (CAMT.053, MT940) with their remittance information; the build identifies the payer of a bank receipt and matches it to open invoices (bank_receipts).',
   key: ['payment_id'],
   shape: {
-    payment_id: col.text('Receipt identifier'),
-    customer_id: col.text('Debtor that paid'),
+    payment_id: col.text('Receipt identifier (for a bank-statement receipt: the booked account and the bank reference)'),
+    customer_id: col.optional(col.text('Debtor that paid; empty on a bank-statement receipt, whose payer the build identifies (by the invoices it pays or by a known IBAN)')),
     payment_date: col.date('Value date of the receipt'),
     amount: col.money('Amount received (positive)'),
     currency: col.text('ISO 4217 currency code'),
+    payer_iban: col.optional(col.text('Account (IBAN) the money came from, as the bank statement gives it')),
+    payer_name: col.optional(col.text('Name of the payer on the bank statement')),
+    remittance_info: col.optional(col.text("Unstructured remittance information (the payer's description: invoice numbers, customer number)")),
+    creditor_reference: col.optional(col.text('Structured creditor reference the payer quoted: ISO 11649 RF reference or Dutch betalingskenmerk (issuer CUR)')),
+    end_to_end_id: col.optional(col.text("The payer's end-to-end reference of the transfer")),
+    bank_reference: col.optional(col.text("The bank's reference of the booking (camt AcctSvcrRef, MT940 :61: reference after //)")),
+    bank_account: col.optional(col.text('Own account (IBAN) the receipt was booked on; set on every bank-statement receipt')),
   },
 });
 

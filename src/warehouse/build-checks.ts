@@ -59,7 +59,7 @@ export function notMeaningful(c: LedgerCounts): { figures: string; reason: strin
   } else if (c.payments > 0 && c.allocations === 0 && c.settled_dates === 0 && c.invoices > 0) {
     out.push({
       figures: 'payment behaviour (days to pay, days late), aging of paid invoices, the cash forecast',
-      reason: 'payments were loaded without payment_allocations, so no invoice is ever settled (all cash is unapplied)',
+      reason: 'payments were loaded without payment_allocations (and no bank-statement receipt matched an invoice), so no invoice is ever settled (all cash is unapplied)',
     });
   }
   if (documents > 0 && c.credit_reports === 0) {
@@ -125,7 +125,7 @@ export async function readBuildChecks(engine: WarehouseEngine): Promise<BuildChe
       (SELECT count(*) FROM customers) AS customers,
       (SELECT count(*) FROM invoices) AS invoices,
       (SELECT count(*) FROM payments) AS payments,
-      (SELECT count(*) FROM payment_allocations) AS allocations,
+      (SELECT count(*) FROM int_payment_allocations) AS allocations,
       (SELECT count(*) FROM invoices WHERE settled_date IS NOT NULL) AS settled_dates,
       (SELECT count(*) FROM credit_reports) AS credit_reports,
       (SELECT count(*) FROM customers WHERE segment IS NULL OR trim(segment) = '') AS customers_without_segment`);

@@ -58,7 +58,43 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     days_to_resolve: 'Days from opened_date to resolved_date; empty while the dispute is open',
   },
   int_payments: ORIGINAL_AND_RATE,
-  int_payment_allocations: { amount_original: ORIGINAL_AMOUNT },
+  int_payment_allocations: {
+    amount_original: ORIGINAL_AMOUNT,
+    match_rule: "How the allocation was made: erp_allocation (payment_allocations), or the rule that matched a bank-statement receipt (creditor_reference, invoice_number, unique_amount)",
+  },
+  int_bank_receipts: {
+    iban_key: "The payer's IBAN without spaces, upper case ('' when none)",
+    reference_key: "The structured creditor reference without spaces, upper case ('' when none)",
+    text_key: 'Remittance text and end-to-end reference, upper case, every run of other characters than letters and digits one space, padded with spaces',
+    rf_payload: 'The part of an RF creditor reference after its check digits, without leading zeros',
+    kenmerk_payload: 'The 15 digits after the check digit of a 16-digit betalingskenmerk, without leading zeros',
+    erp_allocated: 'The ERP export allocated this receipt already (payment_allocations): the build does not match it',
+  },
+  int_bank_invoices: {
+    open_amount: 'Balance before bank matching, in the invoice currency: the invoice plus its credit notes, less ERP allocations and write-offs',
+    reference_key: "The invoice's payment_reference without spaces, upper case ('' when none)",
+    alnum_key: 'The invoice number as letters and digits only, upper case, without leading zeros',
+    digit_key: 'The digits of the invoice number, without leading zeros',
+    word_key: 'The invoice number as space-separated words, upper case, padded with spaces',
+  },
+  int_bank_named: {
+    match_rule: 'Rule that found the invoice in the receipt: creditor_reference or invoice_number',
+    open_amount: 'Balance of the invoice before bank matching (int_bank_invoices)',
+    receipt_amount: 'Amount of the receipt',
+    is_open: 'The invoice is open for the receipt: issued on or before it, not settled before it, same currency, a balance left',
+  },
+  int_bank_named_matches: {
+    match_rule: 'Rule that named the invoice: creditor_reference or invoice_number',
+    amount: 'Part of the receipt applied to the invoice (0 when earlier receipts had paid it)',
+  },
+  int_bank_payers: {
+    customer_id: 'Payer of a receipt that paid no invoice it names: as given, else the one customer its IBAN is known for (empty: unknown)',
+    iban_customers: 'Customers its IBAN is known for on the payment date',
+  },
+  int_bank_matches: {
+    match_rule: 'Rule that matched the receipt to the invoice (creditor_reference, invoice_number, unique_amount), or unmatched (one row, no invoice)',
+    reason: 'Why an unmatched receipt stays unapplied cash',
+  },
   int_write_offs: { amount_original: ORIGINAL_AMOUNT },
   int_ar_documents: {
     amount_original: ORIGINAL_AMOUNT,

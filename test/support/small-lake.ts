@@ -7,13 +7,15 @@ import { ingestFxRates } from '../../src/feeds/fx-rates/ingest.js';
 import { generateLedger, type LedgerSituations } from '../../src/generator/index.js';
 import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { buildWarehouse } from '../../src/warehouse/build.js';
+import { ingestBankStatements } from '../../src/feeds/bank-statements/ingest.js';
+import { bankStatementForLedger } from './bank-statement.js';
 
 /**
  * A real lake for dashboard tests: generated ledger → ingest → build, small enough to take a few
  * seconds on 2 cores. Returns the lake root (inside a fresh temp folder).
  */
 export async function buildSmallLake(
-  opts: { customers?: number; months?: number; seed?: string; endDate?: string; situations?: LedgerSituations } = {},
+  opts: { customers?: number; months?: number; seed?: string; endDate?: string; situations?: LedgerSituations; bankStatement?: boolean } = {},
 ): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'creditlake-dash-'));
   const outDir = join(root, 'data');
@@ -30,6 +32,11 @@ export async function buildSmallLake(
   if (summary.fxRates) {
     const res = await ingestFxRates({ lakeRoot, files: [summary.fxRates.file], reportingCurrency: 'EUR' });
     if (!res.ok) throw new Error(`ingest of the rates failed: ${res.files[0]?.message}`);
+  }
+  // A bank statement paying open invoices by every matching rule, so bank_receipts and payment_matching have rows.
+  if (opts.bankStatement) {
+    const res = await ingestBankStatements({ lakeRoot, files: [await bankStatementForLedger(outDir)] });
+    if (!res.ok) throw new Error(`ingest of the bank statement failed: ${res.files[0]?.message}`);
   }
   // CREDITLAKE_TEST_SQL_DIR: build from another model folder (e.g. a clean export while models are in flux).
   const build = await buildWarehouse({ lakeRoot, config: defaultConfig(), sqlDir: process.env.CREDITLAKE_TEST_SQL_DIR });

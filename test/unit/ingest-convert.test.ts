@@ -157,7 +157,7 @@ describe('convertCsv on file-level problems', () => {
       ['payment amount not positive', 3],
     ]);
     const cfile = join(scratch, 'customers.csv');
-    writeFileSync(cfile, `${customers.columns.map((c) => c.name).join(',')}\nK1,Acme BV,12345678,,NL,4711,smb,small,1000.00,EUR,14.5,\n`);
+    writeFileSync(cfile, `customer_id,name,kvk_number,vat_number,country,sbi_code,segment,size_class,credit_limit,currency,payment_terms_days,account_manager\nK1,Acme BV,12345678,,NL,4711,smb,small,1000.00,EUR,14.5,\n`);
     const c = await convertCsv({ file: cfile, table: customers, scratchDir: join(scratch, 'cus'), outputName: 'b' });
     expect(c.topReasons.map((t) => [t.reason, t.column])).toEqual([['not a whole number', 'payment_terms_days']]);
   });

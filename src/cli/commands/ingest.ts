@@ -13,10 +13,14 @@ import { printJson } from '../json-output.js';
 import { buildCommand } from './build.js';
 import { warehouseStale } from '../../lake/staleness.js';
 import { ingestFxRates } from '../../feeds/fx-rates/ingest.js';
+import { ingestBankStatements } from '../../feeds/bank-statements/ingest.js';
+
+const FEEDS = ['credit-report', 'fx-rates', 'bank-statements'];
 
 const usage = `Usage: creditlake ingest <file…> --table <name> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed credit-report <file…> [--max-reject-rate R] [--lake DIR] [--json]
        creditlake ingest --feed fx-rates <file…> [--max-reject-rate R] [--lake DIR] [--json]
+       creditlake ingest --feed bank-statements <file…> [--max-reject-rate R] [--lake DIR] [--json]
 
 Validates canonical CSV files inside DuckDB and commits each as one batch to the lake:
 good rows to raw/<table>/ingest_date=YYYY-MM-DD/<batch>.parquet, rejected rows (with file, line,
@@ -31,6 +35,12 @@ Options:
   --feed fx-rates         exchange rates into fx_rates: the ECB reference-rate CSV (eurofxref-hist.csv:
                           Date,USD,JPY,… per EUR; crossed into the reporting currency when that is not
                           EUR) or canonical rate_date,currency,rate (units per 1 reporting-currency unit)
+  --feed bank-statements  bank statements into payments: ISO 20022 CAMT.053 (camt.053.001.02 and later,
+                          as ING, Rabobank and ABN AMRO deliver it) or MT940 (ING, Rabobank, ABN AMRO
+                          dialects). Credits load as receipts with remittance information, payer IBAN and
+                          name, creditor reference and bank reference; \`build\` identifies the payer and
+                          matches them to open invoices (marts bank_receipts, payment_matching). Debits and
+                          reversals are left out (counted in the result): they are not customer receipts
   --max-reject-rate <R>   highest acceptable share of rejected rows per file, 0..1 or a percentage
                           such as 2%; default 0 (any reject fails)
   --lake <dir>            lake folder (default from creditlake.config.json, else ./lake)
@@ -115,7 +125,7 @@ async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
     const mapped = await runMappedIngest(argv, io);
     if (mapped !== undefined) return mapped;
     const { values, positionals } = parse(argv, { table: { type: 'string' }, feed: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
-    if (values.feed !== undefined && values.feed !== 'credit-report' && values.feed !== 'fx-rates') throw new UsageError(`unknown feed "${values.feed}" (known: credit-report, fx-rates)`);
+    if (values.feed !== undefined && !FEEDS.includes(values.feed)) throw new UsageError(`unknown feed "${values.feed}" (known: ${FEEDS.join(', ')})`);
     if (values.feed && values.table) throw new UsageError('give --table or --feed, not both');
     if (!values.table && !values.feed) throw new UsageError('--table is required');
     if (positionals.length === 0) throw new UsageError('no files given');
@@ -123,7 +133,11 @@ async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
     const { config, lakeRoot } = configFrom(values, io);
     let result;
     try {
-      result = values.feed === 'fx-rates' ? await ingestFxRates({
+      result = values.feed === 'bank-statements' ? await ingestBankStatements({
+        store: openLakeStore(lakeRoot),
+        files: positionals.map((f) => resolve(io.cwd, f)),
+        maxRejectRate,
+      }) : values.feed === 'fx-rates' ? await ingestFxRates({
         store: openLakeStore(lakeRoot),
         files: positionals.map((f) => resolve(io.cwd, f)),
         reportingCurrency: config.reporting_currency,

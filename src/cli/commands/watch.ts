@@ -15,6 +15,7 @@ Runs the pipeline on a landing folder laid out like the AWS landing bucket:
   <folder>/einvoices/…          UBL / Peppol e-invoices
   <folder>/credit-reports/…     credit-report files
   <folder>/fx-rates/…           exchange rates (ECB reference-rate CSV or canonical fx_rates CSV)
+  <folder>/bank-statements/…    bank statements (CAMT.053 XML or MT940): credits become payments
 
 Each new file is ingested once (a file seen before is recognised by its content hash), then moved
 to <folder>/done/… or, when its ingest fails, to <folder>/failed/… with a <file>.reason.txt beside
@@ -46,8 +47,9 @@ export function landingArgs(rel: string): string[] | { problem: string } | undef
   if (top === 'credit-reports') return ['--feed', 'credit-report'];
   // The fx-rates feed takes the ECB reference-rate CSV as well as canonical fx_rates CSV.
   if (top === 'fx-rates') return ['--feed', 'fx-rates'];
+  if (top === 'bank-statements') return ['--feed', 'bank-statements'];
   if (CANONICAL_TABLES.some((t) => t.name === top)) return ['--table', top];
-  return { problem: `unknown folder ${top}/: use <table>/, mapped/<preset>/, einvoices/, credit-reports/ or fx-rates/` };
+  return { problem: `unknown folder ${top}/: use <table>/, mapped/<preset>/, einvoices/, credit-reports/, fx-rates/ or bank-statements/` };
 }
 
 function listFiles(dir: string, root: string, out: string[] = []): string[] {

@@ -138,7 +138,12 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
     rule('amount', 'credit note amount not negative', `${q('document_type')} = 'credit_note' AND ${money('amount')} >= 0`),
     isoCode('currency', 3, 'ISO 4217'),
   ],
-  payments: [rule('amount', 'payment amount not positive', `${money('amount')} <= 0`), isoCode('currency', 3, 'ISO 4217')],
+  payments: [
+    rule('amount', 'payment amount not positive', `${money('amount')} <= 0`),
+    isoCode('currency', 3, 'ISO 4217'),
+    // Only a bank-statement receipt (booked on bank_account) may come without its payer: the build identifies it.
+    rule('customer_id', 'customer_id missing (only a bank-statement receipt, with bank_account, may leave it empty)', `${q('customer_id')} IS NULL AND ${q('bank_account')} IS NULL`, `'empty'`),
+  ],
   payment_allocations: [rule('amount', 'allocated amount is zero', `${money('amount')} = 0`)],
   // A negative write-off is a recovery of written-off debt (issue 11): allowed only when it says so.
   write_offs: [

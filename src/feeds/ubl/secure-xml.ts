@@ -45,12 +45,12 @@ export function decodeXmlBytes(bytes: Uint8Array): string {
   }
 }
 
-export function assertSafeXml(text: string, sizeBytes: number, maxBytes = MAX_XML_BYTES): void {
+export function assertSafeXml(text: string, sizeBytes: number, maxBytes = MAX_XML_BYTES, what = 'e-invoices'): void {
   if (sizeBytes > maxBytes) throw new UnsafeXmlError(`document is ${sizeBytes} bytes, over the limit of ${maxBytes}`);
   if (/<!DOCTYPE/i.test(text)) {
-    throw new UnsafeXmlError('DOCTYPE declarations are not allowed in e-invoices (risk of external entities / entity expansion)');
+    throw new UnsafeXmlError(`DOCTYPE declarations are not allowed in ${what} (risk of external entities / entity expansion)`);
   }
-  if (/<!ENTITY/i.test(text)) throw new UnsafeXmlError('ENTITY declarations are not allowed in e-invoices');
+  if (/<!ENTITY/i.test(text)) throw new UnsafeXmlError(`ENTITY declarations are not allowed in ${what}`);
 }
 
 const parser = new XMLParser({
@@ -71,10 +71,10 @@ const parser = new XMLParser({
 });
 
 /** Parses an untrusted document into plain objects (namespace prefixes removed, all values text). */
-export function parseUntrustedXml(bytes: Uint8Array, maxBytes = MAX_XML_BYTES): XmlNode {
+export function parseUntrustedXml(bytes: Uint8Array, maxBytes = MAX_XML_BYTES, what = 'e-invoices'): XmlNode {
   if (bytes.length > maxBytes) throw new UnsafeXmlError(`document is ${bytes.length} bytes, over the limit of ${maxBytes}`);
   const text = decodeXmlBytes(bytes);
-  assertSafeXml(text, bytes.length, maxBytes);
+  assertSafeXml(text, bytes.length, maxBytes, what);
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
     throw new UnsafeXmlError(`not well-formed XML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);

@@ -21,8 +21,10 @@ import { kpiSummary } from './kpi_summary.js';
 import { CREDIT_RISK_MARTS } from './credit-risk.js';
 import { sourceFreshness } from './source_freshness.js';
 import { disputesMonthly } from './disputes_monthly.js';
+import { bankReceipts } from './bank_receipts.js';
+import { paymentMatching } from './payment_matching.js';
 
-export { arAging, arOpenItems, arCurrency, dsoMonthly, sourceFreshness, disputesMonthly };
+export { arAging, arOpenItems, arCurrency, dsoMonthly, sourceFreshness, disputesMonthly, bankReceipts, paymentMatching };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
 export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly, writeOffsMonthly, creditDecisionsMonthly, concentration, creditLimitUtilisation };
 
@@ -37,7 +39,7 @@ const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly,
  * SQL produces other columns or types, and `creditlake tables` documents marts from here.
  * Add one line per new mart (file sql/marts/<name>.sql + src/schema/marts/<name>.ts).
  */
-export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, arCurrency, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS, sourceFreshness, disputesMonthly];
+export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, arCurrency, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS, sourceFreshness, disputesMonthly, bankReceipts, paymentMatching];
 
 export function martTable(name: string): TableDef | undefined {
   return MART_TABLES.find((t) => t.name === name);

@@ -15,6 +15,7 @@ export const athenaDialect: Dialect = {
   ratio: (a, b) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
   formatDate: (d) => `date_format(${d}, '%Y-%m-%d')`,
   regexpLike: (v, p) => `regexp_like(${v}, ${p})`,
+  regexpReplaceAll: (v, p, r) => `regexp_replace(${v}, ${p}, ${r})`,
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthStartSequence: (from, to) =>
     `sequence(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,

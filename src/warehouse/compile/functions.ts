@@ -59,6 +59,7 @@ function dialectFunctions(d: Dialect): Record<string, TemplateFunction> {
     ratio: (a, b) => d.ratio(expr(a, 'numerator'), expr(b, 'denominator')),
     format_date: (date) => d.formatDate(expr(date, 'date')),
     regexp_like: (v, p) => d.regexpLike(expr(v, 'value'), expr(p, 'pattern')),
+    regexp_replace_all: (v, p, r) => d.regexpReplaceAll(expr(v, 'value'), expr(p, 'pattern'), expr(r, 'replacement')),
     date_literal: (iso) => d.dateLiteral(str(iso, 'date')),
     month_start_sequence: (from, to) => d.monthStartSequence(expr(from, 'from'), expr(to, 'to')),
   };

@@ -26,6 +26,8 @@ export interface Dialect {
   /** `YYYY-MM-DD` text of a date. */
   formatDate(date: string): string;
   regexpLike(value: string, pattern: string): string;
+  /** Every match of pattern replaced (DuckDB's regexp_replace replaces the first unless told 'g'). */
+  regexpReplaceAll(value: string, pattern: string, replacement: string): string;
   /** A DATE literal. */
   dateLiteral(iso: string): string;
   /**

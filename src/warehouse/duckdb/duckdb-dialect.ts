@@ -14,6 +14,7 @@ export const duckdbDialect: Dialect = {
   ratio: (a, b) => `(CAST(${a} AS DOUBLE) / NULLIF(CAST(${b} AS DOUBLE), 0))`,
   formatDate: (d) => `strftime(${d}, '%Y-%m-%d')`,
   regexpLike: (v, p) => `regexp_matches(${v}, ${p})`,
+  regexpReplaceAll: (v, p, r) => `regexp_replace(${v}, ${p}, ${r}, 'g')`,
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthStartSequence: (from, to) =>
     `generate_series(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,

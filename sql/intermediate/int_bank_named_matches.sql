@@ -1,0 +1,34 @@
+-- What each bank-statement receipt pays of the open invoices it names (int_bank_named), when they are
+-- all of one customer (naming invoices of several customers is ambiguous): its amount goes to them by
+-- due date, up to each balance; several receipts naming one invoice take what is left of it in date
+-- order (exact: each takes min(its claim, balance − earlier claims), as earlier claims never exceed
+-- the balance). Rows with amount 0 are receipts whose invoices earlier receipts had paid.
+WITH open_named AS (
+  SELECT * FROM {{ ref('int_bank_named') }} WHERE is_open
+),
+one_customer AS (
+  SELECT payment_id FROM open_named GROUP BY payment_id HAVING count(DISTINCT customer_id) = 1
+),
+claims AS (
+  SELECT payment_id, document_id, match_rule, customer_id, payment_date, open_amount,
+         CASE WHEN receipt_amount - before_amount <= 0 THEN CAST(0 AS DECIMAL(18,2))
+              WHEN receipt_amount - before_amount < open_amount THEN receipt_amount - before_amount
+              ELSE open_amount END AS claim
+  FROM (
+    SELECT o.*,
+           COALESCE(sum(o.open_amount) OVER (PARTITION BY o.payment_id ORDER BY o.due_date, o.document_id
+                                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before_amount
+    FROM open_named o
+    WHERE o.payment_id IN (SELECT payment_id FROM one_customer)
+  ) x
+)
+SELECT payment_id, document_id, match_rule, customer_id, payment_date,
+       CAST(CASE WHEN open_amount - taken_before <= 0 THEN 0
+                 WHEN open_amount - taken_before < claim THEN open_amount - taken_before
+                 ELSE claim END AS DECIMAL(18,2)) AS amount
+FROM (
+  SELECT c.*,
+         COALESCE(sum(c.claim) OVER (PARTITION BY c.document_id ORDER BY c.payment_date, c.payment_id
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS taken_before
+  FROM claims c
+) x
