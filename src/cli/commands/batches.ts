@@ -8,8 +8,17 @@ import { printJson } from '../json-output.js';
 import { openLakeStore } from '../../lake/open-store.js';
 import { isS3Uri } from '../../lake/s3-uri.js';
 import { runningBuild } from '../../lake/build-running.js';
+import type { S3LakeStore } from '../../lake/s3-store.js';
+import { BuildLock } from '../../aws/build-lock.js';
 import { findBatch, listBatches, retireBatch, restoreBatch, type BatchStatus } from '../../lake/retire.js';
 import type { LakeStore } from '../../lake/store.js';
+
+/** Who holds an S3 lake's build lock (marts/_build.lock) while it is live, else undefined. */
+async function s3BuildHolder(store: S3LakeStore): Promise<string | undefined> {
+  const cur = await new BuildLock(store).current();
+  if (!cur || Date.parse(cur.info.expires_at) <= Date.now()) return undefined;
+  return `${cur.info.owner}, since ${cur.info.acquired_at}`;
+}
 
 const usage = `Usage: creditlake batches [<table>…] [--lake DIR] [--json]
        creditlake batches retire <batch-id> [--reason TEXT] [--lake DIR]
@@ -22,7 +31,9 @@ retire takes a batch out of the warehouse without deleting anything (its manifes
 stay; re-ingesting the same file is still recognised) and records who did it, when and why under
 operations/. restore undoes it. Either takes effect at the next \`creditlake build\` and is refused
 while a build of the lake is running. A batch id may be shortened to a unique prefix (8+ characters)
-of the id or of the file's hash.`;
+of the id or of the file's hash. On an S3 lake (--lake s3://bucket/prefix) the records go to the
+bucket, and Athena builds, which read batches through their manifests and retire records, leave a
+retired batch out; a held build lock (marts/_build.lock) refuses the change.`;
 
 /** Tables that have batches: the folders under manifests/. */
 export async function batchTables(store: LakeStore): Promise<string[]> {
@@ -55,18 +66,24 @@ const COLUMNS = [
 
 async function change(op: 'retire' | 'restore', id: string | undefined, reason: string | undefined, lakeRoot: string, io: CliIO): Promise<number> {
   if (!id) throw new UsageError(`give the batch id: creditlake batches ${op} <batch-id>`);
-  if (isS3Uri(lakeRoot)) throw new UsageError(`batches ${op} works on a local lake; an S3 lake's Athena tables read every committed file`);
-  if (!existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
+  const s3 = isS3Uri(lakeRoot);
+  if (!s3 && !existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
   const store = openLakeStore(lakeRoot);
   const matches = findBatch(await listBatches(store, await batchTables(store)), id);
   if (matches.length === 0) throw new UsageError(`no batch ${id} in ${lakeRoot}; \`creditlake batches\` lists them`);
   if (matches.length > 1) throw new UsageError(`${id} matches ${matches.length} batches (${matches.map((m) => `${m.table} ${m.batch_id}`).join(', ')}): give more of the id`);
   const batch = matches[0]!;
-  const build = runningBuild(lakeRoot);
-  if (build) {
-    line(io.stderr, `creditlake batches: a build of this lake is running (pid ${build.pid}, since ${build.startedAt.toISOString()}); ${op} after it finishes`);
+  // A build reads the retire records once: changing them under a running build would publish marts
+  // that match neither state. Locally a build leaves its scratch warehouse; on S3 it holds the lock.
+  const local = s3 ? undefined : runningBuild(lakeRoot);
+  const busy = s3 ? await s3BuildHolder(store as S3LakeStore) : local && `pid ${local.pid}, since ${local.startedAt.toISOString()}`;
+  if (busy) {
+    line(io.stderr, `creditlake batches: a build of this lake is running (${busy}); ${op} after it finishes`);
     return EXIT.FAILED;
   }
+  const next = s3
+    ? 'the next Athena build (`creditlake build --target athena` or the scheduled one) leaves it out'
+    : 'the warehouse drops it at the next `creditlake build`';
   const user = (() => {
     try {
       return userInfo().username;
@@ -80,14 +97,14 @@ async function change(op: 'retire' | 'restore', id: string | undefined, reason: 
       return EXIT.OK;
     }
     await retireBatch(store, batch, { reason, user });
-    line(io.stdout, `retired ${batch.table} batch ${batch.batch_id} (${batch.source_file}, ${batch.rows_loaded} rows); the warehouse drops it at the next \`creditlake build\`; undo with \`creditlake batches restore ${batch.batch_id}\``);
+    line(io.stdout, `retired ${batch.table} batch ${batch.batch_id} (${batch.source_file}, ${batch.rows_loaded} rows); ${next}; undo with \`creditlake batches restore ${batch.batch_id}\``);
   } else {
     if (!batch.retired) {
       line(io.stdout, `${batch.table} batch ${batch.batch_id} is not retired; nothing to do`);
       return EXIT.OK;
     }
     await restoreBatch(store, batch, { reason, user });
-    line(io.stdout, `restored ${batch.table} batch ${batch.batch_id} (${batch.source_file}, ${batch.rows_loaded} rows); the warehouse reads it again from the next \`creditlake build\``);
+    line(io.stdout, `restored ${batch.table} batch ${batch.batch_id} (${batch.source_file}, ${batch.rows_loaded} rows); ${s3 ? 'the next Athena build reads it again' : 'the warehouse reads it again from the next `creditlake build`'}`);
   }
   return EXIT.OK;
 }
