@@ -227,6 +227,7 @@ async function ingestOne(
       finished_at: now().toISOString(),
       data_key: toKey(lakePaths.rawBatchFile(table.name, ingestDate, id)),
       quarantine_key: conv.quarantineFile ? toKey(lakePaths.quarantineFile(table.name, id)) : null,
+      ...(conv.header ? { source_header: conv.header } : {}),
     };
     const commit = await commitBatch(store, manifest, { dataFile: conv.dataFile, quarantineFile: conv.quarantineFile }, { now: now() });
     if (!commit.written) {

@@ -29,6 +29,8 @@ export const BatchManifestSchema = z.object({
    * Source lines of the file, for a mapped ingest: one line can feed several tables, and the reject
    * limit applies to lines. Kept so a re-run of a file that broke the limit fails the same way.
    */
+  /** The CSV header of a canonical-table file, in its order: the layout its rejected lines are quarantined in. */
+  source_header: z.array(z.string()).optional(),
   source_lines: z.object({ read: z.number().int().nonnegative(), loaded: z.number().int().nonnegative(), rejected: z.number().int().nonnegative() }).optional(),
 });
 

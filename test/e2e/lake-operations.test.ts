@@ -156,4 +156,34 @@ describe('lake operations', () => {
       rmSync(join(lake, '_tmp'), { recursive: true, force: true });
     }
   });
+  it('exports rejected rows in the source layout; corrected, they ingest', async () => {
+    const exportLake = join(work, 'lake-export');
+    // The file's own column order, an extra column the table does not know, a quoted comma, and three
+    // bad lines: an amount with a decimal comma and a due date before the invoice date (checks), a
+    // date the reader refuses.
+    writeFileSync(join(work, 'invoices-apr.csv'), [
+      'currency,document_id,customer_id,document_type,invoice_date,due_date,amount,note',
+      'EUR,I10,C1,invoice,2024-04-01,2024-05-01,100.00,ok',
+      'EUR,I11,C2,invoice,2024-04-02,2024-05-02,"1,50","klant, zegt: te laat"',
+      'EUR,I12,C1,invoice,2024-04-03,2024-03-03,300.00,',
+      'EUR,I13,C2,invoice,2024-04-31,2024-05-31,400.00,',
+    ].join('\n') + '\n');
+    const first = await cli(work, 'ingest', 'invoices-apr.csv', '--table', 'invoices', '--lake', exportLake, '--max-reject-rate', '1');
+    expect(first.stdout).toMatch(/1 loaded, 3 rejected/);
+    const apr = (JSON.parse((await cli(work, 'batches', '--lake', exportLake, '--json')).stdout) as { batch_id: string; source_file: string }[]).find((b) => b.source_file === 'invoices-apr.csv')!;
+    const exp = await cli(work, 'rejects', 'invoices', '--batch', apr.batch_id, '--export', 'fix.csv', '--lake', exportLake);
+    expect(exp.code, exp.stderr).toBe(0);
+    expect(exp.stderr).toMatch(/wrote 3 rejected line\(s\) of invoices in the source layout to .*fix\.csv/);
+    const exported = readFileSync(join(work, 'fix.csv'), 'utf8').split('\n');
+    expect(exported[0]).toBe('currency,document_id,customer_id,document_type,invoice_date,due_date,amount,note');
+    expect(exported.slice(1, 3)).toEqual(['EUR,I11,C2,invoice,2024-04-02,2024-05-02,"1,50",', 'EUR,I12,C1,invoice,2024-04-03,2024-03-03,300.00,']);
+    expect(exported[3]).toMatch(/^EUR,I13,C2,invoice,2024-04-31,2024-05-31,400\.00,/);
+    // Corrected by the user, the same file ingests in full.
+    writeFileSync(join(work, 'fix.csv'), readFileSync(join(work, 'fix.csv'), 'utf8').replace('"1,50"', '1.50').replace('2024-03-03', '2024-05-03').replace('2024-04-31', '2024-04-30'));
+    const again = await cli(work, 'ingest', 'fix.csv', '--table', 'invoices', '--lake', exportLake);
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(/3 loaded, 0 rejected/);
+    expect((await cli(work, 'rejects', '--export', 'x.csv', '--format', 'csv', '--lake', exportLake)).code).toBe(2);
+    expect((await cli(work, 'rejects', '--export', 'x.csv', '--lake', exportLake)).code).toBe(0);
+  });
 });

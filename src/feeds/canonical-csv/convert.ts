@@ -54,6 +54,8 @@ export interface ConvertResult {
   rowsRejected: number;
   /** Physical lines of the file (header, blank lines and line breaks inside quoted values included). */
   sourceLines?: number;
+  /** The file's header (column names in its order): the layout `rejects --export` writes rejected lines back in. */
+  header?: string[];
   /** Local Parquet of the good rows in the canonical schema (written even with 0 rows). */
   dataFile?: string;
   /** Local quarantine Parquet, only when rows were rejected. */
@@ -126,7 +128,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     await run(preRejectsSql(preRejects));
     await run(failuresSql(rowChecks(opts.table, missingRequired, opts.dateWindow)));
     if (!missingRequired.some((c) => opts.table.key.includes(c))) await run(duplicatesSql(opts.table));
-    await run(quarantineSql(source, opts.table));
+    await run(quarantineSql(source, opts.table, names));
 
     const counts = await one(
       conn,
@@ -158,6 +160,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       rowsLoaded: staged - failed,
       rowsRejected: badLines + failed,
       sourceLines: norm.physicalLines,
+      header: names,
       dataFile,
       quarantineFile,
       topReasons: await topReasons(conn),

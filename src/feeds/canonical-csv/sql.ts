@@ -82,8 +82,18 @@ const REJECT_REASON = `CASE error_type
  * wrong field counts, bad bytes), `read_csv` rejects (dates), and failed checks, each with the line
  * number in the user's file (`__line`, the first field of every normalized line).
  */
-export function quarantineSql(sourceFile: string, table: TableDef): string {
-  const raw = `array_to_string([${table.columns.map((c) => `coalesce(CAST(s.${q(c.name)} AS VARCHAR), '')`).join(', ')}], ',')`;
+export function quarantineSql(sourceFile: string, table: TableDef, header?: readonly string[]): string {
+  // A row that failed a check is written back as a CSV line in the file's own column order (quoted
+  // where needed), like the lines the reader rejected, so `rejects --export` can hand them back for
+  // correction; a column the table does not know was dropped on reading and comes back empty.
+  const known = new Set(table.columns.map((c) => c.name));
+  const layout = header ?? table.columns.map((c) => c.name);
+  const field = (name: string) => {
+    if (!known.has(name)) return `''`;
+    const v = `coalesce(CAST(s.${q(name)} AS VARCHAR), '')`;
+    return `CASE WHEN regexp_matches(${v}, '[",\r\n]') THEN '"' || replace(${v}, '"', '""') || '"' ELSE ${v} END`;
+  };
+  const raw = `concat_ws(',', ${layout.map(field).join(', ')})`;
   return `CREATE TEMP TABLE quarantine AS
     SELECT ${lit(sourceFile)} AS source_file, CAST(line AS BIGINT) AS line, column_name, reason, detail, raw_line FROM (
       SELECT TRY_CAST(split_part(csv_line, ',', 1) AS BIGINT) AS line, coalesce(column_name, '') AS column_name, ${REJECT_REASON} AS reason,
