@@ -310,5 +310,23 @@ export const en = {
   sbi_S: "Other service activities",
   sbi_T: "Households as employers",
   sbi_U: "Extraterritorial organisations",
+  // Values from the data: insolvency event types, collection channels, write-off reasons, providers
+  bankruptcy: "bankruptcy",
+  suspension_of_payments: "suspension of payments",
+  debt_rescheduling: "debt rescheduling (WSNP)",
+  dissolution: "dissolution",
+  post: "post",
+  phone: "phone",
+  whatsapp: "WhatsApp",
+  court: "court",
+  uncollectable: "uncollectable",
+  dispute: "dispute",
+  recovery: "recovery",
+  creditsafe: "Creditsafe",
+  graydon: "Graydon",
+  dnb: "D&B",
+  customer_master: "customer master",
+  credit_decision: "credit decision",
+  none: "none",
 };
 

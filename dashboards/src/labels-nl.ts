@@ -308,5 +308,23 @@ export const nl: Record<LabelKey, string> = {
   sbi_S: "Overige dienstverlening",
   sbi_T: "Huishoudens",
   sbi_U: "Extraterritoriale organisaties",
+  // Waarden uit de gegevens: soorten insolventie, incassokanalen, redenen van afboeking, bureaus
+  bankruptcy: "faillissement",
+  suspension_of_payments: "surseance van betaling",
+  debt_rescheduling: "schuldsanering (WSNP)",
+  dissolution: "ontbinding",
+  post: "post",
+  phone: "telefoon",
+  whatsapp: "WhatsApp",
+  court: "rechtbank",
+  uncollectable: "oninbaar",
+  dispute: "geschil",
+  recovery: "teruggekregen",
+  creditsafe: "Creditsafe",
+  graydon: "Graydon",
+  dnb: "D&B",
+  customer_master: "klantstam",
+  credit_decision: "kredietbeslissing",
+  none: "geen",
 };
 

@@ -84,3 +84,39 @@ export function priorityReason(r: DataRow, lang: Lang, currency: string): string
   if (limit !== null && open !== null && limit - open <= 0 && r.customers === undefined) return text.no_headroom_keep!(v);
   return text.no_signal!(v);
 }
+
+/**
+ * What changed in a risk alert, in the reader's language, from the alert's typed columns (the
+ * mart's `detail` line is English, for analysts). Builds older than those columns keep `detail`.
+ */
+export function alertDetail(r: DataRow, lang: Lang, currency: string): string | null {
+  const reason = typeof r.reason === 'string' ? r.reason : '';
+  const num = (v: DataRow[string] | undefined, digits = 0) => (n(v) === null ? '' : formatNumber(n(v), lang, digits));
+  const provider = typeof r.provider === 'string' ? label(lang, r.provider) : '';
+  const nl = lang === 'nl';
+  const has = (k: string) => r[k] !== null && r[k] !== undefined;
+  switch (reason) {
+    case 'score_drop':
+      if (!has('value_after')) break;
+      return `${nl ? `score ${provider}` : `${provider} score`} ${num(r.value_before)} → ${num(r.value_after)}`;
+    case 'band_worsened':
+      if (!has('value_after')) break;
+      return `${nl ? `risicoklasse ${provider}` : `${provider} risk band`} ${num(r.value_before)} → ${num(r.value_after)}`;
+    case 'insolvency_event': {
+      if (!has('subject')) break;
+      const ref = typeof r.reference === 'string' && r.reference ? ` (${nl ? 'zaak' : 'case'} ${r.reference})` : '';
+      return `${label(lang, String(r.subject))}${ref}`;
+    }
+    case 'over_limit':
+      if (!has('alert_open_ar')) break;
+      return nl
+        ? `openstaand ${formatMoney(n(r.alert_open_ar), lang, currency)} boven limiet ${formatMoney(n(r.alert_credit_limit), lang, currency)}`
+        : `open AR ${formatMoney(n(r.alert_open_ar), lang, currency)} above limit ${formatMoney(n(r.alert_credit_limit), lang, currency)}`;
+    case 'industry_rate_rising':
+      if (!has('value_after')) break;
+      return nl
+        ? `branche ${r.subject ?? ''}: ${num(r.value_after, 1)} faillissementen per 1.000 (12 maanden)`
+        : `industry ${r.subject ?? ''}: ${num(r.value_after, 1)} bankruptcies per 1,000 (12 months)`;
+  }
+  return typeof r.detail === 'string' ? r.detail : null;
+}

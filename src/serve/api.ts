@@ -6,6 +6,7 @@ import { BadRequest, describeIssues, flattenQuery, type RawQuery } from './param
 import { defaultSettings, type DashboardSettings } from './settings.js';
 import { sliceByName, slices } from './slices/index.js';
 import { MartMissing, VIEWS, type Slice, type SliceData } from './slices/types.js';
+import { baseEngine, ENGINE_BASE } from './slices/common.js';
 
 export interface ApiResponse {
   status: number;
@@ -99,6 +100,7 @@ function columnsOf(rows: Row[], sqlColumns: Map<string, ResultColumn>, declared:
 async function runSlice(slice: Slice, engine: WarehouseEngine, catalog: Catalog, settings: DashboardSettings, params: unknown) {
   const sqlColumns = new Map<string, ResultColumn>();
   const recording: WarehouseEngine = Object.create(engine, {
+    [ENGINE_BASE]: { value: baseEngine(engine) },
     query: {
       value: async (sql: string, bind?: Record<string, string | number | boolean | null>): Promise<QueryResult> => {
         const res = await engine.query(sql, bind);
@@ -166,35 +168,53 @@ export async function handleApiRequest(
     const key = `${slice.name}?${JSON.stringify(Object.entries(parsed.data as object).sort())}`;
     const hit = cached(engine, key);
     if (hit) return format ? await exportResponse(format, hit) : { status: 200, headers: { ...JSON_HEADERS }, body: hit };
-    let body: string;
-    try {
-      const { data, rows, total, columns } = await runSlice(slice, engine, catalog, settings, parsed.data);
-      const ok: SliceOk = {
-        status: 'ok',
-        slice: slice.name,
-        params: parsed.data as Record<string, unknown>,
-        data_as_of: catalog.dataAsOf,
-        columns,
-        rows: rows as SliceOk['rows'],
-        notes: data.notes ?? [],
-        ignored_filters: (data.ignored ?? []).filter((f) => groupFiltersOf(parsed.data as Record<string, unknown>).includes(f as never)),
-        total_rows: total,
-        meta: data.meta ?? {},
-      };
-      body = JSON.stringify(ok);
-    } catch (e) {
-      if (!(e instanceof MartMissing)) throw e;
-      if (format) return json(404, unavailable(slice.name, e.mart, catalog));
-      const res = json(200, unavailable(slice.name, e.mart, catalog));
-      remember(engine, key, res.body);
-      return res;
+    // Two cards of a page asking for the same slice at once share one run of its query.
+    let pending = inflight.get(engine)?.get(key);
+    if (!pending) {
+      pending = answer(slice, engine, catalog, settings, parsed.data as Record<string, unknown>);
+      let m = inflight.get(engine);
+      if (!m) inflight.set(engine, (m = new Map()));
+      m.set(key, pending);
+      void pending.then(
+        (a) => {
+          m.delete(key);
+          remember(engine, key, a.body);
+        },
+        () => m.delete(key),
+      );
     }
-    remember(engine, key, body);
-    return format ? await exportResponse(format, body) : { status: 200, headers: { ...JSON_HEADERS }, body };
+    const a = await pending;
+    if (a.missing) return format ? json(404, unavailable(slice.name, a.missing, catalog)) : { status: 200, headers: { ...JSON_HEADERS }, body: a.body };
+    return format ? await exportResponse(format, a.body) : { status: 200, headers: { ...JSON_HEADERS }, body: a.body };
   } catch (e) {
     if (e instanceof BadRequest) return json(400, { error: e.message });
     opts.log?.(`api ${path}: ${(e as Error).stack ?? String(e)}`);
     return json(500, { error: `the query for ${path.slice(0, 80)} failed: ${(e as Error).message.split('\n')[0]}` });
+  }
+}
+
+const inflight = new WeakMap<WarehouseEngine, Map<string, Promise<{ body: string; missing?: string }>>>();
+
+/** A slice's JSON answer, or its "unavailable" answer when a mart it reads is not built. */
+async function answer(slice: Slice, engine: WarehouseEngine, catalog: Catalog, settings: DashboardSettings, params: Record<string, unknown>): Promise<{ body: string; missing?: string }> {
+  try {
+    const { data, rows, total, columns } = await runSlice(slice, engine, catalog, settings, params);
+    const ok: SliceOk = {
+      status: 'ok',
+      slice: slice.name,
+      params,
+      data_as_of: catalog.dataAsOf,
+      columns,
+      rows: rows as SliceOk['rows'],
+      notes: data.notes ?? [],
+      ignored_filters: (data.ignored ?? []).filter((f) => groupFiltersOf(params).includes(f as never)),
+      total_rows: total,
+      meta: data.meta ?? {},
+    };
+    return { body: JSON.stringify(ok) };
+  } catch (e) {
+    if (!(e instanceof MartMissing)) throw e;
+    return { body: JSON.stringify(unavailable(slice.name, e.mart, catalog)), missing: e.mart };
   }
 }
 

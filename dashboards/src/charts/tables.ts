@@ -1,6 +1,6 @@
 import type { ColumnMeta, SliceName } from '../../../src/serve/contract.js';
 import { label } from '../i18n.js';
-import { priorityReason } from '../reasons.js';
+import { alertDetail, priorityReason } from '../reasons.js';
 import { col, type BuildContext, type DataRow, type TableData } from './common.js';
 
 /**
@@ -39,6 +39,7 @@ export function tableOf(slice: SliceName, data: { rows: DataRow[]; columns: Colu
       for (const key of shown) {
         const v = r[key] ?? null;
         if (key === 'reason' && typeof r.priority_rule === 'string') out[key] = priorityReason(r, ctx.lang, ctx.currency);
+        else if (key === 'detail' && slice === 'risk_alerts') out[key] = alertDetail(r, ctx.lang, ctx.currency);
         else out[key] = kinds.get(key) === 'enum' && typeof v === 'string' ? enumLabel(ctx, key, v) : v;
       }
       return out;

@@ -40,7 +40,7 @@ function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
     xAxis: { type: 'category' as const, data: dates.map((d) => formatDate(d, ctx.lang)) },
     yAxis: { type: 'value' as const, name: t(ctx.lang, 'score') },
     series: providers.map((p, i) => ({
-      name: p,
+      name: enumLabel(ctx, 'provider', p),
       type: 'line' as const,
       connectNulls: true,
       ...LINE_STYLES[i % LINE_STYLES.length],
@@ -48,12 +48,12 @@ function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
     })),
   };
   const table = tableOf('customer_scores', { rows, columns: [
-    { name: 'report_date', kind: 'date' }, { name: 'provider', kind: 'text' }, { name: 'score', kind: 'number' },
+    { name: 'report_date', kind: 'date' }, { name: 'provider', kind: 'enum' }, { name: 'score', kind: 'number' },
     { name: 'rating', kind: 'text' }, { name: 'common_band', kind: 'int' }, { name: 'credit_limit_advice', kind: 'money' },
   ] }, ctx, ['report_date', 'provider', 'score', 'rating', 'common_band', 'credit_limit_advice']);
   const last = rows[rows.length - 1];
   const summary = last
-    ? `${t(ctx.lang, 'c_scores')}: ${providers.join(', ')}; ${formatDate(String(last.report_date), ctx.lang)} ${last.provider} ${formatValue(last.score ?? last.rating ?? null, 'text', ctx.lang)}.`
+    ? `${t(ctx.lang, 'c_scores')}: ${providers.map((p) => enumLabel(ctx, 'provider', p)).join(', ')}; ${formatDate(String(last.report_date), ctx.lang)} ${enumLabel(ctx, 'provider', String(last.provider))} ${formatValue(last.score ?? last.rating ?? null, 'text', ctx.lang)}.`
     : t(ctx.lang, 'empty');
   return { option: option as unknown as ChartModel['option'], table, summary };
 }

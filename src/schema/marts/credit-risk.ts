@@ -241,6 +241,12 @@ export const riskAlerts = defineTable({
     provider: col.optional(col.text('Provider or register the alert came from')),
     detail: col.text('What changed, e.g. "creditsafe score 64 -> 45"'),
     alerts: col.bigint('Alerts of this reason on this day (e.g. two providers)'),
+    value_before: col.optional(col.number('score_drop: the previous score; band_worsened: the previous common band')),
+    value_after: col.optional(col.number('score_drop: the new score; band_worsened: the new band; industry_rate_rising: the industry bankruptcy rate per 1,000 (12 months)')),
+    open_ar: col.optional(col.money('over_limit: open AR at the month end')),
+    credit_limit: col.optional(col.money('over_limit: the credit limit it went above')),
+    subject: col.optional(col.text('insolvency_event: the event type (bankruptcy …); industry_rate_rising: the SBI section')),
+    reference: col.optional(col.text('insolvency_event: the register case number, if known')),
   },
 });
 

@@ -23,8 +23,12 @@ import { sourceFreshness } from './source_freshness.js';
 import { disputesMonthly } from './disputes_monthly.js';
 import { bankReceipts } from './bank_receipts.js';
 import { paymentMatching } from './payment_matching.js';
+import { customerEvents } from './customer_events.js';
+import { customerCreditReports } from './customer_credit_reports.js';
+import { collectionWorklist } from './collection_worklist.js';
 
 export { arAging, arOpenItems, arCurrency, dsoMonthly, sourceFreshness, disputesMonthly, bankReceipts, paymentMatching };
+export { customerEvents, customerCreditReports, collectionWorklist };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
 export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly, writeOffsMonthly, creditDecisionsMonthly, concentration, creditLimitUtilisation };
 
@@ -34,12 +38,15 @@ const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour,
 /** Issue 3 part B: cash flows, the 13-week cash forecast and its backtest, the CFO's KPI summary. */
 const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest, kpiSummary];
 
+/** Marts the dashboards read per customer or per month end, so a page view reads a few rows, not the ledger (issue 14). */
+const DASHBOARD_MARTS: readonly TableDef[] = [customerEvents, customerCreditReports, collectionWorklist];
+
 /**
  * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose
  * SQL produces other columns or types, and `creditlake tables` documents marts from here.
  * Add one line per new mart (file sql/marts/<name>.sql + src/schema/marts/<name>.ts).
  */
-export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, arCurrency, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS, sourceFreshness, disputesMonthly, bankReceipts, paymentMatching];
+export const MART_TABLES: readonly TableDef[] = [arOpenItems, arAging, arCurrency, dsoMonthly, ...KPI_SUITE_A_MARTS, ...KPI_SUITE_B_MARTS, ...CREDIT_RISK_MARTS, sourceFreshness, disputesMonthly, bankReceipts, paymentMatching, ...DASHBOARD_MARTS];
 
 export function martTable(name: string): TableDef | undefined {
   return MART_TABLES.find((t) => t.name === name);

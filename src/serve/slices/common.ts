@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Row } from '../../warehouse/engine.js';
+import type { QueryResult, Row, WarehouseEngine } from '../../warehouse/engine.js';
 import type { Catalog } from '../catalog.js';
 import { sbiSectionSql } from '../catalog.js';
 import { GROUP_FILTERS, periodRange, type GroupFilter, type Period } from '../params.js';
@@ -24,8 +24,59 @@ export function defineSlice<S extends z.ZodRawShape>(def: {
     paramNames: Object.keys(def.shape),
     kinds: def.kinds ?? {},
     exportable: 'limit' in def.shape,
-    run: def.run,
+    run: (ctx, p) => def.run({ ...ctx, engine: resolvingLatest(ctx.engine) }, p),
   };
+}
+
+/**
+ * `$latest_<mart>` in a slice's SQL: the latest as-of date of that month-end mart on or before the
+ * request's `$as_of` (latestAsOfSql). Resolved to a constant before the query runs, not left as a
+ * subquery: compared with a constant, the Parquet row groups of other month ends are skipped by
+ * their min/max statistics, so a page reads one month of a mart instead of joining all of them.
+ */
+const LATEST_TOKEN = /\$latest_([a-z][a-z0-9_]{0,62})\b/g;
+/** On an engine wrapped for one request (a recording or resolving view of it): the engine it wraps. */
+export const ENGINE_BASE = Symbol('engine base');
+export function baseEngine(engine: WarehouseEngine): WarehouseEngine {
+  return (engine as { [ENGINE_BASE]?: WarehouseEngine })[ENGINE_BASE] ?? engine;
+}
+
+const latestCache = new WeakMap<WarehouseEngine, Map<string, { at: number; value: Promise<string | null> }>>();
+const LATEST_TTL_MS = 10 * 60_000;
+
+function latestOf(wrapped: WarehouseEngine, mart: string, asOf: string): Promise<string | null> {
+  const engine = baseEngine(wrapped);
+  let m = latestCache.get(engine);
+  if (!m) latestCache.set(engine, (m = new Map()));
+  const key = `${mart}|${asOf}`;
+  const hit = m.get(key);
+  // A snapshot engine (the local warehouse file) never changes under its reader; others may be rebuilt.
+  if (hit && (engine.snapshot || Date.now() - hit.at < LATEST_TTL_MS)) return hit.value;
+  const value = engine
+    .query(`SELECT CAST(MAX(as_of_date) AS VARCHAR) AS d FROM ${mart} WHERE as_of_date <= CAST($as_of AS DATE)`, { as_of: asOf })
+    .then((r) => (typeof r.rows[0]?.d === 'string' ? r.rows[0].d : null));
+  m.set(key, { at: Date.now(), value });
+  value.catch(() => m.delete(key));
+  return value;
+}
+
+function resolvingLatest(engine: WarehouseEngine): WarehouseEngine {
+  return Object.create(engine, {
+    [ENGINE_BASE]: { value: baseEngine(engine) },
+    query: {
+      value: async (sql: string, bind: Bind = {}): Promise<QueryResult> => {
+        const marts = [...new Set([...sql.matchAll(LATEST_TOKEN)].map((m) => m[1]!))];
+        if (!marts.length) return engine.query(sql, bind);
+        const asOf = bind.as_of;
+        if (typeof asOf !== 'string') throw new Error('a query naming $latest_<mart> binds $as_of');
+        const resolved: Bind = { ...bind };
+        for (const mart of marts) resolved[`latest_${mart}`] = await latestOf(engine, mart, asOf);
+        // DuckDB refuses a bound name the statement does not use ($as_of may now appear only here).
+        for (const k of Object.keys(resolved)) if (!new RegExp(`\\$${k}\\b`).test(sql)) delete resolved[k];
+        return engine.query(sql, resolved);
+      },
+    },
+  }) as WarehouseEngine;
 }
 
 export type Bind = Record<string, string | number | boolean | null>;

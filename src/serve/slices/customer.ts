@@ -4,7 +4,6 @@ import { sbiSectionSql } from '../catalog.js';
 import { EXPORT_LIMIT, param, periodRange } from '../params.js';
 import { asOfOf, defineSlice, requireMart } from './common.js';
 import { latestAsOfSql } from './marketing.js';
-import { MartMissing } from './types.js';
 
 /**
  * One customer's page (/customers/<id>): who they are, what they owe and how that moved, their
@@ -28,19 +27,18 @@ export const customerSearch = defineSlice({
   shape: { q: searchText, limit: EXPORT_LIMIT },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'customers');
-    const open = catalog.has('customer_risk')
-      ? `(SELECT MAX(r.open_ar) FROM customer_risk r WHERE r.customer_id = c.customer_id AND r.as_of_date = (SELECT MAX(as_of_date) FROM customer_risk))`
-      : 'CAST(NULL AS DECIMAL(18,2))';
+    const risk = catalog.has('customer_risk');
     // strpos on lower-cased text: no LIKE wildcards for a user to smuggle in, same on DuckDB and Trino.
     const { rows } = await engine.query(
-      `SELECT c.customer_id, c.name, c.kvk_number, c.country, c.segment, ${open} AS open_ar, COUNT(*) OVER () AS total_rows
+      `SELECT c.customer_id, c.name, c.kvk_number, c.country, c.segment, ${risk ? 'r.open_ar' : 'CAST(NULL AS DECIMAL(18,2))'} AS open_ar, COUNT(*) OVER () AS total_rows
        FROM customers c
+       ${risk ? `LEFT JOIN customer_risk r ON r.customer_id = c.customer_id AND r.as_of_date = ${latestAsOfSql('customer_risk')}` : ''}
        WHERE strpos(lower(c.name), lower($q)) > 0 OR strpos(lower(c.customer_id), lower($q)) > 0
           OR strpos(COALESCE(c.kvk_number, ''), $q) > 0
        ORDER BY CASE WHEN lower(c.customer_id) = lower($q) OR c.kvk_number = $q THEN 0
                      WHEN strpos(lower(c.name), lower($q)) = 1 THEN 1 ELSE 2 END, c.name, c.customer_id
        LIMIT $lim`,
-      { q: p.q, lim: p.limit ?? 25 },
+      { q: p.q, lim: p.limit ?? 25, ...(risk ? { as_of: asOfOf(catalog, undefined) } : {}) },
     );
     return { rows };
   },
@@ -54,7 +52,7 @@ export const customerProfile = defineSlice({
   requires: ['customers'],
   shape: customerShape,
   kinds: {
-    segment: 'enum', size_class: 'enum', sbi_section: 'enum', common_band_label: 'enum', priority: 'enum', utilisation: 'ratio',
+    segment: 'enum', size_class: 'enum', sbi_section: 'enum', common_band_label: 'enum', priority: 'enum', utilisation: 'ratio', provider: 'enum',
     payment_terms_days: 'days', score: 'number', avg_days_late_12m: 'days', insolvency_date: 'date',
   },
   async run({ engine, catalog }, p) {
@@ -123,17 +121,17 @@ export const customerScores = defineSlice({
   name: 'customer_scores',
   page: 'customer',
   description: "A customer's credit reports over time: score and rating per provider, and the common band",
-  requires: ['stg_credit_reports', 'int_customer_companies'],
+  requires: ['customer_credit_reports'],
   shape: customerShape,
-  kinds: { report_date: 'date', score: 'number', common_band: 'int' },
+  kinds: { report_date: 'date', score: 'number', common_band: 'int', provider: 'enum', score_scale: 'enum' },
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'stg_credit_reports');
+    requireMart(catalog, 'customer_credit_reports');
     const asOf = asOfOf(catalog, p.as_of);
     const { rows } = await engine.query(
-      `SELECT CAST(r.report_date AS VARCHAR) AS report_date, r.provider, r.score, r.score_scale, r.rating, r.common_band, r.credit_limit_advice
-       FROM stg_credit_reports r JOIN int_customer_companies l ON l.company_key = r.company_key
-       WHERE l.customer_id = $customer_id AND r.report_date <= CAST($as_of AS DATE)
-       ORDER BY r.report_date, r.provider`,
+      `SELECT CAST(report_date AS VARCHAR) AS report_date, provider, score, score_scale, rating, common_band, credit_limit_advice
+       FROM customer_credit_reports
+       WHERE customer_id = $customer_id AND report_date <= CAST($as_of AS DATE)
+       ORDER BY report_date, provider, report_id`,
       { customer_id: p.customer_id, as_of: asOf },
     );
     return { rows };
@@ -145,49 +143,42 @@ export const customerPayments = defineSlice({
   name: 'customer_payments',
   page: 'customer',
   description: "A customer's payments received (newest first)",
-  requires: ['stg_payments'],
+  requires: ['customer_events'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
   kinds: { payment_date: 'date', amount: 'money' },
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'stg_payments');
+    requireMart(catalog, 'customer_events');
     const asOf = asOfOf(catalog, p.as_of);
     const { rows } = await engine.query(
-      `SELECT payment_id, CAST(payment_date AS VARCHAR) AS payment_date, amount, currency, COUNT(*) OVER () AS total_rows
-       FROM stg_payments
-       WHERE customer_id = $customer_id AND payment_date <= CAST($as_of AS DATE)
-       ORDER BY payment_date DESC, payment_id LIMIT $lim`,
+      `SELECT event_id AS payment_id, CAST(event_date AS VARCHAR) AS payment_date, amount, currency, COUNT(*) OVER () AS total_rows
+       FROM customer_events
+       WHERE customer_id = $customer_id AND event_kind = 'payment' AND event_date <= CAST($as_of AS DATE)
+       ORDER BY event_date DESC, event_id LIMIT $lim`,
       { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
     );
     return { rows };
   },
 });
 
-/** Dunning and collection actions and write-offs, one event list, newest first. */
+/** Dunning and collection actions, write-offs and recoveries, one event list, newest first. */
 export const customerActions = defineSlice({
   name: 'customer_actions',
   page: 'customer',
   description: "A customer's dunning and collection actions and write-offs (newest first)",
-  requires: [],
+  requires: ['customer_events'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
-  kinds: { event_date: 'date', event: 'enum', amount: 'money' },
+  kinds: { event_date: 'date', event: 'enum', detail: 'enum', amount: 'money' },
   async run({ engine, catalog }, p) {
+    requireMart(catalog, 'customer_events');
     const asOf = asOfOf(catalog, p.as_of);
-    const parts: string[] = [];
-    if (catalog.has('stg_collection_actions')) {
-      parts.push(`SELECT CAST(action_date AS VARCHAR) AS event_date, action_type AS event, document_id, channel AS detail, cost AS amount
-                  FROM stg_collection_actions WHERE customer_id = $customer_id AND action_date <= CAST($as_of AS DATE)`);
-    }
-    if (catalog.has('stg_write_offs')) {
-      parts.push(`SELECT CAST(write_off_date AS VARCHAR) AS event_date, 'write_off' AS event, document_id, reason AS detail, amount
-                  FROM stg_write_offs WHERE customer_id = $customer_id AND write_off_date <= CAST($as_of AS DATE)`);
-    }
-    if (!parts.length) throw new MartMissing('stg_collection_actions');
     const { rows } = await engine.query(
-      `SELECT event_date, event, document_id, detail, amount, COUNT(*) OVER () AS total_rows
-       FROM (${parts.join(' UNION ALL ')}) e ORDER BY event_date DESC, event, document_id LIMIT $lim`,
+      `SELECT CAST(event_date AS VARCHAR) AS event_date, event_type AS event, document_id, detail, amount, currency, COUNT(*) OVER () AS total_rows
+       FROM customer_events
+       WHERE customer_id = $customer_id AND event_kind IN ('collection_action', 'write_off') AND event_date <= CAST($as_of AS DATE)
+       ORDER BY event_date DESC, event_type, event_id LIMIT $lim`,
       { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
     );
-    return { rows: rows as Row[], notes: ['amount: cost of the action, or the amount written off'] };
+    return { rows: rows as Row[], notes: ['amount: cost of the action, or the amount written off (negative: recovered)'] };
   },
 });
 

@@ -1,9 +1,12 @@
 import { EXPORT_LIMIT, groupFilterShape, param } from '../params.js';
 import { asOfOf, customerRows, defineSlice, requireMart, type Bind } from './common.js';
 
-/** The latest as-of date of a month-end mart on or before the requested one. */
+/**
+ * The latest as-of date of a month-end mart on or before the requested one (bind $as_of): a
+ * constant the slice's engine resolves before the query runs (common.ts, resolvingLatest).
+ */
 export function latestAsOfSql(mart: string): string {
-  return `(SELECT MAX(as_of_date) FROM ${mart} WHERE as_of_date <= CAST($as_of AS DATE))`;
+  return `CAST($latest_${mart} AS DATE)`;
 }
 
 const customerShape = { as_of: param.asOf.optional(), ...groupFilterShape, priority: param.priority.optional() };

@@ -81,7 +81,7 @@ export const fallingScores = defineSlice({
   description: 'Customers whose score fell or band worsened over the last 3 months',
   requires: ['customer_risk', 'customers'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
-  kinds: { common_band_label: 'enum', score_change_3m: 'signed', score_change_12m: 'signed', band_change_3m: 'signed', score: 'number' },
+  kinds: { common_band_label: 'enum', score_change_3m: 'signed', score_change_12m: 'signed', band_change_3m: 'signed', score: 'number', provider: 'enum' },
   run: (ctx, p) =>
     customerRows(ctx, 'customer_risk', p, (where) =>
       `SELECT r.customer_id, c.name, r.provider, r.score, r.score_change_3m, r.score_change_12m, r.common_band_label, r.band_change_3m, r.open_ar,
@@ -117,6 +117,17 @@ export const limitUtilisation = defineSlice({
     ),
 });
 
+/** Typed detail columns of risk_alerts, as the slice returns them (open AR and limit at the alert, not now). */
+const ALERT_DETAIL_COLUMNS: [string, string, string][] = [
+  ['provider', 'provider', 'VARCHAR'],
+  ['value_before', 'value_before', 'DOUBLE'],
+  ['value_after', 'value_after', 'DOUBLE'],
+  ['open_ar', 'alert_open_ar', 'DECIMAL(18,2)'],
+  ['credit_limit', 'alert_credit_limit', 'DECIMAL(18,2)'],
+  ['subject', 'subject', 'VARCHAR'],
+  ['reference', 'reference', 'VARCHAR'],
+];
+
 /** Severity rank of an alert reason: ALERT_TYPES is ordered most severe first. */
 const SEVERITY_SQL = `CASE a.reason ${ALERT_TYPES.map((t, i) => `WHEN '${t}' THEN ${i + 1}`).join(' ')} ELSE ${ALERT_TYPES.length + 1} END`;
 
@@ -136,18 +147,22 @@ export const riskAlerts = defineSlice({
     alert_type: z.enum(ALERT_TYPES, { error: `alert_type must be one of ${ALERT_TYPES.join(', ')}` }).optional(),
     limit: EXPORT_LIMIT,
   },
-  kinds: { reason: 'enum', severity: 'int', exposure: 'money' },
+  kinds: { reason: 'enum', severity: 'int', exposure: 'money', subject: 'enum', value_before: 'number', value_after: 'number' },
   async run(ctx, p) {
     const window = ctx.settings.alertWindowDays;
     const exposure = ctx.catalog.has('customer_risk')
       ? `(SELECT MAX(r.open_ar) FROM customer_risk r WHERE r.customer_id = a.customer_id AND r.as_of_date = ${latestAsOfSql('customer_risk')})`
       : 'CAST(NULL AS DECIMAL(18,2))';
+    // What changed, typed, so the page words it in its own language (builds before these columns: NULL).
+    const detailColumns = ALERT_DETAIL_COLUMNS.map(([c, alias, type]) =>
+      `${ctx.catalog.hasColumn('risk_alerts', c) ? `a.${c}` : `CAST(NULL AS ${type})`} AS ${alias}`,
+    ).join(', ');
     const dialectSince = ctx.engine.dialect.addDays('CAST($as_of AS DATE)', -window);
     const base = (where: string) => `FROM risk_alerts a JOIN customers c ON c.customer_id = a.customer_id
        WHERE a.alert_date <= CAST($as_of AS DATE) AND a.alert_date > ${dialectSince} AND ${where}`;
     const typeFilter = p.alert_type ? ' AND a.reason = $alert_type' : '';
     const list = await customerRows(ctx, ['risk_alerts', 'customers'], p, (where) =>
-      `SELECT a.customer_id, c.name, a.reason, ${SEVERITY_SQL} AS severity, CAST(a.alert_date AS VARCHAR) AS alert_date, a.detail,
+      `SELECT a.customer_id, c.name, a.reason, ${SEVERITY_SQL} AS severity, CAST(a.alert_date AS VARCHAR) AS alert_date, a.detail, ${detailColumns},
               ${exposure} AS exposure, COUNT(*) OVER () AS total_rows
        ${base(where)}${typeFilter}
        ORDER BY severity, exposure DESC NULLS LAST, a.alert_date DESC, a.customer_id LIMIT $lim`,

@@ -4,6 +4,7 @@ import type { Dialect } from '../dialect/dialect.js';
 import { agingBuckets, allBuckets, bucketCase, bucketValues, CREDIT_BALANCE_BUCKET, UNAPPLIED_CASH_BUCKET } from './aging.js';
 import { cashForecastVars } from './forecast-vars.js';
 import { kpiTemplateFunctions, kpiTemplateVars } from './kpi-functions.js';
+import { worklistTemplateFunctions } from './worklist-rule.js';
 import { sbiSectionCase } from './sbi.js';
 import { bandLabelCase, creditRiskVars } from './credit-risk-vars.js';
 import { referenceTableSql } from '../../reference/warehouse-tables.js';
@@ -108,5 +109,6 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */
     reference_table: (name) => referenceTableSql(str(name, 'reference table name')),
     ...kpiTemplateFunctions(config),
+    ...worklistTemplateFunctions(target.dialect),
   };
 }
