@@ -7,10 +7,14 @@
 // fresh browser context and, unless --prewarm, a server that has answered nothing yet, so every
 // slice runs on the warehouse; the others are warm. Budgets: 1.0 s per page, 0.5 s for the customer
 // page. Also the time of each API slice on its own (uncached: a parameter the page never sends).
+// The machine may be shared: beside each wall time the bench prints the load average, the page's
+// CPU time of the page's renderer process (script, style, layout, paint) and the server's CPU time
+// for the load, which do not grow with other processes' load as wall time does.
 import { existsSync, mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { startServer } from '../src/serve/server.js';
 
 const { values } = parseArgs({
@@ -37,12 +41,32 @@ const browser = await chromium.launch({
 
 declare const document: { querySelector(s: string): { dataset: Record<string, string | undefined> } | null; querySelectorAll(s: string): Iterable<{ getAttribute(n: string): string | null }> };
 
-async function load(page: Page, path: string): Promise<number> {
+interface Load {
+  wall: number;
+  /** CPU time of the page's renderer process during the load (script, style, layout, paint, parsing), ms. */
+  browserCpu: number;
+  /** CPU time of this process (the server and its DuckDB threads) during the load, ms. */
+  serverCpu: number;
+}
+
+/** CPU seconds of the page's renderer process so far (Chromium's ProcessTime metric). */
+async function rendererCpu(cdp: CDPSession): Promise<number> {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'ProcessTime')?.value ?? NaN;
+}
+
+async function load(page: Page, cdp: CDPSession, path: string): Promise<Load> {
+  const r0 = await rendererCpu(cdp);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   await page.goto(new URL(path, server.url).href);
-  await page.waitForFunction(() => !!document.querySelector('main')?.dataset.loaded && !document.querySelector('[data-state="loading"]'), undefined, { timeout: 120_000 });
-  await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((c) => c.getAttribute('data-rendered') === 'true'), undefined, { timeout: 120_000 });
-  return performance.now() - t0;
+  await page.waitForFunction(() => !!document.querySelector('main')?.dataset.loaded && !document.querySelector('[data-state="loading"]'), undefined, { timeout: 120_000, polling: 10 });
+  await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((c) => c.getAttribute('data-rendered') === 'true'), undefined, { timeout: 120_000, polling: 10 });
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  const r1 = await rendererCpu(cdp);
+  // A navigation may move to a new renderer process, whose count starts at 0.
+  return { wall, browserCpu: (r1 >= r0 ? r1 - r0 : r1) * 1000, serverCpu: (c.user + c.system) / 1000 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -57,20 +81,28 @@ const pages: [string, string, number][] = [
   ...(customer ? [['customer', `/customers/${encodeURIComponent(customer)}`, 500] as [string, string, number]] : []),
 ];
 let over = 0;
+const load1 = () => loadavg()[0]!.toFixed(1);
 for (const [name, path, budget] of pages) {
-  const times: number[] = [];
+  const loads: Load[] = [];
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await context.newPage();
-  for (let i = 0; i < runs; i++) times.push(await load(page, `${path}${query}`));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const loadBefore = load1();
+  for (let i = 0; i < runs; i++) loads.push(await load(page, cdp, `${path}${query}`));
   if (values.screenshots) {
     mkdirSync(values.screenshots, { recursive: true });
     await page.screenshot({ path: join(values.screenshots, `${name}.png`), fullPage: true });
   }
   await context.close();
-  const warm = median(times.slice(1).length ? times.slice(1) : times);
-  const ok = times[0]! <= budget && warm <= budget;
+  const warmRuns = loads.slice(1).length ? loads.slice(1) : loads;
+  const warm = median(warmRuns.map((l) => l.wall));
+  const ok = loads[0]!.wall <= budget && warm <= budget;
   if (!ok) over++;
-  console.log(`${path.padEnd(24)} cold ${times[0]!.toFixed(0).padStart(5)} ms   warm median ${warm.toFixed(0).padStart(5)} ms   budget ${budget} ms ${ok ? 'ok' : 'OVER'}`);
+  console.log(
+    `${path.padEnd(24)} cold ${loads[0]!.wall.toFixed(0).padStart(5)} ms   warm median ${warm.toFixed(0).padStart(5)} ms   budget ${budget} ms ${ok ? 'ok  ' : 'OVER'}` +
+      `   cpu: browser cold ${loads[0]!.browserCpu.toFixed(0)} / warm ${median(warmRuns.map((l) => l.browserCpu)).toFixed(0)} ms, server cold ${loads[0]!.serverCpu.toFixed(0)} / warm ${median(warmRuns.map((l) => l.serverCpu)).toFixed(0)} ms   load ${loadBefore}→${load1()}`,
+  );
 }
 
 const meta = (await (await fetch(new URL('/api/meta', server.url))).json()) as { slices: Record<string, { params: string[] }>; filters: { as_of: string[] } };
@@ -90,6 +122,7 @@ for (const [name, s] of Object.entries(meta.slices)) {
   slow.push([name, performance.now() - t0]);
 }
 slow.sort((a, b) => b[1] - a[1]);
+console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${(await import('node:os')).cpus().length} cores)`);
 console.log(`slices (warm, ms): ${slow.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
 await browser.close();
 await server.close();

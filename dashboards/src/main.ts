@@ -11,6 +11,7 @@ import { enumLabel } from './charts/tables.js';
 import type { PageEnv, SectionDef } from './pages/types.js';
 import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceParams, toUrl, withChanges, type PageId, type ViewState } from './state.js';
 import { Card } from './ui/card.js';
+import { noteText } from './notes.js';
 import { h } from './ui/dom.js';
 
 const SECTIONS: Record<PageId, SectionDef[]> = {
@@ -189,7 +190,7 @@ async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: n
     if (meta.slices[section.slice]?.exportable) {
       card.setTruncation(res.rows.length, res.total_rows, { csv: exportUrl(section.slice, params, 'csv'), xlsx: exportUrl(section.slice, params, 'xlsx') });
     }
-    card.setNotes(res.notes);
+    card.setNotes(res.note_refs.map((n) => noteText(n, env.ctx.lang)));
   } catch (e) {
     if (gen !== generation) return;
     card.setState('error', t(env.ctx.lang, 'failed', { error: (e as Error).message }));

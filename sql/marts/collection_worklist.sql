@@ -18,7 +18,7 @@ WITH items AS (
 -- from its own date until that next date.
 actions AS (
   SELECT customer_id, action_type, action_date,
-         lead(action_date) OVER (PARTITION BY customer_id ORDER BY action_date, action_id) AS next_action_date
+         COALESCE(lead(action_date) OVER (PARTITION BY customer_id ORDER BY action_date, action_id), {{ date_literal('9999-12-31') }}) AS valid_until
   FROM {{ ref('stg_collection_actions') }}
 ),
 ranked AS (
@@ -29,9 +29,10 @@ ranked AS (
          a.action_type AS last_action, a.action_date AS last_action_date
   FROM items i
   LEFT JOIN {{ ref('customer_risk') }} r ON r.as_of_date = i.as_of_date AND r.customer_id = i.customer_id
+  -- No OR in the condition: with one, DuckDB loses the equality on customer_id and loops over all pairs.
   LEFT JOIN actions a
     ON a.customer_id = i.customer_id AND a.action_date <= i.as_of_date
-   AND (a.next_action_date IS NULL OR a.next_action_date > i.as_of_date)
+   AND a.valid_until > i.as_of_date
   WHERE i.overdue_amount > 0
 )
 SELECT

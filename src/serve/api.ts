@@ -7,6 +7,7 @@ import { defaultSettings, type DashboardSettings } from './settings.js';
 import { sliceByName, slices } from './slices/index.js';
 import { MartMissing, VIEWS, type Slice, type SliceData } from './slices/types.js';
 import { baseEngine, ENGINE_BASE } from './slices/common.js';
+import { wordNote } from './notes.js';
 
 export interface ApiResponse {
   status: number;
@@ -206,7 +207,8 @@ async function answer(slice: Slice, engine: WarehouseEngine, catalog: Catalog, s
       data_as_of: catalog.dataAsOf,
       columns,
       rows: rows as SliceOk['rows'],
-      notes: data.notes ?? [],
+      notes: (data.notes ?? []).map((n) => wordNote(n)),
+      note_refs: data.notes ?? [],
       ignored_filters: (data.ignored ?? []).filter((f) => groupFiltersOf(params).includes(f as never)),
       total_rows: total,
       meta: data.meta ?? {},

@@ -1,3 +1,4 @@
+import type { Note } from './notes.js';
 /**
  * The dashboard API's contract: the one module the server (src/serve) and the browser
  * (dashboards/src) both import, so page ids, filter vocabularies, slice names and the shapes of
@@ -63,7 +64,10 @@ export interface SliceOk {
   data_as_of: string | null;
   columns: ColumnMeta[];
   rows: DataRow[];
+  /** What the reader should know about the numbers, in English. */
   notes: string[];
+  /** The same notes as codes with values (src/serve/notes.ts), for a reader in another language. */
+  note_refs: Note[];
   /** Filters of the request this slice could not apply (the card says so). */
   ignored_filters: string[];
   /** Rows that matched before the list was cut (rows.length when it was not cut). */

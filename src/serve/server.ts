@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { extname, join, resolve, sep } from 'node:path';
 import { lakePaths } from '../lake/layout.js';
 import type { AddressInfo } from 'node:net';
@@ -55,6 +56,8 @@ const SECURITY_HEADERS = {
 
 interface Asset {
   body: Buffer;
+  /** Content hash: a revisit revalidates with If-None-Match and gets 304, so the browser keeps its parsed script. */
+  etag: string;
   /** Pre-compressed copy for clients that accept gzip (the ECharts bundle shrinks about 3×). */
   gzip?: Buffer;
   type: string;
@@ -67,10 +70,15 @@ function loadAssets(distDir: string): Map<string, Asset> {
     const type = TYPES[extname(f)];
     if (!type) continue;
     const body = readFileSync(join(distDir, 'assets', f));
-    assets.set(`/assets/${f}`, { body, type, gzip: body.length > 1024 ? gzipSync(body, { level: 9 }) : undefined });
+    assets.set(`/assets/${f}`, { body, etag: etagOf(body), type, gzip: body.length > 1024 ? gzipSync(body, { level: 9 }) : undefined });
   }
-  assets.set('/index.html', { body: readFileSync(join(distDir, 'index.html')), type: TYPES['.html']! });
+  const html = readFileSync(join(distDir, 'index.html'));
+  assets.set('/index.html', { body: html, etag: etagOf(html), type: TYPES['.html']! });
   return assets;
+}
+
+function etagOf(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
 }
 
 function queryOf(url: URL): RawQuery {
@@ -168,9 +176,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found', head);
       return;
     }
-    const cache = url.pathname.startsWith('/assets/') ? 'no-cache' : 'no-store';
+    const isAsset = url.pathname.startsWith('/assets/');
+    const cache = isAsset ? 'no-cache' : 'no-store';
     const gzip = asset.gzip && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
     const headers: Record<string, string> = { 'content-type': asset.type, 'cache-control': cache, vary: 'accept-encoding' };
+    if (isAsset) {
+      headers.etag = asset.etag;
+      if (req.headers['if-none-match'] === asset.etag) {
+        res.writeHead(304, { ...SECURITY_HEADERS, ...headers });
+        res.end();
+        return;
+      }
+    }
     if (gzip) headers['content-encoding'] = 'gzip';
     send(res, 200, headers, gzip ? asset.gzip! : asset.body, head);
   };

@@ -1,3 +1,4 @@
+import { wordNote } from '../../src/serve/notes.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ describe('KPI targets in the config', () => {
 
 describe('exports with real types', () => {
   const ok: SliceOk = {
-    status: 'ok', slice: 'top_overdue', params: {}, data_as_of: '2024-06-30', notes: [], ignored_filters: [], total_rows: 2, meta: {},
+    status: 'ok', slice: 'top_overdue', params: {}, data_as_of: '2024-06-30', notes: [], note_refs: [], ignored_filters: [], total_rows: 2, meta: {},
     columns: [
       { name: 'customer_id', kind: 'text' }, { name: 'name', kind: 'text' }, { name: 'overdue_amount', kind: 'money' },
       { name: 'due_date', kind: 'date' }, { name: 'share', kind: 'pct' }, { name: 'items', kind: 'int' },
@@ -91,10 +92,11 @@ describe('partial months', () => {
     };
     const res = await cfoKpis.run({ engine: engine as never, catalog, settings: defaultSettings }, {});
     expect(res.meta?.month).toBe('2024-05-01');
-    expect(res.notes?.[0]).toMatch(/2024-05, the last complete month; 2024-06 is in progress \(14 days/);
+    expect(wordNote(res.notes![0]!)).toMatch(/2024-05, the last complete month; 2024-06 is in progress \(14 days/);
+    expect(res.notes![0]).toMatchObject({ code: 'last_complete_month', vars: { complete: '2024-05', month: '2024-06', days: '14' } });
     expect(res.rows.find((r) => r.kpi === 'dso')!.value).toBe(40);
     const chosen = await cfoKpis.run({ engine: engine as never, catalog, settings: defaultSettings }, { as_of: '2024-06-14' });
     expect(chosen.meta?.month).toBe('2024-06-01');
-    expect(chosen.notes?.[0]).toMatch(/2024-06 is still in progress/);
+    expect(wordNote(chosen.notes![0]!)).toMatch(/2024-06 is still in progress/);
   });
 });

@@ -124,9 +124,19 @@ export class Card {
     this.disposeChart();
     this.root.dataset.state = 'ready';
     const chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': model.summary, 'data-rendered': 'false' });
-    const tableView = renderTable(model.table, { lang: this.env.lang, currency: this.env.currency, caption: this.title, sortable: true });
-    const tableEl = tableView.el;
-    tableEl.hidden = true;
+    // The table behind the chart is built when first shown: a page of charts does not lay out
+    // thousands of hidden cells (the daily collection activity alone has a row per day).
+    let tableView: ReturnType<typeof renderTable> | undefined;
+    const tableEl = () => {
+      if (!tableView) {
+        tableView = renderTable(model.table, { lang: this.env.lang, currency: this.env.currency, caption: this.title, sortable: true });
+        tableView.el.id = `tbl-${this.id}`;
+        tableView.el.hidden = true;
+        this.body.insertBefore(tableView.el, chartEl.nextSibling);
+      }
+      return tableView.el;
+    };
+    const shown = () => (tableView ? tableView.shown() : model.table);
     const toggle = h('button', {
       type: 'button',
       'data-action': 'table',
@@ -134,18 +144,18 @@ export class Card {
       'aria-controls': `tbl-${this.id}`,
       text: t(this.env.lang, 'show_table'),
       onclick: () => {
-        const showTable = tableEl.hidden;
-        tableEl.hidden = !showTable;
+        const el = tableEl();
+        const showTable = el.hidden;
+        el.hidden = !showTable;
         chartEl.hidden = showTable;
         toggle.setAttribute('aria-expanded', String(showTable));
         toggle.textContent = t(this.env.lang, showTable ? 'show_chart' : 'show_table');
         if (!showTable) this.chart?.resize();
       },
     });
-    tableEl.id = `tbl-${this.id}`;
     const png = h('button', { type: 'button', 'data-action': 'png', text: t(this.env.lang, 'export_png'), onclick: () => void this.exportPng() });
-    this.actions.replaceChildren(toggle, this.csvButton(tableView.shown), this.xlsxButton(tableView.shown), png);
-    this.body.replaceChildren(chartEl, tableEl);
+    this.actions.replaceChildren(toggle, this.csvButton(shown), this.xlsxButton(shown), png);
+    this.body.replaceChildren(chartEl);
     const chart = echarts.init(chartEl, this.env.theme === 'dark' ? 'cl-dark' : 'cl-light', { renderer: 'svg' });
     chart.on('finished', () => chartEl.setAttribute('data-rendered', 'true'));
     // Our summary is the chart's accessible description; given through the aria option, ECharts keeps

@@ -3,6 +3,7 @@ import { GROUP_FILTERS, groupFilterShape, monthStart, param, EXPORT_LIMIT } from
 import { cfoKpis } from './kpis.js';
 import { asOfOf, customerRows, defineSlice, groupWhere, rangeOf, requireMart } from './common.js';
 import { MartMissing } from './types.js';
+import { note } from '../notes.js';
 import { CREDIT_BALANCE_BUCKET, UNAPPLIED_CASH_BUCKET } from '../../warehouse/compile/aging.js';
 
 const periodShape = { as_of: param.asOf.optional(), period: param.period.optional(), ...groupFilterShape };
@@ -128,7 +129,7 @@ export const writeOffsTrend = defineSlice({
        WHERE month >= $from ORDER BY month`,
       { ...g.bind, from: r.from, to: r.to },
     );
-    return { rows, notes: [...g.notes, 'write-off costs need mart write_offs_monthly: showing amounts written off'], ignored: g.ignored, meta };
+    return { rows, notes: [...g.notes, note('write_off_costs_missing')], ignored: g.ignored, meta };
   },
 });
 
@@ -179,7 +180,7 @@ export const cashVsForecast = defineSlice({
     return {
       rows,
       ignored: set,
-      notes: set.length ? ['the cash forecast is made for the whole portfolio only'] : [],
+      notes: set.length ? [note('cash_forecast_portfolio')] : [],
       meta: {
         backtest_forecast_date: typeof fd === 'string' ? fd : null,
         ahead_forecast_date: aheadDate,

@@ -1,3 +1,4 @@
+import { note, type Note } from '../notes.js';
 import { z } from 'zod';
 import { monthStart, param } from '../params.js';
 import { asOfOf, defineSlice, periodRows, requireMart } from './common.js';
@@ -75,7 +76,7 @@ export const dsoChangeByGroup = defineSlice({
     requireMart(catalog, 'dso_monthly');
     const asOf = asOfOf(catalog, p.as_of);
     const dim = p.group_by ?? 'segment';
-    const notes: string[] = [];
+    const notes: Note[] = [];
     let where: string;
     let label: string;
     const bind: Record<string, string> = { m: monthStart(asOf) };
@@ -86,7 +87,7 @@ export const dsoChangeByGroup = defineSlice({
     } else {
       where = `segment <> 'ALL'`;
       label = 'segment';
-      if (dim !== 'segment') notes.push(`dso_monthly has no ${dim} breakdown yet: showing segments`);
+      if (dim !== 'segment') notes.push(note('dso_no_breakdown', { filter: dim }));
     }
     const { rows } = await engine.query(
       `SELECT ${label} AS customer_group, dso, dso_change FROM dso_monthly

@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog.js';
 import { sbiSectionSql } from '../catalog.js';
 import { GROUP_FILTERS, periodRange, type GroupFilter, type Period } from '../params.js';
 import type { SliceName, ValueKind } from '../contract.js';
+import { note, type Note } from '../notes.js';
 import { MartMissing, type ViewId, type Slice, type SliceContext, type SliceData } from './types.js';
 
 export function defineSlice<S extends z.ZodRawShape>(def: {
@@ -122,7 +123,7 @@ export async function customerRows(
   p: GroupParams & { as_of?: string },
   sql: (where: string) => string,
   extra: Bind = {},
-): Promise<{ rows: Row[]; notes: string[]; ignored: string[] }> {
+): Promise<{ rows: Row[]; notes: Note[]; ignored: string[] }> {
   for (const m of typeof marts === 'string' ? [marts] : marts) requireMart(catalog, m);
   const w = customerWhere(catalog, p);
   const { rows } = await engine.query(sql(w.sql), { ...w.bind, as_of: asOfOf(catalog, p.as_of), ...extra });
@@ -142,24 +143,24 @@ const GROUP_BY_NAME: Record<GroupFilter, string> = {
  * `group_by`/`group_value` pair (KPI suite) or a `segment` column with 'ALL' totals (foundation).
  * Grouped marts hold one dimension at a time, so only the first filter set applies; the notes say so.
  */
-export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias = ''): { sql: string; bind: Bind; notes: string[]; ignored: string[] } {
+export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias = ''): { sql: string; bind: Bind; notes: Note[]; ignored: string[] } {
   const a = alias ? `${alias}.` : '';
   const set = GROUP_FILTERS.filter((f) => p[f] !== undefined);
-  const notes: string[] = [];
+  const notes: Note[] = [];
   if (catalog.hasColumn(mart, 'group_by') && catalog.hasColumn(mart, 'group_value')) {
     const first = set[0];
     const ignored = set.slice(1);
-    if (ignored.length) notes.push(`${mart} is grouped by one dimension at a time: showing ${first} = ${p[first!]} (ignoring ${ignored.join(', ')})`);
+    if (ignored.length) notes.push(note('grouped_one_dimension', { mart, filter: first!, value: p[first!]!, filters: ignored.join(', ') }));
     if (!first) return { sql: `${a}group_by = 'ALL'`, bind: {}, notes, ignored };
     return { sql: `${a}group_by = $group_by AND ${a}group_value = $group_value`, bind: { group_by: GROUP_BY_NAME[first], group_value: p[first]! }, notes, ignored };
   }
   if (catalog.hasColumn(mart, 'segment')) {
     const ignored = set.filter((f) => f !== 'segment');
-    if (ignored.length) notes.push(`${mart} has no ${ignored.join('/')} breakdown yet: filter not applied`);
+    if (ignored.length) notes.push(note('no_breakdown', { mart, filters: ignored.join('/') }));
     if (p.segment === undefined) return { sql: `${a}segment = 'ALL'`, bind: {}, notes, ignored };
     return { sql: `${a}segment = $segment`, bind: { segment: p.segment }, notes, ignored };
   }
-  if (set.length) notes.push(`${mart} is not broken down by customer group: filters not applied`);
+  if (set.length) notes.push(note('not_by_group', { mart }));
   return { sql: 'TRUE', bind: {}, notes, ignored: set };
 }
 
@@ -167,16 +168,16 @@ export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias
  * WHERE clause for customer-level marts joined to `customers` (alias c): every filter applies.
  * Columns come from this code; only values are bound.
  */
-export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { sql: string; bind: Bind; notes: string[]; ignored: string[] } {
+export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { sql: string; bind: Bind; notes: Note[]; ignored: string[] } {
   const parts: string[] = [];
   const bind: Bind = {};
-  const notes: string[] = [];
+  const notes: Note[] = [];
   const ignored: string[] = [];
   const add = (filter: GroupFilter, column: string, expr?: string) => {
     const v = p[filter];
     if (v === undefined) return;
     if (!catalog.hasColumn('customers', column)) {
-      notes.push(`customers has no ${column} column: ${filter} filter not applied`);
+      notes.push(note('customers_no_column', { column, filter }));
       ignored.push(filter);
       return;
     }

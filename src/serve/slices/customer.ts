@@ -4,6 +4,7 @@ import { sbiSectionSql } from '../catalog.js';
 import { EXPORT_LIMIT, param, periodRange } from '../params.js';
 import { asOfOf, defineSlice, requireMart } from './common.js';
 import { latestAsOfSql } from './marketing.js';
+import { note, type Note } from '../notes.js';
 
 /**
  * One customer's page (/customers/<id>): who they are, what they owe and how that moved, their
@@ -79,10 +80,10 @@ export const customerProfile = defineSlice({
        WHERE c.customer_id = $customer_id`,
       { customer_id: p.customer_id, as_of: asOf },
     );
-    if (!rows.length) return { rows, notes: [`no customer ${p.customer_id}`] };
-    const notes: string[] = [];
-    if (!util) notes.push('credit_limit_utilisation not built: no utilisation');
-    if (!risk) notes.push('customer_risk not built: no score');
+    if (!rows.length) return { rows, notes: [note('no_customer', { customer: p.customer_id })] };
+    const notes: Note[] = [];
+    if (!util) notes.push(note('no_utilisation'));
+    if (!risk) notes.push(note('no_score'));
     return { rows, notes };
   },
 });
@@ -178,7 +179,7 @@ export const customerActions = defineSlice({
        ORDER BY event_date DESC, event_type, event_id LIMIT $lim`,
       { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
     );
-    return { rows: rows as Row[], notes: ['amount: cost of the action, or the amount written off (negative: recovered)'] };
+    return { rows: rows as Row[], notes: [note('action_amounts')] };
   },
 });
 

@@ -1,3 +1,4 @@
+import { note, type Note } from '../notes.js';
 import type { Row, WarehouseEngine } from '../../warehouse/engine.js';
 import type { Catalog } from '../catalog.js';
 import { addMonths, groupFilterShape, monthStart, param } from '../params.js';
@@ -80,7 +81,7 @@ export const cfoKpis = defineSlice({
     const ignored = [...g.ignored];
     if (catalog.has('cash_forecast_13w') && hasAnyGroupFilter(p)) {
       tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w'));
-      notes.push('the 13-week cash forecast is made for the whole portfolio only');
+      notes.push(note('cash_forecast_13w_portfolio'));
     } else tiles.push(missing('expected_cash_13w', 'money', catalog.has('kpi_summary') ? 'cash_forecast_13w' : 'kpi_summary'));
     return { rows: tiles, notes, ignored, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
   },
@@ -91,7 +92,7 @@ export const cfoKpis = defineSlice({
  * inside has only part of its sales and receipts, so its DSO and CEI are not comparable. A chosen
  * month still in progress is shown, with a note saying so.
  */
-async function tileMonth(engine: WarehouseEngine, catalog: Catalog, requested: string | undefined): Promise<{ asOf: string; partialNote: string | null }> {
+async function tileMonth(engine: WarehouseEngine, catalog: Catalog, requested: string | undefined): Promise<{ asOf: string; partialNote: Note | null }> {
   const latest = asOfOf(catalog, requested);
   if (!catalog.hasColumn('dso_monthly', 'is_complete') || !catalog.hasColumn('dso_monthly', 'month_end')) return { asOf: latest, partialNote: null };
   const all = catalog.hasColumn('dso_monthly', 'group_by') ? "group_by = 'ALL'" : "segment = 'ALL'";
@@ -102,12 +103,12 @@ async function tileMonth(engine: WarehouseEngine, catalog: Catalog, requested: s
   );
   const current = rows[0];
   if (!current || current.is_complete !== false) return { asOf: latest, partialNote: null };
-  if (requested !== undefined) return { asOf: latest, partialNote: `${latest.slice(0, 7)} is still in progress (${current.days_elapsed} days of data): its flows are partial` };
+  if (requested !== undefined) return { asOf: latest, partialNote: note('month_in_progress', { month: latest.slice(0, 7), days: String(current.days_elapsed) }) };
   const complete = rows.find((r) => r.is_complete === true);
-  if (!complete) return { asOf: latest, partialNote: `${latest.slice(0, 7)} is still in progress: no complete month yet` };
+  if (!complete) return { asOf: latest, partialNote: note('no_complete_month', { month: latest.slice(0, 7) }) };
   return {
     asOf: String(complete.month_end),
-    partialNote: `showing ${String(complete.month_end).slice(0, 7)}, the last complete month; ${latest.slice(0, 7)} is in progress (${current.days_elapsed} days of data)`,
+    partialNote: note('last_complete_month', { complete: String(complete.month_end).slice(0, 7), month: latest.slice(0, 7), days: String(current.days_elapsed) }),
   };
 }
 

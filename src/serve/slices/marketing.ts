@@ -1,4 +1,5 @@
 import { EXPORT_LIMIT, groupFilterShape, param } from '../params.js';
+import { note } from '../notes.js';
 import { asOfOf, customerRows, defineSlice, requireMart, type Bind } from './common.js';
 
 /**
@@ -42,7 +43,7 @@ export const priorityQuadrant = defineSlice({
     const unscored = Number(rows[0]?.unscored ?? 0);
     const total = Number(rows[0]?.total_rows ?? 0);
     const scored = rows.filter((r) => r.score !== null).map(({ unscored: _u, ...r }) => ({ ...r, total_rows: total - unscored }));
-    if (unscored > 0) notes.push(`${unscored} customers without a numeric score are left out (see the prioritised list)`);
+    if (unscored > 0) notes.push(note('unscored_left_out', { count: unscored }));
     return { rows: scored, notes, ignored, meta: { unscored } };
   },
 });
@@ -60,7 +61,7 @@ export const segmentTable = defineSlice({
     priority: param.priority.optional(),
     limit: EXPORT_LIMIT,
   },
-  kinds: { sbi_section: 'enum', score_band: 'enum', priority: 'enum', revenue_growth: 'ratio', mean_common_band: 'number', industry_rate_per_1000: 'number', mean_days_late_12m: 'days' },
+  kinds: { sbi_section: 'enum', size_class: 'enum', score_band: 'enum', priority: 'enum', revenue_growth: 'ratio', mean_common_band: 'number', industry_rate_per_1000: 'number', mean_days_late_12m: 'days' },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'segment_priority');
     const parts = [`as_of_date = ${latestAsOfSql('segment_priority')}`];
@@ -130,8 +131,8 @@ export const risingIndustries = defineSlice({
       const ci = wilsonPer1000(Number(r.bankruptcies ?? 0), Number(r.monitored ?? 0));
       return { ...r, rate_low_per_1000: ci?.low ?? null, rate_high_per_1000: ci?.high ?? null };
     });
-    const notes = [`ranked: sections with at least ${min} monitored companies; bars show the 95 % interval of the rate`];
-    if (rows.length > kept.length) notes.push(`${rows.length - kept.length} rising sections with fewer than ${min} monitored companies are not ranked`);
+    const notes = [note('rising_ranked', { min })];
+    if (rows.length > kept.length) notes.push(note('rising_small_left_out', { count: rows.length - kept.length, min }));
     return { rows: out, notes, meta: { min_sample: min, below_min_sample: rows.length - kept.length } };
   },
 });

@@ -1,3 +1,4 @@
+import { note } from '../notes.js';
 import { z } from 'zod';
 import type { Catalog } from '../catalog.js';
 import { ALERT_TYPES } from '../contract.js';
@@ -31,7 +32,7 @@ export const bankruptcyHeatmap = defineSlice({
          AND b.period_start BETWEEN CAST($from AS DATE) AND CAST($to AS DATE)
        ORDER BY b.period_start, b.sbi_section`,
     );
-    return { rows, notes: ['national rate: CBS bankruptcies / firms of the section where CBS covers the quarter, else the CBS baseline'] };
+    return { rows, notes: [note('national_rate')] };
   },
 });
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Row, WarehouseEngine } from '../../warehouse/engine.js';
 import type { Catalog } from '../catalog.js';
+import type { Note } from '../notes.js';
 import type { SliceMetaValue, SliceName, ValueKind } from '../contract.js';
 import type { DashboardSettings } from '../settings.js';
 
@@ -16,7 +17,7 @@ export interface SliceContext {
 export interface SliceData {
   rows: Row[];
   /** Things the reader should know about the numbers, e.g. a filter this mart cannot apply. */
-  notes?: string[];
+  notes?: Note[];
   /** Extra facts a chart needs beside its rows (a target, the variant used, counts per type). */
   meta?: Record<string, SliceMetaValue>;
   /** Request filters this slice could not apply: the card shows them. */

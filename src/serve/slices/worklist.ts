@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EXPORT_LIMIT, groupFilterShape, param } from '../params.js';
 import { customerRows, defineSlice } from './common.js';
+import { note } from '../notes.js';
 import { latestAsOfSql } from './marketing.js';
 import { DUNNING_LADDER, NEXT_STEP_AFTER_DAYS, RISK_WEIGHTS } from '../../warehouse/compile/worklist-rule.js';
 
@@ -38,10 +39,10 @@ export const worklist = defineSlice({
        LIMIT $lim`,
       { lim: p.limit ?? 100, ...(managerFilter ? { account_manager: p.account_manager! } : {}) },
     );
-    const notes = [...res.notes, 'promises to pay are not in the data: no "promise broken" flag'];
+    const notes = [...res.notes, note('no_promises')];
     const ignored = [...res.ignored];
     if (p.account_manager !== undefined && !hasManager) {
-      notes.push('customers carry no account_manager: owner filter not applied');
+      notes.push(note('no_account_manager'));
       ignored.push('account_manager');
     }
     return { rows: res.rows, notes, ignored, meta: { next_step_after_days: NEXT_STEP_AFTER_DAYS } };

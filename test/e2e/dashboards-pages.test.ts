@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasChromium, useDashboards, PAGES, poison, rawGet, shotsDir, type El } from '../support/dashboards-browser.js';
+
+declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El>; activeElement: El | null };
+
+/** The dashboards in Debian's chromium on a generated and built lake: every page and the server: load, Host allow-list, hostile names, phone layout in Dutch, theme and keyboard. */
+describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
+  const d = useDashboards();
+
+  it('every page loads without console errors or failed requests, and its charts render', async () => {
+    for (const p of PAGES) {
+      const before = d.problems.length;
+      const t0 = performance.now();
+      const page = await d.open(`/${p}`);
+      const ms = performance.now() - t0;
+      expect(await page.locator('h1').textContent()).toBeTruthy();
+      expect(await page.locator('[data-state="error"]').count(), `${p}: a section failed`).toBe(0);
+      for (const chart of await page.locator('.chart').all()) {
+        expect(await chart.getAttribute('role')).toBe('img');
+        expect((await chart.getAttribute('aria-label'))!.length).toBeGreaterThan(10);
+        expect(await chart.locator('svg').count()).toBe(1);
+      }
+      expect(await page.locator('#stamp [data-stamp]').count(), `${p}: data-as-of stamp`).toBe(1);
+      if (shotsDir) await page.screenshot({ path: join(shotsDir, `${p}.png`), fullPage: true });
+      console.log(`dashboards: /${p} ready in ${ms.toFixed(0)} ms`);
+      expect(d.problems.slice(before)).toEqual([]);
+      await page.close();
+    }
+    const cfo = await d.open('/cfo');
+    expect(await cfo.locator('.chart').count()).toBeGreaterThanOrEqual(2);
+    await cfo.close();
+  });
+
+  it('serve answers only its own Host names, and refuses prototype keys with 400', async () => {
+    const port = d.server.port;
+    const api = `${d.server.url}api/slices/top_overdue`;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) expect((await rawGet(api, host)).status, host).toBe(200);
+    for (const host of [`rebind.attacker.example:${port}`, `127.0.0.1:${port + 1}`, 'localhost']) {
+      const res = await rawGet(api, host);
+      expect(res.status, host).toBe(403);
+      expect(res.body).not.toContain('overdue_amount');
+    }
+    expect((await rawGet(`${d.server.url}cfo`, `evil.example:${port}`)).status).toBe(403);
+    for (const key of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      for (const path of ['api/meta', 'api/slices/top_overdue']) {
+        const res = await fetch(`${d.server.url}${path}?${key}=1`);
+        expect(res.status, `${path}?${key}`).toBe(400);
+      }
+    }
+    expect((await fetch(`${d.server.url}api/slices/top_overdue?__proto__[segment]=x`)).status).toBe(400);
+  });
+
+  it('hostile names from the data render as text in tooltips, labels, legends and tables on every chart', async () => {
+    const context = await d.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Every slice answer is real, with each text value prefixed by markup a hostile ERP export could carry.
+    await context.route(/\/api\/slices\//, async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: poison(await res.json()) });
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => d.problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => /\/x$/.test(r.url()) && d.problems.push(`injected image requested: ${r.url()}`));
+    let tooltipsWithHostileText = 0;
+    const chartKinds = new Set<string>();
+    for (const p of PAGES) {
+      await page.goto(new URL(`/${p}`, d.server.url).href);
+      await d.settled(page);
+      for (const chart of await page.locator('.chart').all()) {
+        const card = await chart.evaluate((el) => (el as unknown as { closest(s: string): El | null }).closest('[data-card]')?.getAttribute('data-card') ?? '');
+        chartKinds.add(card);
+        const box = (await chart.boundingBox())!;
+        // Shapes to hover: bars, points, cells (any small filled path), and a sweep across the grid for axis tooltips.
+        const targets = await chart.evaluate((el) => {
+          const out: [number, number][] = [];
+          for (const path of [...(el as unknown as { querySelectorAll(s: string): Iterable<{ getBoundingClientRect(): { x: number; y: number; width: number; height: number } }> }).querySelectorAll('svg path')]) {
+            const r = path.getBoundingClientRect();
+            if (r.width > 2 && r.height > 2 && r.width < 200 && r.height < 200) out.push([r.x + r.width / 2, r.y + r.height / 2]);
+          }
+          return out.filter((_, i) => i % Math.max(1, Math.floor(out.length / 12)) === 0).slice(0, 12);
+        });
+        for (let i = 1; i <= 4; i++) targets.push([box.x + (box.width * i) / 5, box.y + box.height / 2]);
+        for (const [x, y] of targets) {
+          await page.mouse.move(x, y);
+          const tip = await page.evaluate(() => {
+            const tips = [...(document as unknown as { querySelectorAll(s: string): Iterable<{ textContent: string | null; style: { display: string } }> }).querySelectorAll('.chart > div:not(:first-child)')];
+            return tips.map((t) => t.textContent ?? '').join(' ');
+          });
+          if (tip.includes('PAY TO NL00HACK') && tip.includes('<b class="pwn"')) tooltipsWithHostileText++;
+        }
+      }
+      const injected = await page.evaluate(() => (document as unknown as { querySelectorAll(s: string): { length: number } }).querySelectorAll('[data-pwn], .pwn').length);
+      expect(injected, `${p}: markup from the data became elements`).toBe(0);
+      // Tables and legends carry the name as text too.
+      expect(await page.locator('text=PAY TO NL00HACK').count(), p).toBeGreaterThan(0);
+    }
+    expect(tooltipsWithHostileText, 'hovering showed hostile names as text in tooltips').toBeGreaterThan(3);
+    expect(d.problems).toEqual([]);
+    await context.close();
+  });
+
+  it('phone (390 px) in Dutch: no page scrolls sideways, labels do not overlap, tables keep their first column, no English or raw enums', async () => {
+    const context = await d.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => d.problems.push(`pageerror: ${e.message}`));
+    // English the models or the API used to send (alert details, notes, sizes), and any raw enum (snake_case).
+    const RAW = new RegExp(
+      '\\b(mid_market|small_business|moderate risk|low risk|high risk|not rated|over limit|score dropped|headroom \\d|revenue new|pays \\d+ days|Download|Show table|Loading' +
+        '|open AR|common band|score \\d+ ->|per 1,000|bankruptcy rate|customers without|monitored companies|national rate|promises to pay|cost of the action' +
+        '|is grouped by|breakdown yet|whole portfolio|still in progress|last complete month|small|medium|large|uncollectable|dispute|phone|court|bankruptcy|suspension of payments)\\b',
+    );
+    const SNAKE = /\b[a-z]+_[a-z]+(_[a-z]+)*\b/;
+    for (const p of PAGES) {
+      await page.goto(new URL(`/${p}?lang=nl`, d.server.url).href);
+      await d.settled(page);
+      const width = await page.evaluate(() => (document as unknown as { documentElement: { scrollWidth: number } }).documentElement.scrollWidth);
+      expect(width, `${p}: page wider than the phone`).toBeLessThanOrEqual(390);
+      const text = await page.evaluate(() => (document as unknown as { body: { innerText: string } }).body.innerText);
+      const raw = RAW.exec(text);
+      expect(raw ? text.slice(Math.max(0, raw.index - 80), raw.index + 40) : null, `${p}: English or a raw value on a Dutch page: ${raw ? text.slice(Math.max(0, raw.index - 80), raw.index + 40).replace(/\s+/g, " ") : ""}`).toBeNull();
+      const snake = SNAKE.exec(text);
+      expect(snake ? text.slice(Math.max(0, snake.index - 60), snake.index + 40) : null, `${p}: a raw enum on a Dutch page`).toBeNull();
+      for (const wrap of await page.locator('.table-wrap:visible').all()) {
+        const pos = await wrap.locator('tbody tr:first-child td:first-child').evaluate((td) => (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(td).position).catch(() => 'sticky');
+        expect(pos, `${p}: first column sticky`).toBe('sticky');
+      }
+    }
+    // The roll-forward's step names stand upright on a phone instead of overlapping.
+    await page.goto(new URL('/cfo?lang=nl', d.server.url).href);
+    await d.settled(page);
+    const boxes = await page.$$eval('[data-card="ar_rollforward"] .chart svg text', (ts) =>
+      ts.map((t) => (t as unknown as { getBoundingClientRect(): { x: number; y: number; width: number; height: number }; textContent: string }))
+        .map((t) => ({ text: t.textContent, ...JSON.parse(JSON.stringify(t.getBoundingClientRect())) as { x: number; y: number; width: number; height: number } })));
+    const steps = ['Debiteuren begin', 'Gefactureerd', 'Creditnota’s', 'Ontvangen', 'Afgeboekt', 'Debiteuren eind'];
+    const axis = boxes.filter((b) => steps.some((s) => b.text === s || (b.text ?? '').startsWith(s.slice(0, 8))));
+    expect(axis.length).toBeGreaterThanOrEqual(6);
+    for (let i = 0; i < axis.length; i++) {
+      for (let j = i + 1; j < axis.length; j++) {
+        const a = axis[i]!;
+        const b = axis[j]!;
+        const overlap = a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
+        expect(overlap, `${a.text} / ${b.text}`).toBe(false);
+      }
+    }
+    // Amounts of the top-20 are reachable: the table scrolls inside its card, the customer number stays put.
+    const wrap = page.locator('[data-card="top_overdue"] .table-wrap');
+    const firstX = await wrap.locator('tbody tr:first-child td:first-child').evaluate((td) => (td as unknown as { getBoundingClientRect(): { x: number } }).getBoundingClientRect().x);
+    await wrap.evaluate((w) => ((w as unknown as { scrollLeft: number }).scrollLeft = 10_000));
+    const after = await wrap.locator('tbody tr:first-child td:first-child').evaluate((td) => (td as unknown as { getBoundingClientRect(): { x: number } }).getBoundingClientRect().x);
+    expect(Math.abs(after - firstX)).toBeLessThan(1);
+    const amount = await wrap.locator('tbody tr:first-child td[data-key="overdue_amount"]').evaluate((td) => (td as unknown as { getBoundingClientRect(): { x: number; width: number } }).getBoundingClientRect());
+    expect(amount.x + amount.width).toBeLessThanOrEqual(390);
+    await context.close();
+    expect(d.problems).toEqual([]);
+  });
+
+  it('theme, keyboard and PNG export', async () => {
+    const page = await d.open('/cfo');
+    await page.click('#theme-toggle');
+    await d.settled(page);
+    expect(await page.getAttribute('html', 'data-theme')).toBe('dark');
+    expect(page.url()).toContain('theme=dark');
+
+    // Tab from the top reaches the filters.
+    await page.focus('body');
+    let reached = false;
+    for (let i = 0; i < 20 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.matches('select[data-filter]') ?? false);
+    }
+    expect(reached).toBe(true);
+
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('[data-card="dso_trend"] [data-action="png"]')]);
+    const bytes = readFileSync((await png.path())!);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(png.suggestedFilename()).toMatch(/\.png$/);
+    await page.close();
+    expect(d.problems).toEqual([]);
+  });
+});
