@@ -328,5 +328,19 @@ export const en = {
   customer_master: "customer master",
   credit_decision: "credit decision",
   none: "none",
+  // Disputes on the customer page: outcome and reason
+  outcome: "Outcome",
+  resolved_date: "Resolved on",
+  credited: "credited",
+  partially_credited: "partly credited",
+  withdrawn: "withdrawn",
+  open: "open",
+  resolved: "resolved",
+  price: "price",
+  quantity: "quantity",
+  quality: "quality",
+  delivery: "delivery",
+  duplicate: "duplicate",
+  unspecified: "unspecified",
 };
 

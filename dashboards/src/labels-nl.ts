@@ -326,5 +326,19 @@ export const nl: Record<LabelKey, string> = {
   customer_master: "klantstam",
   credit_decision: "kredietbeslissing",
   none: "geen",
+  // Geschillen op de klantpagina: afloop en reden
+  outcome: "Afloop",
+  resolved_date: "Opgelost op",
+  credited: "gecrediteerd",
+  partially_credited: "deels gecrediteerd",
+  withdrawn: "ingetrokken",
+  open: "open",
+  resolved: "opgelost",
+  price: "prijs",
+  quantity: "aantal",
+  quality: "kwaliteit",
+  delivery: "levering",
+  duplicate: "dubbel",
+  unspecified: "niet opgegeven",
 };
 

@@ -3,6 +3,9 @@
  * CLI with its preset: ingest --mapping ibm-ledger → build → warehouse. Every expectation is computed
  * here from the raw CSV in plain TypeScript (integer cents, UTC day numbers), never from model SQL.
  */
+import { loadCatalog } from '../../src/serve/catalog.js';
+import { customerActions } from '../../src/serve/slices/customer.js';
+import { defaultSettings } from '../../src/serve/settings.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +176,22 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
       expect(cents(String(g.disputed_amount))).toBe(r.cents);
       expect([g.reason, g.outcome]).toEqual(['unspecified', 'paid']);
     }
+  });
+
+  it("lists each dispute on its customer's page (customer_events and the customer_actions slice), open until resolved", async () => {
+    const disputed = rows.filter((r) => r.disputed);
+    const events = (await engine.query(`SELECT customer_id, event_date, event_id, document_id, amount, resolved_date, outcome FROM customer_events WHERE event_kind = 'dispute'`)).rows;
+    expect(events).toHaveLength(disputed.length);
+    const first = disputed[0]!;
+    const e = events.find((x) => x.document_id === first.invoice)!;
+    expect([e.customer_id, isoDay(String(e.event_date)), isoDay(String(e.resolved_date)), cents(String(e.amount)), e.outcome]).toEqual([first.customer, first.invoiceDay, first.settledDay, first.cents, 'paid']);
+    // On a day between opening and resolution the customer page shows it open.
+    const mid = new Date((first.invoiceDay + 1) * 86_400_000).toISOString().slice(0, 10);
+    const catalog = await loadCatalog(engine);
+    const res = await customerActions.run({ engine, catalog, settings: defaultSettings }, { customer_id: first.customer, as_of: mid, limit: 500 });
+    const row = res.rows.find((r) => r.event === 'dispute' && r.document_id === first.invoice)!;
+    expect(row).toBeDefined();
+    expect([row.outcome, row.resolved_date]).toEqual(first.settledDay > first.invoiceDay + 1 ? ['open', null] : ['paid', row.resolved_date]);
   });
 
   for (const asOf of ['2012-12-31', '2013-06-30']) {

@@ -16,7 +16,7 @@ export const TABLE_COLUMNS: Partial<Record<SliceName, string[]>> = {
   falling_scores: ['customer_id', 'name', 'provider', 'score', 'score_change_3m', 'score_change_12m', 'common_band_label', 'band_change_3m', 'open_ar'],
   risk_alerts: ['reason', 'alert_date', 'customer_id', 'name', 'exposure', 'detail'],
   customer_payments: ['payment_date', 'payment_id', 'amount', 'currency'],
-  customer_actions: ['event_date', 'event', 'document_id', 'detail', 'amount'],
+  customer_actions: ['event_date', 'event', 'document_id', 'detail', 'amount', 'outcome', 'resolved_date'],
 };
 
 /** An enumerated value as the reader's language shows it (SBI sections with their name). */

@@ -161,21 +161,26 @@ export const customerPayments = defineSlice({
   },
 });
 
-/** Dunning and collection actions, write-offs and recoveries, one event list, newest first. */
+/** Dunning and collection actions, write-offs and recoveries, disputes: one event list, newest first. */
 export const customerActions = defineSlice({
   name: 'customer_actions',
   page: 'customer',
-  description: "A customer's dunning and collection actions and write-offs (newest first)",
+  description: "A customer's dunning and collection actions, write-offs and disputes (newest first)",
   requires: ['customer_events'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
-  kinds: { event_date: 'date', event: 'enum', detail: 'enum', amount: 'money' },
+  kinds: { event_date: 'date', event: 'enum', detail: 'enum', amount: 'money', outcome: 'enum', resolved_date: 'date' },
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'customer_events');
     const asOf = asOfOf(catalog, p.as_of);
+    // Disputes (builds since they were added): open at the as-of date unless resolved by then.
+    const hasDisputes = catalog.hasColumn('customer_events', 'outcome');
+    const outcome = hasDisputes ? `CASE WHEN event_kind = 'dispute' AND (resolved_date IS NULL OR resolved_date > CAST($as_of AS DATE)) THEN 'open' ELSE outcome END` : 'CAST(NULL AS VARCHAR)';
+    const resolved = hasDisputes ? `CAST(CASE WHEN resolved_date <= CAST($as_of AS DATE) THEN resolved_date END AS VARCHAR)` : 'CAST(NULL AS VARCHAR)';
     const { rows } = await engine.query(
-      `SELECT CAST(event_date AS VARCHAR) AS event_date, event_type AS event, document_id, detail, amount, currency, COUNT(*) OVER () AS total_rows
+      `SELECT CAST(event_date AS VARCHAR) AS event_date, event_type AS event, document_id, detail, amount, currency,
+              ${outcome} AS outcome, ${resolved} AS resolved_date, COUNT(*) OVER () AS total_rows
        FROM customer_events
-       WHERE customer_id = $customer_id AND event_kind IN ('collection_action', 'write_off') AND event_date <= CAST($as_of AS DATE)
+       WHERE customer_id = $customer_id AND event_kind IN ('collection_action', 'write_off', 'dispute') AND event_date <= CAST($as_of AS DATE)
        ORDER BY event_date DESC, event_type, event_id LIMIT $lim`,
       { customer_id: p.customer_id, as_of: asOf, lim: p.limit ?? 50 },
     );
