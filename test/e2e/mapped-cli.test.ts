@@ -1,5 +1,5 @@
 /** `creditlake mappings` and `creditlake ingest --mapping …` through the CLI entry point. */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -71,6 +71,39 @@ describe('creditlake mappings / ingest --mapping', () => {
     expect(r.stdout).toContain('1 × payment amount not positive [amount]: e.g. bank.csv line 4');
     const ok = await cli(dir, 'ingest', '--lake', 'lake2', '--mapping', 'mine.yaml', '--date-format', 'd-m-yy', '--max-reject-rate', '50%', 'bank.csv');
     expect(ok.code).toBe(0);
+  });
+
+  it("an own mapping fills customers.account_manager from the export's owner column (no shipped preset's export has one)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-cli-'));
+    writeFileSync(
+      join(dir, 'accounts.yaml'),
+      [
+        'name: exact-accounts',
+        'description: Exact Online accounts export with their account manager',
+        'source: { delimiter: ";" }',
+        'tables:',
+        '  customers:',
+        '    columns:',
+        '      customer_id: Code',
+        '      name: Name',
+        '      country: { const: NL }',
+        '      segment: { const: unknown }',
+        '      size_class: { const: unknown }',
+        '      currency: { const: EUR }',
+        '      payment_terms_days: { const: "30" }',
+        '      account_manager: AccountManagerFullName',
+      ].join('\n'),
+    );
+    writeFileSync(join(dir, 'accounts.csv'), 'Code;Name;AccountManagerFullName\nK1;Bakkerij Jansen;Anna de Vries\nK2;Smit BV;\n');
+    const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'accounts.yaml', 'accounts.csv');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await cli(dir, 'build', '--lake', 'lake')).code).toBe(0);
+    const q = await cli(dir, 'query', '--lake', 'lake', '--json', 'SELECT customer_id, account_manager FROM customers ORDER BY customer_id');
+    expect(JSON.parse(q.stdout)).toEqual([{ customer_id: 'K1', account_manager: 'Anna de Vries' }, { customer_id: 'K2', account_manager: null }]);
+    for (const preset of ['exact-online-receivables', 'afas-debtor-open-items', 'twinfield-transactions', 'sap-fbl5n', 'sap-fbl5n-open-items', 'erpnext-sales-invoice', 'erpnext-payment-entry', 'ibm-ledger']) {
+      const m = JSON.parse(readFileSync(join(import.meta.dirname, '../../src/feeds/mapping/presets', `${preset}.json`), 'utf8')) as { tables: Record<string, { columns: Record<string, unknown> }> };
+      expect(m.tables.customers?.columns.account_manager, preset).toBeUndefined();
+    }
   });
 
   it('reports an unknown preset and a bad override as usage errors', async () => {
