@@ -19,6 +19,9 @@ export const TABLE_COLUMNS: Partial<Record<SliceName, string[]>> = {
   customer_actions: ['event_date', 'event', 'document_id', 'detail', 'amount', 'outcome', 'resolved_date'],
 };
 
+/** Columns only some rows have (a dispute's outcome among dunning steps): shown when a row has one. */
+const WHEN_PRESENT = new Set(['outcome', 'resolved_date']);
+
 /** An enumerated value as the reader's language shows it (SBI sections with their name). */
 export function enumLabel(ctx: BuildContext, key: string, v: string): string {
   if (key === 'sbi_section' && /^[A-U]$/.test(v)) return `${v} ${label(ctx.lang, `sbi_${v}`)}`;
@@ -28,7 +31,7 @@ export function enumLabel(ctx: BuildContext, key: string, v: string): string {
 /** Rows to a table by the slice's column list and the API's kinds; enumerated values translated. */
 export function tableOf(slice: SliceName, data: { rows: DataRow[]; columns: ColumnMeta[] }, ctx: BuildContext, keys = TABLE_COLUMNS[slice]): TableData {
   const kinds = new Map(data.columns.map((c) => [c.name, c.kind]));
-  const shown = (keys ?? data.columns.map((c) => c.name)).filter((k) => kinds.has(k));
+  const shown = (keys ?? data.columns.map((c) => c.name)).filter((k) => kinds.has(k) && (!WHEN_PRESENT.has(k) || data.rows.some((r) => r[k] !== null && r[k] !== undefined)));
   return {
     columns: shown.map((key) => {
       const kind = kinds.get(key)!;
