@@ -19,3 +19,5 @@ FROM {{ ref('int_payment_allocations') }} a
 JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
 JOIN docs di ON di.document_id = a.document_id
 JOIN docs h ON h.document_id = di.item_id
+-- a refund (negative payment) is cash paid out, not a receipt the customer's delay is learnt from
+WHERE p.amount > 0

@@ -15,6 +15,7 @@ pay_days AS (
     CAST(extract(day FROM payment_date) AS INTEGER) AS day_of_month,
     CAST({{ days_between('DATE ''1900-01-01''', 'payment_date') }} % 7 AS INTEGER) AS weekday
   FROM {{ ref('int_payments') }}
+  WHERE amount > 0  -- refunds are not the customer's payment run
   GROUP BY customer_id, payment_date
 ),
 seen AS (

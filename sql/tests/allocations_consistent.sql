@@ -22,4 +22,7 @@ SELECT payment_id, CAST(NULL AS VARCHAR), CAST(sum(amount) AS VARCHAR),
        'allocated ' || CAST(sum(amount) AS VARCHAR) || ' of payment ' || payment_id || ' of ' || CAST(max(payment_amount) AS VARCHAR)
 FROM alloc WHERE known_payment IS NOT NULL
 GROUP BY payment_id
-HAVING sum(amount) > max(payment_amount)
+-- a refund (negative payment) is allocated in negative amounts, in all at most its own amount; a
+-- line of the other sign is allowed (a receipt clearing an invoice and a credit note together)
+HAVING (max(payment_amount) > 0 AND sum(amount) > max(payment_amount))
+    OR (max(payment_amount) < 0 AND sum(amount) < max(payment_amount))

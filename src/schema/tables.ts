@@ -64,13 +64,13 @@ export const invoices = defineTable({
 export const payments = defineTable({
   name: 'payments',
   description:
-    'Cash received from customers: receipts from the ERP, and credits read from bank statements (CAMT.053, MT940) with their remittance information; the build identifies the payer of a bank receipt and matches it to open invoices (bank_receipts).',
+    'Cash received from customers (negative amounts: refunds paid back to them): receipts from the ERP, and credits read from bank statements (CAMT.053, MT940) with their remittance information; the build identifies the payer of a bank receipt and matches it to open invoices (bank_receipts).',
   key: ['payment_id'],
   shape: {
     payment_id: col.text('Receipt identifier (for a bank-statement receipt: the booked account and the bank reference)'),
     customer_id: col.optional(col.text('Debtor that paid; empty on a bank-statement receipt, whose payer the build identifies (by the invoices it pays or by a known IBAN)')),
     payment_date: col.date('Value date of the receipt'),
-    amount: col.money('Amount received (positive)'),
+    amount: col.money('Amount received (positive), or refunded to the customer (negative: a credit balance or overpayment paid back)'),
     currency: col.text('ISO 4217 currency code'),
     payer_iban: col.optional(col.text('Account (IBAN) the money came from, as the bank statement gives it')),
     payer_name: col.optional(col.text('Name of the payer on the bank statement')),
@@ -89,7 +89,7 @@ export const paymentAllocations = defineTable({
   shape: {
     payment_id: col.text('Receipt that was matched'),
     document_id: col.text('Document the amount was applied to'),
-    amount: col.money('Amount applied to the document'),
+    amount: col.money('Amount applied to the document (negative for a refund: it takes a credit balance back towards zero)'),
   },
 });
 

@@ -64,11 +64,11 @@ describe('creditlake mappings / ingest --mapping', () => {
         '      currency: { const: EUR }',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'bank.csv'), 'Kenmerk;Debiteur;Datum;Bedrag\nB1;K1;5-1-24;1.000,00\n\nB2;K2;6-1-24;-5,00\nB3;K3;7-1-24;12,50\n');
+    writeFileSync(join(dir, 'bank.csv'), 'Kenmerk;Debiteur;Datum;Bedrag\nB1;K1;5-1-24;1.000,00\n\nB2;K2;6-1-24;0,00\nB3;K3;7-1-24;12,50\n');
     const r = await cli(dir, 'ingest', '--lake', 'lake', '--mapping', 'mine.yaml', '--date-format', 'd-m-yy', 'bank.csv');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('bank.csv: 2 loaded, 1 rejected of 3 source rows — reject rate 33.3% exceeds the limit 0.0%');
-    expect(r.stdout).toContain('1 × payment amount not positive [amount]: e.g. bank.csv line 4');
+    expect(r.stdout).toContain('1 × payment amount is zero [amount]: e.g. bank.csv line 4');
     const ok = await cli(dir, 'ingest', '--lake', 'lake2', '--mapping', 'mine.yaml', '--date-format', 'd-m-yy', '--max-reject-rate', '50%', 'bank.csv');
     expect(ok.code).toBe(0);
   });

@@ -154,7 +154,7 @@ describe('convertCsv on file-level problems', () => {
     const r = await convertCsv({ file, table: payments, scratchDir: join(scratch, 'pay'), outputName: 'b' });
     expect(r.topReasons.map((t) => [t.reason, t.sample.line])).toEqual([
       ['currency not a 3-letter ISO 4217 code', 4],
-      ['payment amount not positive', 3],
+      ['payment amount is zero', 3],
     ]);
     const cfile = join(scratch, 'customers.csv');
     writeFileSync(cfile, `customer_id,name,kvk_number,vat_number,country,sbi_code,segment,size_class,credit_limit,currency,payment_terms_days,account_manager\nK1,Acme BV,12345678,,NL,4711,smb,small,1000.00,EUR,14.5,\n`);

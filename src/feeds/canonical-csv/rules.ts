@@ -138,8 +138,9 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
     rule('amount', 'credit note amount not negative', `${q('document_type')} = 'credit_note' AND ${money('amount')} >= 0`),
     isoCode('currency', 3, 'ISO 4217'),
   ],
+  // A negative payment is a refund to the customer (of a credit balance or an overpayment): allowed.
   payments: [
-    rule('amount', 'payment amount not positive', `${money('amount')} <= 0`),
+    rule('amount', 'payment amount is zero', `${money('amount')} = 0`),
     isoCode('currency', 3, 'ISO 4217'),
     // Only a bank-statement receipt (booked on bank_account) may come without its payer: the build identifies it.
     rule('customer_id', 'customer_id missing (only a bank-statement receipt, with bank_account, may leave it empty)', `${q('customer_id')} IS NULL AND ${q('bank_account')} IS NULL`, `'empty'`),
