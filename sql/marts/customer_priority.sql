@@ -110,6 +110,8 @@ SELECT
   e.industry_rate_per_1000,
   e.overall_rate_per_1000,
   e.industry_rising,
-  e.insolvency_flag
+  e.insolvency_flag,
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(e.as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM explained e
 ORDER BY e.as_of_date, priority_rank

@@ -119,7 +119,9 @@ SELECT
   CASE WHEN f.credit_limit IS NOT NULL AND COALESCE(a.open_ar, 0) > f.credit_limit THEN true ELSE false END AS over_limit,
   CASE WHEN f.insolvency_date <= f.as_of_date OR l.company_status = 'insolvent' THEN true ELSE false END AS insolvency_flag,
   CASE WHEN f.insolvency_date <= f.as_of_date THEN f.insolvency_event END AS insolvency_event,
-  CASE WHEN f.insolvency_date <= f.as_of_date THEN f.insolvency_date END AS insolvency_date
+  CASE WHEN f.insolvency_date <= f.as_of_date THEN f.insolvency_date END AS insolvency_date,
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(f.as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM frame f
 LEFT JOIN latest l ON l.as_of_date = f.as_of_date AND l.customer_id = f.customer_id
 LEFT JOIN per_provider pp ON pp.as_of_date = f.as_of_date AND pp.customer_id = f.customer_id

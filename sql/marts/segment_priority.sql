@@ -91,6 +91,8 @@ SELECT
   r.overall_rate_per_1000,
   r.open_ar,
   r.credit_limit,
-  r.headroom
+  r.headroom,
+  -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
+  COALESCE(r.as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM ruled r
 ORDER BY r.as_of_date, r.sbi_section, r.size_class, r.common_band_label

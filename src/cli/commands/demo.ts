@@ -154,7 +154,8 @@ async function summarise(dbPath: string): Promise<{ dso: QueryResult; aging: Que
       ORDER BY 1`);
     const aging = await engine.query(`
       SELECT as_of_date, bucket, open_count, open_amount,
-             CAST(round(100 * open_amount / sum(open_amount) OVER (), 1) AS DECIMAL(9,1)) AS pct
+             -- a debit bucket's share of the debit balances (unapplied cash and credit balances: none)
+             CAST(round(pct_of_debit_ar, 1) AS DECIMAL(9,1)) AS pct_of_debit_ar
       FROM ar_aging
       WHERE segment = 'ALL' AND as_of_date = (SELECT max(as_of_date) FROM ar_aging)
       ORDER BY bucket_order`);

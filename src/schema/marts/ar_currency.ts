@@ -13,5 +13,6 @@ export const arCurrency = defineTable({
     open_amount: col.money('The same in the reporting currency, at the as-of date closing rate (fx_rates)'),
     overdue_amount: col.money('Part of open_amount on debit items past their due date, in the reporting currency'),
     reporting_currency: col.text('Currency open_amount is in (config reporting_currency)'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });

@@ -169,6 +169,7 @@ export const customerRisk = defineTable({
     insolvency_flag: col.boolean('Insolvency event on or before as_of_date, or an insolvent latest report'),
     insolvency_event: col.optional(col.text('First insolvency event type (bankruptcy, suspension_of_payments, debt_rescheduling)')),
     insolvency_date: col.optional(col.date('Its date')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });
 
@@ -199,6 +200,7 @@ export const customerPriority = defineTable({
     ...industryRateColumns,
     industry_rising: col.boolean('Industry rate >= cr_industry_rise_factor x its rate three months earlier'),
     insolvency_flag: col.boolean('Insolvent on or before as_of_date'),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });
 
@@ -226,6 +228,7 @@ export const segmentPriority = defineTable({
     open_ar: col.money('Open AR'),
     credit_limit: col.optional(col.money('Sum of credit limits')),
     headroom: col.optional(col.money('Sum of credit_limit - open_ar over customers with a limit')),
+    is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
   },
 });
 
