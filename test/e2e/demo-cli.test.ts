@@ -33,6 +33,10 @@ describe('creditlake demo --no-serve', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`npx creditlake query --lake 'other lake' "SELECT * FROM dso_monthly`);
     expect(r.stdout).toContain(`npx creditlake serve --lake 'other lake' --port 9001   →   http://127.0.0.1:9001/`);
+    // The printed aging shows each debit bucket's share of the debit balances (issue 11), none for
+    // unapplied cash and credit balances: they are not part of that base.
+    expect(r.stdout).toMatch(/bucket\s+open_count\s+open_amount\s+pct_of_debit_ar/);
+    expect(r.stdout).toMatch(/unapplied cash\s+\d+\s+-?[\d.]+\s+NULL/);
     // The suggested query runs as printed.
     const q = await cli('query', '--lake', 'other lake', "SELECT count(*) AS n FROM dso_monthly WHERE segment = 'ALL'");
     expect(q.code).toBe(0);
