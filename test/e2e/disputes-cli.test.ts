@@ -34,7 +34,7 @@ describe('disputes and delivery channel: ingest (hand-made ledger)', () => {
       ['D5', 'I3', 'C1', '2024-02-10', '', 'quality', '20.00', 'lost'],
     ]);
     disputes = await cli(work, 'ingest', join(work, 'disputes.csv'), '--table', 'disputes', '--max-reject-rate', '80%');
-  }, 60_000);
+  }, 240_000);
 
   it('loads delivery channels and rejects one outside paper, email, e-invoice, portal with line and value', async () => {
     expect(invoices.code, invoices.stderr).toBe(0);
@@ -68,7 +68,7 @@ describe('disputes and delivery channel: ingest (hand-made ledger)', () => {
     const bad = await cli(work, 'build');
     expect(bad.code).toBe(1);
     expect(bad.stdout + bad.stderr).toMatch(/disputes_consistent failed[\s\S]*D9\s+I9\s+document I9 does not exist/);
-  }, 60_000);
+  }, 240_000);
 
   it('describes the new columns in creditlake tables', async () => {
     const t = await cli(work, 'tables', 'disputes');
@@ -101,7 +101,7 @@ describe('IBM layout: Disputed and PaperlessBill (hand-made rows)', () => {
       { document_id: '0007900770', delivery_channel: 'email' },
       { document_id: '0007900771', delivery_channel: 'email' },
     ]);
-  }, 60_000);
+  }, 240_000);
 });
 
 /*
@@ -133,7 +133,7 @@ describe('disputes in the marts (hand-made ledger)', () => {
     }
     const b = await cli(work, 'build');
     expect(b.code, b.stdout + b.stderr).toBe(0);
-  }, 120_000);
+  }, 240_000);
 
   it('marks open items in dispute with the disputed part of their open amount', async () => {
     expect(await queryRows(work, `SELECT CAST(as_of_date AS VARCHAR) AS d, document_id, CAST(open_amount AS VARCHAR) AS open_amount,

@@ -39,7 +39,7 @@ describe('refunds (negative payments) through the CLI (hand-made ledger)', () =>
       ['Z1', 'C1', '2024-03-01', '0.00', 'EUR'],
     ]), '--table', 'payments', '--max-reject-rate', '20%');
     build = await cli(work, 'build');
-  }, 120_000);
+  }, 240_000);
 
   it('loads a negative payment as a refund; only a zero payment is rejected', () => {
     expect(payments.code, payments.stderr).toBe(0);
@@ -99,5 +99,5 @@ describe('refunds (negative payments) through the CLI (hand-made ledger)', () =>
     const b = await cli(w2, 'build');
     expect(b.code).toBe(1);
     expect(b.stdout + b.stderr).toMatch(/allocations_consistent failed[\s\S]*allocated -150\.00 of payment R2 of -100\.00/);
-  }, 60_000);
+  }, 240_000);
 });
