@@ -11,6 +11,7 @@ import { simulateCustomer, type LedgerSituations } from './simulate.js';
 import { CREDIT_TABLES } from '../schema/credit-tables.js';
 import { generateCreditReports } from './credit-reports/index.js';
 import { FxSeries, customerCurrency, eurToCurrency } from './fx.js';
+import { drawChannel } from './disputes.js';
 import { SNAPSHOT_LAYOUTS, SnapshotWriter, openItemsAt, snapshotDates, type SnapshotLayout } from './snapshots.js';
 
 /** File the ECB-layout rates are written to (the name of the ECB's own download). */
@@ -35,6 +36,11 @@ export interface GenerateOptions {
    * Exact Online administration.
    */
   snapshots?: { weeks: number; layout: SnapshotLayout };
+  /**
+   * Fill invoices.delivery_channel (paper, email, e-invoice, portal; drawn per customer by segment),
+   * with its effect on when the customer pays: paper later, e-invoices earlier.
+   */
+  deliveryChannels?: boolean;
   /** Called after each customer (for progress bars). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -122,6 +128,8 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   const writers = new Map(
     CANONICAL_TABLES.filter((t) => !CREDIT_TABLES.includes(t) && t !== openItemSnapshots && t !== fxRates && t !== disputes).map((t) => [t.name, new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t)]),
   );
+  // disputes.csv only when disputes are generated: the default ledger's files stay as they were
+  if ((opts.situations?.disputes ?? 0) > 0) writers.set(disputes.name, new CsvTableWriter(join(opts.outDir, `${disputes.name}.csv`), disputes));
   const w = (name: string) => writers.get(canonicalTable(name).name) as CsvTableWriter;
   const [customers, invoices, payments, allocations, writeOffs, actions, decisions] = [
     w('customers'), w('invoices'), w('payments'), w('payment_allocations'), w('write_offs'), w('collection_actions'), w('credit_decisions'),
@@ -136,7 +144,8 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       const d = distressRecord(profile);
       if (d) distressed.push(d);
       const currency = fx ? customerCurrency(win.seed, i, currencyShare) : null;
-      const l = simulateCustomer(profile, win, ids, opts.situations, currency && fx ? { currency, fx } : null);
+      const channel = opts.deliveryChannels ? drawChannel(win.seed, profile) : null;
+      const l = simulateCustomer(profile, win, ids, opts.situations, currency && fx ? { currency, fx } : null, channel);
       if (snaps) {
         const c = l.customer;
         const limit = c.credit_limit == null ? null : Math.round(Number(c.credit_limit) * 100);
@@ -155,6 +164,7 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       for (const r of l.writeOffs) writeOffs.write(r);
       for (const r of l.actions) actions.write(r);
       for (const r of l.decisions) decisions.write(r);
+      if (l.disputes.length) for (const r of l.disputes) w('disputes').write(r);
       // applications that never led to a customer are spread over the file, as an ERP would list them
       while (applicantsDone < applicants && applicantsDone * opts.customers < (i + 1) * applicants) {
         decisions.write(applicantDecision(win, applicantsDone++, ids));

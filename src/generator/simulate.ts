@@ -7,6 +7,7 @@ import { creditDecisionsFor } from './decisions.js';
 import type { CustomerProfile, LedgerWindow } from './profiles.js';
 import type { CustomerLedger, IdSequence } from './rows.js';
 import { COUNTRY_OF, eurToCurrency, type FxSeries, type InvoiceCurrency } from './fx.js';
+import { channelDelay, drawDispute, type Channel } from './disputes.js';
 
 /** The company's own (reporting) currency: credit limits and collection costs are in it. */
 const CURRENCY = 'EUR';
@@ -31,6 +32,12 @@ export interface LedgerSituations {
    * at the generated ECB rates (fx.ts). Drawn from a stream of its own, so only their amounts change.
    */
   currencies?: number;
+  /**
+   * Share of invoices the customer disputes (price, quantity, quality, delivery, missing PO,
+   * duplicate): dunning pauses while it is open, payment waits for the resolution, which may bring a
+   * credit note (full or partial) or a write-off. Drawn from a stream of its own.
+   */
+  disputes?: number;
 }
 
 /** A foreign-currency customer's currency and the rates its amounts are converted at. */
@@ -85,8 +92,12 @@ function sum(events: readonly PayEvent[], upTo = Number.POSITIVE_INFINITY): Cent
  */
 export function simulateCustomer(
   p: CustomerProfile, win: LedgerWindow, ids: IdSequence, situations: LedgerSituations = {}, money: CustomerMoney | null = null,
+  channel: Channel | null = null,
 ): CustomerLedger {
   const rng = new Rng(win.seed, 'ledger', p.index);
+  const disputeShare = situations.disputes ?? 0;
+  const disputeRng = disputeShare > 0 ? new Rng(win.seed, 'disputes', p.index) : null;
+  const channelRng = channel ? new Rng(win.seed, 'channel-delay', p.index) : null;
   // documents and payments are in the customer's currency; costs and limits stay in euros
   const docCurrency = money?.currency ?? CURRENCY;
   const inEuro = (cents: Cents, day: Day): Cents => (money ? Math.round(cents / money.fx.rateOn(money.currency, day)) : cents);
@@ -101,6 +112,7 @@ export function simulateCustomer(
     writeOffs: [],
     actions: [],
     decisions: [],
+    disputes: [],
   };
   const events: PayEvent[] = [];
   const firstDay = Math.max(p.onboardDay, win.startDay);
@@ -125,10 +137,12 @@ export function simulateCustomer(
     const amount = money ? Math.max(500, eurToCurrency(euros, money.fx.rateOn(money.currency, day))) : euros;
     const due = day + p.termsDays;
     const docId = ids.take('INV');
+    const delivery = channel ? { delivery_channel: channel } : {};
     ledger.invoices.push({
       document_id: docId, customer_id: p.customerId, document_type: 'invoice', invoice_date: isoOf(day),
-      due_date: isoOf(due), currency: docCurrency, amount: formatCents(amount),
+      due_date: isoOf(due), currency: docCurrency, amount: formatCents(amount), ...delivery,
     });
+    const dispute = disputeRng ? drawDispute(disputeRng, disputeShare, day, due, amount) : null;
     let owed = amount;
     let notBefore = day + 1;
     // Drawn only when the option is on, so the default ledger's random stream is unchanged.
@@ -141,7 +155,7 @@ export function simulateCustomer(
         if (situation === 'over_credit') credit = amount + Math.max(100, Math.round(amount * rng.uniform(0.05, 0.4)));
         ledger.invoices.push({
           document_id: ids.take('CN'), customer_id: p.customerId, document_type: 'credit_note',
-          invoice_date: isoOf(cnDay), due_date: isoOf(cnDay), currency: docCurrency, amount: formatCents(-credit),
+          invoice_date: isoOf(cnDay), due_date: isoOf(cnDay), currency: docCurrency, amount: formatCents(-credit), ...delivery,
           // an ERP that books the credit note on the debtor, not against the invoice
           ...(situation === 'unlinked_credit' ? {} : { corrects_document_id: docId }),
         });
@@ -154,11 +168,43 @@ export function simulateCustomer(
       }
     }
 
+    if (dispute) {
+      if (dispute.opened <= end) {
+        const resolved = dispute.resolved <= end;
+        ledger.disputes.push({
+          dispute_id: ids.take('DSP'), document_id: docId, customer_id: p.customerId, opened_date: isoOf(dispute.opened),
+          ...(resolved ? { resolved_date: isoOf(dispute.resolved), outcome: dispute.outcome } : {}),
+          reason: dispute.reason, disputed_amount: formatCents(dispute.disputed),
+        });
+      }
+      // the resolution: a credit note for the agreed part, or the rest written off
+      const credit = Math.min(dispute.credit, owed);
+      if (credit > 0) {
+        if (dispute.resolved <= end) {
+          ledger.invoices.push({
+            document_id: ids.take('CN'), customer_id: p.customerId, document_type: 'credit_note', invoice_date: isoOf(dispute.resolved),
+            due_date: isoOf(dispute.resolved), currency: docCurrency, amount: formatCents(-credit), corrects_document_id: docId, ...delivery,
+          });
+        }
+        owed -= credit;
+        if (owed <= 0) return;
+      }
+      if (dispute.outcome === 'written_off') {
+        if (dispute.resolved <= end && owed > 0) {
+          ledger.writeOffs.push({ document_id: docId, customer_id: p.customerId, write_off_date: isoOf(dispute.resolved), amount: formatCents(owed), reason: 'dispute' });
+        }
+        return;
+      }
+      // nothing is paid before the dispute is settled
+      notBefore = Math.max(notBefore, dispute.resolved + 1);
+    }
+
     let plan: PayEvent[] = [];
     let disputedRest = false;
     if (p.habit !== 'never') {
       const slip = rng.chance(0.04) ? rng.int(5, 40) : 0; // even good payers miss one now and then
-      let payDay = due + Math.round(p.delayMean + rng.normal() * p.delaySpread) + slip;
+      const channelShift = channel && channelRng ? channelDelay(channelRng, channel) : 0;
+      let payDay = due + Math.round(p.delayMean + rng.normal() * p.delaySpread) + slip + channelShift;
       payDay = Math.max(payDay, notBefore + rng.int(0, 3));
       // punctual payers schedule the item in the last run before the intended day, the others in the next
       const earlier = p.habit === 'early' || p.habit === 'on_time' ? paymentRunBefore(payDay, p.paymentRun) : null;
@@ -180,6 +226,8 @@ export function simulateCustomer(
     if (sum(plan, due + 4) < owed) {
       for (const step of dunningLadder(rng, due, p.digitalDunning)) {
         if (step.day > end) break;
+        // dunning is on hold while the invoice is disputed
+        if (dispute && step.day >= dispute.opened && step.day <= dispute.resolved) continue;
         const open = owed - sum(plan, step.day);
         if (open <= 0) break;
         if (step.type === 'legal' && inEuro(open, step.day) < LEGAL_THRESHOLD_CENTS) break;

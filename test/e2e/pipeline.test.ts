@@ -20,6 +20,8 @@ import { LEDGER_TABLES, LedgerReplay, Rates, cents, day, monthEnd, readTable, to
 const END = '2025-06-18';
 const JUNE_END = '2025-06-30';
 const SNAPSHOT_WEEKS = 10;
+/** The ledger tables, disputes included (generated with --disputes). */
+const TABLES = [...LEDGER_TABLES, 'disputes'];
 
 function sink() {
   let text = '';
@@ -55,12 +57,12 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
 
   beforeAll(async () => {
     // The real-ledger situations on: credit balances (over-credits, unlinked credit notes,
-    // overpayments), recoveries, a fifth of the customers abroad in USD/GBP/SEK/CHF, and weekly
-    // open-item exports of the same ledger.
+    // overpayments), recoveries, a fifth of the customers abroad in USD/GBP/SEK/CHF, disputes,
+    // delivery channels, and weekly open-item exports of the same ledger.
     const gen = await cli(work, 'generate', '--customers', '80', '--months', '18', '--seed', 'e2e', '--end-date', END, '--credit-balances', '5%',
-      '--recoveries', '40%', '--currencies', '20%', '--snapshots', String(SNAPSHOT_WEEKS), '--out', ledgerDir);
+      '--recoveries', '40%', '--currencies', '20%', '--disputes', '8%', '--delivery-channels', '--snapshots', String(SNAPSHOT_WEEKS), '--out', ledgerDir);
     expect(gen.code, gen.stderr).toBe(0);
-    for (const t of LEDGER_TABLES) {
+    for (const t of TABLES) {
       const res = await cli(work, 'ingest', join(ledgerDir, `${t}.csv`), '--table', t, '--json');
       expect(res.code, `${t}: ${res.stderr}`).toBe(0);
       expect(JSON.parse(res.stdout).rowsRejected).toBe(0);
@@ -70,7 +72,7 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     expect(fx.stdout).toMatch(/rates loaded \(7 currencies, \d+ dates, ECB layout\), 0 rejected/);
     const build = await cli(work, 'build');
     expect(build.code, build.stderr + build.stdout).toBe(0);
-    ledger = Object.fromEntries(LEDGER_TABLES.map((t) => [t, readTable(ledgerDir, t)]));
+    ledger = Object.fromEntries(TABLES.map((t) => [t, readTable(ledgerDir, t)]));
     rates = new Rates(readFileSync(join(ledgerDir, 'eurofxref-hist.csv'), 'utf8'));
     L = new LedgerReplay(ledger, rates);
     db = await DuckDBEngine.open({ path: join(work, 'lake', 'warehouse.duckdb'), readOnly: true });
@@ -96,7 +98,7 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
   }, 240_000);
 
   it('lands every generated row exactly once', async () => {
-    for (const t of LEDGER_TABLES) {
+    for (const t of TABLES) {
       const { rows } = await db.query(`SELECT count(*) AS n FROM ${t}`);
       expect(Number(rows[0]!.n), t).toBe(ledger[t]!.length);
     }
@@ -129,6 +131,42 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     // foreign customers pay in their own currency
     const currencyOf = new Map(ledger.invoices!.map((r) => [r.customer_id!, r.currency!]));
     for (const p of ledger.payments!) expect(p.currency, p.payment_id).toBe(currencyOf.get(p.customer_id!) ?? 'EUR');
+  });
+
+  it('disputes: every one lands with its days to resolve and its amount at the document date\'s rate; disputed invoices are paid later', async () => {
+    const { rows } = await db.query(
+      `SELECT dispute_id, CAST(disputed_amount AS VARCHAR) AS eur, days_to_resolve, reason, outcome FROM int_disputes ORDER BY dispute_id`,
+    );
+    const disputes = ledger.disputes!;
+    expect(disputes.length).toBeGreaterThan(30);
+    expect(rows.map((r) => r.dispute_id)).toEqual(disputes.map((d) => d.dispute_id));
+    for (const [i, d] of disputes.entries()) {
+      const doc = L.docs.get(d.document_id!)!;
+      expect([rows[i]!.eur, rows[i]!.days_to_resolve], d.dispute_id).toEqual([
+        toMoney(rates.toEur(cents(d.disputed_amount!), doc.currency!, doc.invoice_date!)),
+        d.resolved_date ? day(d.resolved_date) - day(d.opened_date!) : null,
+      ]);
+    }
+    expect(new Set(disputes.map((d) => d.reason))).toEqual(new Set(['price', 'quantity', 'quality', 'delivery', 'missing_po', 'duplicate']));
+    expect(disputes.some((d) => !d.resolved_date)).toBe(true);
+    // days late of invoices paid in full by cash, disputed or not, and per delivery channel
+    const paidOn = new Map<string, string>();
+    const paid = new Map<string, number>();
+    const pays = new Map(ledger.payments!.map((p) => [p.payment_id!, p.payment_date!]));
+    for (const a of ledger.payment_allocations!) {
+      const d = pays.get(a.payment_id!)!;
+      if ((paidOn.get(a.document_id!) ?? '') < d) paidOn.set(a.document_id!, d);
+      paid.set(a.document_id!, (paid.get(a.document_id!) ?? 0) + cents(a.amount!));
+    }
+    const corrected = new Set(ledger.invoices!.map((r) => r.corrects_document_id).filter(Boolean));
+    const disputed = new Set(disputes.map((d) => d.document_id));
+    const late = (filter: (r: Rec) => boolean) => {
+      const xs = ledger.invoices!.filter((r) => r.document_type === 'invoice' && !corrected.has(r.document_id) && paid.get(r.document_id!) === cents(r.amount!) && filter(r));
+      return sum(xs, (r) => Math.max(0, day(paidOn.get(r.document_id!)!) - day(r.due_date!))) / xs.length;
+    };
+    expect(late((r) => disputed.has(r.document_id!))).toBeGreaterThan(late((r) => !disputed.has(r.document_id!)) + 5);
+    expect(new Set(ledger.invoices!.map((r) => r.delivery_channel))).toEqual(new Set(['paper', 'email', 'e-invoice', 'portal']));
+    expect(late((r) => r.delivery_channel === 'paper')).toBeGreaterThan(late((r) => r.delivery_channel === 'e-invoice'));
   });
 
   it('writes the rates in the ECB layout: newest first, no weekends or TARGET holidays', () => {

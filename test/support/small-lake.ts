@@ -15,13 +15,15 @@ import { bankStatementForLedger } from './bank-statement.js';
  * seconds on 2 cores. Returns the lake root (inside a fresh temp folder).
  */
 export async function buildSmallLake(
-  opts: { customers?: number; months?: number; seed?: string; endDate?: string; situations?: LedgerSituations; bankStatement?: boolean } = {},
+  opts: {
+    customers?: number; months?: number; seed?: string; endDate?: string; situations?: LedgerSituations; deliveryChannels?: boolean; bankStatement?: boolean;
+  } = {},
 ): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'creditlake-dash-'));
   const outDir = join(root, 'data');
   const lakeRoot = join(root, 'lake');
   const summary = await generateLedger({
-    customers: opts.customers ?? 80, months: opts.months ?? 15, seed: opts.seed ?? '7', outDir, endDate: opts.endDate, situations: opts.situations,
+    customers: opts.customers ?? 80, months: opts.months ?? 15, seed: opts.seed ?? '7', outDir, endDate: opts.endDate, situations: opts.situations, deliveryChannels: opts.deliveryChannels,
   });
   for (const table of CANONICAL_TABLES) {
     const file = join(outDir, `${table.name}.csv`);

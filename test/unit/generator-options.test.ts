@@ -103,6 +103,7 @@ describe('open-item exports', () => {
     writeOffs: [{ document_id: 'I2', customer_id: 'C1', write_off_date: '2025-02-03', amount: '450.00', reason: 'uncollectable' }],
     actions: [],
     decisions: [],
+    disputes: [],
   };
 
   it('lists what the rows leave open on each date, receipts not allocated included', () => {

@@ -5,7 +5,7 @@ import { DEFAULT_END_DATE, FX_RATES_FILE, INVOICE_CURRENCIES, SNAPSHOT_LAYOUTS, 
 import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD]
-                           [--credit-balances R] [--recoveries R] [--currencies R]
+                           [--credit-balances R] [--recoveries R] [--currencies R] [--disputes R] [--delivery-channels]
                            [--snapshots WEEKS [--snapshot-layout afas|exact|both]] [--json]
 
 Writes a realistic Dutch B2B receivables ledger as one canonical CSV per table (<table>.csv):
@@ -25,6 +25,11 @@ and the credit-report feed beside it: companies, company_identifiers, credit_rep
   --currencies R         share of customers abroad invoiced and paying in ${INVOICE_CURRENCIES.join(', ')} (default 0);
                          writes the daily reference rates as ${FX_RATES_FILE} in the ECB layout
                          (load it with: creditlake ingest --feed fx-rates ${FX_RATES_FILE})
+  --disputes R           share of invoices disputed (price, quantity, quality, delivery, missing_po,
+                         duplicate), written to disputes.csv: dunning pauses while a dispute is open,
+                         payment waits for its resolution, which may bring a credit note or a write-off
+  --delivery-channels    fill invoices.delivery_channel (paper, email, e-invoice, portal; per customer,
+                         by segment): paper invoices are paid days later, e-invoices earlier
   --snapshots WEEKS      also write WEEKS weekly open-item exports ("openstaande posten"), the last one on
                          the end date, under snapshots/afas/ and snapshots/exact-online/ as the presets
                          afas-debtor-open-items and exact-online-receivables read them
@@ -59,6 +64,8 @@ export const generateCommand: Command = {
       'credit-balances': { type: 'string' },
       recoveries: { type: 'string' },
       currencies: { type: 'string' },
+      disputes: { type: 'string' },
+      'delivery-channels': { type: 'boolean' },
       snapshots: { type: 'string' },
       'snapshot-layout': { type: 'string' },
     });
@@ -66,6 +73,7 @@ export const generateCommand: Command = {
       creditBalances: share('credit-balances', values['credit-balances']),
       recoveries: share('recoveries', values.recoveries),
       currencies: share('currencies', values.currencies),
+      disputes: share('disputes', values.disputes),
     };
     const layout = values['snapshot-layout'] ?? 'both';
     if (!(SNAPSHOT_LAYOUTS as readonly string[]).includes(layout)) throw new UsageError(`--snapshot-layout must be one of ${SNAPSHOT_LAYOUTS.join(', ')}, got "${layout}"`);
@@ -83,7 +91,7 @@ export const generateCommand: Command = {
     let summary;
     try {
       summary = await generateLedger({
-        customers, months, seed: values.seed, outDir, endDate, situations, snapshots,
+        customers, months, seed: values.seed, outDir, endDate, situations, snapshots, deliveryChannels: values['delivery-channels'] === true,
         onProgress: tty
           ? (done, total) => {
               const pct = Math.floor((done * 100) / total);
