@@ -74,6 +74,15 @@ export interface BuildReport {
   usage?: Record<string, number>;
 }
 
+/** A staging or intermediate model as readers see it after publish. */
+export interface PublishedView {
+  model: string;
+  /** Its SQL over published names. */
+  sql: string;
+  /** The canonical table it stages, shown under that name too. */
+  alias?: string;
+}
+
 /** What a session's publish tells the marker: each mart's location and any history it keeps. */
 export type PublishedMarts = Pick<BuildMarker, 'marts' | 'history'>;
 
@@ -101,6 +110,12 @@ export interface BuildSession {
    * in the new warehouse; the CLI exits 1) or `keep-previous` (readers stay on the last good build).
    */
   readonly onFailedTests: 'publish' | 'keep-previous';
+  /**
+   * How many independent steps (the models of one dependency layer, then the data tests) `runBuild`
+   * runs at once: 1 where the engine has one connection to the new build (DuckDB), more where each
+   * statement is a query on a server (Trino, Athena) and latency, not CPU, is most of a small model.
+   */
+  readonly concurrency: number;
   /** Where the build marker is written (the lake's store) and under which key. */
   readonly marker: { store: { writeText(key: string, text: string): Promise<void> }; key: string };
   /**
@@ -125,8 +140,12 @@ export interface BuildSession {
   resume?(state: BuildState): void;
   /** After the last model, before publishing (DuckDB documents its views and columns here). */
   afterModels?(project: readonly Model[]): Promise<void>;
-  /** Makes the new generation the one every reader sees, in one switch; returns what the marker records. */
-  publish(report: BuildReport): Promise<PublishedMarts>;
+  /**
+   * Makes the new generation the one every reader sees, in one switch; returns what the marker
+   * records. `views`: the staging and intermediate models this build made, in build order, with their
+   * SQL over published names (for engines that create the readers' views at publish).
+   */
+  publish(report: BuildReport, views: readonly PublishedView[]): Promise<PublishedMarts>;
   /** After the marker is written: removes generations no reader needs any more (temp tables, old versions). */
   afterPublish?(marker: BuildMarker): Promise<void>;
   /** Removes what this build created; the previous generation stays published. */
@@ -441,6 +460,14 @@ export class BuildRun {
     return out;
   }
 
+  /** Staging and intermediate models this build made (not missing), in build order, over published names. */
+  publishedViews(): PublishedView[] {
+    const made = new Set(this.current.models.filter((m) => m.kind !== 'marts' && m.materialised !== 'missing').map((m) => m.name));
+    return this.buildable
+      .filter((m) => made.has(m.name))
+      .map((m) => ({ model: m.name, sql: compileModel(m, this.session.target, this.opts.config, this.project).sql, alias: stagedTable(m)?.name }));
+  }
+
   /** The report of the build so far. */
   report(totalMs: number, published = false): BuildReport {
     const s = this.current;
@@ -475,7 +502,7 @@ export class BuildRun {
         await session.discard();
         return this.report(totalMs());
       }
-      const marts = await session.publish(report);
+      const marts = await session.publish(report, this.publishedViews());
       const marker: BuildMarker = {
         build_id: session.buildId,
         engine: session.engineName,
@@ -506,6 +533,26 @@ export class BuildRun {
   }
 }
 
+/** Runs `fn` over `items` with at most `limit` at once; the first failure rejects (after the running ones settle). */
+export async function inPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < items.length && failed === undefined) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i]!);
+      } catch (e) {
+        failed ??= e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failed !== undefined) throw failed;
+  return out;
+}
+
 /** Runs a whole build through `session` in this process; on any failure the session is discarded and the previous build stays. */
 export async function runBuild(session: BuildSession, opts: BuildOptions): Promise<BuildReport> {
   let run: BuildRun;
@@ -517,11 +564,19 @@ export async function runBuild(session: BuildSession, opts: BuildOptions): Promi
     throw e;
   }
   const started = performance.now();
-  const steps = run.steps();
+  const limit = session.concurrency;
   try {
-    // Every model first, then the data tests, so the output reads models then tests.
-    for (const name of steps) run.record(await run.buildModel(name));
-    for (const name of steps) run.record({ step: name, tests: await run.testsOf(name) });
+    // Every model first, then the data tests, so the output reads models then tests. One step at a
+    // time keeps the build order; more run the independent steps of each layer together.
+    if (limit <= 1) {
+      const steps = run.steps();
+      for (const name of steps) run.record(await run.buildModel(name));
+      for (const name of steps) run.record({ step: name, tests: await run.testsOf(name) });
+    } else {
+      const layers = run.plan().layers;
+      for (const layer of layers) await inPool(layer, limit, async (name) => run.record(await run.buildModel(name)));
+      await inPool(layers.flat(), limit, async (name) => run.record({ step: name, tests: await run.testsOf(name) }));
+    }
   } catch (e) {
     await run.abort().catch(() => undefined);
     throw e;

@@ -27,37 +27,10 @@ import { trinoConnection } from '../../src/warehouse/trino/trino-connection.js';
 import { TrinoEngine } from '../../src/warehouse/trino/trino-engine.js';
 import { buildSmallLake } from '../support/small-lake.js';
 import { TRINO_URL, trinoAvailable } from '../support/trino.js';
+import { diffMarts, diffRows } from '../support/mart-diff.js';
 import type { S3LakeStore } from '../../src/lake/s3-store.js';
 
 const available = await trinoAvailable();
-
-/** DOUBLE columns are ratios, days and rates computed in floating point: equal to 1e-9 relative. */
-const DOUBLE_RELATIVE_TOLERANCE = 1e-9;
-
-function sameValue(a: Row[string], b: Row[string], type: string): boolean {
-  if (a === b) return true;
-  if (a === null || b === null) return false;
-  if (type === 'DOUBLE' || type === 'FLOAT') {
-    const x = Number(a);
-    const y = Number(b);
-    return Math.abs(x - y) <= DOUBLE_RELATIVE_TOLERANCE * Math.max(1, Math.abs(x), Math.abs(y));
-  }
-  return String(a) === String(b);
-}
-
-/** First differences between two row lists, as readable lines (empty = equal). */
-function diffRows(left: Row[], right: Row[], types: Record<string, string>, limit = 5): string[] {
-  const out: string[] = [];
-  if (left.length !== right.length) out.push(`row count ${left.length} (DuckDB) vs ${right.length} (Trino)`);
-  for (let i = 0; i < Math.min(left.length, right.length) && out.length < limit; i++) {
-    for (const col of Object.keys(types)) {
-      if (!sameValue(left[i]![col] ?? null, right[i]![col] ?? null, types[col]!)) {
-        out.push(`row ${i} ${col}: DuckDB ${JSON.stringify(left[i]![col])} vs Trino ${JSON.stringify(right[i]![col])}`);
-      }
-    }
-  }
-  return out;
-}
 
 describe.skipIf(!available)(`every model on a real Trino (${TRINO_URL})`, () => {
   const schema = `proof_${randomBytes(3).toString('hex')}`;
@@ -104,20 +77,7 @@ describe.skipIf(!available)(`every model on a real Trino (${TRINO_URL})`, () => 
   });
 
   it('gives every mart the same rows as DuckDB, column by column', async () => {
-    const problems: string[] = [];
-    for (const mart of MART_TABLES) {
-      const cols = mart.columns.map((c) => quoteIdent(c.name));
-      const order = [...mart.key, ...mart.columns.map((c) => c.name).filter((c) => !mart.key.includes(c))]
-        .map((c) => `${quoteIdent(c)} NULLS LAST`)
-        .join(', ');
-      const sql = `SELECT ${cols.join(', ')} FROM ${quoteIdent(mart.name)} ORDER BY ${order}`;
-      const [d, t] = await Promise.all([duck.query(sql), trino.query(sql)]);
-      const types = Object.fromEntries(mart.columns.map((c) => [c.name, c.sqlType as string]));
-      const diff = diffRows(d.rows, t.rows, types);
-      if (diff.length) problems.push(`${mart.name}:\n    ${diff.join('\n    ')}`);
-      if (!d.rows.length) problems.push(`${mart.name}: no rows on DuckDB, so nothing is proven`);
-    }
-    expect(problems).toEqual([]);
+    expect(await diffMarts(duck, trino)).toEqual([]);
   });
 
   it('answers every dashboard slice with the same rows on both engines', async () => {

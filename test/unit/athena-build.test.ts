@@ -103,9 +103,12 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
     const viewIndex = (name: string) => statements.findIndex((s) => s.startsWith(`CREATE OR REPLACE VIEW ${name} AS`));
     expect(viewIndex('invoices')).toBe(viewIndex('stg_invoices') + 1);
     const lastTest = Math.max(...statements.map((s, i) => (s.startsWith('SELECT count(*) OVER ()') ? i : -1)));
+    // The views readers query are replaced only at publish, after every data test; the build read its own.
+    expect(viewIndex('stg_invoices')).toBeGreaterThan(lastTest);
+    expect(statements.findIndex((s) => s.startsWith('CREATE OR REPLACE VIEW stg_invoices__v_') || s.startsWith('CREATE TABLE stg_invoices__stg_'))).toBeLessThan(lastTest);
     for (const m of MART_TABLES) {
       const ctas = statements.findIndex((s) => s.startsWith(`CREATE TABLE ${m.name}__ctas_`));
-      expect(ctas, m.name).toBeGreaterThan(viewIndex('stg_invoices'));
+      expect(ctas, m.name).toBeLessThan(viewIndex('stg_invoices'));
       expect(statements[ctas]).toContain(`external_location = 's3://lake/marts/${m.name}/20261202T100000Z-aaaa01/'`);
       // Nothing of the published mart is deleted or rewritten in place.
       expect(statements.some((s) => s.includes(`external_location = 's3://lake/marts/${m.name}/'`))).toBe(false);
@@ -118,6 +121,9 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
     // Data tests of a mart read this build's version.
     const uniqueTest = statements.find((s) => s.includes('dso_monthly__ctas_') && s.startsWith('SELECT count(*) OVER ()'));
     expect(uniqueTest).toBeDefined();
+    // Marts read this build's staging copies (computed once), not the chain of staging views; the copies go after the publish.
+    expect(statements.find((q) => q.startsWith('CREATE TABLE ar_aging__ctas_'))).toMatch(/\b\w+__stg_20261202t100000zaaaa01\b/);
+    expect(await store.list('marts/_staging')).toEqual([]);
     expect(statements.some((s) => /\bQUALIFY\b|::|\bEXCLUDE\b/.test(s))).toBe(false);
     await record(report);
   });
@@ -131,9 +137,13 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
     expect(report).toMatchObject({ ok: false, published: false });
     expect(report.tests.filter((t) => !t.ok).length).toBeGreaterThan(0);
     expect(glueTables).toEqual(before);
+    // Nor are the views readers query replaced.
+    expect(statements.some((q) => q.startsWith('CREATE OR REPLACE VIEW stg_invoices AS'))).toBe(false);
     expect(await martFolders('dso_monthly')).toEqual(['20261202T100000Z-aaaa01']);
     const drops = statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS')).length;
-    expect(drops).toBe(statements.filter((s) => /^CREATE TABLE \w+__ctas_/.test(s)).length);
+    // Every temporary table (mart versions and staging copies) is dropped, and the staging copies' folders are gone.
+    expect(drops).toBe(statements.filter((s) => /^CREATE TABLE \w+__(ctas|stg)_/.test(s)).length);
+    expect(await store.list('marts/_staging')).toEqual([]);
     expect((await readBuildMarker(store))!.build_id).toBe(markerBefore!.build_id);
   });
 
@@ -143,9 +153,10 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
     await expect(build('20261202T110000Z-kill01')).rejects.toThrow(/^model dso_monthly failed on athena: .*build killed; readers keep the published build/);
     expect(glueTables).toEqual(before);
     for (const m of ['ar_aging', 'dso_monthly']) expect(await martFolders(m), m).toEqual(['20261202T100000Z-aaaa01']);
-    const ctas = statements.filter((s) => /^CREATE TABLE \w+__ctas_/.test(s)).map((s) => /^CREATE TABLE (\w+)/.exec(s)![1]);
+    const ctas = statements.filter((s) => /^CREATE TABLE \w+__(ctas|stg)_/.test(s)).map((s) => /^CREATE TABLE (\w+)/.exec(s)![1]);
     const dropped = statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS')).map((s) => /EXISTS (\w+)/.exec(s)![1]);
     expect(new Set(dropped)).toEqual(new Set(ctas));
+    expect(await store.list('marts/_staging')).toEqual([]);
   });
 
   it('keeps the last 3 builds and rolls back to the one before', async () => {

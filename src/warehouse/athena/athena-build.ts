@@ -13,12 +13,17 @@ import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type 
 
 /**
  * The Athena side of the one build runner (src/warehouse/runner.ts), over the Glue catalog:
- *   - staging and intermediate models (and each canonical table, under its own name) are views;
+ *   - staging and intermediate models are views of the build (<model>__v_<id>); the ones the marts and
+ *     tests read are written once per build as Parquet tables instead (marts/_staging/<build_id>/<model>/,
+ *     table <model>__stg_<id>): marts that inline a chain of views (each staging view with its
+ *     committed-batches filter) do not plan on Trino within its optimizer's time limit, and every
+ *     reference would scan the raw data again;
  *   - every selected mart is written as a new version beside the published one
  *     (marts/<model>/<build_id>/, see mart-writer.ts) through a temporary CTAS table, which later
  *     marts and the data tests read;
  *   - publishing, only when every mart and every data test succeeded, points each mart's Glue table at
- *     its new folder; the runner then writes marts/_build.json (each mart's folder and the builds kept
+ *     its new folder, then replaces the views readers query (each model and canonical table under its
+ *     own name, reading the published marts); the runner then writes marts/_build.json (each mart's folder and the builds kept
  *     for rollback), and the temporary tables and versions older than the kept builds go;
  *   - any failure or failing data test leaves every mart as it was and removes the new folders and
  *     temporary tables.
@@ -45,6 +50,14 @@ export function athenaTempTable(model: string, buildId: string): string {
 
 const tempSuffix = (buildId: string) => buildId.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
 
+/** The build's copy of a staging/intermediate model: its table and folder. */
+export function athenaStagingTable(model: string, buildId: string): { table: string; dir: string } {
+  return { table: `${model}__stg_${tempSuffix(buildId)}`, dir: `${STAGING_DIR}/${buildId}/${model}` };
+}
+
+/** Lake folder of the builds' staging copies (under marts/, which the build may write; `_` is no mart name). */
+export const STAGING_DIR = 'marts/_staging';
+
 export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
   const { engine, store } = opts;
   const buildId = opts.buildId ?? newAthenaBuildId();
@@ -64,6 +77,25 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
     await store.deletePrefix(v.dir).catch(() => undefined);
   };
   const view = async (name: string, sql: string) => engine.execute(`CREATE OR REPLACE VIEW ${name} AS\n${sql}`);
+  const suffix = tempSuffix(buildId);
+  /** Build views and staging copies made in this process (a resumed build finds the others by name). */
+  const objects: { name: string; kind: 'VIEW' | 'TABLE' }[] = [];
+  const dropBuildObjects = async () => {
+    const ours = [...objects];
+    if (resumed) {
+      // Objects of earlier steps (and of a step killed mid-CTAS) by their build suffix.
+      const like = (kind: string) => `table_name LIKE '%\\_\\_${kind}\\_${suffix}' ESCAPE '\\'`;
+      const found = await engine
+        .query(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = '${engine.database}' AND (${like('v')} OR ${like('stg')})`)
+        .catch(() => ({ rows: [] }));
+      for (const r of found.rows) ours.push({ name: String(r.table_name), kind: r.table_type === 'VIEW' ? 'VIEW' : 'TABLE' });
+    }
+    // Views first: they read the staging copies.
+    for (const o of [...ours.filter((x) => x.kind === 'VIEW'), ...ours.filter((x) => x.kind === 'TABLE')]) {
+      await engine.execute(`DROP ${o.kind} IF EXISTS ${o.name}`).catch(() => undefined);
+    }
+    await store.deletePrefix(`${STAGING_DIR}/${buildId}`).catch(() => undefined);
+  };
   let previous: PublishedBuild[] | undefined;
   const published = async () => (previous ??= publishedBuilds(await readBuildMarker(store)));
   let publishedNow = false;
@@ -79,24 +111,28 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
     // The CTAS casts every column to its declared type, in declared order (typedSelect): no extra
     // query per mart to describe it, which Athena would bill.
     schemaCheck: 'cast',
+    // Athena queues queries per account (20+ DML at once by default); a CLI build keeps to a few.
+    concurrency: 4,
     onFailedTests: 'keep-previous',
     marker: { store, key: BUILD_MARKER_KEY },
     isSetupProblem: (e) => awsSetupProblem(e) !== undefined,
-    async createView(model, sql, _buildSql, alias) {
-      // Athena keeps no per-build copies of staging models: views are free, every CTAS is billed.
-      await view(model, sql);
-      if (alias) await view(alias, sql);
-      return model;
+    async createView(model, _sql, buildSql) {
+      // The build's own view: readers keep the published one until publish replaces it.
+      const name = `${model}__v_${suffix}`;
+      objects.push({ name, kind: 'VIEW' });
+      await view(name, buildSql);
+      return name;
     },
-    async cache(model, sql, _buildSql, alias) {
-      await view(model, sql);
-      if (alias) await view(alias, sql);
-      return model;
+    async cache(model, _sql, buildSql) {
+      const { table, dir } = athenaStagingTable(model, buildId);
+      objects.push({ name: table, kind: 'TABLE' });
+      await engine.execute(`CREATE TABLE ${table} WITH (format = 'PARQUET', write_compression = 'SNAPPY', external_location = '${store.uriOf(dir)}/') AS\n${buildSql}`);
+      return table;
     },
     async writeMart(model, sql, declared) {
       attempted.add(model);
       try {
-        const w = await writeMart({ engine, store, model, sql, declared, buildId, tempSuffix: tempSuffix(buildId) });
+        const w = await writeMart({ engine, store, model, sql, declared, buildId, tempSuffix: suffix });
         written.set(model, w);
         return { relation: w.tempTable };
       } catch (e) {
@@ -119,7 +155,7 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
       resumed = true;
       for (const model of state.written) written.set(model, versionOf(model));
     },
-    async publish() {
+    async publish(_report, views) {
       const before = await published();
       await pointMarts(
         opts.glue ?? new GlueClient({}),
@@ -127,10 +163,16 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
         [...written].map(([name, w]) => ({ declared: martTable(name)!, location: w.location })),
       );
       publishedNow = true;
+      // The views readers query, over the marts just published (in build order: a view after what it reads).
+      for (const v of views) {
+        await view(v.model, v.sql);
+        if (v.alias) await view(v.alias, v.sql);
+      }
       return nextPublished(before, Object.fromEntries([...written].map(([name, w]) => [name, w.dir])));
     },
     async afterPublish(marker) {
       for (const w of written.values()) await engine.execute(`DROP TABLE IF EXISTS ${w.tempTable}`).catch(() => undefined);
+      await dropBuildObjects();
       const kept = [{ build_id: buildId, finished_at: marker.finished_at, marts: marker.marts ?? {} }, ...(marker.history ?? [])];
       await pruneVersions(store, kept, [...written.keys()], buildId).catch(() => undefined);
     },
@@ -139,6 +181,7 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
       // Reopened in another process, a step killed mid-CTAS is in no state: every mart's name is swept.
       const models = resumed ? MART_TABLES.map((t) => t.name) : [...new Set([...written.keys(), ...attempted])];
       for (const model of models) await removeVersion(model);
+      await dropBuildObjects();
     },
     usage() {
       const spent = {

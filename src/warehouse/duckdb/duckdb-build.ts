@@ -72,6 +72,8 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
     target,
     martMaterialisation: 'parquet',
     schemaCheck: 'plan',
+    // One connection to the new warehouse file; DuckDB parallelises inside each statement.
+    concurrency: 1,
     // The failing rows stay inspectable in the new warehouse; the CLI exits 1.
     onFailedTests: 'publish',
     marker: { store: new LocalLakeStore(lakeRoot), key: BUILD_MARKER_KEY },

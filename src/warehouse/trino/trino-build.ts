@@ -9,7 +9,7 @@ import { MART_TABLES } from '../../schema/marts/index.js';
 import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/index.js';
 import { committedRawFiles } from '../lake-sources.js';
 import { commitTables } from '../athena/committed-batches.js';
-import type { BuildReport, BuildSession } from '../runner.js';
+import { inPool, type BuildReport, type BuildSession } from '../runner.js';
 import { BuildError } from '../materialise.js';
 import { trinoDialect } from './trino-dialect.js';
 import { TrinoEngine } from './trino-engine.js';
@@ -41,13 +41,14 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
   const committed = await committedRawFiles(s3 ? openLakeStore(lakeRoot) : lakeRoot);
   // Every canonical table gets its raw table, as the Glue catalog has on AWS, so the same statements
   // (Athena's included) resolve on both; a table nothing was ingested into reads as empty.
-  for (const t of CANONICAL_TABLES) {
+  // Independent per table (each a metastore lookup and a partition sync): a few at a time.
+  await inPool(CANONICAL_TABLES, TRINO_CONCURRENCY, async (t) => {
     if (!s3 && !config.trino.lake_location) {
       for (const dir of [lakePaths.rawTableDir(t.name), ...commitTables(t.name).map((c) => c.prefix)]) mkdirSync(join(lakeRoot, dir), { recursive: true });
     }
     await ensureRawTable(engine, q, t, location);
     await ensureCommitTables(engine, q, t.name, location);
-  }
+  });
 
   const previous = await publishedPointers(engine);
   const created: { name: string; kind: 'VIEW' | 'TABLE' }[] = [];
@@ -110,6 +111,10 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
     martMaterialisation: 'table',
     // Planning a mart's query is what costs on Trino: its columns are checked on the written table.
     schemaCheck: 'written',
+    // Models and tests one at a time: run three at once on the single 2-core node, marts that plan to a
+    // few hundred stages each overran the node's internal exchange queue ("Max requests queued per
+    // destination 1024 exceeded") and failed the build; Trino parallelises inside each query anyway.
+    concurrency: 1,
     onFailedTests: 'publish',
     marker: { store, key: TRINO_MARKER_KEY },
     resume(state) {
@@ -149,7 +154,9 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
       return current;
     },
     async publish(_report: BuildReport) {
-      await Promise.all([...pointers].map(([name, relation]) => engine.execute(`CREATE OR REPLACE VIEW ${q(name)} AS SELECT * FROM ${q(relation)}`)));
+      // Each pointer view is its own metadata write: they go a few at a time, which shortens the moment
+      // in which some names already show the new generation and others still the previous one.
+      await inPool([...pointers], TRINO_CONCURRENCY * 2, ([name, relation]) => engine.execute(`CREATE OR REPLACE VIEW ${q(name)} AS SELECT * FROM ${q(relation)}`));
       published = true;
       const marts: Record<string, string> = {};
       for (const m of MART_TABLES) {
@@ -161,17 +168,18 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
     async afterPublish() {
       // Keep this generation and the one readers may still be in the middle of; drop the rest.
       const keep = new Set([...pointers.values(), ...previous.values()]);
-      for (const obj of await generationObjects(engine)) {
-        if (keep.has(obj.name) || obj.name.endsWith(`__${gen}`)) continue;
-        await dropObject(obj);
-      }
+      const old = (await generationObjects(engine)).filter((o) => !keep.has(o.name) && !o.name.endsWith(`__${gen}`));
+      await inPool(old, TRINO_CONCURRENCY, dropObject);
     },
     async discard() {
       if (published) return;
       // Everything of this generation, also what earlier steps of a resumed build created.
       const ours = (await generationObjects(engine).catch(() => created)).filter((o) => o.name.endsWith(`__${gen}`));
-      for (const obj of [...ours.filter((o) => o.kind === 'VIEW'), ...ours.filter((o) => o.kind === 'TABLE')]) await dropObject(obj);
+      // Views first (they read the tables), each kind a few at a time.
+      await inPool(ours.filter((o) => o.kind === 'VIEW'), TRINO_CONCURRENCY, dropObject);
+      await inPool(ours.filter((o) => o.kind === 'TABLE'), TRINO_CONCURRENCY, dropObject);
     },
+    usage: () => ({ queries: engine.client.usage.queries, cpu_ms: engine.client.usage.cpuMs, processed_bytes: engine.client.usage.processedBytes }),
     close: () => engine.close(),
   };
 }
@@ -240,6 +248,9 @@ async function ensureCommitTables(engine: TrinoEngine, q: (n: string) => string,
 
 /** The Trino build's marker in the lake (beside its tables, apart from the embedded build's marts/_build.json). */
 export const TRINO_MARKER_KEY = 'trino/_build.json';
+
+/** Metadata statements a Trino build runs at once (raw-table setup, pointer-view switches, drops). */
+export const TRINO_CONCURRENCY = 3;
 
 /** Lake folder of the Trino build's tables. */
 export const TRINO_DIR = 'trino';

@@ -31,6 +31,17 @@ export interface TrinoResult {
   /** `CREATE TABLE`, `INSERT`, `SELECT`, … as Trino reports it. */
   updateType?: string;
   updateCount?: number;
+  /** Bytes the query read from storage, as Trino's final statistics report them. */
+  processedBytes?: number;
+  /** CPU time the cluster spent on the query (all its tasks), from the final statistics. */
+  cpuTimeMillis?: number;
+}
+
+/** What a client's statements cost the cluster so far (Trino's own statistics, summed). */
+export interface TrinoUsage {
+  queries: number;
+  cpuMs: number;
+  processedBytes: number;
 }
 
 interface TrinoError {
@@ -48,7 +59,7 @@ interface QueryPage {
   error?: TrinoError;
   updateType?: string;
   updateCount?: number;
-  stats?: { state?: string };
+  stats?: { state?: string; processedBytes?: number; cpuTimeMillis?: number };
 }
 
 export class TrinoQueryError extends Error {
@@ -69,6 +80,9 @@ export class TrinoConnectionError extends Error {}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class TrinoClient {
+  /** Summed over every statement this client ran (a shared server's other users are not in it). */
+  readonly usage: TrinoUsage = { queries: 0, cpuMs: 0, processedBytes: 0 };
+
   constructor(readonly conn: TrinoConnection) {}
 
   private headers(): Record<string, string> {
@@ -141,7 +155,17 @@ export class TrinoClient {
       }
       page = await this.request(page.nextUri, { method: 'GET' });
     }
-    return { columns: columns ?? [], rows, updateType: page.updateType, updateCount: page.updateCount };
+    this.usage.queries++;
+    this.usage.cpuMs += page.stats?.cpuTimeMillis ?? 0;
+    this.usage.processedBytes += page.stats?.processedBytes ?? 0;
+    return {
+      columns: columns ?? [],
+      rows,
+      updateType: page.updateType,
+      updateCount: page.updateCount,
+      processedBytes: page.stats?.processedBytes,
+      cpuTimeMillis: page.stats?.cpuTimeMillis,
+    };
   }
 
   /** True when a coordinator answers and has finished starting. */
