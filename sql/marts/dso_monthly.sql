@@ -26,26 +26,49 @@ sales AS (
   ) s
   GROUP BY month_start, group_by, group_value
 ),
-open_items AS (
-  SELECT as_of_date, customer_id, open_amount, is_current, is_credit_balance
-  FROM {{ ref('ar_open_items') }}
+-- AR at each month end from int_ar_open_stretches (as in ar_aging): every stretch of an open item
+-- adds to the month end it starts and subtracts at the one it stops; running sums over the months
+-- in `base` give what is open at each month end.
+ar_changes AS (
+  SELECT as_of_date, customer_id,
+         sum(open_amount) AS d_ar,
+         sum(CASE WHEN is_current THEN open_amount ELSE 0 END) AS d_current,
+         sum(CASE WHEN is_credit_balance THEN 0 ELSE open_amount END) AS d_debit,
+         sum(CASE WHEN is_credit_balance THEN open_amount ELSE 0 END) AS d_credit,
+         sum(CASE WHEN is_current AND NOT is_credit_balance THEN open_amount ELSE 0 END) AS d_current_debit
+  FROM (
+    -- one pass over the stretches: side 1 adds at start_at, side -1 takes away at stop_at
+    SELECT CASE WHEN e.side = 1 THEN s.start_at ELSE s.stop_at END AS as_of_date, s.customer_id,
+           e.side * s.open_amount AS open_amount, s.is_current, s.is_credit_balance
+    FROM {{ ref('int_ar_open_stretches') }} s
+    CROSS JOIN (VALUES (1), (-1)) AS e(side)
+    WHERE e.side = 1 OR s.stop_at < DATE '9999-12-31'
+  ) c
+  GROUP BY as_of_date, customer_id
+),
+ar_grouped AS (
+  SELECT c.as_of_date, g.group_by, g.group_value, sum(c.d_ar) AS d_ar, sum(c.d_current) AS d_current,
+         sum(c.d_debit) AS d_debit, sum(c.d_credit) AS d_credit, sum(c.d_current_debit) AS d_current_debit
+  FROM ar_changes c
+  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = c.customer_id
+  GROUP BY c.as_of_date, g.group_by, g.group_value
+  UNION ALL
+  SELECT as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, sum(d_ar) AS d_ar, sum(d_current) AS d_current,
+         sum(d_debit) AS d_debit, sum(d_credit) AS d_credit, sum(d_current_debit) AS d_current_debit
+  FROM ar_changes
+  GROUP BY as_of_date
 ),
 ar AS (
-  SELECT as_of_date, group_by, group_value,
-         sum(open_amount) AS ar_end,
-         sum(CASE WHEN is_current THEN open_amount ELSE 0 END) AS current_ar_end,
-         sum(CASE WHEN is_credit_balance THEN 0 ELSE open_amount END) AS debit_ar_end,
-         sum(CASE WHEN is_credit_balance THEN open_amount ELSE 0 END) AS credit_balances_end,
-         sum(CASE WHEN is_current AND NOT is_credit_balance THEN open_amount ELSE 0 END) AS current_debit_ar_end
-  FROM (
-    SELECT o.as_of_date, g.group_by, g.group_value, o.open_amount, o.is_current, o.is_credit_balance
-    FROM open_items o
-    JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = o.customer_id
-    UNION ALL
-    SELECT o.as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, o.open_amount, o.is_current, o.is_credit_balance
-    FROM open_items o
-  ) a
-  GROUP BY as_of_date, group_by, group_value
+  SELECT m.month_end AS as_of_date, gv.group_by, gv.group_value,
+         sum(COALESCE(a.d_ar, 0)) OVER (PARTITION BY gv.group_by, gv.group_value ORDER BY m.month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS ar_end,
+         sum(COALESCE(a.d_current, 0)) OVER (PARTITION BY gv.group_by, gv.group_value ORDER BY m.month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS current_ar_end,
+         sum(COALESCE(a.d_debit, 0)) OVER (PARTITION BY gv.group_by, gv.group_value ORDER BY m.month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS debit_ar_end,
+         sum(COALESCE(a.d_credit, 0)) OVER (PARTITION BY gv.group_by, gv.group_value ORDER BY m.month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS credit_balances_end,
+         sum(COALESCE(a.d_current_debit, 0)) OVER (PARTITION BY gv.group_by, gv.group_value ORDER BY m.month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS current_debit_ar_end
+  FROM months m
+  CROSS JOIN {{ ref('int_group_values') }} gv
+  LEFT JOIN ar_grouped a
+    ON a.as_of_date = m.month_end AND a.group_by = gv.group_by AND a.group_value = gv.group_value
 ),
 base AS (
   SELECT

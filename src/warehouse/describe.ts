@@ -111,6 +111,12 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     source_id: 'Row the movement comes from (document, payment or write-off id)',
     source_type: 'What the movement comes from: invoice, credit_note, payment, write_off, recovery, settled_date, snapshot or document',
   },
+  int_ar_open_stretches: {
+    item_kind: "'document' (an invoice or credit note heading its own item) or 'payment' (unapplied cash)",
+    item_id: 'The AR item: the head document id, or the payment id for unapplied cash',
+    start_at: 'First month end of the stretch (the item is open with these figures from here)',
+    stop_at: "First month end the stretch no longer covers; 9999-12-31 while open at the last month end",
+  },
   int_cash_flow_days: { flow_date: 'Day of the cash-flow events summed in the row' },
   int_cash_flows: {
     flow_date: 'Date of the cash-flow event',

@@ -156,9 +156,9 @@ describe('an empty lake', () => {
     const f = await buildFixture({});
     expect(f.report.ok).toBe(true);
     const marts = f.report.models.filter((m) => ['ar_open_items', 'ar_aging', 'dso_monthly'].includes(m.name));
-    expect(marts.map((m) => [m.name, m.materialised, m.rows])).toEqual([
-      ['ar_open_items', 'parquet', 0],
+    expect(marts.map((m) => [m.name, m.materialised, m.rows]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
       ['ar_aging', 'parquet', 0],
+      ['ar_open_items', 'parquet', 0],
       ['dso_monthly', 'parquet', 0],
     ]);
     expect(await f.query('SELECT count(*) AS n FROM invoices')).toEqual([{ n: '0' }]);

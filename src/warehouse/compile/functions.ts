@@ -94,6 +94,11 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     aging_bucket_order: (days) => bucketCase(expr(days, 'days past due'), edges, 'order'),
     /** Relation `(VALUES (label, order), …)` of every bucket incl. unapplied cash and credit balance: alias it `AS b(bucket, bucket_order)`. */
     aging_buckets: () => bucketValues(edges),
+    /**
+     * First day past due of the last aging bucket (91 for the default edges): from there on an open
+     * document's bucket no longer changes (int_ar_open_stretches).
+     */
+    aging_last_bucket_start: () => String(agingBuckets(edges).at(-1)!.min),
     /** The column days past due count from (config aging.basis), qualified with the alias. */
     aging_basis_column: (alias) => `${prefix(alias)}${config.aging.basis}`,
     /** First day a rate dated `date` no longer covers: the day after config fx.lookback_days. */

@@ -1,0 +1,138 @@
+-- Open AR as stretches of month ends (issue 16): each row is one AR item over the month ends
+-- start_at ≤ as_of < stop_at during which nothing a month-end mart reports about it changes: its
+-- open amount, bucket, is_current and is_credit_balance. The rules are ar_open_items' (the same
+-- events, validity ranges, settlement cut-off, revaluation and bucketing, evaluated at each month
+-- end's aged_at); what differs is the shape. ar_open_items repeats an item at every month end it is
+-- open; here a document long in the last bucket is one row however many months it stays open.
+-- Month-end marts add each stretch at start_at and take it away at stop_at (a difference array) and
+-- a running sum over the month ends gives every month's totals.
+-- A stretch ends where a movement changes the balance (a month end with events) or the item is
+-- settled. Within that, a debit document in the reporting currency gets one stretch per month end
+-- while it still ages (its bucket or is_current can change: until the aging date has passed both its
+-- basis date + the last bucket's first day and its due date), then one for the rest. Payments
+-- (unapplied cash) and credit balances do not age: one stretch. A foreign-currency document is
+-- revalued at every month end's closing rate: one stretch per month end.
+-- stop_at is '9999-12-31' for an item still open at the last month end.
+WITH monthly AS (
+  SELECT item_kind, item_id, period_end, sum(amount) AS delta, sum(amount_original) AS delta_original
+  FROM (
+    SELECT item_kind, item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original
+    FROM {{ ref('int_ar_item_events') }}
+  ) dated
+  GROUP BY item_kind, item_id, period_end
+),
+-- Narrow on purpose: the running balance is the costly step, so it carries ids and amounts only; the
+-- attributes (an item's depend on its id alone) join afterwards, from the relations that define them.
+balances AS (
+  SELECT
+    item_kind, item_id,
+    period_end AS valid_from,
+    COALESCE(lead(period_end) OVER (PARTITION BY item_kind, item_id ORDER BY period_end), DATE '9999-12-31') AS valid_until,
+    sum(delta) OVER (
+      PARTITION BY item_kind, item_id ORDER BY period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS booked_balance,
+    sum(delta_original) OVER (
+      PARTITION BY item_kind, item_id ORDER BY period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS balance_original
+  FROM monthly
+),
+-- int_ar_item_events' items: documents that correct no other document, and payments
+items AS (
+  SELECT 'document' AS item_kind, document_id AS item_id, customer_id, due_date, settled_date, currency,
+         {{ aging_basis_column('d') }} AS basis_date
+  FROM {{ ref('int_ar_documents') }} d
+  WHERE item_id = document_id
+  UNION ALL
+  SELECT 'payment' AS item_kind, payment_id AS item_id, customer_id, CAST(NULL AS DATE) AS due_date,
+         CAST(NULL AS DATE) AS settled_date, {{ var('reporting_currency') }} AS currency, CAST(NULL AS DATE) AS basis_date
+  FROM {{ ref('int_payments') }}
+),
+span AS (
+  SELECT max(as_of_date) AS last_as_of, max(aged_at) AS last_aged_at FROM {{ ref('int_month_ends') }}
+),
+-- Open from valid_from (a month end with movements) until the next such month end, or the first
+-- month end on or after the settled date (ar_open_items: open while as_of < settled_date).
+ranges AS (
+  SELECT b.item_kind, b.item_id, i.customer_id, i.due_date, i.basis_date, i.currency, b.valid_from,
+         b.booked_balance, b.balance_original,
+         CASE WHEN i.settled_date IS NOT NULL AND CAST({{ month_end('i.settled_date') }} AS DATE) < b.valid_until
+              THEN CAST({{ month_end('i.settled_date') }} AS DATE) ELSE b.valid_until END AS open_until,
+         CASE WHEN b.item_kind = 'document' AND i.currency <> {{ var('reporting_currency') }} THEN true ELSE false END AS revalued
+  FROM balances b
+  JOIN items i ON i.item_kind = b.item_kind AND i.item_id = b.item_id
+  CROSS JOIN span
+  WHERE ((b.item_kind = 'document' AND b.balance_original <> 0) OR (b.item_kind = 'payment' AND b.booked_balance <> 0))
+    AND b.valid_from <= span.last_as_of
+),
+-- The date from which a document no longer ages (in the last bucket and overdue) and the first month
+-- end whose aging date reaches it (aged_at only grows); an item that never ages is settled at once.
+settling AS (
+  SELECT r.*,
+         CASE WHEN r.revalued THEN DATE '9999-12-31'
+              WHEN r.item_kind = 'payment' OR r.booked_balance < 0 OR r.stable_date IS NULL THEN DATE '0001-01-01'
+              WHEN r.stable_date <= span.last_aged_at THEN CAST({{ month_end('r.stable_date') }} AS DATE)
+              ELSE DATE '9999-12-31' END AS stable_from
+  FROM (
+    SELECT x.*,
+           CASE WHEN x.bucket_date IS NULL THEN x.overdue_date
+                WHEN x.overdue_date IS NULL OR x.bucket_date > x.overdue_date THEN x.bucket_date
+                ELSE x.overdue_date END AS stable_date
+    FROM (
+      SELECT ranges.*, {{ add_days('ranges.basis_date', 'k.last_first_day') }} AS bucket_date,
+             {{ add_days('ranges.due_date', 1) }} AS overdue_date
+      FROM ranges
+      CROSS JOIN (SELECT {{ aging_last_bucket_start() }} AS last_first_day) k
+      WHERE ranges.valid_from < ranges.open_until
+    ) x
+  ) r
+  CROSS JOIN span
+),
+month_steps AS (
+  SELECT as_of_date, CAST({{ month_end('next_day') }} AS DATE) AS next_as_of
+  FROM (SELECT as_of_date, {{ add_days('as_of_date', 1) }} AS next_day FROM {{ ref('int_month_ends') }}) n
+),
+stretches AS (
+  -- one per month end while the item ages (or is revalued)
+  SELECT s.item_kind, s.item_id, s.customer_id, s.due_date, s.basis_date, s.currency, s.booked_balance,
+         s.balance_original, s.revalued, m.as_of_date AS start_at, m.next_as_of AS stop_at
+  FROM settling s
+  JOIN month_steps m
+    ON m.as_of_date >= s.valid_from AND m.as_of_date < s.open_until AND m.as_of_date < s.stable_from
+  UNION ALL
+  -- then one for the rest of the range
+  SELECT item_kind, item_id, customer_id, due_date, basis_date, currency, booked_balance,
+         balance_original, revalued,
+         CASE WHEN stable_from > valid_from THEN stable_from ELSE valid_from END AS start_at, open_until AS stop_at
+  FROM settling
+  WHERE stable_from < open_until
+),
+evaluated AS (
+  SELECT s.*, m.aged_at,
+         CASE WHEN NOT s.revalued THEN s.booked_balance
+              ELSE CAST(round({{ ratio('s.balance_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS balance
+  FROM stretches s
+  JOIN {{ ref('int_month_ends') }} m ON m.as_of_date = s.start_at
+  LEFT JOIN {{ ref('int_fx_rates') }} fx
+    ON s.revalued AND fx.currency = s.currency AND m.aged_at >= fx.valid_from AND m.aged_at < fx.valid_until
+),
+classified AS (
+  SELECT e.*,
+         CASE WHEN e.item_kind = 'document'
+              THEN CAST({{ days_between('e.basis_date', 'e.aged_at') }} AS INTEGER) END AS days_past_due
+  FROM evaluated e
+)
+SELECT
+  item_kind,
+  item_id,
+  customer_id,
+  start_at,
+  CASE WHEN stop_at > (SELECT last_as_of FROM span) THEN DATE '9999-12-31' ELSE stop_at END AS stop_at,
+  CAST(balance AS DECIMAL(18,2)) AS open_amount,
+  currency,
+  CAST(balance_original AS DECIMAL(18,2)) AS open_amount_original,
+  CASE WHEN days_past_due IS NULL THEN {{ unapplied_bucket() }}
+       WHEN balance < 0 THEN {{ credit_balance_bucket() }}
+       ELSE {{ aging_bucket('days_past_due') }} END AS bucket,
+  CASE WHEN item_kind = 'payment' OR balance < 0 OR due_date >= aged_at THEN true ELSE false END AS is_current,
+  CASE WHEN balance < 0 THEN true ELSE false END AS is_credit_balance
+FROM classified
