@@ -4,25 +4,12 @@
  * from the definitions in docs/metrics.md ("Currencies", "Debit balances and credit balances",
  * recoveries). It reads the ECB-layout rate file itself; nothing here reuses the model SQL.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseCsv } from '../../src/reference/csv.js';
+import { cents, readTable, type Rec } from './kpi-ledger-model.js';
 
-export type Rec = Record<string, string>;
+// One CSV reader and one exact cents parser for both independent models of the ledger.
+export { cents, readTable, type Rec };
 export const LEDGER_TABLES = ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions'];
 
-export function readTable(dir: string, table: string): Rec[] {
-  const [header, ...rows] = parseCsv(readFileSync(join(dir, `${table}.csv`), 'utf8'));
-  return rows.map((r) => Object.fromEntries(header!.fields.map((h, i) => [h, r.fields[i] ?? ''])));
-}
-
-/** "-123.4" → -12340: exact, no float on the way. */
-export function cents(s: string): number {
-  const neg = s.startsWith('-');
-  const [int, frac = ''] = s.replace('-', '').split('.');
-  const v = Number(int) * 100 + Number((frac + '00').slice(0, 2));
-  return neg ? -v : v;
-}
 export const toMoney = (c: number) => (c < 0 ? '-' : '') + (Math.abs(c) / 100).toFixed(2);
 export const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 export const isoDay = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);

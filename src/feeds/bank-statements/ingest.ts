@@ -17,6 +17,7 @@ import { MAX_XML_BYTES } from '../ubl/secure-xml.js';
 import { parseCamt053, StatementFormatError } from './camt053.js';
 import { parseMt940 } from './mt940.js';
 import type { LineReject, StatementLine, StatementParse } from './types.js';
+import { topReasons } from '../reject-reasons.js';
 
 /**
  * `creditlake ingest --feed bank-statements <file…>`: CAMT.053 (XML) and MT940 statements into
@@ -126,20 +127,6 @@ export function receiptsOf(parsed: StatementParse, window = defaultDateWindow())
     });
   }
   return { rows, rejects, debits, reversals };
-}
-
-function topReasons(source: string, rejects: readonly LineReject[]): ReasonCount[] {
-  const groups = new Map<string, { r: LineReject; n: number }>();
-  for (const r of rejects) {
-    const k = `${r.reason}\u0000${r.column}`;
-    const g = groups.get(k);
-    if (g) g.n++;
-    else groups.set(k, { r, n: 1 });
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.n - a.n || a.r.reason.localeCompare(b.r.reason))
-    .slice(0, 10)
-    .map(({ r, n }) => ({ reason: r.reason, column: r.column, rows: n, sample: { file: source, line: r.line, column: r.column, detail: r.detail } }));
 }
 
 export async function ingestBankStatements(opts: BankIngestOptions): Promise<IngestResult> {

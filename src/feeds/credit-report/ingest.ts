@@ -17,6 +17,7 @@ import { parseCreditCsv } from './formats/csv-formats.js';
 import { loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
 import { normalise, type KnownState, type Normalised } from './normalise.js';
 import type { ParseOutput, Reject } from './records.js';
+import { topReasons } from '../reject-reasons.js';
 
 /**
  * `creditlake ingest --feed credit-report`: provider reports (Creditsafe-style JSON, Graydon-style
@@ -55,20 +56,6 @@ export function parseFile(name: string, text: string): ParseOutput | { error: st
     return parseCreditsafeJson(text);
   }
   return parseCreditCsv(text);
-}
-
-function topReasons(source: string, rejects: readonly Reject[]): ReasonCount[] {
-  const groups = new Map<string, { r: Reject; n: number }>();
-  for (const r of rejects) {
-    const k = `${r.reason}\u0000${r.column}`;
-    const g = groups.get(k);
-    if (g) g.n++;
-    else groups.set(k, { r, n: 1 });
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.n - a.n || a.r.reason.localeCompare(b.r.reason))
-    .slice(0, 10)
-    .map(({ r, n }) => ({ reason: r.reason, column: r.column, rows: n, sample: { file: source, line: r.line, column: r.column, detail: r.detail } }));
 }
 
 interface Parsed {

@@ -14,6 +14,7 @@ import { writeParquet, writeQuarantine } from '../credit-report/lake-io.js';
 import type { Reject } from '../credit-report/records.js';
 import { IngestUsageError, pct, priorVerdict, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { parseFxRates } from './parse.js';
+import { topReasons } from '../reject-reasons.js';
 
 /**
  * `creditlake ingest --feed fx-rates <file…>`: ECB reference rates (eurofxref-hist.csv) or canonical
@@ -29,20 +30,6 @@ export interface FxIngestOptions {
   maxRejectRate?: number;
   scratchDir?: string;
   now?: () => Date;
-}
-
-function topReasons(source: string, rejects: readonly Reject[]): ReasonCount[] {
-  const groups = new Map<string, { r: Reject; n: number }>();
-  for (const r of rejects) {
-    const k = `${r.reason}\u0000${r.column}`;
-    const g = groups.get(k);
-    if (g) g.n++;
-    else groups.set(k, { r, n: 1 });
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.n - a.n || a.r.reason.localeCompare(b.r.reason))
-    .slice(0, 10)
-    .map(({ r, n }) => ({ reason: r.reason, column: r.column, rows: n, sample: { file: source, line: r.line, column: r.column, detail: r.detail } }));
 }
 
 export async function ingestFxRates(opts: FxIngestOptions): Promise<IngestResult> {
