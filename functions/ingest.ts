@@ -19,6 +19,8 @@ import { duckdbResourcesForLambda, type DuckDBResources } from '../src/aws/lambd
 import { requestDebouncedBuild } from '../src/aws/build-request.js';
 import { gluePartitionRegistrar, type PartitionRegistrar } from '../src/aws/glue-partitions.js';
 import { ingestDrop } from '../src/aws/ingest-drop.js';
+import { parseConfig } from '../src/config/config.js';
+import { dateWindow, type DateWindow } from '../src/config/plausible-dates.js';
 import { droppedObjects, routeOfKey, type DroppedObject } from '../src/aws/s3-event.js';
 import { S3LakeStore } from '../src/lake/s3-store.js';
 
@@ -37,6 +39,8 @@ export interface IngestHandlerDeps {
   resources: DuckDBResources;
   /** Reject share above which a batch is logged as failed (it is committed either way, with its quarantine). */
   maxRejectRate: number;
+  /** The deployed config's `plausible_dates`, so a drop is checked as `creditlake ingest` checks it. */
+  dateWindow?: DateWindow;
   log: JsonLogger;
 }
 
@@ -84,6 +88,7 @@ async function ingestObject(deps: IngestHandlerDeps, obj: DroppedObject, log: Js
       maxRejectRate: deps.maxRejectRate,
       threads: deps.resources.threads,
       memoryLimit: deps.resources.memoryLimit,
+      dateWindow: deps.dateWindow,
     });
     const table = route.feed === 'table' ? route.table : undefined;
     const outcome: IngestOutcome = {
@@ -181,6 +186,7 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): IngestHandler
     scratchDir: env.SCRATCH_DIR ?? '/tmp',
     resources: duckdbResourcesForLambda(env),
     maxRejectRate: env.MAX_REJECT_RATE ? Number(env.MAX_REJECT_RATE) : 1,
+    dateWindow: dateWindow(parseConfig({ ...(env.CREDITLAKE_CONFIG ? JSON.parse(env.CREDITLAKE_CONFIG) : {}), lake: lakeUri }, 'CREDITLAKE_CONFIG').plausible_dates),
     log: jsonLogger({ function: env.AWS_LAMBDA_FUNCTION_NAME ?? 'creditlake-ingest' }),
   };
 }

@@ -206,6 +206,8 @@ export class PipelineFunctions extends Construct {
         BUILD_MAX_WAIT_MINUTES: String(s.buildMaxWaitMinutes),
         MAX_REJECT_RATE: String(s.ingestMaxRejectRate),
         GLUE_DATABASE: props.databaseName,
+        // The ingest checks dates against the deployed plausible_dates, as the CLI does locally.
+        CREDITLAKE_CONFIG: props.configJson,
       },
       deadLetterQueue: this.ingestDeadLetterQueue,
       retryAttempts: 2,

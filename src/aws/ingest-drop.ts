@@ -8,6 +8,7 @@ import { prepareCsv } from '../feeds/mapping/prepare.js';
 import type { Mapping } from '../feeds/mapping/schema.js';
 import { einvoiceMapping, looksLikeXml, prepareEInvoice } from '../feeds/ubl/prepare.js';
 import { prepareXlsx } from '../feeds/xlsx/prepare.js';
+import type { DateWindow } from '../config/plausible-dates.js';
 import type { LakeStore } from '../lake/store.js';
 import type { DropRoute } from './s3-event.js';
 
@@ -25,6 +26,8 @@ export interface DropIngestOptions {
   maxRejectRate: number;
   threads?: number;
   memoryLimit?: string;
+  /** Dates a row may carry (the deployed config's `plausible_dates`); default as `creditlake ingest`. */
+  dateWindow?: DateWindow;
 }
 
 export interface DropResult {
@@ -115,6 +118,7 @@ async function runMapped(opts: DropIngestOptions, feed: string, mapping: Mapping
     scratchDir: opts.scratchDir,
     threads: opts.threads,
     memoryLimit: opts.memoryLimit,
+    dateWindow: opts.dateWindow,
   });
   return fromMappedResult(feed, r.files[0]!);
 }
@@ -130,6 +134,7 @@ export async function ingestDrop(route: DropRoute, opts: DropIngestOptions): Pro
         scratchDir: opts.scratchDir,
         threads: opts.threads,
         memoryLimit: opts.memoryLimit,
+        dateWindow: opts.dateWindow,
       });
       return fromFileResult(route.table, [route.table], r.files[0]!);
     }

@@ -41,7 +41,7 @@ describe('config at synth', () => {
     expect(() => loadDeployedConfig(p, undefined, 40)).toThrow(/ok\.json is \d+ bytes without whitespace; Lambda environments hold 40 for it: leave defaults out/);
   });
 
-  it('hands the config to the build and dashboard functions and the reject limit to the ingest', () => {
+  it('hands the config to the build, dashboard and ingest functions and the reject limit to the ingest', () => {
     const p = file('deploy.json', { dso: { method: 'countback' } });
     const { stack } = buildApp({ context: { 'creditlake:lambdaCode': 'placeholder', 'creditlake:configFile': p, 'creditlake:ingestMaxRejectRate': '0.02' }, env });
     const fns = Object.entries(Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties: any }>).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
@@ -49,6 +49,7 @@ describe('config at synth', () => {
     expect(JSON.parse(envOf('PipelineBuildStep').CREDITLAKE_CONFIG)).toEqual({ dso: { method: 'countback' } });
     expect(JSON.parse(envOf('DashboardApiFunction').CREDITLAKE_CONFIG)).toEqual({ dso: { method: 'countback' } });
     expect(envOf('PipelineIngest').MAX_REJECT_RATE).toBe('0.02');
+    expect(JSON.parse(envOf('PipelineIngest').CREDITLAKE_CONFIG)).toEqual({ dso: { method: 'countback' } });
     expect(stack.projectConfig.path).toBe(p);
   });
 });

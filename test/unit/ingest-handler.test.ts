@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler, IngestFailedError } from '../../functions/ingest.js';
+import { createIngestHandler, depsFromEnv, IngestFailedError, type IngestHandlerDeps } from '../../functions/ingest.js';
 import { jsonLogger } from '../../src/aws/json-log.js';
 import { S3LakeStore } from '../../src/lake/s3-store.js';
 import { parseS3Uri } from '../../src/lake/s3-uri.js';
@@ -46,7 +46,7 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function handler() {
+function handler(over: Partial<IngestHandlerDeps> = {}) {
   return createIngestHandler({
     s3: s3.client,
     lake: new S3LakeStore(s3.client, parseS3Uri('s3://lake/')),
@@ -57,6 +57,7 @@ function handler() {
     resources: { threads: 1, memoryLimit: '256MB' },
     maxRejectRate: 1,
     log: jsonLogger({ function: 'test' }, (l) => logLines.push(JSON.parse(l))),
+    ...over,
   });
 }
 
@@ -120,5 +121,24 @@ describe('ingest Lambda handler against an S3-protocol server', () => {
     await s3.client.send(new PutObjectCommand({ Bucket: 'landing', Key: 'payments/empty.csv', Body: '' }));
     await expect(handler()(s3Event('landing', 'payments/empty.csv'))).rejects.toBeInstanceOf(IngestFailedError);
     expect(await new S3LakeStore(s3.client, parseS3Uri('s3://lake/')).list('raw/payments')).toEqual([]);
+  });
+
+  it('checks dates against the deployed plausible_dates, as `creditlake ingest` does locally', async () => {
+    const deps = depsFromEnv({
+      LAKE_URI: 's3://lake/',
+      CREDITLAKE_CONFIG: JSON.stringify({ plausible_dates: { from: '2024-01-06', to: '2030-12-31' } }),
+    });
+    expect(deps.dateWindow).toEqual({ from: '2024-01-06', to: '2030-12-31' });
+    // Without a deployed window the CLI's default applies (1990-01-01 to five years ahead).
+    expect(depsFromEnv({ LAKE_URI: 's3://lake/' }).dateWindow?.from).toBe('1990-01-01');
+
+    const k = 'invoices/2024-01/window.csv';
+    const body = CSV.replace('INV-1,C1', 'INV-9,C9');
+    await s3.client.send(new PutObjectCommand({ Bucket: 'landing', Key: k, Body: body }));
+    const out = await handler({ dateWindow: deps.dateWindow })(s3Event('landing', k));
+    // INV-9 is dated 2024-01-05, a day before the window: rejected beside the two rows rejected before.
+    expect(out[0]).toMatchObject({ status: 'loaded', rowsLoaded: 2, rowsRejected: 3 });
+    const logged = logLines.filter((l) => l.batch_id === out[0]!.batchId).map((l) => JSON.stringify(l.top_reasons ?? []));
+    expect(logged.join(' ')).toMatch(/date outside 2024-01-06 to 2030-12-31/);
   });
 });
