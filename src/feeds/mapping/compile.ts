@@ -352,7 +352,12 @@ export function compileTargets(mapping: Mapping, header: readonly string[], form
     const table = canonicalTable(name);
     const unknown = Object.keys(target.columns).filter((k) => !table.columns.some((col) => col.name === k));
     if (unknown.length) throw new MappingError(`table ${name} has no column ${unknown.join(', ')}`);
-    const missing = table.columns.filter((col) => col.required && !(col.name in target.columns)).map((col) => col.name);
+    // payments.customer_id is optional in the schema only for bank-statement receipts (booked on a
+    // bank_account, payer identified at build): a mapping without bank_account must still map it, or
+    // every row would be rejected one by one instead of the mapping being refused up front.
+    const required = (col: (typeof table.columns)[number]) =>
+      col.required || (name === 'payments' && col.name === 'customer_id' && !('bank_account' in target.columns));
+    const missing = table.columns.filter((col) => required(col) && !(col.name in target.columns)).map((col) => col.name);
     if (missing.length) throw new MappingError(`mapping for ${name} leaves required column(s) ${missing.join(', ')} unmapped`);
     const selects: string[] = [];
     const fails: string[] = [];
