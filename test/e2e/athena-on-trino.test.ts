@@ -45,7 +45,8 @@ describe.skipIf(!available)('the Athena build on a real Trino through the Athena
   const build = (select?: string[]) => buildWarehouseAthena({ engine: engine(), store, config, select, glue: standIn.glue as unknown as GlueClient });
 
   beforeAll(async () => {
-    lake = await buildSmallLake({ customers: 40, months: 13, seed: '21' });
+    // With a bank statement, so the matching marts (bank_receipts, payment_matching) have rows to compare.
+    lake = await buildSmallLake({ customers: 40, months: 13, seed: '21', bankStatement: true });
     duck = await DuckDBEngine.open({ path: join(lake, 'warehouse.duckdb'), readOnly: true });
     s3 = await startTestS3();
     await s3.createBucket('lake');
