@@ -31,10 +31,10 @@ describe('creditlake docs', () => {
     expect(aging).toContain(martTable('ar_aging')!.description.replace(/'/g, '&#39;').slice(0, 30).replace(/&#39;/g, "'"));
     for (const c of martTable('ar_aging')!.columns) expect(aging).toContain(`<code>${c.name}</code>`);
     expect(aging).toContain('DECIMAL(18,2)');
-    expect(aging).toContain('<a href="../models/ar_open_items.html">ar_open_items</a>');
-    expect(aging).toContain('{{ ref(&#39;ar_open_items&#39;) }}'.replace(/&#39;/g, "'"));
+    expect(aging).toContain('<a href="../models/int_ar_open_stretches.html">int_ar_open_stretches</a>');
+    expect(aging).toContain('{{ ref(&#39;int_ar_open_stretches&#39;) }}'.replace(/&#39;/g, "'"));
     const openItems = page('models/ar_open_items.html');
-    expect(openItems).toMatch(/Read by:<\/strong>.*ar_aging/);
+    expect(openItems).toMatch(/Read by:<\/strong>.*open_invoice_counts/);
     expect(page('models/int_ar_documents.html')).toMatch(/Every document with the AR item it belongs to/);
   });
 

@@ -8,7 +8,7 @@ const WEEK_COLS = 'week_end, iso_year, iso_week, cash_received, invoiced, credit
 describe('cash_flow_monthly and cash_flow_weekly on a hand-computed ledger', () => {
   let f: BuiltFixture;
   beforeAll(async () => {
-    f = await buildFixture(cashFlowLedger, configWith(), ['+cash_flow_weekly', '+cash_flow_monthly']);
+    f = await buildFixture(cashFlowLedger, configWith(), ['+cash_flow_weekly', '+cash_flow_monthly', '+ar_open_items']);
   });
 
   it('builds with every data test passing, the cash-flow tie-outs among them', () => {
