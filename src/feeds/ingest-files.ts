@@ -106,11 +106,7 @@ export async function ingestFiles(opts: IngestOptions): Promise<IngestResult> {
   const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
   const maxRejectRate = opts.maxRejectRate ?? 0;
   if (!(maxRejectRate >= 0 && maxRejectRate <= 1)) throw new IngestUsageError(`max reject rate must be between 0 and 1, got ${maxRejectRate}`);
-  if (opts.files.length === 0) throw new IngestUsageError('no files to ingest');
-  for (const f of opts.files) {
-    const s = await stat(f).catch(() => undefined);
-    if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
-  }
+  await requireFiles(opts.files);
 
   sweepLeftovers(store, opts.scratchDir);
   const results: FileIngestResult[] = [];
@@ -288,4 +284,13 @@ export function priorVerdict(m: { rows_read: number; rows_rejected: number }, ma
 
 export function pct(rate: number): string {
   return `${(rate * 100).toFixed(rate > 0 && rate < 0.001 ? 3 : 1)}%`;
+}
+
+/** A usage error before any work: no files at all, or one that is not a readable file. */
+export async function requireFiles(files: readonly string[]): Promise<void> {
+  if (files.length === 0) throw new IngestUsageError('no files to ingest');
+  for (const f of files) {
+    const s = await stat(f).catch(() => undefined);
+    if (!s?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
+  }
 }

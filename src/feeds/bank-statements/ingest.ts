@@ -12,7 +12,7 @@ import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { defaultDateWindow } from '../canonical-csv/rules.js';
 import { writeParquet, writeQuarantine } from '../credit-report/lake-io.js';
-import { IngestUsageError, pct, priorVerdict, type FileIngestResult, type IngestResult } from '../ingest-files.js';
+import { IngestUsageError, requireFiles, pct, priorVerdict, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { MAX_XML_BYTES } from '../ubl/secure-xml.js';
 import { parseCamt053, StatementFormatError } from './camt053.js';
 import { parseMt940 } from './mt940.js';
@@ -133,10 +133,7 @@ export async function ingestBankStatements(opts: BankIngestOptions): Promise<Ing
   const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
   const maxRejectRate = opts.maxRejectRate ?? 0;
   const now = opts.now ?? (() => new Date());
-  if (opts.files.length === 0) throw new IngestUsageError('no files to ingest');
-  for (const f of opts.files) {
-    if (!(await stat(f).catch(() => undefined))?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
-  }
+  await requireFiles(opts.files);
   const files: FileIngestResult[] = [];
   await withDuckDB({ threads: 1 }, async (db) => {
     for (const file of opts.files) {

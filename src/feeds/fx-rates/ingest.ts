@@ -12,7 +12,7 @@ import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { writeParquet, writeQuarantine } from '../credit-report/lake-io.js';
 import type { Reject } from '../credit-report/records.js';
-import { IngestUsageError, pct, priorVerdict, type FileIngestResult, type IngestResult } from '../ingest-files.js';
+import { IngestUsageError, requireFiles, pct, priorVerdict, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { parseFxRates } from './parse.js';
 import { topReasons } from '../reject-reasons.js';
 
@@ -36,10 +36,7 @@ export async function ingestFxRates(opts: FxIngestOptions): Promise<IngestResult
   const store = opts.store ?? new LocalLakeStore(opts.lakeRoot ?? 'lake');
   const maxRejectRate = opts.maxRejectRate ?? 0;
   const now = opts.now ?? (() => new Date());
-  if (opts.files.length === 0) throw new IngestUsageError('no files to ingest');
-  for (const f of opts.files) {
-    if (!(await stat(f).catch(() => undefined))?.isFile()) throw new IngestUsageError(`no such file: ${f}`);
-  }
+  await requireFiles(opts.files);
   const files: FileIngestResult[] = [];
   await withDuckDB({ threads: 1 }, async (db) => {
     for (const file of opts.files) {
