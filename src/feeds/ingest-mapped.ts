@@ -39,6 +39,8 @@ export interface MappedIngestOptions extends IngestRunOptions {
   previewRows?: number;
   /** Snapshot date of open-item exports whose mapping maps no snapshot_date column (`ingest --as-of`). */
   asOf?: string;
+  /** The `--mapping` as given (a preset name or a file path), recorded for `rejects --export`; default the mapping's name. */
+  mappingRef?: string;
 }
 
 export interface MappedTableResult {
@@ -217,6 +219,15 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
           data_key: toKey(lakePaths.rawBatchFile(name, ingestDate, id)),
           quarantine_key: t.quarantineFile ? toKey(lakePaths.quarantineFile(name, id)) : null,
           source_lines: { read: staged.linesRead, loaded: staged.linesLoaded, rejected: staged.linesRejected },
+          ...(source.layout
+            ? {
+                source_layout: {
+                  ...source.layout,
+                  mapping: opts.mappingRef ? basename(opts.mappingRef) : mapping.name,
+                  ...(resolved.snapshot && resolved.snapshot.from !== 'column' ? { as_of: resolved.snapshot.date } : {}),
+                },
+              }
+            : {}),
         };
         // Tables an earlier attempt at this file committed keep their batch (roll forward).
         const { manifest: m, written } = await commitBatch(store, manifest, { dataFile: t.dataFile, quarantineFile: t.quarantineFile }, { now: now() });

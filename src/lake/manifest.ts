@@ -32,6 +32,24 @@ export const BatchManifestSchema = z.object({
   /** The CSV header of a canonical-table file, in its order: the layout its rejected lines are quarantined in. */
   source_header: z.array(z.string()).optional(),
   source_lines: z.object({ read: z.number().int().nonnegative(), loaded: z.number().int().nonnegative(), rejected: z.number().int().nonnegative() }).optional(),
+  /**
+   * A mapped CSV export's form (encoding, byte-order mark, line break, delimiter, the lines up to the
+   * header verbatim) and how it was ingested: `rejects --export` writes its rejected records back in
+   * it, so the corrected file ingests with the same mapping as it is.
+   */
+  source_layout: z
+    .object({
+      encoding: z.enum(['utf-8', 'windows-1252', 'latin1', 'utf-16le', 'utf-16be']),
+      bom: z.boolean(),
+      line_break: z.enum(['\r\n', '\n', '\r']),
+      delimiter: z.string().length(1),
+      head: z.string(),
+      /** The `--mapping` given: a preset name or the mapping file's name. */
+      mapping: z.string(),
+      /** Date of an open-item snapshot that came from --as-of or the file name (a corrected file needs it again). */
+      as_of: z.string().optional(),
+    })
+    .optional(),
 });
 
 export type BatchManifest = z.infer<typeof BatchManifestSchema>;

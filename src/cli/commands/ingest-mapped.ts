@@ -259,6 +259,7 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
       dryRun: values['dry-run'],
       previewRows,
       asOf,
+      mappingRef: values.mapping,
       threads: config.duckdb.threads,
       memoryLimit: config.duckdb.memory_limit,
       dateWindow: dateWindow(config.plausible_dates),

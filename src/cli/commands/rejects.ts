@@ -12,6 +12,8 @@ import { findBatch, listBatches } from '../../lake/retire.js';
 import type { BatchManifest } from '../../lake/manifest.js';
 import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import { lakeFilesSql } from '../../warehouse/duckdb/lake-path.js';
+import { encodeText, UnencodableError } from '../../feeds/csv-dialect/encode.js';
+import { LINE_TOO_LONG } from '../../feeds/csv-dialect/records.js';
 
 const usage = `Usage: creditlake rejects [<table>…] [--batch <id>] [--format table|csv|json] [--max-rows N] [--lake DIR]
        creditlake rejects <table> [--batch <id>] --export <file.csv> [--lake DIR]
@@ -20,11 +22,16 @@ Shows the rows ingest quarantined, with the reason: table, batch, source file, l
 reason, detail and the rejected line as read. All tables by default; --batch narrows to one batch
 (an id or a unique prefix of 8+ characters, as \`creditlake batches\` lists them).
 
---export writes the rejected lines of a canonical-table CSV back in the file's own layout (its
-header, then each rejected line once, in file order) for correction: fix them and ingest the file
-with \`creditlake ingest <file.csv> --table <table>\`. Batches of one table and one header at a time;
-batches of mapped exports, e-invoices, bank statements and credit reports keep no CSV layout to
-write back (their rejects show with --format csv).`;
+--export writes the rejected lines back in the source file's own layout, each once, in file order,
+for correction; fix them and ingest the file as it is:
+  a canonical-table CSV   its header, then the lines: \`creditlake ingest <file.csv> --table <table>\`
+  a mapped CSV export     (--mapping) its encoding, byte-order mark, line breaks, the lines above
+                          and including the header, then the records exactly as the file had them
+                          (quotes, delimiters in values): \`creditlake ingest <file> --mapping <same>\`
+                          (plus --as-of for an open-item snapshot dated by --as-of or its file name)
+One layout at a time (one table's header, or one export's layout; --batch picks one). xlsx
+exports, e-invoices, bank statements, credit reports and rate files keep no layout to write back
+(their rejects show with --format csv).`;
 
 export const rejectsCommand: Command = {
   name: 'rejects',
@@ -86,14 +93,19 @@ async function exportRejects(batches: readonly BatchManifest[], lakeRoot: string
     line(io.stderr, 'no rejected rows to export');
     return EXIT.FAILED;
   }
-  const tables = [...new Set(batches.map((b) => b.table))];
-  if (tables.length > 1) throw new UsageError(`--export writes one table's layout: name the table (rejected rows in ${tables.join(', ')})`);
-  const layoutless = batches.filter((b) => !b.source_header);
+  const layoutless = batches.filter((b) => !b.source_header && !b.source_layout);
   if (layoutless.length) {
     throw new UsageError(
-      `batch ${layoutless[0]!.batch_id} (${layoutless[0]!.source_file}) has no CSV layout to write back (a mapped export, e-invoice, bank statement, credit report or rate file, or a batch from before layouts were recorded): see its rejects with --format csv`,
+      `batch ${layoutless[0]!.batch_id} (${layoutless[0]!.source_file}) has no CSV layout to write back (an xlsx export, e-invoice, bank statement, credit report or rate file, or a batch from before layouts were recorded): see its rejects with --format csv`,
     );
   }
+  const mapped = batches.filter((b) => b.source_layout);
+  if (mapped.length && mapped.length < batches.length) {
+    throw new UsageError('--export writes one layout: the rejected rows come from canonical CSV files and from mapped exports; name the table or the batch (--batch)');
+  }
+  if (mapped.length) return exportMapped(mapped, lakeRoot, file, io);
+  const tables = [...new Set(batches.map((b) => b.table))];
+  if (tables.length > 1) throw new UsageError(`--export writes one table's layout: name the table (rejected rows in ${tables.join(', ')})`);
   const headers = [...new Set(batches.map((b) => b.source_header!.join(',')))];
   if (headers.length > 1) throw new UsageError(`the batches have ${headers.length} different headers: export one at a time with --batch`);
   const tags = batches.map((b) => `(${[b.quarantine_key!, b.batch_id].map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`);
@@ -110,4 +122,55 @@ async function exportRejects(batches: readonly BatchManifest[], lakeRoot: string
   } finally {
     await engine.close();
   }
+}
+
+/**
+ * `rejects --export` of mapped CSV exports: the file's own head (preamble and header, verbatim), then
+ * each rejected record once as the file had it, with its line breaks, in its encoding and with its
+ * byte-order mark, so the same mapping reads the corrected file the same way. One source line feeds
+ * several tables' batches (all with the file's batch id): it is written once.
+ */
+async function exportMapped(batches: readonly BatchManifest[], lakeRoot: string, file: string, io: CliIO): Promise<number> {
+  const layouts = [...new Set(batches.map((b) => JSON.stringify(b.source_layout)))];
+  if (layouts.length > 1) {
+    const files = [...new Set(batches.map((b) => b.source_file))];
+    throw new UsageError(`the batches come from exports in ${layouts.length} different layouts (${files.slice(0, 3).join(', ')}${files.length > 3 ? ', …' : ''}): export one at a time with --batch`);
+  }
+  const layout = batches[0]!.source_layout!;
+  const tags = batches.map((b) => `(${[b.quarantine_key!, b.batch_id].map((v) => `'${v.replace(/'/g, "''")}'`).join(', ')})`);
+  const sql =
+    `SELECT any_value(q.raw_line) AS raw_line, bool_or(q.reason = '${LINE_TOO_LONG}') AS too_long, q.line ` +
+    `FROM read_parquet(${lakeFilesSql(batches.map((b) => b.quarantine_key!))}, filename = true) q ` +
+    `JOIN (VALUES ${tags.join(', ')}) t(key, batch_id) ON q.filename = getvariable('lake') || '/' || t.key ` +
+    `GROUP BY t.batch_id, q.line ORDER BY t.batch_id, q.line`;
+  const engine = await DuckDBEngine.open({ lakeRoot, threads: 1 });
+  let rows: { raw: string; tooLong: boolean; line: number }[];
+  try {
+    rows = (await engine.query(sql)).rows.map((r) => ({ raw: String(r.raw_line ?? ''), tooLong: r.too_long === true, line: Number(r.line) }));
+  } finally {
+    await engine.close();
+  }
+  // A line over the record limit was kept only in part: writing the part back would load a cut-off row.
+  const cut = rows.filter((r) => r.tooLong);
+  const kept = rows.filter((r) => !r.tooLong);
+  const lb = layout.line_break;
+  const text = [layout.head, ...kept.map((r) => (lb === '\n' ? r.raw : r.raw.replace(/\n/g, lb)))].join(lb) + lb;
+  let bytes: Buffer;
+  try {
+    bytes = encodeText(text, layout.encoding, layout.bom);
+  } catch (e) {
+    if (e instanceof UnencodableError) throw new UsageError(`${e.message}: the rejected lines cannot be written in the source's encoding`);
+    throw e;
+  }
+  writeFileSync(file, bytes);
+  const tables = [...new Set(batches.map((b) => b.table))].join(', ');
+  const sources = [...new Set(batches.map((b) => b.source_file))].join(', ');
+  const show = layout.delimiter === '\t' ? 'tab' : layout.delimiter;
+  line(
+    io.stderr,
+    `wrote ${kept.length} rejected line(s) of ${sources} (${tables}) in its own layout (${layout.encoding}${layout.bom ? ' with byte-order mark' : ''}, "${show}", ${lb === '\r\n' ? 'CRLF' : lb === '\r' ? 'CR' : 'LF'}) to ${file}; ` +
+      `correct them, then \`creditlake ingest ${file} --mapping ${layout.mapping}${layout.as_of ? ` --as-of ${layout.as_of}` : ''}\``,
+  );
+  if (cut.length) line(io.stderr, `not written: line(s) ${cut.slice(0, 5).map((r) => r.line).join(', ')}${cut.length > 5 ? ', …' : ''} of the source were too long to keep; take them from the source file`);
+  return EXIT.OK;
 }

@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { LINE_TOO_LONG, LineSplitter, RecordReader, isBlankRecord, type CsvEvent } from './records.js';
-import { DialectError, decoderFor, detectEncoding, firstInvalidUtf8, sniffDelimiter, type Encoding } from './sniff.js';
+import { DialectError, decoderFor, detectEncoding, firstInvalidUtf8, sniffDelimiter, type Encoding, type EncodingGuess } from './sniff.js';
 import { compileLinePattern } from './line-pattern.js';
 
 /**
@@ -55,6 +55,22 @@ export interface NormalizeResult {
   /** Physical lines covered by the data records (more than `rows` when quoted values hold line breaks). */
   dataLines: number;
   notes: string[];
+  /** How the file is written, to write its rejected records back the same way (`rejects --export`). */
+  layout: SourceLayout;
+}
+
+/**
+ * The form of a CSV export as its reader found it: enough to write lines back that the same mapping
+ * reads the same way (encoding, byte-order mark, line break, delimiter, and every line up to and
+ * including the header, verbatim, so a preamble the mapping skips by `header_row` is still there).
+ */
+export interface SourceLayout {
+  encoding: Encoding;
+  bom: boolean;
+  line_break: '\r\n' | '\n' | '\r';
+  delimiter: string;
+  /** The lines above the first data record (preamble and header) as they stand, joined by `line_break`. */
+  head: string;
 }
 
 export const LINE_COLUMN = '__line';
@@ -135,10 +151,16 @@ function invalidOffset(chunk: Uint8Array): number {
   return skip + firstInvalidUtf8(chunk.subarray(skip));
 }
 
-export async function normalizeCsv(input: string, output: string, rejectsOut: string, opts: NormalizeOptions): Promise<NormalizeResult> {
-  const total = statSync(input).size;
-  if (total === 0) throw new DialectError('the file is empty');
-  const maxRecordChars = opts.maxRecordChars ?? 1 << 20;
+/** What the first bytes decide: encoding, byte-order mark, line breaks, delimiter. */
+interface Dialect {
+  enc: EncodingGuess;
+  crOnly: boolean;
+  lineBreak: SourceLayout['line_break'];
+  delimiter: string;
+  notes: string[];
+}
+
+function readDialect(input: string, opts: NormalizeOptions): Dialect {
   const sample = readSample(input);
   const enc = detectEncoding(sample, opts.encoding);
   const notes = [enc.note];
@@ -151,8 +173,18 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
     delimiter = sniffed.delimiter;
     notes.push(sniffed.note);
   }
+  const lineBreak = crOnly ? '\r' : sampleText.includes('\r\n') ? '\r\n' : '\n';
+  return { enc, crOnly, lineBreak, delimiter, notes };
+}
+
+export async function normalizeCsv(input: string, output: string, rejectsOut: string, opts: NormalizeOptions): Promise<NormalizeResult> {
+  const total = statSync(input).size;
+  if (total === 0) throw new DialectError('the file is empty');
+  const maxRecordChars = opts.maxRecordChars ?? 1 << 20;
+  const { enc, crOnly, lineBreak, delimiter, notes } = readDialect(input, opts);
   const skip = opts.skipLinesMatching ? compileLinePattern(opts.skipLinesMatching, 'skip_lines_matching') : undefined;
   const rejectBadBytes = opts.invalidBytes === 'reject-line';
+  const head: string[] = [];
 
   const out = new BufferedWriter(createWriteStream(output));
   const rej = new BufferedWriter(createWriteStream(rejectsOut));
@@ -169,6 +201,7 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
     physicalLines: 0,
     dataLines: 0,
     notes,
+    layout: { encoding: enc.encoding, bom: enc.bomLength > 0, line_break: lineBreak, delimiter, head: '' },
   };
   let headerFields = 0;
   let headerLines = 0;
@@ -178,7 +211,8 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
 
   const reject = (line: number, reason: string, detail: string, raw: string, column = '') => {
     result.rejected++;
-    queue.push(rej.write(`${line},${csvQuote(column)},${csvQuote(reason)},${csvQuote(detail)},${csvQuote(raw.slice(0, 200))}\n`));
+    // The whole line (a record is at most maxRecordChars): `rejects --export` hands it back as it was.
+    queue.push(rej.write(`${line},${csvQuote(column)},${csvQuote(reason)},${csvQuote(detail)},${csvQuote(raw)}\n`));
   };
 
   const onEvent = (e: CsvEvent) => {
@@ -190,6 +224,7 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
       return;
     }
     const r = e.record;
+    if (headerFields === 0) head.push(r.text);
     if (headerFields === 0 && r.line < opts.headerRow) {
       result.skippedLines += r.lines;
       return;
@@ -213,6 +248,7 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
       result.rawHeader = r.fields.map((f) => f.trim());
       headerFields = r.fields.length;
       headerLines = r.lines;
+      result.layout.head = head.join(lineBreak);
       reader.expectFields(headerFields);
       rules = (opts.fieldRules ?? []).flatMap((f) => {
         const index = result.rawHeader.indexOf(f.column);
@@ -299,4 +335,57 @@ export async function normalizeCsv(input: string, output: string, rejectsOut: st
     );
   }
   return result;
+}
+
+/**
+ * The source text of the records that start on `lines` (sorted ascending), read again from the file
+ * exactly as normalizeCsv read it (same encoding, line breaks, header and multi-line rules), so a
+ * rejected record can be written back as it stood: quotes, delimiters inside quoted values and line
+ * breaks included. A second pass over the file, made only when a later stage rejected records: the
+ * first pass keeps no copy of every line (which would double what an ingest writes).
+ */
+export async function recordTexts(input: string, opts: NormalizeOptions, lines: readonly number[], onRecord: (line: number, text: string) => void): Promise<void> {
+  if (!lines.length) return;
+  const maxRecordChars = opts.maxRecordChars ?? 1 << 20;
+  const { enc, crOnly, delimiter } = readDialect(input, opts);
+  const skip = opts.skipLinesMatching ? compileLinePattern(opts.skipLinesMatching, 'skip_lines_matching') : undefined;
+  let next = 0;
+  let header = false;
+  const reader = new RecordReader(
+    delimiter,
+    (e) => {
+      if (e.kind !== 'record') return;
+      const r = e.record;
+      if (!header) {
+        // The header is found by the same rules as in normalizeCsv: expectFields then governs multi-line records.
+        if (r.line >= opts.headerRow && !isBlankRecord(r.text, delimiter) && !skip?.(r.text)) {
+          header = true;
+          reader.expectFields(r.fields.length);
+        }
+        return;
+      }
+      while (next < lines.length && lines[next]! < r.line) next++;
+      if (lines[next] === r.line) onRecord(r.line, r.text);
+    },
+    { maxRecordChars },
+  );
+  const splitter = new LineSplitter(crOnly, maxRecordChars);
+  const decoder = decoderFor(enc.encoding, false);
+  const last = lines[lines.length - 1]!;
+  let first = true;
+  const stream = createReadStream(input, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) {
+      const bytes = first && enc.bomLength ? (chunk as Buffer).subarray(enc.bomLength) : (chunk as Buffer);
+      first = false;
+      splitter.push(decoder.decode(bytes, { stream: true }), (t, line, length) => reader.push(t, line, length));
+      // A record spans at most maxSpanLines lines: well past the last one wanted, the rest is not needed.
+      if (splitter.count > last + 1000) return;
+    }
+    splitter.push(decoder.decode(), (t, line, length) => reader.push(t, line, length));
+    splitter.end((t, line, length) => reader.push(t, line, length));
+    reader.end();
+  } finally {
+    stream.destroy();
+  }
 }

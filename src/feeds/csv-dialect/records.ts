@@ -292,7 +292,7 @@ export class RecordReader {
       if (this.expected === 0) {
         st.fields.push(st.cur);
         this.emit({ kind: 'record', record: { line, lines: 1, fields: st.fields, text } });
-      } else this.emit({ kind: 'reject', reject: { line, reason: UNCLOSED_QUOTE, detail: unclosedDetail(st.openedAt, 'on this line'), raw: text.slice(0, 200) } });
+      } else this.emit({ kind: 'reject', reject: { line, reason: UNCLOSED_QUOTE, detail: unclosedDetail(st.openedAt, 'on this line'), raw: text } });
       return;
     }
     this.st = st;
@@ -331,7 +331,7 @@ export class RecordReader {
     this.held = [];
     this.heldChars = 0;
     this.st = newState();
-    this.emit({ kind: 'reject', reject: { line: first!.line, reason: UNCLOSED_QUOTE, detail: unclosedDetail(openedAt, why), raw: first!.text.slice(0, 200) } });
+    this.emit({ kind: 'reject', reject: { line: first!.line, reason: UNCLOSED_QUOTE, detail: unclosedDetail(openedAt, why), raw: first!.text } });
     for (const r of rest) this.reread += r.text.length + 1;
     if (!this.multiLineDisabled && this.reread > 4 * this.seen + (1 << 20)) this.multiLineDisabled = true;
     for (const r of rest) this.push2(r.text, r.line);

@@ -1,5 +1,5 @@
 import { basename, join } from 'node:path';
-import { normalizeCsv } from '../csv-dialect/normalize.js';
+import { normalizeCsv, recordTexts, type NormalizeOptions } from '../csv-dialect/normalize.js';
 import type { NormalizedSource } from './stage.js';
 import type { Mapping } from './schema.js';
 
@@ -13,15 +13,15 @@ export async function prepareCsv(
 ): Promise<NormalizedSource> {
   const out = join(scratchDir, 'normalized.csv');
   const rejects = join(scratchDir, 'pre-rejects.csv');
-  const r = await normalizeCsv(file, out, rejects, {
+  const read: NormalizeOptions = {
     delimiter: mapping.source.delimiter,
     encoding: mapping.source.encoding,
     headerRow: mapping.source.header_row,
     skipLinesMatching: mapping.source.skip_lines_matching,
     maxRecordChars: limits.maxRecordChars,
     invalidBytes: 'fail',
-    onProgress: onProgress && ((done, total) => onProgress(total ? done / total : 1)),
-  });
+  };
+  const r = await normalizeCsv(file, out, rejects, { ...read, onProgress: onProgress && ((done, total) => onProgress(total ? done / total : 1)) });
   const notes = [...r.notes];
   if (r.blankLines) notes.push(`skipped ${r.blankLines} blank line(s)`);
   if (r.skippedLines) notes.push(`skipped ${r.skippedLines} line(s) above the header or matching skip_lines_matching`);
@@ -36,5 +36,8 @@ export async function prepareCsv(
     rejected: r.rejected,
     sourceName: basename(file),
     notes,
+    layout: r.layout,
+    // The delimiter and encoding as found, so the second pass cannot guess differently.
+    recordTexts: (lines, onRecord) => recordTexts(file, { ...read, delimiter: r.delimiter, encoding: r.layout.encoding }, lines, onRecord),
   };
 }

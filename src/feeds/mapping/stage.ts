@@ -6,7 +6,8 @@ import type { Row } from '../../warehouse/engine.js';
 import { rowChecks } from '../canonical-csv/rules.js';
 import { duplicatesSql, failuresSql, lit } from '../canonical-csv/sql.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
-import { LINE_COLUMN } from '../csv-dialect/normalize.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { LINE_COLUMN, csvQuote, type SourceLayout } from '../csv-dialect/normalize.js';
 import { checkColumns, compileTargets } from './compile.js';
 import { resolveFormats } from './sniff-values.js';
 import type { Mapping } from './schema.js';
@@ -38,6 +39,14 @@ export interface NormalizedSource {
   sourceName: string;
   xlsx?: boolean;
   notes: string[];
+  /** CSV: how the file is written (encoding, line break, preamble and header), for `rejects --export`. */
+  layout?: SourceLayout;
+  /**
+   * CSV: the source text of the records starting on the given lines (ascending), as the file has
+   * them. Rejected records are quarantined in that form, so they can be written back as they stood;
+   * without it (xlsx, e-invoices) a rejected line is its values joined by the delimiter.
+   */
+  recordTexts?: (lines: readonly number[], onRecord: (line: number, text: string) => void) => Promise<void>;
 }
 
 export interface StagedTable {
@@ -121,11 +130,14 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
       .map((_, i) => `SELECT DISTINCT s."__line" AS line, ${lit(targets[i]!.table.name)} AS tbl FROM fails_${i} f JOIN (SELECT rowid AS rid, "__line" FROM src_${i}) s USING (rid)`)
       .join(' UNION ALL ')}`,
   );
-  const raw = `concat_ws(${lit(src.delimiter)}, ${src.header.map((h) => `coalesce(${q(h)}, '')`).join(', ')})`;
-  await engine.execute(
-    `CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT CAST("__line" AS BIGINT) AS line, ${raw} AS raw_line FROM source
-     WHERE CAST("__line" AS BIGINT) IN (SELECT line FROM bad_lines)`,
-  );
+  if (src.recordTexts && !opts.dryRun) await verbatimLines(engine, src, opts.scratchDir);
+  else {
+    const raw = `concat_ws(${lit(src.delimiter)}, ${src.header.map((h) => `coalesce(${q(h)}, '')`).join(', ')})`;
+    await engine.execute(
+      `CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT CAST("__line" AS BIGINT) AS line, ${raw} AS raw_line FROM source
+       WHERE CAST("__line" AS BIGINT) IN (SELECT CAST(line AS BIGINT) FROM bad_lines)`,
+    );
+  }
 
   const tables: StagedTable[] = [];
   for (const [i, t] of targets.entries()) {
@@ -200,4 +212,31 @@ async function topReasons(engine: DuckDBEngine, quarantine: string): Promise<Rea
     rows: Number(x.n),
     sample: { file: String(x.file), line: Number(x.line), column: String(x.column_name ?? ''), detail: String(x.detail ?? '') },
   }));
+}
+
+/** `raw_lines`: the rejected records as the source file has them, read back from it (see recordTexts). */
+async function verbatimLines(engine: DuckDBEngine, src: NormalizedSource, scratchDir: string): Promise<void> {
+  const lines = (await engine.query('SELECT DISTINCT CAST(line AS BIGINT) AS line FROM bad_lines ORDER BY 1')).rows.map((r) => Number(r.line));
+  const file = join(scratchDir, 'rejected-records.csv');
+  const fd = openSync(file, 'w');
+  try {
+    let buf = ['line,raw\n'];
+    let size = 0;
+    await src.recordTexts!(lines, (line, text) => {
+      buf.push(`${line},${csvQuote(text)}\n`);
+      size += text.length;
+      if (size > 1 << 20) {
+        writeSync(fd, buf.join(''));
+        buf = [];
+        size = 0;
+      }
+    });
+    writeSync(fd, buf.join(''));
+  } finally {
+    closeSync(fd);
+  }
+  await engine.execute(
+    `CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT CAST(line AS BIGINT) AS line, coalesce(raw, '') AS raw_line FROM read_csv(${lit(file)},
+       header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'line': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`,
+  );
 }
