@@ -184,6 +184,8 @@ export const en = {
   'not rated': 'not rated',
   insolvent: 'insolvent',
   'no limit': 'no limit',
+  open_ar_basis: '{debit} invoices open, {credit} unapplied cash and credit balances',
+  expected_cash_basis: '{pct} of the {debit} invoices open at month end (open AR is net of unapplied cash)',
   cash_note: 'Back-test: what the forecast made at {date} expected against the cash then received on the items open at {date} (invoices issued later are in neither, so this is not total receipts; WAPE {wape}). Forecast ahead: made at {ahead}.',
   // Values
   grow: 'grow',

@@ -183,6 +183,8 @@ export const nl: Record<LabelKey, string> = {
   'not rated': 'geen score',
   insolvent: 'insolvent',
   'no limit': 'geen limiet',
+  open_ar_basis: '{debit} openstaande facturen, {credit} niet-toegewezen betalingen en creditsaldi',
+  expected_cash_basis: '{pct} van de {debit} openstaande facturen aan het einde van de maand (openstaande debiteuren is na aftrek van niet-toegewezen betalingen)',
   cash_note: 'Terugtoets: wat de prognose van {date} verwachtte tegen wat daarna binnenkwam op de posten die op {date} openstonden (later gefactureerd zit in geen van beide, dit zijn dus niet alle ontvangsten; WAPE {wape}). Prognose vooruit: van {ahead}.',
   grow: 'groeien',
   keep: 'behouden',

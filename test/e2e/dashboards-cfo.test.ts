@@ -1,6 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { hasChromium, useDashboards, parseCsv } from '../support/dashboards-browser.js';
+import { parseConfig } from '../../src/config/config.js';
+import { settingsFromConfig } from '../../src/serve/settings.js';
+import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { cli } from '../helpers/cli.js';
+
+type Cells = Record<string, string | number | null>;
+const cents = (v: unknown) => Math.round(Number(v) * 100);
+/** dd/mm/yyyy, as the English pages write dates. */
+const enDate = (iso: string) => iso.split('-').reverse().join('/');
 
 /** The dashboards in Debian's chromium on a generated and built lake: CFO page: filters and URL state, CSV export, Dutch formats, aging shares, cut lists, ignored filters. */
 describe.skipIf(!hasChromium)('dashboards in chromium: cfo', () => {
@@ -120,5 +131,105 @@ describe.skipIf(!hasChromium)('dashboards in chromium: cfo', () => {
     expect(url.searchParams.get('segment')).toBeNull();
     expect(url.searchParams.get('country')).toBeNull();
     await page.close();
+  });
+
+  it('cash: the back-test sets the forecast made at one month end against the cash received on the items open then, and says so', async () => {
+    const api = await (await fetch(`${d.server.url}api/slices/cash_vs_forecast`)).json() as { rows: Cells[]; meta: { backtest_forecast_date: string; ahead_forecast_date: string } };
+    const F = api.meta.backtest_forecast_date;
+    const ahead = api.meta.ahead_forecast_date;
+    expect(F < ahead).toBe(true);
+    const page = await d.open('/cfo');
+    const card = '[data-card="cash_vs_forecast"]';
+    expect(await page.textContent(`${card} h2`)).toBe('Cash forecast: back-test and the weeks ahead');
+    // Received and forecast of the back-test name the same date: like with like; the forecast ahead names its own.
+    const legend = await page.$$eval(`${card} svg text`, (ts) => ts.map((t) => t.textContent ?? ''));
+    expect(legend).toEqual(expect.arrayContaining([`Received on items open at ${enDate(F)}`, `Forecast made at ${enDate(F)}`, `Forecast made at ${enDate(ahead)}`]));
+    const note = (await page.textContent(`${card} .notes`))!;
+    expect(note).toContain(`forecast made at ${enDate(F)}`);
+    expect(note).toContain('not total receipts');
+    // Each back-test week carries both series; the weeks ahead only the forecast made at the as-of month end.
+    const back = api.rows.filter((r) => r.phase === 'backtest');
+    const next = api.rows.filter((r) => r.phase === 'ahead');
+    expect(back).toHaveLength(13);
+    expect(next).toHaveLength(13);
+    for (const r of back) expect([typeof r.received_on_items, typeof r.forecast_backtest, r.forecast_ahead]).toEqual(['string', 'string', null]);
+    for (const r of next) expect([r.received_on_items, r.forecast_backtest, typeof r.forecast_ahead]).toEqual([null, null, 'string']);
+    // Received on the items open at F is of the same order as what was forecast for them (no collapse).
+    const received = back.reduce((a, r) => a + cents(r.received_on_items), 0);
+    const forecast = back.reduce((a, r) => a + cents(r.forecast_backtest), 0);
+    expect(received / forecast).toBeGreaterThan(0.5);
+    expect(received / forecast).toBeLessThan(2);
+    await page.click(`${card} [data-action="table"]`);
+    const rows = await d.tableOf(page, 'cash_vs_forecast');
+    expect(rows).toHaveLength(26);
+    await page.close();
+  });
+
+  it('expected cash is measured against the invoices it comes from, never more than they hold; open AR shows its debit and credit sides', async () => {
+    const api = await (await fetch(`${d.server.url}api/slices/cfo_kpis`)).json() as { rows: Cells[] };
+    const tile = (k: string) => api.rows.find((r) => r.kpi === k)!;
+    const open = tile('open_ar');
+    const expected = tile('expected_cash_13w');
+    expect(cents(open.value)).toBe(cents(open.debit_ar) + cents(open.credit_balances));
+    expect(expected.debit_ar).toBe(open.debit_ar);
+    expect(cents(expected.value)).toBeGreaterThan(0);
+    expect(cents(expected.value)).toBeLessThanOrEqual(cents(expected.debit_ar));
+    const page = await d.open('/cfo');
+    const exact = (k: string) => page.getAttribute(`[data-kpi="${k}"] .value`, 'title').then((t) => cents(t!.replace(/[^\d.-]/g, '')));
+    expect(await exact('expected_cash_13w')).toBe(cents(expected.value));
+    expect(await exact('expected_cash_13w')).toBeLessThanOrEqual(cents(open.debit_ar));
+    const pct = ((100 * cents(expected.value)) / cents(expected.debit_ar)).toFixed(1);
+    expect(await page.textContent('[data-kpi="expected_cash_13w"] .basis')).toMatch(new RegExp(`^${pct.replace('.', '\\.')}% of the €[\\d.]+[km]? invoices open at month end \\(open AR is net of unapplied cash\\)$`));
+    expect(await page.textContent('[data-kpi="open_ar"] .basis')).toMatch(/^€[\d.]+[km]? invoices open, -?€[\d.]+[km]? unapplied cash and credit balances$/);
+    const nl = await d.open('/cfo?lang=nl');
+    expect((await nl.textContent('[data-kpi="expected_cash_13w"] .basis'))!.replace(/\u00a0/g, ' ')).toMatch(/van de € [\d,.]+ ?(mln|mld|k|dzd)?\.? openstaande facturen/);
+    await nl.close();
+    await page.close();
+  });
+
+  describe('KPI targets from the config', () => {
+    let server: RunningServer;
+    beforeAll(async () => {
+      const config = parseConfig({ targets: { dso_days: 38, overdue_pct: 10, cei_pct: null } });
+      server = await startServer({ lakeRoot: d.lake, port: 0, prewarm: false, settings: settingsFromConfig(config) });
+    });
+    afterAll(async () => server?.close());
+
+    it('are drawn on the tiles and the DSO trend line; a null target is not shown', async () => {
+      const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(new URL('/cfo', server.url).href);
+      await d.settled(page);
+      const dso = (await page.textContent('[data-kpi="dso"]'))!;
+      expect(dso).toMatch(/[✓✗] Target 38\.0 \((on|off) target\)/);
+      const dsoValue = Number((await page.getAttribute('[data-kpi="dso"] .value', 'title'))!.replace(/,/g, ''));
+      expect(dso).toContain(dsoValue <= 38 ? '✓ Target 38.0 (on target)' : '✗ Target 38.0 (off target)');
+      expect(await page.textContent('[data-kpi="overdue_pct"]')).toMatch(/Target 10\.0%/);
+      expect(await page.textContent('[data-kpi="cei"]')).not.toMatch(/Target/);
+      const svg = await page.$$eval('[data-card="dso_trend"] svg text', (ts) => ts.map((t) => t.textContent ?? ''));
+      expect(svg).toContain('DSO target: 38 days');
+      expect(await page.getAttribute('[data-card="dso_trend"] .chart', 'aria-label')).toMatch(/DSO target 38 days\.$/);
+      await page.click('[data-card="dso_trend"] [data-action="table"]');
+      const keys = await page.$$eval('[data-card="dso_trend"] thead th', (ths) => ths.map((th) => th.getAttribute('data-key')));
+      const col = keys.indexOf('dso_target');
+      expect(col).toBeGreaterThan(0);
+      for (const row of await d.tableOf(page, 'dso_trend')) expect(row[col]).toBe('38');
+      await page.close();
+    });
+
+    it('an invalid target stops serve with exit 2, naming the key', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'creditlake-targets-'));
+      try {
+        writeFileSync(join(dir, 'creditlake.config.json'), JSON.stringify({ targets: { overdue_pct: 150 } }));
+        const bad = await cli(dir, 'serve', '--lake', d.lake, '--port', '0');
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toMatch(/targets\.overdue_pct/);
+        writeFileSync(join(dir, 'creditlake.config.json'), JSON.stringify({ targets: { dso: 45 } }));
+        const unknown = await cli(dir, 'serve', '--lake', d.lake, '--port', '0');
+        expect(unknown.code).toBe(2);
+        expect(unknown.stderr).toMatch(/targets.*dso/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });

@@ -13,6 +13,8 @@ export interface Tile {
   changePrev: { text: string; direction: Direction; arrow: string } | null;
   changeYear: { text: string; direction: Direction; arrow: string } | null;
   target: { text: string; met: boolean } | null;
+  /** What the value is made of or measured against (open AR's debit and credit sides; expected cash's share of the invoices). */
+  basis: string | null;
   unavailable: string | null;
 }
 
@@ -83,9 +85,25 @@ export function kpiTiles(rows: DataRow[], ctx: BuildContext): Tile[] {
         target === null || v === null
           ? null
           : { text: show(unit, target, ctx).value, met: lower === false ? v >= target : v <= target },
+      basis: basisOf(kpi, r, ctx),
       unavailable: typeof r.unavailable === 'string' ? r.unavailable : null,
     };
   });
+}
+
+function basisOf(kpi: string, r: DataRow, ctx: BuildContext): string | null {
+  const debit = r.debit_ar;
+  if (debit === null || debit === undefined) return null;
+  const money = (v: DataRow[string]) => formatMoneyCompact(v as string, ctx.lang, ctx.currency);
+  if (kpi === 'open_ar' && r.credit_balances !== null && r.credit_balances !== undefined) {
+    return t(ctx.lang, 'open_ar_basis', { debit: money(debit), credit: money(r.credit_balances) });
+  }
+  const v = num(r.value);
+  const d = num(debit);
+  if (kpi === 'expected_cash_13w' && v !== null && d !== null && d > 0) {
+    return t(ctx.lang, 'expected_cash_basis', { pct: formatPct((100 * v) / d, ctx.lang), debit: money(debit) });
+  }
+  return null;
 }
 
 /** The tiles as a table (CSV download of the tile row). */

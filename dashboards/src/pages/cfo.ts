@@ -30,6 +30,7 @@ function tilesView(env: PageEnv, rows: Parameters<typeof kpiTiles>[0]): HTMLElem
           const judgement = c.direction === 'neutral' ? '' : ` (${t(lang, c.direction)})`;
           return h('p', { class: `change ${c.direction}` }, `${c.arrow} ${c.text} ${t(lang, labelKey)}${judgement}`);
         }),
+        tile.basis ? h('p', { class: 'basis', text: tile.basis }) : null,
         tile.target
           ? h('p', { class: `change ${tile.target.met ? 'better' : 'worse'}` }, `${tile.target.met ? '✓' : '✗'} ${t(lang, 'target')} ${tile.target.text} (${t(lang, tile.target.met ? 'on_target' : 'off_target')})`)
           : null,

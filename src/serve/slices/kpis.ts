@@ -19,12 +19,28 @@ function tileFrom(rows: Row[], months: Months, kpi: string, unit: string, col: s
     year_ago: at(months.m12)?.[col] ?? null,
     target,
     unavailable: null,
+    debit_ar: null,
+    credit_balances: null,
   };
 }
 
 const missing = (kpi: string, unit: string, mart: string): Row => ({
-  kpi, unit, value: null, previous: null, year_ago: null, target: null, unavailable: mart,
+  kpi, unit, value: null, previous: null, year_ago: null, target: null, unavailable: mart, debit_ar: null, credit_balances: null,
 });
+
+/**
+ * What open AR is made of, on the tiles that need it. Open AR is net: the invoices customers owe
+ * (debit balances) less the unapplied cash and credit balances owed to them. Expected cash comes
+ * only from the invoices (cash already received is no receipt to expect, and a prepayment settles
+ * a later invoice), so it is measured against the debit balances and may exceed net open AR.
+ */
+function withBasis(tiles: Row[], basis: Row | undefined): Row[] {
+  const debit = basis?.debit_ar ?? null;
+  const credit = basis?.credit_balances ?? null;
+  return tiles.map((t) =>
+    t.kpi === 'open_ar' ? { ...t, debit_ar: debit, credit_balances: credit } : t.kpi === 'expected_cash_13w' && t.value !== null ? { ...t, debit_ar: debit } : t,
+  );
+}
 
 /**
  * Headline tiles. For the whole portfolio they come from `kpi_summary` (the KPI suite's tile row);
@@ -36,12 +52,14 @@ export const cfoKpis = defineSlice({
   description: 'KPI tiles: open AR, overdue %, DSO, BPDSO, ADD, CEI, write-offs, expected cash 13 weeks',
   requires: ['dso_monthly'],
   shape: { as_of: param.asOf.optional(), ...groupFilterShape },
-  kinds: { kpi: 'enum', unit: 'enum' },
+  kinds: { kpi: 'enum', unit: 'enum', debit_ar: 'money', credit_balances: 'money' },
   async run({ engine, catalog, settings }, p) {
     const { asOf, partialNote } = await tileMonth(engine, catalog, p.as_of);
     const m0 = monthStart(asOf);
     const months: Months = { m0, m1: addMonths(m0, -1), m12: addMonths(m0, -12) };
     const targets = { overdue: settings.targets.overdue_pct, dso: settings.targets.dso_days, cei: settings.targets.cei_pct };
+    const split = catalog.hasColumn('dso_monthly', 'debit_ar_end') && catalog.hasColumn('dso_monthly', 'credit_balances_end');
+    const basisCols = split ? 'debit_ar_end AS debit_ar, credit_balances_end AS credit_balances' : 'NULL AS debit_ar, NULL AS credit_balances';
     if (!hasAnyGroupFilter(p) && catalog.has('kpi_summary')) {
       const { rows } = await engine.query(
         `SELECT CAST(${month('month')} AS VARCHAR) AS m, open_ar, overdue_pct, dso, bpdso, avg_days_delinquent, cei,
@@ -59,12 +77,16 @@ export const cfoKpis = defineSlice({
         tileFrom(rows, months, 'write_offs', 'money', 'written_off'),
         tileFrom(rows, months, 'expected_cash_13w', 'money', 'expected_cash_13w'),
       ];
-      return { rows: tiles, notes: partialNote ? [partialNote] : [], meta: { as_of: asOf, month: m0, source: 'kpi_summary' } };
+      const all = catalog.hasColumn('dso_monthly', 'group_by') ? "group_by = 'ALL'" : "segment = 'ALL'";
+      const basis = split
+        ? (await engine.query(`SELECT ${basisCols} FROM dso_monthly WHERE ${all} AND ${month('month')} = CAST($m0 AS DATE)`, { m0 })).rows[0]
+        : undefined;
+      return { rows: withBasis(tiles, basis), notes: partialNote ? [partialNote] : [], meta: { as_of: asOf, month: m0, source: 'kpi_summary' } };
     }
     requireMart(catalog, 'dso_monthly');
     const g = groupWhere(catalog, 'dso_monthly', p);
     const { rows } = await engine.query(
-      `SELECT CAST(${month('month')} AS VARCHAR) AS m, ar_end, 100 - pct_current AS overdue_pct, dso, bpdso, avg_days_delinquent, cei
+      `SELECT CAST(${month('month')} AS VARCHAR) AS m, ar_end, 100 - pct_current AS overdue_pct, dso, bpdso, avg_days_delinquent, cei, ${basisCols}
        FROM dso_monthly WHERE ${g.sql} AND ${IN_MONTHS('month')}`,
       { ...g.bind, ...months },
     );
@@ -83,7 +105,7 @@ export const cfoKpis = defineSlice({
       tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w'));
       notes.push(note('cash_forecast_13w_portfolio'));
     } else tiles.push(missing('expected_cash_13w', 'money', catalog.has('kpi_summary') ? 'cash_forecast_13w' : 'kpi_summary'));
-    return { rows: tiles, notes, ignored, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
+    return { rows: withBasis(tiles, rows.find((r) => r.m === m0)), notes, ignored, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
   },
 });
 
