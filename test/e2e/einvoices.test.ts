@@ -49,6 +49,25 @@ const LAUGHS = `<?xml version="1.0"?>
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
 <Invoice><ID>&lol9;</ID></Invoice>`;
 
+// file → BT-83, the payment reference the payer is asked to quote (UBL PaymentMeans/PaymentID, CII PaymentReference).
+const PAYMENT_ID: Record<string, string> = {
+  'peppol/peppol-bis3_Allowance-example.xml': 'Snippet1',
+  'peppol/peppol-bis3_Norwegian-example-1.xml': '0003434323213231',
+  'peppol/peppol-bis3_Vat-category-S.xml': 'Snippet1',
+  'peppol/peppol-bis3_base-creditnote-correction.xml': 'Snippet1',
+  'peppol/peppol-bis3_base-example.xml': 'Snippet1',
+  'peppol/peppol-bis3_base-negative-inv-correction.xml': 'Snippet1',
+  'peppol/peppol-bis3_vat-category-E.xml': '',
+  'peppol/peppol-bis3_vat-category-O.xml': '',
+  'si-ubl/NLCIUS-CII_ok_example.xml': '1100512149',
+  'si-ubl/SI-UBL-2.0_BR-NL-8_ok_381.xml': 'Deb. 10202 / Fact. 12115118',
+  'si-ubl/SI-UBL-2.0_ok_allowance.xml': 'Deb. 10202 / Fact. 12115118',
+  'si-ubl/SI-UBL-2.0_ok_charge.xml': 'Deb. 10202 / Fact. 12115118',
+  'si-ubl/SI-UBL-2.0_ok_full.xml': 'Payref1',
+  'si-ubl/SI-UBL-2.0_ok_minimal.xml': 'Deb. 10202 / Fact. 12115118',
+  'si-ubl/SI-UBL-2.0_ok_negative.xml': 'Deb. 10202 / Fact. 12115118',
+};
+
 describe('e-invoice documents, one at a time', () => {
   for (const [file, [id, type, issue, due, currency, amount, buyer, kvk]] of Object.entries(EXPECTED)) {
     it(`${file}: ${id}, ${type}, ${currency} ${amount}`, async () => {
@@ -65,6 +84,7 @@ describe('e-invoice documents, one at a time', () => {
         buyer,
         kvk,
       ]);
+      expect(r.row.PaymentID).toBe(PAYMENT_ID[file]);
     });
   }
 

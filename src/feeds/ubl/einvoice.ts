@@ -20,6 +20,8 @@ export interface EInvoice {
   currency: string;
   paymentTermsNote?: string;
   billingReference?: string;
+  /** BT-83 remittance information: the reference the payer is asked to quote (UBL PaymentMeans/PaymentID, CII PaymentReference). */
+  paymentId?: string;
   buyer: { id?: string; name?: string; kvk?: string; vat?: string; country?: string };
   totals: { lineExtension?: string; taxExclusive?: string; taxInclusive?: string; prepaid?: string; rounding?: string; payable: string };
 }
@@ -109,6 +111,7 @@ function readUbl(root: XmlNode, syntax: Syntax): EInvoice {
     currency: required(first(root, 'DocumentCurrencyCode'), 'DocumentCurrencyCode (BT-5)'),
     paymentTermsNote: first(root, 'PaymentTerms', 'Note'),
     billingReference: first(root, 'BillingReference', 'InvoiceDocumentReference', 'ID'),
+    paymentId: first(root, 'PaymentMeans', 'PaymentID')?.trim() || undefined,
     buyer: {
       id: first(customer, 'PartyIdentification', 'ID') ?? first(customer, 'EndpointID') ?? kvk ?? vat,
       name: first(legal, 'RegistrationName') ?? first(customer, 'PartyName', 'Name'),
@@ -145,6 +148,7 @@ function readCii(root: XmlNode): EInvoice {
     currency: required(first(settlement, 'InvoiceCurrencyCode'), 'InvoiceCurrencyCode (BT-5)'),
     paymentTermsNote: first(settlement, 'SpecifiedTradePaymentTerms', 'Description'),
     billingReference: first(settlement, 'InvoiceReferencedDocument', 'IssuerAssignedID'),
+    paymentId: first(settlement, 'PaymentReference')?.trim() || undefined,
     buyer: { id: first(buyer, 'ID') ?? kvk ?? vat, name: first(buyer, 'Name'), kvk, vat, country: first(buyer, 'PostalTradeAddress', 'CountryID') },
     totals: {
       lineExtension: first(sums, 'LineTotalAmount'),

@@ -19,6 +19,7 @@ export const EINVOICE_COLUMNS = [
   'ID', 'DocumentType', 'IssueDate', 'DueDate', 'Currency', 'Amount', 'BillingReference',
   'BuyerId', 'BuyerName', 'BuyerKvK', 'BuyerVAT', 'BuyerCountry', 'PaymentTermsDays',
   'Syntax', 'Profile', 'TypeCode', 'TaxExclusiveAmount', 'TaxInclusiveAmount', 'PrepaidAmount', 'PayableRoundingAmount', 'PayableAmount',
+  'PaymentID',
 ] as const;
 
 export type EInvoiceRow = Record<(typeof EINVOICE_COLUMNS)[number], string>;
@@ -65,6 +66,7 @@ export function einvoiceRow(inv: EInvoice): { row: EInvoiceRow; notes: string[] 
     PrepaidAmount: inv.totals.prepaid ?? '',
     PayableRoundingAmount: inv.totals.rounding ?? '',
     PayableAmount: inv.totals.payable,
+    PaymentID: inv.paymentId ?? '',
   };
   return { row, notes };
 }
