@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestCreditReports } from '../../src/feeds/credit-report/ingest.js';
+import { INDEX_KEY } from '../../src/feeds/credit-report/known-index.js';
 import { ingestFiles } from '../../src/feeds/ingest-files.js';
 import { ingestMapped } from '../../src/feeds/ingest-mapped.js';
 import { loadPreset } from '../../src/feeds/mapping/load.js';
@@ -138,6 +139,9 @@ describe.each(['local', 's3'] as const)('a failed write at every commit step, th
     // The last write (the commit record) landing but reported as failed: the case that once wiped
     // the credit-report batch on retry.
     modes.push([writes, 'after']);
+    // The credit-report ingest rewrites its identity index (a cache) after the commit record: the
+    // commit record's own 'after' case is then the write before it.
+    if (clean.log[writes - 1]!.includes(INDEX_KEY)) modes.push([writes - 1, 'after']);
     for (const [k, mode] of modes) {
       const base = await freshStore(kind);
       const faulty = new FaultyStore(base, k, mode);
@@ -150,6 +154,6 @@ describe.each(['local', 's3'] as const)('a failed write at every commit step, th
       expect(await committed(base, path.tables)).toEqual(expected);
       outcomes.push(`write ${k} ${mode}: retried, committed data identical`);
     }
-    expect(outcomes).toHaveLength(writes + 1);
+    expect(outcomes).toHaveLength(modes.length);
   }, 300_000);
 });

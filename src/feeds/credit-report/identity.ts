@@ -154,6 +154,14 @@ export class CompanyIdentityIndex {
     return r;
   }
 
+  /** Every identifier known, with its company key. */
+  rows(): IdentifierRow[] {
+    return [...this.byToken].map(([t, company_key]) => {
+      const [id_type, id_value] = t.split('\u0000') as [IdType, string];
+      return { id_type, id_value, company_key };
+    });
+  }
+
   hasKey(key: string): boolean {
     return this.keys.has(key);
   }

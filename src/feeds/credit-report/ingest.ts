@@ -14,6 +14,7 @@ import type { ReasonCount } from '../canonical-csv/convert.js';
 import { IngestUsageError, pct, priorVerdict, sha256File, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { parseCreditsafeJson } from './formats/creditsafe-json.js';
 import { parseCreditCsv } from './formats/csv-formats.js';
+import { refreshIndex } from './known-index.js';
 import { loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
 import { normalise, type KnownState, type Normalised } from './normalise.js';
 import type { ParseOutput, Reject } from './records.js';
@@ -133,6 +134,9 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
       state ??= await loadKnownState(db, store, opts.scratchDir, new Set(firstBySha.keys()));
       results[i] = await commitFile(db, store, it, it.parsed, state, maxRejectRate, now, opts.scratchDir);
     }
+    // The identity index follows the commits (a cache: a run killed before this line leaves the
+    // previous index, and the next ingest reads the batches it lacks from their files).
+    if (results.some((r) => r.status === 'loaded')) await refreshIndex(db, store, opts.scratchDir);
   });
   const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => results.reduce((a, r) => a + r[k], 0);
   return {

@@ -1,0 +1,237 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
+import { findManifest } from '../../lake/commit-batch.js';
+import { lakePaths } from '../../lake/layout.js';
+import { scratchPrefix } from '../../lake/sweep.js';
+import { toKey, type LakeStore } from '../../lake/store.js';
+import { companyIdentifiers, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
+import { CompanyIdentityIndex, type IdentifierRow } from './identity.js';
+import type { KnownState } from './normalise.js';
+
+/**
+ * The credit-report identity index: what a new batch is checked against (company identifiers, report
+ * ids and natural keys, insolvency event ids), kept as one Parquet object so an ingest reads one
+ * object instead of every committed file (which grows with every daily drop).
+ *
+ * The index is a cache of the committed batches, never a commit record. It holds the rows of exactly
+ * the batches it lists, and it is trusted only as far as the commit records agree with it:
+ *   - the batches a reader needs are the committed (manifest), unretired ones, found by LISTing
+ *     manifests/<table>/ and retired/<table>/ (the content hash is in each key: no object is read);
+ *   - batches committed since the index was written (a run killed before it rewrote the index, a
+ *     concurrent ingest that lost the race to write it, a restored batch) are read from their own
+ *     files and added: cost grows with what is new, not with history;
+ *   - an index naming a batch that no longer counts (retired) or that this run recomputes, or one
+ *     that is missing or unreadable, is ignored and the state rebuilt from the files.
+ * So a crash at any point leaves a consistent lake: the index is written by one atomic put after the
+ * file's commit records, and a stale or missing index costs a re-read, never a wrong answer.
+ *
+ * It lives under the credit-report feed's manifest folder (manifests/credit-report-feed/_index/), a
+ * prefix the ingest role may already write and that no Glue commit table or batch listing reads as
+ * a manifest (those read `.json` objects of canonical tables).
+ */
+export const INDEX_KEY = toKey(join('manifests', 'credit-report-feed', '_index', 'known-state.parquet'));
+const INDEX_FORMAT = '1';
+
+/** The tables whose rows make up the known state. */
+const TABLES = [
+  { table: companyIdentifiers, columns: ['id_type', 'id_value', 'company_key'] },
+  { table: creditReports, columns: ['report_id', 'provider', 'company_key', 'CAST(report_date AS VARCHAR)'] },
+  { table: insolvencyEvents, columns: ['event_id'] },
+] as const;
+type TableName = (typeof TABLES)[number]['table']['name'];
+
+/** Committed, unretired batches per table, by content hash. */
+export type BatchSet = Map<TableName, Set<string>>;
+
+/** The rows the known state is made of, four text columns wide; `kind` names the table. */
+interface KnownRows {
+  ids: IdentifierRow[];
+  reports: { report_id: string; provider: string; company_key: string; report_date: string }[];
+  events: string[];
+}
+
+export interface KnownStateLoad {
+  state: KnownState;
+  /** Where the state came from: the index (plus any newer batches), or every committed file. */
+  source: 'index' | 'files';
+  /** Batch data files read besides the index. */
+  filesRead: number;
+}
+
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const jsonShas = (keys: string[]) => keys.filter((k) => k.endsWith('.json')).map((k) => posix.basename(k, '.json'));
+
+/** LISTs only: manifest and retire-record keys carry the content hash. */
+export async function committedBatches(store: LakeStore): Promise<BatchSet> {
+  const out: BatchSet = new Map();
+  for (const { table } of TABLES) {
+    const shas = jsonShas(await store.list(toKey(lakePaths.manifestDir(table.name))));
+    const retired = new Set(jsonShas(await store.list(toKey(lakePaths.retiredDir(table.name)))));
+    out.set(table.name, new Set(shas.filter((s) => !retired.has(s))));
+  }
+  return out;
+}
+
+interface IndexContent {
+  batches: BatchSet;
+  rows: KnownRows;
+}
+
+const emptyRows = (): KnownRows => ({ ids: [], reports: [], events: [] });
+const emptyBatches = (): BatchSet => new Map(TABLES.map(({ table }) => [table.name, new Set<string>()]));
+
+/** Scratch folder for copies of remote objects (DuckDB reads no S3 without httpfs). */
+async function withLocalCopies<T>(store: LakeStore, scratchDir: string | undefined, fn: (local: (key: string) => Promise<string>) => Promise<T>): Promise<T> {
+  const s = store as LakeStore & { pathOf?: (k: string) => string };
+  if (s.pathOf) return fn(async (k) => s.pathOf!(k));
+  if (!store.getFile) throw new Error(`the credit-report ingest cannot read files of ${store.location}`);
+  const dir = await mkdtemp(join(scratchDir ?? tmpdir(), scratchPrefix('history')));
+  let n = 0;
+  try {
+    return await fn(async (k) => {
+      const p = join(dir, `${n++}.parquet`);
+      await store.getFile!(k, p);
+      return p;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The index, or undefined when there is none or it cannot be read (it is then rebuilt). */
+export async function readIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string): Promise<IndexContent | undefined> {
+  if (!(await store.exists(INDEX_KEY))) return undefined;
+  try {
+    return await withLocalCopies(store, scratchDir, async (local) => {
+      const path = await local(INDEX_KEY);
+      const res = await db.query(`SELECT kind, a, b, c, d FROM read_parquet(${lit(path)})`);
+      const out: IndexContent = { batches: emptyBatches(), rows: emptyRows() };
+      let version: string | undefined;
+      for (const r of res.rows) {
+        const [a, b, c, d] = [String(r.a ?? ''), String(r.b ?? ''), String(r.c ?? ''), String(r.d ?? '')];
+        if (r.kind === 'format') version = a;
+        else if (r.kind === 'batch') out.batches.get(a as TableName)?.add(b);
+        else if (r.kind === 'id') out.rows.ids.push({ id_type: a as IdentifierRow['id_type'], id_value: b, company_key: c });
+        else if (r.kind === 'report') out.rows.reports.push({ report_id: a, provider: b, company_key: c, report_date: d });
+        else if (r.kind === 'event') out.rows.events.push(a);
+      }
+      return version === INDEX_FORMAT ? out : undefined;
+    });
+  } catch {
+    // A truncated or foreign object is no reason to refuse an ingest: the files are the truth.
+    return undefined;
+  }
+}
+
+/** Rows of the given batches, read from their data files (only those batches' manifests are read). */
+async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet, scratchDir?: string): Promise<{ rows: KnownRows; files: number }> {
+  const rows = emptyRows();
+  let files = 0;
+  await withLocalCopies(store, scratchDir, async (local) => {
+    for (const { table, columns } of TABLES) {
+      const shas = [...(batches.get(table.name) ?? [])].sort();
+      const paths: string[] = [];
+      for (const sha of shas) {
+        const m = await findManifest(store, table.name, sha);
+        // Listed a moment ago; a manifest is never deleted, so this is a lake being edited by hand.
+        if (!m) throw new Error(`batch manifest of ${table.name} ${sha} was listed but cannot be read`);
+        paths.push(await local(m.data_key));
+      }
+      files += paths.length;
+      if (paths.length === 0) continue;
+      const cols = columns.map((c, i) => `${c.startsWith('CAST') ? c : `"${c}"`} AS c${i}`).join(', ');
+      const res = await db.query(`SELECT ${cols} FROM read_parquet([${paths.map(lit).join(', ')}])`);
+      for (const r of res.rows) {
+        const v = (i: number) => String(r[`c${i}`]);
+        if (table === companyIdentifiers) rows.ids.push({ id_type: v(0) as IdentifierRow['id_type'], id_value: v(1), company_key: v(2) });
+        else if (table === creditReports) rows.reports.push({ report_id: v(0), provider: v(1), company_key: v(2), report_date: v(3) });
+        else rows.events.push(v(0));
+      }
+    }
+  });
+  return { rows, files };
+}
+
+const minus = (a: BatchSet, ...bs: (BatchSet | ReadonlySet<string>)[]): BatchSet =>
+  new Map(
+    [...a].map(([t, shas]) => [
+      t,
+      new Set([...shas].filter((s) => !bs.some((b) => (b instanceof Map ? b.get(t)?.has(s) : (b as ReadonlySet<string>).has(s))))),
+    ]),
+  );
+const union = (a: BatchSet, b: BatchSet): BatchSet => new Map([...a].map(([t, shas]) => [t, new Set([...shas, ...(b.get(t) ?? [])])]));
+const size = (a: BatchSet) => [...a.values()].reduce((n, s) => n + s.size, 0);
+const merge = (a: KnownRows, b: KnownRows): KnownRows => ({ ids: [...a.ids, ...b.ids], reports: [...a.reports, ...b.reports], events: [...a.events, ...b.events] });
+/** An index is usable when every batch it covers still counts (committed, unretired, not excluded). */
+const usable = (index: IndexContent, committed: BatchSet, exclude: ReadonlySet<string>) =>
+  [...index.batches].every(([t, shas]) => [...shas].every((s) => committed.get(t)?.has(s) && !exclude.has(s)));
+
+function toState(rows: KnownRows): KnownState {
+  return {
+    index: new CompanyIdentityIndex(rows.ids),
+    reportIds: new Set(rows.reports.map((r) => r.report_id)),
+    reportKeys: new Set(rows.reports.map((r) => `${r.provider}|${r.company_key}|${r.report_date}`)),
+    eventIds: new Set(rows.events),
+  };
+}
+
+/**
+ * Identifiers, report ids and event ids already committed: what a new batch is checked against.
+ * `exclude`: content hashes whose batches are left out (files of this run, recomputed as they were).
+ */
+export async function loadKnownStateIndexed(db: DuckDBEngine, store: LakeStore, scratchDir?: string, exclude: ReadonlySet<string> = new Set()): Promise<KnownStateLoad> {
+  const committed = await committedBatches(store);
+  const index = await readIndex(db, store, scratchDir);
+  if (index && usable(index, committed, exclude)) {
+    const newer = await readBatches(db, store, minus(committed, index.batches, exclude), scratchDir);
+    return { state: toState(merge(index.rows, newer.rows)), source: 'index', filesRead: newer.files };
+  }
+  const all = await readBatches(db, store, minus(committed, exclude), scratchDir);
+  return { state: toState(all.rows), source: 'files', filesRead: all.files };
+}
+
+/**
+ * Brings the index up to the committed batches (after a run committed some): adds the batches it
+ * lacks from their files, or rebuilds it when it names a batch that no longer counts. One atomic put;
+ * a concurrent writer's index may replace it, and the next ingest then adds what that one lacked.
+ */
+export async function refreshIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string): Promise<{ written: boolean; filesRead: number }> {
+  const committed = await committedBatches(store);
+  const index = await readIndex(db, store, scratchDir);
+  let content: IndexContent;
+  let filesRead: number;
+  if (index && usable(index, committed, new Set())) {
+    const missing = minus(committed, index.batches);
+    if (size(missing) === 0) return { written: false, filesRead: 0 };
+    const newer = await readBatches(db, store, missing, scratchDir);
+    content = { batches: union(index.batches, missing), rows: merge(index.rows, newer.rows) };
+    filesRead = newer.files;
+  } else {
+    const all = await readBatches(db, store, committed, scratchDir);
+    content = { batches: committed, rows: all.rows };
+    filesRead = all.files;
+  }
+  await writeIndex(db, store, content, scratchDir);
+  return { written: true, filesRead };
+}
+
+async function writeIndex(db: DuckDBEngine, store: LakeStore, content: IndexContent, scratchDir?: string): Promise<void> {
+  const dir = await mkdtemp(join(scratchDir ?? tmpdir(), scratchPrefix('index')));
+  try {
+    const tuples: (string | null)[][] = [['format', INDEX_FORMAT, null, null, null]];
+    for (const [t, shas] of content.batches) for (const s of [...shas].sort()) tuples.push(['batch', t, s, null, null]);
+    for (const r of content.rows.ids) tuples.push(['id', r.id_type, r.id_value, r.company_key, null]);
+    for (const r of content.rows.reports) tuples.push(['report', r.report_id, r.provider, r.company_key, r.report_date]);
+    for (const e of content.rows.events) tuples.push(['event', e, null, null, null]);
+    const jsonl = join(dir, 'index.jsonl');
+    await writeFile(jsonl, tuples.map(([kind, a, b, c, d]) => JSON.stringify({ kind, a, b, c, d })).join('\n') + '\n', 'utf8');
+    const out = join(dir, 'known-state.parquet');
+    await db.execute(`COPY (SELECT kind, a, b, c, d FROM read_json(${lit(jsonl)}, format = 'newline_delimited',
+      columns = {kind: 'VARCHAR', a: 'VARCHAR', b: 'VARCHAR', c: 'VARCHAR', d: 'VARCHAR'})) TO ${lit(out)} (FORMAT parquet, COMPRESSION zstd)`);
+    await store.putFile(out, INDEX_KEY);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
