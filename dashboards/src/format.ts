@@ -80,6 +80,19 @@ export function formatSigned(v: Num, lang: Lang, digits = 1): string {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})/;
 
+// Building an Intl.DateTimeFormat costs more than formatting with it: a table of 500 dated rows or a
+// daily axis would build one per cell.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+function df(lang: Lang, kind: 'date' | 'month'): Intl.DateTimeFormat {
+  const key = `${lang}|${kind}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    const opts: Intl.DateTimeFormatOptions = kind === 'date' ? { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' } : { month: 'short', year: 'numeric', timeZone: 'UTC' };
+    dateFormats.set(key, (f = new Intl.DateTimeFormat(LOCALE[lang], opts)));
+  }
+  return f;
+}
+
 function utcDate(iso: string): Date | null {
   const m = ISO.exec(iso);
   if (!m) return null;
@@ -91,14 +104,14 @@ function utcDate(iso: string): Date | null {
 export function formatDate(iso: string | null | undefined, lang: Lang): string {
   const d = iso ? utcDate(iso) : null;
   if (!d) return DASH;
-  return new Intl.DateTimeFormat(LOCALE[lang], { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(d);
+  return df(lang, 'date').format(d);
 }
 
 /** `dec 2024` (nl) / `Dec 2024` (en). */
 export function formatMonth(iso: string | null | undefined, lang: Lang): string {
   const d = iso ? utcDate(iso) : null;
   if (!d) return DASH;
-  return new Intl.DateTimeFormat(LOCALE[lang], { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(d);
+  return df(lang, 'month').format(d);
 }
 
 /** `K3 2024` (nl) / `Q3 2024` (en) for a quarter's first day. */

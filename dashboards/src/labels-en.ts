@@ -186,6 +186,10 @@ export const en = {
   'no limit': 'no limit',
   open_ar_basis: '{debit} invoices open, {credit} unapplied cash and credit balances',
   expected_cash_basis: '{pct} of the {debit} invoices open at month end (open AR is net of unapplied cash)',
+  rows_range: 'Rows {from}–{to} of {total}',
+  prev_page: 'Previous',
+  next_page: 'Next',
+  show_all_rows: 'Show all {total}',
   cash_note: 'Back-test: what the forecast made at {date} expected against the cash then received on the items open at {date} (invoices issued later are in neither, so this is not total receipts; WAPE {wape}). Forecast ahead: made at {ahead}.',
   // Values
   grow: 'grow',

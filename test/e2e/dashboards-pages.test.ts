@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasChromium, useDashboards, PAGES, poison, rawGet, shotsDir, type El } from '../support/dashboards-browser.js';
+import { hasChromium, useDashboards, PAGES, parseCsv, poison, rawGet, shotsDir, type El } from '../support/dashboards-browser.js';
 
 declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El>; activeElement: El | null };
 
@@ -177,5 +177,54 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
     expect(png.suggestedFilename()).toMatch(/\.png$/);
     await page.close();
     expect(d.problems).toEqual([]);
+  });
+
+  it('a long list lays out 100 rows at a time; every row stays a click away and in the CSV', async () => {
+    const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    // The test lake's lists are short: the priority list is repeated to 250 rows (ids kept apart).
+    await page.route('**/api/slices/priority_list*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json() as { rows: Record<string, unknown>[]; total_rows: number };
+      const base = body.rows;
+      body.rows = Array.from({ length: 250 }, (_, i) => ({ ...base[i % base.length]!, priority_rank: i + 1, customer_id: `X${String(i).padStart(4, '0')}` }));
+      body.total_rows = 250;
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.goto(new URL('/marketing', d.server.url).href);
+    await d.settled(page);
+    const card = '[data-card="priority_list"]';
+    const ids = () => page.$$eval(`${card} tbody td[data-key="customer_id"]`, (tds) => tds.map((td) => td.getAttribute('data-value')));
+    expect(await ids()).toHaveLength(100);
+    expect(await page.textContent(`${card} .pager .range`)).toBe('Rows 1–100 of 250');
+    expect(await page.isDisabled(`${card} [data-action="prev-page"]`)).toBe(true);
+    await page.click(`${card} [data-action="next-page"]`);
+    expect((await ids())[0]).toBe('X0100');
+    await page.click(`${card} [data-action="next-page"]`);
+    expect(await ids()).toHaveLength(50);
+    expect(await page.textContent(`${card} .pager .range`)).toBe('Rows 201–250 of 250');
+    expect(await page.isDisabled(`${card} [data-action="next-page"]`)).toBe(true);
+    // Sorting sorts all rows and starts again at the first page.
+    await page.click(`${card} thead th[data-key="priority_rank"] button`);
+    expect((await ids())[0]).toBe('X0249');
+    await page.click(`${card} [data-action="all-rows"]`);
+    const all = await ids();
+    expect(all).toHaveLength(250);
+    expect(await page.isHidden(`${card} .pager`)).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`${card} [data-action="csv"]`)]);
+    const csv = parseCsv(readFileSync((await download.path())!, 'utf8'));
+    const col = csv[0]!.indexOf(await page.textContent(`${card} thead th[data-key="customer_id"]`) ?? '');
+    expect(csv.slice(1).map((r) => r[col])).toEqual(all);
+    const nl = await d.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await nl.route('**/api/slices/priority_list*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json() as { rows: Record<string, unknown>[] };
+      body.rows = Array.from({ length: 1200 }, (_, i) => ({ ...body.rows[i % body.rows.length]!, customer_id: `X${i}` }));
+      await route.fulfill({ response: res, json: body });
+    });
+    await nl.goto(new URL('/marketing?lang=nl', d.server.url).href);
+    await d.settled(nl);
+    expect(await nl.textContent(`${card} .pager`)).toBe('Rijen 1–100 van 1.200VorigeVolgendeAlle 1.200 tonen');
+    await nl.close();
+    await page.close();
   });
 });

@@ -1,7 +1,15 @@
 import type { DataRow, TableData } from '../charts/common.js';
 import { sortRows } from '../charts/tables.js';
-import { formatValue, localeOf, type Lang } from '../format.js';
+import { formatNumber, formatValue, localeOf, type Lang } from '../format.js';
+import { t } from '../i18n.js';
 import { h } from './dom.js';
+
+/**
+ * Rows a table lays out at once. A 500-row list is 6,000 cells to build, style and lay out on every
+ * load, though the card shows a dozen rows at a time: longer tables page, with every row a click
+ * away ("show all") and in the CSV and Excel downloads, which always hold every row.
+ */
+export const TABLE_PAGE_ROWS = 100;
 
 const NUMERIC = new Set(['money', 'number', 'int', 'pct', 'ratio', 'days', 'signed']);
 
@@ -14,6 +22,8 @@ export interface TableOptions {
   action?: { column: string; label: (row: DataRow) => string; run: (row: DataRow) => void };
   /** Makes the cells of one column links (to a customer page): a click stays in the app, a new tab works too. */
   link?: { column: string; href: (row: DataRow) => string | null; run: (row: DataRow) => void };
+  /** Rows per page (default TABLE_PAGE_ROWS). */
+  pageRows?: number;
 }
 
 /**
@@ -24,7 +34,11 @@ export function renderTable(table: TableData, opts: TableOptions): { el: HTMLEle
   let rows = table.rows;
   let sortKey: string | null = null;
   let sortDir: 'asc' | 'desc' = 'desc';
+  const pageRows = opts.pageRows ?? TABLE_PAGE_ROWS;
+  let first = 0;
+  let all = false;
   const tbody = h('tbody');
+  const pager = h('nav', { class: 'pager', 'aria-label': opts.caption ?? 'table' });
   const headCells = table.columns.map((c) => {
     const th = h('th', { scope: 'col', class: NUMERIC.has(c.kind) ? 'num' : undefined, 'data-key': c.key });
     if (opts.sortable) {
@@ -38,6 +52,7 @@ export function renderTable(table: TableData, opts: TableOptions): { el: HTMLEle
             sortKey = c.key;
             rows = sortRows(table.rows, c.key, sortDir, localeOf(opts.lang));
             for (const other of headCells) other.setAttribute('aria-sort', other === th ? (sortDir === 'asc' ? 'ascending' : 'descending') : 'none');
+            first = 0;
             fill();
           },
         }),
@@ -46,8 +61,10 @@ export function renderTable(table: TableData, opts: TableOptions): { el: HTMLEle
     return th;
   });
   const fill = () => {
+    const visible = all || rows.length <= pageRows ? rows : rows.slice(first, first + pageRows);
+    paging(visible.length);
     tbody.replaceChildren(
-      ...rows.map((r) =>
+      ...visible.map((r) =>
         h(
           'tr',
           {},
@@ -79,12 +96,37 @@ export function renderTable(table: TableData, opts: TableOptions): { el: HTMLEle
       ),
     );
   };
-  fill();
-  const el = h(
+  const paging = (shown: number) => {
+    pager.hidden = all || rows.length <= pageRows;
+    if (pager.hidden) return pager.replaceChildren();
+    const n = (v: number) => formatNumber(v, opts.lang);
+    const go = (to: number) => () => {
+      first = Math.max(0, Math.min(to, rows.length - 1));
+      fill();
+      wrap.scrollTop = 0;
+    };
+    pager.replaceChildren(
+      h('span', { class: 'range', text: t(opts.lang, 'rows_range', { from: n(first + 1), to: n(first + shown), total: n(rows.length) }) }),
+      h('button', { type: 'button', 'data-action': 'prev-page', text: t(opts.lang, 'prev_page'), disabled: first === 0, onclick: go(first - pageRows) }),
+      h('button', { type: 'button', 'data-action': 'next-page', text: t(opts.lang, 'next_page'), disabled: first + pageRows >= rows.length, onclick: go(first + pageRows) }),
+      h('button', {
+        type: 'button',
+        'data-action': 'all-rows',
+        text: t(opts.lang, 'show_all_rows', { total: n(rows.length) }),
+        onclick: () => {
+          all = true;
+          fill();
+        },
+      }),
+    );
+  };
+  const wrap = h(
     'div',
     { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': opts.caption ?? 'table' },
     h('table', {}, opts.caption ? h('caption', { class: 'sr-only', text: opts.caption }) : null, h('thead', {}, h('tr', {}, ...headCells)), tbody),
   );
+  fill();
+  const el = h('div', { class: 'table-block' }, wrap, pager);
   // The CSV follows what is on screen, in the order it is shown.
   return { el, shown: () => ({ columns: table.columns, rows }) };
 }
