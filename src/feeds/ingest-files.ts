@@ -14,6 +14,8 @@ import { toKey, type LakeStore } from '../lake/store.js';
 import type { DuckDBInstance } from '@duckdb/node-api';
 import { convertCsv, convertInstance, type ReasonCount } from './canonical-csv/convert.js';
 import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
+import { DuckDBEngine } from '../warehouse/duckdb/duckdb-engine.js';
+import { priorBatches, versionReport, type PriorBatch, type VersionReport } from './prior-versions.js';
 
 export interface IngestProgress {
   file: string;
@@ -67,6 +69,8 @@ export interface FileIngestResult {
   failed: boolean;
   topReasons: ReasonCount[];
   warnings: string[];
+  /** Earlier versions of this file's keys that its rows replace in the warehouse (loaded files only). */
+  versions?: VersionReport;
   dataKey?: string;
   quarantineKey?: string | null;
   manifestKey?: string;
@@ -150,6 +154,10 @@ async function ingestOne(
     // before, and waiting for it first would add a full extra read of the file to every new batch.
     // A file that turns out to be known interrupts its conversion after the hash (~1 s per GB).
     const abort = new AbortController();
+    // The table's earlier batches: a document number they hold as the other type is refused, and the
+    // versions this file replaces are reported.
+    const prior: Promise<readonly PriorBatch[]> = priorBatches(store, table.name, scratch);
+    prior.catch(() => undefined);
     const converting = convertCsv({
       file,
       table,
@@ -160,6 +168,7 @@ async function ingestOne(
       dateWindow: opts.dateWindow,
       signal: abort.signal,
       instance: opts.instance,
+      prior,
       onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),
     });
     // Until it is awaited below, a failing conversion must not count as an unhandled rejection.
@@ -207,6 +216,7 @@ async function ingestOne(
     if (conv.status === 'error' || !conv.dataFile) {
       return { ...base, status: 'error', message: conv.error ?? 'conversion failed', rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, rejectRate: 0, failed: true, warnings: conv.warnings };
     }
+    const versions = await replacedVersions(opts.instance, table, conv.dataFile, await prior);
     const manifest: BatchManifest = {
       format_version: 1,
       batch_id: id,
@@ -251,6 +261,7 @@ async function ingestOne(
       message:
         `${conv.rowsLoaded} loaded, ${conv.rowsRejected} rejected` +
         (conv.rowsRead === 0 ? ' (header only: no data rows)' : '') +
+        (versions.replaced ? `, ${versions.replaced} earlier version${versions.replaced === 1 ? '' : 's'} replaced` : '') +
         (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
       batchId: id,
       ingestDate,
@@ -262,12 +273,24 @@ async function ingestOne(
       failed,
       topReasons: conv.topReasons,
       warnings: conv.warnings,
+      versions,
       dataKey: manifest.data_key,
       quarantineKey: manifest.quarantine_key,
       manifestKey: manifestKey(table.name, sha256),
     };
   } finally {
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The versions a converted batch replaces, on a connection of the run's DuckDB instance. */
+export async function replacedVersions(instance: DuckDBInstance | undefined, table: TableDef, dataFile: string, prior: readonly PriorBatch[]): Promise<VersionReport> {
+  if (prior.length === 0) return { replaced: 0, unchanged: 0, examples: [] };
+  const engine = instance ? await DuckDBEngine.connect(instance) : await DuckDBEngine.open();
+  try {
+    return await versionReport(engine, table, dataFile, prior);
+  } finally {
+    await engine.close();
   }
 }
 

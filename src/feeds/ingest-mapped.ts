@@ -15,7 +15,8 @@ import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
 import { convertInstance } from './canonical-csv/convert.js';
 import type { ReasonCount } from './canonical-csv/convert.js';
 import { DialectError } from './csv-dialect/sniff.js';
-import { IngestUsageError, pct, sha256File, type IngestProgress, type IngestRunOptions } from './ingest-files.js';
+import { IngestUsageError, pct, replacedVersions, sha256File, type IngestProgress, type IngestRunOptions } from './ingest-files.js';
+import { priorBatches, type PriorBatch, type VersionReport } from './prior-versions.js';
 import { MappingError } from './mapping/compile.js';
 import type { Mapping } from './mapping/schema.js';
 import { mappingForFile } from './mapping/snapshot.js';
@@ -54,6 +55,8 @@ export interface MappedTableResult {
   quarantineKey?: string | null;
   manifestKey?: string;
   skipped?: boolean;
+  /** Earlier versions of this table's keys that the file's rows replace in the warehouse. */
+  versions?: VersionReport;
   preview?: Row[];
   rejectPreview?: Row[];
 }
@@ -174,7 +177,15 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
   try {
     const source = await opts.prepare(file, scratch, (f) => progress(f * 0.5));
     engine = await DuckDBEngine.connect(instance);
+    // Each table's earlier batches, read once: a document number they hold as the other type is
+    // refused, and the versions this file replaces are reported.
+    const priors = new Map<string, Promise<readonly PriorBatch[]>>();
+    const prior = (t: string) => {
+      if (!priors.has(t)) priors.set(t, priorBatches(store, t, scratch, key));
+      return priors.get(t)!;
+    };
     const staged = await stageMapped(engine, mapping, source, {
+      prior,
       scratchDir: scratch,
       outputName: (t) => `${t}-${id}`,
       dryRun: opts.dryRun,
@@ -202,6 +213,7 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
         r.skipped = true;
         r.batchId = existing[i]!.batch_id;
       } else if (!opts.dryRun && t.dataFile) {
+        r.versions = await replacedVersions(instance, t.table, t.dataFile, await prior(name));
         const manifest: BatchManifest = {
           format_version: 1,
           batch_id: id,
@@ -237,11 +249,13 @@ async function ingestOne(file: string, store: LakeStore, maxRejectRate: number, 
       tables.push(r);
     }
     const skipped = staged.linesRead - staged.linesLoaded - staged.linesRejected;
+    const replaced = tables.reduce((a, t) => a + (t.versions?.replaced ?? 0), 0);
     return {
       ...base,
       status: opts.dryRun ? 'dry-run' : 'loaded',
       message:
         `${staged.linesLoaded} loaded, ${staged.linesRejected} rejected${skipped ? `, ${skipped} skipped by the mapping's filters` : ''} of ${staged.linesRead} source rows` +
+        (replaced ? `, ${replaced} earlier version${replaced === 1 ? '' : 's'} of rows replaced` : '') +
         (opts.dryRun ? ' (dry run: nothing written)' : '') +
         (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
       linesRead: staged.linesRead,

@@ -36,10 +36,10 @@ export async function findManifest(store: LakeStore, table: string, sha256: stri
 /** Batch ids end in the first 12 hex digits of the content hash (see layout.batchId). */
 const hashSuffix = (sha256: string) => `-${sha256.slice(0, 12)}.parquet`;
 
-/** Time encoded in a batch id (`20240501T101500Z-…`, see layout.batchId); NaN when there is none. */
+/** Time encoded in a batch id (`20240501T101500.123Z-…`, or `…T101500Z-…` before milliseconds; see layout.batchId); NaN when there is none. */
 export function batchTime(name: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-/.exec(name);
-  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : Number.NaN;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(?:\.(\d{3}))?Z-/.exec(name);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, +(m[7] ?? 0)) : Number.NaN;
 }
 
 export interface OrphanOptions {

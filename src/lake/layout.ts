@@ -41,9 +41,13 @@ export const lakePaths = {
   tmpDir: () => '_tmp',
 } as const;
 
-/** Batch ids sort by time and carry the content hash, so one file always gets the same suffix. */
+/**
+ * Batch ids sort by time and carry the content hash, so one file always gets the same suffix. The
+ * stamp keeps milliseconds: staging keeps the latest batch's version of a key by this order, and two
+ * files ingested within one second (a script looping over exports) must still apply in turn.
+ */
 export function batchId(now: Date, contentSha256: string): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now.toISOString().replace(/[-:]/g, '');
   return `${stamp}-${contentSha256.slice(0, 12)}`;
 }
 

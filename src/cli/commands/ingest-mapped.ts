@@ -152,7 +152,9 @@ function describe(r: MappedFileResult, showPreview: boolean): string[] {
   for (const n of r.notes) out.push(`  note: ${n}`);
   for (const t of r.tables) {
     const tag = t.skipped ? ' (already ingested)' : t.batchId ? ` (batch ${t.batchId})` : '';
-    out.push(`  ${t.table}: ${t.rowsLoaded} loaded, ${t.rowsRejected} rejected${tag}`);
+    const replaced = t.versions?.replaced ? `, ${t.versions.replaced} earlier version${t.versions.replaced === 1 ? '' : 's'} replaced` : '';
+    out.push(`  ${t.table}: ${t.rowsLoaded} loaded, ${t.rowsRejected} rejected${replaced}${tag}`);
+    if (t.versions?.replaced) out.push(`    replaced (the new rows win), e.g. ${t.versions.examples.join('; ')}`);
     for (const x of t.topReasons.slice(0, 5)) {
       const s = x.sample;
       out.push(`    ${x.rows} × ${x.reason}${x.column ? ` [${x.column}]` : ''}: e.g. ${s.file} line ${s.line}${s.detail ? `: ${s.detail.replace(/\n/g, '\\n')}` : ''}`);

@@ -76,6 +76,7 @@ function progressBar(io: CliIO): ((p: IngestProgress) => void) | undefined {
 function describe(r: FileIngestResult): string[] {
   const out = [`${r.file}: ${r.message}${r.batchId && r.status === 'loaded' ? ` (batch ${r.batchId})` : ''}`];
   for (const w of r.warnings) out.push(`  warning: ${w}`);
+  if (r.versions?.replaced) out.push(`  replaced earlier versions (the new rows win), e.g. ${r.versions.examples.join('; ')}`);
   for (const t of r.topReasons) {
     const s = t.sample;
     const where = `${s.file} line ${s.line}${s.column ? `, column ${s.column}` : ''}`;

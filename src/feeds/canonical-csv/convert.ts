@@ -7,7 +7,8 @@ import { canonicalSelectList, type TableDef } from '../../schema/index.js';
 import { normalizeCsv, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
-import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql } from './sql.js';
+import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql, typeConflictsSql } from './sql.js';
+import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 
 export interface ConvertOptions {
   /** Local CSV file. */
@@ -29,6 +30,8 @@ export interface ConvertOptions {
   instance?: DuckDBInstance;
   /** Dates a row may carry; default 1990-01-01 to five years after today. */
   dateWindow?: DateWindow;
+  /** The table's committed batches, to refuse a document number an earlier batch holds as the other type. */
+  prior?: Promise<readonly PriorBatch[]>;
 }
 
 export interface RejectSample {
@@ -127,7 +130,13 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     await run(stageSql(normalized, names, opts.table), 0.3, 0.75);
     await run(preRejectsSql(preRejects));
     await run(failuresSql(rowChecks(opts.table, missingRequired, opts.dateWindow)));
-    if (!missingRequired.some((c) => opts.table.key.includes(c))) await run(duplicatesSql(opts.table));
+    const keyMissing = missingRequired.some((c) => opts.table.key.includes(c));
+    if (!keyMissing && typedDocumentKey(opts.table) && !missingRequired.includes('document_type')) {
+      const prior = (await opts.prior) ?? [];
+      if (prior.length) await run(priorDocsSql(prior, 'src'));
+      await run(typeConflictsSql(prior.length > 0));
+    }
+    if (!keyMissing) await run(duplicatesSql(opts.table));
     await run(quarantineSql(source, opts.table, names));
 
     const counts = await one(

@@ -116,3 +116,33 @@ export function preRejectsSql(rejectsFile: string): string {
     FROM read_csv(${lit(rejectsFile)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
       columns = {'line': 'VARCHAR', 'column_name': 'VARCHAR', 'reason': 'VARCHAR', 'detail': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`;
 }
+
+/** Reason of a document number carried by an invoice and a credit note (see typeConflictsSql). */
+export const TYPE_CONFLICT = 'invoice and credit note share a document number';
+
+/**
+ * An invoice and a credit note with the same document number are two documents, not two versions of
+ * one: kept together, staging would let one silently replace the other. Every row of such a number in
+ * this file is quarantined (which one is right cannot be told from the file), and so is a row whose
+ * number an earlier batch holds as the other type (`prior_docs`, ../prior-versions.ts), unless the
+ * mapping declares document numbers unique per type. Only rows that passed their own checks count.
+ */
+export function typeConflictsSql(withPrior: boolean): string {
+  const ok = `(SELECT rowid AS rid, document_id, document_type, "__line" AS line FROM src
+      WHERE document_id IS NOT NULL AND document_type IS NOT NULL AND rowid NOT IN (SELECT rid FROM fails))`;
+  const inFile = `SELECT 1 AS o, s.rid, 'document_id' AS column_name, ${lit(TYPE_CONFLICT)} AS reason,
+      'document_id "' || s.document_id || '" is ' || c.seen AS detail
+    FROM ${ok} s
+    JOIN (SELECT document_id, array_to_string(list(document_type || ' on line ' || line ORDER BY line)[1:4], ', ')
+            || CASE WHEN count(*) > 4 THEN ', …' ELSE '' END AS seen
+          FROM ${ok} GROUP BY document_id HAVING count(DISTINCT document_type) > 1) c USING (document_id)`;
+  const earlier = `SELECT 2, s.rid, 'document_id', ${lit(TYPE_CONFLICT)},
+      'document_id "' || s.document_id || '" is ' || CASE s.document_type WHEN 'invoice' THEN 'an invoice' ELSE 'a ' || replace(s.document_type, '_', ' ') END || ' here but ' ||
+      CASE p.document_type WHEN 'invoice' THEN 'an invoice' ELSE 'a ' || replace(p.document_type, '_', ' ') END ||
+      ' in ' || p.source_file || ' (batch ' || p.batch_id || ')'
+    FROM ${ok} s JOIN prior_docs p USING (document_id)
+    WHERE s.document_type <> p.document_type`;
+  // A row in conflict both ways is listed once, with the in-file reason.
+  return `INSERT INTO fails SELECT rid, column_name, reason, detail FROM (
+    SELECT DISTINCT ON (rid) * FROM (${inFile}${withPrior ? `\n    UNION ALL ${earlier}` : ''}) ORDER BY rid, o)`;
+}

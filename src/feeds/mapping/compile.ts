@@ -1,6 +1,6 @@
 import { canonicalTable, quoteIdent, type TableDef } from '../../schema/index.js';
 import { amountNormalizeSql, amountPattern, dateParseSql, sqlString, type NumberNotation } from '../csv-dialect/formats.js';
-import type { Expr, Filter, Mapping } from './schema.js';
+import { CREDIT_NOTE_ID_PREFIX, documentTypeExpr, type Expr, type Filter, type Mapping } from './schema.js';
 
 /**
  * Compiles a mapping into DuckDB SQL over a relation of VARCHAR source columns (plus `__line`). Every
@@ -368,6 +368,11 @@ export function compileTargets(mapping: Mapping, header: readonly string[], form
         continue;
       }
       const compiled = c.compile(expr, kindOf(col.sqlType));
+      if (col.name === 'document_id' && mapping.document_ids === 'unique_per_type') {
+        // Credit notes numbered in their own series: the same rename in every table of the line.
+        const type = c.compile(documentTypeExpr(mapping)!, 'text').sql;
+        compiled.sql = `CASE WHEN (${type}) = 'credit_note' THEN ${sqlString(CREDIT_NOTE_ID_PREFIX)} || (${compiled.sql}) ELSE ${compiled.sql} END`;
+      }
       selects.push(`${staged(compiled.sql, col.sqlType)} AS ${quoteIdent(col.name)}`);
       for (const k of compiled.checks) {
         fails.push(

@@ -92,6 +92,9 @@ export const ExprSchema: z.ZodType<Expr> = z.lazy(() =>
 );
 
 export const MAPPING_KINDS = ['events', 'open_items_snapshot'] as const;
+export const DOCUMENT_ID_SCOPES = ['unique', 'unique_per_type'] as const;
+/** What a credit note's number becomes under `document_ids: unique_per_type`. */
+export const CREDIT_NOTE_ID_PREFIX = 'CN:';
 export const DELIMITERS = [';', ',', '\t', '|'] as const;
 export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le', 'utf-16be'] as const;
 
@@ -157,6 +160,14 @@ export const MappingSchema = z
      * and the warehouse derives settlements from consecutive snapshots (snapshot.ts).
      */
     kind: z.enum(MAPPING_KINDS).default('events'),
+    /**
+     * `unique` (the default): a document number identifies one document, so an invoice and a credit
+     * note sharing one are a conflict and quarantined. `unique_per_type`: the ERP numbers invoices
+     * and credit notes in separate series; every credit note's number then becomes `CN:<number>`
+     * (in every table the mapping fills from the same line), so both land. Optional, not defaulted:
+     * an absent key keeps the batch key (the mapping's JSON) of existing mappings unchanged.
+     */
+    document_ids: z.enum(DOCUMENT_ID_SCOPES).optional(),
     source: SourceSchema.default(SourceSchema.parse({})),
     tables: z.record(z.string(), TargetSchema).refine((t) => Object.keys(t).length > 0, 'at least one table'),
   })
@@ -169,12 +180,20 @@ export const MappingSchema = z
     if (snapshot && m.tables.invoices) {
       ctx.addIssue({ code: 'custom', path: ['tables', 'invoices'], message: 'a snapshot export maps its items to open_item_snapshots, not invoices (the warehouse derives the documents)' });
     }
+    if (m.document_ids === 'unique_per_type' && !documentTypeExpr(m)) {
+      ctx.addIssue({ code: 'custom', path: ['document_ids'], message: 'unique_per_type needs the mapping to map document_type (of invoices or open_item_snapshots)' });
+    }
     if (!snapshot && m.tables.open_item_snapshots) {
       ctx.addIssue({ code: 'custom', path: ['kind'], message: 'table open_item_snapshots needs kind: open_items_snapshot' });
     }
   });
 
 export type Mapping = z.infer<typeof MappingSchema>;
+
+/** The expression a mapping computes a line's document type with, if it maps one. */
+export function documentTypeExpr(m: { tables: Record<string, { columns: Record<string, Expr> }> }): Expr | undefined {
+  return m.tables.invoices?.columns.document_type ?? m.tables.open_item_snapshots?.columns.document_type;
+}
 export type MappingSource = z.infer<typeof SourceSchema>;
 export type MappingTarget = z.infer<typeof TargetSchema>;
 export type Filter = z.infer<typeof FilterSchema>;

@@ -4,7 +4,8 @@ import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schem
 import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import type { Row } from '../../warehouse/engine.js';
 import { rowChecks } from '../canonical-csv/rules.js';
-import { duplicatesSql, failuresSql, lit } from '../canonical-csv/sql.js';
+import { duplicatesSql, failuresSql, lit, typeConflictsSql } from '../canonical-csv/sql.js';
+import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { LINE_COLUMN, csvQuote, type SourceLayout } from '../csv-dialect/normalize.js';
@@ -79,6 +80,8 @@ export interface StageOptions {
   onProgress?: (fraction: number) => void;
   /** Dates a row may carry; default 1990-01-01 to five years after today. */
   dateWindow?: DateWindow;
+  /** A table's committed batches, to refuse a document number an earlier batch holds as the other type. */
+  prior?: (table: string) => Promise<readonly PriorBatch[]>;
 }
 
 const REJECTS_VIEW = 'pre_rejects';
@@ -118,6 +121,13 @@ export async function stageMapped(engine: DuckDBEngine, mapping: Mapping, src: N
     await engine.execute(
       `CREATE OR REPLACE TEMP TABLE fails AS SELECT DISTINCT ON (rid, reason, detail) * FROM fails ORDER BY rid, reason, detail, column_name`,
     );
+    // With document_ids: unique_per_type the mapping has already made credit-note numbers unique
+    // (compile.ts), so what this still finds is a real conflict.
+    if (typedDocumentKey(t.table)) {
+      const prior = (await opts.prior?.(t.table.name)) ?? [];
+      if (prior.length) await engine.execute(priorDocsSql(prior, 'src'));
+      await engine.execute(typeConflictsSql(prior.length > 0));
+    }
     await engine.execute(duplicatesSql(t.table));
     await engine.execute(`DROP TABLE IF EXISTS src_${i}`);
     await engine.execute(`DROP TABLE IF EXISTS fails_${i}`);
