@@ -175,6 +175,15 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
     const bytes = readFileSync((await png.path())!);
     expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
     expect(png.suggestedFilename()).toMatch(/\.png$/);
+
+    // A chart is drawn once at its size and redrawn when its box changes size.
+    const svgWidth = () => page.getAttribute('[data-card="dso_trend"] .chart svg', 'width').then(Number);
+    const before = await svgWidth();
+    await page.setViewportSize({ width: 900, height: 900 });
+    await page.waitForFunction((w) => Number((document.querySelector('[data-card="dso_trend"] .chart svg') as unknown as El).getAttribute('width')) !== w, before);
+    const after = await svgWidth();
+    expect(after).not.toBe(before);
+    expect(after).toBe(await page.$eval('[data-card="dso_trend"] .chart', (c) => (c as unknown as { clientWidth: number }).clientWidth));
     await page.close();
     expect(d.problems).toEqual([]);
   });

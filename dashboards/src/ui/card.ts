@@ -165,7 +165,15 @@ export class Card {
     // ECharts writes its own aria-label from the option; ours is the summary built with the data.
     chartEl.setAttribute('aria-label', model.summary);
     this.chart = chart;
-    this.observer = new ResizeObserver(() => chart.resize());
+    // A ResizeObserver reports the size it first sees too: re-laying out a chart just drawn at that
+    // size costs a third of its render, so only a real change of size redraws.
+    let size = [chart.getWidth(), chart.getHeight()];
+    this.observer = new ResizeObserver(() => {
+      const next = [chartEl.clientWidth, chartEl.clientHeight];
+      if (next[0] === size[0] && next[1] === size[1]) return;
+      chart.resize();
+      size = [chart.getWidth(), chart.getHeight()];
+    });
     this.observer.observe(chartEl);
   }
 
