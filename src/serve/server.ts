@@ -28,6 +28,8 @@ export interface ServerOptions {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Settles when the prewarm (every page's default slices, run once at start) has finished; at once without one. */
+  prewarmed: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -204,15 +206,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());
   });
   port = (server.address() as AddressInfo).port;
-  if (opts.prewarm !== false) {
-    void source
-      .engine()
-      .then((engine) => prewarm(engine, { settings, log }))
-      .catch(() => undefined);
-  }
+  const prewarmed =
+    opts.prewarm !== false
+      ? source
+          .engine()
+          .then((engine) => prewarm(engine, { settings, log }))
+          .catch(() => undefined)
+      : Promise.resolve();
   return {
     url: `http://127.0.0.1:${port}/`,
     port,
+    prewarmed,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
