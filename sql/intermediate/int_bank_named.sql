@@ -7,7 +7,8 @@
 --     characters found as whole words in its remittance text or end-to-end reference.
 -- is_open: issued on or before the receipt, not settled before it, same currency, a balance left.
 WITH receipts AS (
-  SELECT * FROM {{ ref('int_bank_receipts') }} WHERE NOT erp_allocated
+  -- Returned receipts (negative) name nothing: int_bank_matches books them against what they return.
+  SELECT * FROM {{ ref('int_bank_receipts') }} WHERE NOT erp_allocated AND amount > 0
 ),
 by_reference AS (
   SELECT r.payment_id, d.document_id FROM receipts r JOIN {{ ref('int_bank_invoices') }} d ON d.reference_key = r.reference_key

@@ -2,7 +2,9 @@
 -- all of one customer (naming invoices of several customers is ambiguous): its amount goes to them by
 -- due date, up to each balance; several receipts naming one invoice take what is left of it in date
 -- order (exact: each takes min(its claim, balance − earlier claims), as earlier claims never exceed
--- the balance). Rows with amount 0 are receipts whose invoices earlier receipts had paid.
+-- the balance). A receipt returned (int_bank_receipts.returned_on) on or before a later receipt gave
+-- back what it took: the later one finds the invoice open again. Rows with amount 0 are receipts whose
+-- invoices earlier receipts had paid.
 WITH open_named AS (
   SELECT * FROM {{ ref('int_bank_named') }} WHERE is_open
 ),
@@ -21,6 +23,19 @@ claims AS (
     FROM open_named o
     WHERE o.payment_id IN (SELECT payment_id FROM one_customer)
   ) x
+),
+returned_claims AS (
+  SELECT c.payment_id, c.document_id, c.payment_date, c.claim, r.returned_on
+  FROM claims c JOIN {{ ref('int_bank_receipts') }} r ON r.payment_id = c.payment_id
+  WHERE r.returned_on IS NOT NULL
+),
+given_back AS (
+  SELECT c.payment_id, c.document_id, sum(e.claim) AS amount
+  FROM claims c
+  JOIN returned_claims e
+    ON e.document_id = c.document_id AND e.returned_on <= c.payment_date
+   AND (e.payment_date < c.payment_date OR (e.payment_date = c.payment_date AND e.payment_id < c.payment_id))
+  GROUP BY c.payment_id, c.document_id
 )
 SELECT payment_id, document_id, match_rule, customer_id, payment_date,
        CAST(CASE WHEN open_amount - taken_before <= 0 THEN 0
@@ -29,6 +44,8 @@ SELECT payment_id, document_id, match_rule, customer_id, payment_date,
 FROM (
   SELECT c.*,
          COALESCE(sum(c.claim) OVER (PARTITION BY c.document_id ORDER BY c.payment_date, c.payment_id
-                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS taken_before
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+           - COALESCE(g.amount, 0) AS taken_before
   FROM claims c
+  LEFT JOIN given_back g ON g.payment_id = c.payment_id AND g.document_id = c.document_id
 ) x

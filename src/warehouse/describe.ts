@@ -60,9 +60,12 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
   int_payments: ORIGINAL_AND_RATE,
   int_payment_allocations: {
     amount_original: ORIGINAL_AMOUNT,
-    match_rule: "How the allocation was made: erp_allocation (payment_allocations), or the rule that matched a bank-statement receipt (creditor_reference, invoice_number, unique_amount)",
+    match_rule: "How the allocation was made: erp_allocation (payment_allocations), or the rule that matched a bank-statement receipt (creditor_reference, invoice_number, unique_amount, returned)",
   },
   int_bank_receipts: {
+    e2e_key: "The end-to-end reference, trimmed, upper case ('' when none): a returned receipt shares it with the receipt it returns",
+    returns_payment_id: 'For a returned receipt (negative): the receipt it returns (same account, end-to-end reference and opposite amount, on or before it)',
+    returned_on: 'For a receipt that was returned: the date of the return (the invoices it paid are open again from then)',
     iban_key: "The payer's IBAN without spaces, upper case ('' when none)",
     reference_key: "The structured creditor reference without spaces, upper case ('' when none)",
     text_key: 'Remittance text and end-to-end reference, upper case, every run of other characters than letters and digits one space, padded with spaces',
@@ -92,7 +95,7 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     iban_customers: 'Customers its IBAN is known for on the payment date',
   },
   int_bank_matches: {
-    match_rule: 'Rule that matched the receipt to the invoice (creditor_reference, invoice_number, unique_amount), or unmatched (one row, no invoice)',
+    match_rule: 'Rule that matched the receipt to the invoice (creditor_reference, invoice_number, unique_amount; returned: a returned receipt giving back what the receipt it returns paid, a negative amount), or unmatched (one row, no invoice)',
     reason: 'Why an unmatched receipt stays unapplied cash',
   },
   int_write_offs: { amount_original: ORIGINAL_AMOUNT },

@@ -29,15 +29,17 @@ describe('creditlake ingest --feed bank-statements', () => {
     expect(r.stdout).toMatch(/ing-camt053-2024-02\.xml: 4 receipts loaded from a camt\.053\.001\.02 statement, 0 rejected/);
     expect(r.stdout).toMatch(/1 entry not booked \(status PDNG\/INFO\) left out/);
     expect(r.stdout).toMatch(/rabobank-camt053-2024-02\.xml: 2 receipts loaded from a camt\.053\.001\.08 statement/);
-    expect(r.stdout).toMatch(/ing-2024-03\.mt940: 3 receipts loaded from a MT940 \(ING\) statement/);
-    expect(r.stdout).toMatch(/1 reversal left out: a reversal undoes an earlier booking/);
+    // The RD line is a returned direct debit (the balances read RD as a debit, as ING writes it).
+    expect(r.stdout).toMatch(/ing-2024-03\.mt940: 4 receipts loaded from a MT940 \(ING\) statement/);
+    expect(r.stdout).toMatch(/1 returned receipt \(returned direct debits, reversed credits\) loaded as negative receipts/);
+    expect(r.stdout).toMatch(/reversal marks read as the direction of the entry \(RD a debit, RC a credit\), as the statement balances show/);
     expect(r.stdout).toMatch(/rabobank-2024-03\.mt940: 2 receipts loaded from a MT940 \(Rabobank\) statement/);
     expect(r.stdout).toMatch(/abnamro-2024-03\.mt940: 3 receipts loaded from a MT940 \(ABN AMRO\) statement/);
     expect(r.stdout).toMatch(/1 debit left out: money paid out is not a customer receipt/);
-    expect(r.stdout).toMatch(/total: 14 loaded, 0 rejected/);
+    expect(r.stdout).toMatch(/total: 15 loaded, 0 rejected/);
     const again = await cli(work, 'ingest', '--feed', 'bank-statements', 'ing-2024-03.mt940', '--lake', lake);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/already ingested as batch \S+ on \S+ \(3 loaded, 0 rejected\); nothing to do/);
+    expect(again.stdout).toMatch(/already ingested as batch \S+ on \S+ \(4 loaded, 0 rejected\); nothing to do/);
   });
 
   it('keeps remittance information, payer IBAN and name and the bank reference in payments', async () => {
@@ -67,6 +69,8 @@ describe('creditlake ingest --feed bank-statements', () => {
       '2024-03-04,2420.00,,unmatched,0,0.00,2420.00,"payer unknown: no reference or invoice number, and its IBAN is not known for a customer"',
       '2024-03-05,907.50,C100,creditor_reference,1,907.50,0.00,',
       '2024-03-06,1000.00,C500,invoice_number,2,1000.00,0.00,',
+      // The collection of 2024016 (6 February, end-to-end reference 2024016) returned (MS02): re-opened.
+      '2024-03-08,-242.00,C500,returned,1,-242.00,0.00,',
       '2024-03-11,400.00,C400,invoice_number,1,400.00,0.00,',
       '2024-03-12,302.50,C200,unique_amount,1,302.50,0.00,',
       '2024-03-13,363.00,C100,unmatched,0,0.00,363.00,the amount matches 2 open invoices of the customer',
@@ -74,12 +78,12 @@ describe('creditlake ingest --feed bank-statements', () => {
       '2024-03-15,1815.00,C200,unmatched,0,0.00,1815.00,the invoices it names were paid by earlier receipts',
     ]);
     // Every allocation records its rule.
-    expect(await csv(`SELECT document_id, amount, match_rule FROM int_payment_allocations ORDER BY document_id`)).toEqual([
+    expect(await csv(`SELECT document_id, amount, match_rule FROM int_payment_allocations ORDER BY document_id, amount DESC`)).toEqual([
       'document_id,amount,match_rule',
       '2024001,1210.00,creditor_reference', '2024002,1815.00,invoice_number', '2024003,605.00,unique_amount',
       '2024008,484.00,creditor_reference', '2024009,400.00,invoice_number', '2024010,1210.00,invoice_number',
       '2024011,250.00,invoice_number', '2024012,750.00,invoice_number', '2024013,907.50,creditor_reference',
-      '2024014,302.50,unique_amount', '2024015,121.00,invoice_number', '2024016,242.00,invoice_number',
+      '2024014,302.50,unique_amount', '2024015,121.00,invoice_number', '2024016,242.00,invoice_number', '2024016,-242.00,returned',
     ]);
   });
 
@@ -87,28 +91,31 @@ describe('creditlake ingest --feed bank-statements', () => {
     expect(await csv(`SELECT period, match_rule, receipts, amount, round(receipts_pct, 2) AS receipts_pct, unapplied_amount
       FROM payment_matching WHERE period IN ('ALL', '2024-03') ORDER BY period, match_rule`)).toEqual([
       'period,match_rule,receipts,amount,receipts_pct,unapplied_amount',
-      '2024-03,ALL,8,8508.00,100,4688.00',
-      '2024-03,creditor_reference,1,907.50,12.5,0.00',
-      '2024-03,invoice_number,3,2700.00,37.5,90.00',
-      '2024-03,unique_amount,1,302.50,12.5,0.00',
-      '2024-03,unmatched,3,4598.00,37.5,4598.00',
-      'ALL,ALL,14,12985.00,100,4688.00',
-      'ALL,creditor_reference,3,2601.50,21.43,0.00',
-      'ALL,invoice_number,6,4878.00,42.86,90.00',
-      'ALL,unique_amount,2,907.50,14.29,0.00',
-      'ALL,unmatched,3,4598.00,21.43,4598.00',
+      '2024-03,ALL,9,8266.00,100,4688.00',
+      '2024-03,creditor_reference,1,907.50,11.11,0.00',
+      '2024-03,invoice_number,3,2700.00,33.33,90.00',
+      '2024-03,returned,1,-242.00,11.11,0.00',
+      '2024-03,unique_amount,1,302.50,11.11,0.00',
+      '2024-03,unmatched,3,4598.00,33.33,4598.00',
+      'ALL,ALL,15,12743.00,100,4688.00',
+      'ALL,creditor_reference,3,2601.50,20,0.00',
+      'ALL,invoice_number,6,4878.00,40,90.00',
+      'ALL,returned,1,-242.00,6.67,0.00',
+      'ALL,unique_amount,2,907.50,13.33,0.00',
+      'ALL,unmatched,3,4598.00,20,4598.00',
     ]);
   });
 
   it("puts unapplied cash on the payer's account, and an unidentified receipt on none", async () => {
     // C300's 2,420.00 came from an IBAN nobody is known by: not AR until identified (bank_receipts lists it).
     expect(await csv(`SELECT customer_id, document_id, open_amount FROM ar_open_items
-      WHERE as_of_date = (SELECT max(as_of_date) FROM ar_open_items) AND (document_type = 'unapplied_cash' OR document_id = '2024009')
+      WHERE as_of_date = (SELECT max(as_of_date) FROM ar_open_items) AND (document_type = 'unapplied_cash' OR document_id IN ('2024009', '2024016'))
       ORDER BY customer_id, document_id`)).toEqual([
       'customer_id,document_id,open_amount',
       'C100,NL02ABNA0123456789:65e1be17a38cd4ed,-363.00',
       'C200,NL02ABNA0123456789:e2568e3d7b5c3e17,-1815.00',
       'C400,2024009,600.00',
+      'C500,2024016,242.00',
       'C500,NL02ABNA0123456789:c1d18f7140abd47b,-90.00',
     ]);
   });

@@ -12,6 +12,10 @@ export interface Credit {
   ustrd?: string;
   kenmerk?: string;
   ref: string;
+  /** End-to-end reference (default NOTPROVIDED): a returned receipt carries its original's. */
+  e2e?: string;
+  /** A returned receipt (a direct debit the payer's bank returned): a DBIT entry with this return reason. */
+  returnReason?: string;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -20,20 +24,21 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function camt053(account: string, credits: readonly Credit[]): string {
   const entries = credits.map((c) => `      <Ntry>
         <Amt Ccy="EUR">${c.amount}</Amt>
-        <CdtDbtInd>CRDT</CdtDbtInd>
+        <CdtDbtInd>${c.returnReason ? 'DBIT' : 'CRDT'}</CdtDbtInd>
         <Sts>BOOK</Sts>
         <BookgDt><Dt>${c.date}</Dt></BookgDt>
         <ValDt><Dt>${c.date}</Dt></ValDt>
         <AcctSvcrRef>${c.ref}</AcctSvcrRef>
         <NtryDtls>
           <TxDtls>
-            <Refs><AcctSvcrRef>${c.ref}</AcctSvcrRef><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
+            <Refs><AcctSvcrRef>${c.ref}</AcctSvcrRef><EndToEndId>${c.e2e ?? 'NOTPROVIDED'}</EndToEndId></Refs>
             <AmtDtls><TxAmt><Amt Ccy="EUR">${c.amount}</Amt></TxAmt></AmtDtls>
             <RltdPties>
               <Dbtr><Nm>${esc(c.name)}</Nm></Dbtr>
               <DbtrAcct><Id><IBAN>${c.iban}</IBAN></Id></DbtrAcct>
             </RltdPties>
-            <RmtInf>${c.ustrd ? `<Ustrd>${esc(c.ustrd)}</Ustrd>` : ''}${c.kenmerk ? `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>CUR</Issr></Tp><Ref>${c.kenmerk}</Ref></CdtrRefInf></Strd>` : ''}</RmtInf>
+            <RmtInf>${c.ustrd ? `<Ustrd>${esc(c.ustrd)}</Ustrd>` : ''}${c.kenmerk ? `<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>CUR</Issr></Tp><Ref>${c.kenmerk}</Ref></CdtrRefInf></Strd>` : ''}</RmtInf>${c.returnReason ? `
+            <RtrInf><Rsn><Cd>${c.returnReason}</Cd></Rsn></RtrInf>` : ''}
           </TxDtls>
         </NtryDtls>
       </Ntry>`);
@@ -60,7 +65,8 @@ export function kenmerkFor(documentId: string): string {
 /**
  * A bank statement that pays open invoices of a generated ledger (its CSVs in `dataDir`) by every
  * matching rule: a betalingskenmerk, an invoice number in the text, a partial payment, a unique
- * amount from an IBAN an earlier receipt made known, and a receipt from an unknown payer. Written to
+ * amount from an IBAN an earlier receipt made known, a receipt from an unknown payer, and a returned
+ * receipt (a direct debit returned with reason MD06) that re-opens the invoice it paid. Written to
  * `<dataDir>/bank-statement.xml`; returns its path.
  */
 export async function bankStatementForLedger(dataDir: string): Promise<string> {
@@ -92,10 +98,12 @@ export async function bankStatementForLedger(dataDir: string): Promise<string> {
     const half = (x: string) => (Math.round(Number(x) * 50) / 100).toFixed(2);
     const credits: Credit[] = [
       { date: day(1), amount: a![0]!.open_amount!, iban: 'NL91ABNA0417164300', name: 'Klant A B.V.', kenmerk: kenmerkFor(a![0]!.document_id!), ref: 'T0001' },
-      { date: day(2), amount: b![0]!.open_amount!, iban: 'NL36INGB0007654321', name: 'Klant B B.V.', ustrd: `Factuur ${b![0]!.document_id} dank u`, ref: 'T0002' },
+      { date: day(2), amount: b![0]!.open_amount!, iban: 'NL36INGB0007654321', name: 'Klant B B.V.', ustrd: `Factuur ${b![0]!.document_id} dank u`, ref: 'T0002', e2e: 'KLANTB-1' },
       { date: day(3), amount: b![1]!.open_amount!, iban: 'NL36INGB0007654321', name: 'Klant B B.V.', ustrd: 'betaling', ref: 'T0003' },
       { date: day(4), amount: half(a![1]!.open_amount!), iban: 'NL91ABNA0417164300', name: 'Klant A B.V.', ustrd: `${a![1]!.document_id} deelbetaling`, ref: 'T0004' },
       { date: day(5), amount: '1234.56', iban: 'NL39RABO0300065264', name: 'Onbekend B.V.', ustrd: 'termijn', ref: 'T0005' },
+      // Klant B's first payment comes back (a returned direct debit): the invoice it paid is open again.
+      { date: day(6), amount: b![0]!.open_amount!, iban: 'NL36INGB0007654321', name: 'Klant B B.V.', ustrd: `Factuur ${b![0]!.document_id} dank u`, ref: 'T0006', e2e: 'KLANTB-1', returnReason: 'MD06' },
     ];
     const file = join(dataDir, 'bank-statement.xml');
     writeFileSync(file, camt053('NL47INGB0574908765', credits));

@@ -64,9 +64,13 @@ describe('MT940 :86: code words', () => {
     expect(p.format).toBe('MT940 (ING)');
     const [a, b] = p.lines;
     expect(a).toMatchObject({ valueDate: '2023-12-29', bookingDate: '2024-01-02', amount: '10.00', direction: 'credit', counterpartyName: 'BAKKERIJ DE KORENSCHOOF', remittance: 'Factuur 2024001', bankReference: 'A1', currency: 'EUR' });
-    expect(b).toMatchObject({ reversal: true, direction: 'debit' });
+    // RD (SWIFT: the reversal of a debit, a credit entry) is a debit here: the balances say so
+    // (0 + 10 − 5 = 5), so it is read as ING writes it, a returned direct debit.
+    expect(b).toMatchObject({ reversal: true, direction: 'debit', returned: true, returnReason: 'MS02' });
+    expect(p.warnings).toEqual([expect.stringMatching(/reversal marks read as the direction of the entry/)]);
     const r = receiptsOf(p);
-    expect([r.rows.length, r.reversals, r.debits]).toEqual([1, 1, 0]);
+    expect([r.rows.length, r.reversals, r.debits, r.returns]).toEqual([2, 0, 0, 1]);
+    expect(r.rows[1]).toMatchObject({ amount: '-5.00', remittance_info: 'returned (MS02)' });
   });
 
   it('refuses a text that is no MT940', () => {
@@ -91,5 +95,48 @@ describe('CAMT.053', () => {
   it('refuses external entities and other XML than a statement', () => {
     expect(() => parseCamt053(Buffer.from('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Document/>'))).toThrow(/DOCTYPE declarations are not allowed/);
     expect(() => parseCamt053(Buffer.from('<Invoice/>'))).toThrow(/not a camt.053 bank statement/);
+  });
+});
+
+describe('returned receipts', () => {
+  it('MT940: RC is a returned receipt when the balances read it as SWIFT defines it (a debit entry)', () => {
+    const p = parseMt940([':20:R1', ':25:NL47INGB0574908765EUR', ':60F:C240301EUR100,00',
+      ':61:2403050305C50,00NDDTEREF//B1', ':86:/EREF/INC-7//CNTP/NL12TRIO0198765432/TRIONL2U/JANSEN BV///REMI/USTD//Incasso maart/',
+      ':61:2403080308RC50,00NDDTEREF//B2', ':86:/RTRN/AM04//EREF/INC-7//CNTP/NL12TRIO0198765432/TRIONL2U/JANSEN BV///REMI/USTD//Incasso maart/',
+      ':62F:C240308EUR100,00', '-}'].join('\n'));
+    expect(p.warnings).toEqual([]);
+    expect(p.lines[1]).toMatchObject({ direction: 'debit', reversal: true, returned: true, returnReason: 'AM04', endToEndId: 'INC-7', counterpartyIban: 'NL12TRIO0198765432' });
+    const r = receiptsOf(p);
+    expect(r.rows.map((x) => [x.amount, x.end_to_end_id, x.remittance_info])).toEqual([
+      ['50.00', 'INC-7', 'Incasso maart'],
+      ['-50.00', 'INC-7', 'returned (AM04): Incasso maart'],
+    ]);
+    expect([r.returns, r.reversals, r.debits]).toEqual([1, 0, 0]);
+  });
+
+  it('MT940: RD (the reversal of a debit, a credit entry) is no receipt', () => {
+    const p = parseMt940([':20:R2', ':25:NL47INGB0574908765EUR', ':60F:C240301EUR0,00', ':61:2403080308RD30,00NDDTNONREF//B3', ':86:/RTRN/MD06/', ':62F:C240308EUR30,00', '-}'].join('\n'));
+    expect(p.lines[0]).toMatchObject({ direction: 'credit', reversal: true, returned: false });
+    expect([receiptsOf(p).rows.length, receiptsOf(p).reversals]).toEqual([0, 1]);
+  });
+
+  it('CAMT.053: an unpaid direct debit (DBIT, IDDT/UPDD, RtrInf) is a returned receipt of the original debtor', () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId><CreDtTm>2024-03-09T06:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><Acct><Id><IBAN>NL47INGB0574908765</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Ntry><Amt Ccy="EUR">242.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-03-08</Dt></BookgDt><ValDt><Dt>2024-03-08</Dt></ValDt>
+<AcctSvcrRef>240308000012345</AcctSvcrRef>
+<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>IDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly></Domn></BkTxCd>
+<NtryDtls><TxDtls><Refs><EndToEndId>2024016</EndToEndId><MndtId>MND-C500-03</MndtId></Refs>
+<AmtDtls><TxAmt><Amt Ccy="EUR">242.00</Amt></TxAmt></AmtDtls>
+<RltdPties><Dbtr><Nm>Drukkerij Jansen B.V.</Nm></Dbtr><DbtrAcct><Id><IBAN>NL12TRIO0198765432</IBAN></Id></DbtrAcct>
+<Cdtr><Nm>Own company B.V.</Nm></Cdtr><CdtrAcct><Id><IBAN>NL47INGB0574908765</IBAN></Id></CdtrAcct></RltdPties>
+<RmtInf><Ustrd>Incasso drukwerk januari</Ustrd></RmtInf>
+<RtrInf><Rsn><Cd>MS02</Cd></Rsn></RtrInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>`;
+    const p = parseCamt053(new TextEncoder().encode(xml));
+    expect(p.lines[0]).toMatchObject({ direction: 'debit', returned: true, returnReason: 'MS02', counterpartyIban: 'NL12TRIO0198765432', counterpartyName: 'Drukkerij Jansen B.V.', endToEndId: '2024016' });
+    const r = receiptsOf(p);
+    expect(r.rows).toMatchObject([{ amount: '-242.00', payer_iban: 'NL12TRIO0198765432', remittance_info: 'returned (MS02): Incasso drukwerk januari', end_to_end_id: '2024016' }]);
   });
 });

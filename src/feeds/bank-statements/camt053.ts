@@ -101,10 +101,18 @@ export function parseCamt053(bytes: Uint8Array): StatementParse {
         if (!currency || !/^[A-Z]{3}$/.test(currency)) return rejects.push({ line: ordinal, column: 'Ccy', reason: 'currency not a 3-letter ISO 4217 code', detail: `${at}: Ccy "${currency ?? ''}"`, raw });
         const parties = all(tx, 'RltdPties');
         const credit = direction === 'CRDT';
-        // The counterparty is the debtor of a credit (who paid us) and the creditor of a debit.
-        const party = credit ? all(parties, 'Dbtr')[0] : all(parties, 'Cdtr')[0];
-        const partyAcct = credit ? all(parties, 'DbtrAcct')[0] : all(parties, 'CdtrAcct')[0];
-        const ultimate = credit ? all(parties, 'UltmtDbtr')[0] : undefined;
+        const family = first(entry, 'BkTxCd', 'Domn', 'Fmly', 'Cd');
+        const subFamily = first(entry, 'BkTxCd', 'Domn', 'Fmly', 'SubFmlyCd');
+        const rtrInf = all(tx, 'RtrInf')[0];
+        // A debit undoing a receipt: reversal indicator, return information, or the code of an unpaid
+        // or reversed direct debit the company collected (ISO bank transaction codes IDDT/UPDD, PRDD).
+        const returned = !credit && (reversal || rtrInf !== undefined || (family === 'IDDT' && (subFamily === 'UPDD' || subFamily === 'PRDD')));
+        // The counterparty is the debtor of a credit (who paid us) and the creditor of a debit; a
+        // returned receipt keeps the parties of the collection it returns (the debtor is the customer).
+        const debtorSide = credit || (returned && all(parties, 'Dbtr')[0] !== undefined);
+        const party = debtorSide ? all(parties, 'Dbtr')[0] : all(parties, 'Cdtr')[0];
+        const partyAcct = debtorSide ? all(parties, 'DbtrAcct')[0] : all(parties, 'CdtrAcct')[0];
+        const ultimate = debtorSide ? all(parties, 'UltmtDbtr')[0] : undefined;
         const rem = remittanceOf(tx);
         const eref = first(tx, 'Refs', 'EndToEndId');
         lines.push({
@@ -114,6 +122,8 @@ export function parseCamt053(bytes: Uint8Array): StatementParse {
           statementId,
           direction: credit ? 'credit' : 'debit',
           reversal,
+          returned,
+          returnReason: first(rtrInf, 'Rsn', 'Cd') ?? first(rtrInf, 'Rsn', 'Prtry'),
           amount,
           currency,
           bookingDate,

@@ -25,7 +25,9 @@ import { topReasons } from '../reject-reasons.js';
  * and name, structured creditor reference and bank reference; the build identifies the payer and
  * matches each receipt to open invoices (int_bank_matches, bank_receipts, payment_matching). Debits
  * (money paid out: suppliers, salaries, fees, refunds) are not receipts and are left out, counted in
- * the result; so are reversals, which undo an earlier booking rather than bring money in. Each file is
+ * the result, except returned receipts (a direct debit the payer's bank returned): those are negative
+ * receipts the build books against what the returned receipt paid. Reversals of debits are left out
+ * too (they give back money paid out). Each file is
  * one batch keyed by its content hash, like every other feed.
  */
 export interface BankIngestOptions {
@@ -75,18 +77,24 @@ const clip = (s: string | undefined, n = 500) => (s === undefined || s === '' ? 
  * so the same booking in two overlapping statements (a re-downloaded month) is one payment; without a
  * bank reference it is a digest of what identifies the booking.
  */
-export function receiptsOf(parsed: StatementParse, window = defaultDateWindow()): { rows: PaymentRow[]; rejects: LineReject[]; debits: number; reversals: number } {
+export function receiptsOf(
+  parsed: StatementParse,
+  window = defaultDateWindow(),
+): { rows: PaymentRow[]; rejects: LineReject[]; debits: number; reversals: number; returns: number } {
   const rows: PaymentRow[] = [];
   const rejects: LineReject[] = [];
   const seen = new Map<string, number>();
   let debits = 0;
   let reversals = 0;
+  let returns = 0;
   for (const l of parsed.lines) {
-    if (l.reversal) {
+    // A returned receipt is money the customer took back: a negative receipt (the build re-opens what
+    // the returned receipt paid). Other reversals undo our own payments: not AR.
+    if (l.returned) returns++;
+    else if (l.reversal) {
       reversals++;
       continue;
-    }
-    if (l.direction === 'debit') {
+    } else if (l.direction === 'debit') {
       debits++;
       continue;
     }
@@ -115,18 +123,19 @@ export function receiptsOf(parsed: StatementParse, window = defaultDateWindow())
       payment_id: id,
       customer_id: null,
       payment_date: date,
-      amount: l.amount,
+      amount: l.returned ? `-${l.amount}` : l.amount,
       currency: l.currency,
       payer_iban: clip(l.counterpartyIban, 34),
       payer_name: clip(l.counterpartyName, 140),
-      remittance_info: clip(l.remittance),
+      // The reason code of a return leads its text: the only place a payment row has for it.
+      remittance_info: clip(l.returned ? `returned${l.returnReason ? ` (${l.returnReason})` : ''}${l.remittance ? `: ${l.remittance}` : ''}` : l.remittance),
       creditor_reference: clip(l.creditorReference, 35),
       end_to_end_id: clip(l.endToEndId, 35),
       bank_reference: clip(ref, 35),
       bank_account: l.account,
     });
   }
-  return { rows, rejects, debits, reversals };
+  return { rows, rejects, debits, reversals, returns };
 }
 
 export async function ingestBankStatements(opts: BankIngestOptions): Promise<IngestResult> {
@@ -163,7 +172,7 @@ export async function ingestBankStatements(opts: BankIngestOptions): Promise<Ing
         files.push({ ...base, ...zero, status: 'error', failed: true, message: `${basename(file)}: ${e.message}` });
         continue;
       }
-      const { rows, rejects: late, debits, reversals } = receiptsOf(parsed);
+      const { rows, rejects: late, debits, reversals, returns } = receiptsOf(parsed);
       const rejects = [...parsed.rejects, ...late];
       const read = parsed.lines.length + parsed.rejects.length;
       if (read === 0) {
@@ -196,7 +205,8 @@ export async function ingestBankStatements(opts: BankIngestOptions): Promise<Ing
         const failed = rejectRate > maxRejectRate;
         const warnings = [...parsed.warnings];
         if (debits) warnings.push(`${debits} debit${debits === 1 ? '' : 's'} left out: money paid out is not a customer receipt`);
-        if (reversals) warnings.push(`${reversals} reversal${reversals === 1 ? '' : 's'} left out: a reversal undoes an earlier booking (a returned direct debit, a recalled transfer); retire the batch of the original receipt if it must go`);
+        if (returns) warnings.push(`${returns} returned receipt${returns === 1 ? '' : 's'} (returned direct debits, reversed credits) loaded as negative receipts: the build re-opens what the receipt they return paid (rule returned)`);
+        if (reversals) warnings.push(`${reversals} reversal${reversals === 1 ? '' : 's'} of a debit left out: it gives back money paid out, not a customer receipt`);
         files.push({
           ...base,
           status: 'loaded',

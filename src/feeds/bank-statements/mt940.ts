@@ -106,6 +106,9 @@ export function parseMt940(textIn: string): StatementParse {
   let bank = '';
   let pendingLine: StatementLine | undefined;
   let pendingReject = false;
+  let opening: bigint | undefined;
+  let linesFrom = 0;
+  let flipped = false;
   const flush = () => {
     if (pendingLine) lines.push(pendingLine);
     pendingLine = undefined;
@@ -130,8 +133,21 @@ export function parseMt940(textIn: string): StatementParse {
         break;
       case '60F':
       case '60M': {
+        flush();
         const m = /^[CD]\d{6}([A-Z]{3})/.exec(f.value.trim());
         if (m) currency = m[1];
+        opening = balanceCents(f.value);
+        linesFrom = lines.length;
+        break;
+      }
+      case '62F':
+      case '62M': {
+        flush();
+        const closing = balanceCents(f.value);
+        if (opening !== undefined && closing !== undefined && settleReversalMarks(lines.slice(linesFrom), opening, closing)) {
+          flipped = true;
+        }
+        opening = undefined;
         break;
       }
       case '61': {
@@ -167,8 +183,11 @@ export function parseMt940(textIn: string): StatementParse {
           line: f.line,
           account,
           statementId,
-          direction: sign.endsWith('C') ? 'credit' : 'debit',
+          // SWIFT: RC is the reversal of a credit (a debit entry: a returned receipt), RD the
+          // reversal of a debit (a credit entry).
+          direction: sign === 'C' || sign === 'RD' ? 'credit' : 'debit',
           reversal: sign.startsWith('R'),
+          returned: sign === 'RC',
           amount,
           currency: currency ?? '',
           valueDate,
@@ -193,6 +212,9 @@ export function parseMt940(textIn: string): StatementParse {
         }
         const eref = cw.get('EREF');
         if (eref && eref !== 'NOTPROVIDED') pendingLine.endToEndId = eref;
+        // ING/ABN AMRO: /RTRN/<reason code>/ on a returned or reversed transaction.
+        const rtrn = cw.get('RTRN')?.split('/')[0]?.trim();
+        if (rtrn) pendingLine.returnReason = rtrn;
         const cntp = cw.get('CNTP');
         if (cntp !== undefined) {
           // ING: <account>/<BIC>/<name>/<city>
@@ -226,6 +248,42 @@ export function parseMt940(textIn: string): StatementParse {
       rejects.push({ line: l.line, column: ':60F: currency', reason: 'currency not a 3-letter ISO 4217 code', detail: `${l.where}: no statement currency (:60F:)`, raw: l.raw });
     }
   }
+  if (flipped) warnings.push('reversal marks read as the direction of the entry (RD a debit, RC a credit), as the statement balances show: SWIFT defines them the other way round');
   const dialect = bank === 'INGB' ? 'ING' : bank === 'RABO' ? 'Rabobank' : bank === 'ABNA' ? 'ABN AMRO' : undefined;
   return { format: `MT940${dialect ? ` (${dialect})` : ''}`, lines: lines.filter((l) => /^[A-Z]{3}$/.test(l.currency)), rejects, warnings };
+}
+
+/** A :60F:/:62F: balance (C/D, YYMMDD, currency, amount with a decimal comma) in signed cents. */
+function balanceCents(value: string): bigint | undefined {
+  const m = /^([CD])\d{6}[A-Z]{3}(\d{1,18}),(\d{0,2})/.exec(value.trim());
+  if (!m) return undefined;
+  const cents = BigInt(m[2]!) * 100n + BigInt((m[3] ?? '').padEnd(2, '0'));
+  return m[1] === 'D' ? -cents : cents;
+}
+
+const signedCents = (l: StatementLine) => {
+  const [int, frac = ''] = l.amount.split('.');
+  const c = BigInt(int!) * 100n + BigInt(frac.padEnd(2, '0'));
+  return l.direction === 'credit' ? c : -c;
+};
+
+/**
+ * SWIFT defines RC as the reversal of a credit (a debit entry: a returned receipt) and RD as the
+ * reversal of a debit (a credit entry), and the lines are read so. Some banks write the mark as the
+ * entry's own direction instead (RD for a returned direct debit that leaves the account). The
+ * statement's balances decide: when they reconcile only with the marks read the other way, the
+ * reversal lines of this statement are turned round. Returns true when it did so.
+ */
+export function settleReversalMarks(lines: StatementLine[], opening: bigint, closing: bigint): boolean {
+  const reversals = lines.filter((l) => l.reversal);
+  if (!reversals.length) return false;
+  const swift = lines.reduce((sum, l) => sum + signedCents(l), opening);
+  if (swift === closing) return false;
+  const turned = swift - 2n * reversals.reduce((sum, l) => sum + signedCents(l), 0n);
+  if (turned !== closing) return false;
+  for (const l of reversals) {
+    l.direction = l.direction === 'credit' ? 'debit' : 'credit';
+    l.returned = l.direction === 'debit';
+  }
+  return true;
 }

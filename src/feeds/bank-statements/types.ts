@@ -12,6 +12,14 @@ export interface StatementLine {
   direction: 'credit' | 'debit';
   /** A reversal (camt RvslInd, MT940 RC/RD): it undoes an earlier booking, it is not a new receipt. */
   reversal: boolean;
+  /**
+   * A returned or reversed receipt: a debit that gives back money an earlier credit brought in (a SEPA
+   * direct debit the payer's bank returned or the payer had refunded: camt DBIT with RvslInd or RtrInf,
+   * or bank transaction code IDDT/UPDD|PRDD; MT940 RC). Booked as a negative receipt.
+   */
+  returned?: boolean;
+  /** Why it was returned (camt RtrInf/Rsn/Cd, MT940 :86: /RTRN/), an ISO 20022 reason code such as MD06 or AM04. */
+  returnReason?: string;
   amount: string;
   currency: string;
   bookingDate?: string;

@@ -11,7 +11,7 @@ export const paymentMatching = defineTable({
   shape: {
     period: col.text("Month of the payment date as YYYY-MM, or 'ALL' for every month together"),
     month: opt(col.date("First day of the month (empty on 'ALL' rows)")),
-    match_rule: col.text("creditor_reference, invoice_number, unique_amount, erp_allocation, unmatched, or 'ALL' for every receipt of the period"),
+    match_rule: col.text("creditor_reference, invoice_number, unique_amount, returned, erp_allocation, unmatched, or 'ALL' for every receipt of the period"),
     receipts: col.bigint('Bank receipts of the period that this rule matched (unmatched: that no rule matched)'),
     amount: opt(col.money('Their amount in the reporting currency (empty when a rate is missing)')),
     receipts_pct: opt(col.number("Share of the period's receipts, in percent")),
