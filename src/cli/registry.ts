@@ -39,6 +39,11 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./commands/batches.js')).batchesCommand,
   },
   {
+    name: 'compact',
+    summary: 'Rewrite each table\'s many small batch files into one (same rows, same provenance, same marts)',
+    load: async () => (await import('./commands/compact.js')).compactCommand,
+  },
+  {
     name: 'rejects',
     summary: 'Show quarantined rows with their reasons (per table or batch)',
     load: async () => (await import('./commands/rejects.js')).rejectsCommand,

@@ -111,10 +111,28 @@ export async function listManifests(store: LakeStore, table: string): Promise<Ba
  * `excludeSha256`: leave out batches of these content hashes (a retry recomputing its own batch).
  */
 export async function committedDataKeys(store: LakeStore, table: string, excludeSha256: ReadonlySet<string> = new Set()): Promise<string[]> {
-  // Retired batches (creditlake batches retire) stay committed but are read by no one.
+  return (await committedFilesOf(store, table, excludeSha256)).keys;
+}
+
+export interface CommittedFiles {
+  /** Data objects to read, sorted. */
+  keys: string[];
+  /** Some of them are compactions: their rows carry provenance columns (src/lake/compact.ts). */
+  compacted: boolean;
+  /** Retired batches whose rows sit in a compacted file: filtered out row by row. */
+  retiredInCompactions: string[];
+}
+
+export async function committedFilesOf(store: LakeStore, table: string, excludeSha256: ReadonlySet<string> = new Set()): Promise<CommittedFiles> {
+  // Retired batches (creditlake batches retire) stay committed but are read by no one; batches a
+  // compaction holds are read through the compacted file.
   const retired = await retiredBatches(store, table);
-  return (await listManifests(store, table))
-    .filter((m) => !excludeSha256.has(m.sha256) && !retired.has(m.sha256))
-    .map((m) => m.data_key)
-    .sort();
+  const manifests = await listManifests(store, table);
+  const away = new Set(manifests.flatMap((m) => m.compacted_sha256 ?? []));
+  const live = manifests.filter((m) => !excludeSha256.has(m.sha256) && !retired.has(m.sha256) && !away.has(m.sha256));
+  return {
+    keys: live.map((m) => m.data_key).sort(),
+    compacted: live.some((m) => m.compacted_sha256?.length),
+    retiredInCompactions: [...retired.keys()].filter((s) => away.has(s)).sort(),
+  };
 }

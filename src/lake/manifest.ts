@@ -31,6 +31,11 @@ export const BatchManifestSchema = z.object({
    */
   /** The CSV header of a canonical-table file, in its order: the layout its rejected lines are quarantined in. */
   source_header: z.array(z.string()).optional(),
+  /**
+   * A compaction batch (src/lake/compact.ts): the content hashes of the batches whose rows its file
+   * holds. Its manifest is the compaction's one commit record: readers skip those batches' own files.
+   */
+  compacted_sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)).optional(),
   source_lines: z.object({ read: z.number().int().nonnegative(), loaded: z.number().int().nonnegative(), rejected: z.number().int().nonnegative() }).optional(),
   /**
    * A mapped CSV export's form (encoding, byte-order mark, line break, delimiter, the lines up to the

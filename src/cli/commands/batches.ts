@@ -78,6 +78,9 @@ async function change(op: 'retire' | 'restore', id: string | undefined, reason: 
   if (matches.length === 0) throw new UsageError(`no batch ${id} in ${lakeRoot}; \`creditlake batches\` lists them`);
   if (matches.length > 1) throw new UsageError(`${id} matches ${matches.length} batches (${matches.map((m) => `${m.table} ${m.batch_id}`).join(', ')}): give more of the id`);
   const batch = matches[0]!;
+  if (batch.compacted_sha256?.length) {
+    throw new UsageError(`${batch.table} ${batch.batch_id} is a compaction of ${batch.compacted_sha256.length} batches; ${op} the batch the rows came from (its rows in the compacted file follow it)`);
+  }
   // A build reads the retire records once: changing them under a running build would publish marts
   // that match neither state. Locally a build leaves its scratch warehouse; on S3 it holds the lock.
   const local = s3 ? undefined : runningBuild(lakeRoot);

@@ -137,6 +137,8 @@ async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet
         const m = await findManifest(store, table.name, sha);
         // Listed a moment ago; a manifest is never deleted, so this is a lake being edited by hand.
         if (!m) throw new Error(`batch manifest of ${table.name} ${sha} was listed but cannot be read`);
+        // A compaction's rows are those of the batches it holds, whose manifests and files stay.
+        if (m.compacted_sha256?.length) continue;
         paths.push(await local(m.data_key));
       }
       files += paths.length;

@@ -4,7 +4,8 @@ import { athenaDialect } from '../athena/athena-dialect.js';
 import { committedPathsSql } from '../athena/committed-batches.js';
 import { quoteIdent, type TableDef } from '../../schema/index.js';
 import { lakePaths } from '../../lake/layout.js';
-import { lakeFileSql, lakeFilesSql } from '../duckdb/lake-path.js';
+import { PROVENANCE } from '../../lake/provenance.js';
+import { lakeFileSql, lakeFilesSql, lakeKeySql } from '../duckdb/lake-path.js';
 
 /**
  * Where a compiled model reads from. Pure data: the build runner decides (by looking at the lake)
@@ -23,8 +24,9 @@ export function sqlString(s: string): string {
 }
 
 /** A typed relation with the raw table's columns and no rows, for tables nothing was ingested into yet. */
-export function emptyRawRelation(table: TableDef): string {
+export function emptyRawRelation(table: TableDef, provenance = false): string {
   const cols = table.columns.map((c) => `CAST(NULL AS ${c.sqlType}) AS ${quoteIdent(c.name)}`);
+  if (provenance) cols.push(`CAST(NULL AS VARCHAR) AS ${PROVENANCE.sha256}`, `CAST(NULL AS VARCHAR) AS ${PROVENANCE.file}`, `CAST(NULL AS DATE) AS ${PROVENANCE.ingestDate}`);
   return `(SELECT ${cols.join(', ')}, CAST(NULL AS DATE) AS ingest_date, CAST(NULL AS VARCHAR) AS filename WHERE 1 = 0)`;
 }
 
@@ -37,6 +39,27 @@ export interface DuckDBTargetOptions {
    * a table with files but no manifests (Parquet placed by hand) is read by glob.
    */
   committedFiles?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Tables read partly from compacted files (src/lake/compact.ts), with the retired batches whose rows
+   * such a file still holds: their rows read with the ingest day and file of their original batch.
+   */
+  compacted?: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
+ * A raw relation whose rows may come from compacted files: each row's original ingest day and batch
+ * file (the provenance columns) stand in for the compacted file's, so staging's "latest version wins"
+ * orders as before; rows of retired original batches are filtered out. `fileOf` turns a lake key into
+ * what the engine's `filename` holds for an uncompacted file.
+ */
+export function withProvenance(relation: string, retired: readonly string[], fileOf: (keyExpr: string) => string): string {
+  const { sha256, file, ingestDate } = PROVENANCE;
+  const keep = retired.length ? ` WHERE ${sha256} IS NULL OR ${sha256} NOT IN (${retired.map(sqlString).join(', ')})` : '';
+  return (
+    `(SELECT * EXCLUDE (${sha256}, ${file}, ${ingestDate}) REPLACE (` +
+    `COALESCE(${ingestDate}, ingest_date) AS ingest_date, COALESCE(${fileOf(file)}, filename) AS filename) ` +
+    `FROM ${relation} p${keep})`
+  );
 }
 
 /**
@@ -52,14 +75,15 @@ export function duckdbTarget(opts: DuckDBTargetOptions): CompileTarget {
       // Manifests but no readable batch (every one retired): nothing to read.
       if (committed && !committed.length) return emptyRawRelation(table);
       const files = committed ? lakeFilesSql(committed) : lakeFileSql(lakePaths.rawGlob(table.name));
+      const retired = opts.compacted?.get(table.name);
       // Batches written before an optional column was added to the schema lack it: BY NAME against
       // the typed empty relation gives every canonical column (NULL where a file has none), so an
       // upgraded Creditlake still builds a lake ingested by an older one.
-      return (
-        `(SELECT * FROM ${emptyRawRelation(table)} UNION ALL BY NAME ` +
+      const relation =
+        `(SELECT * FROM ${emptyRawRelation(table, Boolean(retired))} UNION ALL BY NAME ` +
         `SELECT * FROM read_parquet(${files}, hive_partitioning = true, hive_types = {'ingest_date': DATE}, ` +
-        `union_by_name = true, filename = true))`
-      );
+        `union_by_name = true, filename = true))`;
+      return retired ? withProvenance(relation, retired, lakeKeySql) : relation;
     },
     ref: (model) => model,
   };

@@ -13,7 +13,7 @@ import { BUILD_MARKER_KEY } from '../../lake/build-marker.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import type { TableDef } from '../../schema/index.js';
 import { duckdbTarget } from '../compile/index.js';
-import { committedRawFiles } from '../lake-sources.js';
+import { committedRawSources } from '../lake-sources.js';
 import { sweepLocalLake } from '../../lake/sweep.js';
 import { lakeFileSql } from './lake-path.js';
 import { commentWarehouse } from './comments.js';
@@ -43,8 +43,8 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
   const written: string[] = [];
   // Only committed batches count: a table whose files no manifest names yet (a killed first ingest)
   // reads as empty, never as the uncommitted files.
-  const committed = await committedRawFiles(lakeRoot);
-  const target = duckdbTarget({ tablesWithFiles: new Set(committed.keys()), committedFiles: committed });
+  const { files: committed, compacted } = await committedRawSources(lakeRoot);
+  const target = duckdbTarget({ tablesWithFiles: new Set(committed.keys()), committedFiles: committed, compacted });
   const engine = await DuckDBEngine.open({ path: tmpDb, lakeRoot, threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit });
   let closed = false;
   let published = false;

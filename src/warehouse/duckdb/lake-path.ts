@@ -31,6 +31,11 @@ export function lakeFilesSql(relatives: readonly string[]): string {
   return withLake(`list_transform([${relatives.map((r) => sqlString(toPosix(r))).join(', ')}], f -> ${ROOT} || '/' || f)`);
 }
 
+/** SQL for a lake key held in a column (`expr`), as the path `filename = true` reports for that file. */
+export function lakeKeySql(expr: string): string {
+  return `(${ROOT} || '/' || ${expr})`;
+}
+
 /** The statement that points a connection at its lake. */
 export function setLakeSql(lakeRoot: string): string {
   return `SET VARIABLE ${LAKE_VARIABLE} = ${sqlString(toPosix(lakeRoot).replace(/\/+$/, ''))}`;

@@ -7,7 +7,7 @@ import { lakePaths } from '../../lake/layout.js';
 import { CANONICAL_TABLES, quoteIdent, type TableDef } from '../../schema/index.js';
 import { MART_TABLES } from '../../schema/marts/index.js';
 import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/index.js';
-import { committedRawFiles } from '../lake-sources.js';
+import { committedRawSources } from '../lake-sources.js';
 import { commitTables } from '../athena/committed-batches.js';
 import { inPool, type BuildReport, type BuildSession } from '../runner.js';
 import { BuildError } from '../materialise.js';
@@ -38,7 +38,10 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
   const genName = (model: string) => `${model}__${gen}`;
 
   await ensureSchema(engine, q, location);
-  const committed = await committedRawFiles(s3 ? openLakeStore(lakeRoot) : lakeRoot);
+  const { files: committed, compacted } = await committedRawSources(s3 ? openLakeStore(lakeRoot) : lakeRoot);
+  if (compacted.size) {
+    throw new Error(`the Trino build does not read compacted batch files yet (${[...compacted.keys()].join(', ')} compacted by \`creditlake compact\`); build this lake with DuckDB`);
+  }
   // Every canonical table gets its raw table, as the Glue catalog has on AWS, so the same statements
   // (Athena's included) resolve on both; a table nothing was ingested into reads as empty.
   // Independent per table (each a metastore lookup and a partition sync): a few at a time.
