@@ -48,7 +48,8 @@ export function typedDocumentKey(table: TableDef): boolean {
 export async function priorBatches(store: LakeStore, table: string, scratchDir: string, excludeSha256?: string): Promise<PriorBatch[]> {
   const retired = await retiredBatches(store, table);
   const manifests = (await listManifests(store, table))
-    .filter((m) => m.sha256 !== excludeSha256 && !retired.has(m.sha256))
+    // A compaction's rows are its batches' (whose manifests and files stay): read those, with their own ids.
+    .filter((m) => m.sha256 !== excludeSha256 && !retired.has(m.sha256) && !m.compacted_sha256?.length)
     .sort((a, b) => (a.data_key < b.data_key ? -1 : a.data_key > b.data_key ? 1 : 0));
   if (manifests.length === 0) return [];
   const local = store as LakeStore & { pathOf?: (k: string) => string };
