@@ -156,9 +156,10 @@ export function createBuildSteps(deps: StepDeps) {
   const alive = async (holder: LockInfo) =>
     holder.owner.startsWith(SFN_OWNER_PREFIX) && deps.executionRunning ? deps.executionRunning(holder.owner.slice(SFN_OWNER_PREFIX.length)) : undefined;
   const load = async (buildId: string): Promise<StoredBuild> => {
-    // A state read that finds nothing is tried once more before the build is declared gone.
-    const text = (await deps.store.readText(buildStateKey(buildId))) || (await new Promise((r) => setTimeout(r, 250)), await deps.store.readText(buildStateKey(buildId)));
-    if (!text) throw new StepFailedError(`build ${buildId} has no state in the lake (aborted or finished)`);
+    // S3 reads its own writes (strong read-after-write consistency): no state means the build is gone.
+    // (The 250 ms re-read that stood here hid a fault of the test S3 server, fixed in test/support/s3-server.ts.)
+    const text = await deps.store.readText(buildStateKey(buildId));
+    if (text === undefined) throw new StepFailedError(`build ${buildId} has no state in the lake (aborted or finished)`);
     return JSON.parse(text) as StoredBuild;
   };
   const save = (buildId: string, b: StoredBuild) => deps.store.writeText(buildStateKey(buildId), `${JSON.stringify(b)}\n`);
