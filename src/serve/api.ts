@@ -1,6 +1,6 @@
 import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../warehouse/engine.js';
 import { catalogFor, type Catalog } from './catalog.js';
-import { EXPORT_MAX_ROWS, GROUP_FILTERS, type ColumnMeta, type Meta, type SliceOk, type ValueKind } from './contract.js';
+import { EXPORT_MAX_ROWS, GROUP_FILTERS, PAGE_LIMITS, type ColumnMeta, type Meta, type SliceOk, type ValueKind } from './contract.js';
 import { exportFile, EXPORT_FORMATS, type ExportFormat } from './export.js';
 import { BadRequest, describeIssues, flattenQuery, type RawQuery } from './params.js';
 import { defaultSettings, type DashboardSettings } from './settings.js';
@@ -256,12 +256,13 @@ function meta(catalog: Catalog, settings: DashboardSettings): Meta {
 }
 
 /**
- * Runs every slice with its default parameters (the view a page opens with) so the first visitor
+ * Runs every slice with its default parameters and its page's row limit (the view a page opens with) so the first visitor
  * gets answers from memory. Sequential: it should not crowd out a request that arrives meanwhile.
  */
 export async function prewarm(engine: WarehouseEngine, opts: ApiOptions = {}): Promise<void> {
   for (const s of slices) {
     if (!s.params.safeParse({}).success) continue;
-    await handleApiRequest(`/api/slices/${s.name}`, {}, engine, opts);
+    const limit = (PAGE_LIMITS as Partial<Record<string, number>>)[s.name];
+    await handleApiRequest(`/api/slices/${s.name}`, limit === undefined ? {} : { limit: String(limit) }, engine, opts);
   }
 }

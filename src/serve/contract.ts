@@ -39,6 +39,23 @@ export const SLICE_NAMES = [
 export type SliceName = (typeof SLICE_NAMES)[number];
 
 /**
+ * The rows each page's card asks for (its `limit`): one list for the pages and the server's
+ * start-up prewarm, so the answer prewarmed is the one the page asks for.
+ */
+export const PAGE_LIMITS = {
+  top_overdue: 20,
+  priority_quadrant: 400,
+  segment_table: 300,
+  priority_list: 500,
+  falling_scores: 25,
+  risk_alerts: 50,
+  worklist: 100,
+  customer_open_items: 500,
+  customer_payments: 50,
+  customer_actions: 50,
+} as const satisfies Partial<Record<SliceName, number>>;
+
+/**
  * How a column's values are to be read. The server derives it from the SQL type (DECIMAL(18,2) is
  * money, integers are int, dates are dates) and the slice names what SQL cannot say (a percentage
  * on the 0-100 scale, a ratio on 0-1, days, a signed change, an enumerated value to translate).

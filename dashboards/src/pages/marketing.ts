@@ -1,4 +1,5 @@
 import { risingChart } from '../charts/rising.js';
+import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { quadrantChart } from '../charts/quadrant.js';
 import { tableOf } from '../charts/tables.js';
 import { customerLink, tableSection } from './table-section.js';
@@ -11,12 +12,12 @@ export const marketingSections: SectionDef[] = [
     title: 'c_quadrant',
     wide: true,
     tall: true,
-    limit: 400,
+    limit: PAGE_LIMITS.priority_quadrant,
     render(card, data, env) {
       card.showChart(quadrantChart(data.rows, env.ctx));
     },
   },
-  tableSection('segment_table', 'c_segments', { limit: 300 }),
+  tableSection('segment_table', 'c_segments', { limit: PAGE_LIMITS.segment_table }),
   {
     id: 'rising_industries',
     slice: 'rising_industries',
@@ -31,7 +32,7 @@ export const marketingSections: SectionDef[] = [
     slice: 'priority_list',
     title: 'c_priority_list',
     wide: true,
-    limit: 500,
+    limit: PAGE_LIMITS.priority_list,
     render(card, data, env) {
       card.showTable(tableOf('priority_list', data, env.ctx), customerLink(env));
     },

@@ -1,4 +1,5 @@
 import { barChart } from '../charts/bars.js';
+import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { bankruptcyHeatmap } from '../charts/heatmap.js';
 import { ALERT_TYPES } from '../../../src/serve/contract.js';
 import { tableOf } from '../charts/tables.js';
@@ -68,9 +69,9 @@ export const riskSections: SectionDef[] = [
       );
     },
   },
-  tableSection('falling_scores', 'c_falling', { limit: 25 }),
+  tableSection('falling_scores', 'c_falling', { limit: PAGE_LIMITS.falling_scores }),
   {
-    ...tableSection('risk_alerts', 'c_alerts', { limit: 50 }),
+    ...tableSection('risk_alerts', 'c_alerts', { limit: PAGE_LIMITS.risk_alerts }),
     render(card, data, env) {
       const counts = (data.meta.counts ?? {}) as Record<string, number>;
       const lang = env.ctx.lang;

@@ -1,4 +1,5 @@
 import { tableOf } from '../charts/tables.js';
+import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { t } from '../i18n.js';
 import { h } from '../ui/dom.js';
 import { customerLink } from './table-section.js';
@@ -10,7 +11,7 @@ export const worklistSections: SectionDef[] = [
     slice: 'worklist',
     title: 'c_worklist',
     wide: true,
-    limit: 100,
+    limit: PAGE_LIMITS.worklist,
     render(card, data, env) {
       card.showTable(
         tableOf('worklist', data, env.ctx, [
