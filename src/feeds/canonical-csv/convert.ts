@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { canonicalSelectList, type TableDef } from '../../schema/index.js';
-import { normalizeCsv, type NormalizeResult } from '../csv-dialect/normalize.js';
+import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
 import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql, typeConflictsSql } from './sql.js';
@@ -69,6 +69,9 @@ export interface ConvertResult {
 
 const TOP_REASONS = 10;
 
+/** How canonical CSV is read: UTF-8 (a UTF-16 file with a byte-order mark is converted), comma, header first. */
+const CANONICAL_READ = { delimiter: ',', encoding: 'utf-8', headerRow: 1, invalidBytes: 'reject-line' } as const;
+
 /**
  * Validates a canonical CSV and converts it to Parquet, entirely inside DuckDB: a typed `read_csv`
  * with rejects, one scan evaluating every row check, a duplicate-key pass, then COPY of good rows and
@@ -84,10 +87,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   try {
     // Canonical CSV is UTF-8 (a UTF-16 file is recognised by its byte-order mark and converted).
     norm = await normalizeCsv(opts.file, normalized, preRejects, {
-      delimiter: ',',
-      encoding: 'utf-8',
-      headerRow: 1,
-      invalidBytes: 'reject-line',
+      ...CANONICAL_READ,
       // DuckDB's date reader takes `epoch`, `infinity` and `today` too: only ISO text is a date here.
       fieldRules: opts.table.columns
         .filter((c) => c.sqlType === 'DATE')
@@ -138,6 +138,15 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     }
     if (!keyMissing) await run(duplicatesSql(opts.table));
     await run(quarantineSql(source, opts.table, names));
+    // Rows that failed a check are quarantined rebuilt from their values; the file's own text of them
+    // (quotes, columns the table does not know) is what `rejects --export` must hand back: read it
+    // again from the file, only when rows failed.
+    const rebuilt = (await conn.runAndReadAll('SELECT DISTINCT line FROM quarantine WHERE line NOT IN (SELECT line FROM pre_rejects) ORDER BY 1')).getRowObjectsJson();
+    if (rebuilt.length) {
+      const texts = join(opts.scratchDir, `${opts.outputName}.rejected-records.csv`);
+      await writeRecordTexts((lines, onRecord) => recordTexts(opts.file, CANONICAL_READ, lines, onRecord), rebuilt.map((r) => Number(r.line)), texts);
+      await run(`UPDATE quarantine SET raw_line = v.raw_line FROM (${recordTextsSql(texts)}) v WHERE quarantine.line = v.line`);
+    }
 
     const counts = await one(
       conn,

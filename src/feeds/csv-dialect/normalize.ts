@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, readSync, closeSync, statSync, writeSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { LINE_TOO_LONG, LineSplitter, RecordReader, isBlankRecord, type CsvEvent } from './records.js';
 import { DialectError, decoderFor, detectEncoding, firstInvalidUtf8, sniffDelimiter, type Encoding, type EncodingGuess } from './sniff.js';
@@ -388,4 +388,35 @@ export async function recordTexts(input: string, opts: NormalizeOptions, lines: 
   } finally {
     stream.destroy();
   }
+}
+
+/** recordTexts written to a CSV file `line,raw` (for DuckDB to read back), in bounded memory. */
+export async function writeRecordTexts(
+  read: (lines: readonly number[], onRecord: (line: number, text: string) => void) => Promise<void>,
+  lines: readonly number[],
+  file: string,
+): Promise<void> {
+  const fd = openSync(file, 'w');
+  try {
+    let buf = ['line,raw\n'];
+    let size = 0;
+    await read(lines, (line, text) => {
+      buf.push(`${line},${csvQuote(text)}\n`);
+      size += text.length;
+      if (size > 1 << 20) {
+        writeSync(fd, buf.join(''));
+        buf = [];
+        size = 0;
+      }
+    });
+    writeSync(fd, buf.join(''));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** DuckDB SQL reading a writeRecordTexts file as (line BIGINT, raw_line VARCHAR). */
+export function recordTextsSql(file: string): string {
+  return `SELECT CAST(line AS BIGINT) AS line, coalesce(raw, '') AS raw_line FROM read_csv('${file.replace(/'/g, "''")}',
+       header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'line': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`;
 }

@@ -7,8 +7,7 @@ import { rowChecks } from '../canonical-csv/rules.js';
 import { duplicatesSql, failuresSql, lit, typeConflictsSql } from '../canonical-csv/sql.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { LINE_COLUMN, csvQuote, type SourceLayout } from '../csv-dialect/normalize.js';
+import { LINE_COLUMN, recordTextsSql, writeRecordTexts, type SourceLayout } from '../csv-dialect/normalize.js';
 import { checkColumns, compileTargets } from './compile.js';
 import { resolveFormats } from './sniff-values.js';
 import type { Mapping } from './schema.js';
@@ -228,25 +227,6 @@ async function topReasons(engine: DuckDBEngine, quarantine: string): Promise<Rea
 async function verbatimLines(engine: DuckDBEngine, src: NormalizedSource, scratchDir: string): Promise<void> {
   const lines = (await engine.query('SELECT DISTINCT CAST(line AS BIGINT) AS line FROM bad_lines ORDER BY 1')).rows.map((r) => Number(r.line));
   const file = join(scratchDir, 'rejected-records.csv');
-  const fd = openSync(file, 'w');
-  try {
-    let buf = ['line,raw\n'];
-    let size = 0;
-    await src.recordTexts!(lines, (line, text) => {
-      buf.push(`${line},${csvQuote(text)}\n`);
-      size += text.length;
-      if (size > 1 << 20) {
-        writeSync(fd, buf.join(''));
-        buf = [];
-        size = 0;
-      }
-    });
-    writeSync(fd, buf.join(''));
-  } finally {
-    closeSync(fd);
-  }
-  await engine.execute(
-    `CREATE OR REPLACE TEMP TABLE raw_lines AS SELECT CAST(line AS BIGINT) AS line, coalesce(raw, '') AS raw_line FROM read_csv(${lit(file)},
-       header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', columns = {'line': 'VARCHAR', 'raw': 'VARCHAR'}, max_line_size = 4194304)`,
-  );
+  await writeRecordTexts(src.recordTexts!, lines, file);
+  await engine.execute(`CREATE OR REPLACE TEMP TABLE raw_lines AS ${recordTextsSql(file)}`);
 }
