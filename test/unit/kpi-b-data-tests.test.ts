@@ -3,12 +3,13 @@
  * warehouse (no failing rows), then against one where a single mart value was corrupted (it must
  * report rows), then against the restored mart (passes again).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentMartFile } from '../../src/lake/mart-generations.js';
 import { compileModel, duckdbTarget, loadProject } from '../../src/warehouse/compile/index.js';
 import { runDataTest } from '../../src/warehouse/data-tests.js';
-import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
+import type { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
 import { sqlPath } from '../../src/warehouse/materialise.js';
+import { openCachedWarehouse } from '../helpers/cached-warehouse.js';
 import { cashFlowLedger } from '../helpers/cash-flow-ledger.js';
 import { action, decision } from '../helpers/kpi-ledger.js';
 import { buildFixture, configWith, invoice, type BuiltFixture } from '../helpers/warehouse.js';
@@ -21,7 +22,7 @@ const ledger = {
 };
 
 const martView = (lakeRoot: string, mart: string, replace?: string) =>
-  `CREATE OR REPLACE VIEW ${mart} AS SELECT *${replace ? ` REPLACE (${replace})` : ''} FROM read_parquet(${sqlPath(currentMartFile(lakeRoot, mart)!)})`;
+  `CREATE OR REPLACE TEMP VIEW ${mart} AS SELECT *${replace ? ` REPLACE (${replace})` : ''} FROM read_parquet(${sqlPath(currentMartFile(lakeRoot, mart)!)})`;
 
 const cases: { test: string; mart: string; replace: string }[] = [
   { test: 'cash_flow_ties_to_staging', mart: 'cash_flow_weekly', replace: `CASE WHEN week_start = DATE '2024-01-08' AND group_by = 'ALL' THEN cash_received + 0.01 ELSE cash_received END AS cash_received` },
@@ -48,18 +49,20 @@ describe('cash-flow, forecast and summary data tests catch broken marts', () => 
     if (!model) throw new Error(`no data test ${name}`);
     return compileModel(model, duckdbTarget({ tablesWithFiles: new Set() }), config, project).sql;
   };
+  // One session for the file: the broken mart is a TEMP VIEW over the built one, so the warehouse
+  // itself is never changed and each case restores what it broke.
+  let engine: DuckDBEngine;
   const run = async (name: string, setup: string) => {
-    const engine = await DuckDBEngine.open({ path: f.report.warehouse, threads: 1 });
-    try {
-      await engine.execute(setup);
-      return await runDataTest(engine, { name, sql: testSql(name), models: [] });
-    } finally {
-      await engine.close();
-    }
+    await engine.execute(setup);
+    return runDataTest(engine, { name, sql: testSql(name), models: [] });
   };
 
   beforeAll(async () => {
     f = await buildFixture(ledger, config, ['+kpi_summary', '+cash_flow_weekly', '+cash_forecast_13w', '+cash_forecast_backtest']);
+    engine = await openCachedWarehouse(f.report.warehouse);
+  });
+  afterAll(async () => {
+    await engine?.close();
   });
 
   it('pass on the built warehouse, and the backtest has rows to check', async () => {
