@@ -81,10 +81,12 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
     createView: (model, sql, _buildSql, alias) => createView(model, sql, alias),
     async cache(model, sql, buildSql, alias) {
       await createView(model, sql, alias);
-      // A temporary table: gone with the build's connection, never part of the published database.
-      const name = `cache__${model}`;
-      await engine.execute(`CREATE OR REPLACE TEMP TABLE ${name} AS ${buildSql}`);
-      return name;
+      // A temporary table under the model's own name: gone with the build's connection, never part of
+      // the published database. DuckDB looks names up in `temp` first, so every later view that refs
+      // this model binds against the table instead of expanding this model's whole view tree again
+      // (views are stored as their unqualified SQL, so the published ones still read the views).
+      await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
+      return model;
     },
     describe: async (sql) => {
       const res = await engine.query(`DESCRIBE ${sql}`);
