@@ -20,8 +20,10 @@ export const NOTE_TEXT = {
   no_score: 'customer_risk not built: no score',
   action_amounts: 'amount: cost of the action, or the amount written off (negative: recovered)',
   unscored_left_out: '{count} customers without a numeric score are left out (see the prioritised list)',
+  unscored_left_out_one: '1 customer without a numeric score is left out (see the prioritised list)',
   rising_ranked: 'ranked: sections with at least {min} monitored companies; bars show the 95 % interval of the rate',
   rising_small_left_out: '{count} rising sections with fewer than {min} monitored companies are not ranked',
+  rising_small_left_out_one: '1 rising section with fewer than {min} monitored companies is not ranked',
   national_rate: 'national rate: CBS bankruptcies / firms of the section where CBS covers the quarter, else the CBS baseline',
   no_promises: 'promises to pay are not in the data: no "promise broken" flag',
   no_account_manager: 'customers carry no account_manager: owner filter not applied',
@@ -32,6 +34,11 @@ export type NoteCode = keyof typeof NOTE_TEXT;
 export interface Note {
   code: NoteCode;
   vars: Record<string, string>;
+}
+
+/** A note about a count: the singular wording when the count is 1 (`<code>_one`). */
+export function countNote(code: 'unscored_left_out' | 'rising_small_left_out', count: number, vars: Record<string, string | number> = {}): Note {
+  return note(count === 1 ? `${code}_one` : code, { count, ...vars });
 }
 
 export function note(code: NoteCode, vars: Record<string, string | number> = {}): Note {

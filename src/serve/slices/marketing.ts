@@ -1,5 +1,5 @@
 import { EXPORT_LIMIT, groupFilterShape, param } from '../params.js';
-import { note } from '../notes.js';
+import { countNote, note } from '../notes.js';
 import { asOfOf, customerRows, defineSlice, requireMart, type Bind } from './common.js';
 
 /**
@@ -43,7 +43,7 @@ export const priorityQuadrant = defineSlice({
     const unscored = Number(rows[0]?.unscored ?? 0);
     const total = Number(rows[0]?.total_rows ?? 0);
     const scored = rows.filter((r) => r.score !== null).map(({ unscored: _u, ...r }) => ({ ...r, total_rows: total - unscored }));
-    if (unscored > 0) notes.push(note('unscored_left_out', { count: unscored }));
+    if (unscored > 0) notes.push(countNote('unscored_left_out', unscored));
     return { rows: scored, notes, ignored, meta: { unscored } };
   },
 });
@@ -132,7 +132,7 @@ export const risingIndustries = defineSlice({
       return { ...r, rate_low_per_1000: ci?.low ?? null, rate_high_per_1000: ci?.high ?? null };
     });
     const notes = [note('rising_ranked', { min })];
-    if (rows.length > kept.length) notes.push(note('rising_small_left_out', { count: rows.length - kept.length, min }));
+    if (rows.length > kept.length) notes.push(countNote('rising_small_left_out', rows.length - kept.length, { min }));
     return { rows: out, notes, meta: { min_sample: min, below_min_sample: rows.length - kept.length } };
   },
 });
