@@ -165,6 +165,8 @@ SELECT
   r.period_start,
   r.period_end,
   r.period_complete,
+  -- the name every other time-bucketed mart uses (issue 11); period_complete stays for its readers
+  r.period_complete AS is_complete,
   r.sbi_section,
   r.sbi_division,
   r.monitored_at_start,

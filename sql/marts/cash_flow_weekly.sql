@@ -2,7 +2,8 @@
 -- invoiced, credit notes, credit sales, written off and the net change in AR they imply.
 -- Dense from the week of the first event to the week of the last. date_trunc('week', d) is the
 -- ISO Monday on DuckDB and Trino alike; the week series is built from a digits relation, not an
--- engine-specific series function (10,000 weeks at most).
+-- engine-specific series function (10,000 weeks at most). A week the data end falls in before its
+-- Friday (a ledger has no weekend events) is partial: is_complete false, as for the monthly marts.
 WITH days AS (
   SELECT CAST(date_trunc('week', flow_date) AS DATE) AS week_start, group_by, group_value,
          cash_received, payments_count, invoiced, credit_notes, written_off
@@ -65,6 +66,7 @@ SELECT
   credit_notes,
   CAST(invoiced + credit_notes AS DECIMAL(18,2)) AS credit_sales,
   written_off,
-  CAST(invoiced + credit_notes - cash_received - written_off AS DECIMAL(18,2)) AS net_change_ar
+  CAST(invoiced + credit_notes - cash_received - written_off AS DECIMAL(18,2)) AS net_change_ar,
+  COALESCE({{ add_days('week_start', 4) }} <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM labelled
 ORDER BY week_start, group_by, group_value

@@ -4,7 +4,11 @@
 -- customers.credit_limit as loaded) or latest_decision (granted_limit of the customer's last credit
 -- decision on or before the month end, else the master); limit_source says which one each row used.
 -- Without a recorded limit, utilisation, headroom and over_limit are empty; a limit of 0 with a
--- positive balance is over the limit.
+-- positive balance is over the limit. A limit is kept in the customer's currency (customers.currency;
+-- a decision's granted_limit too): one in another currency than the reporting currency converts at
+-- the month end's closing rate (int_month_end_rates), as the open items it is compared with are
+-- revalued; credit_limit_original and limit_currency keep what the ERP holds. Without a rate the
+-- limit is empty here and the build fails (data test fx_rate_missing), never 1:1.
 WITH balances AS (
   SELECT as_of_date, customer_id,
          sum(open_amount) AS open_ar,
@@ -30,7 +34,8 @@ limits AS (
     CASE
       WHEN {{ var('credit_limit_source') }} = 'latest_decision' AND d.granted_limit IS NOT NULL THEN d.granted_limit
       ELSE c.credit_limit
-    END AS credit_limit,
+    END AS credit_limit_original,
+    COALESCE(c.currency, {{ var('reporting_currency') }}) AS limit_currency,
     CASE
       WHEN {{ var('credit_limit_source') }} = 'latest_decision' AND d.granted_limit IS NOT NULL THEN 'credit_decision'
       WHEN c.credit_limit IS NOT NULL THEN 'customer_master'
@@ -39,6 +44,18 @@ limits AS (
   FROM balances b
   LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = b.customer_id
   LEFT JOIN decided d ON d.as_of_date = b.as_of_date AND d.customer_id = b.customer_id
+),
+converted AS (
+  SELECT
+    l.*,
+    CASE
+      WHEN l.credit_limit_original IS NULL THEN CAST(NULL AS DECIMAL(18,2))
+      WHEN l.limit_currency = {{ var('reporting_currency') }} THEN CAST(l.credit_limit_original AS DECIMAL(18,2))
+      ELSE CAST(round({{ ratio('l.credit_limit_original', 'r.rate') }}, 2) AS DECIMAL(18,2))
+    END AS credit_limit
+  FROM limits l
+  LEFT JOIN {{ ref('int_month_end_rates') }} r
+    ON l.limit_currency <> {{ var('reporting_currency') }} AND r.as_of_date = l.as_of_date AND r.currency = l.limit_currency
 )
 SELECT
   as_of_date,
@@ -48,6 +65,8 @@ SELECT
   CAST(overdue_ar AS DECIMAL(18,2)) AS overdue_ar,
   CAST(open_items AS BIGINT) AS open_items,
   CAST(credit_limit AS DECIMAL(18,2)) AS credit_limit,
+  CAST(credit_limit_original AS DECIMAL(18,2)) AS credit_limit_original,
+  CASE WHEN credit_limit_original IS NOT NULL THEN limit_currency END AS limit_currency,
   limit_source,
   {{ var('credit_limit_source') }} AS limit_basis,
   {{ ratio('open_ar', 'credit_limit') }} AS utilisation,
@@ -55,5 +74,5 @@ SELECT
   CASE WHEN credit_limit IS NULL THEN CAST(NULL AS BOOLEAN) WHEN open_ar > credit_limit THEN true ELSE false END AS over_limit,
   -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
   COALESCE(as_of_date < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete
-FROM limits
+FROM converted
 ORDER BY as_of_date, customer_id

@@ -17,7 +17,7 @@ frame_dates AS (
   FROM ends
 ),
 customers AS (
-  SELECT c.customer_id, c.credit_limit, cc.company_key, COALESCE(p.sbi_section, 'unknown') AS sbi_section,
+  SELECT c.customer_id, c.credit_limit AS credit_limit_original, c.currency AS limit_currency, cc.company_key, COALESCE(p.sbi_section, 'unknown') AS sbi_section,
          COALESCE(p.size_class, c.size_class) AS size_class,
          p.insolvency_date, p.insolvency_event
   FROM {{ ref('stg_customers') }} c
@@ -34,11 +34,18 @@ first_seen AS (
   ) x
   GROUP BY customer_id
 ),
+-- A limit kept in another currency (customers.currency) converts at the month end's closing rate, as
+-- credit_limit_utilisation does (int_month_end_rates), so over_limit compares one currency.
 frame AS (
-  SELECT f.as_of_date, f.as_of_3m_ago, f.as_of_12m_ago, c.*
+  SELECT f.as_of_date, f.as_of_3m_ago, f.as_of_12m_ago, c.*,
+         CASE WHEN c.credit_limit_original IS NULL THEN CAST(NULL AS DECIMAL(18,2))
+              WHEN c.limit_currency = {{ var('reporting_currency') }} THEN CAST(c.credit_limit_original AS DECIMAL(18,2))
+              ELSE CAST(round({{ ratio('c.credit_limit_original', 'r.rate') }}, 2) AS DECIMAL(18,2)) END AS credit_limit
   FROM frame_dates f
   JOIN customers c ON true
   JOIN first_seen s ON s.customer_id = c.customer_id AND s.first_date <= f.as_of_date
+  LEFT JOIN {{ ref('int_month_end_rates') }} r
+    ON c.limit_currency <> {{ var('reporting_currency') }} AND r.as_of_date = f.as_of_date AND r.currency = c.limit_currency
 ),
 reports AS (
   SELECT * FROM {{ ref('int_report_validity') }}

@@ -18,6 +18,10 @@ WITH missing AS (
   UNION ALL
   SELECT 'month end' AS what, currency, as_of_date AS needed_on, CAST(as_of_date AS VARCHAR) AS id
   FROM {{ ref('ar_open_items') }} WHERE open_amount IS NULL
+  UNION ALL
+  -- a credit limit kept in another currency, compared with open AR at a month end
+  SELECT 'month end' AS what, limit_currency, as_of_date AS needed_on, CAST(as_of_date AS VARCHAR) AS id
+  FROM {{ ref('credit_limit_utilisation') }} WHERE credit_limit IS NULL AND credit_limit_original IS NOT NULL
 )
 SELECT
   concat('no ', currency, ' rate within ', CAST({{ var('fx_lookback_days') }} AS VARCHAR), ' days before ', CAST(min(needed_on) AS VARCHAR)) AS problem,

@@ -294,6 +294,46 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     expect(recoveredTotal).toBeGreaterThan(0);
   });
 
+  it('compares a credit limit kept in a foreign currency with open AR after converting it at the month end closing rate', async () => {
+    const agedAt = new Map(monthEnds().map((m) => [m.end, m.agedAt]));
+    const customers = new Map(ledger.customers!.map((c) => [c.customer_id!, c]));
+    const { rows } = await db.query(
+      `SELECT CAST(as_of_date AS VARCHAR) AS d, customer_id, CAST(credit_limit AS VARCHAR) AS lim, CAST(credit_limit_original AS VARCHAR) AS orig,
+              limit_currency, CAST(open_ar AS VARCHAR) AS ar, over_limit FROM credit_limit_utilisation WHERE limit_source = 'customer_master'`,
+    );
+    let foreign = 0;
+    for (const r of rows) {
+      const c = customers.get(String(r.customer_id))!;
+      expect([r.orig, r.limit_currency], String(r.customer_id)).toEqual([toMoney(cents(c.credit_limit!)), c.currency]);
+      const lim = rates.toEur(cents(c.credit_limit!), c.currency!, agedAt.get(String(r.d))!);
+      expect(r.lim, `${r.customer_id} ${r.d}`).toBe(toMoney(lim));
+      expect(r.over_limit).toBe(cents(String(r.ar)) > lim);
+      if (c.currency !== 'EUR') foreign++;
+    }
+    expect(foreign).toBeGreaterThan(20);
+    // customer_risk (and the priority marts and alerts that read it) compares the same converted limit
+    const risk = (await db.query(
+      `SELECT count(*) AS n FROM customer_risk r JOIN credit_limit_utilisation u USING (as_of_date, customer_id)
+       WHERE u.limit_source = 'customer_master' AND r.credit_limit IS DISTINCT FROM u.credit_limit`,
+    )).rows[0]!;
+    expect(Number(risk.n)).toBe(0);
+  });
+
+  it('marks the weeks and days the data end does not cover as incomplete (is_complete on the weekly and daily marts)', async () => {
+    const last = dataEnd();
+    const friday = (monday: string) => new Date(Date.parse(`${monday}T00:00:00Z`) + 4 * 86_400_000).toISOString().slice(0, 10);
+    const weeks = (await db.query(`SELECT CAST(week_start AS VARCHAR) AS w, bool_and(is_complete) AS every, bool_or(is_complete) AS some FROM cash_flow_weekly GROUP BY 1 ORDER BY 1`)).rows;
+    expect(weeks.length).toBeGreaterThan(50);
+    for (const w of weeks) {
+      expect([w.every, w.some], String(w.w)).toEqual([friday(String(w.w)) <= last, friday(String(w.w)) <= last]);
+    }
+    const days = (await db.query(`SELECT CAST(action_date AS VARCHAR) AS d, bool_and(is_complete) AS every, bool_or(is_complete) AS some FROM collection_activity_daily GROUP BY 1`)).rows;
+    expect(days.length).toBeGreaterThan(100);
+    for (const d of days) expect([d.every, d.some], String(d.d)).toEqual([String(d.d) <= last, String(d.d) <= last]);
+    const alias = (await db.query(`SELECT count(*) AS n FROM bankruptcy_rates_by_industry WHERE is_complete IS DISTINCT FROM period_complete`)).rows[0]!;
+    expect(Number(alias.n)).toBe(0);
+  });
+
   it('computes DSO, BPDSO, countback and CEI like an independent recomputation, the partial month on its days elapsed', async () => {
     const sales = new Map<string, number>();
     for (const r of ledger.invoices!) {

@@ -117,6 +117,7 @@ export const bankruptcyRatesByIndustry = defineTable({
     period_start: col.date('First day of the period'),
     period_end: col.date('Last day of the period'),
     period_complete: col.boolean('False when the period runs past the last credit-report data'),
+    is_complete: col.boolean('Same as period_complete, under the name every time-bucketed mart uses'),
     sbi_section: col.text("SBI 2008 section, 'unknown', or 'ALL' for the total"),
     sbi_division: col.text("Division (first two digits) or 'ALL' for the section row"),
     monitored_at_start: col.bigint('Companies with a credit report, monitored and active at the start of the period'),
@@ -159,7 +160,7 @@ export const customerRisk = defineTable({
     band_change_3m: col.optional(col.int('Common band now - 3 months earlier, same provider (positive = riskier)')),
     band_change_12m: col.optional(col.int('Common band now - 12 months earlier, same provider (positive = riskier)')),
     credit_limit_advice: col.optional(col.money("Provider's credit limit advice in the latest report")),
-    credit_limit: col.optional(col.money('Our credit limit (ERP)')),
+    credit_limit: col.optional(col.money("Our credit limit (ERP) in the reporting currency: one kept in another currency converted at the month end's closing rate")),
     limit_advice_gap: col.optional(col.money('credit_limit_advice - credit_limit (negative = we allow more than advised)')),
     open_ar: col.money('Open AR at as_of_date (ar_open_items, unapplied cash included)'),
     overdue_ar: col.money('Part of open_ar past its due date'),
@@ -250,6 +251,7 @@ export const riskAlerts = defineTable({
     credit_limit: col.optional(col.money('over_limit: the credit limit it went above')),
     subject: col.optional(col.text('insolvency_event: the event type (bankruptcy …); industry_rate_rising: the SBI section')),
     reference: col.optional(col.text('insolvency_event: the register case number, if known')),
+    is_complete: col.boolean('False for a month-end alert (over_limit, industry_rate_rising) raised in a partial month, at its data end; true for reports and register events'),
   },
 });
 
