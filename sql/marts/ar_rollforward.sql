@@ -10,6 +10,10 @@
 --    by a settled_date without a payment row (settled_without_payment).
 --  * written_off: write-offs (positive).
 -- A group's customer is the item's debtor (the payer for unapplied cash), as in ar_aging.
+--  * fx_revaluation = fx_realised + fx_unrealised: fx_realised is the booked residual of foreign
+--    documents closed in their own currency in the month (paid, credited or written off at other
+--    rates than issued: the difference stays in booked AR, and leaves AR as realised FX), as
+--    ar_ratio_monthly.fx_difference; fx_unrealised the change of the revaluation of open ones.
 WITH months AS (
   SELECT as_of_date AS month_end, month_start FROM {{ ref('int_month_ends') }}
 ),
@@ -27,21 +31,54 @@ events AS (
   FROM {{ ref('int_ar_item_events') }}
   GROUP BY customer_id, CAST({{ month_start('event_date') }} AS DATE)
 ),
+-- Realised FX: per document, the booked balance it keeps once closed in its own currency (0 while
+-- open); its change in a month leaves AR as realised FX (negative of the residual).
+doc_months AS (
+  SELECT item_id, customer_id, CAST({{ month_start('event_date') }} AS DATE) AS month_start,
+         sum(amount) AS delta, sum(amount_original) AS delta_original
+  FROM {{ ref('int_ar_item_events') }}
+  WHERE item_kind = 'document'
+  GROUP BY item_id, customer_id, CAST({{ month_start('event_date') }} AS DATE)
+),
+doc_residuals AS (
+  SELECT d.*,
+         CASE WHEN sum(delta_original) OVER w = 0 THEN sum(delta) OVER w ELSE 0 END AS closed_residual
+  FROM doc_months d
+  WINDOW w AS (PARTITION BY item_id ORDER BY month_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+realised AS (
+  SELECT customer_id, month_start, sum(COALESCE(prev_residual, 0) - closed_residual) AS fx_realised
+  FROM (
+    SELECT r.*, lag(closed_residual) OVER (PARTITION BY item_id ORDER BY month_start) AS prev_residual
+    FROM doc_residuals r
+  ) x
+  GROUP BY customer_id, month_start
+),
+events_fx AS (
+  SELECT COALESCE(e.customer_id, r.customer_id) AS customer_id, COALESCE(e.month_start, r.month_start) AS month_start,
+         COALESCE(e.invoiced, 0) AS invoiced, COALESCE(e.credit_notes, 0) AS credit_notes, COALESCE(e.collected, 0) AS collected,
+         COALESCE(e.written_off, 0) AS written_off, COALESCE(e.cash_received, 0) AS cash_received,
+         COALESCE(e.settled_without_payment, 0) AS settled_without_payment, COALESCE(e.unapplied_cash_change, 0) AS unapplied_cash_change,
+         COALESCE(r.fx_realised, 0) AS fx_realised
+  FROM events e
+  FULL OUTER JOIN realised r ON r.customer_id = e.customer_id AND r.month_start = e.month_start
+),
 grouped AS (
   SELECT e.month_start, g.group_by, g.group_value, e.invoiced, e.credit_notes, e.collected, e.written_off,
-         e.cash_received, e.settled_without_payment, e.unapplied_cash_change
-  FROM events e
+         e.cash_received, e.settled_without_payment, e.unapplied_cash_change, e.fx_realised
+  FROM events_fx e
   JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = e.customer_id
   UNION ALL
   SELECT e.month_start, 'ALL' AS group_by, 'ALL' AS group_value, e.invoiced, e.credit_notes, e.collected, e.written_off,
-         e.cash_received, e.settled_without_payment, e.unapplied_cash_change
-  FROM events e
+         e.cash_received, e.settled_without_payment, e.unapplied_cash_change, e.fx_realised
+  FROM events_fx e
 ),
 totals AS (
   SELECT month_start, group_by, group_value,
          sum(invoiced) AS invoiced, sum(credit_notes) AS credit_notes, sum(collected) AS collected,
          sum(written_off) AS written_off, sum(cash_received) AS cash_received,
-         sum(settled_without_payment) AS settled_without_payment, sum(unapplied_cash_change) AS unapplied_cash_change
+         sum(settled_without_payment) AS settled_without_payment, sum(unapplied_cash_change) AS unapplied_cash_change,
+         sum(fx_realised) AS fx_realised
   FROM grouped
   GROUP BY month_start, group_by, group_value
 ),
@@ -57,7 +94,8 @@ frame AS (
     CAST(COALESCE(t.written_off, 0) AS DECIMAL(18,2)) AS written_off,
     CAST(COALESCE(t.cash_received, 0) AS DECIMAL(18,2)) AS cash_received,
     CAST(COALESCE(t.settled_without_payment, 0) AS DECIMAL(18,2)) AS settled_without_payment,
-    CAST(COALESCE(t.unapplied_cash_change, 0) AS DECIMAL(18,2)) AS unapplied_cash_change
+    CAST(COALESCE(t.unapplied_cash_change, 0) AS DECIMAL(18,2)) AS unapplied_cash_change,
+    CAST(COALESCE(t.fx_realised, 0) AS DECIMAL(18,2)) AS fx_realised
   FROM months m
   CROSS JOIN {{ ref('int_group_values') }} gv
   LEFT JOIN totals t
@@ -101,7 +139,7 @@ with_fx AS (
 final AS (
   SELECT
     month_start, month_end, group_by, group_value, invoiced, credit_notes, collected, written_off,
-    cash_received, settled_without_payment, unapplied_cash_end,
+    cash_received, settled_without_payment, unapplied_cash_end, fx_realised,
     CAST(ar_end + fx_gap AS DECIMAL(18,2)) AS ar_end,
     CAST(fx_gap - COALESCE(lag(fx_gap) OVER (PARTITION BY group_by, group_value ORDER BY month_start), 0) AS DECIMAL(18,2)) AS fx_revaluation
   FROM with_fx
@@ -124,6 +162,8 @@ SELECT
   unapplied_cash_end,
   -- before the first partial month (int_month_ends.is_complete): the data covers the whole month
   COALESCE(month_end < (SELECT COALESCE(min(CASE WHEN is_complete THEN NULL ELSE as_of_date END), DATE '9999-12-31') FROM {{ ref('int_month_ends') }}), false) AS is_complete,
-  fx_revaluation
+  fx_revaluation,
+  fx_realised,
+  CAST(fx_revaluation - fx_realised AS DECIMAL(18,2)) AS fx_unrealised
 FROM final
 ORDER BY month_start, group_by, group_value

@@ -229,13 +229,21 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     const { rows } = await db.query(
       `SELECT strftime(month, '%Y-%m') AS m, CAST(ar_begin AS VARCHAR) AS ar_begin, CAST(invoiced AS VARCHAR) AS invoiced, CAST(credit_notes AS VARCHAR) AS credit_notes,
               CAST(collected AS VARCHAR) AS collected, CAST(written_off AS VARCHAR) AS written_off, CAST(ar_end AS VARCHAR) AS ar_end,
-              CAST(fx_revaluation AS VARCHAR) AS fx, CAST(cash_received AS VARCHAR) AS cash, is_complete
+              CAST(fx_revaluation AS VARCHAR) AS fx, CAST(cash_received AS VARCHAR) AS cash, is_complete,
+              CAST(fx_realised AS VARCHAR) AS fx_realised, CAST(fx_unrealised AS VARCHAR) AS fx_unrealised
        FROM ar_rollforward WHERE group_by = 'ALL' ORDER BY month`,
     );
     const months = monthEnds();
     expect(rows.map((r) => r.m)).toEqual(months.map((m) => m.month));
     let arBegin = 0;
     let fxTotal = 0;
+    let realisedTotal = 0;
+    // realised FX: the booked residual a document keeps once closed in its own currency
+    const residual = (id: string, at: string) => {
+      const b = L.balance(id, day(at));
+      return b.original === 0 ? b.booked : 0;
+    };
+    let prevAt: string | undefined;
     for (const { month, agedAt } of months) {
       const r = rows.find((x) => x.m === month)!;
       const inMonth = (date: string) => date.slice(0, 7) === month;
@@ -260,9 +268,15 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
         toMoney(arBegin), toMoney(invoiced), toMoney(creditNotes), toMoney(cash), toMoney(cash), toMoney(writtenOff), toMoney(arEnd), toMoney(fx),
       ]);
       expect(r.is_complete, month).toBe(month !== months.at(-1)!.month);
+      let realised = 0;
+      for (const id of L.moves.keys()) realised += (prevAt ? residual(id, prevAt) : 0) - residual(id, agedAt);
+      expect([r.fx_realised, r.fx_unrealised], `${month} realised / unrealised`).toEqual([toMoney(realised), toMoney(fx - realised)]);
       arBegin = arEnd;
       fxTotal += Math.abs(fx);
+      realisedTotal += Math.abs(realised);
+      prevAt = agedAt;
     }
+    expect(realisedTotal).toBeGreaterThan(10_00);
     // foreign items were revalued: the line is not a row of zeros
     expect(fxTotal).toBeGreaterThan(100_00);
   });
@@ -294,23 +308,23 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     expect(recoveredTotal).toBeGreaterThan(0);
   });
 
-  it('compares a credit limit kept in a foreign currency with open AR after converting it at the month end closing rate', async () => {
+  // The generator keeps limits in euros (customers.currency EUR), so this checks the plumbing on every
+  // row; a limit in another currency is worked by hand in test/unit/warehouse-fx-revaluation.test.ts.
+  it('credit_limit_utilisation: the limit as the ERP keeps it beside the one compared, which customer_risk shares', async () => {
     const agedAt = new Map(monthEnds().map((m) => [m.end, m.agedAt]));
     const customers = new Map(ledger.customers!.map((c) => [c.customer_id!, c]));
     const { rows } = await db.query(
       `SELECT CAST(as_of_date AS VARCHAR) AS d, customer_id, CAST(credit_limit AS VARCHAR) AS lim, CAST(credit_limit_original AS VARCHAR) AS orig,
               limit_currency, CAST(open_ar AS VARCHAR) AS ar, over_limit FROM credit_limit_utilisation WHERE limit_source = 'customer_master'`,
     );
-    let foreign = 0;
+    expect(rows.length).toBeGreaterThan(100);
     for (const r of rows) {
       const c = customers.get(String(r.customer_id))!;
       expect([r.orig, r.limit_currency], String(r.customer_id)).toEqual([toMoney(cents(c.credit_limit!)), c.currency]);
       const lim = rates.toEur(cents(c.credit_limit!), c.currency!, agedAt.get(String(r.d))!);
       expect(r.lim, `${r.customer_id} ${r.d}`).toBe(toMoney(lim));
       expect(r.over_limit).toBe(cents(String(r.ar)) > lim);
-      if (c.currency !== 'EUR') foreign++;
     }
-    expect(foreign).toBeGreaterThan(20);
     // customer_risk (and the priority marts and alerts that read it) compares the same converted limit
     const risk = (await db.query(
       `SELECT count(*) AS n FROM customer_risk r JOIN credit_limit_utilisation u USING (as_of_date, customer_id)

@@ -2,6 +2,8 @@
  * Currency rules on a hand-computed ledger (rates are USD per EUR, amounts ÷ rate to the cent):
  * a USD invoice booked at its date's rate, revalued at each month end's closing rate, and paid at a
  * third rate; the roll-forward's fx_revaluation carries the unrealised and then the realised result.
+ * The customer's credit limit is kept in USD too (USD 1,500): it converts at each month end's
+ * closing rate before it is compared with open AR (read 1:1 it would hide the customer being over it).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allocation, buildFixture, configWith, customer, invoice, payment, type BuiltFixture } from '../helpers/warehouse.js';
@@ -14,7 +16,7 @@ describe('revaluation of a USD invoice', () => {
   beforeAll(async () => {
     f = await buildFixture(
       {
-        customers: [customer('C1')],
+        customers: [customer('C1', 'smb', { currency: 'USD', credit_limit: '1500.00' })],
         invoices: [usd(invoice('U1', 'C1', '2024-01-10', '2024-02-09', '1000.00')), invoice('E1', 'C1', '2024-01-10', '2024-02-09', '500.00')],
         payments: [{ ...payment('P1', 'C1', '2024-03-04', '1000.00'), currency: 'USD' }],
         payment_allocations: [allocation('P1', 'U1', '1000.00')],
@@ -22,7 +24,7 @@ describe('revaluation of a USD invoice', () => {
         fx_rates: [rate('2024-01-10', '1.1000'), rate('2024-01-31', '1.0800'), rate('2024-02-29', '1.0500'), rate('2024-03-01', '1.0400'), rate('2024-03-29', '1.0700')],
       },
       configWith(),
-      ['+ar_open_items', '+ar_aging', '+ar_rollforward', '+ar_currency'],
+      ['+ar_open_items', '+ar_aging', '+ar_rollforward', '+ar_currency', '+credit_limit_utilisation', '+customer_risk'],
     );
   });
 
@@ -48,6 +50,35 @@ describe('revaluation of a USD invoice', () => {
       { m: '2024-02-01', i: '0.00', c: '0.00', fx: '26.45', e: '1452.38' },
       // paid 4 Mar at 1.04: 961.54 collected; 961.54 − 909.09 = 52.45 realised in all, 43.29 of it already shown
       { m: '2024-03-01', i: '0.00', c: '961.54', fx: '9.16', e: '500.00' },
+    ]);
+  });
+
+  it('splits the FX line into realised (closed documents) and unrealised (revaluation of open ones)', async () => {
+    const rows = await f.query(`SELECT CAST(month AS VARCHAR) AS m, CAST(fx_realised AS VARCHAR) AS r, CAST(fx_unrealised AS VARCHAR) AS u
+      FROM ar_rollforward WHERE group_by = 'ALL' ORDER BY 1`);
+    expect(rows).toEqual([
+      { m: '2024-01-01', r: '0.00', u: '16.84' },
+      { m: '2024-02-01', r: '0.00', u: '26.45' },
+      // paid: 961.54 collected on 909.09 booked, 52.45 realised; the 43.29 shown as unrealised reverses
+      { m: '2024-03-01', r: '52.45', u: '-43.29' },
+    ]);
+  });
+
+  it('converts a credit limit kept in USD at the closing rate before comparing it with open AR', async () => {
+    const rows = await f.query(`SELECT CAST(as_of_date AS VARCHAR) AS d, CAST(open_ar AS VARCHAR) AS ar, CAST(credit_limit AS VARCHAR) AS lim,
+      CAST(credit_limit_original AS VARCHAR) AS orig, limit_currency AS cur, CAST(headroom AS VARCHAR) AS headroom, over_limit
+      FROM credit_limit_utilisation ORDER BY 1`);
+    expect(rows).toEqual([
+      { d: '2024-01-31', ar: '1425.93', lim: '1388.89', orig: '1500.00', cur: 'USD', headroom: '-37.04', over_limit: true }, // 1500/1.08
+      { d: '2024-02-29', ar: '1452.38', lim: '1428.57', orig: '1500.00', cur: 'USD', headroom: '-23.81', over_limit: true }, // 1500/1.05
+      // March is partial (data end 4 Mar): the rate of 1 Mar, 1.04
+      { d: '2024-03-31', ar: '500.00', lim: '1442.31', orig: '1500.00', cur: 'USD', headroom: '942.31', over_limit: false },
+    ]);
+    const risk = await f.query(`SELECT CAST(as_of_date AS VARCHAR) AS d, CAST(credit_limit AS VARCHAR) AS lim, over_limit FROM customer_risk ORDER BY 1`);
+    expect(risk).toEqual([
+      { d: '2024-01-31', lim: '1388.89', over_limit: true },
+      { d: '2024-02-29', lim: '1428.57', over_limit: true },
+      { d: '2024-03-31', lim: '1442.31', over_limit: false },
     ]);
   });
 

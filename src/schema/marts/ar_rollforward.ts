@@ -23,5 +23,7 @@ export const arRollforward = defineTable({
     unapplied_cash_end: col.money('Part of ar_end that is unapplied cash at the month end (≤ 0)'),
     is_complete: col.boolean("False for a partial or later month: the ledger's data ends before this month end (mid-month export), so the month's figures cover only part of it"),
     fx_revaluation: col.money('Change in the month of the FX result on foreign-currency documents: open ones revalued at the closing rate, settled ones at their payment date rate against their document date rate (0 when all is in the reporting currency)'),
+    fx_realised: col.money('Part of fx_revaluation realised in the month: the booked residual of foreign-currency documents closed in their own currency (paid, credited or written off at other rates than issued); like ar_ratio_monthly.fx_difference (which follows invoices by their invoice month), here by the month the document closes'),
+    fx_unrealised: col.money('fx_revaluation − fx_realised: the change in the month of the revaluation of open foreign-currency documents at the closing rate'),
   },
 });
