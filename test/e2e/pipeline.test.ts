@@ -95,7 +95,8 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
       await db.close();
       await snapDb.close();
     };
-  }, 240_000);
+  // two generated lakes built: minutes on a loaded 2-core machine (about 3.5 min at load 16)
+  }, 480_000);
 
   it('lands every generated row exactly once', async () => {
     for (const t of TABLES) {
@@ -167,6 +168,43 @@ describe('embedded pipeline end to end (CLI, independent recomputation)', () => 
     expect(late((r) => disputed.has(r.document_id!))).toBeGreaterThan(late((r) => !disputed.has(r.document_id!)) + 5);
     expect(new Set(ledger.invoices!.map((r) => r.delivery_channel))).toEqual(new Set(['paper', 'email', 'e-invoice', 'portal']));
     expect(late((r) => r.delivery_channel === 'paper')).toBeGreaterThan(late((r) => r.delivery_channel === 'e-invoice'));
+  });
+
+  it('disputes_monthly: opened, resolved, credited, days to resolve and the register at each month end, per reason and ALL', async () => {
+    const { rows } = await db.query(
+      `SELECT strftime(month, '%Y-%m') AS m, reason, disputes_opened AS o, CAST(amount_opened AS VARCHAR) AS ao, disputes_resolved AS r,
+              CAST(amount_resolved AS VARCHAR) AS ar, resolved_by_credit AS c, mean_days_to_resolve AS mean, max_days_to_resolve AS max,
+              open_disputes AS n, CAST(open_disputed_amount AS VARCHAR) AS na, is_complete FROM disputes_monthly ORDER BY month, reason`,
+    );
+    const months = monthEnds();
+    type Dispute = { reason: string; opened_date: string; resolved_date?: string; outcome?: string; eur: number };
+    const disputes: Dispute[] = ledger.disputes!.map((d) => {
+      const doc = L.docs.get(d.document_id!)!;
+      return { reason: d.reason!, opened_date: d.opened_date!, resolved_date: d.resolved_date || undefined, outcome: d.outcome || undefined, eur: rates.toEur(cents(d.disputed_amount!), doc.currency!, doc.invoice_date!) };
+    });
+    const reasons = ['ALL', ...new Set(disputes.map((d) => d.reason))].sort();
+    expect(rows.length).toBe(months.length * reasons.length);
+    let checked = 0;
+    for (const { month, end } of months) {
+      for (const reason of reasons) {
+        const mine = disputes.filter((d) => reason === 'ALL' || d.reason === reason);
+        const opened = mine.filter((d) => d.opened_date.slice(0, 7) === month);
+        const resolved = mine.filter((d) => d.resolved_date && d.resolved_date.slice(0, 7) === month);
+        const open = mine.filter((d) => d.opened_date <= end && (!d.resolved_date || d.resolved_date > end));
+        const days = resolved.map((d) => day(d.resolved_date!) - day(d.opened_date));
+        const r = rows.find((x) => x.m === month && x.reason === reason)!;
+        expect([r.o, r.ao, r.r, r.ar, r.c, r.max, r.n, r.na], `${month} ${reason}`).toEqual([
+          String(opened.length), toMoney(sum(opened, (d) => d.eur)), String(resolved.length), toMoney(sum(resolved, (d) => d.eur)),
+          String(resolved.filter((d) => d.outcome === 'credited' || d.outcome === 'partially_credited').length),
+          days.length ? Math.max(...days) : null, String(open.length), toMoney(sum(open, (d) => d.eur)),
+        ]);
+        if (days.length) expect(r.mean as number, `${month} ${reason}`).toBeCloseTo(days.reduce((a, b) => a + b, 0) / days.length, 9);
+        else expect(r.mean).toBeNull();
+        expect(r.is_complete, month).toBe(month !== months.at(-1)!.month);
+        checked += opened.length;
+      }
+    }
+    expect(checked).toBe(2 * disputes.length);
   });
 
   it('writes the rates in the ECB layout: newest first, no weekends or TARGET holidays', () => {
