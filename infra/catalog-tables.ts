@@ -1,5 +1,6 @@
 import { CANONICAL_TABLES } from '../src/schema/index.js';
 import { commitTables } from '../src/warehouse/athena/committed-batches.js';
+import { PROVENANCE_COLUMNS } from '../src/lake/provenance.js';
 import type { CatalogTableSpec } from './constructs/lake-catalog.js';
 
 /** Glue name of a canonical table's raw (append-only, per-batch) data. */
@@ -13,7 +14,8 @@ export function catalogTables(): CatalogTableSpec[] {
   const raw = CANONICAL_TABLES.map((t) => ({
     name: rawTableName(t.name),
     description: `Raw batches of ${t.name}: ${t.description}`,
-    columns: t.columns,
+    // The provenance columns of compacted files (src/lake/compact.ts): NULL in every other file.
+    columns: [...t.columns, ...PROVENANCE_COLUMNS],
     prefix: `raw/${t.name}/`,
     datePartition: { column: 'ingest_date' },
   }));

@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { PROVENANCE_COLUMNS } from '../../src/lake/provenance.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import { rawTableName } from '../../infra/catalog-tables.js';
@@ -104,11 +105,11 @@ describe('ingest and build functions', () => {
 describe('Glue catalog and Athena', () => {
   const tables = () => ofType('AWS::Glue::Table').map(([, t]) => t.Properties.TableInput);
 
-  it('has a raw table per canonical table, columns equal to the zod schema, partitioned by ingest_date without projection (partitions registered at commit)', () => {
+  it('has a raw table per canonical table, columns equal to the zod schema (plus the provenance columns of compacted files), partitioned by ingest_date without projection (partitions registered at commit)', () => {
     for (const t of CANONICAL_TABLES) {
       const glue = tables().find((x) => x.Name === rawTableName(t.name));
       expect(glue, t.name).toBeDefined();
-      expect(glue.StorageDescriptor.Columns).toEqual(glueColumns(t.columns).map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })));
+      expect(glue.StorageDescriptor.Columns).toEqual(glueColumns([...t.columns, ...PROVENANCE_COLUMNS]).map((c) => ({ Name: c.name, Type: c.type, Comment: c.comment })));
       expect(glue.PartitionKeys).toEqual([expect.objectContaining({ Name: 'ingest_date', Type: 'date' })]);
       // Projection would make Athena probe every day since a start date; registered partitions are only the days with data.
       expect(Object.keys(glue.Parameters).filter((k) => k.startsWith('projection.') || k === 'storage.location.template')).toEqual([]);

@@ -40,10 +40,20 @@ const HASH_OF_PATH = `'([0-9a-f]{64})\\.json$'`;
 export function committedPathsSql(table: string, lakeUri: string): string {
   const root = lakeUri.endsWith('/') ? lakeUri : `${lakeUri}/`;
   const m = manifestTableName(table);
-  const r = retiredTableName(table);
+  // A compaction's manifest lists the batches it holds one per line (`"<sha256>",` alone on a line, as
+  // JSON.stringify(…, null, 2) writes an array of strings): their own files are read through it.
+  const compacted = `SELECT regexp_extract(c.line, ${COMPACTED_LINE}, 1) FROM ${m} c WHERE regexp_like(c.line, ${COMPACTED_LINE})`;
   return (
     `SELECT concat(${sqlString(root)}, regexp_extract(m.line, '"data_key"\\s*:\\s*"([^"]+)"', 1)) ` +
-    `FROM ${m} m WHERE m.line LIKE '%"data_key"%' AND regexp_extract(m."$path", ${HASH_OF_PATH}, 1) NOT IN (` +
-    `SELECT regexp_extract(r."$path", ${HASH_OF_PATH}, 1) FROM ${r} r WHERE regexp_like(r."$path", ${HASH_OF_PATH}))`
+    `FROM ${m} m WHERE m.line LIKE '%"data_key"%' AND regexp_extract(m."$path", ${HASH_OF_PATH}, 1) NOT IN (${retiredHashesSql(table)}) ` +
+    `AND regexp_extract(m."$path", ${HASH_OF_PATH}, 1) NOT IN (${compacted})`
   );
+}
+
+const COMPACTED_LINE = `'^\\s*"([0-9a-f]{64})",?\\s*$'`;
+
+/** Content hashes of the retired batches of a table (their retire records' names). */
+export function retiredHashesSql(table: string): string {
+  const r = retiredTableName(table);
+  return `SELECT regexp_extract(r."$path", ${HASH_OF_PATH}, 1) FROM ${r} r WHERE regexp_like(r."$path", ${HASH_OF_PATH})`;
 }

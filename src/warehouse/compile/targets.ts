@@ -1,7 +1,7 @@
 import type { Dialect } from '../dialect/dialect.js';
 import { duckdbDialect } from '../duckdb/duckdb-dialect.js';
 import { athenaDialect } from '../athena/athena-dialect.js';
-import { committedPathsSql } from '../athena/committed-batches.js';
+import { committedPathsSql, retiredHashesSql } from '../athena/committed-batches.js';
 import { quoteIdent, type TableDef } from '../../schema/index.js';
 import { lakePaths } from '../../lake/layout.js';
 import { PROVENANCE } from '../../lake/provenance.js';
@@ -104,10 +104,19 @@ export function athenaTarget(opts: AthenaTargetOptions = {}): CompileTarget {
   const rawTable = opts.rawTable ?? ((t: string) => `raw_${t}`);
   return {
     dialect: athenaDialect,
-    // "$path" is Athena's hidden column with the object key: the batch file name orders versions.
-    source: (table) =>
-      `(SELECT raw.*, "$path" AS filename FROM ${rawTable(table.name)} raw` +
-      (opts.lakeUri ? ` WHERE "$path" IN (${committedPathsSql(table.name, opts.lakeUri)}))` : ')'),
+    // "$path" is Athena's hidden column with the object key: the batch file name orders versions. A
+    // compacted file's rows name their original batch file and day instead (src/lake/compact.ts), and
+    // rows of a retired original batch are filtered out of it.
+    source: (table) => {
+      const { sha256, file, ingestDate } = PROVENANCE;
+      const root = opts.lakeUri && (opts.lakeUri.endsWith('/') ? opts.lakeUri : `${opts.lakeUri}/`);
+      const cols = table.columns.map((c) => `raw.${quoteIdent(c.name)}`).join(', ');
+      const filename = root ? `COALESCE(concat(${sqlString(root)}, raw.${file}), "$path")` : '"$path"';
+      const where = opts.lakeUri
+        ? ` WHERE "$path" IN (${committedPathsSql(table.name, opts.lakeUri)}) AND (raw.${sha256} IS NULL OR raw.${sha256} NOT IN (${retiredHashesSql(table.name)}))`
+        : '';
+      return `(SELECT ${cols}, COALESCE(raw.${ingestDate}, raw.ingest_date) AS ingest_date, ${filename} AS filename FROM ${rawTable(table.name)} raw${where})`;
+    },
     ref: (model) => model,
   };
 }
