@@ -27,9 +27,8 @@ WITH item_months AS (
 -- the booked balance of an item closed in its own currency (0 while it is open): its change per month
 item_fx AS (
   SELECT m.*,
-         CASE WHEN sum(delta_original) OVER w = 0 THEN sum(delta) OVER w ELSE 0 END AS closed_residual
+         {{ closed_fx_residual('item_id', 'event_month_end') }} AS closed_residual
   FROM item_months m
-  WINDOW w AS (PARTITION BY item_id ORDER BY event_month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 cohort_events AS (
   SELECT

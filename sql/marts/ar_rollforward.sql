@@ -42,9 +42,8 @@ doc_months AS (
 ),
 doc_residuals AS (
   SELECT d.*,
-         CASE WHEN sum(delta_original) OVER w = 0 THEN sum(delta) OVER w ELSE 0 END AS closed_residual
+         {{ closed_fx_residual('item_id', 'month_start') }} AS closed_residual
   FROM doc_months d
-  WINDOW w AS (PARTITION BY item_id ORDER BY month_start ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 realised AS (
   SELECT customer_id, month_start, sum(COALESCE(prev_residual, 0) - closed_residual) AS fx_realised

@@ -109,6 +109,16 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     /** Bucket label and order of documents with a negative open amount (after unapplied cash). */
     credit_balance_bucket: () => sqlString(CREDIT_BALANCE_BUCKET),
     credit_balance_bucket_order: () => String(agingBuckets(edges).length + 1),
+    /**
+     * Realised FX of a foreign-currency item, one rule for the roll-forward and the ratio marts: once
+     * the item's own-currency movements (`delta_original`) add up to zero it is settled, and whatever
+     * its reporting-currency movements (`delta`) still add up to is the exchange difference realised.
+     * 0 while the item is open. Over rows of one item (`item`) in the order of `order`.
+     */
+    closed_fx_residual: (item, order) => {
+      const w = `OVER (PARTITION BY ${expr(item, 'item')} ORDER BY ${expr(order, 'order')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+      return `CASE WHEN sum(delta_original) ${w} = 0 THEN sum(delta) ${w} ELSE 0 END`;
+    },
     sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
     band_label: (band) => bandLabelCase(expr(band, 'common band')),
     /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */
