@@ -8,6 +8,7 @@ import { CANONICAL_TABLES, quoteIdent, type TableDef } from '../../schema/index.
 import { MART_TABLES } from '../../schema/marts/index.js';
 import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/index.js';
 import { committedRawSources } from '../lake-sources.js';
+import { PROVENANCE_COLUMNS } from '../../lake/provenance.js';
 import { commitTables } from '../athena/committed-batches.js';
 import { inPool, type BuildReport, type BuildSession } from '../runner.js';
 import { BuildError } from '../materialise.js';
@@ -63,7 +64,8 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
       const files = committed.get(table.name);
       if (!files?.length) return emptyRawRelation(table);
       const paths = files.map((k) => sqlString(`${location}/${k.split(sep).join(posix.sep)}`));
-      return `(SELECT r.*, "$path" AS filename FROM ${quoteIdent(`raw_${table.name}`)} r WHERE "$path" IN (${paths.join(', ')}))`;
+      const cols = table.columns.map((c) => `r.${quoteIdent(c.name)}`).join(', ');
+      return `(SELECT ${cols}, r.ingest_date, "$path" AS filename FROM ${quoteIdent(`raw_${table.name}`)} r WHERE "$path" IN (${paths.join(', ')}))`;
     },
     ref: (model) => model,
   };
@@ -219,7 +221,12 @@ const LAKE_MARKER = 'creditlake_lake';
 /** `raw_<table>` over raw/<table>/, recreated when its columns differ from the canonical schema. */
 async function ensureRawTable(engine: TrinoEngine, q: (n: string) => string, table: TableDef, location: string): Promise<void> {
   const name = `raw_${table.name}`;
-  const cols = [...table.columns.map((c) => ({ name: c.name, type: c.sqlType as string })), { name: 'ingest_date', type: 'DATE' }];
+  // The same columns as the stack's Glue raw tables (infra/catalog-tables.ts), so Athena-compiled SQL
+  // validates against them too; the provenance columns read NULL in files never compacted.
+  const cols = [
+    ...[...table.columns, ...PROVENANCE_COLUMNS].map((c) => ({ name: c.name, type: c.sqlType as string })),
+    { name: 'ingest_date', type: 'DATE' },
+  ];
   const existing = await engine.query(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $schema AND table_name = $table ORDER BY ordinal_position`,
     { schema: engine.schema, table: name },
