@@ -153,8 +153,8 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
         snaps.add(i, {
           customer_id: c.customer_id, name: c.name, kvk_number: c.kvk_number ?? null, vat_number: c.vat_number ?? null,
           country: c.country, payment_terms_days: Number(c.payment_terms_days),
-          // the ERP keeps a foreign debtor's limit in its currency
-          credit_limit_cents: limit === null || !currency || !fx ? limit : eurToCurrency(limit, fx.rateOn(currency, dayOf(last))),
+          // the ERP keeps a foreign debtor's limit in its currency (the master's, when it has one there)
+          credit_limit_cents: limit === null || !currency || !fx || c.currency !== 'EUR' ? limit : eurToCurrency(limit, fx.rateOn(currency, dayOf(last))),
         }, openItemsAt(l, snaps.dates));
       }
       customers.write(l.customer);

@@ -9,7 +9,7 @@ import type { CustomerLedger, IdSequence } from './rows.js';
 import { COUNTRY_OF, eurToCurrency, type FxSeries, type InvoiceCurrency } from './fx.js';
 import { channelDelay, drawDispute, type Channel } from './disputes.js';
 
-/** The company's own (reporting) currency: credit limits and collection costs are in it. */
+/** The company's own (reporting) currency: collection costs and most credit limits are in it. */
 const CURRENCY = 'EUR';
 const MAX_MONTH_FACTOR = Math.max(...MONTH_FACTOR);
 
@@ -98,7 +98,7 @@ export function simulateCustomer(
   const disputeShare = situations.disputes ?? 0;
   const disputeRng = disputeShare > 0 ? new Rng(win.seed, 'disputes', p.index) : null;
   const channelRng = channel ? new Rng(win.seed, 'channel-delay', p.index) : null;
-  // documents and payments are in the customer's currency; costs and limits stay in euros
+  // documents and payments are in the customer's currency; costs stay in euros
   const docCurrency = money?.currency ?? CURRENCY;
   const inEuro = (cents: Cents, day: Day): Cents => (money ? Math.round(cents / money.fx.rateOn(money.currency, day)) : cents);
   const creditBalances = situations.creditBalances ?? 0;
@@ -287,10 +287,14 @@ export function simulateCustomer(
   const limit = creditDecisionsFor(p, win, rng, ids, ledger.decisions);
   // a customer abroad has no KvK number or SBI code (its Dutch credit report does not match it)
   const abroad = money ? COUNTRY_OF[money.currency] : null;
+  // every other customer abroad has its limit kept in its own currency (converted at the window end's
+  // rate), the others in euros, as ERPs differ: the marts must read the limit's currency, not the invoices'
+  const limitAbroad = money !== null && !p.noLimit && p.index % 2 === 0;
   ledger.customer = {
     customer_id: p.customerId, name: abroad ? foreignName(p.name, abroad) : p.name, kvk_number: abroad ? null : p.kvkNumber, vat_number: abroad ? null : p.vatNumber,
     country: abroad ?? p.country, sbi_code: abroad ? null : p.sbiCode, segment: p.segment, size_class: p.sizeClass,
-    credit_limit: p.noLimit ? null : formatCents(limit), currency: CURRENCY, payment_terms_days: p.termsDays,
+    credit_limit: p.noLimit ? null : formatCents(limitAbroad ? eurToCurrency(limit, money.fx.rateOn(money.currency, end)) : limit),
+    currency: limitAbroad ? money.currency : CURRENCY, payment_terms_days: p.termsDays,
     account_manager: accountManagerOf(p.customerId),
   };
   return ledger;

@@ -85,6 +85,81 @@ describe('credit balances through the CLI (hand-made ledger)', () => {
   });
 });
 
+/*
+ * The issue's own figures: "overdue AR −300 (−300 %), % current 400 %, ADD −23 days, CEI 133 %, and
+ * the next month open AR −800 and CEI 900 %". A ledger of that shape, one customer:
+ * December: I0 900 (due 31 Dec). January: P1 pays I0; I1 400 (20 Jan, due 19 Feb) and I2 300 (paid
+ * by P2 the same month) invoiced; CN1 −300 naming no invoice (10 Jan). February: P3 900 all
+ * allocated to I1 (400) on 29 Feb → I1 overpaid by 500. Aged as before the rule, CN1 sat in 15-30 as
+ * −300 and the overpaid I1 in 1-14 as −500: exactly the tiles the issue quotes (checked below from
+ * the open items, so the ledger is the reproduction); now the tiles read 0 overdue, 100 % current,
+ * ADD 0 and CEI 100 in January, and in February nothing owed, nothing overdue, CEI 100.
+ */
+describe('the issue\'s CFO tiles: an unlinked credit note and an overpayment (hand-made ledger)', () => {
+  const work = workFolder('credit-balance-tiles');
+  beforeAll(async () => {
+    const files = [
+      writeCsv(work, 'customers', CUSTOMERS_HEADER, [['C1', 'Alpha BV', '', '', 'NL', '4690', 'smb', 'small', '', 'EUR', '30']]),
+      writeCsv(work, 'invoices', INVOICES_HEADER, [
+        ['I0', 'C1', 'invoice', '2023-12-01', '2023-12-31', 'EUR', '900.00', '', ''],
+        ['CN1', 'C1', 'credit_note', '2024-01-10', '2024-01-10', 'EUR', '-300.00', '', ''],
+        ['I1', 'C1', 'invoice', '2024-01-20', '2024-02-19', 'EUR', '400.00', '', ''],
+        ['I2', 'C1', 'invoice', '2024-01-22', '2024-02-21', 'EUR', '300.00', '', ''],
+      ]),
+      writeCsv(work, 'payments', PAYMENTS_HEADER, [
+        ['P1', 'C1', '2024-01-05', '900.00', 'EUR'], ['P2', 'C1', '2024-01-29', '300.00', 'EUR'], ['P3', 'C1', '2024-02-29', '900.00', 'EUR'],
+      ]),
+      writeCsv(work, 'payment_allocations', ALLOCATIONS_HEADER, [['P1', 'I0', '900.00'], ['P2', 'I2', '300.00'], ['P3', 'I1', '900.00']]),
+    ];
+    for (const f of files) {
+      const r = await cli(work, 'ingest', f, '--table', f.slice(work.length + 1, -4));
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const b = await cli(work, 'build');
+    expect(b.code, b.stdout + b.stderr).toBe(0);
+  }, 120_000);
+
+  it('is the issue\'s ledger: aged with credit balances in the overdue buckets it gives the tiles the issue quotes', async () => {
+    const items = await queryRows(work, `SELECT CAST(as_of_date AS VARCHAR) AS d, CAST(open_amount AS VARCHAR) AS amount, days_past_due FROM ar_open_items`);
+    const roll = await queryRows(work, `SELECT CAST(month_end AS VARCHAR) AS d, CAST(ar_begin AS VARCHAR) AS b, CAST(ar_end AS VARCHAR) AS e, CAST(credit_sales AS VARCHAR) AS s
+      FROM dso_monthly WHERE group_by = 'ALL' ORDER BY month`);
+    const old = (d: string) => {
+      const at = items.filter((r) => r.d === d);
+      const cents = (xs: typeof at) => xs.reduce((t, r) => t + Math.round(Number(r.amount) * 100), 0) / 100;
+      const overdue = cents(at.filter((r) => (r.days_past_due as number) > 0));
+      const open = cents(at);
+      const current = open - overdue;
+      const { b, s } = roll.find((r) => r.d === d)! as { b: string; s: string };
+      const days = Number(d.slice(8));
+      return {
+        open, overdue, overduePct: Math.round((overdue / open) * 100), pctCurrent: Math.round((current / open) * 100),
+        add: Number(s) ? Math.round((overdue / Number(s)) * days) : null, cei: Math.round(((Number(b) + Number(s) - open) / (Number(b) + Number(s) - current)) * 100),
+      };
+    };
+    expect(old('2024-01-31')).toEqual({ open: 100, overdue: -300, overduePct: -300, pctCurrent: 400, add: -23, cei: 133 });
+    expect(old('2024-02-29')).toMatchObject({ open: -800, cei: 900 });
+  });
+
+  it('shows overdue 0, % current 100, ADD 0 and CEI 100 in January; in February nothing owed and CEI 100', async () => {
+    const rows = await queryRows(work, `SELECT CAST(month AS VARCHAR) AS m, CAST(open_ar AS VARCHAR) AS open_ar, CAST(debit_ar AS VARCHAR) AS debit_ar,
+      CAST(credit_balances AS VARCHAR) AS credit_balances, CAST(overdue_ar AS VARCHAR) AS overdue_ar, overdue_pct, pct_current, cei, dso, avg_days_delinquent, is_complete
+      FROM kpi_summary WHERE month >= DATE '2024-01-01' ORDER BY month`);
+    expect(rows).toEqual([
+      // credit sales 400 + 300 − 300 = 400; collected 900 + 400 − 100 = 1,200, nothing overdue
+      { m: '2024-01-01', open_ar: '100.00', debit_ar: '400.00', credit_balances: '-300.00', overdue_ar: '0.00', overdue_pct: 0, pct_current: 100, cei: 100, dso: 7.75, avg_days_delinquent: 0, is_complete: true },
+      // no sales: no DSO or ADD; no debit balance: no % current or overdue share; collected 100 + 0 + 800 = 900
+      { m: '2024-02-01', open_ar: '-800.00', debit_ar: '0.00', credit_balances: '-800.00', overdue_ar: '0.00', overdue_pct: null, pct_current: null, cei: 100, dso: null, avg_days_delinquent: null, is_complete: true },
+    ]);
+    const aging = await queryRows(work, `SELECT CAST(as_of_date AS VARCHAR) AS d, bucket, CAST(open_amount AS VARCHAR) AS amount FROM ar_aging
+      WHERE group_by = 'ALL' AND open_count > 0 AND as_of_date >= DATE '2024-01-31' ORDER BY as_of_date, bucket_order`);
+    expect(aging).toEqual([
+      { d: '2024-01-31', bucket: 'not due', amount: '400.00' },
+      { d: '2024-01-31', bucket: 'credit balance', amount: '-300.00' },
+      { d: '2024-02-29', bucket: 'credit balance', amount: '-800.00' },
+    ]);
+  });
+});
+
 describe('ERP presets whose credit notes name no invoice (Exact, AFAS, SAP, Twinfield)', () => {
   const presets: [string, string, string][] = [
     ['exact-online-receivables', 'exact-online-receivables.csv', '-150.25'],

@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ALLOCATIONS_HEADER, cli, CUSTOMERS_HEADER, INVOICES_HEADER, PAYMENTS_HEADER, queryRows, workFolder, writeCsv,
 } from '../support/run-cli.js';
+import { handleApiRequest } from '../../src/serve/api.js';
+import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 
 const CUSTOMERS = [['C1', 'Alpha BV', '', '', 'NL', '4690', 'smb', 'small', '', 'EUR', '30']];
 /* January and February: 3,100 and 2,900 invoiced; March up to the 15th: 1,500 (I5 due 20 March). */
@@ -76,6 +78,31 @@ describe('an extract that stops mid-month', () => {
       ['2024-02-01', true, 29, true],
       ['2024-03-01', false, 15, false],
     ]);
+  });
+
+  // The issue: "the dashboards open on a month after the data ends, where open AR is 0 and CEI is 100".
+  it('opens the dashboards on the last complete month, labelled, and offers no month after the data end', async () => {
+    const engine = await ReadOnlyWarehouse.open(join(work, 'lake', 'warehouse.duckdb'));
+    try {
+      const meta = JSON.parse((await handleApiRequest('/api/meta', {}, engine)).body) as { data_as_of: string; filters: { as_of: string[] } };
+      expect(meta.filters.as_of).toEqual(['2024-01-31', '2024-02-29', '2024-03-31']);
+      expect(meta.data_as_of).toBe('2024-03-31');
+      const res = await handleApiRequest('/api/slices/cfo_kpis', {}, engine);
+      expect(res.status).toBe(200);
+      const tiles = JSON.parse(res.body) as { rows: { kpi: string; value: unknown }[]; notes: string[]; meta: { month: string } };
+      expect(tiles.meta.month).toBe('2024-02-01');
+      expect(tiles.notes[0]).toBe('showing 2024-02, the last complete month; 2024-03 is in progress (15 days of data)');
+      // February as it was: I2 2,900 open (not due), I1 collected, so CEI 3,100 / 3,100
+      const value = (k: string) => tiles.rows.find((r) => r.kpi === k)!.value;
+      expect([Number(value('open_ar')), value('cei'), value('overdue_pct')]).toEqual([2900, 100, 0]);
+      // the partial month is there when asked for, flagged as in progress
+      const march = JSON.parse((await handleApiRequest('/api/slices/cfo_kpis', { as_of: '2024-03-31' }, engine)).body) as typeof tiles;
+      expect(march.meta.month).toBe('2024-03-01');
+      expect(march.notes[0]).toMatch(/2024-03 is still in progress/);
+      expect(Number(march.rows.find((r) => r.kpi === 'open_ar')!.value)).toBe(1500);
+    } finally {
+      await engine.close();
+    }
   });
 
   it('takes a later extract date from the config (the export date, not the last event)', async () => {

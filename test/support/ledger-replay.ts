@@ -163,6 +163,41 @@ export class LedgerReplay {
     return { original: b, booked: eur, recoveries };
   }
 
+  /**
+   * When and how an invoice was settled (metrics.md, "payment_behaviour"), replayed day by day in its
+   * own currency with recoveries reinstating written-off debt as in balance(): the settlement date is
+   * the first day from which the balance stays at or below zero; closedBy is what that day brought (a
+   * write-off of the rest, else cash, else a correcting credit note); writtenOff says a write-off came
+   * on or before it. Undefined while open at `until` (ISO).
+   */
+  settlement(id: string, until: string): { date: string; closedBy: 'write_off' | 'payment' | 'credit_note'; writtenOff: boolean } | undefined {
+    const d = day(until);
+    const list = (this.moves.get(id) ?? []).filter((m) => m.day <= d);
+    const days = [...new Set(list.map((m) => m.day))].sort((a, b) => a - b);
+    let b = 0;
+    let written = 0;
+    let recovered = 0;
+    let since: number | undefined;
+    for (const t of days) {
+      const today = list.filter((m) => m.day === t);
+      b += today.reduce((s, m) => s + m.cents, 0);
+      written -= today.filter((m) => m.kind === 'wo').reduce((s, m) => s + m.cents, 0);
+      if (b < 0 && today.some((m) => m.kind === 'alloc') && written > recovered) {
+        const r = Math.min(written - recovered, -b);
+        b += r;
+        recovered += r;
+      }
+      if (b > 0) since = undefined;
+      else since ??= t;
+    }
+    if (since === undefined) return undefined;
+    const on = list.filter((m) => m.day === since);
+    // a write-off is a 'wo' movement lowering the balance; a negative write-off (recovery) raises it
+    const isWriteOff = (m: Move) => m.kind === 'wo' && m.cents < 0;
+    const closedBy = on.some(isWriteOff) ? 'write_off' : on.some((m) => m.kind === 'alloc') ? 'payment' : on.some((m) => m.kind === 'doc' && m.type === 'credit_note') ? 'credit_note' : 'payment';
+    return { date: isoDay(since), closedBy, writtenOff: list.some((m) => isWriteOff(m) && m.day <= since!) };
+  }
+
   /** Open items at D (documents and unapplied cash), valued at D's closing rate, with their bucket. */
   openAt(D: string): OpenLine[] {
     const d = day(D);

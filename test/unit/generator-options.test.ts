@@ -59,7 +59,7 @@ describe('ECB-layout rates', () => {
 });
 
 describe('generate --currencies', () => {
-  it('invoices and receipts of foreign customers in their currency, limits and collection costs in euros', async () => {
+  it('invoices and receipts of foreign customers in their currency, half their limits too, collection costs in euros', async () => {
     const out = join(root, 'fx');
     const s = await generateLedger({ customers: 60, months: 6, seed: 'o', outDir: out, situations: { currencies: 0.3 } });
     expect(s.fxRates?.file).toBe(join(out, 'eurofxref-hist.csv'));
@@ -77,10 +77,17 @@ describe('generate --currencies', () => {
     const abroad = customers.filter((c) => (currency.get(c.customer_id!) ?? 'EUR') !== 'EUR');
     expect(abroad.length).toBeGreaterThan(5);
     for (const c of abroad) {
-      expect({ country: c.country, kvk: c.kvk_number, currency: c.currency }, c.customer_id).toEqual({
-        country: { USD: 'US', GBP: 'GB', SEK: 'SE', CHF: 'CH' }[currency.get(c.customer_id!)!], kvk: '', currency: 'EUR',
+      expect({ country: c.country, kvk: c.kvk_number }, c.customer_id).toEqual({
+        country: { USD: 'US', GBP: 'GB', SEK: 'SE', CHF: 'CH' }[currency.get(c.customer_id!)!], kvk: '',
       });
+      // the limit is kept in euros or in the customer's own currency (every other customer abroad)
+      expect(['EUR', currency.get(c.customer_id!)], c.customer_id).toContain(c.currency);
     }
+    const foreignLimits = abroad.filter((c) => c.currency !== 'EUR' && c.credit_limit !== '');
+    expect(foreignLimits.length).toBeGreaterThan(1);
+    expect(abroad.filter((c) => c.currency === 'EUR' && c.credit_limit !== '').length).toBeGreaterThan(1);
+    // a customer at home keeps its limit in euros
+    for (const c of customers.filter((x) => !abroad.includes(x))) expect(c.currency, c.customer_id).toBe('EUR');
     for (const p of read('payments')) expect(p.currency, p.payment_id).toBe(currency.get(p.customer_id!) ?? 'EUR');
   });
 });

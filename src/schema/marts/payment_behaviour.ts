@@ -15,7 +15,7 @@ export const paymentBehaviour = defineTable({
     group_value: col.text("customer_id for customer rows, the group's value otherwise; 'ALL' on total rows"),
     segment: opt(col.text("Segment for group_by segment rows, 'ALL' on totals, empty otherwise")),
     invoices_settled: col.bigint('Invoices settled in the month: cleared by payment or a settled date (config payment_behaviour.basis widens it)'),
-    amount_settled: col.money('Sum of those invoices’ original amounts'),
+    amount_settled: col.money('Sum of those invoices’ original amounts, in the reporting currency at each invoice date’s rate'),
     mean_days_to_pay: opt(col.number('Mean of settlement date − invoice date, in days (empty when none settled)')),
     weighted_days_to_pay: opt(col.number('Days to pay weighted by invoice amount')),
     mean_days_late: opt(col.number('Mean of max(0, settlement date − due date), in days')),
