@@ -7,8 +7,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GlueClient } from '@aws-sdk/client-glue';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { BuildLock } from '../src/aws/build-lock.js';
+import { executionRunning } from '../src/aws/execution-running.js';
 import { createBuildSteps, type BuildSteps, type StepDeps } from '../src/aws/build-steps.js';
 import { jsonLogger } from '../src/aws/json-log.js';
 import { parseConfig } from '../src/config/config.js';
@@ -48,18 +49,7 @@ export function createBuildStepHandler(deps: StepDeps) {
   };
 }
 
-/** Whether an execution still runs; undefined when it cannot be told (no rights, throttled). */
-export function executionRunning(client: SFNClient) {
-  return async (executionArn: string): Promise<boolean | undefined> => {
-    try {
-      const r = await client.send(new DescribeExecutionCommand({ executionArn }));
-      return r.status === 'RUNNING';
-    } catch (e) {
-      if ((e as { name?: string }).name === 'ExecutionDoesNotExist') return false;
-      return undefined;
-    }
-  };
-}
+export { executionRunning };
 
 export function stepDepsFromEnv(env: NodeJS.ProcessEnv = process.env): StepDeps {
   const lake = env.LAKE_URI;

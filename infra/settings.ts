@@ -17,6 +17,13 @@ const SettingsSchema = z
      */
     buildQuietMinutes: z.coerce.number().int().min(1).max(1440).default(10),
     buildMaxWaitMinutes: z.coerce.number().int().min(1).max(1440).default(60),
+    /**
+     * EventBridge schedule of raw-file compaction (UTC): before the nightly build, so it reads the
+     * compacted files. Runs under the lake's build lock; skipped when a build holds the lake.
+     */
+    compactSchedule: z.string().min(1).default('cron(0 5 * * ? *)'),
+    /** A table is compacted once it has this many live raw files (each compaction rewrites them all into one). */
+    compactMinFiles: z.coerce.number().int().min(2).max(100_000).default(10),
     /** Athena refuses any query that would scan more than this (cost guard). */
     bytesScannedCutoffPerQuery: z.coerce.number().int().min(10_000_000).default(10_000_000_000),
     /** Days dropped feed files are kept in the landing bucket. */

@@ -10,6 +10,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { acknowledge, acknowledgeScopedResourceWildcards, acknowledgeStateMachineRole } from '../nag.js';
 import { Construct } from 'constructs';
+import { BUILD_LOCK_KEY } from '../../src/aws/build-lock.js';
 import { FEED_DROP_PREFIXES } from '../../src/aws/s3-event.js';
 import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { rawTableName } from '../catalog-tables.js';
@@ -74,14 +75,27 @@ export const BUILD_LAKE_ACCESS: LakeAccess = {
 };
 
 /**
- * Object rights per prefix. Listing is granted on the whole bucket: S3 answers a read of a missing key
+ * Compaction rewrites a table's small raw files into one and commits it with a manifest: it writes
+ * raw/ and manifests/ (deleting only orphans of its own interrupted attempt under raw/), reads the
+ * retire records, and holds the lake's build lock — that one object under marts/, nothing else there.
+ */
+export const COMPACT_LAKE_ACCESS: LakeAccess = {
+  'raw/': { read: true, write: true, delete: true },
+  'manifests/': { read: true, write: true },
+  'retired/': { read: true },
+  [BUILD_LOCK_KEY]: { read: true, write: true, delete: true },
+};
+
+/**
+ * Object rights per prefix (a key not ending in `/` is that one object). Listing is granted on the whole bucket: S3 answers a read of a missing key
  * with 404 only to a caller allowed s3:ListBucket without conditions (a prefix condition does not apply
  * to GetObject/HeadObject), and the commit protocol tells "not there yet" from "forbidden" by that.
  * Key names are all it reveals.
  */
 export function grantLakePrefixes(role: iam.IRole, lake: s3.IBucket, access: LakeAccess): void {
   const prefixes = Object.keys(access);
-  const on = (pred: (a: LakeAccess[string]) => boolean | undefined) => prefixes.filter((p) => pred(access[p]!)).map((p) => lake.arnForObjects(`${p}*`));
+  const on = (pred: (a: LakeAccess[string]) => boolean | undefined) =>
+    prefixes.filter((p) => pred(access[p]!)).map((p) => lake.arnForObjects(p.endsWith('/') ? `${p}*` : p));
   const reads = on((a) => a.read);
   const writes = on((a) => a.write);
   const deletes = on((a) => a.delete);
@@ -168,6 +182,8 @@ export class PipelineFunctions extends Construct {
   readonly buildStateMachineArn: string;
   readonly ingestDeadLetterQueue: sqs.Queue;
   readonly scheduleRule: events.Rule;
+  readonly compactFunction: lambda.Function;
+  readonly compactRule: events.Rule;
   readonly scheduleGroup: scheduler.CfnScheduleGroup;
   readonly schedulerRole: iam.Role;
   private readonly settings: Settings;
@@ -219,18 +235,18 @@ export class PipelineFunctions extends Construct {
     );
     grantLakePrefixes(ingestRole, props.lakeBucket, INGEST_LAKE_ACCESS);
     const glueArn = (resource: string) => `arn:${stack.partition}:glue:${stack.region}:${stack.account}:${resource}`;
-    ingestRole.addToPrincipalPolicy(
+    const registerPartitions = () =>
       new iam.PolicyStatement({
         sid: 'RegisterPartitions',
         actions: ['glue:GetTable', 'glue:BatchCreatePartition'],
-        // Each raw table by name: the ingest never touches a mart's catalog entry.
+        // Each raw table by name: neither the ingest nor compaction touches a mart's catalog entry.
         resources: [
           glueArn('catalog'),
           glueArn(`database/${props.databaseName}`),
           ...CANONICAL_TABLES.map((t) => glueArn(`table/${props.databaseName}/${rawTableName(t.name)}`)),
         ],
-      }),
-    );
+      });
+    ingestRole.addToPrincipalPolicy(registerPartitions());
     ingestRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'DebounceBuild',
@@ -306,6 +322,39 @@ export class PipelineFunctions extends Construct {
       'the executions of the one build state machine: object keys, mart tables and executions are created at run time; every action is named.';
     acknowledgeScopedResourceWildcards(ingestRole as iam.Role, why);
     acknowledgeScopedResourceWildcards(stepRole as iam.Role, why);
+
+    // Scheduled compaction of small raw files (functions/compact.ts), under the lake's build lock.
+    this.compactFunction = this.fn('Compact', {
+      entry: 'functions/compact.ts',
+      memorySize: s.ingestMemoryMb,
+      timeout: Duration.seconds(900),
+      // A table's live files and the compacted file are on /tmp while it is rewritten.
+      ephemeralStorageSize: Size.mebibytes(s.ingestEphemeralMb),
+      environment: { LAKE_URI: lakeUri, GLUE_DATABASE: props.databaseName, COMPACT_MIN_FILES: String(s.compactMinFiles) },
+    });
+    const compactRole = this.compactFunction.role!;
+    grantLakePrefixes(compactRole, props.lakeBucket, COMPACT_LAKE_ACCESS);
+    compactRole.addToPrincipalPolicy(registerPartitions());
+    compactRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SeeBuildExecutions',
+        // Whether the build holding the lake's lock still runs (a stopped one's lock is taken over).
+        actions: ['states:DescribeExecution'],
+        resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
+    );
+    acknowledgeScopedResourceWildcards(compactRole as iam.Role, why);
+    this.compactRule = new events.Rule(this, 'CompactSchedule', {
+      description: 'Compacts the lake\'s small raw files (under the build lock; marts unchanged)',
+      schedule: events.Schedule.expression(s.compactSchedule),
+      targets: [
+        new targets.LambdaFunction(this.compactFunction, {
+          event: events.RuleTargetInput.fromObject({ reason: 'schedule', time: events.EventField.time }),
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
     acknowledgeStateMachineRole(this.orchestration.stateMachine, why);
 
     // Debounced builds after ingest and the nightly build both start an execution.

@@ -47,6 +47,12 @@ export interface CompactOptions {
   scratchDir?: string;
   /** Fewer live files than this: nothing to do (default 2). */
   minFiles?: number;
+  /**
+   * Called with the new file's key before anything is written to the lake (on AWS: its ingest day is
+   * registered in Glue first, so the commit never hides the replaced files from Athena before the new
+   * one is visible). A throw leaves the lake unchanged.
+   */
+  beforeCommit?: (dataKey: string) => Promise<void>;
 }
 
 export interface CompactResult {
@@ -139,6 +145,7 @@ export async function compactTable(opts: CompactOptions): Promise<CompactResult>
       quarantine_key: null,
       compacted_sha256: sources,
     };
+    await opts.beforeCommit?.(dataKey);
     const committed = await commitBatch(store, manifest, { dataFile: out }, { now });
     return { ...base, filesAfter: 1, rows: committed.manifest.rows_loaded, batchId: committed.manifest.batch_id, dataKey: committed.manifest.data_key, batches: originals.size };
   } finally {

@@ -49,4 +49,11 @@ describe('Lambda bundles (real esbuild, in-process, no Docker)', () => {
     expect(existsSync(join(b.dir, 'sql', 'marts'))).toBe(true);
     expect(load(b.dir).trim()).toBe('function');
   });
+
+  it('bundles the scheduled compaction handler with DuckDB (it rewrites Parquet), and it loads', () => {
+    const b = bundleHandler('functions/compact.ts');
+    built.push(b);
+    expect(b.withDuckDB).toBe(true);
+    expect(load(b.dir).trim()).toBe('function');
+  });
 });

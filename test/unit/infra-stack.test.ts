@@ -195,7 +195,8 @@ describe('least privilege per lake prefix', () => {
       for (const r of [st.Resource].flat()) {
         const text = JSON.stringify(r);
         if (!text.includes('"Lake')) continue;
-        const m = /\/([a-z_]*\/?)\*"/.exec(text);
+        // A prefix (`…/raw/*`) or one object (`…/marts/_build.lock`).
+        const m = /\/([a-z_]*\/?)\*"/.exec(text) ?? /"\/([a-z_]+\/[a-z_.]+)"/.exec(text);
         const prefix = m ? m[1]! || '(whole bucket)' : undefined;
         if (!prefix) continue;
         for (const a of [st.Action].flat() as string[]) {
@@ -225,11 +226,41 @@ describe('least privilege per lake prefix', () => {
     }
   });
 
+  it('compaction writes raw/ and manifests/ only (deleting only under raw/, its own orphans) and the build lock object, reads retire records, never a mart', () => {
+    const g = lakeGrants('PipelineCompactRole');
+    expect(sorted(g.write)).toEqual(['manifests/', 'marts/_build.lock', 'raw/']);
+    expect(sorted(g.del)).toEqual(['marts/_build.lock', 'raw/']);
+    expect(sorted(g.read)).toEqual(['manifests/', 'marts/_build.lock', 'raw/', 'retired/']);
+  });
+
   it('the dashboards function writes nothing in the lake', () => {
     const g = lakeGrants('DashboardApiRole');
     expect(sorted(g.write)).toEqual([]);
     expect(sorted(g.del)).toEqual([]);
     expect(sorted(g.read)).toEqual(['marts/', 'raw/']);
+  });
+});
+
+describe('scheduled compaction', () => {
+  it('an EventBridge rule runs the Compact Lambda on its schedule (before the nightly build), which registers raw partitions only and may look at build executions only', () => {
+    const [fnId, fn] = ofType('AWS::Lambda::Function').find(([id]) => id.startsWith('PipelineCompact'))!;
+    expect(fn.Properties.Environment.Variables).toMatchObject({ COMPACT_MIN_FILES: '10', GLUE_DATABASE: 'creditlake' });
+    expect(fn.Properties.Timeout).toBe(900);
+    const rule = ofType('AWS::Events::Rule').find(([id]) => id.startsWith('PipelineCompactSchedule'))![1];
+    expect(rule.Properties.ScheduleExpression).toBe('cron(0 5 * * ? *)');
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 } })]);
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'events.amazonaws.com' });
+    const roleId = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('PipelineCompactRole'))![0];
+    const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))!;
+    const bySid = Object.fromEntries((policy.Properties.PolicyDocument.Statement as any[]).map((st) => [st.Sid, st]));
+    expect(bySid.RegisterPartitions.Action).toEqual(['glue:GetTable', 'glue:BatchCreatePartition']);
+    const tables = JSON.stringify(bySid.RegisterPartitions.Resource);
+    expect(tables).not.toContain('table/creditlake/*');
+    for (const t of CANONICAL_TABLES) expect(tables).toContain(`table/creditlake/${rawTableName(t.name)}`);
+    expect(bySid.SeeBuildExecutions.Action).toBe('states:DescribeExecution');
+    expect(JSON.stringify(bySid.SeeBuildExecutions.Resource)).toContain(':execution:creditlake-build:*');
+    const actions = (policy.Properties.PolicyDocument.Statement as any[]).flatMap((st) => [st.Action].flat() as string[]);
+    expect(actions.filter((a) => a.startsWith('athena:') || /glue:(Create|Update|Delete)Table/.test(a))).toEqual([]);
   });
 });
 

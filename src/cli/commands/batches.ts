@@ -12,6 +12,7 @@ import type { S3LakeStore } from '../../lake/s3-store.js';
 import { BuildLock } from '../../aws/build-lock.js';
 import { findBatch, listBatches, retireBatch, restoreBatch, type BatchStatus } from '../../lake/retire.js';
 import type { LakeStore } from '../../lake/store.js';
+import { batchTables } from '../../lake/batch-tables.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 
 /** Who holds an S3 lake's build lock (marts/_build.lock) while it is live, else undefined. */
@@ -36,14 +37,7 @@ of the id or of the file's hash. On an S3 lake (--lake s3://bucket/prefix) the r
 bucket, and Athena builds, which read batches through their manifests and retire records, leave a
 retired batch out; a held build lock (marts/_build.lock) refuses the change.`;
 
-/**
- * Tables that have batches: the folders under manifests/ named for a canonical table (the
- * credit-report feed keeps its per-file commit records and identity index there too).
- */
-export async function batchTables(store: LakeStore): Promise<string[]> {
-  const tables = new Set(CANONICAL_TABLES.map((t) => t.name));
-  return [...new Set((await store.list('manifests')).map((k) => k.split('/')[1]).filter((t): t is string => Boolean(t) && tables.has(t!)))].sort();
-}
+export { batchTables } from '../../lake/batch-tables.js';
 
 function show(b: BatchStatus) {
   return {

@@ -1,4 +1,11 @@
 import { existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { GlueClient } from '@aws-sdk/client-glue';
+import { BuildLock } from '../../aws/build-lock.js';
+import { gluePartitionRegistrar } from '../../aws/glue-partitions.js';
+import { compactLakeUnderLock } from '../../aws/lake-compaction.js';
+import type { Config } from '../../config/config.js';
+import { S3LakeStore } from '../../lake/s3-store.js';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { configFrom } from '../config-from.js';
@@ -23,8 +30,12 @@ re-ingesting a file already in the lake is still recognised. The original files 
 warehouse built earlier still reads them); builds from now on read the compacted file.
 
 All tables with batches by default; a table with fewer than --min-files live files (default 2) is
-left alone. Local lakes only for now (an Athena build does not read compacted files yet). Refused
-while a build of the lake is running.`;
+left alone. Refused while a build of the lake is running.
+
+On an S3 lake (--lake s3://bucket/prefix) compaction holds the lake's build lock (marts/_build.lock,
+the one state-machine and CLI builds take) and registers each compacted file's ingest day in the
+Glue database of config athena.database before its commit, so Athena builds read the compacted
+files at once. The stack also compacts on a schedule (the Compact Lambda).`;
 
 export const compactCommand: Command = {
   name: 'compact',
@@ -33,8 +44,8 @@ export const compactCommand: Command = {
     const { values, positionals } = parse(argv, { 'min-files': { type: 'string' } }, true);
     const minFiles = values['min-files'] === undefined ? 2 : Number(values['min-files']);
     if (!Number.isInteger(minFiles) || minFiles < 2) throw new UsageError('--min-files must be a whole number of at least 2');
-    const { lakeRoot } = configFrom(values, io);
-    if (isS3Uri(lakeRoot)) throw new UsageError('compact works on a local lake for now: an Athena build does not read compacted files yet');
+    const { lakeRoot, config } = configFrom(values, io);
+    if (isS3Uri(lakeRoot)) return compactS3(lakeRoot, config, positionals, minFiles, Boolean(values.json), io);
     if (!existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
     const store = new LocalLakeStore(lakeRoot);
     const known = await batchTables(store);
@@ -50,14 +61,44 @@ export const compactCommand: Command = {
       const table = CANONICAL_TABLES.find((t) => t.name === name)!;
       const r = await compactTable({ store, table, minFiles });
       results.push(r);
-      if (!values.json) {
-        line(io.stderr, r.batchId
-          ? `${name}: ${r.filesBefore} files -> 1 (${r.rows} rows of ${r.batches} batches) as batch ${r.batchId}`
-          : `${name}: ${r.filesBefore} live file${r.filesBefore === 1 ? '' : 's'}, nothing to compact`);
-      }
+      if (!values.json) line(io.stderr, describeResult(r));
     }
-    if (values.json) printJson(io, results);
-    else if (results.some((r) => r.batchId)) line(io.stderr, 'the next `creditlake build` reads the compacted files');
+    report(results, Boolean(values.json), io);
     return EXIT.OK;
   },
 };
+
+function describeResult(r: CompactResult): string {
+  return r.batchId
+    ? `${r.table}: ${r.filesBefore} files -> 1 (${r.rows} rows of ${r.batches} batches) as batch ${r.batchId}`
+    : `${r.table}: ${r.filesBefore} live file${r.filesBefore === 1 ? '' : 's'}, nothing to compact`;
+}
+
+function report(results: CompactResult[], json: boolean, io: CliIO): void {
+  if (json) printJson(io, results);
+  else if (results.some((r) => r.batchId)) line(io.stderr, 'the next `creditlake build` reads the compacted files');
+}
+
+async function compactS3(lakeRoot: string, config: Config, tables: string[], minFiles: number, json: boolean, io: CliIO): Promise<number> {
+  const store = S3LakeStore.fromUri(lakeRoot);
+  const known = await batchTables(store);
+  const unknown = tables.filter((t) => !known.includes(t));
+  if (unknown.length) throw new UsageError(`no batches for table ${unknown.join(', ')}; tables with batches: ${known.join(', ') || 'none'}`);
+  const out = await compactLakeUnderLock({
+    store,
+    lock: new BuildLock(store),
+    owner: `cli-compact:${userInfo().username}@${hostname()}:${process.pid}`,
+    partitions: gluePartitionRegistrar({ client: new GlueClient({}), database: config.athena.database }),
+    tables: tables.length ? tables : known,
+    minFiles,
+    onTable: (r) => {
+      if (!json) line(io.stderr, describeResult(r));
+    },
+  });
+  if (out.status === 'busy') {
+    line(io.stderr, `creditlake compact: a build holds this lake (${out.holder.owner}, since ${out.holder.acquired_at}); compact after it finishes`);
+    return EXIT.FAILED;
+  }
+  report(out.tables, json, io);
+  return EXIT.OK;
+}
