@@ -4,7 +4,8 @@
  * way to a label. Pure functions: the same input gives the same text in Node and in the browser.
  */
 
-export type Lang = 'nl' | 'en';
+import type { Lang } from '../../src/serve/view-state.js';
+export type { Lang };
 export const LANGS: readonly Lang[] = ['nl', 'en'];
 
 const LOCALE: Record<Lang, string> = { nl: 'nl-NL', en: 'en-GB' };

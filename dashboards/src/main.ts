@@ -9,7 +9,7 @@ import { customerSearch, customerSections } from './pages/customer.js';
 import { worklistRule, worklistSections } from './pages/worklist.js';
 import { enumLabel } from './charts/tables.js';
 import type { PageEnv, SectionDef } from './pages/types.js';
-import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceParams, toUrl, withChanges, type PageId, type ViewState } from './state.js';
+import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceQuery, toUrl, withChanges, type PageId, type ViewState } from './state.js';
 import { Card } from './ui/card.js';
 import { noteText } from './notes.js';
 import { h } from './ui/dom.js';
@@ -171,12 +171,8 @@ function renderStamp(): void {
 }
 
 async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: number): Promise<void> {
-  const accepted = meta.slices[section.slice]?.params ?? [];
-  const params = {
-    ...sliceParams(env.state, accepted.filter((p) => p !== 'limit')),
-    ...(section.limit !== undefined ? { limit: String(section.limit) } : {}),
-    ...(section.params?.(env) ?? {}),
-  };
+  // The same query the server started for this view when it served the page (view-state.ts).
+  const params = sliceQuery(env.state, section.slice, meta.slices[section.slice]?.params ?? []);
   try {
     const res = await fetchSlice(section.slice, params);
     if (gen !== generation) return;

@@ -8,6 +8,8 @@ import { sliceByName, slices } from './slices/index.js';
 import { MartMissing, VIEWS, type Slice, type SliceData } from './slices/types.js';
 import { baseEngine, ENGINE_BASE } from './slices/common.js';
 import { wordNote } from './notes.js';
+import { parseState, sliceQuery } from './view-state.js';
+import type { SliceName } from './contract.js';
 
 export interface ApiResponse {
   status: number;
@@ -265,4 +267,26 @@ export async function prewarm(engine: WarehouseEngine, opts: ApiOptions = {}): P
     const limit = (PAGE_LIMITS as Partial<Record<string, number>>)[s.name];
     await handleApiRequest(`/api/slices/${s.name}`, limit === undefined ? {} : { limit: String(limit) }, engine, opts);
   }
+}
+
+/**
+ * The slice requests a page view makes: its page's slices (customer_search needs a search text and
+ * is left out), each with the query the browser sends for it (sliceQuery, shared with the page).
+ */
+export function viewRequests(pathname: string, search: string): { slice: SliceName; query: Record<string, string> }[] {
+  const state = parseState(pathname, search);
+  return slices
+    .filter((s) => s.page === state.page)
+    .map((s) => ({ slice: s.name, query: sliceQuery(state, s.name, s.paramNames) }))
+    .filter((r) => sliceByName(r.slice)!.params.safeParse(r.query).success);
+}
+
+/**
+ * Starts the slices of a page view when the server sends the page itself. Without this the queries
+ * wait for the browser to download, compile and run the script (the larger part of a first visit):
+ * started here they run meanwhile, and the page's own requests find them in flight or answered
+ * (one run per identical request). A customer page cannot be prewarmed at start; this is its prewarm.
+ */
+export async function startView(engine: WarehouseEngine, pathname: string, search: string, opts: ApiOptions = {}): Promise<void> {
+  await Promise.all(viewRequests(pathname, search).map((r) => handleApiRequest(`/api/slices/${r.slice}`, r.query, engine, opts)));
 }

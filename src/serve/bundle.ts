@@ -1,10 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, copyFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, copyFileSync, writeFileSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The dashboards' front end: sources under dashboards/src, the bundle under dashboards/dist. */
 export const DASHBOARDS_DIR = resolve(fileURLToPath(new URL('../../dashboards', import.meta.url)));
 export const DIST_DIR = join(DASHBOARDS_DIR, 'dist');
+/** The repository root: inputs.json names the bundle's sources relative to it. */
+const ROOT = resolve(DASHBOARDS_DIR, '..');
 
 function newestMtime(dir: string): number {
   let newest = 0;
@@ -21,7 +23,15 @@ export function bundleIsStale(distDir = DIST_DIR): boolean {
   if (!existsSync(app) || !existsSync(join(distDir, 'index.html'))) return true;
   // An installed package ships the prebuilt bundle without its sources: nothing to be older than.
   if (!existsSync(join(DASHBOARDS_DIR, 'src'))) return false;
-  const sources = Math.max(newestMtime(join(DASHBOARDS_DIR, 'src')), statSync(join(DASHBOARDS_DIR, 'index.html')).mtimeMs);
+  let sources = Math.max(newestMtime(join(DASHBOARDS_DIR, 'src')), statSync(join(DASHBOARDS_DIR, 'index.html')).mtimeMs);
+  // Modules outside dashboards/src the bundle includes (the API contract, the view state).
+  const inputs = join(distDir, 'inputs.json');
+  if (!existsSync(inputs)) return true;
+  for (const rel of JSON.parse(readFileSync(inputs, 'utf8')) as string[]) {
+    const f = resolve(ROOT, rel);
+    if (!existsSync(f)) return true;
+    sources = Math.max(sources, statSync(f).mtimeMs);
+  }
   return statSync(app).mtimeMs < sources;
 }
 
@@ -41,7 +51,7 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
   const tmp = `${distDir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(join(tmp, 'assets'), { recursive: true });
   try {
-    await esbuild.build({
+    const result = await esbuild.build({
       entryPoints: { app: join(DASHBOARDS_DIR, 'src', 'main.ts'), styles: join(DASHBOARDS_DIR, 'src', 'styles.css') },
       outdir: join(tmp, 'assets'),
       bundle: true,
@@ -56,8 +66,22 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
       define: { 'process.env.NODE_ENV': '"production"' },
       legalComments: 'linked',
       logLevel: 'silent',
+      metafile: true,
     });
-    copyFileSync(join(DASHBOARDS_DIR, 'index.html'), join(tmp, 'index.html'));
+    // Chunks app.js imports statically (code it shares with the lazily loaded Excel writer) are
+    // fetched with it, not one round trip after it has arrived and been parsed.
+    const app = Object.entries(result.metafile.outputs).find(([f]) => basename(f) === 'app.js')?.[1];
+    const preloads = (app?.imports ?? [])
+      .filter((i) => i.kind === 'import-statement')
+      .map((i) => `  <link rel="modulepreload" href="/assets/${basename(i.path)}">\n`)
+      .join('');
+    const html = readFileSync(join(DASHBOARDS_DIR, 'index.html'), 'utf8');
+    const script = html.indexOf('  <script type="module"');
+    if (script < 0) throw new Error('dashboards/index.html has no module script to preload beside');
+    writeFileSync(join(tmp, 'index.html'), html.slice(0, script) + preloads + html.slice(script));
+    // What the bundle was built from (sources outside dashboards/src too, such as the shared API contract).
+    const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules')).map((f) => relative(ROOT, resolve(f)));
+    writeFileSync(join(tmp, 'inputs.json'), JSON.stringify(inputs));
     copyFileSync(join(DASHBOARDS_DIR, 'favicon.svg'), join(tmp, 'assets', 'favicon.svg'));
     const bytes: Record<string, number> = {};
     for (const f of readdirSync(join(tmp, 'assets'))) bytes[f] = statSync(join(tmp, 'assets', f)).size;

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { extname, join, resolve, sep } from 'node:path';
 import { lakePaths } from '../lake/layout.js';
 import type { AddressInfo } from 'node:net';
-import { handleApiRequest, prewarm } from './api.js';
+import { handleApiRequest, prewarm, startView } from './api.js';
 import { ensureDashboardBundle } from './bundle.js';
 import { DASHBOARD_CSP } from './content-security-policy.js';
 import type { RawQuery } from './params.js';
@@ -173,7 +173,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return;
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const asset = PAGES.has(path) || CUSTOMER_PAGE.test(path) ? assets.get('/index.html') : assets.get(url.pathname);
+    const isPage = PAGES.has(path) || CUSTOMER_PAGE.test(path);
+    // The page's data is started now, not when its script has loaded and asks for it (startView).
+    if (isPage && !head) {
+      void source
+        .engine()
+        .then((engine) => startView(engine, url.pathname, url.search, { settings, log }))
+        .catch(() => undefined);
+    }
+    const asset = isPage ? assets.get('/index.html') : assets.get(url.pathname);
     if (!asset) {
       send(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found', head);
       return;

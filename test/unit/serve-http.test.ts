@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 import { withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
 
 let dir: string;
@@ -49,6 +50,12 @@ describe('creditlake serve over HTTP', () => {
     const js = await raw('GET', '/assets/app.js', { 'accept-encoding': 'gzip' });
     expect(js.status).toBe(200);
     expect(js.headers['content-encoding']).toBe('gzip');
+    // Every chunk the bundle imports statically is preloaded by the page, not fetched after app.js ran.
+    const html = (await raw('GET', '/cfo')).body;
+    const plain = (await raw('GET', '/assets/app.js')).body;
+    const chunks = [...plain.matchAll(/(?:^|[;}\s])import\s*[^;()]*?from\s*"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const c of chunks) expect(html, c).toContain(`<link rel="modulepreload" href="/assets/${c}">`);
   });
 
   it('is read-only and maps no URL to a file path', async () => {
@@ -68,6 +75,37 @@ describe('creditlake serve over HTTP', () => {
     const bad = await raw('GET', "/api/slices/aging_trend?segment=%27%3B%20DROP%20TABLE%20ar_aging%3B--");
     expect(bad.status).toBe(400);
     expect(JSON.parse(bad.body).error).toMatch(/segment/);
+  });
+});
+
+describe('creditlake serve starts a page\'s slices when it sends the page', () => {
+  it('the page\'s own requests then find their answers ready; HEAD and other views start nothing', async () => {
+    const warehouse = await ReadOnlyWarehouse.open(join(dir, 'warehouse.duckdb'), { lakeRoot: dir });
+    const sqls: string[] = [];
+    const counting = Object.create(warehouse, {
+      query: { value: (sql: string, bind?: Record<string, string | number | boolean | null>) => (sqls.push(sql), warehouse.query(sql, bind)) },
+    }) as ReadOnlyWarehouse;
+    const started = await startServer({ lakeRoot: dir, port: 0, prewarm: false, source: { engine: async () => counting, close: () => warehouse.close() } });
+    try {
+      const get = (path: string, method = 'GET') => fetch(new URL(path, started.url), { method });
+      const aging = () => sqls.filter((q) => /FROM ar_aging\b/.test(q) && !/DISTINCT/.test(q)).length;
+      expect((await get('/cfo?period=6m', 'HEAD')).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(aging(), 'HEAD starts nothing').toBe(0);
+      expect((await get('/cfo?period=6m')).status).toBe(200);
+      for (let i = 0; i < 100 && aging() === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(aging(), 'the page started aging_trend').toBeGreaterThan(0);
+      const before = aging();
+      // The page asks for what the server started (view-state.ts sliceQuery): answered without a query.
+      const ok = (await (await get('/api/slices/aging_trend?period=6m')).json()) as { status: string };
+      expect(ok.status).toBe('ok');
+      expect(aging()).toBe(before);
+      // A view the page was not opened with runs its query on request.
+      await get('/api/slices/aging_trend?period=24m');
+      expect(aging()).toBeGreaterThan(before);
+    } finally {
+      await started.close();
+    }
   });
 });
 

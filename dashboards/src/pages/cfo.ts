@@ -1,5 +1,4 @@
 import { agingChart } from '../charts/aging.js';
-import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { barChart } from '../charts/bars.js';
 import { dsoTrendChart } from '../charts/dso.js';
 import { rollforwardChart } from '../charts/rollforward.js';
@@ -136,7 +135,6 @@ export const cfoSections: SectionDef[] = [
     slice: 'top_overdue',
     title: 'c_top_overdue',
     wide: true,
-    limit: PAGE_LIMITS.top_overdue,
     render(card, data, env) {
       card.showTable(tableOf('top_overdue', data, env.ctx), customerLink(env));
     },

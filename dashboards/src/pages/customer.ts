@@ -1,5 +1,4 @@
 import { fetchSlice } from '../api.js';
-import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { barChart } from '../charts/bars.js';
 import { enumLabel, tableOf } from '../charts/tables.js';
 import { LINE_STYLES, baseOption, num, type ChartModel, type DataRow } from '../charts/common.js';
@@ -105,9 +104,9 @@ const SECTIONS: SectionDef[] = [
       card.showChart(scoresChart(data.rows, env));
     },
   },
-  tableSection('customer_open_items', 'c_open_items', { limit: PAGE_LIMITS.customer_open_items }),
-  tableSection('customer_payments', 'c_payments_title', { limit: PAGE_LIMITS.customer_payments }),
-  tableSection('customer_actions', 'c_actions', { limit: PAGE_LIMITS.customer_actions }),
+  tableSection('customer_open_items', 'c_open_items'),
+  tableSection('customer_payments', 'c_payments_title'),
+  tableSection('customer_actions', 'c_actions'),
 ];
 
 /** Without a customer in the path the page is the search alone. */

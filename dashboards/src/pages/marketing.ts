@@ -1,5 +1,4 @@
 import { risingChart } from '../charts/rising.js';
-import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { quadrantChart } from '../charts/quadrant.js';
 import { tableOf } from '../charts/tables.js';
 import { customerLink, tableSection } from './table-section.js';
@@ -12,12 +11,11 @@ export const marketingSections: SectionDef[] = [
     title: 'c_quadrant',
     wide: true,
     tall: true,
-    limit: PAGE_LIMITS.priority_quadrant,
     render(card, data, env) {
       card.showChart(quadrantChart(data.rows, env.ctx));
     },
   },
-  tableSection('segment_table', 'c_segments', { limit: PAGE_LIMITS.segment_table }),
+  tableSection('segment_table', 'c_segments'),
   {
     id: 'rising_industries',
     slice: 'rising_industries',
@@ -32,7 +30,6 @@ export const marketingSections: SectionDef[] = [
     slice: 'priority_list',
     title: 'c_priority_list',
     wide: true,
-    limit: PAGE_LIMITS.priority_list,
     render(card, data, env) {
       card.showTable(tableOf('priority_list', data, env.ctx), customerLink(env));
     },

@@ -1,5 +1,4 @@
 import { barChart } from '../charts/bars.js';
-import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { bankruptcyHeatmap } from '../charts/heatmap.js';
 import { ALERT_TYPES } from '../../../src/serve/contract.js';
 import { tableOf } from '../charts/tables.js';
@@ -69,9 +68,9 @@ export const riskSections: SectionDef[] = [
       );
     },
   },
-  tableSection('falling_scores', 'c_falling', { limit: PAGE_LIMITS.falling_scores }),
+  tableSection('falling_scores', 'c_falling'),
   {
-    ...tableSection('risk_alerts', 'c_alerts', { limit: PAGE_LIMITS.risk_alerts }),
+    ...tableSection('risk_alerts', 'c_alerts'),
     render(card, data, env) {
       const counts = (data.meta.counts ?? {}) as Record<string, number>;
       const lang = env.ctx.lang;

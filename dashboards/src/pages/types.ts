@@ -24,10 +24,6 @@ export interface SectionDef {
   tall?: boolean;
   /** Shown only when this holds (drill-downs). */
   when?: (env: PageEnv) => boolean;
-  /** Parameters beyond the shared filters (a drill-down's customer). */
-  params?: (env: PageEnv) => Record<string, string>;
   controls?: (env: PageEnv) => HTMLElement[];
-  /** Rows the page asks for (a list's display length); the full export has every row. */
-  limit?: number;
   render(card: Card, data: OkSlice, env: PageEnv): void;
 }

@@ -1,5 +1,4 @@
 import { tableOf } from '../charts/tables.js';
-import { PAGE_LIMITS } from '../../../src/serve/contract.js';
 import { t } from '../i18n.js';
 import { h } from '../ui/dom.js';
 import { customerLink } from './table-section.js';
@@ -11,7 +10,6 @@ export const worklistSections: SectionDef[] = [
     slice: 'worklist',
     title: 'c_worklist',
     wide: true,
-    limit: PAGE_LIMITS.worklist,
     render(card, data, env) {
       card.showTable(
         tableOf('worklist', data, env.ctx, [

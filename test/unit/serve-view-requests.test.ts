@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { viewRequests } from '../../src/serve/api.js';
+import { sliceByName } from '../../src/serve/slices/index.js';
+import { parseState, sliceQuery, type PageId } from '../../src/serve/view-state.js';
+import type { SliceName } from '../../src/serve/contract.js';
+import type { ViewState } from '../../src/serve/view-state.js';
+
+/** What this test reads of a page's sections (dashboards/src/pages, typed for the DOM: imported untyped). */
+interface Section {
+  slice: SliceName;
+  when?: (env: { state: ViewState }) => boolean;
+}
+const pageModule = async (file: string, name: string) => ((await import(`../../dashboards/src/pages/${file}.ts`)) as Record<string, Section[]>)[name]!;
+const SECTIONS: Record<PageId, Section[]> = {
+  cfo: await pageModule('cfo', 'cfoSections'),
+  marketing: await pageModule('marketing', 'marketingSections'),
+  risk: await pageModule('risk', 'riskSections'),
+  collections: await pageModule('collections', 'collectionsSections'),
+  customer: await pageModule('customer', 'customerSections'),
+  worklist: await pageModule('worklist', 'worklistSections'),
+};
+
+/** The requests the page's script sends for a URL (main.ts: each shown section's slice with sliceQuery). */
+function browserRequests(path: string, search: string): string[] {
+  const state = parseState(path, search);
+  const env = { state };
+  const shown = SECTIONS[state.page].filter((s) => !s.when || s.when(env));
+  return [...new Set(shown.map((s) => `${s.slice}?${new URLSearchParams(sliceQuery(state, s.slice, sliceByName(s.slice)!.paramNames))}`))].sort();
+}
+
+function serverRequests(path: string, search: string): string[] {
+  return viewRequests(path, search).map((r) => `${r.slice}?${new URLSearchParams(r.query)}`).sort();
+}
+
+describe('the slices the server starts for a page are the requests the page sends', () => {
+  const views: [string, string][] = [
+    ['/', ''], ['/cfo', '?segment=enterprise&country=BE&lang=nl&period=24m'], ['/marketing', '?priority=grow&score_band=low'],
+    ['/risk', '?alert_type=over_limit&as_of=2025-06-30'], ['/collections', '?group_by=country&size=small'],
+    ['/worklist', '?account_manager=J.%20de%20Vries'], ['/customers/C000003', ''], ['/customers/C%2F17', '?as_of=2025-01-31&lang=nl'],
+    ['/customers', ''],
+  ];
+  for (const [path, search] of views) {
+    it(`${path}${search}`, () => {
+      const server = serverRequests(path, search);
+      expect(server).toEqual(browserRequests(path, search));
+      if (path !== '/customers') expect(server.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('a customer page starts its six slices with the page limits, keyed by the customer', () => {
+    expect(serverRequests('/customers/C000003', '')).toEqual([
+      'customer_actions?customer_id=C000003&limit=50',
+      'customer_history?customer_id=C000003',
+      'customer_open_items?customer_id=C000003&limit=500',
+      'customer_payments?customer_id=C000003&limit=50',
+      'customer_profile?customer_id=C000003',
+      'customer_scores?customer_id=C000003',
+    ]);
+    // The search page has no customer: nothing to start; a malformed id starts nothing either.
+    expect(serverRequests('/customers', '')).toEqual([]);
+    expect(serverRequests('/customers/%3Cscript%3E', '')).toEqual([]);
+  });
+});
