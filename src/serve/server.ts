@@ -41,6 +41,9 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** How long an idle keep-alive connection stays open (see startServer). */
+export const KEEP_ALIVE_MS = 60_000;
+
 const PAGES = new Set(['/', '/cfo', '/marketing', '/risk', '/collections', '/worklist', '/customers']);
 /** /customers/<customer id>: the page's own path (the id is checked by the browser and the API). */
 const CUSTOMER_PAGE = /^\/customers\/[^/?#]{1,120}(\/[^/?#]{1,120})*$/;
@@ -209,6 +212,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       else res.destroy();
     });
   });
+  // An idle keep-alive connection stays open a minute (Node's default is 5 s). A client sends its
+  // next request on a connection it believes open; with a 5 s limit a client whose event loop lags
+  // under load (the Playwright proxy of the browser tests, in the server's own process) reuses one
+  // the server has just closed, gets ECONNRESET, and a GET it does not retry is never answered.
+  // A page's requests come seconds apart (a user reading, a test hovering): a minute covers them.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolveListen());

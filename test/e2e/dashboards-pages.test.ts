@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasChromium, useDashboards, PAGES, parseCsv, poison, rawGet, shotsDir, type El } from '../support/dashboards-browser.js';
+import { hasChromium, useDashboards, PAGES, parseCsv, poison, proxy, rawGet, shotsDir, type El } from '../support/dashboards-browser.js';
 
 declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El>; activeElement: El | null };
 
@@ -55,10 +55,7 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
   it('hostile names from the data render as text in tooltips, labels, legends and tables on every chart', async () => {
     const context = await d.browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Every slice answer is real, with each text value prefixed by markup a hostile ERP export could carry.
-    await context.route(/\/api\/slices\//, async (route) => {
-      const res = await route.fetch();
-      await route.fulfill({ response: res, json: poison(await res.json()) });
-    });
+    await context.route(/\/api\/slices\//, (route) => proxy(route, (body) => poison(body), d.problems));
     const page = await context.newPage();
     page.on('pageerror', (e) => d.problems.push(`pageerror: ${e.message}`));
     page.on('request', (r) => /\/x$/.test(r.url()) && d.problems.push(`injected image requested: ${r.url()}`));

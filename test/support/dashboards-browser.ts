@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Route } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { openZip } from '../../src/feeds/xlsx/zip.js';
 import { buildSmallLake } from './small-lake.js';
@@ -87,6 +87,22 @@ export function poison(v: unknown, key = ''): unknown {
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, poison(x, k)]));
   if (typeof v === 'string' && !KEEP.has(key) && !/^-?\d+(\.\d+)?$/.test(v) && !/^\d{4}-\d{2}-\d{2}/.test(v)) return `${HOSTILE}${v}`;
   return v;
+}
+
+/**
+ * Answers an intercepted request with the server's answer, rewritten. The fetch runs in this
+ * process, beside the server: like a browser it retries a GET whose reused keep-alive connection
+ * was reset, and a request it cannot answer fails (recorded in problems) instead of staying
+ * unanswered until the page's wait times out.
+ */
+export async function proxy(route: Route, rewrite: (body: unknown) => unknown, problems: string[]): Promise<void> {
+  try {
+    const res = await route.fetch({ maxRetries: 2 });
+    await route.fulfill({ response: res, json: rewrite(await res.json()) });
+  } catch (e) {
+    problems.push(`proxy ${route.request().url()}: ${(e as Error).message.split('\n')[0]}`);
+    await route.abort('failed').catch(() => undefined);
+  }
 }
 
 const alive = (pid: number) => {

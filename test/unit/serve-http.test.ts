@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import { startServer, type RunningServer } from '../../src/serve/server.js';
+import { KEEP_ALIVE_MS, startServer, type RunningServer } from '../../src/serve/server.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 import { withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
 
@@ -106,6 +106,12 @@ describe('creditlake serve starts a page\'s slices when it sends the page', () =
     } finally {
       await started.close();
     }
+  });
+
+  it('keeps idle connections open a minute, as it tells clients', async () => {
+    const res = await raw('GET', '/api/meta');
+    expect(res.headers['keep-alive']).toBe(`timeout=${KEEP_ALIVE_MS / 1000}`);
+    expect(KEEP_ALIVE_MS).toBeGreaterThanOrEqual(60_000);
   });
 });
 
