@@ -83,6 +83,13 @@ export function notMeaningful(c: LedgerCounts): { figures: string; reason: strin
   return out;
 }
 
+/** The steady ledger feeds whose lag makes a month incomplete (int_month_ends.covered_until). */
+const LEDGER_FEEDS = new Set(['invoices', 'payments', 'open_item_snapshots']);
+const monthEndOf = (iso: string) => {
+  const [y, m] = iso.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+
 const monthName = (iso: string) =>
   new Date(`${iso}T00:00:00Z`).toLocaleDateString('en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
 
@@ -95,7 +102,12 @@ export function describeChecks(c: BuildChecks): string[] {
     lines.push(`source freshness: ${feeds}; data end ${c.data_end ?? '—'}`);
   }
   for (const p of c.partial_months) {
-    lines.push(`partial month: ${monthName(p.month)} has data for ${p.days_elapsed} of ${p.days_in_month} days (is_complete = false; kpi_summary.is_latest_complete marks the last full month)`);
+    const marks = '(is_complete = false; kpi_summary.is_latest_complete marks the last full month)';
+    // a month the data end passed but a lagging ledger feed stops inside or before (int_month_ends.covered_until)
+    const short = c.freshness.filter((f) => LEDGER_FEEDS.has(f.feed) && f.is_lagging && f.last_date !== null && f.last_date < monthEndOf(p.month));
+    if (p.days_elapsed >= p.days_in_month && short.length) {
+      lines.push(`partial month: ${monthName(p.month)} is not covered by every feed: ${short.map((f) => `${f.feed} end ${f.last_date}`).join(', ')} ${marks}`);
+    } else lines.push(`partial month: ${monthName(p.month)} has data for ${p.days_elapsed} of ${p.days_in_month} days ${marks}`);
   }
   lines.push(...c.warnings.map((w) => `warning: ${w}`));
   return lines;

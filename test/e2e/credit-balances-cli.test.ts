@@ -142,13 +142,13 @@ describe('the issue\'s CFO tiles: an unlinked credit note and an overpayment (ha
 
   it('shows overdue 0, % current 100, ADD 0 and CEI 100 in January; in February nothing owed and CEI 100', async () => {
     const rows = await queryRows(work, `SELECT CAST(month AS VARCHAR) AS m, CAST(open_ar AS VARCHAR) AS open_ar, CAST(debit_ar AS VARCHAR) AS debit_ar,
-      CAST(credit_balances AS VARCHAR) AS credit_balances, CAST(overdue_ar AS VARCHAR) AS overdue_ar, overdue_pct, pct_current, cei, dso, avg_days_delinquent, is_complete
+      CAST(credit_balances AS VARCHAR) AS credit_balances, CAST(overdue_ar AS VARCHAR) AS overdue_ar, overdue_pct, pct_current, cei, dso, avg_days_delinquent
       FROM kpi_summary WHERE month >= DATE '2024-01-01' ORDER BY month`);
     expect(rows).toEqual([
       // credit sales 400 + 300 − 300 = 400; collected 900 + 400 − 100 = 1,200, nothing overdue
-      { m: '2024-01-01', open_ar: '100.00', debit_ar: '400.00', credit_balances: '-300.00', overdue_ar: '0.00', overdue_pct: 0, pct_current: 100, cei: 100, dso: 7.75, avg_days_delinquent: 0, is_complete: true },
+      { m: '2024-01-01', open_ar: '100.00', debit_ar: '400.00', credit_balances: '-300.00', overdue_ar: '0.00', overdue_pct: 0, pct_current: 100, cei: 100, dso: 7.75, avg_days_delinquent: 0 },
       // no sales: no DSO or ADD; no debit balance: no % current or overdue share; collected 100 + 0 + 800 = 900
-      { m: '2024-02-01', open_ar: '-800.00', debit_ar: '0.00', credit_balances: '-800.00', overdue_ar: '0.00', overdue_pct: null, pct_current: null, cei: 100, dso: null, avg_days_delinquent: null, is_complete: true },
+      { m: '2024-02-01', open_ar: '-800.00', debit_ar: '0.00', credit_balances: '-800.00', overdue_ar: '0.00', overdue_pct: null, pct_current: null, cei: 100, dso: null, avg_days_delinquent: null },
     ]);
     const aging = await queryRows(work, `SELECT CAST(as_of_date AS VARCHAR) AS d, bucket, CAST(open_amount AS VARCHAR) AS amount FROM ar_aging
       WHERE group_by = 'ALL' AND open_count > 0 AND as_of_date >= DATE '2024-01-31' ORDER BY as_of_date, bucket_order`);

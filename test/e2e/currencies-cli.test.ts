@@ -108,4 +108,25 @@ describe('foreign currencies through the CLI', () => {
     expect(b.code).not.toBe(0);
     expect(b.stderr).toMatch(/no CHF rate within 7 days before 2024-02-20\s+CHF\s+2024-02-20\s+2024-02-29\s+1\s+0\s+1\n/);
   }, 120_000);
+
+  it('fx.lookback_days is configurable, and canonical rates load with --table fx_rates too', async () => {
+    const dir = workFolder('fx-lookback-config');
+    writeCsv(dir, 'customers', CUSTOMERS_HEADER, [['CH1', 'Bern AG', '', '', 'CH', '', 'export', 'small', '', 'CHF', '30']]);
+    writeCsv(dir, 'invoices', INVOICES_HEADER, [['C1', 'CH1', 'invoice', '2024-02-20', '2024-03-21', 'CHF', '500.00', '', '']]);
+    for (const t of ['customers', 'invoices']) expect((await cli(dir, 'ingest', '--table', t, `${t}.csv`)).code).toBe(0);
+    writeFileSync(join(dir, 'rates.csv'), 'rate_date,currency,rate\n2024-01-31,CHF,0.9339\n2024-02-05,CHF,0.9320\n');
+    const r = await cli(dir, 'ingest', 'rates.csv', '--table', 'fx_rates');
+    expect([r.code, r.stdout]).toEqual([0, expect.stringContaining('2 loaded, 0 rejected')]);
+    const strict = await cli(dir, 'build');
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toMatch(/no CHF rate within 7 days before 2024-02-20/);
+    // the last CHF rate is 15 days old: a company that accepts three weeks says so
+    writeFileSync(join(dir, 'creditlake.config.json'), JSON.stringify({ fx: { lookback_days: 21 } }));
+    const b = await cli(dir, 'build');
+    expect(b.code, b.stderr).toBe(0);
+    // 500 / 0.9320 at the invoice date and at the data end (20 Feb, February is partial)
+    expect(await queryRows(dir, `SELECT CAST(original_amount AS VARCHAR) AS booked, CAST(open_amount AS VARCHAR) AS open FROM ar_open_items`)).toEqual([
+      { booked: '536.48', open: '536.48' },
+    ]);
+  }, 120_000);
 });

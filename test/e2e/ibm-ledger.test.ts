@@ -82,6 +82,7 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
   const rows = readIbm();
   let lake: string;
   let engine: DuckDBEngine;
+  let build: Awaited<ReturnType<typeof cli>>;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'creditlake-ibm-'));
@@ -92,7 +93,7 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
     expect(ingest.stderr).toContain('no warehouse yet');
     expect(ingest.code).toBe(0);
     expect(ingest.stdout).toContain('2466 loaded, 0 rejected of 2466 source rows');
-    const build = await cli(dir, 'build', '--lake', lake);
+    build = await cli(dir, 'build', '--lake', lake);
     expect(build.code, build.stdout + build.stderr).toBe(0);
     engine = await DuckDBEngine.open({ path: join(lake, 'warehouse.duckdb') });
     return async () => engine.close();
@@ -192,6 +193,29 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
     const row = res.rows.find((r) => r.event === 'dispute' && r.document_id === first.invoice)!;
     expect(row).toBeDefined();
     expect([row.outcome, row.resolved_date]).toEqual(first.settledDay > first.invoiceDay + 1 ? ['open', null] : ['paid', row.resolved_date]);
+  });
+
+  // Issue 11: "the IBM ledger's last month (export stops on 2 December) shows the same jump" as a
+  // partial month. The invoices stop on 2 December 2013; settlements run to 9 January 2014.
+  it('knows its invoices stop on 2 December: December and January are not complete, the dashboards open on November', async () => {
+    const lastInvoice = Math.max(...rows.map((r) => r.invoiceDay));
+    const lastSettled = Math.max(...rows.map((r) => r.settledDay));
+    const iso = (d: number) => new Date(d * 86_400_000).toISOString().slice(0, 10);
+    expect([iso(lastInvoice), iso(lastSettled)]).toEqual(['2013-12-02', '2014-01-09']);
+    expect(build.stdout).toContain('source freshness: disputes 2013-12-02, invoices 2013-12-02, payments 2014-01-09; data end 2014-01-09');
+    expect(build.stderr).toMatch(/warning: invoices ends 2013-12-02, 38 days behind the freshest feed \(2014-01-09\)/);
+    expect(build.stdout).toContain('partial month: December 2013 is not covered by every feed: invoices end 2013-12-02');
+    expect(build.stdout).toContain('partial month: January 2014 has data for 9 of 31 days');
+    const months = (await engine.query(`SELECT CAST(month AS VARCHAR) AS m, is_complete, is_latest_complete FROM kpi_summary WHERE month >= DATE '2013-10-01' ORDER BY month`)).rows;
+    expect(months).toEqual([
+      { m: '2013-10-01', is_complete: true, is_latest_complete: false },
+      { m: '2013-11-01', is_complete: true, is_latest_complete: true },
+      // two days of December's sales against a whole month's AR: the jump, now labelled
+      { m: '2013-12-01', is_complete: false, is_latest_complete: false },
+      { m: '2014-01-01', is_complete: false, is_latest_complete: false },
+    ]);
+    const flags = (await engine.query(`SELECT DISTINCT is_complete FROM ar_rollforward WHERE month = DATE '2013-12-01'`)).rows;
+    expect(flags).toEqual([{ is_complete: false }]);
   });
 
   for (const asOf of ['2012-12-31', '2013-06-30']) {

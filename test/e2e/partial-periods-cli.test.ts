@@ -128,6 +128,13 @@ describe('feeds that lag and ledgers that lack what a figure needs', () => {
     const b = await cli(work, 'build');
     expect(b.code).toBe(0);
     expect(b.stderr).toMatch(/warning: payments ends 2024-02-10, 34 days behind the freshest feed \(2024-03-15\)/);
+    // February's collections stop on the 10th: not a complete month either, though the invoices run on
+    expect(b.stdout).toContain('partial month: February 2024 is not covered by every feed: payments end 2024-02-10');
+    expect(await queryRows(work, `SELECT CAST(month AS VARCHAR) AS m, is_complete, is_latest_complete FROM kpi_summary ORDER BY month`)).toEqual([
+      { m: '2024-01-01', is_complete: true, is_latest_complete: true },
+      { m: '2024-02-01', is_complete: false, is_latest_complete: false },
+      { m: '2024-03-01', is_complete: false, is_latest_complete: false },
+    ]);
     const strict = await cli(work, 'build', '--strict');
     expect(strict.code).toBe(1);
     expect(strict.stderr).toMatch(/build --strict: \d+ warning/);
