@@ -64,6 +64,10 @@ describe('an extract that stops mid-month', () => {
     expect(march).toMatchObject({ ar: '1500.00', sales: '1500.00', overdue: '1000.00' });
     expect(march!.dso_period_end as number).toBeCloseTo((1500 / 1500) * 15, 9); // was × 31 = 31 days
     expect(march!.pct_current as number).toBeCloseTo((500 / 1500) * 100, 9);
+    // CEI needs no day count: collected 2,900 (AR 2,900 at February's end + 1,500 sales − 1,500 AR)
+    // against collected + 1,000 overdue on the 15th (I3)
+    const [cei] = await queryRows(work, `SELECT cei FROM dso_monthly WHERE group_by = 'ALL' AND month = DATE '2024-03-01'`);
+    expect(cei!.cei as number).toBeCloseTo((2900 / 3900) * 100, 9);
     const open = await queryRows(work, `SELECT document_id, days_past_due, bucket FROM ar_open_items WHERE as_of_date = DATE '2024-03-31' ORDER BY 1`);
     expect(open).toEqual([
       { document_id: 'I3', days_past_due: 5, bucket: '1-14' },
