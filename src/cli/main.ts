@@ -4,6 +4,7 @@ import { commands, type CommandEntry } from './registry.js';
 import { awsSetupProblem } from '../aws/setup-problem.js';
 import { describeFailure } from './failure.js';
 import { quietOnClosedPipe } from './output.js';
+import { useDuckDBResources } from '../warehouse/duckdb/resources.js';
 
 const VERSION = '0.1.0';
 
@@ -41,6 +42,8 @@ export async function main(argv: string[], io?: Partial<CliIO>): Promise<number>
     return EXIT.USAGE;
   }
   const command = await entry.load();
+  // A command's DuckDB resources come from its own config (config-from.ts), never an earlier run's.
+  useDuckDBResources({});
   if (rest.includes('--help') || rest.includes('-h')) {
     line(ctx.stdout, command.usage);
     return EXIT.OK;

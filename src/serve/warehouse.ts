@@ -1,4 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
+import { createInstance } from '../warehouse/duckdb/duckdb-engine.js';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { QueryResult, Row, WarehouseEngine } from '../warehouse/engine.js';
@@ -25,8 +26,7 @@ export class ReadOnlyWarehouse implements WarehouseEngine {
     if (!existsSync(dbPath)) {
       throw new Error(`no warehouse at ${dbPath}: run \`creditlake build\` first (or pass --lake <dir>)`);
     }
-    const config: Record<string, string> = { access_mode: 'READ_ONLY', threads: '2' };
-    const instance = await DuckDBInstance.create(dbPath, config);
+    const instance = await createInstance(dbPath, { readOnly: true, threads: 2 });
     const lanes: { connection: DuckDBConnection; tail: Promise<unknown> }[] = [];
     // Views read lake-relative paths; each connection says where its lake is.
     const setLake = setLakeSql(resolve(opts.lakeRoot ?? dirname(dbPath)));

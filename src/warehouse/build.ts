@@ -4,6 +4,7 @@ import { CANONICAL_TABLES, type TableDef } from '../schema/index.js';
 import { MART_TABLES } from '../schema/marts/index.js';
 import { openDuckDBBuild } from './duckdb/duckdb-build.js';
 import { BuildError } from './materialise.js';
+import type { BuildChecks } from './build-checks.js';
 import { runBuild, type BuildOptions as RunnerOptions, type BuildReport } from './runner.js';
 
 export { BuildError };
@@ -19,9 +20,10 @@ export interface BuildOptions extends RunnerOptions {
  * Builds the warehouse on DuckDB over the lake (the embedded default): the one build runner with the
  * DuckDB session, which publishes the whole build at once (see ./duckdb/duckdb-build.ts).
  */
-export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport> {
+export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & { checks?: BuildChecks }> {
   const session = await openDuckDBBuild(resolve(opts.lakeRoot), opts.config);
-  return runBuild(session, opts);
+  const report = await runBuild(session, opts);
+  return { ...report, checks: session.checks() };
 }
 
 /** Every table a user can query: canonical tables and marts, from their zod schemas. */

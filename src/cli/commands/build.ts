@@ -6,7 +6,7 @@ import { parseTarget, targetOption } from '../target.js';
 import { runBuild } from '../../warehouse/runner.js';
 import { TrinoConnectionError } from '../../warehouse/trino/trino-client.js';
 import { formatMs, formatTable } from '../format.js';
-import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent } from '../../warehouse/build.js';
+import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent, type BuildReport } from '../../warehouse/build.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import { batchTables } from './batches.js';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -116,7 +116,7 @@ export const buildCommand: Command = {
       const on = !engine ? '' : ` on ${engine.title} (${config.trino.url}, ${config.trino.catalog}.${config.trino.schema})`;
       line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${on}${select.length ? ` (select ${select.join(' ')})` : ''}`);
     }
-    let report;
+    let report: BuildReport & { checks?: BuildChecks };
     try {
       const opts = { lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent };
       report = !engine ? await buildWarehouse(opts) : await runBuild(await engine.openBuild(opts), opts);
@@ -133,7 +133,8 @@ export const buildCommand: Command = {
       throw e;
     }
     // Freshness and completeness read the embedded warehouse; a Trino build has none to open.
-    const checks = engine ? undefined : await checksOf(report.warehouse, lakeRoot);
+    // The embedded build reads its checks before publishing; a build that stopped before then reads the file.
+    const checks = engine ? undefined : (report.checks ?? (await checksOf(report.warehouse, lakeRoot)));
     const strictFail = strict && (checks?.warnings.length ?? 0) > 0;
     // The outcome the docs site shows beside each data test (`creditlake docs`).
     writeFileSync(

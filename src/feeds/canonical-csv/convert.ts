@@ -1,13 +1,13 @@
 import type { DateWindow } from '../../config/plausible-dates.js';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import { canonicalSelectList, type TableDef } from '../../schema/index.js';
 import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
 import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql, typeConflictsSql } from './sql.js';
+import { createInstance } from '../../warehouse/duckdb/duckdb-engine.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 
 export interface ConvertOptions {
@@ -196,12 +196,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
 
 /** The DuckDB instance convertCsv runs on (created per call unless the caller shares one). */
 export function convertInstance(tempDirectory: string, threads?: number, memoryLimit?: string): Promise<DuckDBInstance> {
-  return DuckDBInstance.create(':memory:', {
-    threads: String(threads ?? Math.max(1, availableParallelism())),
-    temp_directory: tempDirectory,
-    preserve_insertion_order: 'true',
-    ...(memoryLimit ? { memory_limit: memoryLimit } : {}),
-  });
+  return createInstance(':memory:', { tempDirectory, threads, memoryLimit });
 }
 
 async function one(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>> {

@@ -20,6 +20,7 @@ import { commentWarehouse } from './comments.js';
 import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { DuckDBEngine } from './duckdb-engine.js';
+import { readBuildChecks, type BuildChecks } from '../build-checks.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
@@ -28,7 +29,10 @@ import { DuckDBEngine } from './duckdb-engine.js';
  * and sweeps generations older than the previous one. A failed or killed build never touches the
  * published database, so `query`, `serve` and any DuckDB client keep seeing the complete previous build.
  */
-export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promise<BuildSession> {
+/** The embedded build's session; `checks()` gives the build checks read before publishing (undefined before). */
+export type DuckDBBuildSession = BuildSession & { checks(): BuildChecks | undefined };
+
+export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promise<DuckDBBuildSession> {
   const lakeRoot = resolve(lakeRootIn);
   const buildId = newBuildId();
   const tmpDir = join(lakeRoot, lakePaths.tmpDir());
@@ -48,6 +52,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
   const engine = await DuckDBEngine.open({ path: tmpDb, lakeRoot, threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit });
   let closed = false;
   let published = false;
+  let checks: BuildChecks | undefined;
   const closeEngine = async () => {
     if (closed) return;
     closed = true;
@@ -117,7 +122,13 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
       return model;
     },
     // What every view and column means, where SQL clients look for it.
-    afterModels: async (project) => void (await commentWarehouse(engine, project)),
+    afterModels: async (project) => {
+      await commentWarehouse(engine, project);
+      // Read here, where every model this build made is still a cached table: on the published file
+      // the same counts expand whole view trees again (bank matching under int_payment_allocations:
+      // minutes and gigabytes at 1M invoices).
+      checks = await readBuildChecks(engine);
+    },
     async publish(_report: BuildReport) {
       await closeEngine();
       rmSync(`${finalDb}.wal`, { force: true });
@@ -137,5 +148,6 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
       for (const f of written) if (existsSync(f)) rmSync(f, { force: true });
     },
     close: closeEngine,
+    checks: () => checks,
   };
 }

@@ -1,17 +1,17 @@
 import { DuckDBInstance, ResultReturnType, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { availableParallelism, tmpdir } from 'node:os';
 import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../engine.js';
 import { duckdbDialect } from './duckdb-dialect.js';
 import { setLakeSql } from './lake-path.js';
+import { instanceConfig, type DuckDBResources } from './resources.js';
 
 export interface DuckDBEngineOptions {
   /** Database file; ':memory:' (default) for a scratch engine. */
   path?: string;
   threads?: number;
   memoryLimit?: string;
-  /** Where large sorts and joins spill; defaults to the OS temp folder. */
+  /** Where large sorts and joins spill; default a folder of this instance's own (resources.ts). */
   tempDirectory?: string;
   /** Open an existing database file read-only (several readers, no writer lock). */
   readOnly?: boolean;
@@ -54,15 +54,7 @@ export class DuckDBEngine implements WarehouseEngine {
   static async open(opts: DuckDBEngineOptions = {}): Promise<DuckDBEngine> {
     const path = opts.path ?? ':memory:';
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const config: Record<string, string> = {
-      threads: String(opts.threads ?? Math.max(1, availableParallelism())),
-      temp_directory: opts.tempDirectory ?? `${tmpdir()}/creditlake-duckdb`,
-      // Models and tests expect the same order for the same input.
-      preserve_insertion_order: 'true',
-    };
-    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
-    if (opts.readOnly) config.access_mode = 'READ_ONLY';
-    const instance = await DuckDBInstance.create(path, config);
+    const instance = await createInstance(path, opts);
     try {
       const connection = await instance.connect();
       const lakeRoot = opts.lakeRoot ?? (path === ':memory:' ? undefined : dirname(resolve(path)));
@@ -120,6 +112,15 @@ export class DuckDBEngine implements WarehouseEngine {
       if (this.ownsInstance) this.instance.closeSync();
     }
   }
+}
+
+/**
+ * Every DuckDB instance Creditlake opens is created here: threads, memory limit and spill folder come
+ * from the caller, else the process's configured resources (resources.ts), so no path escapes
+ * `duckdb.memory_limit`.
+ */
+export function createInstance(path: string, opts: DuckDBResources & { readOnly?: boolean } = {}): Promise<DuckDBInstance> {
+  return DuckDBInstance.create(path, instanceConfig(opts));
 }
 
 /** Runs `fn` with a fresh engine and always frees it, also when `fn` throws. */
