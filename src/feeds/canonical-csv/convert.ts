@@ -6,7 +6,8 @@ import { canonicalSelectList, type TableDef } from '../../schema/index.js';
 import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
-import { duplicatesSql, failuresSql, lit, preRejectsSql, quarantineSql, stageSql, typeConflictsSql } from './sql.js';
+import { duplicatesSql, failuresSql, lit, plainStageSql, preRejectsSql, quarantineSql, stageSql, typeConflictsSql } from './sql.js';
+import { readPlainHeader, scanPlainCsv } from './plain-scan.js';
 import { createInstance } from '../../warehouse/duckdb/duckdb-engine.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 
@@ -79,40 +80,8 @@ const CANONICAL_READ = { delimiter: ',', encoding: 'utf-8', headerRow: 1, invali
  */
 export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   const source = opts.sourceName ?? basename(opts.file);
-  const empty = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [], warnings: [] };
+  const empty = { rowsRead: 0, rowsLoaded: 0, rowsRejected: 0, topReasons: [] as ReasonCount[], warnings: [] as string[] };
   await mkdir(opts.scratchDir, { recursive: true });
-  const normalized = join(opts.scratchDir, `${opts.outputName}.normalized.csv`);
-  const preRejects = join(opts.scratchDir, `${opts.outputName}.pre-rejects.csv`);
-  let norm: NormalizeResult;
-  try {
-    // Canonical CSV is UTF-8 (a UTF-16 file is recognised by its byte-order mark and converted).
-    norm = await normalizeCsv(opts.file, normalized, preRejects, {
-      ...CANONICAL_READ,
-      // DuckDB's date reader takes `epoch`, `infinity` and `today` too: only ISO text is a date here.
-      fieldRules: opts.table.columns
-        .filter((c) => c.sqlType === 'DATE')
-        .map((c) => ({ column: c.name, valid: (v: string) => ISO_DATE_TEXT.test(v), reason: 'not a valid DATE' })),
-      signal: opts.signal,
-      onProgress: opts.onProgress && ((done, total) => opts.onProgress!(total ? (0.3 * done) / total : 0.3)),
-    });
-  } catch (e) {
-    opts.signal?.throwIfAborted();
-    if (e instanceof DialectError) {
-      const msg = e.message === 'the file is empty' || /^no header row found/.test(e.message) ? 'file is empty (expected a header line)' : e.message;
-      return { ...empty, status: 'error', error: msg };
-    }
-    throw e;
-  }
-
-  const names = norm.rawHeader.map((n, i) => n || `column${i + 1}`);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup) return { ...empty, status: 'error', error: `column "${dup}" appears twice in the header` };
-  const known = new Set(opts.table.columns.map((c) => c.name));
-  const warnings = names.filter((n) => !known.has(n)).map((n) => `ignoring unknown column "${n}"`);
-  if (norm.blankLines) warnings.push(`skipped ${norm.blankLines} blank line(s)`);
-  if (norm.dataLines > norm.rows) warnings.push(`${norm.dataLines - norm.rows} line break(s) inside quoted values (${norm.rows} rows on ${norm.dataLines} lines)`);
-  const missingRequired = opts.table.columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
-
   const own = opts.instance === undefined;
   const instance = opts.instance ?? (await convertInstance(join(opts.scratchDir, 'duckdb-tmp'), opts.threads, opts.memoryLimit));
   const conn = await instance.connect();
@@ -127,8 +96,55 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       opts.signal?.throwIfAborted();
       return runWithProgress(conn, sql, opts.onProgress, from, to);
     };
-    await run(stageSql(normalized, names, opts.table), 0.3, 0.75);
-    await run(preRejectsSql(preRejects));
+    const headerError = (raw: readonly string[]) => {
+      const names = raw.map((n, i) => n || `column${i + 1}`);
+      const dup = names.find((n, i) => names.indexOf(n) !== i);
+      return dup ? { ...empty, status: 'error' as const, error: `column "${dup}" appears twice in the header` } : undefined;
+    };
+
+    // A plain file (plain-scan.ts) is staged by DuckDB straight from the user's file; any other goes
+    // through the normalizing pass first, which costs several times DuckDB's own read.
+    const plainHeader = await readPlainHeader(opts.file, PLAIN_MAX_LINE_BYTES);
+    if (plainHeader) {
+      const bad = headerError(plainHeader);
+      if (bad) return bad;
+    }
+    let norm: StagedSource | undefined = plainHeader && (await stagePlain(conn, run, opts, plainHeader.map((n, i) => n || `column${i + 1}`)));
+    if (!norm) {
+      const normalized = join(opts.scratchDir, `${opts.outputName}.normalized.csv`);
+      const preRejects = join(opts.scratchDir, `${opts.outputName}.pre-rejects.csv`);
+      try {
+        // Canonical CSV is UTF-8 (a UTF-16 file is recognised by its byte-order mark and converted).
+        norm = await normalizeCsv(opts.file, normalized, preRejects, {
+          ...CANONICAL_READ,
+          // DuckDB's date reader takes `epoch`, `infinity` and `today` too: only ISO text is a date here.
+          fieldRules: opts.table.columns
+            .filter((c) => c.sqlType === 'DATE')
+            .map((c) => ({ column: c.name, valid: (v: string) => ISO_DATE_TEXT.test(v), reason: 'not a valid DATE' })),
+          signal: opts.signal,
+          onProgress: opts.onProgress && ((done, total) => opts.onProgress!(total ? (0.3 * done) / total : 0.3)),
+        });
+      } catch (e) {
+        opts.signal?.throwIfAborted();
+        if (e instanceof DialectError) {
+          const msg = e.message === 'the file is empty' || /^no header row found/.test(e.message) ? 'file is empty (expected a header line)' : e.message;
+          return { ...empty, status: 'error', error: msg };
+        }
+        throw e;
+      }
+      const bad = headerError(norm.rawHeader);
+      if (bad) return bad;
+      await run(stageSql(normalized, norm.rawHeader.map((n, i) => n || `column${i + 1}`), opts.table), 0.3, 0.75);
+      await run(preRejectsSql(preRejects));
+    }
+
+    const names = norm.rawHeader.map((n, i) => n || `column${i + 1}`);
+    const known = new Set(opts.table.columns.map((c) => c.name));
+    const warnings = names.filter((n) => !known.has(n)).map((n) => `ignoring unknown column "${n}"`);
+    if (norm.blankLines) warnings.push(`skipped ${norm.blankLines} blank line(s)`);
+    if (norm.dataLines > norm.rows) warnings.push(`${norm.dataLines - norm.rows} line break(s) inside quoted values (${norm.rows} rows on ${norm.dataLines} lines)`);
+    const missingRequired = opts.table.columns.filter((c) => c.required && !names.includes(c.name)).map((c) => c.name);
+
     await run(failuresSql(rowChecks(opts.table, missingRequired, opts.dateWindow)));
     const keyMissing = missingRequired.some((c) => opts.table.key.includes(c));
     if (!keyMissing && typedDocumentKey(opts.table) && !missingRequired.includes('document_type')) {
@@ -193,6 +209,61 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     if (own) instance.closeSync();
   }
 }
+
+/** What staging established about the source: the normalizing pass's accounting, or the plain scan's. */
+type StagedSource = Pick<NormalizeResult, 'rawHeader' | 'rows' | 'rejected' | 'blankLines' | 'dataLines' | 'physicalLines'>;
+
+/** Longest line a plain file may have (the normalizing pass takes records of up to 1M characters). */
+const PLAIN_MAX_LINE_BYTES = 1 << 20;
+
+/**
+ * Stages a plain file (plain-scan.ts) with DuckDB reading the user's file directly while the scan
+ * checks, side by side on the other core, that the file is plain. Returns undefined, with nothing left
+ * staged, when it is not, or when DuckDB's strict reader saw it differently than the scan (a reject,
+ * a line count that differs, a typed value not in its plain form): the caller then normalizes.
+ */
+async function stagePlain(
+  conn: DuckDBConnection,
+  run: (sql: string, from?: number, to?: number) => Promise<void>,
+  opts: ConvertOptions,
+  names: readonly string[],
+): Promise<StagedSource | undefined> {
+  const stop = new AbortController();
+  let staging = true;
+  const scan = scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
+  // A file found not plain early stops DuckDB's read of it instead of waiting for the whole file.
+  scan.then(
+    (r) => (!r.plain && staging ? conn.interrupt() : undefined),
+    () => (staging ? conn.interrupt() : undefined),
+  );
+  const discard = async () => {
+    for (const t of ['src', 'rejects', 'rejects_scan']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  };
+  try {
+    await run(plainStageSql(opts.file, names, opts.table, PLAIN_DUCKDB_LINE), 0, 0.75);
+  } catch {
+    staging = false;
+    opts.signal?.throwIfAborted();
+    stop.abort();
+    await scan.catch(() => undefined);
+    await discard();
+    return undefined;
+  }
+  staging = false;
+  const found = await scan;
+  const check = found.plain
+    ? await one(conn, `SELECT count(*) AS n, count(*) FILTER (WHERE NOT "__plain") AS odd, (SELECT count(*) FROM rejects) AS rejected FROM src`)
+    : undefined;
+  if (!found.plain || !check || Number(check.n) !== found.dataLines || Number(check.odd) !== 0 || Number(check.rejected) !== 0) {
+    await discard();
+    return undefined;
+  }
+  await run(`CREATE TEMP TABLE pre_rejects (line BIGINT, column_name VARCHAR, reason VARCHAR, detail VARCHAR, raw VARCHAR)`);
+  return { rawHeader: found.header, rows: found.dataLines, rejected: 0, blankLines: 0, dataLines: found.dataLines, physicalLines: found.physicalLines };
+}
+
+/** DuckDB's own default max_line_size (its read buffers are 16 times this). */
+const PLAIN_DUCKDB_LINE = 2_097_152;
 
 /** The DuckDB instance convertCsv runs on (created per call unless the caller shares one). */
 export function convertInstance(tempDirectory: string, threads?: number, memoryLimit?: string): Promise<DuckDBInstance> {

@@ -1,0 +1,99 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { convertCsv } from '../../src/feeds/canonical-csv/convert.js';
+import { scanPlainCsv } from '../../src/feeds/canonical-csv/plain-scan.js';
+import { invoices } from '../../src/schema/index.js';
+
+// Issue 16 item 4: a plain canonical CSV is staged by DuckDB straight from the file (no normalizing
+// pass); anything else must still take the normalizing path, and both must quarantine the same rows
+// with the same file lines.
+const dir = mkdtempSync(join(tmpdir(), 'plain-csv-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const file = (text: string | Buffer) => {
+  const p = join(dir, `f${++n}.csv`);
+  writeFileSync(p, text);
+  return p;
+};
+const scan = (text: string | Buffer) => scanPlainCsv(file(text), { maxLineBytes: 1 << 20 });
+
+describe('scanPlainCsv', () => {
+  it.each([
+    ['LF lines', 'a,b\n1,2\n3,4\n', 2],
+    ['CRLF lines', 'a,b\r\n1,2\r\n3,4\r\n', 2],
+    ['no line break at the end', 'a,b\n1,2\n3,4', 2],
+    ['a UTF-8 byte-order mark and accents', '\uFEFFa,b\n1,Café\n', 1],
+    ['quoted fields with commas and doubled quotes', 'a,b\n"x, y","say ""hi"""\n"",2\n', 2],
+  ])('takes %s as plain', async (_what, text, rows) => {
+    const r = await scan(text);
+    expect(r).toMatchObject({ plain: true, header: ['a', 'b'], dataLines: rows, physicalLines: rows + 1 });
+  });
+
+  it.each([
+    ['a blank line', 'a,b\n1,2\n\n3,4\n'],
+    ['a line of only delimiters', 'a,b\n1,2\n,\n'],
+    ['a quoted value spanning lines', 'a,b\n"x\ny",2\n'],
+    ['a quote inside an unquoted value', 'a,b\nx"y,2\n'],
+    ['text after a closing quote', 'a,b\n"x"y,2\n'],
+    ['mixed line breaks', 'a,b\r\n1,2\n'],
+    ['a CR inside a line', 'a,b\n1\r2,3\n'],
+    ['a quoted header', '"a",b\n1,2\n'],
+    ['an empty file', ''],
+    ['a header only, blank', '\n1,2\n'],
+  ])('sends %s to the normalizing path', async (_what, text) => {
+    expect((await scan(text)).plain).toBe(false);
+  });
+
+  it('sends bytes that are not UTF-8 and NUL bytes to the normalizing path', async () => {
+    expect((await scan(Buffer.from([...Buffer.from('a,b\n1,'), 0xff, 0x0a]))).plain).toBe(false);
+    expect((await scan(Buffer.from([...Buffer.from('a,b\n1,'), 0x00, 0x0a]))).plain).toBe(false);
+  });
+
+  it('finds a problem past the first megabyte (lines cut between chunks)', async () => {
+    const line = 'INV0000001,C1,invoice,2024-01-02,2024-02-01,EUR,10.00\n';
+    const body = line.repeat(Math.ceil((3 << 20) / line.length));
+    expect(await scan(`h1,h2,h3,h4,h5,h6,h7\n${body}`)).toMatchObject({ plain: true, dataLines: body.length / line.length });
+    expect((await scan(`h1,h2,h3,h4,h5,h6,h7\n${body}\n${body}`)).plain).toBe(false);
+  });
+});
+
+describe('convertCsv takes the same rows and lines on both paths', () => {
+  const HEADER = 'document_id,customer_id,document_type,invoice_date,due_date,currency,amount,settled_date,corrects_document_id';
+  const good = (i: number) => `INV${i},C1,invoice,2024-01-02,2024-02-01,EUR,${i}.00,,`;
+  const rows = [good(1), 'INV2,C1,invoice,2024-01-02,2024-02-01,EUR,12.345,,', good(3), good(1), '"INV5","C1",invoice,2024-01-02,2024-02-01,EUR,"5.00",,', good(6)];
+
+  async function quarantined(text: string): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean }> {
+    const scratchDir = join(dir, `s${++n}`);
+    const r = await convertCsv({ file: file(text), table: invoices, scratchDir, outputName: 'batch' });
+    // The normalizing pass leaves its copy of the file in the scratch folder; the plain path writes none.
+    const normalized = existsSync(join(scratchDir, 'batch.normalized.csv'));
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    try {
+      const q = r.quarantineFile
+        ? ((await conn.runAndReadAll(`SELECT line, reason FROM '${r.quarantineFile}' ORDER BY line`)).getRowObjectsJson() as { line: string; reason: string }[])
+        : [];
+      return { loaded: r.rowsLoaded, lines: q.map((x) => [Number(x.line), x.reason]), normalized };
+    } finally {
+      conn.closeSync();
+      inst.closeSync();
+    }
+  }
+
+  it('quarantines by file line on the plain path as on the normalizing one', async () => {
+    const plain = await quarantined(`${HEADER}\n${rows.join('\n')}\n`);
+    expect(plain).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key']], normalized: false });
+    // `epoch` is a date to DuckDB, not to canonical CSV: the plain staging sees it and normalizes instead.
+    const epoch = await quarantined(`${HEADER}\n${rows.join('\n')}\nINV7,C1,invoice,epoch,2024-02-01,EUR,7.00,,\n`);
+    expect(epoch).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key'], [8, 'not a valid DATE']], normalized: true });
+    // A blank line makes the file not plain; the lines after it keep their numbers.
+    const blank = await quarantined(`${HEADER}\n${rows.slice(0, 2).join('\n')}\n\n${rows.slice(2).join('\n')}\n`);
+    expect(blank).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [6, 'duplicate key']], normalized: true });
+    // An impossible date DuckDB rejects while reading: normalized, same lines.
+    const feb30 = await quarantined(`${HEADER}\n${rows.join('\n')}\nINV7,C1,invoice,2024-02-30,2024-03-01,EUR,7.00,,\n`);
+    expect(feb30).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key'], [8, 'not a valid DATE']], normalized: true });
+  });
+});
