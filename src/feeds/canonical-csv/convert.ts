@@ -6,7 +6,7 @@ import { canonicalSelectList, type TableDef } from '../../schema/index.js';
 import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
-import { duplicatesSql, failuresSql, lit, plainStageSql, preRejectsSql, quarantineSql, stageSql, typeConflictsSql } from './sql.js';
+import { duplicatesSql, failuresSql, lit, plainStageSql, preRejectsSql, quarantineSql, repeatedKeysSql, stageSql, typeConflictsSql } from './sql.js';
 import { readPlainHeader, scanPlainCsv } from './plain-scan.js';
 import { createInstance } from '../../warehouse/duckdb/duckdb-engine.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
@@ -147,12 +147,13 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
 
     await run(failuresSql(rowChecks(opts.table, missingRequired, opts.dateWindow)));
     const keyMissing = missingRequired.some((c) => opts.table.key.includes(c));
+    if (!keyMissing) await run(repeatedKeysSql(opts.table));
     if (!keyMissing && typedDocumentKey(opts.table) && !missingRequired.includes('document_type')) {
       const prior = (await opts.prior) ?? [];
       if (prior.length) await run(priorDocsSql(prior, 'src'));
-      await run(typeConflictsSql(prior.length > 0));
+      await run(typeConflictsSql(prior.length > 0, 'repeated_keys'));
     }
-    if (!keyMissing) await run(duplicatesSql(opts.table));
+    if (!keyMissing) await run(duplicatesSql(opts.table, 'repeated_keys'));
     await run(quarantineSql(source, opts.table, names));
     // Rows that failed a check are quarantined rebuilt from their values; the file's own text of them
     // (quotes, columns the table does not know) is what `rejects --export` must hand back: read it

@@ -52,8 +52,21 @@ export function failuresSql(checks: readonly RowCheck[]): string {
         WHERE ${checks.map(fire).join('\n          OR ')}))`;
 }
 
-/** Later rows repeating an earlier (otherwise valid) row's key; the first one is kept. */
-export function duplicatesSql(table: TableDef): string {
+/**
+ * The keys more than one staged row carries (`repeatedKeysSql`): the duplicate check and, on a table
+ * keyed by document number, the invoice/credit-note check look only at these, so the file is grouped
+ * by key once rather than once per check.
+ */
+export function repeatedKeysSql(table: TableDef): string {
+  const keyList = table.key.map(q).join(', ');
+  return `CREATE TEMP TABLE repeated_keys AS SELECT ${keyList} FROM src GROUP BY ${keyList} HAVING count(*) > 1`;
+}
+
+/**
+ * Later rows repeating an earlier (otherwise valid) row's key; the first one is kept. `repeated`: a
+ * relation of the keys that occur more than once in src (repeatedKeysSql), else computed here.
+ */
+export function duplicatesSql(table: TableDef, repeated?: string): string {
   const keys = table.key.map(q);
   const keyList = keys.join(', ');
   const shown = table.key.map((k) => `${lit(`${k} "`)} || ${q(k)} || '"'`).join(` || ', ' || `);
@@ -62,7 +75,7 @@ export function duplicatesSql(table: TableDef): string {
     FROM (
       SELECT s.rid, ${keys.map((k) => `s.${k}`).join(', ')}, row_number() OVER (PARTITION BY ${keys.map((k) => `s.${k}`).join(', ')} ORDER BY s.rid) AS n
       FROM (SELECT rowid AS rid, ${keyList} FROM src) s
-      SEMI JOIN (SELECT ${keyList} FROM src GROUP BY ${keyList} HAVING count(*) > 1) d USING (${keyList})
+      SEMI JOIN ${repeated ?? `(SELECT ${keyList} FROM src GROUP BY ${keyList} HAVING count(*) > 1)`} d USING (${keyList})
       ANTI JOIN (SELECT DISTINCT rid FROM fails) f ON s.rid = f.rid
     )
     WHERE n > 1`;
@@ -127,17 +140,18 @@ export const TYPE_CONFLICT = 'invoice and credit note share a document number';
  * number an earlier batch holds as the other type (`prior_docs`, ../prior-versions.ts), unless the
  * mapping declares document numbers unique per type. Only rows that passed their own checks count.
  */
-export function typeConflictsSql(withPrior: boolean): string {
+export function typeConflictsSql(withPrior: boolean, repeated?: string): string {
   const ok = `(SELECT rowid AS rid, document_id, document_type, "__line" AS line FROM src
       WHERE document_id IS NOT NULL AND document_type IS NOT NULL AND rowid NOT IN (SELECT rid FROM fails))`;
-  // The numbers in conflict come from a cheap min/max grouping; only their rows build the list of
-  // what each line is (a list aggregate over every document of a 4M-row file cost 5 CPU-s).
+  // The numbers in conflict come from a cheap min/max grouping (of the numbers on several rows only,
+  // when `repeated` names them: the table's key is the document number); only their rows build the
+  // list of what each line is (a list aggregate over every document of a 1M-row file cost 5 CPU-s).
   const inFile = `SELECT 1 AS o, s.rid, 'document_id' AS column_name, ${lit(TYPE_CONFLICT)} AS reason,
       'document_id "' || s.document_id || '" is ' || c.seen AS detail
     FROM ${ok} s
     JOIN (SELECT document_id, array_to_string(list(document_type || ' on line ' || line ORDER BY line)[1:4], ', ')
             || CASE WHEN count(*) > 4 THEN ', …' ELSE '' END AS seen
-          FROM ${ok} o SEMI JOIN (SELECT document_id FROM ${ok} GROUP BY document_id HAVING min(document_type) <> max(document_type)) d USING (document_id)
+          FROM ${ok} o SEMI JOIN (SELECT document_id FROM ${ok} k${repeated ? ` SEMI JOIN ${repeated} r USING (document_id)` : ''} GROUP BY document_id HAVING min(document_type) <> max(document_type)) d USING (document_id)
           GROUP BY document_id) c USING (document_id)`;
   const earlier = `SELECT 2, s.rid, 'document_id', ${lit(TYPE_CONFLICT)},
       'document_id "' || s.document_id || '" is ' || CASE s.document_type WHEN 'invoice' THEN 'an invoice' ELSE 'a ' || replace(s.document_type, '_', ' ') END || ' here but ' ||
