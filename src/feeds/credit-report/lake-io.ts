@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
@@ -28,7 +28,7 @@ export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: read
   await db.execute(`CREATE OR REPLACE TEMP TABLE ${stage} (${cols.join(', ')})`);
   if (rows.length > 0) {
     const jsonl = join(scratch, `${table.name}.jsonl`);
-    await writeFile(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8');
+    await writeJsonLines(jsonl, rows, (r) => r);
     const types = table.columns.map((c) => `${lit(c.name)}: ${lit(c.sqlType === 'INTEGER' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
     await db.execute(`INSERT INTO ${stage} SELECT ${table.columns.map((c) => q(c.name)).join(', ')}
       FROM read_json(${lit(jsonl)}, format = 'newline_delimited', columns = {${types}})`);
@@ -40,13 +40,34 @@ export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: read
 /** Quarantine Parquet in the same layout as the ERP feed's: file, line, column, reason, detail, raw line. */
 export async function writeQuarantine(db: DuckDBEngine, source: string, rejects: readonly Reject[], scratch: string, out: string): Promise<void> {
   const jsonl = join(scratch, 'quarantine.jsonl');
-  await writeFile(
-    jsonl,
-    rejects.map((r) => JSON.stringify({ source_file: source, line: r.line, column_name: r.column, reason: r.reason, detail: r.detail, raw_line: r.raw })).join('\n') + '\n',
-    'utf8',
-  );
+  await writeJsonLines(jsonl, rejects, (r) => ({ source_file: source, line: r.line, column_name: r.column, reason: r.reason, detail: r.detail, raw_line: r.raw }));
   await db.execute(`COPY (SELECT source_file, CAST(line AS BIGINT) AS line, column_name, reason, detail, raw_line
     FROM read_json(${lit(jsonl)}, format = 'newline_delimited',
       columns = {source_file: 'VARCHAR', line: 'BIGINT', column_name: 'VARCHAR', reason: 'VARCHAR', detail: 'VARCHAR', raw_line: 'VARCHAR'})
     ORDER BY line, column_name) TO ${lit(out)} (FORMAT parquet)`);
+}
+
+/**
+ * Writes one JSON object per line, a few megabytes at a time: joined into one string, the 1.6M credit
+ * reports of a 4M-invoice ledger passed V8's longest string (about 512 MB) and the ingest failed.
+ */
+async function writeJsonLines<T>(path: string, items: readonly T[], toJson: (item: T) => object): Promise<void> {
+  const fh = await open(path, 'w');
+  try {
+    let buf: string[] = [];
+    let size = 0;
+    for (const item of items) {
+      const line = JSON.stringify(toJson(item));
+      buf.push(line);
+      size += line.length + 1;
+      if (size > 8 << 20) {
+        await fh.write(buf.join('\n') + '\n');
+        buf = [];
+        size = 0;
+      }
+    }
+    await fh.write(buf.length ? buf.join('\n') + '\n' : '\n');
+  } finally {
+    await fh.close();
+  }
 }
