@@ -11,7 +11,7 @@
  *
  * Athena API: StartQueryExecution (QueryString, QueryExecutionContext.Database, ExecutionParameters),
  * GetQueryExecution (QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED, StatementType, StateChangeReason,
- * AthenaError, Statistics.DataScannedInBytes from Trino's processed bytes), GetQueryResults (Athena's
+ * AthenaError, Statistics.DataScannedInBytes from Trino's physical input bytes), GetQueryResults (Athena's
  * text rows: the header row first for SELECT, NULL as a cell without VarCharValue, ColumnInfo with
  * Athena's lower-case type names and decimal precision/scale, MaxResults/NextToken paging) and
  * StopQueryExecution. Glue API: GetTable, CreateTable, UpdateTable (the table is recreated on Trino at
@@ -346,7 +346,8 @@ export class AthenaOnTrino {
         },
         Statistics: e.completed
           ? {
-              DataScannedInBytes: e.result?.processedBytes ?? 0,
+              // Athena bills the bytes read from S3 (compressed columns): Trino's physical input.
+              DataScannedInBytes: e.result?.physicalInputBytes ?? e.result?.processedBytes ?? 0,
               EngineExecutionTimeInMillis: e.completed.getTime() - e.submitted.getTime(),
               TotalExecutionTimeInMillis: e.completed.getTime() - e.submitted.getTime(),
             }

@@ -33,6 +33,11 @@ export interface TrinoResult {
   updateCount?: number;
   /** Bytes the query read from storage, as Trino's final statistics report them. */
   processedBytes?: number;
+  /**
+   * Bytes read from the files themselves (compressed Parquet, only the columns and row groups read):
+   * what Athena bills as DataScannedInBytes.
+   */
+  physicalInputBytes?: number;
   /** CPU time the cluster spent on the query (all its tasks), from the final statistics. */
   cpuTimeMillis?: number;
 }
@@ -59,7 +64,7 @@ interface QueryPage {
   error?: TrinoError;
   updateType?: string;
   updateCount?: number;
-  stats?: { state?: string; processedBytes?: number; cpuTimeMillis?: number };
+  stats?: { state?: string; processedBytes?: number; physicalInputBytes?: number; cpuTimeMillis?: number };
 }
 
 export class TrinoQueryError extends Error {
@@ -164,6 +169,7 @@ export class TrinoClient {
       updateType: page.updateType,
       updateCount: page.updateCount,
       processedBytes: page.stats?.processedBytes,
+      physicalInputBytes: page.stats?.physicalInputBytes,
       cpuTimeMillis: page.stats?.cpuTimeMillis,
     };
   }
