@@ -20,7 +20,8 @@ import { Duration } from 'aws-cdk-lib';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Template } from 'aws-cdk-lib/assertions';
-import { createBuildStepHandler, type BuildStepEvent } from '../../functions/build-step.js';
+import { createBuildStepHandler, stepDepsFromEnv, type BuildStepEvent } from '../../functions/build-step.js';
+import type { StepDeps } from '../../src/aws/build-steps.js';
 import { BuildOrchestration } from '../../infra/constructs/build-orchestration.js';
 import { ExecutionKilled, runStateMachine, StatesError, type RunOptions } from '../support/state-machine.js';
 import { createHandler } from '../../functions/dashboard-api.js';
@@ -160,7 +161,7 @@ const definition = buildDefinition();
 /** Executions still running (what DescribeExecution would say); a killed one is not. */
 const running = new Set<string>();
 let executions = 0;
-const steps = () =>
+const steps = (over: Partial<StepDeps> = {}) =>
   createBuildStepHandler({
     engine: engine(),
     engineOptions: engineOptions(),
@@ -171,6 +172,7 @@ const steps = () =>
     lock: new BuildLock(lockLake(), { ttlMs: 60 * 60_000 }),
     executionRunning: async (arn) => running.has(arn),
     log: jsonLogger({}, () => undefined),
+    ...over,
   });
 /** Athena's .sync integration: start the query, wait for it, fail the task as Step Functions does. */
 async function athenaSync(params: { QueryString: string; WorkGroup: string; QueryExecutionContext: { Database: string } }) {
@@ -182,10 +184,10 @@ async function athenaSync(params: { QueryString: string; WorkGroup: string; Quer
   return { QueryExecution: { ...QueryExecution, QueryExecutionId } };
 }
 /** One execution of the build state machine; resolves with its output, rejects with its error. */
-async function build(opts: Partial<RunOptions> = {}) {
+async function build(opts: Partial<RunOptions> = {}, over: Partial<StepDeps> = {}) {
   const id = `arn:aws:states:eu-west-1:123456789012:execution:creditlake-build:run-${++executions}`;
   running.add(id);
-  const handler = steps();
+  const handler = steps(over);
   try {
     return await runStateMachine(definition, { reason: 'ingest' }, {
       executionId: id,
@@ -314,6 +316,23 @@ describe('pipeline faults on an Athena API fake: readers see only complete, prev
     });
     expect(retries).toEqual(['Plan BuildLocked']);
     expect(report).toMatchObject({ ok: true, published: true });
+    firstBuild = report.build_id;
+  });
+
+  it('builds with the config the stack deployed (CREDITLAKE_CONFIG, read as the step Lambda reads it): the marts compile with it and the marker records it for CLI builds', async () => {
+    const env = { LAKE_URI: 's3://lake/', ATHENA_WORKGROUP: 'creditlake', GLUE_DATABASE: 'creditlake' };
+    const deployed = { aging: { bucket_edges: [30, 60, 120] } };
+    const fromEnv = stepDepsFromEnv({ ...env, CREDITLAKE_CONFIG: JSON.stringify(deployed) });
+    expect(fromEnv.deployedConfig).toEqual(deployed);
+    // A config the synth would have refused fails the Lambda's start, naming the field.
+    expect(() => stepDepsFromEnv({ ...env, CREDITLAKE_CONFIG: '{"aging":{"bucket_edges":[60,30]}}' })).toThrow(/CREDITLAKE_CONFIG[\s\S]*aging\.bucket_edges/);
+    const before = statements.length;
+    const report = await build({}, { config: fromEnv.config, deployedConfig: fromEnv.deployedConfig });
+    expect(report).toMatchObject({ ok: true, published: true });
+    const aging = statements.slice(before).find((q) => /^CREATE TABLE ar_aging__ctas_/.test(q))!;
+    expect(aging).toContain("'61-120'");
+    expect(aging).not.toContain("'>90'");
+    expect((await readBuildMarker(lake()))!.config).toEqual(deployed);
     firstBuild = report.build_id;
   });
 
