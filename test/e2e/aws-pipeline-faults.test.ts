@@ -50,6 +50,8 @@ let statements: string[];
 let killAt: RegExp | undefined;
 /** A data test that finds a failing row. */
 let failingTest: RegExp | undefined;
+/** Glue refuses the n-th table switch from now (a publish stopped there). */
+let refuseSwitch: number | undefined;
 /** Statements that fail once with a transient error. */
 let flaky: RegExp | undefined;
 const flakyFailed = new Set<number>();
@@ -108,7 +110,7 @@ beforeAll(async () => {
   glue.on(GetTableCommand).callsFake(async (i: { Name: string }) => {
     if (i.Name.startsWith('raw_')) return { Table: { Name: i.Name, StorageDescriptor: { Location: `s3://lake/raw/${i.Name.slice(4)}/` } } };
     if (!martTables.has(i.Name)) throw Object.assign(new Error('no table'), { name: 'EntityNotFoundException' });
-    return { Table: { Name: i.Name } };
+    return { Table: { Name: i.Name, StorageDescriptor: { Location: martTables.get(i.Name) } } };
   });
   glue.on(BatchCreatePartitionCommand).callsFake(async (i: { TableName: string; PartitionInputList: { Values: string[] }[] }) => {
     const days = partitions.get(i.TableName) ?? new Set<string>();
@@ -117,6 +119,7 @@ beforeAll(async () => {
     return { Errors: [] };
   });
   const putTable = async (i: { TableInput: TableInput }) => {
+    if (refuseSwitch !== undefined && --refuseSwitch === 0) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     martTables.set(i.TableInput.Name!, i.TableInput.StorageDescriptor!.Location!);
     return {};
   };
@@ -301,6 +304,21 @@ describe('pipeline faults on an Athena API fake: readers see only complete, prev
     expect(folders.every((f) => f! <= firstBuild)).toBe(true);
     const drops = statements.slice(before).filter((q) => /^DROP TABLE IF EXISTS \w+__ctas_/.test(q));
     expect(drops.length).toBeGreaterThan(0);
+    expect(await lake().list('marts/_build.lock')).toEqual([]);
+  });
+
+  it('a build stopped during its publish, between two marts\' table switches, fails and points the switched marts back: readers on the previous, complete marts', async () => {
+    refuseSwitch = 4;
+    try {
+      await expect(build()).rejects.toMatchObject({ error: 'BuildFailed' });
+    } finally {
+      refuseSwitch = undefined;
+    }
+    for (const [name, location] of martTables) {
+      expect(location, name).toBe(`s3://lake/marts/${name}/${firstBuild}/`);
+      expect(await lake().list(location.replace('s3://lake/', '')), name).not.toEqual([]);
+    }
+    expect((await readBuildMarker(lake()))!.build_id).toBe(firstBuild);
     expect(await lake().list('marts/_build.lock')).toEqual([]);
   });
 

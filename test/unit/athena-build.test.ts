@@ -232,5 +232,69 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
       const dropped = new Set(statements.filter((s) => s.startsWith('DROP TABLE IF EXISTS')).map((s) => /EXISTS (\w+)/.exec(s)![1]));
       for (const s of statements.filter((x) => /^CREATE TABLE \w+__ctas_/.test(x))) expect(dropped).toContain(/^CREATE TABLE (\w+)/.exec(s)![1]);
     });
+
+    /** Every layer of a build, each step in a fresh session: the state Finish gets. */
+    const runLayers = async (buildId: string) => {
+      const first = new BuildRun(openAthenaBuild({ engine: engine(), store, glue: gluePlease(), buildId }), { config });
+      let state = first.state;
+      for (const layer of first.plan().layers) state = mergeSteps(state, await Promise.all(layer.map((name) => reopen(state).step(name))));
+      return JSON.parse(JSON.stringify(state)) as BuildState;
+    };
+    /** Glue refuses the `from`-th table switch (`once`), or every one from it on (the Lambda dies with the publish). */
+    const glueStopsAt = (from: number, opts: { once?: boolean } = {}) => {
+      let switches = 0;
+      glue.on(UpdateTableCommand).callsFake(async (i: { TableInput: TableInput }) => {
+        if (opts.once ? ++switches === from : ++switches >= from) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+        glueTables.set(i.TableInput.Name!, i.TableInput.StorageDescriptor!.Location!);
+        return {};
+      });
+    };
+    /** Every folder a mart table names still holds the mart's files. */
+    const everyTableHasFiles = async () => {
+      for (const [name, loc] of glueTables) expect(await store.list(loc.replace('s3://lake/', '')), name).not.toEqual([]);
+    };
+
+    it('a publish stopped part way (Glue refuses the fourth switch) points the switched marts back: readers on the previous, complete versions', async () => {
+      fakeAthena();
+      const state = await runLayers('20261202T170000Z-pub001');
+      const before = new Map(glueTables);
+      const markerBefore = (await readBuildMarker(store))!.build_id;
+      glueStopsAt(4, { once: true });
+      await expect(reopen(state).finish()).rejects.toThrow(/Rate exceeded/);
+      expect(glueTables).toEqual(before);
+      await everyTableHasFiles();
+      expect((await store.list('')).filter((k) => k.includes('20261202T170000Z-pub001'))).toEqual([]);
+      expect((await readBuildMarker(store))!.build_id).toBe(markerBefore);
+    });
+
+    it('a Finish killed during the publish, then Abort from a fresh session (as the state machine runs it): the switched marts go back, no folder a table names is deleted', async () => {
+      fakeAthena();
+      const state = await runLayers('20261202T180000Z-pub002');
+      const before = new Map(glueTables);
+      // Glue fails from the fourth switch on, so the Finish's own clean-up cannot undo the three switched.
+      glueStopsAt(4);
+      await expect(reopen(state).finish()).rejects.toThrow(/Rate exceeded/);
+      const switched = [...glueTables].filter(([, l]) => l.includes('pub002')).map(([n]) => n);
+      expect(switched).toHaveLength(3);
+      // Those three are still what readers see, and their folders are there.
+      await everyTableHasFiles();
+      fakeAthena();
+      await reopen(state).abort();
+      expect(glueTables).toEqual(before);
+      await everyTableHasFiles();
+      expect((await store.list('')).filter((k) => k.includes('20261202T180000Z-pub002'))).toEqual([]);
+    });
+
+    it('an Abort after the build was published and recorded (a Finish that died after the marker) removes nothing readers use', async () => {
+      fakeAthena();
+      const state = await runLayers('20261202T190000Z-pub003');
+      expect(await reopen(state).finish()).toMatchObject({ ok: true, published: true });
+      const after = new Map(glueTables);
+      await reopen(state).abort();
+      expect(glueTables).toEqual(after);
+      expect(glueTables.get('dso_monthly')).toBe('s3://lake/marts/dso_monthly/20261202T190000Z-pub003/');
+      await everyTableHasFiles();
+      expect((await readBuildMarker(store))!.build_id).toBe('20261202T190000Z-pub003');
+    });
   });
 });

@@ -6,7 +6,7 @@ import type { AthenaEngine } from './athena-engine.js';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { BUILD_MARKER_KEY, readBuildMarker } from '../../lake/build-marker.js';
 import { martVersionDir, writeMart, type MartWriteResult } from './mart-writer.js';
-import { nextPublished, pointMarts, pruneVersions, publishedBuilds, type PublishedBuild } from './mart-versions.js';
+import { nextPublished, pointMarts, pruneVersions, publishedBuilds, unpointMarts, type PublishedBuild } from './mart-versions.js';
 import { awsSetupProblem } from '../../aws/setup-problem.js';
 import { estimatedUsd } from '../../aws/athena-cost.js';
 import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type BuildState } from '../runner.js';
@@ -98,6 +98,8 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
   };
   let previous: PublishedBuild[] | undefined;
   const published = async () => (previous ??= publishedBuilds(await readBuildMarker(store)));
+  /** Set when publish began (some mart tables may name this build's folders) and when it completed. */
+  let publishing = false;
   let publishedNow = false;
 
   return {
@@ -157,17 +159,18 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
     },
     async publish(_report, views) {
       const before = await published();
+      publishing = true;
       await pointMarts(
         opts.glue ?? new GlueClient({}),
         engine.database,
         [...written].map(([name, w]) => ({ declared: martTable(name)!, location: w.location })),
       );
-      publishedNow = true;
       // The views readers query, over the marts just published (in build order: a view after what it reads).
       for (const v of views) {
         await view(v.model, v.sql);
         if (v.alias) await view(v.alias, v.sql);
       }
+      publishedNow = true;
       return nextPublished(before, Object.fromEntries([...written].map(([name, w]) => [name, w.dir])));
     },
     async afterPublish(marker) {
@@ -180,7 +183,32 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
       if (publishedNow) return;
       // Reopened in another process, a step killed mid-CTAS is in no state: every mart's name is swept.
       const models = resumed ? MART_TABLES.map((t) => t.name) : [...new Set([...written.keys(), ...attempted])];
-      for (const model of models) await removeVersion(model);
+      let stay = new Set<string>();
+      if (publishing || resumed) {
+        const marker = await readBuildMarker(store);
+        if (marker?.build_id === buildId) {
+          // Published and recorded (a Finish that stopped after writing the marker): readers use these
+          // versions; only the build's temporary tables and staging copies go.
+          for (const model of written.keys()) await engine.execute(`DROP TABLE IF EXISTS ${versionOf(model).tempTable}`).catch(() => undefined);
+          await dropBuildObjects();
+          return;
+        }
+        // A publish that stopped part way switched some marts already: point them back before their
+        // folders go, so every reader stays on the previous, complete build.
+        const previous = publishedBuilds(marker)[0]?.marts ?? {};
+        stay = await unpointMarts(
+          opts.glue ?? new GlueClient({}),
+          engine.database,
+          models.flatMap((m) => {
+            const declared = martTable(m);
+            return declared ? [{ declared, location: versionOf(m).location, previous: previous[m] ? `${store.uriOf(previous[m])}/` : undefined }] : [];
+          }),
+        );
+      }
+      for (const model of models) {
+        if (stay.has(model)) await engine.execute(`DROP TABLE IF EXISTS ${versionOf(model).tempTable}`).catch(() => undefined);
+        else await removeVersion(model);
+      }
       await dropBuildObjects();
     },
     usage() {

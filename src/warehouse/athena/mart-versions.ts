@@ -53,6 +53,36 @@ export async function pointMarts(glue: GlueClient, database: string, marts: { de
   }
 }
 
+/**
+ * Undoes the switches of a publish that stopped part way (Glue refused a switch, the Lambda timed out):
+ * each mart whose table names this build's folder is pointed back at its previous folder. Returns the
+ * marts whose new folder must stay because a table may still name it (no previous folder to return
+ * to, or Glue could not be read or updated): deleting it would leave readers an empty mart.
+ */
+export async function unpointMarts(glue: GlueClient, database: string, marts: { declared: TableDef; location: string; previous?: string }[]): Promise<Set<string>> {
+  const stay = new Set<string>();
+  for (const m of marts) {
+    try {
+      let current: string | undefined;
+      try {
+        current = (await glue.send(new GetTableCommand({ DatabaseName: database, Name: m.declared.name }))).Table?.StorageDescriptor?.Location;
+      } catch (e) {
+        if (e instanceof EntityNotFoundException || (e as { name?: string }).name === 'EntityNotFoundException') continue;
+        throw e;
+      }
+      if (current !== m.location) continue;
+      if (!m.previous) {
+        stay.add(m.declared.name);
+        continue;
+      }
+      await glue.send(new UpdateTableCommand({ DatabaseName: database, TableInput: martTableInput(m.declared, m.previous) }));
+    } catch {
+      stay.add(m.declared.name);
+    }
+  }
+  return stay;
+}
+
 /** Where the published build and the ones before it are, from the marker (newest first). */
 export function publishedBuilds(marker: (BuildMarker & { marts?: Record<string, string>; history?: PublishedBuild[] }) | undefined): PublishedBuild[] {
   if (!marker?.marts) return [];
