@@ -13,18 +13,28 @@ export interface TableDef<S extends z.ZodRawShape = z.ZodRawShape> {
   key: readonly string[];
   schema: z.ZodObject<S>;
   columns: readonly ColumnDef[];
+  /**
+   * Rows per Parquet row group of a mart read a few rows at a time (the customer page's marts, sorted
+   * by customer): the reader skips row groups by their min/max, but decodes the whole of each one it
+   * keeps, so smaller groups mean less decoded per lookup. Unset: the engine's default (DuckDB 122,880).
+   */
+  rowGroupRows?: number;
 }
+
+/** Row-group size of the marts the customer page reads by customer (measured: 16,384 rows decode in a third of the time of DuckDB's default 122,880 per lookup; 4,096 more footer to parse). */
+export const CUSTOMER_ROW_GROUP = 16_384;
 
 export function defineTable<S extends z.ZodRawShape>(def: {
   name: string;
   description: string;
   key: readonly (keyof S & string)[];
   shape: S;
+  rowGroupRows?: number;
 }): TableDef<S> {
   const schema = z.object(def.shape).strict();
   const columns = Object.entries(def.shape).map(([name, field]) => ({ name, ...columnMeta(field as z.ZodType) }));
   for (const k of def.key) {
     if (!columns.find((c) => c.name === k)?.required) throw new Error(`${def.name}: key column ${k} must be required`);
   }
-  return { name: def.name, description: def.description, key: def.key, schema, columns };
+  return { name: def.name, description: def.description, key: def.key, schema, columns, ...(def.rowGroupRows ? { rowGroupRows: def.rowGroupRows } : {}) };
 }

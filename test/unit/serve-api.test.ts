@@ -133,6 +133,39 @@ describe('dashboard API: happy paths', () => {
     expect(orders).toEqual([...orders].sort((a: number, b: number) => a - b));
   });
 
+  it('the customer page reads customer_months: the same profile and history as the three month-end marts give', async () => {
+    // The same warehouse with customer_months hidden from the catalog: the slices fall back to reading
+    // credit_limit_utilisation, customer_risk and customer_priority (a lake built before the mart).
+    const without = Object.create(engine, {
+      query: {
+        value: async (sql: string, bind?: Record<string, string | number | boolean | null>) => {
+          const res = await engine.query(sql, bind);
+          return sql.includes('information_schema.columns') ? { ...res, rows: res.rows.filter((r) => r.table_name !== 'customer_months') } : res;
+        },
+      },
+    }) as ReadOnlyWarehouse;
+    const ids = (await engine.query('SELECT customer_id FROM customers ORDER BY customer_id')).rows.map((r) => String(r.customer_id));
+    const asOf = meta.filters.as_of.at(-4)!;
+    let months = 0;
+    for (const id of ids.slice(0, 25)) {
+      for (const [slice, q] of [['customer_profile', {}], ['customer_history', { period: 'all' }], ['customer_profile', { as_of: asOf }], ['customer_history', { as_of: asOf }]] as const) {
+        const query = { customer_id: id, ...q };
+        const a = JSON.parse((await handleApiRequest(`/api/slices/${slice}`, query, engine)).body);
+        const b = JSON.parse((await handleApiRequest(`/api/slices/${slice}`, query, without)).body);
+        expect(a.status, `${slice} ${id}`).toBe('ok');
+        expect(a.rows, `${slice} ${id} ${JSON.stringify(q)}`).toEqual(b.rows);
+        if (slice === 'customer_history') months += a.rows.length;
+      }
+    }
+    expect(months).toBeGreaterThan(100);
+    // In file order: a customer's rows sit together, so a lookup reads one row group.
+    const sorted = await engine.query(`SELECT count(*) AS n FROM (
+        SELECT customer_id, as_of_date, lag(customer_id) OVER w AS prev_id, lag(as_of_date) OVER w AS prev_date
+        FROM read_parquet('${join(lake, 'marts', 'customer_months', '*.parquet')}', file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) x
+      WHERE prev_id > customer_id OR (prev_id = customer_id AND prev_date >= as_of_date)`);
+    expect(Number(sorted.rows[0]!.n), 'customer_months is written sorted by customer and month end').toBe(0);
+  });
+
   it('every slice answers 200 (ok or unavailable) with default parameters', async () => {
     for (const s of slices) {
       const q: Record<string, string> = s.paramNames.includes('customer_id') ? { customer_id: 'C001' } : {};

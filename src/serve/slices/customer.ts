@@ -3,6 +3,7 @@ import type { Row } from '../../warehouse/engine.js';
 import { sbiSectionSql } from '../catalog.js';
 import { EXPORT_LIMIT, param, periodRange } from '../params.js';
 import { asOfOf, defineSlice, requireMart } from './common.js';
+import type { SliceContext } from './types.js';
 import { latestAsOfSql } from './marketing.js';
 import { note, type Note } from '../notes.js';
 
@@ -61,6 +62,7 @@ export const customerProfile = defineSlice({
     const asOf = asOfOf(catalog, p.as_of);
     const has = (t: string) => catalog.has(t);
     const manager = catalog.hasColumn('customers', 'account_manager') ? 'c.account_manager' : 'CAST(NULL AS VARCHAR)';
+    if (has('customer_months')) return profileFromMonths(engine, p.customer_id, asOf, manager);
     const risk = has('customer_risk');
     const prio = has('customer_priority');
     const util = has('credit_limit_utilisation');
@@ -89,6 +91,28 @@ export const customerProfile = defineSlice({
 });
 
 /**
+ * The profile from customer_months (builds since it was added): the same columns as the three marts
+ * give, read from the customer's own rows (sorted by customer) instead of a month end of each mart.
+ * The month end is the latest of customer_months on or before the as-of date, as each mart's was.
+ */
+async function profileFromMonths(engine: SliceContext['engine'], customerId: string, asOf: string, manager: string) {
+  const { rows } = await engine.query(
+    `SELECT c.customer_id, c.name, c.kvk_number, c.vat_number, c.country, c.sbi_code, ${sbiSectionSql('c.sbi_code')} AS sbi_section,
+            c.segment, c.size_class, ${manager} AS account_manager, c.payment_terms_days, c.credit_limit, c.currency,
+            m.open_ar, m.overdue_ar, m.utilisation, m.headroom,
+            m.provider, m.score, m.rating, m.common_band_label, m.insolvency_flag, CAST(m.insolvency_date AS VARCHAR) AS insolvency_date, m.avg_days_late_12m,
+            m.priority, m.priority_rank, m.reason, m.priority_rule, m.common_band, m.band_change_3m, m.revenue_t12m, m.revenue_prev_t12m,
+            m.revenue_growth, m.industry_rate_per_1000, m.overall_rate_per_1000, m.industry_rising
+     FROM customers c
+     LEFT JOIN customer_months m ON m.customer_id = c.customer_id AND m.as_of_date = ${latestAsOfSql('customer_months')}
+     WHERE c.customer_id = $customer_id`,
+    { customer_id: customerId, as_of: asOf },
+  );
+  if (!rows.length) return { rows, notes: [note('no_customer', { customer: customerId })] };
+  return { rows };
+}
+
+/**
  * Month by month: open and overdue AR, the credit limit and its use (credit_limit_utilisation) and
  * how late the customer pays (mean days late over the 12 months to each month end, customer_risk).
  * Both are materialised marts: the page reads a few dozen rows, not the ledger.
@@ -103,6 +127,18 @@ export const customerHistory = defineSlice({
   async run({ engine, catalog }, p) {
     requireMart(catalog, 'credit_limit_utilisation');
     const asOf = asOfOf(catalog, p.as_of);
+    const from = periodRange(asOf, p.period ?? '24m').from;
+    if (catalog.has('customer_months')) {
+      // One customer's rows of a mart sorted by customer: one row group, not two marts' every month end.
+      const { rows } = await engine.query(
+        `SELECT CAST(CAST(date_trunc('month', as_of_date) AS DATE) AS VARCHAR) AS month, open_ar, overdue_ar, credit_limit, utilisation, avg_days_late_12m
+         FROM customer_months
+         WHERE customer_id = $customer_id AND has_open_items AND as_of_date <= CAST($as_of AS DATE) AND as_of_date >= CAST($from AS DATE)
+         ORDER BY as_of_date`,
+        { customer_id: p.customer_id, as_of: asOf, from },
+      );
+      return { rows };
+    }
     const risk = catalog.hasColumn('customer_risk', 'avg_days_late_12m');
     const { rows } = await engine.query(
       `SELECT CAST(CAST(date_trunc('month', u.as_of_date) AS DATE) AS VARCHAR) AS month, u.open_ar, u.overdue_ar, u.credit_limit, u.utilisation,
@@ -111,7 +147,7 @@ export const customerHistory = defineSlice({
        ${risk ? 'LEFT JOIN customer_risk r ON r.customer_id = u.customer_id AND r.as_of_date = u.as_of_date' : ''}
        WHERE u.customer_id = $customer_id AND u.as_of_date <= CAST($as_of AS DATE) AND u.as_of_date >= CAST($from AS DATE)
        ORDER BY u.as_of_date`,
-      { customer_id: p.customer_id, as_of: asOf, from: periodRange(asOf, p.period ?? '24m').from },
+      { customer_id: p.customer_id, as_of: asOf, from },
     );
     return { rows };
   },

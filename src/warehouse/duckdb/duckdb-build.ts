@@ -97,13 +97,14 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
       const res = await engine.query(`DESCRIBE ${sql}`);
       return res.rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
     },
-    async writeMart(model: string, sql: string, _declared: TableDef) {
+    async writeMart(model: string, sql: string, declared: TableDef) {
       const rel = martGenerationFile(model, buildId);
       const file = join(lakeRoot, rel);
       mkdirSync(dirname(file), { recursive: true });
       const tmp = join(tmpDir, `${model}-${process.pid}-${Date.now()}.parquet`);
       try {
-        await engine.execute(`COPY (${sql}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+        const rowGroup = declared.rowGroupRows ? `, ROW_GROUP_SIZE ${Math.trunc(declared.rowGroupRows)}` : '';
+        await engine.execute(`COPY (${sql}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION zstd${rowGroup})`);
         renameSync(tmp, file);
         written.push(file);
       } finally {
