@@ -10,7 +10,9 @@
 -- ledger's invoices stop on 2 December while settlements run to 9 January): the months it stops
 -- inside or before are not covered either (covered_until), so they are not complete although the
 -- data end is later; their days_elapsed and aged_at still follow the data end. source_freshness
--- flags the same feed as lagging.
+-- flags the same feed as lagging. complete_until (the covered_until of a lagging feed, else the data
+-- end) is the one date the weekly and daily marts test their periods against, so a week or day
+-- after a lagging feed's end is not complete either, as its month is not.
 WITH feeds AS (
   SELECT max(invoice_date) AS last_date FROM {{ ref('stg_invoices') }}
   UNION ALL
@@ -64,6 +66,7 @@ SELECT
   days_in_month,
   data_end,
   covered_until,
+  CASE WHEN covered_until IS NOT NULL AND covered_until < data_end THEN covered_until ELSE data_end END AS complete_until,
   CASE WHEN data_end >= last_working_day AND (covered_until IS NULL OR covered_until >= last_working_day) THEN true ELSE false END AS is_complete,
   CAST(CASE WHEN data_end >= last_working_day THEN days_in_month
             WHEN {{ days_between('month_start', 'data_end') }} + 1 > days_in_month THEN days_in_month

@@ -3,7 +3,9 @@
 -- Dense from the week of the first event to the week of the last. date_trunc('week', d) is the
 -- ISO Monday on DuckDB and Trino alike; the week series is built from a digits relation, not an
 -- engine-specific series function (10,000 weeks at most). A week the data end falls in before its
--- Friday (a ledger has no weekend events) is partial: is_complete false, as for the monthly marts.
+-- Friday (a ledger has no weekend events) is partial: is_complete false, as for the monthly marts;
+-- so is a week after a lagging ledger feed's end (int_month_ends.complete_until): a week of
+-- collections without its invoices (or the reverse) is not a week's cash flow.
 WITH days AS (
   SELECT CAST(date_trunc('week', flow_date) AS DATE) AS week_start, group_by, group_value,
          cash_received, payments_count, invoiced, credit_notes, written_off
@@ -67,6 +69,6 @@ SELECT
   CAST(invoiced + credit_notes AS DECIMAL(18,2)) AS credit_sales,
   written_off,
   CAST(invoiced + credit_notes - cash_received - written_off AS DECIMAL(18,2)) AS net_change_ar,
-  COALESCE({{ add_days('week_start', 4) }} <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  COALESCE({{ add_days('week_start', 4) }} <= (SELECT max(complete_until) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM labelled
 ORDER BY week_start, group_by, group_value

@@ -4,7 +4,9 @@
 -- documents, at what cost. action_group folds every type other than reminder, dunning_letter and
 -- phone_call into 'other'. Zero-filled: every day from the first to the last action, for every
 -- (action_type, channel) pair that occurs, so daily series have no gaps. A day after the ledger's data
--- end (int_month_ends.data_end) is not complete: actions logged ahead of the export are not the day's.
+-- end is not complete: actions logged ahead of the export are not the day's. Nor is a day after a
+-- lagging ledger feed's end (int_month_ends.complete_until), as its month is not complete in
+-- collection_costs_monthly: the daily and monthly views of the same actions agree.
 WITH actions AS (
   SELECT action_id, customer_id, document_id, action_date, action_type, channel, cost
   FROM {{ ref('stg_collection_actions') }}
@@ -46,7 +48,7 @@ SELECT
   CAST(COALESCE(a.customers, 0) AS BIGINT) AS customers,
   CAST(COALESCE(a.documents, 0) AS BIGINT) AS documents,
   CAST(COALESCE(a.cost, 0) AS DECIMAL(18,2)) AS cost,
-  COALESCE(d.action_date <= (SELECT max(data_end) FROM {{ ref('int_month_ends') }}), false) AS is_complete
+  COALESCE(d.action_date <= (SELECT max(complete_until) FROM {{ ref('int_month_ends') }}), false) AS is_complete
 FROM days d
 CROSS JOIN kinds k
 LEFT JOIN daily a ON a.action_date = d.action_date AND a.action_type = k.action_type AND a.channel = k.channel

@@ -165,6 +165,7 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     month_start: 'First day of the month',
     aged_at: "Date the month's open items are aged at: the month end, or the data end for a partial month",
     covered_until: 'Last date of the earliest steady ledger feed lagging the freshest by more than freshness.max_lag_days (empty when none lags): months ending after it are not complete',
+    complete_until: 'Last date every steady ledger feed covers: covered_until when a feed lags, else the data end; weeks (cash_flow_weekly) and days (collection_activity_daily) after it are not complete',
   },
   int_payment_runs: {
     payment_days: 'Days the customer paid on in the lookback months',

@@ -216,6 +216,22 @@ describe('IBM accounts-receivable ledger with the ibm-ledger preset', () => {
     ]);
     const flags = (await engine.query(`SELECT DISTINCT is_complete FROM ar_rollforward WHERE month = DATE '2013-12-01'`)).rows;
     expect(flags).toEqual([{ is_complete: false }]);
+    // the weeks say the same: the week of Monday 2 December has one day of sales, the next weeks none
+    // (before, every week up to the one ending Friday 3 January 2014 counted as complete)
+    const weeks = (await engine.query(`SELECT CAST(week_start AS VARCHAR) AS w, bool_and(is_complete) AS every, bool_or(is_complete) AS some
+      FROM cash_flow_weekly WHERE week_start >= DATE '2013-11-18' GROUP BY 1 ORDER BY 1`)).rows;
+    expect(weeks.map((w) => [w.w, w.every, w.some])).toEqual([
+      ['2013-11-18', true, true],
+      ['2013-11-25', true, true],
+      ['2013-12-02', false, false],
+      ['2013-12-09', false, false],
+      ['2013-12-16', false, false],
+      ['2013-12-23', false, false],
+      ['2013-12-30', false, false],
+      ['2014-01-06', false, false],
+    ]);
+    const [cover] = (await engine.query(`SELECT DISTINCT CAST(covered_until AS VARCHAR) AS c, CAST(complete_until AS VARCHAR) AS u, CAST(data_end AS VARCHAR) AS e FROM int_month_ends`)).rows;
+    expect(cover).toEqual({ c: '2013-12-02', u: '2013-12-02', e: '2014-01-09' });
   });
 
   for (const asOf of ['2012-12-31', '2013-06-30']) {

@@ -12,6 +12,8 @@ import {
 import { handleApiRequest } from '../../src/serve/api.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 
+const ACTIONS_HEADER = 'action_id,customer_id,document_id,action_date,action_type,channel,cost';
+
 const CUSTOMERS = [['C1', 'Alpha BV', '', '', 'NL', '4690', 'smb', 'small', '', 'EUR', '30']];
 /* January and February: 3,100 and 2,900 invoiced; March up to the 15th: 1,500 (I5 due 20 March). */
 const INVOICES = [
@@ -128,6 +130,10 @@ describe('feeds that lag and ledgers that lack what a figure needs', () => {
       ['invoices', INVOICES_HEADER, INVOICES],
       ['payments', PAYMENTS_HEADER, [['P1', 'C1', '2024-02-10', '3100.00', 'EUR']]],
       ['payment_allocations', ALLOCATIONS_HEADER, [['P1', 'I1', '3100.00']]],
+      ['collection_actions', ACTIONS_HEADER, [
+        ['A1', 'C1', 'I1', '2024-02-09', 'reminder', 'email', '0.50'],
+        ['A2', 'C1', 'I2', '2024-03-11', 'reminder', 'email', '0.50'],
+      ]],
     ]);
     const b = await cli(work, 'build');
     expect(b.code).toBe(0);
@@ -138,6 +144,24 @@ describe('feeds that lag and ledgers that lack what a figure needs', () => {
       { m: '2024-01-01', is_complete: true, is_latest_complete: true },
       { m: '2024-02-01', is_complete: false, is_latest_complete: false },
       { m: '2024-03-01', is_complete: false, is_latest_complete: false },
+    ]);
+    // The weeks and days say the same (they used to count as complete up to the data end, 15 March):
+    // the week of 5 February (Friday the 9th) is covered, the week of 12 February no longer.
+    const weeks = await queryRows(work, `SELECT CAST(week_start AS VARCHAR) AS w, bool_and(is_complete) AS every, bool_or(is_complete) AS some
+      FROM cash_flow_weekly GROUP BY 1 ORDER BY 1`);
+    expect(weeks.map((w) => `${w.w} ${w.every}/${w.some}`)).toEqual([
+      '2024-01-01 true/true', '2024-01-08 true/true', '2024-01-15 true/true', '2024-01-22 true/true', '2024-01-29 true/true',
+      '2024-02-05 true/true', '2024-02-12 false/false', '2024-02-19 false/false', '2024-02-26 false/false',
+      '2024-03-04 false/false', '2024-03-11 false/false',
+    ]);
+    const days = await queryRows(work, `SELECT CAST(action_date AS VARCHAR) AS d, bool_and(is_complete) AS c FROM collection_activity_daily
+      WHERE action_date IN (DATE '2024-02-09', DATE '2024-02-10', DATE '2024-02-11', DATE '2024-03-11') GROUP BY 1 ORDER BY 1`);
+    expect(days).toEqual([
+      { d: '2024-02-09', c: true }, { d: '2024-02-10', c: true }, { d: '2024-02-11', c: false }, { d: '2024-03-11', c: false },
+    ]);
+    // and the monthly view of the same actions agrees
+    expect(await queryRows(work, `SELECT DISTINCT CAST(month AS VARCHAR) AS m, is_complete FROM collection_costs_monthly ORDER BY 1`)).toEqual([
+      { m: '2024-02-01', is_complete: false }, { m: '2024-03-01', is_complete: false },
     ]);
     const strict = await cli(work, 'build', '--strict');
     expect(strict.code).toBe(1);

@@ -19,6 +19,6 @@ export const cashFlowWeekly = defineTable({
     credit_sales: col.money('invoiced + credit_notes: credit sales of the week'),
     written_off: col.money('Write-offs dated in the week, net of recoveries (negative write-offs, cash on written-off documents)'),
     net_change_ar: col.money('Net change in AR from the week\'s flows: credit_sales − cash_received − written_off'),
-    is_complete: col.boolean("False for a partial or later week: the ledger's data ends before the week's Friday (mid-week export), so its flows cover only part of it"),
+    is_complete: col.boolean("False for a partial or later week: the ledger's data ends before the week's Friday (mid-week export), or a lagging ledger feed does (int_month_ends.complete_until), so its flows cover only part of it"),
   },
 });

@@ -15,6 +15,6 @@ export const collectionActivityDaily = defineTable({
     customers: col.bigint('Distinct customers they were aimed at'),
     documents: col.bigint('Distinct documents they chased (actions without a document not counted)'),
     cost: col.money('Their recorded cost'),
-    is_complete: col.boolean("False for a day after the ledger's data end (the last dated document, payment, write-off or snapshot, or the extract date): the export does not cover it"),
+    is_complete: col.boolean("False for a day after the ledger's data end (the last dated document, payment, write-off or snapshot, or the extract date) or after a lagging ledger feed's end (int_month_ends.complete_until): the export does not cover it"),
   },
 });
