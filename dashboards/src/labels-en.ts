@@ -35,6 +35,7 @@ export const en = {
   download_csv: 'Download CSV',
   export_png: 'Export PNG',
   loading: 'Loading…',
+  whole_portfolio_only: 'Whole portfolio only: clear the filters to see it',
   not_available: 'Not available: mart {mart} not built',
   failed: 'Could not load: {error}',
   empty: 'No rows for this selection.',

@@ -37,6 +37,7 @@ export const nl: Record<LabelKey, string> = {
   download_csv: 'CSV downloaden',
   export_png: 'Exporteer PNG',
   loading: 'Laden…',
+  whole_portfolio_only: 'Alleen voor de hele portefeuille: wis de filters om het te zien',
   not_available: 'Niet beschikbaar: mart {mart} is niet gebouwd',
   failed: 'Laden mislukt: {error}',
   empty: 'Geen rijen voor deze selectie.',

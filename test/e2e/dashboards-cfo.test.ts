@@ -125,6 +125,9 @@ describe.skipIf(!hasChromium)('dashboards in chromium: cfo', () => {
     expect(await page.getAttribute('[data-card="cfo_kpis"]', 'data-ignored')).toBe('Country');
     expect(await page.locator('[data-card="cfo_kpis"] .ignored').textContent()).toMatch(/Not filtered by Country/);
     expect(await page.locator('[data-card="top_overdue"] .ignored').count()).toBe(0);
+    // The 13-week forecast is made for the whole portfolio: the filtered tile says so, not "not built".
+    expect(await page.getAttribute('[data-kpi="expected_cash_13w"] .na', 'data-reason')).toBe('whole_portfolio');
+    expect(await page.textContent('[data-kpi="expected_cash_13w"] .na')).toBe('Whole portfolio only: clear the filters to see it');
     await page.click('nav a[data-page="collections"]');
     await d.settled(page);
     const url = new URL(page.url());

@@ -16,6 +16,8 @@ export interface Tile {
   /** What the value is made of or measured against (open AR's debit and credit sides; expected cash's share of the invoices). */
   basis: string | null;
   unavailable: string | null;
+  /** Why there is no value: the mart is not built, or it is made for the whole portfolio only (a filter is set). */
+  unavailableReason: 'not_built' | 'whole_portfolio' | null;
 }
 
 /** Which way is good for each KPI; `null`: a change is neither good nor bad by itself. */
@@ -87,6 +89,7 @@ export function kpiTiles(rows: DataRow[], ctx: BuildContext): Tile[] {
           : { text: show(unit, target, ctx).value, met: lower === false ? v >= target : v <= target },
       basis: basisOf(kpi, r, ctx),
       unavailable: typeof r.unavailable === 'string' ? r.unavailable : null,
+      unavailableReason: r.unavailable_reason === 'whole_portfolio' ? 'whole_portfolio' : typeof r.unavailable === 'string' ? 'not_built' : null,
     };
   });
 }

@@ -22,7 +22,7 @@ function tilesView(env: PageEnv, rows: Parameters<typeof kpiTiles>[0]): HTMLElem
         { class: 'tile', 'data-kpi': tile.kpi, 'aria-label': tile.label },
         h('p', { class: 'label', text: tile.label }),
         tile.unavailable
-          ? h('p', { class: 'na', text: t(lang, 'not_available', { mart: tile.unavailable }) })
+          ? h('p', { class: 'na', 'data-reason': tile.unavailableReason ?? '', text: tile.unavailableReason === 'whole_portfolio' ? t(lang, 'whole_portfolio_only') : t(lang, 'not_available', { mart: tile.unavailable }) })
           : h('p', { class: 'value', title: tile.exact, text: tile.value }),
         ...([['changePrev', 'vs_prev_month'], ['changeYear', 'vs_year_ago']] as const).map(([k, labelKey]) => {
           const c = tile[k];

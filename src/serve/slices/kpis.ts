@@ -19,13 +19,19 @@ function tileFrom(rows: Row[], months: Months, kpi: string, unit: string, col: s
     year_ago: at(months.m12)?.[col] ?? null,
     target,
     unavailable: null,
+    unavailable_reason: null,
     debit_ar: null,
     credit_balances: null,
   };
 }
 
-const missing = (kpi: string, unit: string, mart: string): Row => ({
-  kpi, unit, value: null, previous: null, year_ago: null, target: null, unavailable: mart, debit_ar: null, credit_balances: null,
+/**
+ * A tile without a value: `unavailable` names the mart it comes from, `unavailable_reason` says why
+ * (not_built; whole_portfolio: the mart is built for the whole portfolio only, so a filtered view has
+ * no figure, and saying "not built" there would send a user to rebuild what is already built).
+ */
+const missing = (kpi: string, unit: string, mart: string, reason: 'not_built' | 'whole_portfolio' = 'not_built'): Row => ({
+  kpi, unit, value: null, previous: null, year_ago: null, target: null, unavailable: mart, unavailable_reason: reason, debit_ar: null, credit_balances: null,
 });
 
 /**
@@ -52,7 +58,7 @@ export const cfoKpis = defineSlice({
   description: 'KPI tiles: open AR, overdue %, DSO, BPDSO, ADD, CEI, write-offs, expected cash 13 weeks',
   requires: ['dso_monthly'],
   shape: { as_of: param.asOf.optional(), ...groupFilterShape },
-  kinds: { kpi: 'enum', unit: 'enum', debit_ar: 'money', credit_balances: 'money' },
+  kinds: { kpi: 'enum', unit: 'enum', debit_ar: 'money', credit_balances: 'money', unavailable_reason: 'enum' },
   async run({ engine, catalog, settings }, p) {
     const { asOf, partialNote } = await tileMonth(engine, catalog, p.as_of);
     const m0 = monthStart(asOf);
@@ -102,7 +108,7 @@ export const cfoKpis = defineSlice({
     const notes = [...(partialNote ? [partialNote] : []), ...g.notes];
     const ignored = [...g.ignored];
     if (catalog.has('cash_forecast_13w') && hasAnyGroupFilter(p)) {
-      tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w'));
+      tiles.push(missing('expected_cash_13w', 'money', 'cash_forecast_13w', 'whole_portfolio'));
       notes.push(note('cash_forecast_13w_portfolio'));
     } else tiles.push(missing('expected_cash_13w', 'money', catalog.has('kpi_summary') ? 'cash_forecast_13w' : 'kpi_summary'));
     return { rows: withBasis(tiles, rows.find((r) => r.m === m0)), notes, ignored, meta: { as_of: asOf, month: m0, source: 'dso_monthly' } };
