@@ -185,6 +185,40 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
     expect(d.problems).toEqual([]);
   });
 
+  it('every cut list on every page says N of M and links the export of every row', async () => {
+    const meta = await (await fetch(`${d.server.url}api/meta`)).json() as { slices: Record<string, { exportable: boolean }> };
+    for (const path of ['/cfo', '/marketing', '/risk', '/collections', '/worklist', '/customers/C000003']) {
+      const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // The test lake's lists are short: each list the page gets is made to say 1,000 more rows matched.
+      const cut = new Map<string, number>();
+      await page.route('**/api/slices/**', async (route) => {
+        const res = await route.fetch();
+        const slice = new URL(route.request().url()).pathname.split('/').pop()!;
+        const body = await res.json() as { status: string; rows?: unknown[]; total_rows?: number };
+        if (body.status === 'ok' && meta.slices[slice]?.exportable && body.rows!.length) {
+          body.total_rows = body.rows!.length + 1000;
+          cut.set(slice, body.rows!.length);
+        }
+        await route.fulfill({ response: res, json: body });
+      });
+      await page.goto(new URL(path, d.server.url).href);
+      await d.settled(page);
+      const notes = await page.$$eval('.truncated', (ps) => ps.map((p) => ({
+        shown: Number(p.getAttribute('data-shown')), total: Number(p.getAttribute('data-total')), text: p.textContent ?? '',
+        csv: p.querySelector('a[data-action="export-csv"]')?.getAttribute('href') ?? '', xlsx: p.querySelector('a[data-action="export-xlsx"]')?.getAttribute('href') ?? '',
+      })));
+      const slices = new Set(notes.map((n) => /\/api\/export\/([a-z0-9_]+)\.csv/.exec(n.csv)?.[1]));
+      expect([...slices].sort(), path).toEqual([...cut.keys()].sort());
+      for (const n of notes) {
+        expect(n.total, path).toBe(n.shown + 1000);
+        expect(n.text, path).toContain(`${n.shown.toLocaleString('en-GB')} of ${n.total.toLocaleString('en-GB')}`);
+        expect(n.xlsx, path).toBe(n.csv.replace('.csv', '.xlsx'));
+        expect(n.csv, path).not.toContain('limit=');
+      }
+      await page.close();
+    }
+  });
+
   it('a long list lays out 100 rows at a time; every row stays a click away and in the CSV', async () => {
     const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     // The test lake's lists are short: the priority list is repeated to 250 rows (ids kept apart).
