@@ -185,6 +185,31 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
     expect(d.problems).toEqual([]);
   });
 
+  it('every page asks for all its slices at once: none waits for another\'s answer', async () => {
+    for (const path of ['/cfo', '/marketing', '/risk', '/collections', '/worklist', '/customers/C000003']) {
+      const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // Every fetch of a slice and the moment its answer is read, in order (the page's own fetch, wrapped).
+      await page.addInitScript(() => {
+        const w = globalThis as unknown as { fetch: (u: unknown, i?: unknown) => Promise<unknown>; __slices: string[] };
+        const real = w.fetch.bind(globalThis);
+        w.__slices = [];
+        w.fetch = (u, i) => {
+          const url = String(u);
+          if (!url.includes('/api/slices/')) return real(u, i);
+          w.__slices.push(`start ${url}`);
+          return real(u, i).then((r) => (w.__slices.push(`end ${url}`), r));
+        };
+      });
+      await page.goto(new URL(path, d.server.url).href);
+      await d.settled(page);
+      const events = await page.evaluate(() => (globalThis as unknown as { __slices: string[] }).__slices);
+      const starts = events.filter((e) => e.startsWith('start'));
+      expect(starts.length, path).toBeGreaterThanOrEqual(path === '/worklist' ? 1 : 3);
+      expect(events.slice(0, starts.length), path).toEqual(starts);
+      await page.close();
+    }
+  });
+
   it('every cut list on every page says N of M and links the export of every row', async () => {
     const meta = await (await fetch(`${d.server.url}api/meta`)).json() as { slices: Record<string, { exportable: boolean }> };
     for (const path of ['/cfo', '/marketing', '/risk', '/collections', '/worklist', '/customers/C000003']) {
