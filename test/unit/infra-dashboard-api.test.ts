@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleHandler } from '../../infra/lambda-code.js';
 import { DASHBOARD_CSP } from '../../src/serve/content-security-policy.js';
 import { buildApp } from '../../infra/app.js';
-import { DASHBOARD_ATHENA_ACTIONS, DASHBOARD_GLUE_ACTIONS } from '../../infra/constructs/dashboard-api.js';
+import { DASHBOARD_ATHENA_ACTIONS, DASHBOARD_GLUE_ACTIONS, DASHBOARD_READ_PREFIXES } from '../../infra/constructs/dashboard-api.js';
 
 type Resource = { Type: string; Properties: Record<string, any> };
 let resources: Record<string, Resource>;
@@ -88,7 +88,7 @@ describe('dashboard API Lambda', () => {
     expect(resources[apiFunctionId()]!.Properties.ReservedConcurrentExecutions).toBe(10);
   });
 
-  it('names its read-only query rights: Athena on the workgroup, Glue reads on the database, lake reads under marts/ and raw/', () => {
+  it('names its read-only query rights: Athena on the workgroup, Glue reads on the database, lake reads under marts/ and the raw files and commit records of the tables its views read', () => {
     const role = resources[apiFunctionId()]!.Properties.Role;
     const policies = policyOfRole({ Ref: role['Fn::GetAtt'][0] });
     expect(policies).toHaveLength(1);
@@ -101,8 +101,12 @@ describe('dashboard API Lambda', () => {
     expect(DASHBOARD_GLUE_ACTIONS.every((a) => a.startsWith('glue:Get') || a.startsWith('glue:BatchGet'))).toBe(true);
     expect(JSON.stringify(bySid.ReadCatalog.Resource)).toMatch(/table\/acme_credit\/\*/);
     expect(bySid.ReadLake.Action).toBe('s3:GetObject');
-    expect(JSON.stringify(bySid.ReadLake.Resource)).toMatch(/\/marts\/\*.*\/raw\/\*/);
-    expect(bySid.ListLake.Condition.StringLike['s3:prefix']).toEqual(['marts/', 'marts/*', 'raw/', 'raw/*']);
+    const objects = JSON.stringify(bySid.ReadLake.Resource);
+    for (const p of ['/marts/*', '/raw/customers/*', '/manifests/customers/*', '/retired/customers/*']) expect(objects).toContain(p);
+    // Not the raw files or commit records of tables no dashboard view reads.
+    for (const p of ['/raw/*"', '/raw/write_offs/', '/manifests/*"', '/manifests/write_offs/', '/quarantine/']) expect(objects).not.toContain(p);
+    expect(bySid.ListLake.Condition.StringLike['s3:prefix']).toEqual(DASHBOARD_READ_PREFIXES.flatMap((p) => [p, `${p}*`]));
+    expect(DASHBOARD_READ_PREFIXES[0]).toBe('marts/');
     expect(JSON.stringify(bySid.QueryResults.Resource)).toContain('/results/*');
 
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);
