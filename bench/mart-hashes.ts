@@ -8,36 +8,13 @@
  * code, as DuckDB adds in thread order. Exit 1 when --compare finds a mart that differs or is missing.
  */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { martHashes } from '../test/support/mart-hashes.js';
 
 const { values, positionals } = parseArgs({ options: { compare: { type: 'string' } }, allowPositionals: true });
 const lake = resolve(positionals[0] ?? 'lake');
-const marker = JSON.parse(readFileSync(join(lake, 'marts', '_build.json'), 'utf8')) as { marts: Record<string, string> };
-const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
-const conn = await instance.connect();
-const hashes: Record<string, string> = {};
-try {
-  for (const [mart, rel] of Object.entries(marker.marts).sort()) {
-    const file = join(lake, rel).replace(/'/g, "''");
-    const columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).getRowObjectsJson();
-    const list = columns
-      .map((c) => {
-        const name = `"${String(c.column_name).replace(/"/g, '""')}"`;
-        return /^(DOUBLE|FLOAT|REAL)$/.test(String(c.column_type)) ? `round(${name}, 9)` : name;
-      })
-      .join(', ');
-    const r = await conn.runAndReadAll(
-      `SELECT count(*) AS n, CAST(bit_xor(hash(rn, ${list})) AS VARCHAR) AS h FROM (SELECT row_number() OVER () AS rn, * FROM read_parquet('${file}'))`,
-    );
-    const row = r.getRowObjectsJson()[0]!;
-    hashes[mart] = `${row.n}:${row.h}`;
-  }
-} finally {
-  conn.closeSync();
-  instance.closeSync();
-}
+const hashes = await martHashes(lake);
 if (values.compare) {
   const before = JSON.parse(readFileSync(values.compare, 'utf8')) as Record<string, string>;
   const differ = Object.keys({ ...before, ...hashes }).filter((m) => before[m] !== hashes[m]);

@@ -84,7 +84,10 @@ export async function runAthenaBuild(opts: AthenaBuildCliOptions, io: CliIO): Pr
   if (opts.config.athena.state_machine_arn) return (await import('./athena-state-machine.js')).runStateMachineBuild(opts, io);
   const engine = (opts.engine ?? defaultAthenaEngine)(opts.config);
   const store = opts.store ?? S3LakeStore.fromUri(opts.lakeRoot);
-  if (!opts.json) line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);
+  if (!opts.json) {
+    line(io.stdout, `building on Athena (workgroup ${engine.workgroup}, database ${engine.database}) over ${store.location}`);
+    line(io.stdout, 'full refresh: incremental builds are embedded (DuckDB) only: Athena rebuilds every model');
+  }
   // One build at a time per lake, the state machine's included: wait for a running one and join its result.
   const lockTtl = 15 * 60_000;
   const buildLock = new BuildLock(store, { ttlMs: lockTtl });
@@ -158,7 +161,7 @@ async function buildLocked(opts: AthenaBuildCliOptions, io: CliIO, engine: Athen
     }
     throw e;
   }
-  if (opts.json) printJson(io, report);
+  if (opts.json) printJson(io, { ...report, incremental: { mode: 'full', reason: 'incremental builds are embedded (DuckDB) only', changes: [], carried: [] } });
   else {
     const failed = report.tests.filter((t) => !t.ok);
     for (const t of failed) line(io.stderr, `data test ${t.name} failed${t.error ? `: ${t.error}` : ` (${t.failingRows} rows)`}`);

@@ -27,6 +27,8 @@ export interface BuildMarker {
   /** Athena: each mart's published folder (marts/<model>/<build_id>) and the builds kept for rollback. */
   marts?: Record<string, string>;
   history?: { build_id: string; finished_at: string; marts: Record<string, string> }[];
+  /** Embedded build: what it read (batches, model fingerprints), for the next build to compare against (src/warehouse/incremental.ts). */
+  inputs?: unknown;
   /** Athena: what the build scanned and its estimated cost. */
   scanned?: { queries: number; bytes_scanned: number; bytes_billed: number; estimated_usd: number };
 }

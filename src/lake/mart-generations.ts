@@ -17,6 +17,9 @@ export interface LocalBuildMarker {
   models: number;
   /** Lake-relative Parquet file of each published mart. */
   marts: Record<string, string>;
+  engine?: string;
+  /** What the build read, for the next build to compare against (src/warehouse/incremental.ts). */
+  inputs?: unknown;
 }
 
 export function newBuildId(now = new Date()): string {

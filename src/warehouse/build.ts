@@ -6,6 +6,7 @@ import { openDuckDBBuild } from './duckdb/duckdb-build.js';
 import { BuildError } from './materialise.js';
 import type { BuildChecks } from './build-checks.js';
 import { runBuild, type BuildOptions as RunnerOptions, type BuildReport } from './runner.js';
+import { planDuckDBBuild, type DuckDBIncremental } from './duckdb/duckdb-incremental.js';
 
 export { BuildError };
 export { committedRawFiles, tablesWithFiles } from './lake-sources.js';
@@ -14,16 +15,57 @@ export type { BuildEvent, BuildReport, ModelMaterialisation, ModelReport } from 
 export interface BuildOptions extends RunnerOptions {
   lakeRoot: string;
   config: Config;
+  /** Rebuild every model, whatever the previous build (`build --full-refresh`). */
+  fullRefresh?: boolean;
+  /** Told what the build will recompute, before the first model. */
+  onPlan?: (plan: IncrementalReport) => void;
+}
+
+/** How a build related to the previous one (`build` output and --json). */
+export interface IncrementalReport {
+  mode: 'full' | 'incremental';
+  /** Why everything was rebuilt (mode `full`). */
+  reason?: string;
+  /** What changed since the previous build. */
+  changes: string[];
+  /** The build it compared against. */
+  previous?: string;
+  /** Marts carried over from it as they were. */
+  carried: string[];
 }
 
 /**
  * Builds the warehouse on DuckDB over the lake (the embedded default): the one build runner with the
- * DuckDB session, which publishes the whole build at once (see ./duckdb/duckdb-build.ts).
+ * DuckDB session, which publishes the whole build at once (see ./duckdb/duckdb-build.ts). Incremental
+ * unless asked otherwise: marts whose inputs did not change since the previous build are carried over
+ * (./incremental.ts, ./duckdb/duckdb-incremental.ts).
  */
-export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & { checks?: BuildChecks }> {
-  const session = await openDuckDBBuild(resolve(opts.lakeRoot), opts.config);
-  const report = await runBuild(session, opts);
-  return { ...report, checks: session.checks() };
+export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & { checks?: BuildChecks; incremental: IncrementalReport }> {
+  const session = await openDuckDBBuild(resolve(opts.lakeRoot), opts.config, { reuse: !opts.fullRefresh });
+  let planned: DuckDBIncremental;
+  try {
+    planned = planDuckDBBuild(session, opts);
+  } catch (e) {
+    await session.discard().catch(() => undefined);
+    await session.close();
+    throw e;
+  }
+  const { plan } = planned;
+  const incremental: IncrementalReport = {
+    mode: plan.mode,
+    ...(plan.reason ? { reason: plan.reason } : {}),
+    changes: plan.changes,
+    ...(plan.previous ? { previous: plan.previous } : {}),
+    carried: plan.carried,
+  };
+  opts.onPlan?.(incremental);
+  const report = await runBuild(session, {
+    ...opts,
+    rebuild: planned.rebuild,
+    cacheAlso: planned.cacheAlso,
+    markerFields: async () => ({ inputs: planned.record(session.checks()?.counts) }),
+  });
+  return { ...report, checks: session.checks(), incremental };
 }
 
 /** Every table a user can query: canonical tables and marts, from their zod schemas. */

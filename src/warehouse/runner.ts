@@ -35,6 +35,14 @@ export interface BuildOptions {
    * with and the dashboards' catalog there).
    */
   markerFields?: (engine: WarehouseEngine) => Promise<Partial<BuildMarker>>;
+  /**
+   * An incremental build (src/warehouse/incremental.ts): the models to recompute and test. Selected
+   * marts outside it are carried over from the published build as they are; staging and intermediate
+   * models outside it are views, their data tests not run again. Absent: every selected model.
+   */
+  rebuild?: ReadonlySet<string>;
+  /** Staging or intermediate models to keep as tables although no rebuilt mart reads them (what the engine reads after the models). */
+  cacheAlso?: readonly string[];
 }
 
 /** `table`: a mart written as a table of the new generation (Parquet on every engine). */
@@ -169,7 +177,7 @@ export function stagedTable(model: Model): TableDef | undefined {
  * each other. The build keeps a table of each, so a deduplicating staging view is computed once per
  * build instead of once per reference.
  */
-function modelsToCache(models: readonly Model[], roots: readonly Model[]): Set<string> {
+function modelsToCache(models: readonly Model[], roots: readonly Pick<Model, 'refs'>[]): Set<string> {
   const byName = new Map(models.map((m) => [m.name, m]));
   const out = new Set<string>();
   const todo = roots.flatMap((r) => r.refs);
@@ -309,13 +317,23 @@ export class BuildRun {
     this.ordered = buildOrder(this.project);
     this.buildable = this.ordered.filter((m) => m.kind !== 'tests');
     this.selected = opts.select?.length ? selectModels(this.buildable, opts.select) : new Set(this.buildable.map((m) => m.name));
+    if (opts.rebuild) {
+      const rebuild = opts.rebuild;
+      this.selected = new Set([...this.selected].filter((n) => rebuild.has(n)));
+    }
     for (const m of this.buildable) {
       if (m.kind === 'marts' && this.selected.has(m.name) && !martTable(m.name)) {
         throw new BuildError(`mart ${m.name} has no declared schema: add src/schema/marts/${m.name}.ts to MART_TABLES`);
       }
     }
     const marts = this.buildable.filter((m) => m.kind === 'marts' && this.selected.has(m.name));
-    this.toCache = modelsToCache(this.project, [...marts, ...this.sqlTests()]);
+    // An incremental build also keeps a table of each recomputed staging model (its data tests read it)
+    // and of what the engine reads after the models.
+    const extra = [
+      ...(opts.rebuild ? this.buildable.filter((m) => m.kind !== 'marts' && this.selected.has(m.name)).map((m) => m.name) : []),
+      ...(opts.cacheAlso ?? []),
+    ];
+    this.toCache = modelsToCache(this.project, [...marts, ...this.sqlTests(), { refs: extra }]);
     if (state && state.buildId !== session.buildId) {
       throw new BuildError(`build state of ${state.buildId} given to a session of build ${session.buildId}`);
     }

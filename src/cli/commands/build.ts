@@ -6,10 +6,10 @@ import { parseTarget, targetOption } from '../target.js';
 import { runBuild } from '../../warehouse/runner.js';
 import { TrinoConnectionError } from '../../warehouse/trino/trino-client.js';
 import { formatMs, formatTable } from '../format.js';
-import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent, type BuildReport } from '../../warehouse/build.js';
+import { buildWarehouse, BuildError, tablesWithFiles, type BuildEvent, type BuildReport, type IncrementalReport } from '../../warehouse/build.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import { batchTables } from './batches.js';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lakePaths } from '../../lake/layout.js';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../../warehouse/compile/index.js';
@@ -18,7 +18,7 @@ import { printJson } from '../json-output.js';
 import { describeChecks, readBuildChecks, type BuildChecks } from '../../warehouse/build-checks.js';
 import { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 
-const usage = `Usage: creditlake build [--select <sel>]... [--no-tests] [--strict] [--lake DIR] [--config FILE] [--json]
+const usage = `Usage: creditlake build [--select <sel>]... [--full-refresh] [--no-tests] [--strict] [--lake DIR] [--config FILE] [--json]
 
 Runs the SQL models in sql/ on DuckDB over the lake: staging views, marts materialised to
 lake/marts/<model>/data.parquet, then lake/warehouse.duckdb (a view per canonical table, model and
@@ -32,6 +32,12 @@ no customers).
                      <model>    just that model
                      <model>+   the model and everything that depends on it
                      +<model>   the model and everything it depends on
+  --full-refresh   rebuild every mart; by default the embedded build is incremental: a mart whose
+                   inputs (batches of the tables it reads, its SQL and that of every model it reads,
+                   the config values it uses) did not change since the previous build is carried
+                   over as it is, and says what changed; it falls back to a full refresh when there
+                   is no previous build, the previous one failed a data test or skipped the tests,
+                   or the Creditlake or DuckDB version changed. Athena and Trino always rebuild all.
   --no-tests       skip the data tests
   --strict         exit 1 on any warning (lagging feed, figures not meaningful), not only on failed tests
   --target <t>     duckdb (default); athena: run the models on Athena over the S3 lake (lake s3://…);
@@ -68,6 +74,7 @@ export const buildCommand: Command = {
       'no-tests': { type: 'boolean', default: false },
       strict: { type: 'boolean', default: false },
       rollback: { type: 'boolean', default: false },
+      'full-refresh': { type: 'boolean', default: false },
       ...targetOption,
     });
     const strict = values.strict === true;
@@ -116,10 +123,18 @@ export const buildCommand: Command = {
       const on = !engine ? '' : ` on ${engine.title} (${config.trino.url}, ${config.trino.catalog}.${config.trino.schema})`;
       line(io.stdout, `building ${shown(io.cwd, lakeRoot)}${on}${select.length ? ` (select ${select.join(' ')})` : ''}`);
     }
-    let report: BuildReport & { checks?: BuildChecks };
+    let report: BuildReport & { checks?: BuildChecks; incremental?: IncrementalReport };
+    const onPlan = (p: IncrementalReport) => {
+      if (json) return;
+      for (const l of describePlan(p)) line(io.stdout, l);
+    };
     try {
-      const opts = { lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent };
-      report = !engine ? await buildWarehouse(opts) : await runBuild(await engine.openBuild(opts), opts);
+      const opts = { lakeRoot, config, select, skipTests: values['no-tests'] === true, onEvent, onPlan, fullRefresh: values['full-refresh'] === true };
+      if (engine) {
+        onPlan({ mode: 'full', reason: `incremental builds are embedded (DuckDB) only: ${engine.title} rebuilds every model`, changes: [], carried: [] });
+        report = await runBuild(await engine.openBuild(opts), opts);
+        report.incremental = { mode: 'full', reason: `incremental builds are embedded (DuckDB) only`, changes: [], carried: [] };
+      } else report = await buildWarehouse(opts);
     } catch (e) {
       if (e instanceof SelectorError) throw new UsageError(e.message);
       if (e instanceof TrinoConnectionError) {
@@ -136,14 +151,18 @@ export const buildCommand: Command = {
     // The embedded build reads its checks before publishing; a build that stopped before then reads the file.
     const checks = engine ? undefined : (report.checks ?? (await checksOf(report.warehouse, lakeRoot)));
     const strictFail = strict && (checks?.warnings.length ?? 0) > 0;
-    // The outcome the docs site shows beside each data test (`creditlake docs`).
+    // The outcome the docs site shows beside each data test (`creditlake docs`). An incremental build
+    // runs the tests of what it rebuilt; the others keep the outcome of the build that last ran them
+    // (it passed: a failed test makes the next build a full refresh).
+    const ran = new Set(report.tests.map((t) => t.name));
+    const earlier = report.incremental?.mode === 'incremental' ? previousTests(lakeRoot).filter((t) => !ran.has(t.name)) : [];
     writeFileSync(
       join(lakeRoot, lakePaths.buildReport()),
       `${JSON.stringify(
         {
           finished_at: new Date().toISOString(),
           ok: report.ok,
-          tests: report.tests.map((t) => ({ name: t.name, ok: t.ok, failing_rows: t.failingRows, error: t.error, ms: Math.round(t.ms) })),
+          tests: [...report.tests.map((t) => ({ name: t.name, ok: t.ok, failing_rows: t.failingRows, error: t.error, ms: Math.round(t.ms) })), ...earlier],
         },
         null,
         2,
@@ -162,13 +181,14 @@ export const buildCommand: Command = {
       }
     }
     const marts = report.models.filter((m) => m.materialised === 'parquet' || m.materialised === 'table').length;
+    const carried = report.incremental?.carried.length ?? 0;
     const views = report.models.filter((m) => m.materialised === 'view').length;
     const absent = report.models.filter((m) => m.materialised === 'missing').map((m) => m.name);
     if (absent.length) line(io.stdout, `not built yet (not selected): ${absent.join(', ')}`);
     if (checks) for (const l of describeChecks(checks)) line(l.startsWith('warning:') ? io.stderr : io.stdout, l);
     line(
       io.stdout,
-      `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written, ${views} views, ` +
+      `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written${carried ? `, ${carried} carried over` : ''}, ${views} views, ` +
         `${values['no-tests'] ? 'data tests skipped' : `${report.tests.length - failed.length}/${report.tests.length} data tests passed`} ` +
         `in ${formatMs(report.totalMs)}; warehouse ${!engine ? shown(io.cwd, report.warehouse) : `${report.warehouse} on ${engine.title}`}`,
     );
@@ -176,6 +196,24 @@ export const buildCommand: Command = {
     return report.ok && !strictFail ? EXIT.OK : EXIT.FAILED;
   },
 };
+
+/** The data test outcomes the last build left in build-report.json (none when unreadable). */
+function previousTests(lakeRoot: string): { name: string }[] {
+  try {
+    const tests = (JSON.parse(readFileSync(join(lakeRoot, lakePaths.buildReport()), 'utf8')) as { tests?: { name: string }[] }).tests;
+    return Array.isArray(tests) ? tests : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What the build recomputes and why, as lines. Pure. */
+export function describePlan(p: IncrementalReport): string[] {
+  const changes = p.changes.length ? `; changed since ${p.previous ?? 'the previous build'}: ${p.changes.join('; ')}` : '';
+  if (p.mode === 'full') return [`full refresh: ${p.reason}${changes}`];
+  if (!p.changes.length) return [`incremental: nothing changed since ${p.previous}; ${p.carried.length} marts carried over`];
+  return [`incremental: ${p.carried.length} marts carried over from ${p.previous} (inputs unchanged), the others rebuilt${changes}`];
+}
 
 /** Freshness, partial months and completeness from the warehouse just built (none when it is absent). */
 async function checksOf(warehouse: string, lakeRoot: string): Promise<BuildChecks | undefined> {

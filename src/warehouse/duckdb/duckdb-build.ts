@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { lakePaths } from '../../lake/layout.js';
@@ -8,19 +9,20 @@ import {
   newBuildId,
   readLocalBuildMarker,
   sweepMartGenerations,
+  type LocalBuildMarker,
 } from '../../lake/mart-generations.js';
 import { BUILD_MARKER_KEY } from '../../lake/build-marker.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import type { TableDef } from '../../schema/index.js';
 import { duckdbTarget } from '../compile/index.js';
-import { committedRawSources } from '../lake-sources.js';
+import { committedRawSources, type RawSources } from '../lake-sources.js';
 import { sweepLocalLake } from '../../lake/sweep.js';
 import { lakeFileSql } from './lake-path.js';
 import { commentWarehouse } from './comments.js';
 import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { DuckDBEngine } from './duckdb-engine.js';
-import { readBuildChecks, type BuildChecks } from '../build-checks.js';
+import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
@@ -30,9 +32,31 @@ import { readBuildChecks, type BuildChecks } from '../build-checks.js';
  * published database, so `query`, `serve` and any DuckDB client keep seeing the complete previous build.
  */
 /** The embedded build's session; `checks()` gives the build checks read before publishing (undefined before). */
-export type DuckDBBuildSession = BuildSession & { checks(): BuildChecks | undefined };
+export type DuckDBBuildSession = BuildSession & {
+  checks(): BuildChecks | undefined;
+  /** The committed raw files the build reads (per table) and the compacted tables. */
+  readonly sources: RawSources;
+  /** The marker of the build published when this one started. */
+  readonly previous: LocalBuildMarker | undefined;
+  /** Ledger counts the checks take as they are (an incremental build whose counted models did not change). */
+  useCounts(counts: LedgerCounts): void;
+  /** Hash of the SQL of every view the new warehouse holds, for the next build to reuse (see `reuse`). */
+  views(): Record<string, string>;
+};
 
-export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promise<DuckDBBuildSession> {
+export interface DuckDBBuildOptions {
+  /**
+   * Start from a copy of the published warehouse file and create only the views whose SQL changed
+   * (an incremental build). Creating a view binds its query, and a view over views over views binds
+   * the whole tree: at 1M invoices recreating the unchanged intermediate views cost more than the
+   * marts an incremental build writes.
+   */
+  reuse?: boolean;
+}
+
+const sqlHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
+
+export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: DuckDBBuildOptions = {}): Promise<DuckDBBuildSession> {
   const lakeRoot = resolve(lakeRootIn);
   const buildId = newBuildId();
   const tmpDir = join(lakeRoot, lakePaths.tmpDir());
@@ -43,28 +67,40 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
   const tmpDb = join(tmpDir, `warehouse-${process.pid}-${Date.now()}.duckdb`);
   const finalDb = join(lakeRoot, lakePaths.warehouseDb());
   const previous = readLocalBuildMarker(lakeRoot);
+  // The views the published file holds, as the previous build recorded them.
+  const recorded = (previous?.inputs as { views?: Record<string, string> } | undefined)?.views;
+  const reused = Boolean(opts.reuse && recorded && existsSync(finalDb) && !existsSync(`${finalDb}.wal`));
+  if (reused) copyFileSync(finalDb, tmpDb);
+  const inFile: Record<string, string> = reused ? recorded! : {};
+  const ensured = new Map<string, string>();
   const marts: Record<string, string> = {};
   const written: string[] = [];
   // Only committed batches count: a table whose files no manifest names yet (a killed first ingest)
   // reads as empty, never as the uncommitted files.
-  const { files: committed, compacted } = await committedRawSources(lakeRoot);
+  const sources = await committedRawSources(lakeRoot);
+  const { files: committed, compacted } = sources;
   const target = duckdbTarget({ tablesWithFiles: new Set(committed.keys()), committedFiles: committed, compacted });
   const engine = await DuckDBEngine.open({ path: tmpDb, lakeRoot, threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit });
   let closed = false;
   let published = false;
   let checks: BuildChecks | undefined;
+  let knownCounts: LedgerCounts | undefined;
   const closeEngine = async () => {
     if (closed) return;
     closed = true;
     await engine.close();
   };
   // Lake-relative, so a copied or moved lake reads its own marts (see lake-path.ts).
-  const martView = (model: string, relative: string) =>
-    engine.execute(`CREATE OR REPLACE VIEW ${model} AS SELECT * FROM read_parquet(${lakeFileSql(relative)})`);
+  const ensureView = async (name: string, sql: string) => {
+    const h = sqlHash(sql);
+    if (inFile[name] !== h) await engine.execute(`CREATE OR REPLACE VIEW ${name} AS ${sql}`);
+    ensured.set(name, h);
+  };
+  const martView = (model: string, relative: string) => ensureView(model, `SELECT * FROM read_parquet(${lakeFileSql(relative)})`);
 
   const createView = async (model: string, sql: string, alias?: string) => {
-    await engine.execute(`CREATE OR REPLACE VIEW ${model} AS ${sql}`);
-    if (alias) await engine.execute(`CREATE OR REPLACE VIEW ${alias} AS ${sql}`);
+    await ensureView(model, sql);
+    if (alias) await ensureView(alias, sql);
     return model;
   };
 
@@ -124,11 +160,15 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
     },
     // What every view and column means, where SQL clients look for it.
     afterModels: async (project) => {
+      // A reused file may hold views of models this build no longer has (or did not build).
+      if (reused) {
+        for (const name of Object.keys(inFile)) if (!ensured.has(name)) await engine.execute(`DROP VIEW IF EXISTS main.${name}`);
+      }
       await commentWarehouse(engine, project);
       // Read here, where every model this build made is still a cached table: on the published file
       // the same counts expand whole view trees again (bank matching under int_payment_allocations:
       // minutes and gigabytes at 1M invoices).
-      checks = await readBuildChecks(engine);
+      checks = await readBuildChecks(engine, { counts: knownCounts });
     },
     async publish(_report: BuildReport) {
       await closeEngine();
@@ -150,5 +190,11 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config): Promi
     },
     close: closeEngine,
     checks: () => checks,
+    sources,
+    previous,
+    useCounts: (c) => {
+      knownCounts = c;
+    },
+    views: () => Object.fromEntries([...ensured].sort(([a], [b]) => a.localeCompare(b))),
   };
 }

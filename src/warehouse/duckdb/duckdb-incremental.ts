@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { version as duckdbVersion } from '@duckdb/node-api';
+import type { Config } from '../../config/config.js';
+import { martTable } from '../../schema/marts/index.js';
+import { COUNTED_MODELS, type LedgerCounts } from '../build-checks.js';
+import { buildOrder, compileModel, loadProject, selectModels, type Model } from '../compile/index.js';
+import {
+  FINGERPRINT_FORMAT,
+  batchOfFile,
+  modelFingerprints,
+  planIncremental,
+  sha,
+  type BuildInputs,
+  type IncrementalPlan,
+  type PreviousBuild,
+} from '../incremental.js';
+import { stagedTable } from '../runner.js';
+import type { DuckDBBuildSession } from './duckdb-build.js';
+
+/** Config keys no model reads (where the lake is, engine resources, other targets). */
+const NOT_MODEL_CONFIG = new Set(['$schema', 'lake', 'duckdb', 'athena', 'trino']);
+
+let packageVersion: string | undefined;
+function creditlakeVersion(): string {
+  if (packageVersion === undefined) {
+    try {
+      packageVersion = String((JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string }).version);
+    } catch {
+      packageVersion = 'unknown';
+    }
+  }
+  return packageVersion;
+}
+
+/** What an incremental embedded build needs from its plan: what to rebuild and what the marker records. */
+export interface DuckDBIncremental {
+  plan: IncrementalPlan;
+  /** For the runner: the models to recompute (absent: a full refresh of the selection). */
+  rebuild?: ReadonlySet<string>;
+  /** Models the build checks count, kept as tables when their counts cannot be carried. */
+  cacheAlso: string[];
+  /** The inputs the marker records, once the build has run (its checks give the counts). */
+  record(counts: LedgerCounts | undefined): BuildInputs;
+}
+
+/**
+ * Plans the embedded build: fingerprints every model over this build's committed batches and config,
+ * compares them with the previous build's marker and says what to rebuild (src/warehouse/incremental.ts).
+ */
+export function planDuckDBBuild(
+  session: DuckDBBuildSession,
+  opts: { config: Config; sqlDir?: string; select?: readonly string[]; skipTests?: boolean; fullRefresh?: boolean },
+): DuckDBIncremental {
+  const project = loadProject(opts.sqlDir);
+  const ordered = buildOrder(project);
+  const buildable = ordered.filter((m) => m.kind !== 'tests');
+  const salt = `creditlake ${creditlakeVersion()}, duckdb ${duckdbVersion()}`;
+  const content = (m: Model) => {
+    const declared = m.kind === 'marts' ? martTable(m.name) : stagedTable(m);
+    return JSON.stringify([compileModel(m, session.target, opts.config, project).sql, declared?.columns.map((c) => [c.name, c.sqlType]) ?? null]);
+  };
+  const fingerprints = modelFingerprints(ordered, salt, content);
+  const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
+  const tables: Record<string, string[]> = {};
+  for (const [t, files] of [...session.sources.files].sort(([a], [b]) => a.localeCompare(b))) tables[t] = files.map(batchOfFile).sort();
+  const current: BuildInputs = {
+    format: FINGERPRINT_FORMAT,
+    salt,
+    config: sha(JSON.stringify(modelConfig)),
+    tested: !opts.skipTests,
+    tables,
+    sources: Object.fromEntries(buildable.map((m) => [m.name, sha(m.source)])),
+    models: {},
+  };
+  const prevMarker = session.previous;
+  const previous: PreviousBuild | undefined = prevMarker && {
+    build_id: prevMarker.build_id,
+    engine: prevMarker.engine,
+    ok: prevMarker.ok,
+    marts: prevMarker.marts,
+    inputs: prevMarker.inputs as BuildInputs | undefined,
+  };
+  const marts = new Set(buildable.filter((m) => m.kind === 'marts').map((m) => m.name));
+  const plan = planIncremental({
+    fullRefresh: opts.fullRefresh === true,
+    previous,
+    current,
+    fingerprints,
+    marts,
+    fileExists: (rel) => existsSync(join(session.lakeRoot, rel)),
+  });
+  const selected = opts.select?.length ? selectModels(buildable, opts.select) : new Set(buildable.map((m) => m.name));
+  const built = new Set([...selected].filter((n) => plan.rebuild.has(n)));
+  const countsFingerprint = sha(COUNTED_MODELS.map((m) => fingerprints.get(m) ?? 'none').join());
+  const prevCounts = previous?.inputs?.counts;
+  const incremental = plan.mode === 'incremental';
+  const carryCounts = incremental && prevCounts?.fingerprint === countsFingerprint;
+  if (carryCounts) session.useCounts(prevCounts!.values as unknown as LedgerCounts);
+  return {
+    plan,
+    rebuild: incremental ? plan.rebuild : undefined,
+    cacheAlso: incremental && !carryCounts ? COUNTED_MODELS.filter((m) => fingerprints.has(m)) : [],
+    record(counts) {
+      const prevModels = previous?.inputs?.models ?? {};
+      // A model is fresh when what it holds was computed from the inputs its fingerprint names: a mart
+      // built now from fresh models, or one whose file was built from the same fingerprint. A mart
+      // built now on a kept mart that is stale (left out of a --select) is not: it records no
+      // fingerprint, so the next build recomputes it.
+      const fresh = new Set<string>();
+      for (const m of buildable) {
+        const fp = fingerprints.get(m.name)!;
+        const recomputed = m.kind !== 'marts' || built.has(m.name);
+        if (recomputed ? m.refs.every((r) => fresh.has(r)) : prevModels[m.name] === fp) fresh.add(m.name);
+      }
+      const models: Record<string, string> = {};
+      for (const [name, fp] of fingerprints) {
+        if (built.has(name)) {
+          if (fresh.has(name)) models[name] = fp;
+        } else if (prevModels[name] !== undefined) models[name] = prevModels[name]!;
+      }
+      return {
+        ...current,
+        models,
+        views: session.views(),
+        ...(counts ? { counts: { fingerprint: countsFingerprint, values: counts as unknown as Record<string, number> } } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../helpers/cli.js';
+import { martHashes } from '../support/mart-hashes.js';
+
+// Issue 16 item 2: `build` after a delta recomputes only what the delta can affect, and gives exactly
+// the marts a full refresh gives. One tiny generated ledger, through the CLI: the base without its
+// last day, then a sequence of deltas; after each, the incremental build's marts are hashed against
+// a `build --full-refresh` of a copy of the same lake.
+const work = mkdtempSync(join(tmpdir(), 'creditlake-incremental-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const ledger = join(work, 'ledger');
+const lake = join(work, 'lake');
+const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+interface Plan {
+  mode: 'full' | 'incremental';
+  reason?: string;
+  changes: string[];
+  carried: string[];
+}
+interface BuildJson {
+  ok: boolean;
+  incremental: Plan;
+  selected: string[];
+  tests: { name: string; ok: boolean }[];
+}
+
+async function sql(fn: (run: (s: string) => Promise<Record<string, unknown>[]>) => Promise<void>): Promise<void> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const conn = await instance.connect();
+  try {
+    await fn(async (s) => (await conn.runAndReadAll(s)).getRowObjectsJson() as Record<string, unknown>[]);
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+const ingest = async (file: string, table: string) => {
+  const r = await cli(work, 'ingest', file, '--table', table, '--lake', lake);
+  expect(r.code, r.stderr).toBe(0);
+};
+
+async function build(...args: string[]): Promise<BuildJson> {
+  const r = await cli(work, 'build', '--lake', lake, '--json', ...args);
+  const report = JSON.parse(r.stdout) as BuildJson;
+  expect(report.tests.filter((t) => !t.ok).map((t) => t.name)).toEqual([]);
+  expect(r.code, r.stderr).toBe(0);
+  return report;
+}
+
+/** The marts of a full refresh of a copy of the lake as it is now. */
+async function fullRefreshHashes(step: string): Promise<Record<string, string>> {
+  const copy = join(work, `full-${step}`);
+  cpSync(lake, copy, { recursive: true });
+  const r = await cli(work, 'build', '--lake', copy, '--full-refresh', '--no-tests', '--json');
+  expect(r.code, r.stderr).toBe(0);
+  expect((JSON.parse(r.stdout) as BuildJson).incremental).toMatchObject({ mode: 'full', reason: '--full-refresh' });
+  const hashes = await martHashes(copy);
+  rmSync(copy, { recursive: true, force: true });
+  return hashes;
+}
+
+let lastDay = '';
+let oldInvoice: Record<string, unknown> = {};
+
+beforeAll(async () => {
+  expect((await cli(work, 'generate', '--customers', '14', '--months', '7', '--seed', 'incremental', '--out', ledger)).code).toBe(0);
+  mkdirSync(join(work, 'base'));
+  mkdirSync(join(work, 'day'));
+  await sql(async (run) => {
+    const csv = (t: string) => `read_csv(${q(join(ledger, `${t}.csv`))}, all_varchar = true)`;
+    lastDay = String((await run(`SELECT max(invoice_date) AS d FROM ${csv('invoices')}`))[0]!.d);
+    const dated: Record<string, string> = {
+      invoices: 'invoice_date',
+      payments: 'payment_date',
+      write_offs: 'write_off_date',
+      collection_actions: 'action_date',
+      credit_decisions: 'decision_date',
+    };
+    for (const t of ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions']) {
+      const onDay =
+        t === 'payment_allocations'
+          ? `payment_id IN (SELECT payment_id FROM ${csv('payments')} WHERE payment_date = '${lastDay}')`
+          : dated[t]
+            ? `${dated[t]} = '${lastDay}'`
+            : 'false';
+      await run(`COPY (SELECT * FROM ${csv(t)} WHERE NOT (${onDay})) TO ${q(join(work, 'base', `${t}.csv`))} (HEADER)`);
+      await run(`COPY (SELECT * FROM ${csv(t)} WHERE ${onDay}) TO ${q(join(work, 'day', `${t}.csv`))} (HEADER)`);
+    }
+    // The earliest invoice still (partly) open: a late payment settles it, a corrected re-export changes it.
+    const [open] = await run(`SELECT * FROM (
+        SELECT i.*, CAST(CAST(i.amount AS DECIMAL(18,2)) - COALESCE((SELECT sum(CAST(a.amount AS DECIMAL(18,2))) FROM ${csv('payment_allocations')} a WHERE a.document_id = i.document_id), 0) AS VARCHAR) AS open_amount
+        FROM ${csv('invoices')} i WHERE i.document_type = 'invoice' AND i.invoice_date < '${lastDay}')
+      WHERE CAST(open_amount AS DECIMAL(18,2)) > 0 ORDER BY invoice_date, document_id LIMIT 1`);
+    oldInvoice = open!;
+  });
+  for (const t of ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions']) {
+    await ingest(join(work, 'base', `${t}.csv`), t);
+  }
+  const feed = await cli(work, 'ingest', '--feed', 'credit-report', ...['companies', 'company_identifiers', 'credit_reports', 'insolvency_events'].map((f) => join(ledger, `${f}.csv`)), '--lake', lake);
+  expect(feed.code, feed.stderr).toBe(0);
+}, 240_000);
+
+describe('incremental build', () => {
+  it('the first build is a full refresh; a second with nothing new carries every mart over', async () => {
+    const first = await build();
+    expect(first.incremental).toMatchObject({ mode: 'full', reason: 'no previous build' });
+    const before = await martHashes(lake);
+    const again = await cli(work, 'build', '--lake', lake);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/incremental: nothing changed since \S+; 36 marts carried over/);
+    expect(again.stdout).toMatch(/ok: 0 marts written, 36 carried over/);
+    expect(await martHashes(lake)).toEqual(before);
+  }, 240_000);
+
+  it('collection actions of a day rebuild only the marts that read them, identical to a full refresh', async () => {
+    await ingest(join(work, 'day', 'collection_actions.csv'), 'collection_actions');
+    const r = await build();
+    expect(r.incremental.mode).toBe('incremental');
+    expect(r.incremental.changes).toEqual(['collection_actions: 1 new batch']);
+    expect(r.selected).toEqual(expect.arrayContaining(['collection_activity_daily', 'collection_costs_monthly', 'customer_events', 'kpi_summary']));
+    expect(r.incremental.carried).toEqual(expect.arrayContaining(['ar_aging', 'dso_monthly', 'ar_open_items', 'customer_risk', 'payment_behaviour']));
+    expect(r.incremental.carried).not.toContain('collection_activity_daily');
+    expect(await martHashes(lake)).toEqual(await fullRefreshHashes('actions'));
+  }, 240_000);
+
+  it('the rest of the new day (invoices, payments, allocations, write-offs, decisions)', async () => {
+    for (const t of ['invoices', 'payments', 'payment_allocations', 'write_offs', 'credit_decisions']) await ingest(join(work, 'day', `${t}.csv`), t);
+    const r = await build();
+    expect(r.incremental.mode).toBe('incremental');
+    expect(r.incremental.changes).toEqual(expect.arrayContaining(['invoices: 1 new batch', 'payments: 1 new batch']));
+    // Reference data and the credit-report marts read nothing the day brought.
+    expect(r.incremental.carried).toEqual(expect.arrayContaining(['ref_sbi_codes', 'customer_credit_reports']));
+    expect(r.incremental.carried).not.toContain('ar_aging');
+    expect(await martHashes(lake)).toEqual(await fullRefreshHashes('day'));
+  }, 240_000);
+
+  it('a late payment for an old invoice', async () => {
+    const inv = oldInvoice;
+    writeFileSync(
+      join(work, 'late-payments.csv'),
+      'payment_id,customer_id,payment_date,amount,currency\n' + `PAYLATE01,${inv.customer_id},${lastDay},${inv.open_amount},${inv.currency}\n`,
+    );
+    writeFileSync(join(work, 'late-allocations.csv'), 'payment_id,document_id,amount\n' + `PAYLATE01,${inv.document_id},${inv.open_amount}\n`);
+    await ingest(join(work, 'late-payments.csv'), 'payments');
+    await ingest(join(work, 'late-allocations.csv'), 'payment_allocations');
+    const r = await build();
+    expect(r.incremental.changes).toEqual(['payment_allocations: 1 new batch', 'payments: 1 new batch']);
+    expect(await martHashes(lake)).toEqual(await fullRefreshHashes('late'));
+  }, 240_000);
+
+  it('a corrected re-export of an old invoice, then retiring that batch', async () => {
+    const inv = oldInvoice;
+    const corrected = (Number(inv.amount) + 250).toFixed(2);
+    writeFileSync(
+      join(work, 'corrected.csv'),
+      'document_id,customer_id,document_type,invoice_date,due_date,currency,amount\n' +
+        `${inv.document_id},${inv.customer_id},invoice,${inv.invoice_date},${inv.due_date},${inv.currency},${corrected}\n`,
+    );
+    await ingest(join(work, 'corrected.csv'), 'invoices');
+    const r = await build();
+    expect(r.incremental.changes).toEqual(['invoices: 1 new batch']);
+    const corrected1 = await martHashes(lake);
+    expect(corrected1).toEqual(await fullRefreshHashes('corrected'));
+
+    const batches = JSON.parse((await cli(work, 'batches', 'invoices', '--lake', lake, '--json')).stdout) as { batch_id: string; source_file: string }[];
+    const batch = batches.find((b) => b.source_file.endsWith('corrected.csv'))!;
+    expect((await cli(work, 'batches', 'retire', batch.batch_id, '--lake', lake)).code).toBe(0);
+    const retired = await build();
+    expect(retired.incremental.changes).toEqual(['invoices: 1 batch retired or compacted']);
+    const after = await martHashes(lake);
+    expect(after).toEqual(await fullRefreshHashes('retired'));
+    expect(after.ar_aging).not.toBe(corrected1.ar_aging);
+  }, 240_000);
+
+  it('a config change rebuilds the marts that use it; --full-refresh rebuilds everything', async () => {
+    writeFileSync(join(work, 'creditlake.config.json'), JSON.stringify({ lake: 'lake', aging: { bucket_edges: [30, 60, 90, 120] } }));
+    const r = await cli(work, 'build', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as BuildJson;
+    expect(report.incremental.changes).toEqual(['config changed']);
+    expect(report.incremental.carried).toEqual(expect.arrayContaining(['collection_costs_monthly', 'ref_sbi_codes']));
+    expect(report.incremental.carried).not.toContain('ar_aging');
+    const copy = join(work, 'full-config');
+    cpSync(lake, copy, { recursive: true });
+    writeFileSync(join(work, 'copy.config.json'), JSON.stringify({ lake: 'full-config', aging: { bucket_edges: [30, 60, 90, 120] } }));
+    expect((await cli(work, 'build', '--config', 'copy.config.json', '--full-refresh', '--no-tests')).code).toBe(0);
+    expect(await martHashes(lake)).toEqual(await martHashes(copy));
+    rmSync(copy, { recursive: true, force: true });
+
+    const full = await cli(work, 'build', '--full-refresh');
+    expect(full.stdout).toMatch(/full refresh: --full-refresh/);
+    expect(full.stdout).toMatch(/ok: 36 marts written/);
+  }, 240_000);
+});
