@@ -20,6 +20,8 @@ export interface Measured {
   loadBefore: number;
   loadAfter: number;
   processes: number;
+  /** Standard output of the step's last process (not in results.json). */
+  stdout?: string;
 }
 
 /** Runs `node <args>` with the rusage preload; rejects on a non-zero exit with the tail of stderr. */
@@ -56,13 +58,17 @@ export async function measure(name: string, commands: readonly (readonly string[
   let wallS = 0;
   let cpuS = 0;
   let rssMb = 0;
+  let stdout = '';
   for (const args of commands) {
     const r = await runNode(args);
     wallS += r.wallS;
     cpuS += r.cpuS;
     rssMb = Math.max(rssMb, r.rssMb);
+    stdout = r.stdout;
   }
-  return { name, wallS, cpuS, rssMb, loadBefore, loadAfter: loadavg()[0]!, processes: commands.length };
+  const m: Measured = { name, wallS, cpuS, rssMb, loadBefore, loadAfter: loadavg()[0]!, processes: commands.length };
+  Object.defineProperty(m, 'stdout', { value: stdout, enumerable: false });
+  return m;
 }
 
 export function median(xs: readonly number[]): number {

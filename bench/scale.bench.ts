@@ -8,7 +8,8 @@
  *      raw Parquet, interleaved, and a check that both give identical figures;
  *   3. the full `creditlake build` (data tests included);
  *   4. a one-day delta (every row dated on the ledger's last day, held back from the first ingest):
- *      its ingest and the build after it, and that build's share of the full build;
+ *      its ingest and the (incremental) build after it, and that build's share of the full build,
+ *      then a build with nothing new (every mart carried over);
  * with wall time, CPU seconds (user + sys of the child, DuckDB's threads included) and peak RSS of
  * each step, and the 1-minute load average before and after it. On a shared machine wall times
  * inflate with load; CPU seconds are the figure to compare between runs.
@@ -173,6 +174,10 @@ const deltaTables = [...Object.keys(DELTA_DATE), 'payment_allocations'];
 steps.push(await ingestAll(delta, 'ingest one-day delta', deltaTables, false));
 const deltaBuild = await measure('build after the one-day delta', [cli('build', '--lake', lake)]);
 steps.push(deltaBuild);
+// The build with nothing new since: incremental builds carry every mart over.
+const unchangedBuild = await measure('build again, nothing new', [cli('build', '--lake', lake)]);
+steps.push(unchangedBuild);
+const planLine = (m: Measured) => (m.stdout ?? '').split('\n').find((l) => /^(incremental|full refresh):/.test(l)) ?? '(no plan line)';
 
 console.log('');
 console.log(formatTable(steps));
@@ -186,11 +191,14 @@ const ratios = {
   selection_vs_hand_wall: selection.wallS / hand.wallS,
   delta_vs_full_cpu: deltaBuild.cpuS / full.cpuS,
   delta_vs_full_wall: deltaBuild.wallS / full.wallS,
+  unchanged_vs_full_cpu: unchangedBuild.cpuS / full.cpuS,
 };
 console.log(`ingest / floor:               ${ratios.ingest_vs_floor_cpu.toFixed(2)}× CPU, ${ratios.ingest_vs_floor_wall.toFixed(2)}× wall (target ≤ 1.3×)`);
 console.log(`aging+DSO selection / hand:   ${ratios.selection_vs_hand_cpu.toFixed(2)}× CPU, ${ratios.selection_vs_hand_wall.toFixed(2)}× wall (target ≤ 1.0×); figures ${identical.ok ? 'identical' : 'DIFFER'} (${identical.detail})`);
 console.log(`full build:                   ${perMillion(full.cpuS)} CPU-s and ${perMillion(full.wallS)} s wall per 1M invoices (target ≤ 12 CPU-s)`);
 console.log(`one-day delta build / full:   ${(ratios.delta_vs_full_cpu * 100).toFixed(0)} % CPU, ${(ratios.delta_vs_full_wall * 100).toFixed(0)} % wall (target ≤ 5 %)`);
+console.log(`  it said: ${planLine(deltaBuild).slice(0, 300)}`);
+console.log(`nothing-new build / full:     ${((unchangedBuild.cpuS / full.cpuS) * 100).toFixed(0)} % CPU, ${((unchangedBuild.wallS / full.wallS) * 100).toFixed(0)} % wall; it said: ${planLine(unchangedBuild).slice(0, 200)}`);
 const overLimit = memoryLimit ? steps.filter((s) => s.rssMb > sizeMb(memoryLimit) + 512) : [];
 if (memoryLimit) {
   console.log(

@@ -59,11 +59,16 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & 
     carried: plan.carried,
   };
   opts.onPlan?.(incremental);
+  const testsRun = new Set<string>();
   const report = await runBuild(session, {
     ...opts,
+    onEvent: (e) => {
+      if (e.type === 'test') testsRun.add(e.test.name);
+      opts.onEvent?.(e);
+    },
     rebuild: planned.rebuild,
     cacheAlso: planned.cacheAlso,
-    markerFields: async () => ({ inputs: planned.record(session.checks()?.counts) }),
+    markerFields: async () => ({ inputs: planned.record(session.checks()?.counts, testsRun) }),
   });
   return { ...report, checks: session.checks(), incremental };
 }

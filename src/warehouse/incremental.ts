@@ -51,13 +51,12 @@ export interface BuildInputs {
 export const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /**
- * Fingerprints of every model, in build order. `content(m)`: the model's compiled SQL and declared
- * schema, as one string. Pure.
+ * Fingerprints of every model and SQL data test, in build order. `content(m)`: the model's compiled
+ * SQL and declared schema, as one string. Pure.
  */
 export function modelFingerprints(ordered: readonly Model[], salt: string, content: (m: Model) => string): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of ordered) {
-    if (m.kind === 'tests') continue;
     const refs = [...m.refs].sort().map((r) => `${r}=${out.get(r) ?? 'none'}`);
     out.set(m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, content(m), refs])));
   }
@@ -86,7 +85,7 @@ export interface IncrementalPlan {
   reason?: string;
   /** What changed since the previous build, readable. */
   changes: string[];
-  /** Models to rebuild (fingerprint differs from what the previous build recorded, or no file to carry). */
+  /** Models to rebuild and SQL data tests to run (fingerprint differs from what the previous build recorded, or no file to carry). */
   rebuild: Set<string>;
   /** Marts carried over from the previous build as they are. */
   carried: string[];
@@ -118,13 +117,13 @@ export function describeChanges(prev: BuildInputs, cur: BuildInputs): string[] {
 }
 
 export interface PlanInput {
-  /** `--full-refresh`. */
-  fullRefresh: boolean;
+  /** `--full-refresh` (true), or the reason a full refresh of the selection is asked for. */
+  fullRefresh: boolean | string;
   previous: PreviousBuild | undefined;
   current: BuildInputs;
   /** Current fingerprints of every model. */
   fingerprints: ReadonlyMap<string, string>;
-  /** Marts of the project (the rest are staging and intermediate models). */
+  /** Marts of the project (the rest are staging and intermediate models and SQL data tests). */
   marts: ReadonlySet<string>;
   /** Whether the previous build's file of a mart is still there to carry over. */
   fileExists: (relative: string) => boolean;
@@ -142,7 +141,7 @@ export function planIncremental(input: PlanInput): IncrementalPlan {
     carried: [],
     ...(previous ? { previous: previous.build_id } : {}),
   });
-  if (input.fullRefresh) return full('--full-refresh');
+  if (input.fullRefresh) return full(input.fullRefresh === true ? '--full-refresh' : input.fullRefresh);
   if (!previous) return full('no previous build');
   const prev = previous.inputs;
   if (!prev || prev.format !== FINGERPRINT_FORMAT) return full('the previous build recorded no input fingerprints (built by an older Creditlake)');

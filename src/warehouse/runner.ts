@@ -351,7 +351,8 @@ export class BuildRun {
   /** SQL data tests this build runs: those reading a selected model. */
   private sqlTests(): Model[] {
     if (this.opts.skipTests) return [];
-    return this.ordered.filter((m) => m.kind === 'tests' && m.refs.some((r) => this.selected.has(r)));
+    // An incremental build also runs a test whose own SQL changed although what it reads did not.
+    return this.ordered.filter((m) => m.kind === 'tests' && (m.refs.some((r) => this.selected.has(r)) || this.opts.rebuild?.has(m.name) === true));
   }
 
   plan(): BuildPlan {
@@ -464,7 +465,9 @@ export class BuildRun {
       const declared = m.kind === 'marts' ? martTable(m.name) : undefined;
       if (declared) tests.push(...schemaTests(m.name, declared, rel(m.name)));
     }
-    return tests.filter((t) => t.models.some((n) => this.selected.has(n)) && t.models.every((n) => this.current.relations[n] !== undefined));
+    return tests.filter(
+      (t) => (t.models.some((n) => this.selected.has(n)) || this.opts.rebuild?.has(t.name) === true) && t.models.every((n) => this.current.relations[n] !== undefined),
+    );
   }
 
   /** Runs the data tests of one step (after its model is built). */

@@ -3,7 +3,7 @@ import { FINGERPRINT_FORMAT, batchOfFile, describeChanges, modelFingerprints, pl
 import type { Model } from '../../src/warehouse/compile/index.js';
 
 const model = (name: string, kind: Model['kind'], refs: string[] = []): Model => ({ name, kind, path: `${kind}/${name}.sql`, source: '', parts: [], refs, sources: [] });
-const project = [model('stg_a', 'staging'), model('stg_b', 'staging'), model('mart_a', 'marts', ['stg_a']), model('mart_ab', 'marts', ['stg_a', 'stg_b']), model('mart_on_mart', 'marts', ['mart_a'])];
+const project = [model('stg_a', 'staging'), model('stg_b', 'staging'), model('mart_a', 'marts', ['stg_a']), model('mart_ab', 'marts', ['stg_a', 'stg_b']), model('mart_on_mart', 'marts', ['mart_a']), model('test_a', 'tests', ['mart_a'])];
 
 function fingerprints(sql: Record<string, string>, salt = 's'): Map<string, string> {
   return modelFingerprints(project, salt, (m) => sql[m.name] ?? m.name);
@@ -52,6 +52,12 @@ describe('incremental build plan', () => {
     expect(planIncremental(base()).rebuild.size).toBe(0);
   });
 
+  it('runs a data test again when its own SQL changed, although what it reads did not', () => {
+    const plan = planIncremental(base({ fingerprints: fingerprints({ stg_a: 'files a1', test_a: 'a stricter test' }) }));
+    expect(plan.rebuild).toEqual(new Set(['test_a']));
+    expect(plan.carried).toEqual(['mart_a', 'mart_ab', 'mart_on_mart']);
+  });
+
   it('rebuilds a mart whose file is gone or whose recorded fingerprint is stale', () => {
     expect(planIncremental(base({ fileExists: (f) => !f.includes('mart_ab') })).rebuild).toEqual(new Set(['mart_ab']));
     const stale = { ...record, mart_a: 'stale' };
@@ -62,7 +68,7 @@ describe('incremental build plan', () => {
   it('falls back to a full refresh, saying why', () => {
     const reason = (over: Partial<PlanInput>) => {
       const p = planIncremental(base(over));
-      expect(p.rebuild.size).toBe(5);
+      expect(p.rebuild.size).toBe(6);
       expect(p.mode).toBe('full');
       return p.reason;
     };

@@ -37,7 +37,8 @@ no customers).
                    the config values it uses) did not change since the previous build is carried
                    over as it is, and says what changed; it falls back to a full refresh when there
                    is no previous build, the previous one failed a data test or skipped the tests,
-                   or the Creditlake or DuckDB version changed. Athena and Trino always rebuild all.
+                   or the Creditlake or DuckDB version changed; --select rebuilds what it selects.
+                   Athena and Trino always rebuild every model.
   --no-tests       skip the data tests
   --strict         exit 1 on any warning (lagging feed, figures not meaningful), not only on failed tests
   --target <t>     duckdb (default); athena: run the models on Athena over the S3 lake (lake s3://…);

@@ -40,8 +40,8 @@ export interface DuckDBIncremental {
   rebuild?: ReadonlySet<string>;
   /** Models the build checks count, kept as tables when their counts cannot be carried. */
   cacheAlso: string[];
-  /** The inputs the marker records, once the build has run (its checks give the counts). */
-  record(counts: LedgerCounts | undefined): BuildInputs;
+  /** The inputs the marker records, once the build has run (its checks give the counts; `testsRun`: the SQL data tests it ran). */
+  record(counts: LedgerCounts | undefined, testsRun: ReadonlySet<string>): BuildInputs;
 }
 
 /**
@@ -70,7 +70,7 @@ export function planDuckDBBuild(
     config: sha(JSON.stringify(modelConfig)),
     tested: !opts.skipTests,
     tables,
-    sources: Object.fromEntries(buildable.map((m) => [m.name, sha(m.source)])),
+    sources: Object.fromEntries(ordered.map((m) => [m.name, sha(m.source)])),
     models: {},
   };
   const prevMarker = session.previous;
@@ -83,7 +83,8 @@ export function planDuckDBBuild(
   };
   const marts = new Set(buildable.filter((m) => m.kind === 'marts').map((m) => m.name));
   const plan = planIncremental({
-    fullRefresh: opts.fullRefresh === true,
+    // An explicit selection is rebuilt as asked (the marts it leaves out stay as they are).
+    fullRefresh: opts.fullRefresh === true || (opts.select?.length ? '--select rebuilds the models it selects' : false),
     previous,
     current,
     fingerprints,
@@ -101,7 +102,7 @@ export function planDuckDBBuild(
     plan,
     rebuild: incremental ? plan.rebuild : undefined,
     cacheAlso: incremental && !carryCounts ? COUNTED_MODELS.filter((m) => fingerprints.has(m)) : [],
-    record(counts) {
+    record(counts, testsRun) {
       const prevModels = previous?.inputs?.models ?? {};
       // A model is fresh when what it holds was computed from the inputs its fingerprint names: a mart
       // built now from fresh models, or one whose file was built from the same fingerprint. A mart
@@ -114,8 +115,12 @@ export function planDuckDBBuild(
         if (recomputed ? m.refs.every((r) => fresh.has(r)) : prevModels[m.name] === fp) fresh.add(m.name);
       }
       const models: Record<string, string> = {};
+      const tests = new Set(ordered.filter((m) => m.kind === 'tests').map((m) => m.name));
       for (const [name, fp] of fingerprints) {
-        if (built.has(name)) {
+        if (tests.has(name)) {
+          if (testsRun.has(name)) models[name] = fp;
+          else if (prevModels[name] !== undefined) models[name] = prevModels[name]!;
+        } else if (built.has(name)) {
           if (fresh.has(name)) models[name] = fp;
         } else if (prevModels[name] !== undefined) models[name] = prevModels[name]!;
       }
