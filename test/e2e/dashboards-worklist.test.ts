@@ -9,6 +9,8 @@ describe.skipIf(!hasChromium)('dashboards in chromium: worklist', () => {
   it('worklist: ranked by the stated rule, filtered by owner, exported to Excel with real numbers', async () => {
     const page = await d.open('/worklist');
     expect(await page.locator('#worklist-rule').textContent()).toMatch(/overdue amount × risk weight/);
+    // The canonical tables carry no promises to pay: the list says it cannot flag a broken one.
+    expect(await page.locator('[data-card="worklist"] .notes').textContent()).toContain('promises to pay are not in the data: no "promise broken" flag');
     const scores = (await d.tableOf(page, 'worklist')).map((r) => r);
     const header = await page.$$eval('[data-card="worklist"] thead th', (ths) => ths.map((th) => th.getAttribute('data-key')));
     const si = header.indexOf('priority_score');

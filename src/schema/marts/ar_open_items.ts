@@ -1,10 +1,12 @@
 import { col } from '../columns.js';
-import { defineTable } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable } from '../table.js';
 
 export const arOpenItems = defineTable({
   name: 'ar_open_items',
   description: 'Every open receivable (and unapplied payment) at every month end, with its age and aging bucket.',
   key: ['as_of_date', 'document_type', 'document_id'],
+  // Read one month end at a time: small row groups, so a page decodes about one month (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     as_of_date: col.date('Month end the open amount is measured at'),
     document_id: col.text('Open document (invoice or uncorrected credit note), or the payment id for unapplied cash'),

@@ -1,5 +1,5 @@
 import { col } from '../columns.js';
-import { defineTable } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable } from '../table.js';
 
 const opt = col.optional;
 
@@ -8,6 +8,8 @@ export const collectionWorklist = defineTable({
   description:
     "The collector's worklist per month end: customers with overdue debit items ranked by overdue amount × risk weight × (1 + oldest days past due / 30), with the last collection action and the next dunning step.",
   key: ['as_of_date', 'customer_id'],
+  // Read one month end at a time: small row groups, so a page decodes about one month (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     as_of_date: col.date('Month end'),
     customer_id: col.text('Customer with overdue debit items at as_of_date'),

@@ -1,5 +1,5 @@
 import { col } from '../columns.js';
-import { defineTable, type TableDef } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable, type TableDef } from '../table.js';
 
 /**
  * Marts of the credit-report feed (issue 4): shipped reference data, bankruptcy rates by industry,
@@ -139,6 +139,8 @@ export const customerRisk = defineTable({
   name: 'customer_risk',
   description: 'Credit risk per customer at every month end: latest scores and bands, their changes, limit advice vs our limit, AR, days late, insolvency.',
   key: ['as_of_date', 'customer_id'],
+  // Read one month end at a time: small row groups, so a page decodes about one month (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     as_of_date: col.date('Month end'),
     customer_id: col.text('ERP debtor number'),
@@ -178,6 +180,8 @@ export const customerPriority = defineTable({
   name: 'customer_priority',
   description: 'Priority per customer at every month end for sales and marketing (grow, keep, watch, restrict) with the deciding rule and reason, ranked.',
   key: ['as_of_date', 'customer_id'],
+  // Read one month end at a time: small row groups, so a page decodes about one month (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     as_of_date: col.date('Month end'),
     customer_id: col.text('ERP debtor number'),
@@ -237,6 +241,8 @@ export const riskAlerts = defineTable({
   name: 'risk_alerts',
   description: 'Risk alerts as data: one row per customer, date and reason (score drop, band worsened, insolvency, over limit, industry rate rising).',
   key: ['customer_id', 'alert_date', 'reason'],
+  // Read a few months of alert dates at a time (sorted by alert_date): small row groups (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     customer_id: col.text('ERP debtor number'),
     alert_date: col.date('Date of the report, event or month end that raised the alert'),

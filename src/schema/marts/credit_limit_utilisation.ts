@@ -1,5 +1,5 @@
 import { col } from '../columns.js';
-import { defineTable } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable } from '../table.js';
 
 const opt = col.optional;
 
@@ -7,6 +7,8 @@ export const creditLimitUtilisation = defineTable({
   name: 'credit_limit_utilisation',
   description: 'Open AR against the credit limit per month end and customer: utilisation, headroom and customers over their limit.',
   key: ['as_of_date', 'customer_id'],
+  // Read one month end at a time: small row groups, so a page decodes about one month (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     as_of_date: col.date('Month end the balance is measured at'),
     customer_id: col.text('Debtor with open items at as_of_date'),

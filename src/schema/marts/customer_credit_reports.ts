@@ -1,5 +1,5 @@
 import { col } from '../columns.js';
-import { CUSTOMER_ROW_GROUP, defineTable } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable } from '../table.js';
 
 const opt = col.optional;
 
@@ -7,8 +7,8 @@ export const customerCreditReports = defineTable({
   name: 'customer_credit_reports',
   description: "Every credit report of each customer's company (matched on KvK, else VAT), sorted by customer and date: the customer page's score history per provider.",
   key: ['customer_id', 'report_id'],
-  // Read one customer at a time: small row groups, so a lookup decodes a few thousand rows (table.ts).
-  rowGroupRows: CUSTOMER_ROW_GROUP,
+  // Read one customer at a time: small row groups, so a lookup decodes one small group (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     customer_id: col.text('Customer the company was matched to (int_customer_companies)'),
     report_date: col.date('Date of the report'),

@@ -1,5 +1,5 @@
 import { col } from '../columns.js';
-import { CUSTOMER_ROW_GROUP, defineTable } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable } from '../table.js';
 
 const opt = col.optional;
 
@@ -9,8 +9,8 @@ export const customerEvents = defineTable({
   name: 'customer_events',
   description: "Every dated event of each customer in one list (payments received, collection actions, write-offs and recoveries, disputes), sorted by customer and date: the customer page's history.",
   key: ['event_kind', 'event_id', 'event_date'],
-  // Read one customer at a time: small row groups, so a lookup decodes a few thousand rows (table.ts).
-  rowGroupRows: CUSTOMER_ROW_GROUP,
+  // Read one customer at a time: small row groups, so a lookup decodes one small group (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     customer_id: col.text('Customer the event belongs to'),
     event_date: col.date('Payment date, action date or write-off date'),

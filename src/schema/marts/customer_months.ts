@@ -1,5 +1,5 @@
 import { col } from '../columns.js';
-import { CUSTOMER_ROW_GROUP, defineTable } from '../table.js';
+import { SMALL_ROW_GROUP, defineTable } from '../table.js';
 import { CUSTOMER_PRIORITY_RULES, PRIORITIES } from './credit-risk.js';
 
 const opt = col.optional;
@@ -9,8 +9,8 @@ export const customerMonths = defineTable({
   description:
     "Each customer's month ends in one place, sorted by customer and date: balance against the credit limit (credit_limit_utilisation), latest report and days late (customer_risk), priority with its reason (customer_priority). The customer page's profile and history.",
   key: ['customer_id', 'as_of_date'],
-  // Read one customer at a time: small row groups, so a lookup decodes a few thousand rows (table.ts).
-  rowGroupRows: CUSTOMER_ROW_GROUP,
+  // Read one customer at a time: small row groups, so a lookup decodes one small group (table.ts).
+  rowGroupRows: SMALL_ROW_GROUP,
   shape: {
     customer_id: col.text('ERP debtor number'),
     as_of_date: col.date('Month end'),
