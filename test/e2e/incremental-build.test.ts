@@ -113,8 +113,11 @@ describe('incremental build', () => {
     const before = await martHashes(lake);
     const again = await cli(work, 'build', '--lake', lake);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/incremental: nothing changed since \S+; 36 marts carried over/);
-    expect(again.stdout).toMatch(/ok: 0 marts written, 36 carried over/);
+    const marts = Object.keys(before).length;
+    expect(marts).toBeGreaterThan(30);
+    expect(again.stdout).toContain(`; ${marts} marts carried over`);
+    expect(again.stdout).toMatch(/incremental: nothing changed since \S+;/);
+    expect(again.stdout).toContain(`ok: 0 marts written, ${marts} carried over`);
     expect(await martHashes(lake)).toEqual(before);
   }, 240_000);
 
@@ -195,6 +198,6 @@ describe('incremental build', () => {
 
     const full = await cli(work, 'build', '--full-refresh');
     expect(full.stdout).toMatch(/full refresh: --full-refresh/);
-    expect(full.stdout).toMatch(/ok: 36 marts written/);
+    expect(full.stdout).toContain(`ok: ${Object.keys(await martHashes(lake)).length} marts written`);
   }, 240_000);
 });
