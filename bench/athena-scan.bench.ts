@@ -11,7 +11,18 @@
  * show is S3 request and Glue costs (small) or Athena's own planning differences. Needs
  * `npm run trino:start`. Not part of `npm test` (a build over 10k+ invoices takes minutes on 2 cores).
  *
- * Options: --customers 200,2000 (one build per size), --months 24, --json FILE
+ * Small files: Trino reads a Parquet file under `parquet_small_file_threshold` (3 MB) whole, every
+ * column, and counts all of it as physical input. Every file of a small generated lake is under it,
+ * while the raw and mart files of a 1M-invoice lake are not, so a line through two small builds would
+ * carry whole-file reads into the extrapolation. The bench therefore sets the threshold to 0 (a query
+ * reads the footer and the column chunks it needs, as at scale and as Athena documents for columnar
+ * data); `--whole-small-files` keeps Trino's default for comparison.
+ *
+ * The 10 MB minimum: each query that scans anything is billed at least 10 MB, so a build's bill is
+ * not proportional to its scan. With two sizes the bench fits each statement's bytes (statements
+ * matched by their text, build ids left out) to a line in invoices and bills each at 1M invoices.
+ *
+ * Options: --customers 200,2000 (one build per size), --months 24, --json FILE, --whole-small-files
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { GlueClient } from '@aws-sdk/client-glue';
@@ -20,7 +31,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatBytes } from '../src/aws/athena-cost.js';
+import { formatBytes, MIN_BILLED_BYTES, USD_PER_TB } from '../src/aws/athena-cost.js';
 import { gluePartitionRegistrar, registerLakePartitions } from '../src/aws/glue-partitions.js';
 import { defaultConfig } from '../src/config/config.js';
 import { ingestFiles } from '../src/feeds/ingest-files.js';
@@ -40,8 +51,24 @@ const { values } = parseArgs({
     customers: { type: 'string', default: '200,2000' },
     months: { type: 'string', default: '24' },
     json: { type: 'string' },
+    'whole-small-files': { type: 'boolean', default: false },
   },
 });
+const session = values['whole-small-files'] ? undefined : { 'creditlake.parquet_small_file_threshold': '0B' };
+
+/** One statement's scan: its text with build ids and the database left out (the same statement at every size), and its bytes. */
+interface StatementScan {
+  key: string;
+  bytes: number;
+}
+const normalise = (sql: string, database: string) =>
+  sql
+    .replace(/\d{8}T\d{6}Z-[a-z0-9]{6}/g, '<build>')
+    .replace(/\d{8}t\d{6}z[a-z0-9]{6}/g, '<build>')
+    .split(database)
+    .join('<db>')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 interface Measured {
   customers: number;
@@ -55,13 +82,17 @@ interface Measured {
   bytes_billed: number;
   estimated_usd: number;
   scanned_bytes_per_invoice: number;
+  /** Statements that scanned anything, and how many of them scanned less than the 10 MB minimum. */
+  scanning_queries: number;
+  under_minimum: number;
+  statements: StatementScan[];
 }
 
 async function measure(customers: number, months: number): Promise<Measured> {
   const work = mkdtempSync(join(tmpdir(), 'creditlake-athena-scan-'));
   const s3 = await startTestS3();
   const database = `scan_${randomBytes(3).toString('hex')}`;
-  const standIn = new AthenaOnTrino({ s3: s3.client });
+  const standIn = new AthenaOnTrino({ s3: s3.client, session });
   try {
     const ledger = join(work, 'ledger');
     await generateLedger({ customers, months, seed: 'athena-scan', outDir: ledger });
@@ -89,6 +120,10 @@ async function measure(customers: number, months: number): Promise<Measured> {
     const started = performance.now();
     const report = await buildWarehouseAthena({ engine, store, config: defaultConfig(), glue });
     const wall = (performance.now() - started) / 1000;
+    const statements = standIn.executions
+      .filter((e) => e.state === 'SUCCEEDED')
+      .map((e) => ({ key: normalise(e.query, database), bytes: Math.max(0, e.result?.physicalInputBytes ?? e.result?.processedBytes ?? 0) }));
+    const scanning = statements.filter((x) => x.bytes > 0);
     return {
       customers,
       months,
@@ -101,6 +136,9 @@ async function measure(customers: number, months: number): Promise<Measured> {
       bytes_billed: report.scanned.bytes_billed,
       estimated_usd: report.scanned.estimated_usd,
       scanned_bytes_per_invoice: Math.round(report.scanned.bytes_scanned / invoices),
+      scanning_queries: scanning.length,
+      under_minimum: scanning.filter((x) => x.bytes < MIN_BILLED_BYTES).length,
+      statements,
     };
   } finally {
     await standIn.dropDatabase(database).catch(() => undefined);
@@ -115,6 +153,17 @@ if (!(await trinoAvailable())) {
   process.exit(1);
 }
 const months = Number(values.months);
+const usd = (bytes: number) => (bytes / 1024 ** 4) * USD_PER_TB;
+/** Statements by key, the n-th repeat of a text as its own key. */
+const byKey = (m: Measured) => {
+  const seen = new Map<string, number>();
+  return new Map(m.statements.map((x) => {
+    const n = (seen.get(x.key) ?? 0) + 1;
+    seen.set(x.key, n);
+    return [`${x.key}#${n}`, x.bytes] as const;
+  }));
+};
+console.log(`Parquet files under 3 MB read ${session ? 'by column (parquet_small_file_threshold 0)' : 'whole (Trino default)'}`);
 const results: Measured[] = [];
 for (const c of values.customers!.split(',').map(Number)) {
   const m = await measure(c, months);
@@ -122,19 +171,42 @@ for (const c of values.customers!.split(',').map(Number)) {
   console.log(
     `${m.customers} customers, ${m.months} months: ${m.invoices.toLocaleString('en')} invoices (raw Parquet ${formatBytes(m.raw_parquet_bytes)}), ` +
       `${m.ok ? 'ok' : 'FAILED'} in ${m.wall_s} s: scanned ${formatBytes(m.bytes_scanned)} in ${m.queries} queries ` +
-      `(billed ${formatBytes(m.bytes_billed)}), $${m.estimated_usd.toFixed(4)}; ${m.scanned_bytes_per_invoice} B scanned per invoice`,
+      `(${m.scanning_queries} scanning, ${m.under_minimum} of them under 10 MB; billed ${formatBytes(m.bytes_billed)}), $${m.estimated_usd.toFixed(4)}; ${m.scanned_bytes_per_invoice} B scanned per invoice`,
   );
+  // Written after each size: a later size that fails keeps the earlier ones.
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ small_files: session ? 'by column' : 'whole', results }, null, 2)}\n`);
+  const top = [...m.statements].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+  for (const t of top) console.log(`    ${formatBytes(t.bytes).padStart(9)}  ${t.key.slice(0, 110)}`);
 }
 if (results.length >= 2) {
   // Scanned bytes against invoices, a line through the smallest and largest build: a fixed part
-  // (reference data, per-query overhead) and a part that grows with the ledger.
+  // (reference data, footers, per-query overhead) and a part that grows with the ledger.
   const [a, b] = [results[0]!, results[results.length - 1]!];
   const perInvoice = (b.bytes_scanned - a.bytes_scanned) / (b.invoices - a.invoices);
   const fixed = a.bytes_scanned - perInvoice * a.invoices;
   const at1m = fixed + perInvoice * 1_000_000;
+  // Billed at 1M: each statement on its own line, billed at least 10 MB when it scans anything.
+  const [ka, kb] = [byKey(a), byKey(b)];
+  let billed = 0;
+  let scanned = 0;
+  let over = 0;
+  let unmatched = 0;
+  for (const [key, bb] of kb) {
+    const ba = ka.get(key);
+    if (ba === undefined) unmatched++;
+    const x = ba === undefined ? bb : Math.max(0, ba + ((bb - ba) / (b.invoices - a.invoices)) * (1_000_000 - a.invoices));
+    scanned += x;
+    if (x > 0) billed += Math.max(x, MIN_BILLED_BYTES);
+    if (x >= MIN_BILLED_BYTES) over++;
+  }
   console.log(
-    `linear through the two: ${perInvoice.toFixed(0)} B per invoice + ${formatBytes(Math.max(0, fixed))} fixed; ` +
-      `1M invoices ≈ ${formatBytes(at1m)} scanned per build (an extrapolation), ≈ $${((Math.max(at1m, b.bytes_billed) / 1024 ** 4) * 5).toFixed(3)} at $5/TB`,
+    `linear through the two: ${perInvoice.toFixed(0)} B per invoice ${fixed < 0 ? '-' : '+'} ${formatBytes(Math.abs(fixed))} fixed; ` +
+      `1M invoices ≈ ${formatBytes(at1m)} scanned per build (an extrapolation), ${formatBytes(perInvoice * 1_000_000)} of it per 1M invoices`,
+  );
+  console.log(
+    `per statement at 1M invoices: scanned ${formatBytes(scanned)}, ${over} of ${[...kb.values()].filter((x) => x > 0).length} scanning statements at or over 10 MB, ` +
+      `billed ${formatBytes(billed)} ≈ $${usd(billed).toFixed(3)} per build at $${USD_PER_TB}/TB` +
+      (unmatched ? ` (${unmatched} statements of the larger build not in the smaller, taken as measured)` : ''),
   );
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+if (values.json) writeFileSync(values.json, `${JSON.stringify({ small_files: session ? 'by column' : 'whole', results }, null, 2)}\n`);

@@ -61,6 +61,11 @@ export interface AthenaOnTrinoOptions {
   catalog?: string;
   /** Folder of the bucket mirror; default a fresh temp folder. */
   mirrorDir?: string;
+  /**
+   * Trino session properties for every statement (`creditlake.parquet_small_file_threshold`: Trino
+   * reads a Parquet file under 3 MB whole, every column, and counts it all as physical input).
+   */
+  session?: Record<string, string>;
 }
 
 type State = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -151,9 +156,11 @@ export class AthenaOnTrino {
   private readonly partitions = new Map<string, Set<string>>();
   private readonly schemas = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly session?: Record<string, string>;
 
   constructor(opts: AthenaOnTrinoOptions) {
     this.s3 = opts.s3;
+    this.session = opts.session;
     this.url = opts.trinoUrl ?? TRINO_URL;
     this.catalog = opts.catalog ?? 'creditlake';
     this.mirrorDir = opts.mirrorDir ?? mkdtempSync(join(tmpdir(), 'creditlake-athena-mirror-'));
@@ -187,7 +194,7 @@ export class AthenaOnTrino {
   }
 
   private trino(schema?: string): TrinoClient {
-    return new TrinoClient({ url: this.url, user: 'athena-stand-in', catalog: this.catalog, schema, timeoutMs: 10 * 60_000 });
+    return new TrinoClient({ url: this.url, user: 'athena-stand-in', catalog: this.catalog, schema, timeoutMs: 10 * 60_000, session: this.session });
   }
 
   private mirrorUri = (bucket: string) => {
