@@ -21,7 +21,7 @@ import type { Model } from './compile/index.js';
  */
 
 /** Bumped when what a fingerprint covers changes: every lake then does one full refresh. */
-export const FINGERPRINT_FORMAT = 1;
+export const FINGERPRINT_FORMAT = 2;
 
 /** What the marker records about the inputs of a build, for the next build to compare against. */
 export interface BuildInputs {

@@ -58,7 +58,9 @@ export function planDuckDBBuild(
   const salt = `creditlake ${creditlakeVersion()}, duckdb ${duckdbVersion()}`;
   const content = (m: Model) => {
     const declared = m.kind === 'marts' ? martTable(m.name) : stagedTable(m);
-    return JSON.stringify([compileModel(m, session.target, opts.config, project).sql, declared?.columns.map((c) => [c.name, c.sqlType]) ?? null]);
+    // The declared columns, and how the file is written (row groups): a mart written differently is rebuilt.
+    const schema = declared ? { columns: declared.columns.map((c) => [c.name, c.sqlType]), rowGroupRows: declared.rowGroupRows ?? null } : null;
+    return JSON.stringify([compileModel(m, session.target, opts.config, project).sql, schema]);
   };
   const fingerprints = modelFingerprints(ordered, salt, content);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
