@@ -10,6 +10,14 @@ export interface CsvRecord {
 }
 
 export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
+  return parseCsvFrom(text, delimiter, 1).records;
+}
+
+/**
+ * One piece of a larger file, cut at the end of a record (./credit-report/text-chunks.ts):
+ * `firstLine` is the file line it starts on; `nextLine` the line the next piece starts on.
+ */
+export function parseCsvFrom(text: string, delimiter: string, firstLine: number): { records: CsvRecord[]; nextLine: number } {
   const out: CsvRecord[] = [];
   const n = text.length;
   const delim = delimiter.charCodeAt(0);
@@ -19,8 +27,8 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
     return c;
   };
   // A byte-order mark is not part of the first header name.
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
+  let i = firstLine === 1 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = firstLine;
   while (i < n) {
     const recordLine = line;
     const fields: string[] = [];
@@ -82,7 +90,7 @@ export function parseCsv(text: string, delimiter = ','): CsvRecord[] {
     // A blank line is not a record with one empty field.
     if (!(fields.length === 1 && fields[0] === '')) out.push({ line: recordLine, fields });
   }
-  return out;
+  return { records: out, nextLine: line };
 }
 
 /** Records as objects keyed by the header row; extra fields are ignored, missing ones are ''. */

@@ -57,8 +57,8 @@ function drops(): string[] {
 
 const serialise = (s: KnownState) => ({
   ids: s.index.rows().map((r) => `${r.id_type} ${r.id_value} ${r.company_key}`).sort(),
-  keys: [...s.reportKeys].sort(),
-  reportIds: [...s.reportIds].sort(),
+  keys: [...s.reportKeys.keys()].sort(),
+  reportIds: [...s.reportIds.keys()].sort(),
   eventIds: [...s.eventIds].sort(),
 });
 
@@ -152,7 +152,7 @@ describe('credit-report identity index', () => {
     await retireBatch(lake, d3, { now: new Date('2024-06-01T00:00:00Z') });
     let r = await bothWays(lake);
     expect(r.indexed.source).toBe('files');
-    expect([...r.indexed.state.reportIds].some((id) => id.includes('2024-04-15') && id.includes('30000001'))).toBe(false);
+    expect([...r.indexed.state.reportIds.keys()].some((id) => id.includes('2024-04-15') && id.includes('30000001'))).toBe(false);
     await restoreBatch(lake, d3, { now: new Date('2024-06-02T00:00:00Z') });
     r = await bothWays(lake);
     expect([r.indexed.source, r.indexed.filesRead]).toEqual(['index', 0]);
@@ -176,7 +176,7 @@ describe('credit-report identity index', () => {
     r = await bothWays(lake);
     expect(r.indexed.source).toBe('index');
     expect(r.indexed.filesRead).toBeGreaterThan(0);
-    expect([...r.indexed.state.reportIds].some((id) => id.includes('40000002'))).toBe(true);
+    expect([...r.indexed.state.reportIds.keys()].some((id) => id.includes('40000002'))).toBe(true);
 
     // The index lost altogether: rebuilt from the files by the next run that commits.
     await lake.delete(INDEX_KEY);

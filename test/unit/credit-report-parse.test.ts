@@ -56,3 +56,69 @@ describe('credit-report record splitting and parsing', () => {
     expect(parseCreditCsv('')).toEqual({ error: 'file is empty (expected a header line)' });
   });
 });
+
+describe('a credit-report CSV read piece by piece', () => {
+  it('cuts only at record ends (never inside a quoted field) and gives the same records and lines as one read', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { csvTextChunks } = await import('../../src/feeds/credit-report/text-chunks.js');
+    const { CreditCsvReader } = await import('../../src/feeds/credit-report/formats/csv-formats.js');
+    const lines = ['\uFEFFcompany_key,name,kvk_number,legal_form'];
+    for (let i = 0; i < 400; i++) {
+      // a name with a quoted line break and doubled quotes every seventh row, a short row every 50th
+      const name = i % 7 === 0 ? `"Firma ""${i}""\r\nTilburg"` : `Firma ${i}`;
+      lines.push(i % 50 === 49 ? `NL-KVK-${10000000 + i},${name}` : `NL-KVK-${10000000 + i},${name},${10000000 + i},BV`);
+    }
+    const text = lines.join('\r\n') + '\r\n';
+    const dir = mkdtempSync(join(tmpdir(), 'creditlake-chunks-'));
+    try {
+      const file = join(dir, 'companies.csv');
+      writeFileSync(file, text);
+      const whole = parseCreditCsv(text);
+      const reader = new CreditCsvReader();
+      const pieces: string[] = [];
+      const records: unknown[] = [];
+      const rejects: unknown[] = [];
+      for await (const piece of csvTextChunks(file, 512, 97)) {
+        pieces.push(piece);
+        const p = reader.push(piece);
+        if ('error' in p) throw new Error(p.error);
+        records.push(...p.records);
+        rejects.push(...p.rejects);
+      }
+      expect(pieces.length).toBeGreaterThan(20);
+      expect(pieces.join('')).toBe(text);
+      for (const piece of pieces) expect((piece.match(/"/g) ?? []).length % 2, piece).toBe(0);
+      if ('error' in whole) throw new Error(whole.error);
+      expect(records).toEqual(whole.records);
+      expect(rejects).toEqual(whole.rejects);
+      expect(whole.records.find((r) => r.company.companyKey === 'NL-KVK-10000007')).toMatchObject({ line: 10, company: { name: 'Firma "7"\r\nTilburg' } });
+      expect(whole.rejects.map((r) => r.line).slice(0, 2)).toEqual([58, 116]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('duplicate credit reports, in one file and across files', () => {
+  it('names the earlier line of the same file, and the lake for a report committed before', async () => {
+    const { emptyState, normalise } = await import('../../src/feeds/credit-report/normalise.js');
+    const head = 'report_id,company_key,provider,report_date,score,score_scale,company_status,name,kvk_number';
+    const row = (id: string, date: string) => `${id},NL-KVK-12345678,dnb,${date},55,dnb_failure_percentile,active,A BV,12345678`;
+    const state = emptyState();
+    const first = parseCreditCsv([head, row('r1', '2024-01-01'), row('r2', '2024-02-01'), row('r3', '2024-02-01'), row('r1', '2024-03-01')].join('\n') + '\n');
+    if ('error' in first) throw new Error(first.error);
+    const a = normalise(first, state);
+    expect(a.reports.map((r) => r.report_id)).toEqual(['r1', 'r2']);
+    expect(a.rejects.map((r) => [r.line, r.detail])).toEqual([
+      [4, 'dnb report of NL-KVK-12345678 on 2024-02-01 repeats line 3'],
+      [5, 'dnb report of NL-KVK-12345678 on 2024-03-01 repeats line 2'],
+    ]);
+    const second = parseCreditCsv([head, row('r9', '2024-01-01'), row('r4', '2024-04-01')].join('\n') + '\n');
+    if ('error' in second) throw new Error(second.error);
+    const b = normalise(second, state);
+    expect(b.reports.map((r) => r.report_id)).toEqual(['r4']);
+    expect(b.rejects.map((r) => [r.line, r.detail])).toEqual([[2, 'dnb report of NL-KVK-12345678 on 2024-01-01 is already in the lake']]);
+  });
+});

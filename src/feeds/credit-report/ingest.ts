@@ -13,11 +13,12 @@ import type { TableDef } from '../../schema/table.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { IngestUsageError, pct, priorVerdict, sha256File, type FileIngestResult, type IngestResult } from '../ingest-files.js';
 import { parseCreditsafeJson } from './formats/creditsafe-json.js';
-import { parseCreditCsv } from './formats/csv-formats.js';
+import { CreditCsvReader, parseCreditCsv } from './formats/csv-formats.js';
+import { csvTextChunks, firstText } from './text-chunks.js';
 import { refreshIndex } from './known-index.js';
-import { loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
-import { normalise, type KnownState, type Normalised } from './normalise.js';
-import type { ParseOutput, Reject } from './records.js';
+import { JsonLinesFile, loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
+import { Normaliser, type KnownState } from './normalise.js';
+import type { ParseOutput } from './records.js';
 import { topReasons } from '../reject-reasons.js';
 
 /**
@@ -49,21 +50,55 @@ const PRIMARY: Record<ParseOutput['kind'], TableDef> = {
 
 const feedManifestKey = (sha: string) => toKey(lakePaths.manifestFile(FEED_MANIFEST_TABLE, sha));
 
-export function parseFile(name: string, text: string): ParseOutput | { error: string } {
+const isJson = (name: string, text: string) => {
   const ext = extname(name).toLowerCase();
   const lead = text.replace(/^\uFEFF/, '').trimStart()[0];
-  if (ext === '.json' || ext === '.ndjson' || ext === '.jsonl' || lead === '{' || lead === '[') {
+  return ext === '.json' || ext === '.ndjson' || ext === '.jsonl' || lead === '{' || lead === '[';
+};
+
+export function parseFile(name: string, text: string): ParseOutput | { error: string } {
+  if (isJson(name, text)) {
     if (text.trim() === '') return { error: 'file is empty' };
     return parseCreditsafeJson(text);
   }
   return parseCreditCsv(text);
 }
 
+/**
+ * What a file is, from its first bytes: a provider JSON (read whole: reports one by one, small), or
+ * a CSV whose header names its kind (read piece by piece, ./text-chunks.ts), or an error.
+ */
+async function peek(file: string): Promise<{ json: boolean; kind: ParseOutput['kind'] } | { error: string }> {
+  const head = await firstText(file);
+  if (isJson(file, head)) return head.trim() === '' ? { error: 'file is empty' } : { json: true, kind: 'reports' };
+  const end = head.indexOf('\n');
+  const p = new CreditCsvReader().push(end < 0 ? head : head.slice(0, end + 1));
+  return 'error' in p ? p : { json: false, kind: p.kind };
+}
+
+/** The file's records, a piece at a time. */
+async function* pieces(it: { file: string; json: boolean }): AsyncGenerator<ParseOutput> {
+  if (it.json) {
+    const p = parseFile(it.file, await readFile(it.file, 'utf8'));
+    if ('error' in p) throw new Error(`${basename(it.file)}: ${p.error}`);
+    yield p;
+    return;
+  }
+  const reader = new CreditCsvReader();
+  for await (const text of csvTextChunks(it.file)) {
+    const p = reader.push(text);
+    // The header was read by peek(): a piece cannot fail.
+    if ('error' in p) throw new Error(`${basename(it.file)}: ${p.error}`);
+    yield p;
+  }
+}
+
 interface Parsed {
   file: string;
   sha256: string;
   sizeBytes: number;
-  parsed?: ParseOutput;
+  /** What peek() found: the file is read in the commit loop, one file at a time. */
+  parsed?: { json: boolean; kind: ParseOutput['kind'] };
   error?: string;
   skipped?: { batch_id: string; ingest_date: string; rows_read: number; rows_loaded: number; rows_rejected: number };
   /** The same content appears earlier in this run under this name. */
@@ -99,7 +134,7 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
       continue;
     }
     firstBySha.set(sha256, file);
-    const p = parseFile(file, await readFile(file, 'utf8'));
+    const p = await peek(file);
     items.push('error' in p ? { file, sha256, sizeBytes, error: p.error } : { file, sha256, sizeBytes, parsed: p });
   }
   // Companies before the reports and events that may refer to them by key.
@@ -132,7 +167,7 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
       // attempt: the known state leaves those batches out, so the file is recomputed as it was then,
       // and commitBatch keeps the tables already committed (roll forward, never undo).
       state ??= await loadKnownState(db, store, opts.scratchDir, new Set(firstBySha.keys()));
-      results[i] = await commitFile(db, store, it, it.parsed, state, maxRejectRate, now, opts.scratchDir);
+      results[i] = await commitFile(db, store, it, { file: it.file, ...it.parsed }, state, maxRejectRate, now, opts.scratchDir);
     }
     // The identity index follows the commits (a cache: a run killed before this line leaves the
     // previous index, and the next ingest reads the batches it lacks from their files).
@@ -155,7 +190,7 @@ async function commitFile(
   db: Parameters<Parameters<typeof withDuckDB>[1]>[0],
   store: LakeStore,
   it: Parsed,
-  parsed: ParseOutput,
+  parsed: { file: string; json: boolean; kind: ParseOutput['kind'] },
   state: KnownState,
   maxRejectRate: number,
   now: () => Date,
@@ -164,34 +199,57 @@ async function commitFile(
   const started = now();
   const source = basename(it.file);
   const added = state.index.added.length;
-  const n: Normalised = normalise(parsed, state);
-  const identifiers = state.index.added.slice(added);
-  const earlier = (await Promise.all(Object.values(PRIMARY).map((t) => findManifest(store, t.name, it.sha256)))).find(Boolean);
-  const id = earlier?.batch_id ?? batchId(started, it.sha256);
-  const ingestDate = earlier?.ingest_date ?? isoDay(started);
-  const rejected = n.rejects.length;
-  const loaded = n.read - rejected;
-  const reasons = topReasons(source, n.rejects);
-  const primary = PRIMARY[parsed.kind];
-  const tables: [TableDef, readonly object[]][] = [
-    [companies, n.companies],
-    [companyIdentifiers, identifiers],
-    [insolvencyEvents, n.events],
-    [creditReports, n.reports],
-  ];
   const scratch = await mkdtemp(join(scratchDir ?? tmpdir(), scratchPrefix('credit')));
+  // Reports and events go to scratch files as each piece is validated; companies stay one per company.
+  const reportsFile = new JsonLinesFile(join(scratch, 'reports.rows.jsonl'));
+  const eventsFile = new JsonLinesFile(join(scratch, 'events.rows.jsonl'));
+  const n = new Normaliser(parsed.kind, state);
+  const warnings: string[] = [];
   const manifests: Record<string, string> = {};
+  const primary = PRIMARY[parsed.kind];
+  let id: string;
+  let ingestDate: string;
+  let rejected: number;
+  let loaded: number;
+  let reasons: ReasonCount[];
+  let identifiersCount: number;
+  let companiesCount: number;
   try {
+    for await (const p of pieces(parsed)) {
+      const part = n.add(p);
+      await reportsFile.append(part.reports);
+      await eventsFile.append(part.events);
+      warnings.push(...p.warnings);
+    }
+    const rejects = n.rejects();
+    const companyRows = n.companies();
+    const identifiers = state.index.added.slice(added);
+    identifiersCount = identifiers.length;
+    companiesCount = companyRows.length;
+    const earlier = (await Promise.all(Object.values(PRIMARY).map((t) => findManifest(store, t.name, it.sha256)))).find(Boolean);
+    id = earlier?.batch_id ?? batchId(started, it.sha256);
+    ingestDate = earlier?.ingest_date ?? isoDay(started);
+    rejected = rejects.length;
+    loaded = n.read - rejected;
+    reasons = topReasons(source, rejects);
+    const tables: [TableDef, readonly object[] | JsonLinesFile][] = [
+      [companies, companyRows],
+      [companyIdentifiers, identifiers],
+      [insolvencyEvents, eventsFile],
+      [creditReports, reportsFile],
+    ];
+    const count = (rows: readonly object[] | JsonLinesFile) => (rows instanceof JsonLinesFile ? rows.count : rows.length);
     // Secondary tables first, the file's primary table (which carries the quarantine) last.
     tables.sort(([a], [b]) => Number(a === primary) - Number(b === primary));
     for (const [table, rows] of tables) {
-      if (rows.length === 0 && table !== primary) continue;
+      if (count(rows) === 0 && table !== primary) continue;
       const dataFile = join(scratch, `${table.name}.parquet`);
+      const rowsLoaded = count(rows);
       await writeParquet(db, table, rows, scratch, dataFile);
       let quarantineFile: string | undefined;
       if (table === primary && rejected > 0) {
         quarantineFile = join(scratch, 'quarantine.parquet');
-        await writeQuarantine(db, source, n.rejects, scratch, quarantineFile);
+        await writeQuarantine(db, source, rejects, scratch, quarantineFile);
       }
       const manifest: BatchManifest = {
         format_version: 1,
@@ -200,8 +258,8 @@ async function commitFile(
         source_file: source,
         sha256: it.sha256,
         size_bytes: it.sizeBytes,
-        rows_read: table === primary ? n.read : rows.length,
-        rows_loaded: rows.length,
+        rows_read: table === primary ? n.read : rowsLoaded,
+        rows_loaded: rowsLoaded,
         rows_rejected: table === primary ? rejected : 0,
         top_reasons: table === primary ? reasons : [],
         ingest_date: ingestDate,
@@ -220,6 +278,8 @@ async function commitFile(
     };
     await store.writeText(feedManifestKey(it.sha256), `${JSON.stringify(feedManifest, null, 2)}\n`);
   } finally {
+    await reportsFile.close().catch(() => undefined);
+    await eventsFile.close().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
   }
   const rejectRate = n.read === 0 ? 0 : rejected / n.read;
@@ -230,7 +290,7 @@ async function commitFile(
     sizeBytes: it.sizeBytes,
     status: 'loaded',
     message:
-      `${loaded} loaded, ${rejected} rejected (${n.reports.length} reports, ${n.companies.length} companies, ${n.events.length} insolvency events, ${identifiers.length} new identifiers)` +
+      `${loaded} loaded, ${rejected} rejected (${reportsFile.count} reports, ${companiesCount} companies, ${eventsFile.count} insolvency events, ${identifiersCount} new identifiers)` +
       (failed ? ` — reject rate ${pct(rejectRate)} exceeds the limit ${pct(maxRejectRate)}` : ''),
     batchId: id,
     ingestDate,
@@ -240,7 +300,7 @@ async function commitFile(
     rejectRate,
     failed,
     topReasons: reasons,
-    warnings: parsed.warnings,
+    warnings,
     dataKey: toKey(lakePaths.rawBatchFile(primary.name, ingestDate, id)),
     quarantineKey: rejected > 0 ? toKey(lakePaths.quarantineFile(primary.name, id)) : null,
     manifestKey: feedManifestKey(it.sha256),

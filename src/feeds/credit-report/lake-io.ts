@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
 import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
@@ -20,15 +20,24 @@ export async function loadKnownState(db: DuckDBEngine, store: LakeStore, scratch
 
 /**
  * Writes rows to a local Parquet file in exactly the canonical schema (via canonicalSelectList), from
- * a JSON-lines scratch file so money stays decimal text until DuckDB casts it to DECIMAL(18,2).
+ * a JSON-lines scratch file so money stays decimal text until DuckDB casts it to DECIMAL(18,2). The
+ * rows are given in memory, or as a JSON-lines file already written piece by piece (JsonLinesFile).
  */
-export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: readonly object[], scratch: string, out: string): Promise<void> {
+export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: readonly object[] | JsonLinesFile, scratch: string, out: string): Promise<void> {
   const stage = `stage_${table.name}`;
   const cols = table.columns.map((c) => `${q(c.name)} ${c.sqlType === 'INTEGER' ? 'INTEGER' : 'VARCHAR'}`);
   await db.execute(`CREATE OR REPLACE TEMP TABLE ${stage} (${cols.join(', ')})`);
-  if (rows.length > 0) {
-    const jsonl = join(scratch, `${table.name}.jsonl`);
-    await writeJsonLines(jsonl, rows, (r) => r);
+  let jsonl: string | undefined;
+  if (rows instanceof JsonLinesFile) {
+    await rows.close();
+    if (rows.count > 0) jsonl = rows.path;
+  } else if (rows.length > 0) {
+    jsonl = join(scratch, `${table.name}.jsonl`);
+    const file = new JsonLinesFile(jsonl);
+    await file.append(rows);
+    await file.close();
+  }
+  if (jsonl !== undefined) {
     const types = table.columns.map((c) => `${lit(c.name)}: ${lit(c.sqlType === 'INTEGER' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
     await db.execute(`INSERT INTO ${stage} SELECT ${table.columns.map((c) => q(c.name)).join(', ')}
       FROM read_json(${lit(jsonl)}, format = 'newline_delimited', columns = {${types}})`);
@@ -40,7 +49,9 @@ export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: read
 /** Quarantine Parquet in the same layout as the ERP feed's: file, line, column, reason, detail, raw line. */
 export async function writeQuarantine(db: DuckDBEngine, source: string, rejects: readonly Reject[], scratch: string, out: string): Promise<void> {
   const jsonl = join(scratch, 'quarantine.jsonl');
-  await writeJsonLines(jsonl, rejects, (r) => ({ source_file: source, line: r.line, column_name: r.column, reason: r.reason, detail: r.detail, raw_line: r.raw }));
+  const file = new JsonLinesFile(jsonl);
+  await file.append(rejects.map((r) => ({ source_file: source, line: r.line, column_name: r.column, reason: r.reason, detail: r.detail, raw_line: r.raw })));
+  await file.close();
   await db.execute(`COPY (SELECT source_file, CAST(line AS BIGINT) AS line, column_name, reason, detail, raw_line
     FROM read_json(${lit(jsonl)}, format = 'newline_delimited',
       columns = {source_file: 'VARCHAR', line: 'BIGINT', column_name: 'VARCHAR', reason: 'VARCHAR', detail: 'VARCHAR', raw_line: 'VARCHAR'})
@@ -48,26 +59,42 @@ export async function writeQuarantine(db: DuckDBEngine, source: string, rejects:
 }
 
 /**
- * Writes one JSON object per line, a few megabytes at a time: joined into one string, the 1.6M credit
- * reports of a 4M-invoice ledger passed V8's longest string (about 512 MB) and the ingest failed.
+ * A JSON-lines scratch file written a few megabytes at a time as rows arrive: joined into one string,
+ * the 1.6M credit reports of a 4M-invoice ledger passed V8's longest string (about 512 MB), and held
+ * in memory until the end they were most of the feed's 4.8 GB RSS.
  */
-async function writeJsonLines<T>(path: string, items: readonly T[], toJson: (item: T) => object): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
+export class JsonLinesFile {
+  count = 0;
+  private fh?: FileHandle;
+  private closed = false;
+
+  constructor(readonly path: string) {}
+
+  async append(items: readonly object[]): Promise<void> {
+    if (this.closed) throw new Error(`${this.path} is closed`);
+    this.fh ??= await open(this.path, 'w');
     let buf: string[] = [];
     let size = 0;
     for (const item of items) {
-      const line = JSON.stringify(toJson(item));
+      const line = JSON.stringify(item);
       buf.push(line);
       size += line.length + 1;
       if (size > 8 << 20) {
-        await fh.write(buf.join('\n') + '\n');
+        await this.fh.write(buf.join('\n') + '\n');
         buf = [];
         size = 0;
       }
     }
-    await fh.write(buf.length ? buf.join('\n') + '\n' : '\n');
-  } finally {
-    await fh.close();
+    if (buf.length) await this.fh.write(buf.join('\n') + '\n');
+    this.count += items.length;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // DuckDB reads an empty file as no rows only when it has a line.
+    this.fh ??= await open(this.path, 'w');
+    if (this.count === 0) await this.fh.write('\n');
+    await this.fh.close();
   }
 }

@@ -10,17 +10,27 @@ export type CompanyRow = z.infer<typeof companies.schema>;
 export type ReportRow = z.infer<typeof creditReports.schema>;
 export type EventRow = z.infer<typeof insolvencyEvents.schema>;
 
-/** What the lake already holds, so a batch can be checked against history. */
+/**
+ * What the lake already holds, so a batch can be checked against history. The report maps say where
+ * each report came from: IN_LAKE, or the file being read and its line (`origin`), so one map answers
+ * both "already in the lake" and "repeats line N" (a second map per file held 3.2M keys at 4M invoices).
+ */
 export interface KnownState {
   index: CompanyIdentityIndex;
-  reportIds: Set<string>;
+  reportIds: Map<string, number>;
   /** `provider|company_key|report_date` of every report in the lake. */
-  reportKeys: Set<string>;
+  reportKeys: Map<string, number>;
   eventIds: Set<string>;
 }
 
+/** A report committed before the file being read (in the lake, or an earlier file of the run). */
+export const IN_LAKE = 0;
+const LINES = 1e10;
+const origin = (serial: number, line: number) => serial * LINES + line;
+let serials = 0;
+
 export function emptyState(): KnownState {
-  return { index: new CompanyIdentityIndex(), reportIds: new Set(), reportKeys: new Set(), eventIds: new Set() };
+  return { index: new CompanyIdentityIndex(), reportIds: new Map(), reportKeys: new Map(), eventIds: new Set() };
 }
 
 export interface Normalised {
@@ -190,52 +200,79 @@ function eventRows(rec: ParsedRecord, key: string): EventRow[] {
  * later records (and later files of the same run) see them.
  */
 export function normalise(parsed: ParseOutput, state: KnownState): Normalised {
-  const out: Normalised = { companies: [], reports: [], events: [], rejects: [...parsed.rejects], read: parsed.records.length + parsed.rejects.length };
-  const batchReports = new Map<string, number>();
-  const companyAt = new Map<string, { row: CompanyRow; date: string }>();
-  for (const rec of parsed.records) {
-    try {
-      const { key, ids, company } = resolveCompany(rec, state);
-      const report = rec.report ? reportRow(rec, key) : undefined;
-      const events = eventRows(rec, key);
-      if (report) {
-        const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
-        const seen = batchReports.get(natural) ?? batchReports.get(report.report_id);
-        if (seen !== undefined) fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} repeats line ${seen}`);
-        if (state.reportIds.has(report.report_id) || state.reportKeys.has(natural)) {
-          fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} is already in the lake`);
+  const n = new Normaliser(parsed.kind, state);
+  const part = n.add(parsed);
+  return { companies: n.companies(), reports: part.reports, events: part.events, rejects: n.rejects(), read: n.read };
+}
+
+/**
+ * `normalise` for one file read piece by piece: `add` validates a piece and returns its accepted
+ * reports and events (the caller writes them out and lets them go); what spans pieces stays here —
+ * the file's report keys for its duplicate check, one company row per company, the rejects.
+ */
+export class Normaliser {
+  read = 0;
+  /** Tells this file's reports from earlier ones in the state's report maps. */
+  private readonly serial = ++serials;
+  private readonly companyAt = new Map<string, { row: CompanyRow; date: string }>();
+  private readonly rejected: Reject[] = [];
+
+  constructor(private readonly kind: ParseOutput['kind'], private readonly state: KnownState) {}
+
+  add(parsed: ParseOutput): { reports: ReportRow[]; events: EventRow[] } {
+    const { state, companyAt, serial } = this;
+    const out = { reports: [] as ReportRow[], events: [] as EventRow[] };
+    this.read += parsed.records.length + parsed.rejects.length;
+    this.rejected.push(...parsed.rejects);
+    for (const rec of parsed.records) {
+      try {
+        const { key, ids, company } = resolveCompany(rec, state);
+        const report = rec.report ? reportRow(rec, key) : undefined;
+        const events = eventRows(rec, key);
+        if (report) {
+          const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
+          const known = [state.reportKeys.get(natural), state.reportIds.get(report.report_id)];
+          const seen = known.find((o) => o !== undefined && Math.floor(o / LINES) === serial);
+          if (seen !== undefined) fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} repeats line ${seen % LINES}`);
+          if (known.some((o) => o !== undefined)) {
+            fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} is already in the lake`);
+          }
         }
+        const fresh = events.filter((e) => !state.eventIds.has(e.event_id));
+        if (this.kind === 'events' && fresh.length < events.length) {
+          fail('event_id', 'duplicate event', `${events[0]!.event_type} of ${key} on ${events[0]!.event_date} is already known`);
+        }
+        // Accepted: record it everywhere.
+        if (ids.length) state.index.register(ids, key);
+        if (report) {
+          const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
+          state.reportIds.set(report.report_id, origin(serial, rec.line));
+          state.reportKeys.set(natural, origin(serial, rec.line));
+          out.reports.push(report);
+        }
+        for (const e of fresh) {
+          state.eventIds.add(e.event_id);
+          out.events.push(e);
+        }
+        if (company) {
+          // One row per company per batch: the one from its latest report.
+          const date = report?.report_date ?? '';
+          const prev = companyAt.get(key);
+          if (!prev || date >= prev.date) companyAt.set(key, { row: company, date });
+        }
+      } catch (e) {
+        if (!(e instanceof RecordError)) throw e;
+        this.rejected.push({ line: rec.line, column: e.column, reason: e.reason, detail: e.detail, raw: rec.raw });
       }
-      const fresh = events.filter((e) => !state.eventIds.has(e.event_id));
-      if (parsed.kind === 'events' && fresh.length < events.length) {
-        fail('event_id', 'duplicate event', `${events[0]!.event_type} of ${key} on ${events[0]!.event_date} is already known`);
-      }
-      // Accepted: record it everywhere.
-      if (ids.length) state.index.register(ids, key);
-      if (report) {
-        const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
-        batchReports.set(natural, rec.line);
-        batchReports.set(report.report_id, rec.line);
-        state.reportIds.add(report.report_id);
-        state.reportKeys.add(natural);
-        out.reports.push(report);
-      }
-      for (const e of fresh) {
-        state.eventIds.add(e.event_id);
-        out.events.push(e);
-      }
-      if (company) {
-        // One row per company per batch: the one from its latest report.
-        const date = report?.report_date ?? '';
-        const prev = companyAt.get(key);
-        if (!prev || date >= prev.date) companyAt.set(key, { row: company, date });
-      }
-    } catch (e) {
-      if (!(e instanceof RecordError)) throw e;
-      out.rejects.push({ line: rec.line, column: e.column, reason: e.reason, detail: e.detail, raw: rec.raw });
     }
+    return out;
   }
-  out.companies = [...companyAt.values()].map((c) => c.row);
-  out.rejects.sort((a, b) => a.line - b.line);
-  return out;
+
+  companies(): CompanyRow[] {
+    return [...this.companyAt.values()].map((c) => c.row);
+  }
+
+  rejects(): Reject[] {
+    return [...this.rejected].sort((a, b) => a.line - b.line);
+  }
 }

@@ -1,4 +1,4 @@
-import { parseCsv } from '../../../reference/csv.js';
+import { parseCsvFrom } from '../../../reference/csv.js';
 import { dutchAmount, present, sizeClassOf, toInt, type CompanyInput, type ParseOutput, type ParsedRecord, type Reject } from '../records.js';
 
 /**
@@ -13,30 +13,6 @@ export const GRAYDON_COLUMNS = [
 ] as const;
 
 export type CsvKind = 'graydon' | 'canonical-reports' | 'canonical-companies' | 'canonical-events' | 'canonical-identifiers';
-
-interface Table {
-  /** `;`-separated exports are Dutch: decimal comma, thousands point. */
-  dutch: boolean;
-  header: string[];
-  rows: { line: number; values: Record<string, string>; raw: string; width: number }[];
-}
-
-function readTable(text: string): Table {
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
-  const recs = parseCsv(text, delimiter);
-  const header = (recs[0]?.fields ?? []).map((h) => h.trim().toLowerCase());
-  return {
-    dutch: delimiter === ';',
-    header,
-    rows: recs.slice(1).map((r) => ({
-      line: r.line,
-      values: Object.fromEntries(header.map((h, j) => [h, r.fields[j] ?? ''])),
-      raw: r.fields.join(delimiter),
-      width: r.fields.length,
-    })),
-  };
-}
 
 export function csvKind(header: readonly string[]): CsvKind | undefined {
   const has = (c: string) => header.includes(c);
@@ -159,21 +135,55 @@ function canonicalRecord(kind: CsvKind, line: number, v: Record<string, string>,
 }
 
 export function parseCreditCsv(text: string): ParseOutput | { error: string } {
-  const t = readTable(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  if (t.header.length === 0 || t.header.every((h) => h === '')) return { error: 'file is empty (expected a header line)' };
-  const kind = csvKind(t.header);
-  if (!kind) {
-    return { error: `unrecognised credit-report CSV header (${t.header.slice(0, 8).join(', ')}…): expected a Graydon export or a canonical companies / credit_reports / insolvency_events CSV` };
-  }
-  const records: ParsedRecord[] = [];
-  const rejects: Reject[] = [];
-  for (const r of t.rows) {
-    if (r.width !== t.header.length) {
-      rejects.push({ line: r.line, column: '', reason: r.width < t.header.length ? 'too few columns' : 'too many columns', detail: `${r.width} fields, header has ${t.header.length}`, raw: r.raw });
-      continue;
+  return new CreditCsvReader().push(text);
+}
+
+/**
+ * A credit-report CSV read piece by piece (./text-chunks.ts cuts the pieces at record ends): the
+ * first piece carries the header, which fixes the delimiter and the kind of file; every piece gives
+ * its records and rejects, with their line numbers in the whole file.
+ */
+export class CreditCsvReader {
+  private header?: string[];
+  private delimiter = ',';
+  private kind?: CsvKind;
+  private line = 1;
+
+  push(piece: string): ParseOutput | { error: string } {
+    let text = piece;
+    if (!this.header) {
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      const firstLine = text.slice(0, text.search(/\r?\n|$/));
+      this.delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
     }
-    records.push(kind === 'graydon' ? graydonRecord(r.line, r.values, r.raw, t.dutch) : canonicalRecord(kind, r.line, r.values, r.raw));
+    const { records: recs, nextLine } = parseCsvFrom(text, this.delimiter, this.line);
+    this.line = nextLine;
+    let rows = recs;
+    if (!this.header) {
+      this.header = (recs[0]?.fields ?? []).map((h) => h.trim().toLowerCase());
+      rows = recs.slice(1);
+      if (this.header.length === 0 || this.header.every((h) => h === '')) return { error: 'file is empty (expected a header line)' };
+      this.kind = csvKind(this.header);
+      if (!this.kind) {
+        return { error: `unrecognised credit-report CSV header (${this.header.slice(0, 8).join(', ')}…): expected a Graydon export or a canonical companies / credit_reports / insolvency_events CSV` };
+      }
+    }
+    const header = this.header;
+    const kind = this.kind!;
+    const dutch = this.delimiter === ';';
+    const records: ParsedRecord[] = [];
+    const rejects: Reject[] = [];
+    for (const r of rows) {
+      const raw = r.fields.join(this.delimiter);
+      const width = r.fields.length;
+      if (width !== header.length) {
+        rejects.push({ line: r.line, column: '', reason: width < header.length ? 'too few columns' : 'too many columns', detail: `${width} fields, header has ${header.length}`, raw });
+        continue;
+      }
+      const values = Object.fromEntries(header.map((h, j) => [h, r.fields[j] ?? '']));
+      records.push(kind === 'graydon' ? graydonRecord(r.line, values, raw, dutch) : canonicalRecord(kind, r.line, values, raw));
+    }
+    const outKind = kind === 'canonical-companies' ? 'companies' : kind === 'canonical-events' ? 'events' : kind === 'canonical-identifiers' ? 'identifiers' : 'reports';
+    return { kind: outKind, records, rejects, warnings: [] };
   }
-  const outKind = kind === 'canonical-companies' ? 'companies' : kind === 'canonical-events' ? 'events' : kind === 'canonical-identifiers' ? 'identifiers' : 'reports';
-  return { kind: outKind, records, rejects, warnings: [] };
 }
