@@ -6,7 +6,7 @@ import { cli } from '../helpers/cli.js';
 import { generateLedger } from '../../src/generator/index.js';
 import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { DuckDBEngine, withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
-import { instanceConfig, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
+import { ALLOCATOR_UNDER_A_LIMIT, instanceConfig, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
 import { convertInstance } from '../../src/feeds/canonical-csv/convert.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 
@@ -56,10 +56,13 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
       expect(a.temp_directory).toMatch(new RegExp(`creditlake-spill-p${process.pid}-\\d+$`));
       expect(b.temp_directory).not.toBe(a.temp_directory);
       expect(instanceConfig({ memoryLimit: '2GB', readOnly: true })).toMatchObject({ memory_limit: '2GB', access_mode: 'READ_ONLY' });
+      // under a limit the allocator gives memory back early (RSS over the limit at 4M invoices)
+      expect(a).toMatchObject(ALLOCATOR_UNDER_A_LIMIT);
     } finally {
       useDuckDBResources({});
     }
     expect(instanceConfig().memory_limit).toBeUndefined();
+    expect(instanceConfig().allocator_flush_threshold).toBeUndefined();
   });
 
   it('spills a table larger than the limit to its folder and removes the folder on close', async () => {
@@ -68,7 +71,9 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
     try {
       // About 100 MB of strings: more than the limit.
       await engine.execute(`CREATE TEMP TABLE big AS SELECT range AS i, md5(CAST(range AS VARCHAR)) || md5(CAST(range + 1 AS VARCHAR)) AS s FROM range(1200000)`);
-      const { rows } = await engine.query(`SELECT (SELECT count(DISTINCT s) FROM big) AS n, (SELECT count(*) FROM duckdb_temporary_files()) AS files`);
+      const { rows } = await engine.query(`SELECT (SELECT count(DISTINCT s) FROM big) AS n, (SELECT count(*) FROM duckdb_temporary_files()) AS files,
+        current_setting('allocator_flush_threshold') AS flush, current_setting('allocator_background_threads') AS purge`);
+      expect([rows[0]!.flush, rows[0]!.purge]).toEqual(['16.0 MiB', true]);
       expect(Number(rows[0]!.n)).toBe(1_200_000);
       expect(Number(rows[0]!.files)).toBeGreaterThan(0);
       expect(readdirSync(spill).length).toBeGreaterThan(0);
