@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
  * so its memory follows the piece (`size` plus at most one read of `readSize`), not the file: a 4M-invoice ledger's 1.6M reports held as records
  * at once took 4.8 GB of RSS, and a file past V8's longest string (about 512 MB) could not be read.
  */
-export async function* csvTextChunks(path: string, size = 8 << 20, readSize = 1 << 20): AsyncGenerator<string> {
+export async function* csvTextChunks(path: string, size = 1 << 20, readSize = 1 << 18): AsyncGenerator<string> {
   let carry = '';
   // Quote parity of carry[0, scanned): only the new part of each read is scanned.
   let scanned = 0;
