@@ -149,6 +149,11 @@ async function ingestOne(
   const sizeBytes = (await stat(file)).size;
   const ingestDate = isoDay(started);
   const scratch = await mkdtemp(join(opts.scratchDir ?? tmpdir(), scratchPrefix('ingest')));
+  // Work started in the background that writes into scratch (prior batches downloaded from S3, the
+  // conversion): removing scratch while one still writes fails with ENOTEMPTY, or leaves files behind,
+  // whenever this function returns or throws before awaiting it (a file already ingested, a failed
+  // hash or manifest lookup).
+  const background: Promise<unknown>[] = [];
   try {
     // Hashing and converting run side by side: the hash decides whether the file was ingested
     // before, and waiting for it first would add a full extra read of the file to every new batch.
@@ -157,7 +162,7 @@ async function ingestOne(
     // The table's earlier batches: a document number they hold as the other type is refused, and the
     // versions this file replaces are reported.
     const prior: Promise<readonly PriorBatch[]> = priorBatches(store, table.name, scratch);
-    prior.catch(() => undefined);
+    background.push(prior.catch(() => undefined));
     const converting = convertCsv({
       file,
       table,
@@ -172,7 +177,7 @@ async function ingestOne(
       onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),
     });
     // Until it is awaited below, a failing conversion must not count as an unhandled rejection.
-    converting.catch(() => undefined);
+    background.push(converting.catch(() => undefined));
     const sha256 = await sha256File(file);
     const base = { file, sha256, sizeBytes, topReasons: [] as ReasonCount[], warnings: [] as string[] };
 
@@ -279,6 +284,7 @@ async function ingestOne(
       manifestKey: manifestKey(table.name, sha256),
     };
   } finally {
+    await Promise.all(background);
     await rm(scratch, { recursive: true, force: true });
   }
 }
