@@ -16,14 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Duration } from 'aws-cdk-lib';
-import { App, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Template } from 'aws-cdk-lib/assertions';
-import { createBuildStepHandler, stepDepsFromEnv, type BuildStepEvent } from '../../functions/build-step.js';
+import { createBuildStepHandler, stepDepsFromEnv } from '../../functions/build-step.js';
 import type { StepDeps } from '../../src/aws/build-steps.js';
-import { BuildOrchestration } from '../../infra/constructs/build-orchestration.js';
-import { ExecutionKilled, runStateMachine, StatesError, type RunOptions } from '../support/state-machine.js';
+import { ExecutionKilled, type RunOptions } from '../support/state-machine.js';
+import { athenaSync, BuildExecutions, stackBuildDefinition } from '../support/build-executions.js';
 import { createHandler } from '../../functions/dashboard-api.js';
 import { createIngestHandler } from '../../functions/ingest.js';
 import { BuildLock } from '../../src/aws/build-lock.js';
@@ -152,18 +148,7 @@ const ingest = () =>
     maxRejectRate: 0,
     log: jsonLogger({}, () => undefined),
   });
-/** The stack's build state machine, as CDK synthesises it (the step Lambda's ARN rendered as `<…>`). */
-function buildDefinition(): any {
-  const stack = new Stack(new App(), 'Definition', { env: { account: '123456789012', region: 'eu-west-1' } });
-  const fn = new lambda.Function(stack, 'Step', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = 1') });
-  new BuildOrchestration(stack, 'Build', { stepFunction: fn, stateMachineName: 'creditlake-build', workgroupName: 'creditlake', databaseName: 'creditlake', parallelism: 4, logRetentionDays: 30, timeout: Duration.hours(6) });
-  const sm = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
-  return JSON.parse(sm.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<step>')).join(''));
-}
-const definition = buildDefinition();
-/** Executions still running (what DescribeExecution would say); a killed one is not. */
-const running = new Set<string>();
-let executions = 0;
+const executions = new BuildExecutions(stackBuildDefinition(), athenaSync(new AthenaClient({ region: 'eu-west-1' })).run);
 const steps = (over: Partial<StepDeps> = {}) =>
   createBuildStepHandler({
     engine: engine(),
@@ -173,38 +158,12 @@ const steps = (over: Partial<StepDeps> = {}) =>
     config: defaultConfig(),
     deployedConfig: {},
     lock: new BuildLock(lockLake(), { ttlMs: 60 * 60_000 }),
-    executionRunning: async (arn) => running.has(arn),
+    executionRunning: executions.isRunning,
     log: jsonLogger({}, () => undefined),
     ...over,
   });
-/** Athena's .sync integration: start the query, wait for it, fail the task as Step Functions does. */
-async function athenaSync(params: { QueryString: string; WorkGroup: string; QueryExecutionContext: { Database: string } }) {
-  const client = new AthenaClient({ region: 'eu-west-1' });
-  const { QueryExecutionId } = await client.send(new StartQueryExecutionCommand(params));
-  const { QueryExecution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId }));
-  const state = QueryExecution!.Status!.State;
-  if (state !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: { ...QueryExecution, QueryExecutionId } }));
-  return { QueryExecution: { ...QueryExecution, QueryExecutionId } };
-}
 /** One execution of the build state machine; resolves with its output, rejects with its error. */
-async function build(opts: Partial<RunOptions> = {}, over: Partial<StepDeps> = {}) {
-  const id = `arn:aws:states:eu-west-1:123456789012:execution:creditlake-build:run-${++executions}`;
-  running.add(id);
-  const handler = steps(over);
-  try {
-    return await runStateMachine(definition, { reason: 'ingest' }, {
-      executionId: id,
-      resources: (r) => (r === '<step>' ? (i) => handler(i as BuildStepEvent) : r.endsWith(':states:::athena:startQueryExecution.sync') ? (i) => athenaSync(i) : undefined),
-      ...opts,
-    });
-  } catch (e) {
-    if (!(e instanceof ExecutionKilled)) running.delete(id);
-    throw e;
-  } finally {
-    // A killed execution is as dead as a finished one (StopExecution).
-    running.delete(id);
-  }
-}
+const build = (opts: Partial<RunOptions> = {}, over: Partial<StepDeps> = {}) => executions.run(steps(over), opts);
 const gate = () =>
   createWebGate({
     hostedUi: async () => ({ domainUrl: 'https://acme.auth.eu-west-1.amazoncognito.com', clientId: TEST_POOL.clientId, publicOrigin: 'https://d1.cloudfront.net' }),

@@ -26,13 +26,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Duration } from 'aws-cdk-lib';
-import { App, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Template } from 'aws-cdk-lib/assertions';
-import { createBuildStepHandler, type BuildStepEvent } from '../../functions/build-step.js';
-import { BuildOrchestration } from '../../infra/constructs/build-orchestration.js';
-import { ExecutionKilled, runStateMachine, StatesError, type RunOptions } from '../support/state-machine.js';
+import { createBuildStepHandler } from '../../functions/build-step.js';
+import type { RunOptions } from '../support/state-machine.js';
+import { athenaSync, BuildExecutions, stackBuildDefinition } from '../support/build-executions.js';
 import { createHandler } from '../../functions/dashboard-api.js';
 import { createIngestHandler } from '../../functions/ingest.js';
 import { createCompactHandler } from '../../functions/compact.js';
@@ -78,7 +74,6 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
   let duck: ReadOnlyWarehouse;
   /** Statements that fail once with a transient error, between the state machine and Athena. */
   let flaky: RegExp | undefined;
-  const flakyFailed = new Set<string>();
   const buildRequests: string[] = [];
 
   beforeAll(async () => {
@@ -139,18 +134,9 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     const [o] = await ingest()(dropEvent(key));
     return o!;
   };
-  /** The stack's build state machine, as CDK synthesises it (the step Lambda's ARN rendered as `<…>`). */
-  function buildDefinition(): any {
-    const stack = new Stack(new App(), 'Definition', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const fn = new lambda.Function(stack, 'Step', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = 1') });
-    new BuildOrchestration(stack, 'Build', { stepFunction: fn, stateMachineName: 'creditlake-build', workgroupName: 'creditlake', databaseName: database, parallelism: 4, logRetentionDays: 30, timeout: Duration.hours(6) });
-    const sm = Object.values(Template.fromStack(stack).findResources('AWS::StepFunctions::StateMachine'))[0] as { Properties: { DefinitionString: { 'Fn::Join': [string, unknown[]] } } };
-    return JSON.parse(sm.Properties.DefinitionString['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<step>')).join(''));
-  }
-  const definition = buildDefinition();
-  /** Executions still running (what DescribeExecution would say); a killed one is not. */
-  const running = new Set<string>();
-  let executions = 0;
+  // The first run of a statement matching `flaky` is lost after it wrote its table (see athenaSync).
+  const sync = athenaSync({ send: (command) => standIn.athena.send(command as never) }, () => flaky);
+  const executions = new BuildExecutions(stackBuildDefinition(database), sync.run);
   const steps = () =>
     createBuildStepHandler({
       engine: engine(),
@@ -160,46 +146,11 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
       config: defaultConfig(),
       deployedConfig: {},
       lock: new BuildLock(lockLake(), { ttlMs: 60 * 60_000 }),
-      executionRunning: async (arn) => running.has(arn),
+      executionRunning: executions.isRunning,
       log: jsonLogger({}, () => undefined),
     });
-  /**
-   * Athena's .sync integration: start the query, wait for it, fail the task as Step Functions does. The
-   * first run of a statement matching `flaky` runs on Trino to its end (its table and files written) and
-   * is then reported FAILED, as a worker lost at the end of a query leaves it: the retry must clean up.
-   */
-  async function athenaSync(params: { QueryString: string; WorkGroup: string; QueryExecutionContext: { Database: string } }) {
-    const client = standIn.athena;
-    const { QueryExecutionId } = (await client.send(new StartQueryExecutionCommand(params))) as { QueryExecutionId: string };
-    for (;;) {
-      const { QueryExecution } = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId }))) as { QueryExecution: { Status: Record<string, unknown> } };
-      const state = QueryExecution.Status.State;
-      if (state === 'SUCCEEDED' && flaky?.test(params.QueryString) && !flakyFailed.has(params.QueryString)) {
-        flakyFailed.add(params.QueryString);
-        const lost = { ...QueryExecution, Status: { State: 'FAILED', AthenaError: { ErrorMessage: 'GENERIC_INTERNAL_ERROR: worker lost' } } };
-        throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: lost }));
-      }
-      if (state === 'SUCCEEDED') return { QueryExecution };
-      if (state === 'FAILED' || state === 'CANCELLED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution }));
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
   /** One execution of the build state machine; resolves with its output, rejects with its error. */
-  async function build(opts: Partial<RunOptions> = {}) {
-    const id = `arn:aws:states:eu-west-1:123456789012:execution:creditlake-build:run-${++executions}`;
-    running.add(id);
-    const handler = steps();
-    try {
-      return await runStateMachine(definition, { reason: 'ingest' }, {
-        executionId: id,
-        resources: (r) => (r === '<step>' ? (i) => handler(i as BuildStepEvent) : r.endsWith(':states:::athena:startQueryExecution.sync') ? (i) => athenaSync(i) : undefined),
-        ...opts,
-      });
-    } finally {
-      // A killed execution is as dead as a finished one (StopExecution).
-      running.delete(id);
-    }
-  }
+  const build = (opts: Partial<RunOptions> = {}) => executions.run(steps(), opts);
   const gate = () =>
     createWebGate({
       hostedUi: async () => ({ domainUrl: 'https://acme.auth.eu-west-1.amazoncognito.com', clientId: TEST_POOL.clientId, publicOrigin: 'https://d1.cloudfront.net' }),
@@ -282,7 +233,7 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     expect(standIn.executions.filter((e) => e.state !== 'SUCCEEDED').map((e) => `${e.reason}\n${e.query.slice(0, 200)}`)).toEqual([]);
     // The lost statement had written its table and files; the retry ran after 15 s on a clean slate.
     expect(waits).toEqual([15]);
-    expect(flakyFailed.size).toBe(1);
+    expect(sync.lost.size).toBe(1);
     expect(statements().filter((q) => /^CREATE TABLE dso_monthly__ctas_/.test(q))).toHaveLength(2);
     firstBuild = report.build_id;
     expect((await glue().send(new GetTableCommand({ DatabaseName: database, Name: 'dso_monthly' })) as { Table: { StorageDescriptor: { Location: string } } }).Table.StorageDescriptor.Location).toBe(
