@@ -1,4 +1,5 @@
 import type { Meta, SliceName, SliceOk, SliceResponse } from '../../src/serve/contract.js';
+import { sliceUrl } from '../../src/serve/view-state.js';
 
 export type { Meta, SliceOk, SliceResponse };
 
@@ -38,8 +39,7 @@ export function fetchMeta(signal?: AbortSignal): Promise<Meta> {
 }
 
 export function fetchSlice(name: SliceName, params: Record<string, string>, signal?: AbortSignal): Promise<SliceResponse> {
-  const q = new URLSearchParams(params).toString();
-  return getJson<SliceResponse>(`/api/slices/${encodeURIComponent(name)}${q ? `?${q}` : ''}`, signal);
+  return getJson<SliceResponse>(sliceUrl(name, params), signal);
 }
 
 /** The URL of a slice's full export (every row that matched, not the cut list on the page). */

@@ -10,7 +10,7 @@ import { worklistRule, worklistSections } from './pages/worklist.js';
 import { enumLabel } from './charts/tables.js';
 import type { PageEnv, SectionDef } from './pages/types.js';
 import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceQuery, toUrl, withChanges, type PageId, type ViewState } from './state.js';
-import { Card } from './ui/card.js';
+import { Card, loadChartLibrary } from './ui/card.js';
 import { noteText } from './notes.js';
 import { h } from './ui/dom.js';
 
@@ -260,6 +260,8 @@ async function start(): Promise<void> {
     render();
   });
   render();
+  // Evaluated now, while the page's data is on its way, not when the first chart asks for it.
+  void loadChartLibrary().catch(() => undefined);
 }
 
 void start();

@@ -70,11 +70,17 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
     });
     // Chunks app.js imports statically (code it shares with the lazily loaded Excel writer) are
     // fetched with it, not one round trip after it has arrived and been parsed.
-    const app = Object.entries(result.metafile.outputs).find(([f]) => basename(f) === 'app.js')?.[1];
-    const preloads = (app?.imports ?? [])
-      .filter((i) => i.kind === 'import-statement')
-      .map((i) => `  <link rel="modulepreload" href="/assets/${basename(i.path)}">\n`)
-      .join('');
+    // The chart library is imported dynamically (the page's data shows while it compiles) but every
+    // page with a chart needs it at once: it is preloaded too, with what it imports.
+    const outputs = result.metafile.outputs;
+    const app = Object.entries(outputs).find(([f]) => basename(f) === 'app.js')?.[1];
+    const charts = Object.entries(outputs).find(([, o]) => o.entryPoint && resolve(o.entryPoint) === join(DASHBOARDS_DIR, 'src', 'echarts.ts'));
+    if (!charts) throw new Error('the dashboards bundle has no chart library chunk (dashboards/src/echarts.ts)');
+    const preloaded = new Set<string>();
+    for (const i of app?.imports ?? []) if (i.kind === 'import-statement') preloaded.add(basename(i.path));
+    preloaded.add(basename(charts[0]));
+    for (const i of charts[1].imports) if (i.kind === 'import-statement') preloaded.add(basename(i.path));
+    const preloads = [...preloaded].map((f) => `  <link rel="modulepreload" href="/assets/${f}">\n`).join('');
     const html = readFileSync(join(DASHBOARDS_DIR, 'index.html'), 'utf8');
     const script = html.indexOf('  <script type="module"');
     if (script < 0) throw new Error('dashboards/index.html has no module script to preload beside');

@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import { extname, join, resolve, sep } from 'node:path';
 import { lakePaths } from '../lake/layout.js';
 import type { AddressInfo } from 'node:net';
-import { handleApiRequest, prewarm, startView } from './api.js';
+import { handleApiRequest, prewarm, startView, viewRequests } from './api.js';
+import { sliceUrl } from './view-state.js';
 import { ensureDashboardBundle } from './bundle.js';
 import { DASHBOARD_CSP } from './content-security-policy.js';
 import type { RawQuery } from './params.js';
@@ -80,6 +81,23 @@ function loadAssets(distDir: string): Map<string, Asset> {
   const html = readFileSync(join(distDir, 'index.html'));
   assets.set('/index.html', { body: html, etag: etagOf(html), type: TYPES['.html']! });
   return assets;
+}
+
+/**
+ * The page with a preload hint per slice its view will request: the browser fetches the data while
+ * it downloads and compiles the script, and the page's own requests take those answers (same URL,
+ * same mode) instead of starting after the script has run.
+ */
+export function pageWithDataPreloads(html: string, pathname: string, search: string): string {
+  const links = viewRequests(pathname, search)
+    .map((r) => `  <link rel="preload" href="${escapeAttr(sliceUrl(r.slice, r.query))}" as="fetch" crossorigin>\n`)
+    .join('');
+  const end = html.indexOf('</head>');
+  return end < 0 ? html : html.slice(0, end) + links + html.slice(end);
+}
+
+function escapeAttr(v: string): string {
+  return v.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function etagOf(body: Buffer): string {
@@ -200,6 +218,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         res.end();
         return;
       }
+    }
+    if (isPage) {
+      send(res, 200, headers, pageWithDataPreloads(asset.body.toString('utf8'), url.pathname, url.search), head);
+      return;
     }
     if (gzip) headers['content-encoding'] = 'gzip';
     send(res, 200, headers, gzip ? asset.gzip! : asset.body, head);

@@ -136,3 +136,13 @@ export function sliceQuery(state: ViewState, slice: SliceName, accepted: readonl
   const limit = (PAGE_LIMITS as Partial<Record<SliceName, number>>)[slice];
   return { ...sliceParams(state, accepted.filter((p) => p !== 'limit')), ...(limit !== undefined && accepted.includes('limit') ? { limit: String(limit) } : {}) };
 }
+
+/**
+ * The URL of one slice request. The page's requests and the server's preload hints for them are
+ * built here, so a hint names exactly the URL the page will ask for (a different parameter order
+ * would be a second request, not the preloaded one).
+ */
+export function sliceUrl(slice: SliceName, query: Record<string, string>): string {
+  const q = new URLSearchParams(query).toString();
+  return `/api/slices/${encodeURIComponent(slice)}${q ? `?${q}` : ''}`;
+}

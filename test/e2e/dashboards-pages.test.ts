@@ -185,7 +185,7 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
     expect(d.problems).toEqual([]);
   });
 
-  it('every page asks for all its slices at once: none waits for another\'s answer', async () => {
+  it('every page asks for all its slices at once, named in preload hints so they load beside the script: none waits for another\'s answer', async () => {
     for (const path of ['/cfo', '/marketing', '/risk', '/collections', '/worklist', '/customers/C000003']) {
       const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 } });
       // Every fetch of a slice and the moment its answer is read, in order (the page's own fetch, wrapped).
@@ -206,6 +206,29 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
       const starts = events.filter((e) => e.startsWith('start'));
       expect(starts.length, path).toBeGreaterThanOrEqual(path === '/worklist' ? 1 : 3);
       expect(events.slice(0, starts.length), path).toEqual(starts);
+      // The page names its data requests in preload hints: each is fetched once, while the script
+      // still downloads (not after it has run), and the page's own request takes that answer.
+      const net = await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          performance: { getEntriesByType(t: string): { name: string; startTime: number; responseEnd: number; decodedBodySize: number }[] };
+          document: { querySelectorAll(s: string): Iterable<{ getAttribute(n: string): string | null }> };
+        };
+        return {
+          preloads: [...g.document.querySelectorAll('link[rel="preload"][as="fetch"][href^="/api/slices/"]')].map((l) => l.getAttribute('href')!),
+          resources: g.performance.getEntriesByType('resource').map((r) => ({ path: r.name.replace(/^https?:\/\/[^/]+/, ''), start: r.startTime, end: r.responseEnd, size: r.decodedBodySize })),
+        };
+      });
+      const asked = starts.map((e) => e.slice('start '.length).replace(/^https?:\/\/[^/]+/, ''));
+      expect(new Set(net.preloads), path).toEqual(new Set(asked));
+      const app = net.resources.find((r) => r.path === '/assets/app.js')!;
+      for (const url of new Set(asked)) {
+        const fetched = net.resources.filter((r) => r.path === url);
+        expect(fetched.length, `${path}: ${url} fetched once`).toBe(1);
+        expect(fetched[0]!.start, `${path}: ${url} requested before the script had arrived`).toBeLessThan(app.end);
+      }
+      // The chart library is a chunk of its own (the page's data shows while it compiles), preloaded.
+      expect(app.size, 'app.js without ECharts').toBeLessThan(200_000);
+      expect(net.resources.some((r) => r.path.endsWith('.js') && r.size > 400_000), 'the ECharts chunk').toBe(true);
       await page.close();
     }
   });

@@ -53,9 +53,21 @@ describe('creditlake serve over HTTP', () => {
     // Every chunk the bundle imports statically is preloaded by the page, not fetched after app.js ran.
     const html = (await raw('GET', '/cfo')).body;
     const plain = (await raw('GET', '/assets/app.js')).body;
-    const chunks = [...plain.matchAll(/(?:^|[;}\s])import\s*[^;()]*?from\s*"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
+    const chunks = [...plain.matchAll(/(?:^|[;}\s])import\s*(?:[^;()]*?from\s*)?"\.\/(chunk-[A-Z0-9]+\.js)"/g)].map((m) => m[1]);
     expect(chunks.length).toBeGreaterThan(0);
     for (const c of chunks) expect(html, c).toContain(`<link rel="modulepreload" href="/assets/${c}">`);
+    // The chart library is imported dynamically (the data shows while it compiles) and preloaded
+    // too; the Excel writer, needed on a download only, is not.
+    const dynamic = [...plain.matchAll(/import\("\.\/(chunk-[A-Z0-9]+\.js)"\)/g)].map((m) => m[1]!);
+    const charts = [];
+    for (const c of dynamic) {
+      const body = (await raw('GET', `/assets/${c}`)).body;
+      if (body.includes('cl-light')) charts.push(c);
+      else expect(html, c).not.toContain(`/assets/${c}`);
+    }
+    expect(charts).toHaveLength(1);
+    expect(html).toContain(`<link rel="modulepreload" href="/assets/${charts[0]}">`);
+    expect(plain.length, 'app.js without ECharts').toBeLessThan(200_000);
   });
 
   it('is read-only and maps no URL to a file path', async () => {

@@ -1,10 +1,22 @@
 import type { ChartModel, DataRow, TableData } from '../charts/common.js';
 import { csvFileName, toCsv } from '../csv.js';
-import { echarts } from '../echarts.js';
+import type { ECharts, EChartsCoreOption } from 'echarts/core';
 import type { Lang } from '../format.js';
 import { t } from '../i18n.js';
 import { download, h } from './dom.js';
 import { renderTable, type TableOptions } from './table.js';
+
+/**
+ * ECharts (most of the front end's code) is a chunk of its own, loaded once and shared by every
+ * card: a page's identity, tiles and tables are on screen while it compiles, instead of waiting
+ * behind it. index.html preloads the chunk, so it downloads beside the main script; main.ts asks
+ * for it at start so it is evaluated while the first data arrives.
+ */
+let chartLibrary: Promise<typeof import('../echarts.js')> | undefined;
+export function loadChartLibrary(): Promise<typeof import('../echarts.js')> {
+  chartLibrary ??= import('../echarts.js');
+  return chartLibrary;
+}
 
 export interface CardEnv {
   lang: Lang;
@@ -22,7 +34,9 @@ export class Card {
   private readonly body: HTMLElement;
   private readonly actions: HTMLElement;
   private readonly extra: HTMLElement;
-  private chart?: echarts.ECharts;
+  private chart?: ECharts;
+  /** Bumped by every change of content: a chart whose library arrives after the card moved on is not drawn. */
+  private version = 0;
   private observer?: ResizeObserver;
 
   constructor(
@@ -156,12 +170,24 @@ export class Card {
     const png = h('button', { type: 'button', 'data-action': 'png', text: t(this.env.lang, 'export_png'), onclick: () => void this.exportPng() });
     this.actions.replaceChildren(toggle, this.csvButton(shown), this.xlsxButton(shown), png);
     this.body.replaceChildren(chartEl);
+    const version = this.version;
+    void loadChartLibrary().then(
+      ({ echarts }) => {
+        if (version === this.version) this.drawChart(echarts, chartEl, model);
+      },
+      (e: Error) => {
+        if (version === this.version) this.setState('error', t(this.env.lang, 'failed', { error: e.message }));
+      },
+    );
+  }
+
+  private drawChart(echarts: typeof import('../echarts.js').echarts, chartEl: HTMLElement, model: ChartModel): void {
     const chart = echarts.init(chartEl, this.env.theme === 'dark' ? 'cl-dark' : 'cl-light', { renderer: 'svg' });
     chart.on('finished', () => chartEl.setAttribute('data-rendered', 'true'));
     // Our summary is the chart's accessible description; given through the aria option, ECharts keeps
     // it when it re-renders (a resize) instead of writing its generic one back.
     const aria = (model.option as { aria?: Record<string, unknown> }).aria ?? {};
-    chart.setOption({ ...model.option, aria: { ...aria, enabled: true, label: { description: model.summary } } } as echarts.EChartsCoreOption);
+    chart.setOption({ ...model.option, aria: { ...aria, enabled: true, label: { description: model.summary } } } as EChartsCoreOption);
     // ECharts writes its own aria-label from the option; ours is the summary built with the data.
     chartEl.setAttribute('aria-label', model.summary);
     this.chart = chart;
@@ -216,6 +242,7 @@ export class Card {
   }
 
   private disposeChart(): void {
+    this.version++;
     this.observer?.disconnect();
     this.observer = undefined;
     this.chart?.dispose();
