@@ -27,16 +27,13 @@ export interface DashboardApiProps {
 const NODE_RUNTIMES = { 20: lambda.Runtime.NODEJS_20_X, 22: lambda.Runtime.NODEJS_22_X, 24: lambda.Runtime.NODEJS_24_X };
 
 /**
- * Canonical tables behind the views the slices read (`customers`, and the intermediate views such as
- * `int_customer_groups` over it and other tables). Athena reads S3 with the caller's rights, and such a
- * view reads the table's raw files through its committed-batch filter, which reads the table's
- * manifests and retire records: the role needs all three, for these tables only
- * (test/unit/dashboard-read-prefixes.test.ts derives the list from the slices' SQL and the model graph).
+ * Lake prefixes the dashboards read: the marts, nothing else. Athena reads S3 with the caller's
+ * rights, and a view over a canonical table (`customers`) would read that table's raw files,
+ * manifests and retire records; the slices read customers from the `dim_customers` mart instead,
+ * so the role needs no raw data (test/unit/dashboard-read-prefixes.test.ts fails when a slice or
+ * the catalog reads anything but a mart).
  */
-export const DASHBOARD_READ_TABLES = ['company_identifiers', 'credit_reports', 'customers', 'invoices', 'open_item_snapshots', 'payments'] as const;
-
-/** Lake prefixes the dashboards read: the marts, and for those tables their raw files and commit records. */
-export const DASHBOARD_READ_PREFIXES: readonly string[] = ['marts/', ...DASHBOARD_READ_TABLES.flatMap((t) => [`raw/${t}/`, `manifests/${t}/`, `retired/${t}/`])];
+export const DASHBOARD_READ_PREFIXES: readonly string[] = ['marts/'];
 
 /** Query verbs of the API role: it reads through Athena, nothing else. */
 export const DASHBOARD_ATHENA_ACTIONS = [
@@ -170,7 +167,7 @@ export class DashboardApi extends Construct {
     }
     acknowledgeScopedResourceWildcards(
       role,
-      'Object reads are scoped to the marts/ prefix of the lake, the raw files and commit records of the tables the views the dashboards read are over, and the dashboards bundle, result objects to the workgroup prefix and Glue reads ' +
+      'Object reads are scoped to the marts/ prefix of the lake and the dashboards bundle, result objects to the workgroup prefix and Glue reads ' +
         'to the tables of one database: object keys and mart tables appear at run time; every action is named and read-only ' +
         'except writing query results.',
     );

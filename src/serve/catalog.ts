@@ -65,34 +65,34 @@ export async function loadCatalog(engine: WarehouseEngine): Promise<Catalog> {
     : [];
 
   // Grouped marts hold the group values exactly as the models derive them (SBI section, 'unknown');
-  // the filters offer those. Before the KPI suite the customers table is the source.
+  // the filters offer those. Before the KPI suite the customer dimension is the source.
   const grouped = hasColumn('ar_aging', 'group_by') && hasColumn('ar_aging', 'group_value');
   const groupValues = (groupBy: string) =>
     strings(`SELECT DISTINCT group_value AS v FROM ar_aging WHERE group_by = '${groupBy}' ORDER BY v`);
   const segment = grouped
     ? await groupValues('segment')
-    : hasColumn('customers', 'segment')
-      ? await strings('SELECT DISTINCT segment AS v FROM customers ORDER BY v')
+    : hasColumn('dim_customers', 'segment')
+      ? await strings('SELECT DISTINCT segment AS v FROM dim_customers ORDER BY v')
       : [];
   const country = grouped
     ? await groupValues('country')
-    : hasColumn('customers', 'country')
-      ? await strings('SELECT DISTINCT country AS v FROM customers ORDER BY v')
+    : hasColumn('dim_customers', 'country')
+      ? await strings('SELECT DISTINCT country AS v FROM dim_customers ORDER BY v')
       : [];
   const size = grouped
     ? await groupValues('size_class')
-    : hasColumn('customers', 'size_class')
-      ? await strings('SELECT DISTINCT size_class AS v FROM customers ORDER BY v')
+    : hasColumn('dim_customers', 'size_class')
+      ? await strings('SELECT DISTINCT size_class AS v FROM dim_customers ORDER BY v')
       : [];
   const sbi_section = grouped
     ? await groupValues('sbi_section')
-    : hasColumn('customers', 'sbi_code')
-      ? await strings(`SELECT DISTINCT ${sbiSectionSql('sbi_code')} AS v FROM customers ORDER BY v`)
+    : hasColumn('dim_customers', 'sbi_code')
+      ? await strings(`SELECT DISTINCT ${sbiSectionSql('sbi_code')} AS v FROM dim_customers ORDER BY v`)
       : [];
   const score_band = await scoreBands(byTable, strings);
   // Optional owner of a customer (collector, account manager): the worklist filters on it.
-  const account_manager = hasColumn('customers', 'account_manager')
-    ? await strings('SELECT DISTINCT account_manager AS v FROM customers WHERE account_manager IS NOT NULL ORDER BY v')
+  const account_manager = hasColumn('dim_customers', 'account_manager')
+    ? await strings('SELECT DISTINCT account_manager AS v FROM dim_customers WHERE account_manager IS NOT NULL ORDER BY v')
     : [];
 
   return {

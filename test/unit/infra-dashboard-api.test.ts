@@ -88,7 +88,7 @@ describe('dashboard API Lambda', () => {
     expect(resources[apiFunctionId()]!.Properties.ReservedConcurrentExecutions).toBe(10);
   });
 
-  it('names its read-only query rights: Athena on the workgroup, Glue reads on the database, lake reads under marts/ and the raw files and commit records of the tables its views read', () => {
+  it('names its read-only query rights: Athena on the workgroup, Glue reads on the database, lake reads under marts/ only', () => {
     const role = resources[apiFunctionId()]!.Properties.Role;
     const policies = policyOfRole({ Ref: role['Fn::GetAtt'][0] });
     expect(policies).toHaveLength(1);
@@ -102,11 +102,12 @@ describe('dashboard API Lambda', () => {
     expect(JSON.stringify(bySid.ReadCatalog.Resource)).toMatch(/table\/acme_credit\/\*/);
     expect(bySid.ReadLake.Action).toBe('s3:GetObject');
     const objects = JSON.stringify(bySid.ReadLake.Resource);
-    for (const p of ['/marts/*', '/raw/customers/*', '/manifests/customers/*', '/retired/customers/*']) expect(objects).toContain(p);
-    // Not the raw files or commit records of tables no dashboard view reads.
-    for (const p of ['/raw/*"', '/raw/write_offs/', '/manifests/*"', '/manifests/write_offs/', '/quarantine/']) expect(objects).not.toContain(p);
-    expect(bySid.ListLake.Condition.StringLike['s3:prefix']).toEqual(DASHBOARD_READ_PREFIXES.flatMap((p) => [p, `${p}*`]));
-    expect(DASHBOARD_READ_PREFIXES[0]).toBe('marts/');
+    expect([bySid.ReadLake.Resource].flat()).toHaveLength(1);
+    expect(objects).toContain('/marts/*');
+    // No raw file, commit record or quarantined row: the slices read marts only (dim_customers, not the customers view).
+    for (const p of ['/raw/', '/manifests/', '/retired/', '/quarantine/']) expect(objects).not.toContain(p);
+    expect(bySid.ListLake.Condition.StringLike['s3:prefix']).toEqual(['marts/', 'marts/*']);
+    expect(DASHBOARD_READ_PREFIXES).toEqual(['marts/']);
     expect(JSON.stringify(bySid.QueryResults.Resource)).toContain('/results/*');
 
     const actions = statements.flatMap((s) => [s.Action].flat() as string[]);

@@ -3,7 +3,6 @@ import { PROVENANCE_COLUMNS } from '../../src/lake/provenance.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.js';
 import { rawTableName } from '../../infra/catalog-tables.js';
-import { DASHBOARD_READ_TABLES } from '../../infra/constructs/dashboard-api.js';
 import { AwsSolutionsChecks, RESOURCELESS_ACTIONS } from '../../infra/nag.js';
 import { parseSettings } from '../../infra/settings.js';
 import { CANONICAL_TABLES, glueColumns } from '../../src/schema/index.js';
@@ -234,13 +233,11 @@ describe('least privilege per lake prefix', () => {
     expect(sorted(g.read)).toEqual(['manifests/', 'marts/_build.lock', 'raw/', 'retired/']);
   });
 
-  it('the dashboards function writes nothing in the lake and reads the marts, and the raw files and commit records only of the tables its views read', () => {
+  it('the dashboards function writes nothing in the lake and reads the marts only (no raw file, manifest or retire record)', () => {
     const g = lakeGrants('DashboardApiRole');
     expect(sorted(g.write)).toEqual([]);
     expect(sorted(g.del)).toEqual([]);
-    expect(sorted(g.read)).toEqual(['marts/', ...DASHBOARD_READ_TABLES.flatMap((t) => [`manifests/${t}/`, `raw/${t}/`, `retired/${t}/`])].sort());
-    expect(DASHBOARD_READ_TABLES).toContain('customers');
-    expect(DASHBOARD_READ_TABLES).not.toContain('write_offs');
+    expect(sorted(g.read)).toEqual(['marts/']);
   });
 });
 

@@ -27,9 +27,10 @@ import { customerEvents } from './customer_events.js';
 import { customerCreditReports } from './customer_credit_reports.js';
 import { collectionWorklist } from './collection_worklist.js';
 import { customerMonths } from './customer_months.js';
+import { dimCustomers } from './dim_customers.js';
 
 export { arAging, arOpenItems, arCurrency, dsoMonthly, sourceFreshness, disputesMonthly, bankReceipts, paymentMatching };
-export { customerEvents, customerCreditReports, collectionWorklist, customerMonths };
+export { customerEvents, customerCreditReports, collectionWorklist, customerMonths, dimCustomers };
 export { cashFlowMonthly, cashFlowWeekly, cashForecast13w, cashForecastBacktest, kpiSummary };
 export { arRollforward, paymentBehaviour, arRatioMonthly, openInvoiceCounts, collectionActivityDaily, collectionCostsMonthly, writeOffsMonthly, creditDecisionsMonthly, concentration, creditLimitUtilisation };
 
@@ -40,7 +41,7 @@ const KPI_SUITE_A_MARTS: readonly TableDef[] = [arRollforward, paymentBehaviour,
 const KPI_SUITE_B_MARTS: readonly TableDef[] = [cashFlowWeekly, cashFlowMonthly, cashForecast13w, cashForecastBacktest, kpiSummary];
 
 /** Marts the dashboards read per customer or per month end, so a page view reads a few rows, not the ledger (issue 14). */
-const DASHBOARD_MARTS: readonly TableDef[] = [customerEvents, customerCreditReports, collectionWorklist, customerMonths];
+const DASHBOARD_MARTS: readonly TableDef[] = [customerEvents, customerCreditReports, collectionWorklist, customerMonths, dimCustomers];
 
 /**
  * Declared output schema of every mart, keyed by model name. `creditlake build` refuses a mart whose

@@ -194,16 +194,16 @@ export const topOverdue = defineSlice({
   name: 'top_overdue',
   page: 'cfo',
   description: 'The 20 customers with the most overdue AR at the as-of date',
-  requires: ['ar_open_items', 'customers'],
+  requires: ['ar_open_items', 'dim_customers'],
   shape: { as_of: param.asOf.optional(), ...groupFilterShape, limit: EXPORT_LIMIT },
   run: (ctx, p) =>
-    customerRows(ctx, ['ar_open_items', 'customers'], p, (where) =>
+    customerRows(ctx, ['ar_open_items', 'dim_customers'], p, (where) =>
       `SELECT o.customer_id, MAX(c.name) AS name, MAX(c.country) AS country, COUNT(*) OVER () AS total_rows,
               SUM(CASE WHEN o.days_past_due > 0 THEN o.open_amount ELSE 0 END) AS overdue_amount,
               SUM(o.open_amount) AS open_amount,
               SUM(CASE WHEN o.days_past_due > 0 THEN 1 ELSE 0 END) AS overdue_items,
               MAX(o.days_past_due) AS max_days_past_due
-       FROM ar_open_items o JOIN customers c ON c.customer_id = o.customer_id
+       FROM ar_open_items o JOIN dim_customers c ON c.customer_id = o.customer_id
        WHERE o.as_of_date = CAST($as_of AS DATE) AND ${where}
        GROUP BY o.customer_id
        HAVING SUM(CASE WHEN o.days_past_due > 0 THEN o.open_amount ELSE 0 END) > 0

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { QueryResult, Row, WarehouseEngine } from '../../warehouse/engine.js';
 import type { Catalog } from '../catalog.js';
-import { sbiSectionSql } from '../catalog.js';
 import { GROUP_FILTERS, periodRange, type GroupFilter, type Period } from '../params.js';
 import type { SliceName, ValueKind } from '../contract.js';
 import { note, type Note } from '../notes.js';
@@ -114,7 +113,7 @@ export async function periodRows(
 
 /**
  * A customer-level query at the as-of date (bound as $as_of) on marts that must be built, filtered
- * by the customer groups: `sql` gets the condition on `customers c` (customerWhere), `extra` binds
+ * by the customer groups: `sql` gets the condition on `dim_customers c` (customerWhere), `extra` binds
  * the query's own values. The notes say which filters could not apply.
  */
 export async function customerRows(
@@ -165,7 +164,7 @@ export function groupWhere(catalog: Catalog, mart: string, p: GroupParams, alias
 }
 
 /**
- * WHERE clause for customer-level marts joined to `customers` (alias c): every filter applies.
+ * WHERE clause for customer-level marts joined to `dim_customers` (alias c): every filter applies.
  * Columns come from this code; only values are bound.
  */
 export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { sql: string; bind: Bind; notes: Note[]; ignored: string[] } {
@@ -173,27 +172,23 @@ export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { 
   const bind: Bind = {};
   const notes: Note[] = [];
   const ignored: string[] = [];
-  const add = (filter: GroupFilter, column: string, expr?: string) => {
+  const add = (filter: GroupFilter, column: string) => {
     const v = p[filter];
     if (v === undefined) return;
-    if (!catalog.hasColumn('customers', column)) {
+    if (!catalog.hasColumn('dim_customers', column)) {
       notes.push(note('customers_no_column', { column, filter }));
       ignored.push(filter);
       return;
     }
-    parts.push(`${expr ?? `${alias}.${column}`} = $${filter}`);
+    parts.push(`${alias}.${column} = $${filter}`);
     bind[filter] = v;
   };
   add('segment', 'segment');
   add('country', 'country');
   add('size', 'size_class');
-  if (p.sbi_section !== undefined && catalog.has('int_customer_groups')) {
-    // The models' own customer → SBI section mapping, so lists agree with the grouped marts.
-    parts.push(
-      `${alias}.customer_id IN (SELECT customer_id FROM int_customer_groups WHERE group_by = 'sbi_section' AND group_value = $sbi_section)`,
-    );
-    bind.sbi_section = p.sbi_section;
-  } else add('sbi_section', 'sbi_code', sbiSectionSql(`${alias}.sbi_code`));
+  // The models' own customer → SBI section mapping (dim_customers copies int_customer_groups'), so
+  // lists agree with the grouped marts.
+  add('sbi_section', 'sbi_section');
   return { sql: parts.length ? parts.join(' AND ') : 'TRUE', bind, notes, ignored };
 }
 

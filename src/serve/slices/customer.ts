@@ -25,15 +25,15 @@ export const customerSearch = defineSlice({
   name: 'customer_search',
   page: 'customer',
   description: 'Customers whose name, customer number or KvK number contains the search text (25 best)',
-  requires: ['customers'],
+  requires: ['dim_customers'],
   shape: { q: searchText, limit: EXPORT_LIMIT },
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'customers');
+    requireMart(catalog, 'dim_customers');
     const risk = catalog.has('customer_risk');
     // strpos on lower-cased text: no LIKE wildcards for a user to smuggle in, same on DuckDB and Trino.
     const { rows } = await engine.query(
       `SELECT c.customer_id, c.name, c.kvk_number, c.country, c.segment, ${risk ? 'r.open_ar' : 'CAST(NULL AS DECIMAL(18,2))'} AS open_ar, COUNT(*) OVER () AS total_rows
-       FROM customers c
+       FROM dim_customers c
        ${risk ? `LEFT JOIN customer_risk r ON r.customer_id = c.customer_id AND r.as_of_date = ${latestAsOfSql('customer_risk')}` : ''}
        WHERE strpos(lower(c.name), lower($q)) > 0 OR strpos(lower(c.customer_id), lower($q)) > 0
           OR strpos(COALESCE(c.kvk_number, ''), $q) > 0
@@ -51,17 +51,17 @@ export const customerProfile = defineSlice({
   name: 'customer_profile',
   page: 'customer',
   description: "A customer's identity (KvK, VAT, SBI, segment, size), limit and utilisation, risk and priority with its reason",
-  requires: ['customers'],
+  requires: ['dim_customers'],
   shape: customerShape,
   kinds: {
     segment: 'enum', size_class: 'enum', sbi_section: 'enum', common_band_label: 'enum', priority: 'enum', utilisation: 'ratio', provider: 'enum',
     payment_terms_days: 'days', score: 'number', avg_days_late_12m: 'days', insolvency_date: 'date',
   },
   async run({ engine, catalog }, p) {
-    requireMart(catalog, 'customers');
+    requireMart(catalog, 'dim_customers');
     const asOf = asOfOf(catalog, p.as_of);
     const has = (t: string) => catalog.has(t);
-    const manager = catalog.hasColumn('customers', 'account_manager') ? 'c.account_manager' : 'CAST(NULL AS VARCHAR)';
+    const manager = catalog.hasColumn('dim_customers', 'account_manager') ? 'c.account_manager' : 'CAST(NULL AS VARCHAR)';
     if (has('customer_months')) return profileFromMonths(engine, p.customer_id, asOf, manager);
     const risk = has('customer_risk');
     const prio = has('customer_priority');
@@ -75,7 +75,7 @@ export const customerProfile = defineSlice({
                 ? `cp.priority, cp.priority_rank, cp.reason, cp.priority_rule, cp.common_band, cp.band_change_3m, cp.revenue_t12m, cp.revenue_prev_t12m,
                    cp.revenue_growth, cp.industry_rate_per_1000, cp.overall_rate_per_1000, cp.industry_rising`
                 : 'CAST(NULL AS VARCHAR) AS priority, CAST(NULL AS BIGINT) AS priority_rank, CAST(NULL AS VARCHAR) AS reason, CAST(NULL AS VARCHAR) AS priority_rule'}
-       FROM customers c
+       FROM dim_customers c
        ${util ? `LEFT JOIN credit_limit_utilisation u ON u.customer_id = c.customer_id AND u.as_of_date = ${latestAsOfSql('credit_limit_utilisation')}` : ''}
        ${risk ? `LEFT JOIN customer_risk r ON r.customer_id = c.customer_id AND r.as_of_date = ${latestAsOfSql('customer_risk')}` : ''}
        ${prio ? `LEFT JOIN customer_priority cp ON cp.customer_id = c.customer_id AND cp.as_of_date = ${latestAsOfSql('customer_priority')}` : ''}
@@ -103,7 +103,7 @@ async function profileFromMonths(engine: SliceContext['engine'], customerId: str
             m.provider, m.score, m.rating, m.common_band_label, m.insolvency_flag, CAST(m.insolvency_date AS VARCHAR) AS insolvency_date, m.avg_days_late_12m,
             m.priority, m.priority_rank, m.reason, m.priority_rule, m.common_band, m.band_change_3m, m.revenue_t12m, m.revenue_prev_t12m,
             m.revenue_growth, m.industry_rate_per_1000, m.overall_rate_per_1000, m.industry_rising
-     FROM customers c
+     FROM dim_customers c
      LEFT JOIN customer_months m ON m.customer_id = c.customer_id AND m.as_of_date = ${latestAsOfSql('customer_months')}
      WHERE c.customer_id = $customer_id`,
     { customer_id: customerId, as_of: asOf },

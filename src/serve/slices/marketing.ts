@@ -21,7 +21,7 @@ export const priorityQuadrant = defineSlice({
   name: 'priority_quadrant',
   page: 'marketing',
   description: 'Credit score (0-100 scales) × T12M revenue per customer, bubble = open AR, with the priority',
-  requires: ['customer_priority', 'customer_risk', 'customers'],
+  requires: ['customer_priority', 'customer_risk', 'dim_customers'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
   kinds: { priority: 'enum', common_band_label: 'enum', score: 'number' },
   async run(ctx, p) {
@@ -34,7 +34,7 @@ export const priorityQuadrant = defineSlice({
               cp.credit_limit, cp.headroom, cp.industry_rate_per_1000, cp.overall_rate_per_1000, cp.industry_rising, cp.sbi_section,
               COUNT(*) OVER () AS total_rows, SUM(CASE WHEN r.score IS NULL THEN 1 ELSE 0 END) OVER () AS unscored
        FROM customer_priority cp
-       JOIN customers c ON c.customer_id = cp.customer_id
+       JOIN dim_customers c ON c.customer_id = cp.customer_id
        LEFT JOIN customer_risk r ON r.customer_id = cp.customer_id AND r.as_of_date = cp.as_of_date
        WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${where}${f.sql}
        ORDER BY CASE WHEN r.score IS NULL THEN 1 ELSE 0 END, cp.revenue_t12m DESC, cp.customer_id LIMIT $lim`,
@@ -141,7 +141,7 @@ export const priorityList = defineSlice({
   name: 'priority_list',
   page: 'marketing',
   description: 'Prioritised customer list (ranked) for export',
-  requires: ['customer_priority', 'customers'],
+  requires: ['customer_priority', 'dim_customers'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
   kinds: { priority: 'enum', score_band: 'enum', sbi_section: 'enum' },
   async run(ctx, p) {
@@ -152,7 +152,7 @@ export const priorityList = defineSlice({
               cp.priority_rule, cp.common_band_label, cp.common_band, cp.band_change_3m, cp.revenue_prev_t12m, cp.revenue_growth,
               cp.avg_days_late_12m, cp.credit_limit, cp.industry_rate_per_1000, cp.overall_rate_per_1000, cp.industry_rising,
               COUNT(*) OVER () AS total_rows
-       FROM customer_priority cp JOIN customers c ON c.customer_id = cp.customer_id
+       FROM customer_priority cp JOIN dim_customers c ON c.customer_id = cp.customer_id
        WHERE cp.as_of_date = ${latestAsOfSql('customer_priority')} AND ${where}${f.sql}
        ORDER BY cp.priority_rank, cp.customer_id LIMIT $lim`,
       { lim: p.limit ?? 500, ...f.bind },

@@ -60,7 +60,7 @@ export const exposureAtRisk = defineSlice({
   name: 'exposure_at_risk',
   page: 'risk',
   description: 'Open AR per common score band at the as-of month (insolvent customers apart)',
-  requires: ['customer_risk', 'customers'],
+  requires: ['customer_risk', 'dim_customers'],
   shape: customerShape,
   kinds: { band: 'enum' },
   async run(ctx, p) {
@@ -68,7 +68,7 @@ export const exposureAtRisk = defineSlice({
       `SELECT CASE WHEN r.insolvency_flag THEN 'insolvent' ELSE r.common_band_label END AS band,
               MIN(CASE WHEN r.insolvency_flag THEN 9 ELSE COALESCE(r.common_band, 6) END) AS band_order,
               COUNT(*) AS customers, SUM(r.open_ar) AS open_ar, SUM(r.overdue_ar) AS overdue_ar
-       FROM customer_risk r JOIN customers c ON c.customer_id = r.customer_id
+       FROM customer_risk r JOIN dim_customers c ON c.customer_id = r.customer_id
        WHERE r.as_of_date = ${latestAsOfSql('customer_risk')} AND ${where}
        GROUP BY 1 ORDER BY 2`,
     );
@@ -80,14 +80,14 @@ export const fallingScores = defineSlice({
   name: 'falling_scores',
   page: 'risk',
   description: 'Customers whose score fell or band worsened over the last 3 months',
-  requires: ['customer_risk', 'customers'],
+  requires: ['customer_risk', 'dim_customers'],
   shape: { ...customerShape, limit: EXPORT_LIMIT },
   kinds: { common_band_label: 'enum', score_change_3m: 'signed', score_change_12m: 'signed', band_change_3m: 'signed', score: 'number', provider: 'enum' },
   run: (ctx, p) =>
     customerRows(ctx, 'customer_risk', p, (where) =>
       `SELECT r.customer_id, c.name, r.provider, r.score, r.score_change_3m, r.score_change_12m, r.common_band_label, r.band_change_3m, r.open_ar,
               COUNT(*) OVER () AS total_rows
-       FROM customer_risk r JOIN customers c ON c.customer_id = r.customer_id
+       FROM customer_risk r JOIN dim_customers c ON c.customer_id = r.customer_id
        WHERE r.as_of_date = ${latestAsOfSql('customer_risk')} AND (r.score_change_3m < 0 OR r.band_change_3m > 0) AND ${where}
        ORDER BY COALESCE(r.band_change_3m, 0) DESC, COALESCE(r.score_change_3m, 0), r.open_ar DESC, r.customer_id LIMIT $lim`,
       { lim: p.limit ?? 25 },
@@ -98,7 +98,7 @@ export const limitUtilisation = defineSlice({
   name: 'limit_utilisation',
   page: 'risk',
   description: 'Credit-limit utilisation of customers at the as-of date, in bands, and who is over the limit',
-  requires: ['credit_limit_utilisation', 'customers'],
+  requires: ['credit_limit_utilisation', 'dim_customers'],
   shape: customerShape,
   kinds: { band: 'enum', band_order: 'int' },
   run: (ctx, p) =>
@@ -112,7 +112,7 @@ export const limitUtilisation = defineSlice({
                      ELSE '>100%' END AS band,
                 CASE WHEN u.utilisation IS NULL THEN 5 WHEN u.utilisation <= 0.5 THEN 1 WHEN u.utilisation <= 0.8 THEN 2
                      WHEN u.utilisation <= 1 THEN 3 ELSE 4 END AS band_order
-         FROM credit_limit_utilisation u JOIN customers c ON c.customer_id = u.customer_id
+         FROM credit_limit_utilisation u JOIN dim_customers c ON c.customer_id = u.customer_id
          WHERE u.as_of_date = ${latestAsOfSql('credit_limit_utilisation')} AND ${where}) x
        GROUP BY band, band_order ORDER BY band_order`,
     ),
@@ -142,7 +142,7 @@ export const riskAlerts = defineSlice({
   name: 'risk_alerts',
   page: 'risk',
   description: 'Risk alerts of the last days ranked by severity, then exposure; counts per type',
-  requires: ['risk_alerts', 'customers'],
+  requires: ['risk_alerts', 'dim_customers'],
   shape: {
     ...customerShape,
     alert_type: z.enum(ALERT_TYPES, { error: `alert_type must be one of ${ALERT_TYPES.join(', ')}` }).optional(),
@@ -159,17 +159,17 @@ export const riskAlerts = defineSlice({
       `${ctx.catalog.hasColumn('risk_alerts', c) ? `a.${c}` : `CAST(NULL AS ${type})`} AS ${alias}`,
     ).join(', ');
     const dialectSince = ctx.engine.dialect.addDays('CAST($as_of AS DATE)', -window);
-    const base = (where: string) => `FROM risk_alerts a JOIN customers c ON c.customer_id = a.customer_id
+    const base = (where: string) => `FROM risk_alerts a JOIN dim_customers c ON c.customer_id = a.customer_id
        WHERE a.alert_date <= CAST($as_of AS DATE) AND a.alert_date > ${dialectSince} AND ${where}`;
     const typeFilter = p.alert_type ? ' AND a.reason = $alert_type' : '';
-    const list = await customerRows(ctx, ['risk_alerts', 'customers'], p, (where) =>
+    const list = await customerRows(ctx, ['risk_alerts', 'dim_customers'], p, (where) =>
       `SELECT a.customer_id, c.name, a.reason, ${SEVERITY_SQL} AS severity, CAST(a.alert_date AS VARCHAR) AS alert_date, a.detail, ${detailColumns},
               ${exposure} AS exposure, COUNT(*) OVER () AS total_rows
        ${base(where)}${typeFilter}
        ORDER BY severity, exposure DESC NULLS LAST, a.alert_date DESC, a.customer_id LIMIT $lim`,
       { lim: p.limit ?? 50, ...(p.alert_type ? { alert_type: p.alert_type } : {}) },
     );
-    const counts = await customerRows(ctx, ['risk_alerts', 'customers'], p, (where) =>
+    const counts = await customerRows(ctx, ['risk_alerts', 'dim_customers'], p, (where) =>
       `SELECT a.reason, COUNT(*) AS alerts ${base(where)} GROUP BY a.reason`,
     );
     const byType: Record<string, number> = Object.fromEntries(ALERT_TYPES.map((t) => [t, 0]));

@@ -20,20 +20,20 @@ export const worklist = defineSlice({
   name: 'worklist',
   page: 'worklist',
   description: 'Customers to chase today: overdue × risk × days past due, with the next dunning step',
-  requires: ['collection_worklist', 'customers'],
+  requires: ['collection_worklist', 'dim_customers'],
   shape: { as_of: param.asOf.optional(), ...groupFilterShape, account_manager: accountManager.optional(), limit: EXPORT_LIMIT },
   kinds: { common_band_label: 'enum', last_action: 'enum', next_step: 'enum', risk_weight: 'number', priority_score: 'number', next_step_due: 'date', last_action_date: 'date' },
   async run(ctx, p) {
     const { catalog } = ctx;
-    const hasManager = catalog.hasColumn('customers', 'account_manager');
+    const hasManager = catalog.hasColumn('dim_customers', 'account_manager');
     const managerFilter = p.account_manager !== undefined && hasManager ? ' AND c.account_manager = $account_manager' : '';
-    const res = await customerRows(ctx, ['collection_worklist', 'customers'], p, (where) =>
+    const res = await customerRows(ctx, ['collection_worklist', 'dim_customers'], p, (where) =>
       `SELECT w.customer_id, c.name, ${hasManager ? 'c.account_manager' : 'CAST(NULL AS VARCHAR)'} AS account_manager,
               w.overdue_amount, w.overdue_items, w.max_days_past_due, w.open_amount, w.common_band_label,
               w.risk_weight, w.priority_score, w.last_action, CAST(w.last_action_date AS VARCHAR) AS last_action_date,
               w.next_step, CAST(w.next_step_due AS VARCHAR) AS next_step_due, COUNT(*) OVER () AS total_rows
        FROM collection_worklist w
-       JOIN customers c ON c.customer_id = w.customer_id
+       JOIN dim_customers c ON c.customer_id = w.customer_id
        WHERE w.as_of_date = ${latestAsOfSql('collection_worklist')} AND ${where}${managerFilter}
        ORDER BY w.priority_score DESC, w.customer_id
        LIMIT $lim`,
