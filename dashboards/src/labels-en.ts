@@ -243,7 +243,7 @@ export const en = {
   c_profile: "Customer",
   c_history: "Open AR, credit limit and payments per month",
   c_days_late: "Days late and limit use",
-  c_scores: "Credit scores per provider",
+  c_scores: "Credit scores per provider, on the common risk band",
   c_open_items: "Open items",
   c_payments: "Settled invoices",
   c_actions: "Dunning, collection and write-offs",

@@ -241,7 +241,7 @@ export const nl: Record<LabelKey, string> = {
   c_profile: "Klant",
   c_history: "Openstaand, kredietlimiet en betalingen per maand",
   c_days_late: "Dagen te laat en limietgebruik",
-  c_scores: "Kredietscores per bureau",
+  c_scores: "Kredietscores per bureau, op de gemeenschappelijke risicoklasse",
   c_open_items: "Openstaande posten",
   c_payments: "Betaalde facturen",
   c_actions: "Aanmaningen, incasso en afboekingen",

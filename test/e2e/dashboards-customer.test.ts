@@ -1,5 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { hasChromium, useDashboards, type El } from '../support/dashboards-browser.js';
+import type { Page } from 'playwright-core';
+import { hasChromium, parseCsv, useDashboards, type El } from '../support/dashboards-browser.js';
+
+type Cells = Record<string, string | number | boolean | null>;
+interface Box { x: number; y: number; width: number; height: number }
+interface Shape { getBoundingClientRect(): Box; textContent: string | null }
+const center = (b: Box) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+
+/** Centres of the band labels of the y axis and of the drawn point symbols (small shapes) of a chart. */
+function chartGeometry(page: Page, card: string) {
+  return page.$eval(`[data-card="${card}"] .chart svg`, (svg) => {
+    const s = svg as unknown as { querySelectorAll(q: string): Iterable<Shape> };
+    const mid = (b: Box) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
+    return {
+      labels: [...s.querySelectorAll('text')].map((t) => ({ text: t.textContent ?? '', ...mid(t.getBoundingClientRect()) })),
+      symbols: [...s.querySelectorAll('path')].map((p) => p.getBoundingClientRect()).filter((b) => b.width > 2 && b.height > 2 && b.width < 14 && b.height < 14).map(mid),
+    };
+  });
+}
 
 declare const document: { querySelector(s: string): El | null; querySelectorAll(s: string): Iterable<El>; activeElement: El | null };
 
@@ -83,6 +101,98 @@ describe.skipIf(!hasChromium)('dashboards in chromium: customer', () => {
     }
     // top overdue, priority list, falling scores, risk alerts, the worklist at least.
     expect(lists).toBeGreaterThanOrEqual(5);
+    expect(d.problems).toEqual([]);
+  });
+
+  it('score history: a line per provider on the common band scale, each report at its band, the printed score or rating in the tooltip', async () => {
+    const id = 'C000003';
+    const api = await (await fetch(`${d.server.url}api/slices/customer_scores?customer_id=${id}`)).json() as { rows: Cells[] };
+    expect(api.rows.length, 'the test customer has a report history').toBeGreaterThan(3);
+    const own = String(api.rows[0]!.provider);
+    // A second provider beside the lake's one (the generated customers each have one): its band one
+    // step worse at every other report, so the two lines part and meet.
+    const other = own === 'dnb' ? 'creditsafe' : 'dnb';
+    const extra: Cells[] = api.rows.filter((_, i) => i % 2 === 0).map((r, i) => ({
+      ...r, provider: other, score: 40 + i, rating: null, score_scale: other === 'dnb' ? 'dnb_failure_percentile' : 'creditsafe_0_100',
+      common_band: Math.min(5, Number(r.common_band ?? 3) + (i % 2)),
+    }));
+    const rows = [...api.rows, ...extra].sort((a, b) => String(a.report_date).localeCompare(String(b.report_date)) || String(a.provider).localeCompare(String(b.provider)));
+    const page = await d.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.route('**/api/slices/customer_scores*', async (route) => {
+      const res = await route.fetch();
+      const body = await res.json() as { rows: Cells[] };
+      body.rows = rows;
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.goto(new URL(`/customers/${id}`, d.server.url).href);
+    await d.settled(page);
+    const card = '[data-card="customer_scores"]';
+    const names: Record<string, string> = { creditsafe: 'Creditsafe', dnb: 'D&B', graydon: 'Graydon' };
+    await page.locator(`${card} .chart`).scrollIntoViewIfNeeded();
+    const geo = await chartGeometry(page, 'customer_scores');
+    const texts = geo.labels.map((l) => l.text);
+    expect(texts, 'a legend entry per provider').toEqual(expect.arrayContaining([names[own], names[other]]));
+    const bandY = new Map<number, number>();
+    for (const [b, name] of [[1, 'very low risk'], [2, 'low risk'], [3, 'moderate risk'], [4, 'high risk'], [5, 'very high risk']] as const) {
+      const l = geo.labels.find((x) => x.text === `${b} ${name}`);
+      expect(l, `axis label of band ${b}`).toBeTruthy();
+      bandY.set(b, l!.y);
+    }
+    // Band 1 (lowest risk) on top.
+    expect(bandY.get(1)!).toBeLessThan(bandY.get(5)!);
+    // Every report with a band is a point on its band's line; nothing is drawn between bands.
+    const plotted = geo.symbols.filter((p) => p.y > bandY.get(1)! - 6);
+    const banded = rows.filter((r) => r.common_band !== null);
+    expect(plotted.length).toBe(banded.length);
+    const step = (bandY.get(5)! - bandY.get(1)!) / 4;
+    const onBand = (y: number) => Math.round((y - bandY.get(1)!) / step) + 1;
+    for (const p of plotted) expect(Math.abs(bandY.get(onBand(p.y))! - p.y), 'a point sits on a band').toBeLessThan(3);
+    const count = (bands: number[]) => [1, 2, 3, 4, 5].map((b) => bands.filter((x) => x === b).length);
+    expect(count(plotted.map((p) => onBand(p.y)))).toEqual(count(banded.map((r) => Number(r.common_band))));
+    // The tooltip at the last report date names each provider with its band and the score as printed.
+    const last = rows.filter((r) => r.report_date === rows.at(-1)!.report_date);
+    const lastX = Math.max(...plotted.map((p) => p.x));
+    const chart = (await page.locator(`${card} .chart`).boundingBox())!;
+    await page.mouse.move(chart.x + chart.width / 2, chart.y + chart.height / 2);
+    await page.mouse.move(lastX, chart.y + chart.height / 2, { steps: 4 });
+    const tip = page.locator(`${card} .chart > div:not(:first-child)`);
+    await expect.poll(() => tip.textContent()).toContain(names[last[0]!.provider as string]!);
+    const tipText = (await tip.textContent())!;
+    for (const r of last) {
+      const band = ['', 'very low risk', 'low risk', 'moderate risk', 'high risk', 'very high risk'][Number(r.common_band)];
+      const printed = [r.score === null ? '' : String(r.score), r.rating ?? ''].filter(Boolean).join(' · ');
+      expect(tipText).toContain(`${names[r.provider as string]}: ${r.common_band} ${band}${printed ? ` (${printed})` : ''}`);
+    }
+    // The table behind the chart: every report, with score, rating and band.
+    await page.click(`${card} [data-action="table"]`);
+    const table = await d.tableOf(page, 'customer_scores');
+    expect(table.length).toBe(rows.length);
+    expect(await page.$$eval(`${card} thead th`, (ths) => ths.map((th) => th.getAttribute('data-key')))).toEqual(expect.arrayContaining(['report_date', 'provider', 'score', 'rating', 'common_band']));
+    await page.close();
+    expect(d.problems).toEqual([]);
+  });
+
+  it('payments card: every payment newest first as the ledger has it, N of M with the export of all', async () => {
+    // The customer of the test lake with the most payments (more than the 50 the card lists).
+    const id = 'C000027';
+    const all = await (await fetch(`${d.server.url}api/slices/customer_payments?customer_id=${id}&limit=10000`)).json() as { rows: Cells[]; total_rows: number };
+    expect(all.total_rows, 'more payments than the card lists').toBeGreaterThan(50);
+    const page = await d.open(`/customers/${id}`);
+    const card = '[data-card="customer_payments"]';
+    const table = await d.tableOf(page, 'customer_payments');
+    expect(table).toEqual(all.rows.slice(0, 50).map((r) => [r.payment_date, r.payment_id, r.amount, r.currency].map(String)));
+    const dates = table.map((r) => r[0]!);
+    expect(dates).toEqual([...dates].sort().reverse());
+    // Shown as people read them: a date and an amount in euros.
+    const first = await page.$$eval(`${card} tbody tr:first-child td`, (tds) => tds.map((td) => td.textContent ?? ''));
+    expect(first[0]).toBe(String(all.rows[0]!.payment_date).split('-').reverse().join('/'));
+    expect(first[2]).toMatch(/^€\s?[\d,]+\.\d{2}$/);
+    expect(await page.getAttribute(`${card} .truncated`, 'data-total')).toBe(String(all.total_rows));
+    expect(await page.textContent(`${card} .truncated`)).toContain(`50 of ${all.total_rows}`);
+    const csv = await (await fetch(new URL((await page.getAttribute(`${card} .truncated a[data-action="export-csv"]`, 'href'))!, d.server.url))).text();
+    const parsed = parseCsv(csv.replace(/^\uFEFF/, '')).filter((r) => r.length > 1);
+    expect(parsed.length - 1, 'the export holds every payment').toBe(all.total_rows);
+    await page.close();
     expect(d.problems).toEqual([]);
   });
 });

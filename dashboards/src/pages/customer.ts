@@ -1,9 +1,10 @@
 import { fetchSlice } from '../api.js';
 import { barChart } from '../charts/bars.js';
 import { enumLabel, tableOf } from '../charts/tables.js';
-import { LINE_STYLES, baseOption, num, type ChartModel, type DataRow } from '../charts/common.js';
+import { LINE_STYLES, baseOption, escapeHtml, num, type ChartModel, type DataRow } from '../charts/common.js';
+import { COMMON_BANDS } from '../../../src/feeds/credit-report/scales.js';
 import { formatDate, formatValue } from '../format.js';
-import { t, type LabelKey } from '../i18n.js';
+import { label, t, type LabelKey } from '../i18n.js';
 import { h } from '../ui/dom.js';
 import { priorityReason } from '../reasons.js';
 import { customerLink, tableSection } from './table-section.js';
@@ -30,31 +31,76 @@ function profileView(data: OkSlice, env: PageEnv): HTMLElement {
   return h('dl', { class: 'profile' }, ...items);
 }
 
-/** Score per provider over time (each on its own 0-100 scale), and the common band as a table. */
+/**
+ * Each provider's reports over time on the common 5-band scale (1 = very low risk, drawn on top), a
+ * line per provider: providers score on scales that cannot share an axis (Creditsafe 0-100, D&B
+ * percentiles, Graydon letters without a number), their bands can. The score or rating as printed
+ * is in the tooltip and the table. A report without a band (not rated) is a gap in its line.
+ */
 function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
   const ctx = env.ctx;
   const providers = [...new Set(rows.map((r) => String(r.provider)))];
   const dates = [...new Set(rows.map((r) => String(r.report_date)))].sort();
+  // The last report of a provider on a date (rows come ordered by date, provider, report).
+  const at = new Map<string, DataRow>();
+  for (const r of rows) at.set(`${r.provider}\u0000${r.report_date}`, r);
+  const bandName = (b: number) => label(ctx.lang, COMMON_BANDS.find((x) => x.band === b)?.label ?? 'not rated');
+  const printed = (r: DataRow) =>
+    [r.score !== null && r.score !== undefined ? formatValue(r.score, Number.isInteger(num(r.score)) ? 'int' : 'number', ctx.lang) : '', typeof r.rating === 'string' ? r.rating : ''].filter(Boolean).join(' · ');
+  const pointText = (r: DataRow) => {
+    const band = num(r.common_band ?? null);
+    const p = printed(r);
+    return `${band === null ? label(ctx.lang, 'not rated') : `${band} ${bandName(band)}`}${p ? ` (${p})` : ''}`;
+  };
   const option = {
     ...baseOption(),
+    tooltip: {
+      trigger: 'axis' as const,
+      confine: true,
+      // HTML: every value from the data escaped (provider names and ratings come from feeds).
+      formatter: (params: { dataIndex: number; seriesIndex: number; marker: string }[]) => {
+        const list = Array.isArray(params) ? params : [params];
+        const date = dates[list[0]?.dataIndex ?? 0]!;
+        const lines = providers.flatMap((p, i) => {
+          const r = at.get(`${p}\u0000${date}`);
+          const marker = list.find((x) => x.seriesIndex === i)?.marker ?? '';
+          return r ? [`${marker}${escapeHtml(enumLabel(ctx, 'provider', p))}: ${escapeHtml(pointText(r))}`] : [];
+        });
+        return [escapeHtml(formatDate(date, ctx.lang)), ...lines].join('<br>');
+      },
+    },
     xAxis: { type: 'category' as const, data: dates.map((d) => formatDate(d, ctx.lang)) },
-    yAxis: { type: 'value' as const, name: t(ctx.lang, 'score') },
+    yAxis: {
+      type: 'value' as const,
+      min: 1,
+      max: 5,
+      interval: 1,
+      inverse: true,
+      axisLabel: { formatter: (v: number) => `${v} ${bandName(v)}` },
+    },
     series: providers.map((p, i) => ({
       name: enumLabel(ctx, 'provider', p),
       type: 'line' as const,
+      step: 'end' as const,
       connectNulls: true,
       ...LINE_STYLES[i % LINE_STYLES.length],
-      data: dates.map((d) => num(rows.find((r) => r.provider === p && r.report_date === d)?.score ?? null)),
+      // '-' where the provider has no report that day (the line carries on); null where its report has no band.
+      data: dates.map((d) => {
+        const r = at.get(`${p}\u0000${d}`);
+        return r ? num(r.common_band ?? null) : '-';
+      }),
     })),
   };
   const table = tableOf('customer_scores', { rows, columns: [
     { name: 'report_date', kind: 'date' }, { name: 'provider', kind: 'enum' }, { name: 'score', kind: 'number' },
     { name: 'rating', kind: 'text' }, { name: 'common_band', kind: 'int' }, { name: 'credit_limit_advice', kind: 'money' },
   ] }, ctx, ['report_date', 'provider', 'score', 'rating', 'common_band', 'credit_limit_advice']);
-  const last = rows[rows.length - 1];
-  const summary = last
-    ? `${t(ctx.lang, 'c_scores')}: ${providers.map((p) => enumLabel(ctx, 'provider', p)).join(', ')}; ${formatDate(String(last.report_date), ctx.lang)} ${enumLabel(ctx, 'provider', String(last.provider))} ${formatValue(last.score ?? last.rating ?? null, 'text', ctx.lang)}.`
-    : t(ctx.lang, 'empty');
+  // The latest report of each provider, read out.
+  const latest = providers.map((p) => {
+    const r = [...rows].reverse().find((x) => x.provider === p)!;
+    return `${enumLabel(ctx, 'provider', p)} ${formatDate(String(r.report_date), ctx.lang)}: ${pointText(r)}`;
+  });
+  const summary = rows.length ? `${t(ctx.lang, 'c_scores')}. ${latest.join('; ')}.` : t(ctx.lang, 'empty');
   return { option: option as unknown as ChartModel['option'], table, summary };
 }
 
