@@ -23,6 +23,12 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
         expect(await chart.locator('svg').count()).toBe(1);
       }
       expect(await page.locator('#stamp [data-stamp]').count(), `${p}: data-as-of stamp`).toBe(1);
+      // Every card with data exports what it shows: as CSV and as an Excel workbook.
+      for (const card of await page.locator('[data-card][data-state="ready"]').all()) {
+        const id = await card.getAttribute('data-card');
+        expect(await card.locator('[data-action="csv"]').count(), `${p} ${id}: CSV`).toBe(1);
+        expect(await card.locator('[data-action="xlsx"]').count(), `${p} ${id}: Excel`).toBe(1);
+      }
       if (shotsDir) await page.screenshot({ path: join(shotsDir, `${p}.png`), fullPage: true });
       console.log(`dashboards: /${p} ready in ${ms.toFixed(0)} ms`);
       expect(d.problems.slice(before)).toEqual([]);
