@@ -1,6 +1,6 @@
 // Page load times of the dashboards on a built lake, in Debian's chromium (not a test).
 //
-//   npm run bench:dashboards -- --lake ./lake [--runs 3] [--cold 3] [--screenshots docs/screenshots] [--lang en] [--prewarm]
+//   npm run bench:dashboards -- --lake ./lake [--runs 3] [--cold 3] [--pages cfo,customer] [--screenshots docs/screenshots] [--lang en] [--prewarm]
 //
 // For each page (the four dashboards, the worklist and a customer page): time from navigation
 // until every section has its data and every chart has finished rendering. Cold loads (--cold, one
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     lake: { type: 'string', default: './lake' },
     runs: { type: 'string', default: '3' },
     cold: { type: 'string', default: '3' },
+    pages: { type: 'string' },
     screenshots: { type: 'string' },
     lang: { type: 'string', default: 'en' },
     prewarm: { type: 'boolean', default: false },
@@ -93,9 +94,11 @@ const pages: [string, (i: number) => string, number][] = [
   ['worklist', () => '/worklist', 1000],
   ...(customer ? [['customer', customerPath, 500] as [string, (i: number) => string, number]] : []),
 ];
+const only = values.pages?.split(',');
+if (only) for (const p of only) if (!pages.some(([n]) => n === p)) throw new Error(`--pages: no page ${p} (${pages.map(([n]) => n).join(', ')})`);
 let over = 0;
 const load1 = () => loadavg()[0]!.toFixed(1);
-for (const [name, pathOf, budget] of pages) {
+for (const [name, pathOf, budget] of pages.filter(([n]) => !only || only.includes(n))) {
   const cold: Load[] = [];
   const warmRuns: Load[] = [];
   const loadBefore = load1();
@@ -130,7 +133,8 @@ const meta = (await (await fetch(new URL('/api/meta', server.url))).json()) as {
 const slow: [string, number][] = [];
 // An as-of date one month back: a view no page has asked for, so the answer is computed, not cached.
 const asOf = meta.filters.as_of[meta.filters.as_of.length - 2];
-for (const [name, s] of Object.entries(meta.slices)) {
+// (With --pages: the pages chosen only.)
+for (const [name, s] of only ? [] : Object.entries(meta.slices)) {
   const q = new URLSearchParams();
   if (s.params.includes('customer_id')) {
     if (!customer) continue;
@@ -144,7 +148,7 @@ for (const [name, s] of Object.entries(meta.slices)) {
 }
 slow.sort((a, b) => b[1] - a[1]);
 console.log(`load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} (${(await import('node:os')).cpus().length} cores)`);
-console.log(`slices (warm, ms): ${slow.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
+if (!only) console.log(`slices (warm, ms): ${slow.map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
 await browser.close();
 await server.close();
 if (over) console.log(`${over} page(s) over budget`);
