@@ -195,4 +195,31 @@ describe.skipIf(!hasChromium)('dashboards in chromium: customer', () => {
     await page.close();
     expect(d.problems).toEqual([]);
   });
+
+  it('dunning, collection and write-off history: every event of the customer, newest first, write-offs with their amount and reason', async () => {
+    // A customer of the test lake with a write-off (the API asked per customer: no id hard-coded).
+    const ids = Array.from({ length: 80 }, (_, i) => `C${String(i + 1).padStart(6, '0')}`);
+    const answers = await Promise.all(ids.map(async (id) => ({ id, res: await (await fetch(`${d.server.url}api/slices/customer_actions?customer_id=${id}&limit=50`)).json() as { rows: Cells[]; total_rows: number } })));
+    const withWriteOff = answers.find((a) => a.res.rows.some((r) => r.event === 'write_off'));
+    expect(withWriteOff, 'the test lake has a customer with a write-off').toBeTruthy();
+    const { id, res } = withWriteOff!;
+    const page = await d.open(`/customers/${id}`);
+    const card = '[data-card="customer_actions"]';
+    const keys = await page.$$eval(`${card} thead th`, (ths) => ths.map((th) => th.getAttribute('data-key')!));
+    const table = await d.tableOf(page, 'customer_actions');
+    expect(table.length).toBe(res.rows.length);
+    const col = (k: string) => table.map((r) => r[keys.indexOf(k)]!);
+    expect(col('event_date')).toEqual(res.rows.map((r) => r.event_date));
+    expect(col('event_date')).toEqual([...col('event_date')].sort().reverse());
+    expect(col('amount')).toEqual(res.rows.map((r) => (r.amount === null ? '' : String(r.amount))));
+    // The write-off's row: its reason in words, not the raw code.
+    const w = res.rows.findIndex((r) => r.event === 'write_off');
+    const shown = await page.$$eval(`${card} tbody tr`, (trs, w) => [...(trs[w] as unknown as { querySelectorAll(s: string): Iterable<{ getAttribute(n: string): string | null; textContent: string | null }> }).querySelectorAll('td')].map((td) => [td.getAttribute('data-key'), td.textContent ?? '']), w);
+    const cell = (k: string) => shown.find(([key]) => key === k)?.[1] ?? '';
+    expect(cell('event')).toMatch(/write-off/i);
+    expect(cell('detail')).not.toMatch(/_/);
+    expect(cell('amount')).toMatch(/^€\s?[\d,]+\.\d{2}$/);
+    await page.close();
+    expect(d.problems).toEqual([]);
+  });
 });
