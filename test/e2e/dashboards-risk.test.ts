@@ -43,6 +43,14 @@ describe.skipIf(!hasChromium)('dashboards in chromium: risk', () => {
     const res = await (await fetch(`${d.server.url}api/slices/risk_alerts?limit=1000`)).json() as { rows: { reason: string; severity: number; exposure: string | null }[]; meta: { counts: Record<string, number> } };
     const sev = res.rows.map((r) => r.severity);
     expect(sev).toEqual([...sev].sort((a, b) => a - b));
+    // Within a severity, the largest exposure first (none last).
+    for (let i = 1; i < res.rows.length; i++) {
+      const [a, b] = [res.rows[i - 1]!, res.rows[i]!];
+      if (a.severity !== b.severity) continue;
+      if (a.exposure === null) expect(b.exposure, 'no exposure sorts last').toBeNull();
+      else if (b.exposure !== null) expect(Number(a.exposure)).toBeGreaterThanOrEqual(Number(b.exposure));
+    }
+    expect(new Set(res.rows.map((r) => r.severity)).size, 'alerts of more than one severity').toBeGreaterThan(1);
     const total = Object.values(res.meta.counts).reduce((a, b) => a + b, 0);
     expect(total).toBe(res.rows.length);
     const present = Object.entries(res.meta.counts).filter(([, n]) => n > 0).map(([k]) => k);
