@@ -14,7 +14,11 @@ import { renderTable, type TableOptions } from './table.js';
  */
 let chartLibrary: Promise<typeof import('../echarts.js')> | undefined;
 export function loadChartLibrary(): Promise<typeof import('../echarts.js')> {
-  chartLibrary ??= import('../echarts.js');
+  // A failed load (a dropped connection) is tried again by the next chart, not remembered.
+  chartLibrary ??= import('../echarts.js').catch((e: unknown) => {
+    chartLibrary = undefined;
+    throw e;
+  });
   return chartLibrary;
 }
 
