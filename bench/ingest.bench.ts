@@ -1,55 +1,68 @@
 /**
- * Ingest benchmark: our `ingestFiles` against DuckDB's own CSV → Parquet COPY of the same file (the
- * floor). Usage: node bin/run-ts.js bench/ingest.bench.ts [rows=1000000] [csv]
- * Without a CSV it writes a synthetic canonical invoices CSV with DuckDB (not the realistic generator:
- * only the volume matters here). Prints rows/s, the ratio to the floor and peak RSS.
+ * `npm run bench:ingest`: the ingest step of `npm run bench` alone, for working on ingest speed.
+ * DuckDB's own COPY of a CSV to Parquet (bench/copy-floor.mjs, the floor) and `creditlake ingest` of
+ * the same file into a fresh lake, each a whole process, interleaved --runs times; prints every run
+ * and the medians (wall, CPU seconds of the process with DuckDB's threads, peak RSS, load average).
+ *
+ * Options:
+ *   --csv FILE          a canonical invoices CSV (e.g. a `creditlake generate` ledger's invoices.csv)
+ *   --rows N            without --csv: a synthetic invoices CSV of N rows under .bench/ (default 1000000)
+ *   --runs R            interleaved runs (default 3)
+ *   --memory-limit S    duckdb.memory_limit for both (e.g. 2GB)
+ *   --threads T         duckdb.threads for both
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ingestFiles } from '../src/feeds/ingest-files.js';
+import { parseArgs } from 'node:util';
+import { formatTable, measure, medianOf, type Measured } from './measure.js';
 import { syntheticInvoicesSql } from './synthetic-invoices.js';
 
-const rows = Number(process.argv[2] ?? 1_000_000);
-const dir = resolve('.bench');
-const csv = process.argv[3] ? resolve(process.argv[3]) : join(dir, `invoices-${rows}.csv`);
+const { values } = parseArgs({
+  options: {
+    csv: { type: 'string' },
+    rows: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    'memory-limit': { type: 'string' },
+    threads: { type: 'string' },
+  },
+});
+const root = resolve(import.meta.dirname, '..');
+const dir = resolve(root, '.bench', 'ingest');
 mkdirSync(dir, { recursive: true });
-
-async function sql(text: string): Promise<void> {
+const csv = values.csv ? resolve(values.csv) : join(dir, `invoices-${values.rows}.csv`);
+if (!existsSync(csv)) {
   const inst = await DuckDBInstance.create(':memory:');
   const conn = await inst.connect();
   try {
-    await conn.run(text);
+    await conn.run(syntheticInvoicesSql(Number(values.rows), csv));
   } finally {
     conn.closeSync();
     inst.closeSync();
   }
 }
+const duckdb: Record<string, string | number> = {};
+if (values['memory-limit']) duckdb.memory_limit = values['memory-limit'];
+if (values.threads) duckdb.threads = Number(values.threads);
+const config = join(dir, 'creditlake.config.json');
+writeFileSync(config, JSON.stringify({ duckdb }, null, 2));
 
-async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const r = await fn();
-  return [r, (performance.now() - t0) / 1000];
-}
-
-if (!existsSync(csv)) {
-  const [, s] = await time(() => sql(syntheticInvoicesSql(rows, csv)));
-  console.log(`generated ${csv} (${rows} rows, ${(statSync(csv).size / 1e6).toFixed(1)} MB) in ${s.toFixed(2)} s`);
-}
+const floors: Measured[] = [];
+const ingests: Measured[] = [];
+const out = join(dir, 'floor.parquet');
 const lake = join(dir, 'lake');
-const floorOut = join(dir, 'floor.parquet');
-const results: { floor: number; ingest: number }[] = [];
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < Math.max(1, Number(values.runs)); i++) {
+  const f = await measure('duckdb COPY csv→parquet (floor)', [[join(root, 'bench', 'copy-floor.mjs'), csv, out, ...(values['memory-limit'] ? [values['memory-limit']] : []), ...(values.threads ? [values.threads] : [])]]);
+  rmSync(out, { force: true });
   rmSync(lake, { recursive: true, force: true });
-  const [, floor] = await time(() => sql(`COPY (FROM read_csv('${csv}')) TO '${floorOut}' (FORMAT parquet)`));
-  const [res, ingest] = await time(() => ingestFiles({ lakeRoot: lake, table: 'invoices', files: [csv] }));
-  const f = res.files[0]!;
-  console.log(`run ${i + 1}: floor ${floor.toFixed(2)} s, ingest ${ingest.toFixed(2)} s (${f.rowsLoaded} loaded, ${f.rowsRejected} rejected)`);
-  results.push({ floor, ingest });
+  const g = await measure('creditlake ingest', [[join(root, 'bin', 'creditlake.js'), 'ingest', csv, '--table', 'invoices', '--lake', lake, '--config', config]]);
+  rmSync(lake, { recursive: true, force: true });
+  console.log(formatTable([f, g]).split('\n').slice(2).join('\n'));
+  floors.push(f);
+  ingests.push(g);
 }
-const best = (k: 'floor' | 'ingest') => Math.min(...results.map((r) => r[k]));
-console.log(
-  `best: floor ${best('floor').toFixed(2)} s, ingest ${best('ingest').toFixed(2)} s, ` +
-    `${Math.round(rows / best('ingest')).toLocaleString('en')} rows/s, ratio ${(best('ingest') / best('floor')).toFixed(2)}×, ` +
-    `peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-);
+const floor = medianOf(floors);
+const ingest = medianOf(ingests);
+console.log(`\nmedians of ${floors.length} (${csv}):`);
+console.log(formatTable([floor, ingest]));
+console.log(`ingest / floor: ${(ingest.cpuS / floor.cpuS).toFixed(2)}× CPU, ${(ingest.wallS / floor.wallS).toFixed(2)}× wall (target ≤ 1.3×)`);

@@ -1,12 +1,15 @@
-import { ConfigError } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
 import { LocalLakeStore } from './local-store.js';
-import { S3LakeStore } from './s3-store.js';
 import { isS3Uri } from './s3-uri.js';
 import type { LakeStore } from './store.js';
 
-/** The lake named by config: `s3://bucket/prefix` opens the S3 store, anything else a local folder. */
-export function openLakeStore(lakeRoot: string): LakeStore {
+/**
+ * The lake named by config: `s3://bucket/prefix` opens the S3 store, anything else a local folder.
+ * The AWS SDK is loaded only for an S3 lake: loading it cost a local ingest about 0.2 CPU-s.
+ */
+export async function openLakeStore(lakeRoot: string): Promise<LakeStore> {
   if (!isS3Uri(lakeRoot)) return new LocalLakeStore(lakeRoot);
+  const { S3LakeStore } = await import('./s3-store.js');
   try {
     return S3LakeStore.fromUri(lakeRoot);
   } catch (e) {

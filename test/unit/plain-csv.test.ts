@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { convertCsv } from '../../src/feeds/canonical-csv/convert.js';
 import { scanPlainCsv } from '../../src/feeds/canonical-csv/plain-scan.js';
 import { invoices } from '../../src/schema/index.js';
+import type { PriorBatch } from '../../src/feeds/prior-versions.js';
 
 // Issue 16 item 4: a plain canonical CSV is staged by DuckDB straight from the file (no normalizing
 // pass); anything else must still take the normalizing path, and both must quarantine the same rows
@@ -65,9 +66,9 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
   const good = (i: number) => `INV${i},C1,invoice,2024-01-02,2024-02-01,EUR,${i}.00,,`;
   const rows = [good(1), 'INV2,C1,invoice,2024-01-02,2024-02-01,EUR,12.345,,', good(3), good(1), '"INV5","C1",invoice,2024-01-02,2024-02-01,EUR,"5.00",,', good(6)];
 
-  async function quarantined(text: string): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean }> {
+  async function quarantined(text: string, prior?: PriorBatch[]): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean; path?: string }> {
     const scratchDir = join(dir, `s${++n}`);
-    const r = await convertCsv({ file: file(text), table: invoices, scratchDir, outputName: 'batch' });
+    const r = await convertCsv({ file: file(text), table: invoices, scratchDir, outputName: 'batch', prior: Promise.resolve(prior ?? []) });
     // The normalizing pass leaves its copy of the file in the scratch folder; the plain path writes none.
     const normalized = existsSync(join(scratchDir, 'batch.normalized.csv'));
     const inst = await DuckDBInstance.create(':memory:');
@@ -76,7 +77,7 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
       const q = r.quarantineFile
         ? ((await conn.runAndReadAll(`SELECT line, reason FROM '${r.quarantineFile}' ORDER BY line`)).getRowObjectsJson() as { line: string; reason: string }[])
         : [];
-      return { loaded: r.rowsLoaded, lines: q.map((x) => [Number(x.line), x.reason]), normalized };
+      return { loaded: r.rowsLoaded, lines: q.map((x) => [Number(x.line), x.reason]), normalized, path: r.path };
     } finally {
       conn.closeSync();
       inst.closeSync();
@@ -85,15 +86,76 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
 
   it('quarantines by file line on the plain path as on the normalizing one', async () => {
     const plain = await quarantined(`${HEADER}\n${rows.join('\n')}\n`);
-    expect(plain).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key']], normalized: false });
+    expect(plain).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key']], normalized: false, path: 'staged' });
     // `epoch` is a date to DuckDB, not to canonical CSV: the plain staging sees it and normalizes instead.
     const epoch = await quarantined(`${HEADER}\n${rows.join('\n')}\nINV7,C1,invoice,epoch,2024-02-01,EUR,7.00,,\n`);
-    expect(epoch).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key'], [8, 'not a valid DATE']], normalized: true });
+    expect(epoch).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key'], [8, 'not a valid DATE']], normalized: true, path: 'normalized' });
     // A blank line makes the file not plain; the lines after it keep their numbers.
     const blank = await quarantined(`${HEADER}\n${rows.slice(0, 2).join('\n')}\n\n${rows.slice(2).join('\n')}\n`);
-    expect(blank).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [6, 'duplicate key']], normalized: true });
+    expect(blank).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [6, 'duplicate key']], normalized: true, path: 'normalized' });
     // An impossible date DuckDB rejects while reading: normalized, same lines.
     const feb30 = await quarantined(`${HEADER}\n${rows.join('\n')}\nINV7,C1,invoice,2024-02-30,2024-03-01,EUR,7.00,,\n`);
-    expect(feb30).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key'], [8, 'not a valid DATE']], normalized: true });
+    expect(feb30).toEqual({ loaded: 4, lines: [[3, 'more than 2 decimals'], [5, 'duplicate key'], [8, 'not a valid DATE']], normalized: true, path: 'normalized' });
+  });
+
+  // The direct path (one COPY from the file) keeps its output only when nothing needs a quarantine;
+  // any row that would be quarantined sends the file to staging, which names it by line.
+  it('falls back from the direct path on any row that needs a quarantine, one cause at a time', async () => {
+    const clean = [good(1), good(2), good(3)];
+    const body = (...extra: string[]) => `${HEADER}\n${[...clean, ...extra].join('\n')}\n`;
+    expect(await quarantined(body())).toEqual({ loaded: 3, lines: [], normalized: false, path: 'direct' });
+    // A check that fails (sign rule), a repeated key, a blank required value, a date outside the window.
+    expect(await quarantined(body('INV4,C1,invoice,2024-01-02,2024-02-01,EUR,-4.00,,'))).toMatchObject({ loaded: 3, lines: [[5, 'invoice amount not positive']], path: 'staged' });
+    expect(await quarantined(body(good(2)))).toMatchObject({ loaded: 3, lines: [[5, 'duplicate key']], path: 'staged' });
+    expect(await quarantined(body('INV4, ,invoice,2024-01-02,2024-02-01,EUR,4.00,,'))).toMatchObject({ loaded: 3, lines: [[5, 'required value missing']], path: 'staged' });
+    const old = await quarantined(body('INV4,C1,invoice,1980-01-02,2024-02-01,EUR,4.00,,'));
+    expect(old).toMatchObject({ loaded: 3, path: 'staged' });
+    expect(old.lines).toEqual([[5, expect.stringMatching(/^date outside 1990-01-01 to /)]]);
+    // A credit note numbered like an earlier batch's invoice: staged, and quarantined.
+    const earlier = join(dir, `prior${++n}.parquet`);
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    try {
+      await conn.run(`COPY (SELECT 'INV9' AS document_id, 'C1' AS customer_id, 'invoice' AS document_type, DATE '2024-01-02' AS invoice_date) TO '${earlier}' (FORMAT parquet)`);
+    } finally {
+      conn.closeSync();
+      inst.closeSync();
+    }
+    const prior = [{ path: earlier, batchId: 'B1', sourceFile: 'old.csv' }];
+    expect(await quarantined(body(), prior)).toMatchObject({ loaded: 3, lines: [], path: 'direct' });
+    expect(await quarantined(body('INV9,C1,credit_note,2024-01-02,2024-02-01,EUR,-9.00,,INV1'), prior)).toMatchObject({
+      loaded: 3,
+      lines: [[5, 'invoice and credit note share a document number']],
+      path: 'staged',
+    });
+  });
+
+  it('writes on the direct path what staging would: canonical types, file order, quoted values', async () => {
+    const lines = [
+      'INV3,C1,invoice,2024-01-02,2024-02-01,EUR,3.5,,,x',
+      '"INV1","C,2",credit_note,2024-01-03,2024-02-02,EUR,-1.00,2024-03-01,"INV3","say ""hi"""',
+      `${good(2)},`,
+    ];
+    const text = `\uFEFF${HEADER},notes\r\n${lines.join('\r\n')}\r\n`;
+    const scratchDir = join(dir, `s${++n}`);
+    const r = await convertCsv({ file: file(text), table: invoices, scratchDir, outputName: 'batch' });
+    expect(r).toMatchObject({ path: 'direct', rowsRead: 3, rowsLoaded: 3, rowsRejected: 0, sourceLines: 4, warnings: ['ignoring unknown column "notes"'] });
+    expect(r.header).toEqual([...HEADER.split(','), 'notes']);
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    try {
+      const rows = (
+        await conn.runAndReadAll(`SELECT document_id, customer_id, CAST(amount AS VARCHAR) AS amount, typeof(amount) AS t,
+          CAST(settled_date AS VARCHAR) AS settled, typeof(settled_date) AS d, corrects_document_id AS c FROM '${r.dataFile}'`)
+      ).getRowObjectsJson();
+      expect(rows).toEqual([
+        { document_id: 'INV3', customer_id: 'C1', amount: '3.50', t: 'DECIMAL(18,2)', settled: null, d: 'DATE', c: null },
+        { document_id: 'INV1', customer_id: 'C,2', amount: '-1.00', t: 'DECIMAL(18,2)', settled: '2024-03-01', d: 'DATE', c: 'INV3' },
+        { document_id: 'INV2', customer_id: 'C1', amount: '2.00', t: 'DECIMAL(18,2)', settled: null, d: 'DATE', c: null },
+      ]);
+    } finally {
+      conn.closeSync();
+      inst.closeSync();
+    }
   });
 });

@@ -31,9 +31,9 @@ describe('parseS3Uri', () => {
     expect(() => parseS3Uri('/local/lake')).toThrow(/not an S3 location/);
   });
 
-  it('opens the store the lake location names', () => {
-    expect(openLakeStore('s3://b-1/x')).toBeInstanceOf(S3LakeStore);
-    expect(openLakeStore(work)).toBeInstanceOf(LocalLakeStore);
+  it('opens the store the lake location names', async () => {
+    expect(await openLakeStore('s3://b-1/x')).toBeInstanceOf(S3LakeStore);
+    expect(await openLakeStore(work)).toBeInstanceOf(LocalLakeStore);
   });
 });
 

@@ -67,7 +67,7 @@ async function change(op: 'retire' | 'restore', id: string | undefined, reason: 
   if (!id) throw new UsageError(`give the batch id: creditlake batches ${op} <batch-id>`);
   const s3 = isS3Uri(lakeRoot);
   if (!s3 && !existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
-  const store = openLakeStore(lakeRoot);
+  const store = await openLakeStore(lakeRoot);
   const matches = findBatch(await listBatches(store, await batchTables(store)), id);
   if (matches.length === 0) throw new UsageError(`no batch ${id} in ${lakeRoot}; \`creditlake batches\` lists them`);
   if (matches.length > 1) throw new UsageError(`${id} matches ${matches.length} batches (${matches.map((m) => `${m.table} ${m.batch_id}`).join(', ')}): give more of the id`);
@@ -124,7 +124,7 @@ export const batchesCommand: Command = {
     }
     if (values.reason !== undefined) throw new UsageError('--reason goes with `batches retire`');
     if (!isS3Uri(lakeRoot) && !existsSync(lakeRoot)) throw new UsageError(`no lake at ${lakeRoot} (check --lake)`);
-    const store = openLakeStore(lakeRoot);
+    const store = await openLakeStore(lakeRoot);
     const known = await batchTables(store);
     const unknown = positionals.filter((t) => !known.includes(t));
     if (unknown.length) throw new UsageError(`no batches for table ${unknown.join(', ')}; tables with batches: ${known.join(', ') || 'none'}`);

@@ -1,6 +1,5 @@
 import { dateWindow } from '../../config/plausible-dates.js';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { EXIT, UsageError, line, type CliIO } from '../command.js';
 import { parse } from '../options.js';
@@ -15,6 +14,7 @@ import { DELIMITERS, ENCODINGS, type Mapping } from '../../feeds/mapping/schema.
 import { prepareXlsx } from '../../feeds/xlsx/prepare.js';
 import { einvoiceMapping, looksLikeXml, prepareEInvoice } from '../../feeds/ubl/prepare.js';
 import { failureLine } from './ingest-failures.js';
+import { isMappedIngest, mappedOptions, MAPPED_USAGE } from './ingest-mapped-usage.js';
 import { isIsoDate } from '../../schema/index.js';
 import { printJson } from '../json-output.js';
 
@@ -24,36 +24,6 @@ import { printJson } from '../json-output.js';
  * is given. Returns undefined when the arguments are a plain canonical ingest (`--table`), which the
  * ingest command then handles as before.
  */
-
-export const MAPPED_USAGE = `
-ERP exports and e-invoices:
-  creditlake ingest --mapping <preset|file.json|file.yaml> <file…> [--dry-run] [--sheet NAME]
-      [--delimiter ';'] [--encoding windows-1252] [--date-format dd-mm-yyyy] [--decimal ,]
-  creditlake ingest <file|folder…>           UBL 2.1 / Peppol BIS 3 / SI-UBL 2.0 / CII XML, by content
-  --dry-run                 map and check, print the first rows as they would land and the rejects;
-                            write nothing
-  --rows <n>                rows shown by --dry-run (default 10)
-  --mapping                 a preset (see \`creditlake mappings\`) or a mapping file
-  --sheet <name>            xlsx: the sheet to read (default the first)
-  --as-of <YYYY-MM-DD>      date of an open-item snapshot (kind open_items_snapshot: AFAS, Exact
-                            Online, SAP FBL5N open items) when no column gives it; without it the
-                            date is read from the file name (exact-2024-02-16.csv)
-  --delimiter/--encoding/--date-format/--decimal   override the mapping's source settings`;
-
-const mappedOptions = {
-  table: { type: 'string' },
-  feed: { type: 'string' },
-  'max-reject-rate': { type: 'string' },
-  mapping: { type: 'string' },
-  'dry-run': { type: 'boolean', default: false },
-  rows: { type: 'string' },
-  sheet: { type: 'string' },
-  delimiter: { type: 'string' },
-  encoding: { type: 'string' },
-  'date-format': { type: 'string' },
-  decimal: { type: 'string' },
-  'as-of': { type: 'string' },
-} as const;
 
 function withOverrides(m: Mapping, v: { sheet?: string; delimiter?: string; encoding?: string; 'date-format'?: string; decimal?: string }): Mapping {
   const source = { ...m.source };
@@ -189,14 +159,12 @@ function report(result: MappedIngestResult, io: CliIO, json: boolean): number {
   return result.ok ? EXIT.OK : EXIT.FAILED;
 }
 
+export { MAPPED_USAGE };
+
 export async function runMappedIngest(argv: string[], io: CliIO): Promise<number | undefined> {
   // Decide first, leniently, whether these arguments are ours, so options the canonical and feed
   // paths add later never trip over this parser.
-  const loose = parseArgs({ args: argv, options: mappedOptions, allowPositionals: true, strict: false }).values;
-  if ((loose.table || loose.feed) && !loose.mapping) {
-    if (loose['dry-run']) throw new UsageError('--dry-run works with --mapping or e-invoices, not with --table or --feed');
-    return undefined;
-  }
+  if (!isMappedIngest(argv)) return undefined;
   const { values, positionals } = parse(argv, mappedOptions, true);
   if (values.table && values.mapping) throw new UsageError('give --table (canonical CSV) or --mapping (ERP export), not both');
   if (positionals.length === 0) throw new UsageError('no files given');
@@ -253,7 +221,7 @@ export async function runMappedIngest(argv: string[], io: CliIO): Promise<number
   let result: MappedIngestResult;
   try {
     result = await ingestMapped({
-      store: openLakeStore(lakeRoot),
+      store: await openLakeStore(lakeRoot),
       mapping,
       files,
       prepare,

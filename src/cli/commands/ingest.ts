@@ -3,17 +3,13 @@ import { resolve } from 'node:path';
 import { EXIT, UsageError, line, type CliIO, type Command } from '../command.js';
 import { parse } from '../options.js';
 import { configFrom } from '../config-from.js';
-import { openLakeStore } from '../../lake/open-store.js';
 import { ingestFiles, IngestUsageError, type FileIngestResult, type IngestProgress } from '../../feeds/ingest-files.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
-import { ingestCreditReports } from '../../feeds/credit-report/ingest.js';
-import { MAPPED_USAGE, runMappedIngest } from './ingest-mapped.js';
 import { failureLine } from './ingest-failures.js';
+import { isMappedIngest, MAPPED_USAGE } from './ingest-mapped-usage.js';
+import { openLakeStore } from '../../lake/open-store.js';
 import { printJson } from '../json-output.js';
-import { buildCommand } from './build.js';
 import { warehouseStale } from '../../lake/staleness.js';
-import { ingestFxRates } from '../../feeds/fx-rates/ingest.js';
-import { ingestBankStatements } from '../../feeds/bank-statements/ingest.js';
 
 const FEEDS = ['credit-report', 'fx-rates', 'bank-statements'];
 
@@ -96,7 +92,7 @@ export const ingestCommand: Command = {
     const code = await ingestOnly(rest, io);
     if (code !== EXIT.OK) return code;
     const lakeFlags = lakeArgs(rest);
-    if (build) return buildCommand.run([...lakeFlags, ...(rest.includes('--json') ? ['--json'] : [])], io);
+    if (build) return (await import('./build.js')).buildCommand.run([...lakeFlags, ...(rest.includes('--json') ? ['--json'] : [])], io);
     if (!rest.includes('--json')) {
       const { lakeRoot } = configFrom(parse(lakeFlags, {}).values, io);
       const s = warehouseStale(lakeRoot);
@@ -123,8 +119,12 @@ function lakeArgs(argv: string[]): string[] {
 
 async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
   {
-    const mapped = await runMappedIngest(argv, io);
-    if (mapped !== undefined) return mapped;
+    // The mapped side (ERP exports, e-invoices) and the other feeds are loaded only when asked for:
+    // a canonical ingest then starts without their code.
+    if (isMappedIngest(argv)) {
+      const mapped = await (await import('./ingest-mapped.js')).runMappedIngest(argv, io);
+      if (mapped !== undefined) return mapped;
+    }
     const { values, positionals } = parse(argv, { table: { type: 'string' }, feed: { type: 'string' }, 'max-reject-rate': { type: 'string' } }, true);
     if (values.feed !== undefined && !FEEDS.includes(values.feed)) throw new UsageError(`unknown feed "${values.feed}" (known: ${FEEDS.join(', ')})`);
     if (values.feed && values.table) throw new UsageError('give --table or --feed, not both');
@@ -134,21 +134,22 @@ async function ingestOnly(argv: string[], io: CliIO): Promise<number> {
     const { config, lakeRoot } = configFrom(values, io);
     let result;
     try {
-      result = values.feed === 'bank-statements' ? await ingestBankStatements({
-        store: openLakeStore(lakeRoot),
+      const store = await openLakeStore(lakeRoot);
+      result = values.feed === 'bank-statements' ? await (await import('../../feeds/bank-statements/ingest.js')).ingestBankStatements({
+        store,
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,
-      }) : values.feed === 'fx-rates' ? await ingestFxRates({
-        store: openLakeStore(lakeRoot),
+      }) : values.feed === 'fx-rates' ? await (await import('../../feeds/fx-rates/ingest.js')).ingestFxRates({
+        store,
         files: positionals.map((f) => resolve(io.cwd, f)),
         reportingCurrency: config.reporting_currency,
         maxRejectRate,
-      }) : values.feed ? await ingestCreditReports({
-        store: openLakeStore(lakeRoot),
+      }) : values.feed ? await (await import('../../feeds/credit-report/ingest.js')).ingestCreditReports({
+        store,
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,
       }) : await ingestFiles({
-        store: openLakeStore(lakeRoot),
+        store,
         table: values.table!,
         files: positionals.map((f) => resolve(io.cwd, f)),
         maxRejectRate,

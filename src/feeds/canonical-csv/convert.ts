@@ -1,12 +1,12 @@
 import type { DateWindow } from '../../config/plausible-dates.js';
-import type { DuckDBInstance, DuckDBConnection } from '@duckdb/node-api';
-import { mkdir } from 'node:fs/promises';
+import type { DuckDBInstance, DuckDBConnection, DuckDBMaterializedResult } from '@duckdb/node-api';
+import { mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { canonicalSelectList, type TableDef } from '../../schema/index.js';
+import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schema/index.js';
 import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
-import { duplicatesSql, failuresSql, lit, plainStageSql, preRejectsSql, quarantineSql, repeatedKeysSql, stageSql, typeConflictsSql } from './sql.js';
+import { duplicatesSql, failuresSql, lit, plainDirectSql, plainStageSql, preRejectsSql, quarantineSql, repeatedKeysSql, stageSql, typeConflictsSql } from './sql.js';
 import { readPlainHeader, scanPlainCsv } from './plain-scan.js';
 import { createInstance } from '../../warehouse/duckdb/duckdb-engine.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
@@ -66,6 +66,11 @@ export interface ConvertResult {
   quarantineFile?: string;
   topReasons: ReasonCount[];
   warnings: string[];
+  /**
+   * How the file was read: `direct` (plain, every row good: one COPY from the file), `staged` (plain,
+   * staged in DuckDB to find and quarantine what failed) or `normalized` (through the normalizing pass).
+   */
+  path?: 'direct' | 'staged' | 'normalized';
 }
 
 const TOP_REASONS = 10;
@@ -91,10 +96,10 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     opts.signal?.throwIfAborted();
     // DuckDB only tracks query progress with its progress bar on; we poll it instead of printing it.
     if (opts.onProgress) await conn.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false; SET progress_bar_time = 0');
-    const run = (sql: string, from = 0, to = 0) => {
+    const run = async (sql: string, from = 0, to = 0) => {
       // An interrupt only stops a running statement: check between statements too.
       opts.signal?.throwIfAborted();
-      return runWithProgress(conn, sql, opts.onProgress, from, to);
+      await runWithProgress(conn, sql, opts.onProgress, from, to);
     };
     const headerError = (raw: readonly string[]) => {
       const names = raw.map((n, i) => n || `column${i + 1}`);
@@ -109,7 +114,13 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       const bad = headerError(plainHeader);
       if (bad) return bad;
     }
+    if (plainHeader) {
+      // The common case, a plain file whose rows all pass: one COPY straight from the file.
+      const direct = await convertPlainDirect(conn, opts, source, plainHeader.map((n, i) => n || `column${i + 1}`));
+      if (direct) return direct;
+    }
     let norm: StagedSource | undefined = plainHeader && (await stagePlain(conn, run, opts, plainHeader.map((n, i) => n || `column${i + 1}`)));
+    const plainStaged = norm !== undefined;
     if (!norm) {
       const normalized = join(opts.scratchDir, `${opts.outputName}.normalized.csv`);
       const preRejects = join(opts.scratchDir, `${opts.outputName}.pre-rejects.csv`);
@@ -200,6 +211,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       quarantineFile,
       topReasons: await topReasons(conn),
       warnings,
+      path: plainStaged ? 'staged' : 'normalized',
     };
   } catch (e) {
     opts.signal?.throwIfAborted();
@@ -209,6 +221,77 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
     conn.closeSync();
     if (own) instance.closeSync();
   }
+}
+
+/**
+ * A plain file whose rows all pass, converted by ONE DuckDB statement from the user's file to the
+ * batch's Parquet (sql.ts plainDirectSql) while the plain scan checks the file on the other core:
+ * no staged copy of the file, no separate check scan, no line numbers. What it wrote is kept only
+ * when nothing needs a quarantine: DuckDB rejected no line, every data line the scan counted was
+ * written (so every row was plain and passed every check), no key repeats (a distinct count of key
+ * hashes over the written key column: a collision only sends the file to staging), and no document
+ * number is held by an earlier batch as the other type. Otherwise it returns undefined with nothing
+ * left behind, and the caller stages the file, which quarantines whatever failed with its line.
+ */
+async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, source: string, names: readonly string[]): Promise<ConvertResult | undefined> {
+  const table = opts.table;
+  if (table.columns.some((c) => c.required && !names.includes(c.name))) return undefined;
+  const dataFile = join(opts.scratchDir, `${opts.outputName}.parquet`);
+  const stop = new AbortController();
+  let converting = true;
+  const scan = scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
+  // A file found not plain early stops DuckDB's read of it instead of waiting for the whole file.
+  scan.then(
+    (r) => (!r.plain && converting ? conn.interrupt() : undefined),
+    () => (converting ? conn.interrupt() : undefined),
+  );
+  const fallBack = async () => {
+    for (const t of ['rejects', 'rejects_scan', 'prior_docs']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+    await rm(dataFile, { force: true });
+    return undefined;
+  };
+  let written: number;
+  try {
+    opts.signal?.throwIfAborted();
+    const sql = plainDirectSql(opts.file, names, table, rowChecks(table, [], opts.dateWindow), PLAIN_DUCKDB_LINE, dataFile);
+    const result = await runWithProgress(conn, sql, opts.onProgress, 0, 0.95);
+    written = Number((await result.getRowsJson())[0]?.[0] ?? -1);
+  } catch {
+    converting = false;
+    opts.signal?.throwIfAborted();
+    stop.abort();
+    await scan.catch(() => undefined);
+    return fallBack();
+  }
+  converting = false;
+  const found = await scan;
+  if (!found.plain || written !== found.dataLines) return fallBack();
+  const keys = table.key.map(q).join(', ');
+  const check = await one(conn, `SELECT (SELECT count(*) FROM rejects) AS rejected, count(*) AS n, count(DISTINCT hash(${keys})) AS distinct_keys FROM read_parquet(${lit(dataFile)})`);
+  if (Number(check.rejected) !== 0 || Number(check.n) !== written || Number(check.distinct_keys) !== written) return fallBack();
+  if (typedDocumentKey(table)) {
+    const prior = (await opts.prior) ?? [];
+    if (prior.length) {
+      await conn.run(priorDocsSql(prior, `read_parquet(${lit(dataFile)})`));
+      const c = await one(conn, `SELECT count(*) AS n FROM read_parquet(${lit(dataFile)}) s JOIN prior_docs p USING (document_id) WHERE s.document_type <> p.document_type`);
+      if (Number(c.n) !== 0) return fallBack();
+      await conn.run('DROP TABLE prior_docs');
+    }
+  }
+  opts.onProgress?.(1);
+  const known = new Set(table.columns.map((c) => c.name));
+  return {
+    status: 'converted',
+    rowsRead: written,
+    rowsLoaded: written,
+    rowsRejected: 0,
+    sourceLines: found.physicalLines,
+    header: found.header.map((n, i) => n || `column${i + 1}`),
+    dataFile,
+    topReasons: [],
+    warnings: found.header.map((n, i) => n || `column${i + 1}`).filter((n) => !known.has(n)).map((n) => `ignoring unknown column "${n}"`),
+    path: 'direct',
+  };
 }
 
 /** What staging established about the source: the normalizing pass's accounting, or the plain scan's. */
@@ -300,19 +383,18 @@ async function runWithProgress(
   onProgress: ((f: number) => void) | undefined,
   from: number,
   to: number,
-): Promise<void> {
-  if (!onProgress || to <= from) {
-    await conn.run(sql);
-    return;
-  }
+): Promise<DuckDBMaterializedResult> {
+  if (!onProgress || to <= from) return conn.run(sql);
   const timer = setInterval(() => {
     const pct = conn.progress.percentage;
     if (pct >= 0) onProgress(from + ((to - from) * Math.min(pct, 100)) / 100);
   }, 200);
+  let result: DuckDBMaterializedResult;
   try {
-    await conn.run(sql);
+    result = await conn.run(sql);
   } finally {
     clearInterval(timer);
   }
   onProgress(to);
+  return result;
 }

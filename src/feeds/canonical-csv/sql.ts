@@ -1,5 +1,5 @@
 import type { TableDef } from '../../schema/index.js';
-import { quoteIdent as q } from '../../schema/index.js';
+import { canonicalSelectList, quoteIdent as q } from '../../schema/index.js';
 import { readType, type RowCheck } from './rules.js';
 import { LINE_COLUMN } from '../csv-dialect/normalize.js';
 
@@ -181,6 +181,30 @@ const PLAIN_TEXT: Record<'DATE' | 'DOUBLE' | 'BOOLEAN', string> = {
  * normalizing path (stageSql) would have staged. Otherwise it drops it and normalizes.
  */
 export function plainStageSql(file: string, header: readonly string[], table: TableDef, maxLineBytes: number): string {
+  const { cols, plain, from } = plainRead(file, header, table, maxLineBytes);
+  return `CREATE TEMP TABLE src AS SELECT ${cols}, row_number() OVER () + 1 AS ${q(LINE_COLUMN)}, ${plain} AS "__plain"
+    FROM ${from}`;
+}
+
+/**
+ * The direct conversion of a PLAIN canonical CSV (the common case: a clean export): ONE statement
+ * reading the user's file and writing the good rows' Parquet, with no staged copy and no second pass.
+ * It writes only rows in their plain form that pass every row check, so the converter keeps its
+ * output only when DuckDB rejected nothing and the count written equals the plain scan's data lines
+ * (every row plain and good), and no key repeats; otherwise it falls back to staging (plainStageSql),
+ * which finds, names and quarantines what differs. Row order is the file's (insertion order).
+ */
+export function plainDirectSql(file: string, header: readonly string[], table: TableDef, checks: readonly RowCheck[], maxLineBytes: number, out: string): string {
+  const { cols, plain, from } = plainRead(file, header, table, maxLineBytes);
+  // IS NOT TRUE: a check that is NULL does not fire (failuresSql's WHERE treats it the same way).
+  const good = checks.length ? `(${checks.map((c) => `(${c.failWhen})`).join('\n        OR ')}) IS NOT TRUE` : 'true';
+  return `COPY (SELECT ${canonicalSelectList(table)} FROM (SELECT ${cols}, ${plain} AS "__plain" FROM ${from})
+      WHERE "__plain" AND ${good})
+    TO ${lit(out)} (FORMAT parquet)`;
+}
+
+/** The typed columns, the plain-form test and the read of a plain file, shared by the two plain paths. */
+function plainRead(file: string, header: readonly string[], table: TableDef, maxLineBytes: number): { cols: string; plain: string; from: string } {
   const present = new Set(header);
   const typed = (c: TableDef['columns'][number]) => readType(c.sqlType) as 'VARCHAR' | keyof typeof PLAIN_TEXT;
   const cols = table.columns.map((c) => {
@@ -195,8 +219,11 @@ export function plainStageSql(file: string, header: readonly string[], table: Ta
       return `(${q(c.name)} IS NULL OR (regexp_full_match(${q(c.name)}, ${lit(PLAIN_TEXT[t])}) AND TRY_CAST(${q(c.name)} AS ${t}) IS NOT NULL))`;
     });
   const types = header.map((name) => `${lit(name)}: 'VARCHAR'`);
-  return `CREATE TEMP TABLE src AS SELECT ${cols.join(', ')}, row_number() OVER () + 1 AS ${q(LINE_COLUMN)}, ${checks.join(' AND ') || 'true'} AS "__plain"
-    FROM read_csv(${lit(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
+  return {
+    cols: cols.join(', '),
+    plain: checks.join(' AND ') || 'true',
+    from: `read_csv(${lit(file)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"',
       columns = {${types.join(', ')}}, max_line_size = ${maxLineBytes},
-      store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan')`;
+      store_rejects = true, rejects_table = 'rejects', rejects_scan = 'rejects_scan')`,
+  };
 }

@@ -39,7 +39,7 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
   const genName = (model: string) => `${model}__${gen}`;
 
   await ensureSchema(engine, q, location);
-  const { files: committed, compacted } = await committedRawSources(s3 ? openLakeStore(lakeRoot) : lakeRoot);
+  const { files: committed, compacted } = await committedRawSources(s3 ? await openLakeStore(lakeRoot) : lakeRoot);
   if (compacted.size) {
     throw new Error(`the Trino build does not read compacted batch files yet (${[...compacted.keys()].join(', ')} compacted by \`creditlake compact\`); build this lake with DuckDB`);
   }
@@ -97,7 +97,7 @@ export async function openTrinoBuild(lakeRootIn: string, config: Config, resume?
   let published = false;
   // Tables are external (their Parquet is in the lake, under trino/<name>/): dropping one leaves its
   // files, so they are deleted here too.
-  const store = openLakeStore(lakeRoot);
+  const store = await openLakeStore(lakeRoot);
   const dropObject = async (obj: { name: string; kind: 'VIEW' | 'TABLE' }) => {
     await engine.execute(`DROP ${obj.kind} IF EXISTS ${q(obj.name)}`).catch(() => undefined);
     if (obj.kind !== 'TABLE' || config.trino.lake_location) return;
