@@ -39,9 +39,12 @@ describe.skipIf(!hasChromium)('dashboards in chromium: customer', () => {
     for (const card of ['customer_profile', 'customer_history', 'customer_days_late', 'customer_scores', 'customer_open_items', 'customer_payments', 'customer_actions']) {
       expect(await page.getAttribute(`[data-card="${card}"]`, 'data-state'), card).toMatch(/ready|empty/);
     }
-    // What the issue lists for the page, as this customer's data has it: limit and its use, priority
-    // with its reason, open items with their aging bucket, dunning history, score history per provider.
-    for (const f of ['credit_limit', 'open_ar', 'utilisation', 'priority', 'reason', 'common_band_label']) {
+    // What the issue lists for the page, as this customer's data has it: identity, limit and its use,
+    // priority with its reason, open items with their aging bucket, dunning history, score history per provider.
+    const profile = (await (await fetch(`${d.server.url}api/slices/customer_profile?customer_id=${encodeURIComponent(id!)}`)).json() as { rows: Cells[] }).rows[0]!;
+    const identity = ['vat_number', 'sbi_section', 'segment', 'size_class'].filter((f) => profile[f] !== null);
+    expect(identity, 'the customer has identity fields beyond its KvK number').toEqual(expect.arrayContaining(['segment', 'size_class']));
+    for (const f of [...identity, 'credit_limit', 'open_ar', 'utilisation', 'priority', 'reason', 'common_band_label']) {
       expect((await page.locator(`[data-card="customer_profile"] [data-field="${f}"] dd`).textContent())?.trim(), f).toBeTruthy();
     }
     expect(await page.locator('[data-card="customer_open_items"] tbody td[data-key="bucket"]').count()).toBeGreaterThan(0);
