@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { viewRequests } from '../../src/serve/api.js';
+import { pageWithDataPreloads } from '../../src/serve/server.js';
 import { sliceByName } from '../../src/serve/slices/index.js';
-import { parseState, sliceQuery, type PageId } from '../../src/serve/view-state.js';
+import { parseState, sliceQuery, sliceUrl, type PageId } from '../../src/serve/view-state.js';
 import type { SliceName } from '../../src/serve/contract.js';
 import type { ViewState } from '../../src/serve/view-state.js';
 
@@ -59,5 +60,23 @@ describe('the slices the server starts for a page are the requests the page send
     // The search page has no customer: nothing to start; a malformed id starts nothing either.
     expect(serverRequests('/customers', '')).toEqual([]);
     expect(serverRequests('/customers/%3Cscript%3E', '')).toEqual([]);
+  });
+});
+
+describe('the page names its data requests in preload hints', () => {
+  const html = '<!doctype html><html><head><title>x</title>\n</head><body></body></html>';
+  const hrefs = (page: string) => [...page.matchAll(/<link rel="preload" href="([^"]*)" as="fetch" crossorigin>/g)].map((m) => m[1]!.replace(/&#38;/g, '&'));
+
+  it('one hint per request, the URL the page builds, attribute-escaped, inside the head', () => {
+    const page = pageWithDataPreloads(html, '/worklist', '?account_manager=A%26B%20Team&lang=nl');
+    expect(page.indexOf('<link rel="preload"')).toBeLessThan(page.indexOf('</head>'));
+    expect(page).not.toMatch(/href="[^"]*&(?!#38;)/);
+    expect(hrefs(page)).toEqual(viewRequests('/worklist', '?account_manager=A%26B%20Team&lang=nl').map((r) => sliceUrl(r.slice, r.query)));
+    expect(hrefs(page)).toEqual(['/api/slices/worklist?account_manager=A%26B+Team&limit=100']);
+  });
+
+  it('a view without requests (the search page, a malformed customer id) gets none', () => {
+    expect(pageWithDataPreloads(html, '/customers', '')).toBe(html);
+    expect(pageWithDataPreloads(html, '/customers/%3Cscript%3E', '')).toBe(html);
   });
 });
