@@ -111,6 +111,13 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
     const old = await quarantined(body('INV4,C1,invoice,1980-01-02,2024-02-01,EUR,4.00,,'));
     expect(old).toMatchObject({ loaded: 3, path: 'staged' });
     expect(old.lines).toEqual([[5, expect.stringMatching(/^date outside 1990-01-01 to /)]]);
+    // The direct path matches dates as text: a day that does not exist (in an optional column, which a
+    // failed cast would silently empty) fails its one cast, and the file is read the careful way.
+    const feb30 = await quarantined(body('INV4,C1,invoice,2024-01-02,2024-02-01,EUR,4.00,2024-02-30,'));
+    expect(feb30).toMatchObject({ loaded: 3, lines: [[5, 'not a valid DATE']] });
+    expect(feb30.path).not.toBe('direct');
+    // A due date before the invoice date, compared as ISO text.
+    expect(await quarantined(body('INV4,C1,invoice,2024-01-02,2023-12-31,EUR,4.00,,'))).toMatchObject({ loaded: 3, lines: [[5, 'due_date before invoice_date']], path: 'staged' });
     // A credit note numbered like an earlier batch's invoice: staged, and quarantined.
     const earlier = join(dir, `prior${++n}.parquet`);
     const inst = await DuckDBInstance.create(':memory:');

@@ -253,7 +253,7 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
   let written: number;
   try {
     opts.signal?.throwIfAborted();
-    const sql = plainDirectSql(opts.file, names, table, rowChecks(table, [], opts.dateWindow), PLAIN_DUCKDB_LINE, dataFile);
+    const sql = plainDirectSql(opts.file, names, table, rowChecks(table, [], opts.dateWindow, 'iso-text'), PLAIN_DUCKDB_LINE, dataFile);
     const result = await runWithProgress(conn, sql, opts.onProgress, 0, 0.95);
     written = Number((await result.getRowsJson())[0]?.[0] ?? -1);
   } catch {

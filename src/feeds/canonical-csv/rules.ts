@@ -59,8 +59,17 @@ export function defaultDateWindow(now = new Date()): DateWindow {
   return dateWindow(undefined, now);
 }
 
-function columnChecks(c: ColumnDef, window: DateWindow): RowCheck[] {
+/**
+ * How the checks see DATE columns: typed (`DATE`), or as their plain ISO text (`iso-text`: the direct
+ * conversion of a plain file, whose WHERE sees the text it has already matched against YYYY-MM-DD; ISO
+ * text orders as its dates do, and comparing text spares a cast per reference, which DuckDB repeats
+ * for every place a filter names a cast column).
+ */
+export type DateForm = 'date' | 'iso-text';
+
+function columnChecks(c: ColumnDef, window: DateWindow, dates: DateForm): RowCheck[] {
   const col = q(c.name);
+  const day = (d: string) => (dates === 'iso-text' ? sqlString(d) : `DATE '${d}'`);
   const text = readType(c.sqlType) === 'VARCHAR';
   const checks: RowCheck[] = [];
   if (c.required) {
@@ -98,14 +107,14 @@ function columnChecks(c: ColumnDef, window: DateWindow): RowCheck[] {
     checks.push({
       column: c.name,
       reason: 'date out of range',
-      failWhen: `NOT (${col} BETWEEN DATE '${DATE_RANGE.min}' AND DATE '${DATE_RANGE.max}')`,
+      failWhen: `NOT (${col} BETWEEN ${day(DATE_RANGE.min)} AND ${day(DATE_RANGE.max)})`,
       detail: `CAST(${col} AS VARCHAR) || ${sqlString(` (dates run from ${DATE_RANGE.min} to ${DATE_RANGE.max})`)}`,
     });
     // Possible dates a ledger cannot plausibly hold (a typo like 1924 for 2024) are their own reason.
     checks.push({
       column: c.name,
       reason: `date outside ${window.from} to ${window.to}`,
-      failWhen: `(${col} BETWEEN DATE '${DATE_RANGE.min}' AND DATE '${DATE_RANGE.max}') AND (${col} < DATE '${window.from}' OR ${col} > DATE '${window.to}')`,
+      failWhen: `(${col} BETWEEN ${day(DATE_RANGE.min)} AND ${day(DATE_RANGE.max)}) AND (${col} < ${day(window.from)} OR ${col} > ${day(window.to)})`,
       detail: `CAST(${col} AS VARCHAR)`,
     });
   }
@@ -176,13 +185,13 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
  * All checks for a table. Columns absent from the file's header get one "missing from header" check
  * (true for every row) instead of their value checks; absent optional columns are simply NULL.
  */
-export function rowChecks(table: TableDef, missingRequired: readonly string[] = [], window: DateWindow = defaultDateWindow()): RowCheck[] {
+export function rowChecks(table: TableDef, missingRequired: readonly string[] = [], window: DateWindow = defaultDateWindow(), dates: DateForm = 'date'): RowCheck[] {
   const missing = new Set(missingRequired);
   const checks: RowCheck[] = [];
   for (const c of table.columns) {
     if (missing.has(c.name)) {
       checks.push({ column: c.name, reason: 'column missing from header', failWhen: 'TRUE', detail: sqlString(`header has no column "${c.name}"`) });
-    } else checks.push(...columnChecks(c, window));
+    } else checks.push(...columnChecks(c, window, dates));
   }
   for (const r of TABLE_RULES[table.name] ?? []) if (!missing.has(r.column)) checks.push(r);
   return checks;

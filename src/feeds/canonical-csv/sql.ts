@@ -164,6 +164,9 @@ export function typeConflictsSql(withPrior: boolean, repeated?: string): string 
     SELECT DISTINCT ON (rid) * FROM (${inFile}${withPrior ? `\n    UNION ALL ${earlier}` : ''}) ORDER BY rid, o)`;
 }
 
+/** PLAIN_TEXT's DATE form as a GLOB pattern (matched without a regular expression). */
+const ISO_DATE_GLOB = '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]';
+
 /** The text a typed column must have for the plain path to take DuckDB's cast of it as is. */
 const PLAIN_TEXT: Record<'DATE' | 'DOUBLE' | 'BOOLEAN', string> = {
   // ISO dates only: DuckDB's date parsing also takes `epoch`, `infinity` and `today`.
@@ -195,27 +198,37 @@ export function plainStageSql(file: string, header: readonly string[], table: Ta
  * which finds, names and quarantines what differs. Row order is the file's (insertion order).
  */
 export function plainDirectSql(file: string, header: readonly string[], table: TableDef, checks: readonly RowCheck[], maxLineBytes: number, out: string): string {
-  const { cols, plain, from } = plainRead(file, header, table, maxLineBytes);
-  // IS NOT TRUE: a check that is NULL does not fire (failuresSql's WHERE treats it the same way).
-  const good = checks.length ? `(${checks.map((c) => `(${c.failWhen})`).join('\n        OR ')}) IS NOT TRUE` : 'true';
+  // DATE columns stay text here (`checks` must be made for 'iso-text' dates): the plain test matches
+  // them against YYYY-MM-DD without a cast, and the one cast is the output's, which fails the
+  // statement on a day that does not exist (2024-02-30); the file is then staged and that row named.
+  const { cols, plain, from } = plainRead(file, header, table, maxLineBytes, true);
+  // A row is good when no check is TRUE (a NULL check does not fire, as in failuresSql's WHERE). As a
+  // CASE each check runs as a filter on the rows still undecided, so its ANDs and ORs short-circuit
+  // (trim() runs only on values starting with a blank); \`NOT (c1 OR …)\` would drop NULL rows, and
+  // \`(c1 OR …) IS NOT TRUE\` evaluates every part of every check on every row (2.3× the filter's time).
+  const good = checks.length ? `CASE ${checks.map((c) => `WHEN ${c.failWhen} THEN false`).join('\n        ')} ELSE true END` : 'true';
   return `COPY (SELECT ${canonicalSelectList(table)} FROM (SELECT ${cols}, ${plain} AS "__plain" FROM ${from})
       WHERE "__plain" AND ${good})
     TO ${lit(out)} (FORMAT parquet)`;
 }
 
 /** The typed columns, the plain-form test and the read of a plain file, shared by the two plain paths. */
-function plainRead(file: string, header: readonly string[], table: TableDef, maxLineBytes: number): { cols: string; plain: string; from: string } {
+function plainRead(file: string, header: readonly string[], table: TableDef, maxLineBytes: number, datesAsText = false): { cols: string; plain: string; from: string } {
   const present = new Set(header);
-  const typed = (c: TableDef['columns'][number]) => readType(c.sqlType) as 'VARCHAR' | keyof typeof PLAIN_TEXT;
+  const typed = (c: TableDef['columns'][number]) => {
+    const t = readType(c.sqlType) as 'VARCHAR' | keyof typeof PLAIN_TEXT;
+    return datesAsText && t === 'DATE' ? 'VARCHAR' : t;
+  };
   const cols = table.columns.map((c) => {
     const t = typed(c);
     if (!present.has(c.name)) return `CAST(NULL AS ${t}) AS ${q(c.name)}`;
     return t === 'VARCHAR' ? q(c.name) : `TRY_CAST(${q(c.name)} AS ${t}) AS ${q(c.name)}`;
   });
   const checks = table.columns
-    .filter((c) => present.has(c.name) && typed(c) !== 'VARCHAR')
+    .filter((c) => present.has(c.name) && readType(c.sqlType) !== 'VARCHAR')
     .map((c) => {
-      const t = typed(c) as keyof typeof PLAIN_TEXT;
+      const t = readType(c.sqlType) as keyof typeof PLAIN_TEXT;
+      if (datesAsText && t === 'DATE') return `(${q(c.name)} IS NULL OR ${q(c.name)} GLOB '${ISO_DATE_GLOB}')`;
       return `(${q(c.name)} IS NULL OR (regexp_full_match(${q(c.name)}, ${lit(PLAIN_TEXT[t])}) AND TRY_CAST(${q(c.name)} AS ${t}) IS NOT NULL))`;
     });
   const types = header.map((name) => `${lit(name)}: 'VARCHAR'`);
