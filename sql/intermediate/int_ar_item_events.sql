@@ -23,16 +23,21 @@ WITH docs AS (
          currency, amount_original
   FROM {{ ref('int_ar_documents') }}
 ),
-doc_items AS (
-  SELECT document_id, document_type AS source_type, invoice_date AS source_date, amount AS source_amount, item_id,
-         amount_original AS source_amount_original
-  FROM docs
-),
 heads AS (
   SELECT document_id AS item_id, customer_id, document_type AS item_type, invoice_date AS item_date,
          due_date, amount AS item_amount, settled_date, currency
   FROM docs
   WHERE item_id = document_id
+),
+-- Every document with its head's attributes, which its events carry from here on: one join with the
+-- heads, not one per kind of event and another for the output (the head's date: no event counts
+-- before it; its settled date: none counts after it).
+doc_items AS (
+  SELECT d.document_id, d.document_type AS source_type, d.invoice_date AS source_date, d.amount AS source_amount,
+         d.item_id, d.amount_original AS source_amount_original,
+         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
+  FROM docs d
+  JOIN heads h ON h.item_id = d.item_id
 ),
 payments AS (
   SELECT payment_id, customer_id, payment_date, amount FROM {{ ref('int_payments') }}
@@ -43,46 +48,45 @@ allocations AS (
     p.customer_id AS payer_id,
     p.payment_date,
     p.amount AS payment_amount,
-    h.item_id,
-    h.settled_date,
+    di.item_id,
+    di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency,
     a.amount,
     a.amount_original,
-    CASE WHEN p.payment_date < h.item_date THEN h.item_date ELSE p.payment_date END AS event_date
+    CASE WHEN p.payment_date < di.item_date THEN di.item_date ELSE p.payment_date END AS event_date
   FROM {{ ref('int_payment_allocations') }} a
   JOIN payments p ON p.payment_id = a.payment_id
   JOIN doc_items di ON di.document_id = a.document_id
-  JOIN heads h ON h.item_id = di.item_id
 ),
 doc_events AS (
   SELECT di.item_id, 'document' AS movement, di.document_id AS source_id, di.source_type,
-         CASE WHEN di.source_date < h.item_date THEN h.item_date ELSE di.source_date END AS event_date,
-         di.source_amount AS amount, di.source_amount_original AS amount_original
+         CASE WHEN di.source_date < di.item_date THEN di.item_date ELSE di.source_date END AS event_date,
+         di.source_amount AS amount, di.source_amount_original AS amount_original,
+         di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency
   FROM doc_items di
-  JOIN heads h ON h.item_id = di.item_id
   UNION ALL
   SELECT item_id, 'allocation' AS movement, payment_id AS source_id, 'payment' AS source_type, event_date,
-         0 - amount AS amount, 0 - amount_original AS amount_original
+         0 - amount AS amount, 0 - amount_original AS amount_original,
+         customer_id, item_type, item_date, due_date, item_amount, settled_date, currency
   FROM allocations
   UNION ALL
-  SELECT h.item_id, 'write_off' AS movement, w.document_id AS source_id, 'write_off' AS source_type,
-         CASE WHEN w.write_off_date < h.item_date THEN h.item_date ELSE w.write_off_date END AS event_date,
-         0 - w.amount AS amount, 0 - w.amount_original AS amount_original
+  SELECT di.item_id, 'write_off' AS movement, w.document_id AS source_id, 'write_off' AS source_type,
+         CASE WHEN w.write_off_date < di.item_date THEN di.item_date ELSE w.write_off_date END AS event_date,
+         0 - w.amount AS amount, 0 - w.amount_original AS amount_original,
+         di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency
   FROM {{ ref('int_write_offs') }} w
   JOIN doc_items di ON di.document_id = w.document_id
-  JOIN heads h ON h.item_id = di.item_id
   UNION ALL
-  SELECT h.item_id, 'settlement' AS movement, s.document_id AS source_id, 'snapshot' AS source_type,
-         CASE WHEN s.event_date < h.item_date THEN h.item_date ELSE s.event_date END AS event_date,
-         s.amount, s.amount_original
+  SELECT di.item_id, 'settlement' AS movement, s.document_id AS source_id, 'snapshot' AS source_type,
+         CASE WHEN s.event_date < di.item_date THEN di.item_date ELSE s.event_date END AS event_date,
+         s.amount, s.amount_original,
+         di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency
   FROM {{ ref('int_snapshot_events') }} s
   JOIN doc_items di ON di.document_id = s.document_id
-  JOIN heads h ON h.item_id = di.item_id
 ),
 kept AS (
-  SELECT e.*
-  FROM doc_events e
-  JOIN heads h ON h.item_id = e.item_id
-  WHERE h.settled_date IS NULL OR e.event_date <= h.settled_date
+  SELECT *
+  FROM doc_events
+  WHERE settled_date IS NULL OR event_date <= settled_date
 ),
 -- Recovery of written-off debt paid later (issue 11): cash allocated to a document after it was
 -- written off would take it below zero. The part of such an allocation up to what was written off is
@@ -125,7 +129,8 @@ recoveries AS (
   SELECT r.item_id, r.movement, r.source_id, r.source_type, r.event_date,
          CASE WHEN h.currency = {{ var('reporting_currency') }} THEN r.amount_original
               ELSE CAST(round({{ ratio('r.amount_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
-         r.amount_original
+         r.amount_original,
+         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
   FROM recoveries_original r
   JOIN heads h ON h.item_id = r.item_id
   LEFT JOIN {{ ref('int_fx_rates') }} fx
@@ -134,23 +139,31 @@ recoveries AS (
   WHERE r.amount_original <> 0
 ),
 settle_base AS (
-  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM kept
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original,
+         customer_id, item_type, item_date, due_date, item_amount, settled_date, currency
+  FROM kept
   UNION ALL
-  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM recoveries
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original,
+         customer_id, item_type, item_date, due_date, item_amount, settled_date, currency
+  FROM recoveries
 ),
 settlements AS (
   SELECT h.item_id, 'settlement' AS movement, h.item_id AS source_id, 'settled_date' AS source_type,
-         h.settled_date AS event_date, 0 - sum(k.amount) AS amount, 0 - sum(k.amount_original) AS amount_original
-  FROM heads h
-  JOIN settle_base k ON k.item_id = h.item_id
-  WHERE h.settled_date IS NOT NULL
-  GROUP BY h.item_id, h.settled_date
-  HAVING sum(k.amount) <> 0 OR sum(k.amount_original) <> 0
+         h.settled_date AS event_date, 0 - k.amount AS amount, 0 - k.amount_original AS amount_original,
+         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
+  FROM (
+    SELECT item_id, sum(amount) AS amount, sum(amount_original) AS amount_original
+    FROM settle_base
+    WHERE settled_date IS NOT NULL
+    GROUP BY item_id
+    HAVING sum(amount) <> 0 OR sum(amount_original) <> 0
+  ) k
+  JOIN heads h ON h.item_id = k.item_id
 ),
 document_side AS (
-  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM settle_base
+  SELECT * FROM settle_base
   UNION ALL
-  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM settlements
+  SELECT * FROM settlements
 ),
 payment_side AS (
   SELECT payment_id AS item_id, customer_id, payment_date AS item_date, amount AS item_amount,
@@ -165,22 +178,21 @@ payment_side AS (
 )
 SELECT
   'document' AS item_kind,
-  e.item_id,
-  h.customer_id,
-  h.item_type,
-  h.item_date,
-  h.due_date,
-  h.item_amount,
-  h.settled_date,
-  e.movement,
-  e.source_id,
-  e.source_type,
-  e.event_date,
-  CAST(e.amount AS DECIMAL(18,2)) AS amount,
-  h.currency,
-  CAST(e.amount_original AS DECIMAL(18,2)) AS amount_original
-FROM document_side e
-JOIN heads h ON h.item_id = e.item_id
+  item_id,
+  customer_id,
+  item_type,
+  item_date,
+  due_date,
+  item_amount,
+  settled_date,
+  movement,
+  source_id,
+  source_type,
+  event_date,
+  CAST(amount AS DECIMAL(18,2)) AS amount,
+  currency,
+  CAST(amount_original AS DECIMAL(18,2)) AS amount_original
+FROM document_side
 UNION ALL
 SELECT
   'payment' AS item_kind,

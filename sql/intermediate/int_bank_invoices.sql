@@ -3,21 +3,26 @@
 -- allocations and write-offs), and the keys a payer's reference or remittance text is compared with:
 -- its payment_reference, its number as letters and digits (alnum_key) and as digits only (digit_key),
 -- both without leading zeros, and as space-separated words (word_key, as int_bank_receipts.text_key).
-WITH heads AS (
+-- Only a ledger with bank-statement receipts has anything to match: without them this is empty, so a
+-- ledger of ERP allocations alone never pays for the keys (four regular expressions per invoice).
+WITH receipts AS (
+  SELECT count(*) AS n FROM {{ ref('int_bank_receipts') }}
+),
+heads AS (
   SELECT d.document_id, d.customer_id, d.invoice_date, d.due_date, d.settled_date, d.currency, d.amount_original,
          s.payment_reference
   FROM {{ ref('int_ar_documents') }} d
   JOIN {{ ref('stg_invoices') }} s ON s.document_id = d.document_id
-  WHERE d.item_id = d.document_id AND d.document_type = 'invoice'
+  WHERE d.item_id = d.document_id AND d.document_type = 'invoice' AND (SELECT n FROM receipts) > 0
 ),
 corrections AS (
-  SELECT item_id, sum(amount_original) AS amount FROM {{ ref('int_ar_documents') }} WHERE item_id <> document_id GROUP BY item_id
+  SELECT item_id, sum(amount_original) AS amount FROM {{ ref('int_ar_documents') }} WHERE item_id <> document_id AND (SELECT n FROM receipts) > 0 GROUP BY item_id
 ),
 erp_paid AS (
-  SELECT document_id, sum(amount) AS amount FROM {{ ref('stg_payment_allocations') }} GROUP BY document_id
+  SELECT document_id, sum(amount) AS amount FROM {{ ref('stg_payment_allocations') }} WHERE (SELECT n FROM receipts) > 0 GROUP BY document_id
 ),
 written_off AS (
-  SELECT document_id, sum(amount_original) AS amount FROM {{ ref('int_write_offs') }} GROUP BY document_id
+  SELECT document_id, sum(amount_original) AS amount FROM {{ ref('int_write_offs') }} WHERE (SELECT n FROM receipts) > 0 GROUP BY document_id
 )
 SELECT
   h.document_id, h.customer_id, h.invoice_date, h.due_date, h.settled_date, h.currency,
