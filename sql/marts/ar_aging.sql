@@ -6,29 +6,12 @@
 -- month end; unapplied cash and credit balances are money owed to customers, not part of that base.
 -- Computed from int_ar_open_stretches, not by summing ar_open_items: each stretch of an open item
 -- adds its amount and a count of one at the month end it starts and takes them away at the month end
--- it stops; a running sum over the month ends gives what is open at each (the same figures as
--- ar_open_items, at a cost that grows with items × changes, not items × months open).
-WITH changes AS (
-  SELECT as_of_date, customer_id, bucket, sum(d_amount) AS d_amount, sum(d_count) AS d_count
-  FROM (
-    -- one pass over the stretches: side 1 adds at start_at, side -1 takes away at stop_at
-    SELECT CASE WHEN e.side = 1 THEN s.start_at ELSE s.stop_at END AS as_of_date, s.customer_id, s.bucket,
-           e.side * s.open_amount AS d_amount, e.side AS d_count
-    FROM {{ ref('int_ar_open_stretches') }} s
-    CROSS JOIN (VALUES (1), (-1)) AS e(side)
-    WHERE e.side = 1 OR s.stop_at < DATE '9999-12-31'
-  ) c
-  GROUP BY as_of_date, customer_id, bucket
-),
-grouped AS (
-  SELECT c.as_of_date, g.group_by, g.group_value, c.bucket, sum(c.d_amount) AS d_amount, sum(c.d_count) AS d_count
-  FROM changes c
-  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = c.customer_id
-  GROUP BY c.as_of_date, g.group_by, g.group_value, c.bucket
-  UNION ALL
-  SELECT as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, bucket, sum(d_amount) AS d_amount, sum(d_count) AS d_count
-  FROM changes
-  GROUP BY as_of_date, bucket
+-- it stops (int_ar_open_changes); a running sum over the month ends gives what is open at each (the
+-- same figures as ar_open_items, at a cost that grows with items × changes, not items × months open).
+WITH grouped AS (
+  SELECT as_of_date, group_by, group_value, bucket, sum(d_amount) AS d_amount, sum(d_count) AS d_count
+  FROM {{ ref('int_ar_open_changes') }}
+  GROUP BY as_of_date, group_by, group_value, bucket
 ),
 -- disputed_amount / disputed_count: the part of the bucket in dispute at the month end, as in
 -- ar_open_items (disputes open at the month end per AR item, matched to the item's stretch there;

@@ -113,21 +113,23 @@ rolled AS (
 ),
 -- AR as ar_open_items reports it: foreign-currency documents at the closing rate. The gap to the
 -- booked AR (every movement at its own date's rate) is the FX result so far; its change in the
--- month is fx_revaluation (0 on a ledger in the reporting currency only).
-items AS (
-  SELECT as_of_date, customer_id, sum(open_amount) AS open_ar
-  FROM {{ ref('ar_open_items') }}
-  GROUP BY as_of_date, customer_id
+-- month is fx_revaluation (0 on a ledger in the reporting currency only). The open AR at each month
+-- end is the running sum of int_ar_open_changes (what the open items' stretches add and take away),
+-- the same figure as summing ar_open_items, without expanding every item over its month ends.
+open_changes AS (
+  SELECT as_of_date, group_by, group_value, sum(d_amount) AS d_amount
+  FROM {{ ref('int_ar_open_changes') }}
+  GROUP BY as_of_date, group_by, group_value
 ),
 revalued AS (
-  SELECT i.as_of_date, g.group_by, g.group_value, sum(i.open_ar) AS open_ar
-  FROM items i
-  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = i.customer_id
-  GROUP BY i.as_of_date, g.group_by, g.group_value
-  UNION ALL
-  SELECT as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, sum(open_ar) AS open_ar
-  FROM items
-  GROUP BY as_of_date
+  SELECT m.month_end AS as_of_date, gv.group_by, gv.group_value,
+         sum(COALESCE(c.d_amount, 0)) OVER (
+           PARTITION BY gv.group_by, gv.group_value ORDER BY m.month_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+         ) AS open_ar
+  FROM months m
+  CROSS JOIN {{ ref('int_group_values') }} gv
+  LEFT JOIN open_changes c
+    ON c.as_of_date = m.month_end AND c.group_by = gv.group_by AND c.group_value = gv.group_value
 ),
 with_fx AS (
   SELECT r.*,

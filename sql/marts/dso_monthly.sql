@@ -14,49 +14,36 @@ documents AS (
   SELECT CAST({{ month_start('invoice_date') }} AS DATE) AS month_start, customer_id, amount
   FROM {{ ref('int_invoices') }}
 ),
+-- per customer and month first: the group join then sees customer-months, not every invoice
+customer_sales AS (
+  SELECT month_start, customer_id, sum(amount) AS amount
+  FROM documents
+  GROUP BY month_start, customer_id
+),
 sales AS (
   SELECT month_start, group_by, group_value, sum(amount) AS credit_sales
   FROM (
     SELECT d.month_start, g.group_by, g.group_value, d.amount
-    FROM documents d
+    FROM customer_sales d
     JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = d.customer_id
     UNION ALL
     SELECT d.month_start, 'ALL' AS group_by, 'ALL' AS group_value, d.amount
-    FROM documents d
+    FROM customer_sales d
   ) s
   GROUP BY month_start, group_by, group_value
 ),
--- AR at each month end from int_ar_open_stretches (as in ar_aging): every stretch of an open item
--- adds to the month end it starts and subtracts at the one it stops; running sums over the months
--- in `base` give what is open at each month end.
-ar_changes AS (
-  SELECT as_of_date, customer_id,
-         sum(open_amount) AS d_ar,
-         sum(CASE WHEN is_current THEN open_amount ELSE 0 END) AS d_current,
-         sum(CASE WHEN is_credit_balance THEN 0 ELSE open_amount END) AS d_debit,
-         sum(CASE WHEN is_credit_balance THEN open_amount ELSE 0 END) AS d_credit,
-         sum(CASE WHEN is_current AND NOT is_credit_balance THEN open_amount ELSE 0 END) AS d_current_debit
-  FROM (
-    -- one pass over the stretches: side 1 adds at start_at, side -1 takes away at stop_at
-    SELECT CASE WHEN e.side = 1 THEN s.start_at ELSE s.stop_at END AS as_of_date, s.customer_id,
-           e.side * s.open_amount AS open_amount, s.is_current, s.is_credit_balance
-    FROM {{ ref('int_ar_open_stretches') }} s
-    CROSS JOIN (VALUES (1), (-1)) AS e(side)
-    WHERE e.side = 1 OR s.stop_at < DATE '9999-12-31'
-  ) c
-  GROUP BY as_of_date, customer_id
-),
+-- AR at each month end from the open items' stretches (int_ar_open_changes, as in ar_aging): every
+-- stretch of an open item adds to the month end it starts and subtracts at the one it stops; running
+-- sums over the months in `base` give what is open at each month end.
 ar_grouped AS (
-  SELECT c.as_of_date, g.group_by, g.group_value, sum(c.d_ar) AS d_ar, sum(c.d_current) AS d_current,
-         sum(c.d_debit) AS d_debit, sum(c.d_credit) AS d_credit, sum(c.d_current_debit) AS d_current_debit
-  FROM ar_changes c
-  JOIN {{ ref('int_customer_groups') }} g ON g.customer_id = c.customer_id
-  GROUP BY c.as_of_date, g.group_by, g.group_value
-  UNION ALL
-  SELECT as_of_date, 'ALL' AS group_by, 'ALL' AS group_value, sum(d_ar) AS d_ar, sum(d_current) AS d_current,
-         sum(d_debit) AS d_debit, sum(d_credit) AS d_credit, sum(d_current_debit) AS d_current_debit
-  FROM ar_changes
-  GROUP BY as_of_date
+  SELECT as_of_date, group_by, group_value,
+         sum(d_amount) AS d_ar,
+         sum(CASE WHEN is_current THEN d_amount ELSE 0 END) AS d_current,
+         sum(CASE WHEN is_credit_balance THEN 0 ELSE d_amount END) AS d_debit,
+         sum(CASE WHEN is_credit_balance THEN d_amount ELSE 0 END) AS d_credit,
+         sum(CASE WHEN is_current AND NOT is_credit_balance THEN d_amount ELSE 0 END) AS d_current_debit
+  FROM {{ ref('int_ar_open_changes') }}
+  GROUP BY as_of_date, group_by, group_value
 ),
 ar AS (
   SELECT m.month_end AS as_of_date, gv.group_by, gv.group_value,

@@ -120,6 +120,10 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     start_at: 'First month end of the stretch (the item is open with these figures from here)',
     stop_at: "First month end the stretch no longer covers; 9999-12-31 while open at the last month end",
   },
+  int_ar_open_changes: {
+    d_amount: 'Change of the open amount at this month end: stretches starting here add theirs, stretches stopping here take it away',
+    d_count: 'Change of the number of open items at this month end (+1 per stretch starting, -1 per stretch stopping)',
+  },
   int_cash_flow_days: { flow_date: 'Day of the cash-flow events summed in the row' },
   int_cash_flows: {
     flow_date: 'Date of the cash-flow event',
