@@ -83,6 +83,8 @@ function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
       type: 'line' as const,
       step: 'end' as const,
       connectNulls: true,
+      // Every report is a point, also where they crowd (a phone): a report is an event, not a sample.
+      showAllSymbol: true,
       ...LINE_STYLES[i % LINE_STYLES.length],
       // '-' where the provider has no report that day (the line carries on); null where its report has no band.
       data: dates.map((d) => {
