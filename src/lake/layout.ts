@@ -11,6 +11,8 @@ import { join } from 'node:path';
  *   operations/<time>-<op>-<batch-id>.json                   a record of each retire / restore
  *   marts/<model>/data.parquet                               materialised marts
  *   warehouse.duckdb                                         views over all of the above (embedded target)
+ *   _cache/models/<model>/<fingerprint>.parquet              staging and intermediate results kept between
+ *                                                            embedded builds (never read by readers)
  */
 export const lakePaths = {
   rawTableDir: (table: string) => join('raw', table),
@@ -37,6 +39,13 @@ export const lakePaths = {
   buildReport: () => 'build-report.json',
   /** Where `creditlake docs` writes the static site, and `serve` serves it (/docs). */
   docsDir: () => 'docs',
+  /**
+   * A staging or intermediate model's rows as an embedded build computed them, under the fingerprint
+   * of everything they depend on (src/warehouse/incremental.ts): a later build whose fingerprint of
+   * the model is the same reads them instead of computing them again.
+   */
+  modelCacheDir: () => join('_cache', 'models'),
+  modelCacheFile: (model: string, fingerprint: string) => join('_cache', 'models', model, `${fingerprint}.parquet`),
   /** Scratch space inside the lake for in-flight writes; never read by the warehouse. */
   tmpDir: () => '_tmp',
 } as const;

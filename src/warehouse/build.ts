@@ -32,6 +32,11 @@ export interface IncrementalReport {
   previous?: string;
   /** Marts carried over from it as they were. */
   carried: string[];
+  /**
+   * Staging and intermediate models read from the lake's model cache (computed by an earlier build
+   * from the same inputs) instead of computed again; known once the build has run.
+   */
+  reused?: string[];
 }
 
 /**
@@ -70,7 +75,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & 
     cacheAlso: planned.cacheAlso,
     markerFields: async () => ({ inputs: planned.record(session.checks()?.counts, testsRun) }),
   });
-  return { ...report, checks: session.checks(), incremental };
+  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels() } };
 }
 
 /** Every table a user can query: canonical tables and marts, from their zod schemas. */

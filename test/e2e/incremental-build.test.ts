@@ -21,6 +21,7 @@ interface Plan {
   reason?: string;
   changes: string[];
   carried: string[];
+  reused?: string[];
 }
 interface BuildJson {
   ok: boolean;
@@ -59,7 +60,8 @@ async function fullRefreshHashes(step: string): Promise<Record<string, string>> 
   cpSync(lake, copy, { recursive: true });
   const r = await cli(work, 'build', '--lake', copy, '--full-refresh', '--no-tests', '--json');
   expect(r.code, r.stderr).toBe(0);
-  expect((JSON.parse(r.stdout) as BuildJson).incremental).toMatchObject({ mode: 'full', reason: '--full-refresh' });
+  // A full refresh computes everything again, the model cache included.
+  expect((JSON.parse(r.stdout) as BuildJson).incremental).toMatchObject({ mode: 'full', reason: '--full-refresh', reused: [] });
   const hashes = await martHashes(copy);
   rmSync(copy, { recursive: true, force: true });
   return hashes;
@@ -129,6 +131,9 @@ describe('incremental build', () => {
     expect(r.selected).toEqual(expect.arrayContaining(['collection_activity_daily', 'collection_costs_monthly', 'customer_events', 'kpi_summary']));
     expect(r.incremental.carried).toEqual(expect.arrayContaining(['ar_aging', 'dso_monthly', 'ar_open_items', 'customer_risk', 'payment_behaviour']));
     expect(r.incremental.carried).not.toContain('collection_activity_daily');
+    // What the rebuilt marts read of the ledger comes from the model cache, computed by the first build.
+    expect(r.incremental.reused).toEqual(expect.arrayContaining(['stg_invoices', 'int_ar_item_events', 'int_cash_forecast_items']));
+    expect(r.incremental.reused).not.toContain('stg_collection_actions');
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('actions'));
   }, 240_000);
 
@@ -140,6 +145,8 @@ describe('incremental build', () => {
     // Reference data and the credit-report marts read nothing the day brought.
     expect(r.incremental.carried).toEqual(expect.arrayContaining(['ref_sbi_codes', 'customer_credit_reports']));
     expect(r.incremental.carried).not.toContain('ar_aging');
+    expect(r.incremental.reused).toEqual(expect.arrayContaining(['stg_credit_reports', 'int_report_validity']));
+    expect(r.incremental.reused).not.toContain('stg_invoices');
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('day'));
   }, 240_000);
 

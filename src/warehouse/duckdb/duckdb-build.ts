@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
@@ -42,6 +42,14 @@ export type DuckDBBuildSession = BuildSession & {
   useCounts(counts: LedgerCounts): void;
   /** Hash of the SQL of every view the new warehouse holds, for the next build to reuse (see `reuse`). */
   views(): Record<string, string>;
+  /**
+   * The fingerprint of each model (src/warehouse/incremental.ts): a staging or intermediate model the
+   * build keeps as a table is kept in the lake's model cache under it, and read from there by a later
+   * build with the same fingerprint (`reuse`: read; false: compute and store only, a full refresh).
+   */
+  useFingerprints(fingerprints: ReadonlyMap<string, string>, reuse: boolean): void;
+  /** Models this build read from the model cache instead of computing them. */
+  reusedModels(): string[];
 };
 
 export interface DuckDBBuildOptions {
@@ -55,6 +63,53 @@ export interface DuckDBBuildOptions {
 }
 
 const sqlHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
+
+/** A column of a cached model, as DESCRIBE gave it. */
+interface CachedColumn {
+  name: string;
+  type: string;
+}
+
+const PARQUET_EXACT = /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|VARCHAR|BLOB|DATE|TIMESTAMP|DECIMAL\(\d+,\d+\))$/;
+
+/** The type a column is stored as in the model cache (undefined: not stored exactly, not cached). Pure. */
+export function storedType(type: string): string | undefined {
+  if (PARQUET_EXACT.test(type)) return type;
+  // Parquet has no 128-bit integer (DuckDB would write a DOUBLE): DECIMAL(38,0) holds every value
+  // exactly up to 10^38 and fails loudly beyond.
+  if (type === 'HUGEINT') return 'DECIMAL(38,0)';
+  return undefined;
+}
+
+/** The select list writing (`write`) or reading back (`read`) a cached model's columns. Pure. */
+export function cachedColumnsSql(columns: readonly CachedColumn[], direction: 'write' | 'read'): string {
+  const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  return columns
+    .map((c) => (storedType(c.type) === c.type ? q(c.name) : `CAST(${q(c.name)} AS ${direction === 'write' ? storedType(c.type) : c.type}) AS ${q(c.name)}`))
+    .join(', ');
+}
+
+const modelCacheColumnsFile = (entry: string) => entry.replace(/\.parquet$/, '.columns.json');
+
+/**
+ * Removes model-cache entries no model of the project has any more (an older fingerprint, a model
+ * gone): the cache holds what the published build was computed from, nothing else.
+ */
+export function sweepModelCache(lakeRoot: string, fingerprints: ReadonlyMap<string, string>): number {
+  const dir = join(lakeRoot, lakePaths.modelCacheDir());
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const model of readdirSync(dir, { withFileTypes: true })) {
+    if (!model.isDirectory()) continue;
+    const keep = fingerprints.get(model.name);
+    for (const f of readdirSync(join(dir, model.name))) {
+      if (keep !== undefined && (f === `${keep}.parquet` || f === `${keep}.columns.json`)) continue;
+      rmSync(join(dir, model.name, f), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
 
 export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: DuckDBBuildOptions = {}): Promise<DuckDBBuildSession> {
   const lakeRoot = resolve(lakeRootIn);
@@ -91,6 +146,9 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     await engine.close();
   };
   // Lake-relative, so a copied or moved lake reads its own marts (see lake-path.ts).
+  let fingerprints: ReadonlyMap<string, string> | undefined;
+  let reuseCache = false;
+  const reusedModels: string[] = [];
   const ensureView = async (name: string, sql: string) => {
     const h = sqlHash(sql);
     if (inFile[name] !== h) await engine.execute(`CREATE OR REPLACE VIEW ${name} AS ${sql}`);
@@ -98,6 +156,8 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   };
   const martView = (model: string, relative: string) => ensureView(model, `SELECT * FROM read_parquet(${lakeFileSql(relative)})`);
 
+  const describeColumns = async (relation: string): Promise<CachedColumn[]> =>
+    (await engine.query(`DESCRIBE ${relation}`)).rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   const createView = async (model: string, sql: string, alias?: string) => {
     await ensureView(model, sql);
     if (alias) await ensureView(alias, sql);
@@ -126,7 +186,42 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       // the published database. DuckDB looks names up in `temp` first, so every later view that refs
       // this model binds against the table instead of expanding this model's whole view tree again
       // (views are stored as their unqualified SQL, so the published ones still read the views).
+      const fp = fingerprints?.get(model);
+      const entry = fp ? join(lakeRoot, lakePaths.modelCacheFile(model, fp)) : undefined;
+      if (entry && reuseCache && existsSync(entry)) {
+        try {
+          const columns = JSON.parse(readFileSync(modelCacheColumnsFile(entry), 'utf8')) as CachedColumn[];
+          await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)})`);
+          // Read back with exactly the columns and types it was computed with, or not used.
+          if (JSON.stringify(await describeColumns(model)) !== JSON.stringify(columns)) throw new Error('cached columns differ');
+          reusedModels.push(model);
+          return model;
+        } catch {
+          // Unreadable (a disk that filled up, an entry of an older layout): computed again below.
+          rmSync(entry, { force: true });
+        }
+      }
       await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
+      if (entry) {
+        // Kept in the model cache under its fingerprint: rows with the same fingerprint are the same
+        // rows, so a later build reads them instead of computing them again. Parquet (snappy) writes
+        // in less than half the CPU time of DuckDB's own compressed format; a column type Parquet
+        // does not hold exactly is stored as one it does (HUGEINT as DECIMAL(38,0)) and cast back, and
+        // a model with a type neither does is not cached. The parquet file is renamed into place
+        // last, so an entry is complete or absent, also after a killed build.
+        const columns = await describeColumns(model);
+        if (columns.every((c) => storedType(c.type) !== undefined)) {
+          const tmp = join(tmpDir, `cache-${model}-${process.pid}-${Date.now()}.parquet`);
+          try {
+            mkdirSync(dirname(entry), { recursive: true });
+            writeFileSync(modelCacheColumnsFile(entry), `${JSON.stringify(columns)}\n`);
+            await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
+            renameSync(tmp, entry);
+          } finally {
+            rmSync(tmp, { force: true });
+          }
+        }
+      }
       return model;
     },
     describe: async (sql) => {
@@ -180,6 +275,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     },
     async afterPublish(marker) {
       sweepMartGenerations(lakeRoot, { ...marker, marts }, previous);
+      if (fingerprints) sweepModelCache(lakeRoot, fingerprints);
     },
     async discard() {
       await closeEngine();
@@ -196,5 +292,10 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       knownCounts = c;
     },
     views: () => Object.fromEntries([...ensured].sort(([a], [b]) => a.localeCompare(b))),
+    useFingerprints: (f, reuse) => {
+      fingerprints = f;
+      reuseCache = reuse;
+    },
+    reusedModels: () => [...reusedModels],
   };
 }

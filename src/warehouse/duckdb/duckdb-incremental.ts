@@ -63,6 +63,9 @@ export function planDuckDBBuild(
     return JSON.stringify([compileModel(m, session.target, opts.config, project).sql, schema]);
   };
   const fingerprints = modelFingerprints(ordered, salt, content);
+  // Staging and intermediate results are kept under their fingerprints and read back by any build
+  // but a --full-refresh, which computes everything again (and refreshes the cache).
+  session.useFingerprints(fingerprints, opts.fullRefresh !== true);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
   const tables: Record<string, string[]> = {};
   for (const [t, files] of [...session.sources.files].sort(([a], [b]) => a.localeCompare(b))) tables[t] = files.map(batchOfFile).sort();
