@@ -106,7 +106,7 @@ beforeAll(async () => {
   }
   const feed = await cli(work, 'ingest', '--feed', 'credit-report', ...['companies', 'company_identifiers', 'credit_reports', 'insolvency_events'].map((f) => join(ledger, `${f}.csv`)), '--lake', lake);
   expect(feed.code, feed.stderr).toBe(0);
-}, 240_000);
+}, 480_000);
 
 describe('incremental build', () => {
   it('the first build is a full refresh; a second with nothing new carries every mart over', async () => {
@@ -121,7 +121,7 @@ describe('incremental build', () => {
     expect(again.stdout).toMatch(/incremental: nothing changed since \S+;/);
     expect(again.stdout).toContain(`ok: 0 marts written, ${marts} carried over`);
     expect(await martHashes(lake)).toEqual(before);
-  }, 240_000);
+  }, 480_000);
 
   it('collection actions of a day rebuild only the marts that read them, identical to a full refresh', async () => {
     await ingest(join(work, 'day', 'collection_actions.csv'), 'collection_actions');
@@ -135,7 +135,7 @@ describe('incremental build', () => {
     expect(r.incremental.reused).toEqual(expect.arrayContaining(['stg_invoices', 'int_ar_item_events', 'int_cash_forecast_items']));
     expect(r.incremental.reused).not.toContain('stg_collection_actions');
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('actions'));
-  }, 240_000);
+  }, 480_000);
 
   it('the rest of the new day (invoices, payments, allocations, write-offs, decisions)', async () => {
     for (const t of ['invoices', 'payments', 'payment_allocations', 'write_offs', 'credit_decisions']) await ingest(join(work, 'day', `${t}.csv`), t);
@@ -148,7 +148,7 @@ describe('incremental build', () => {
     expect(r.incremental.reused).toEqual(expect.arrayContaining(['stg_credit_reports', 'int_report_validity']));
     expect(r.incremental.reused).not.toContain('stg_invoices');
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('day'));
-  }, 240_000);
+  }, 480_000);
 
   it('a late payment for an old invoice', async () => {
     const inv = oldInvoice;
@@ -162,7 +162,7 @@ describe('incremental build', () => {
     const r = await build();
     expect(r.incremental.changes).toEqual(['payment_allocations: 1 new batch', 'payments: 1 new batch']);
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('late'));
-  }, 240_000);
+  }, 480_000);
 
   it('a corrected re-export of an old invoice, then retiring that batch', async () => {
     const inv = oldInvoice;
@@ -186,7 +186,7 @@ describe('incremental build', () => {
     const after = await martHashes(lake);
     expect(after).toEqual(await fullRefreshHashes('retired'));
     expect(after.ar_aging).not.toBe(corrected1.ar_aging);
-  }, 240_000);
+  }, 480_000);
 
   it('a config change rebuilds the marts that use it; --full-refresh rebuilds everything', async () => {
     writeFileSync(join(work, 'creditlake.config.json'), JSON.stringify({ lake: 'lake', aging: { bucket_edges: [30, 60, 90, 120] } }));
@@ -206,5 +206,5 @@ describe('incremental build', () => {
     const full = await cli(work, 'build', '--full-refresh');
     expect(full.stdout).toMatch(/full refresh: --full-refresh/);
     expect(full.stdout).toContain(`ok: ${Object.keys(await martHashes(lake)).length} marts written`);
-  }, 240_000);
+  }, 480_000);
 });
