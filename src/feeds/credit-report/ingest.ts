@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
@@ -12,7 +12,8 @@ import { companies, companyIdentifiers, creditReports, insolvencyEvents } from '
 import type { TableDef } from '../../schema/table.js';
 import type { ReasonCount } from '../canonical-csv/convert.js';
 import { IngestUsageError, pct, priorVerdict, sha256File, type FileIngestResult, type IngestResult } from '../ingest-files.js';
-import { parseCreditsafeJson } from './formats/creditsafe-json.js';
+import { creditsafeRecords, parseCreditsafeJson } from './formats/creditsafe-json.js';
+import { jsonRecordBatches } from './json-stream.js';
 import { CreditCsvReader, parseCreditCsv } from './formats/csv-formats.js';
 import { csvTextChunks, firstText } from './text-chunks.js';
 import { refreshIndex } from './known-index.js';
@@ -65,7 +66,7 @@ export function parseFile(name: string, text: string): ParseOutput | { error: st
 }
 
 /**
- * What a file is, from its first bytes: a provider JSON (read whole: reports one by one, small), or
+ * What a file is, from its first bytes: a provider JSON (read a piece at a time, ./json-stream.ts), or
  * a CSV whose header names its kind (read piece by piece, ./text-chunks.ts), or an error.
  */
 async function peek(file: string): Promise<{ json: boolean; kind: ParseOutput['kind'] } | { error: string }> {
@@ -79,9 +80,7 @@ async function peek(file: string): Promise<{ json: boolean; kind: ParseOutput['k
 /** The file's records, a piece at a time. */
 async function* pieces(it: { file: string; json: boolean }): AsyncGenerator<ParseOutput> {
   if (it.json) {
-    const p = parseFile(it.file, await readFile(it.file, 'utf8'));
-    if ('error' in p) throw new Error(`${basename(it.file)}: ${p.error}`);
-    yield p;
+    for await (const chunks of jsonRecordBatches(it.file)) yield creditsafeRecords(chunks);
     return;
   }
   const reader = new CreditCsvReader();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { splitJsonRecords } from '../json-records.js';
+import { splitJsonRecords, type JsonChunk } from '../json-records.js';
 import { present, sizeClassOf, toInt, type EventInput, type ParseOutput, type ParsedRecord, type Reject } from '../records.js';
 
 /**
@@ -140,7 +140,11 @@ export function toRecord(r: CreditsafeReport, line: number, raw: string): Parsed
 }
 
 export function parseCreditsafeJson(text: string): ParseOutput {
-  const { chunks } = splitJsonRecords(text);
+  return creditsafeRecords(splitJsonRecords(text).chunks);
+}
+
+/** Reports of some of a file's JSON records (../json-stream.ts reads a file a piece at a time). */
+export function creditsafeRecords(chunks: readonly JsonChunk[]): ParseOutput {
   const records: ParsedRecord[] = [];
   const rejects: Reject[] = [];
   for (const c of chunks) {
