@@ -178,6 +178,8 @@ steps.push(deltaBuild);
 const unchangedBuild = await measure('build again, nothing new', [cli('build', '--lake', lake)]);
 steps.push(unchangedBuild);
 const planLine = (m: Measured) => (m.stdout ?? '').split('\n').find((l) => /^(incremental|full refresh):/.test(l)) ?? '(no plan line)';
+// What the build did: marts written and carried, staging and intermediate models read from the model cache.
+const outcomeLine = (m: Measured) => (m.stdout ?? '').split('\n').find((l) => /^(ok|FAILED): \d+ marts? written/.test(l))?.replace(/; warehouse .*$/, '') ?? '(no outcome line)';
 
 console.log('');
 console.log(formatTable(steps));
@@ -198,6 +200,7 @@ console.log(`aging+DSO selection / hand:   ${ratios.selection_vs_hand_cpu.toFixe
 console.log(`full build:                   ${perMillion(full.cpuS)} CPU-s and ${perMillion(full.wallS)} s wall per 1M invoices (target ≤ 12 CPU-s)`);
 console.log(`one-day delta build / full:   ${(ratios.delta_vs_full_cpu * 100).toFixed(0)} % CPU, ${(ratios.delta_vs_full_wall * 100).toFixed(0)} % wall (target ≤ 5 %)`);
 console.log(`  it said: ${planLine(deltaBuild).slice(0, 300)}`);
+console.log(`  and did: ${outcomeLine(deltaBuild)}`);
 console.log(`nothing-new build / full:     ${((unchangedBuild.cpuS / full.cpuS) * 100).toFixed(0)} % CPU, ${((unchangedBuild.wallS / full.wallS) * 100).toFixed(0)} % wall; it said: ${planLine(unchangedBuild).slice(0, 200)}`);
 const overLimit = memoryLimit ? steps.filter((s) => s.rssMb > sizeMb(memoryLimit) + 512) : [];
 if (memoryLimit) {
