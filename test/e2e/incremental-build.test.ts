@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -206,5 +206,14 @@ describe('incremental build', () => {
     const full = await cli(work, 'build', '--full-refresh');
     expect(full.stdout).toMatch(/full refresh: --full-refresh/);
     expect(full.stdout).toContain(`ok: ${Object.keys(await martHashes(lake)).length} marts written`);
+
+    // A --select build computes what it selects, cache or not, and leaves the cache as it is.
+    const cache = join(lake, '_cache', 'models');
+    const entries = () => readdirSync(cache, { recursive: true }).map(String).sort();
+    const before = entries();
+    expect(before).toEqual(expect.arrayContaining([expect.stringMatching(/^int_ar_item_events\/[0-9a-f]{64}\.parquet$/)]));
+    const selected = await build('--select', '+ar_aging');
+    expect(selected.incremental.reused).toEqual([]);
+    expect(entries()).toEqual(before);
   }, 480_000);
 });

@@ -64,8 +64,10 @@ export function planDuckDBBuild(
   };
   const fingerprints = modelFingerprints(ordered, salt, content);
   // Staging and intermediate results are kept under their fingerprints and read back by any build
-  // but a --full-refresh, which computes everything again (and refreshes the cache).
-  session.useFingerprints(fingerprints, opts.fullRefresh !== true);
+  // but a --full-refresh, which computes everything again (and refreshes the cache). A --select build
+  // computes what it selects, as it always did, and leaves the cache alone: it is how a model is
+  // timed and iterated on, and writing the cache would add to what it measures.
+  if (!opts.select?.length) session.useFingerprints(fingerprints, opts.fullRefresh !== true);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
   const tables: Record<string, string[]> = {};
   for (const [t, files] of [...session.sources.files].sort(([a], [b]) => a.localeCompare(b))) tables[t] = files.map(batchOfFile).sort();
