@@ -1,11 +1,11 @@
 -- Open AR as stretches of month ends (issue 16): each row is one AR item over the month ends
 -- start_at ≤ as_of < stop_at during which nothing a month-end mart reports about it changes: its
--- open amount, bucket, is_current and is_credit_balance. The rules are ar_open_items' (the same
--- events, validity ranges, settlement cut-off, revaluation and bucketing, evaluated at each month
--- end's aged_at); what differs is the shape. ar_open_items repeats an item at every month end it is
--- open; here a document long in the last bucket is one row however many months it stays open.
--- Month-end marts add each stretch at start_at and take it away at stop_at (a difference array) and
--- a running sum over the month ends gives every month's totals.
+-- open amount, bucket, is_current and is_credit_balance. The rules are those of ar_open_items
+-- (metrics.md: its events, settlement cut-off, revaluation and bucketing, evaluated at each month
+-- end's aged_at), which is these stretches spread over the month ends they cover; here a document
+-- long in the last bucket is one row however many months it stays open.
+-- Month-end marts add each stretch at start_at and take it away at stop_at (a difference array,
+-- int_ar_open_changes) and a running sum over the month ends gives every month's totals.
 -- A stretch ends where a movement changes the balance (a month end with events) or the item is
 -- settled. Within that, a debit document in the reporting currency gets one stretch per month end
 -- while it still ages (its bucket or is_current can change: until the aging date has passed both its
@@ -134,5 +134,6 @@ SELECT
        WHEN balance < 0 THEN {{ credit_balance_bucket() }}
        ELSE {{ aging_bucket('days_past_due') }} END AS bucket,
   CASE WHEN item_kind = 'payment' OR balance < 0 OR due_date >= aged_at THEN true ELSE false END AS is_current,
-  CASE WHEN balance < 0 THEN true ELSE false END AS is_credit_balance
+  CASE WHEN balance < 0 THEN true ELSE false END AS is_credit_balance,
+  CAST(booked_balance AS DECIMAL(18,2)) AS open_amount_booked
 FROM classified

@@ -1,6 +1,6 @@
 -- Open receivables at every month end (metrics.md, "Open items as of a date"). The items and their
--- movements are int_ar_item_events, the event ledger that also drives ar_rollforward, so the rules
--- live there once:
+-- movements are int_ar_item_events, the event ledger that also drives ar_rollforward; what is open
+-- when is worked out once, in int_ar_open_stretches, which ar_aging and dso_monthly sum too. The rules:
 --  * An open item is a document that corrects no other document. A credit note that corrects an
 --    invoice (corrects_document_id) moves that invoice's balance instead of standing open itself;
 --    one that corrects nothing stays open as a negative item.
@@ -17,75 +17,41 @@
 -- (int_month_ends.aged_at): an invoice due after the extract date is not overdue yet.
 -- Currencies: the open amount is in the reporting currency, a foreign-currency document revalued at
 -- the as-of date's closing rate (open_amount_original in its own currency beside it).
--- Balances are kept per month as validity ranges, so only items actually open at a month end are
--- joined to it. An item's attributes depend on its id alone, so they ride along in the grouping.
-WITH monthly AS (
-  SELECT item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, currency, period_end,
-         sum(amount) AS delta, sum(amount_original) AS delta_original
-  FROM (
-    SELECT item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, currency,
-           CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original
-    FROM {{ ref('int_ar_item_events') }}
-  ) dated
-  GROUP BY item_kind, item_id, item_type, customer_id, item_date, due_date, item_amount, settled_date, currency, period_end
-),
-balances AS (
-  SELECT
-    item_kind,
-    item_id,
-    item_type AS document_type,
-    customer_id,
-    item_date AS invoice_date,
-    due_date,
-    item_amount AS original_amount,
-    settled_date,
-    currency,
-    period_end AS valid_from,
-    COALESCE(lead(period_end) OVER (PARTITION BY item_kind, item_id ORDER BY period_end), DATE '9999-12-31') AS valid_until,
-    sum(delta) OVER (
-      PARTITION BY item_kind, item_id ORDER BY period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS booked_balance,
-    sum(delta_original) OVER (
-      PARTITION BY item_kind, item_id ORDER BY period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS balance_original
-  FROM monthly
-),
--- What is open is decided in the item's own currency; a foreign-currency document is revalued at the
--- closing rate of the as-of date (of the data end in a partial month, int_month_ends.aged_at) (int_fx_rates), everything else is its booked balance.
-revalued AS (
-  SELECT b.*, m.as_of_date,
-         CASE WHEN b.currency = {{ var('reporting_currency') }} OR b.item_kind = 'payment' THEN b.booked_balance
-              ELSE CAST(round({{ ratio('b.balance_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS balance
-  FROM balances b
-  JOIN {{ ref('int_month_ends') }} m
-    ON m.as_of_date >= b.valid_from AND m.as_of_date < b.valid_until
-  LEFT JOIN {{ ref('int_fx_rates') }} fx
-    ON b.currency <> {{ var('reporting_currency') }} AND b.item_kind = 'document'
-   AND fx.currency = b.currency AND m.aged_at >= fx.valid_from AND m.aged_at < fx.valid_until
-  WHERE (b.item_kind = 'document' AND b.balance_original <> 0) OR (b.item_kind = 'payment' AND b.booked_balance <> 0)
+-- Each stretch of an item (its open amount, bucket and is_current constant; a foreign-currency
+-- document's one month end long) is spread over the month ends it covers, so only items open at a
+-- month end are joined to it; days past due and bucket are evaluated at each month end's aged_at.
+WITH items AS (
+  SELECT 'document' AS item_kind, document_id AS item_id, document_type, invoice_date, due_date, amount AS original_amount,
+         {{ aging_basis_column('d') }} AS basis_date
+  FROM {{ ref('int_ar_documents') }} d
+  WHERE item_id = document_id
+  UNION ALL
+  SELECT 'payment' AS item_kind, payment_id AS item_id, 'unapplied_cash' AS document_type, payment_date AS invoice_date,
+         CAST(NULL AS DATE) AS due_date, amount AS original_amount, CAST(NULL AS DATE) AS basis_date
+  FROM {{ ref('int_payments') }}
 ),
 open_items AS (
   SELECT
     m.as_of_date,
-    i.item_id AS document_id,
+    s.item_id AS document_id,
     i.document_type,
-    i.customer_id,
+    s.customer_id,
     COALESCE(c.segment, 'unknown') AS segment,
     i.invoice_date,
     i.due_date,
     i.original_amount,
-    CAST(i.balance AS DECIMAL(18,2)) AS open_amount,
-    CASE WHEN i.item_kind = 'document'
+    s.open_amount,
+    CASE WHEN s.item_kind = 'document'
          THEN CAST({{ days_between('i.basis_date', 'm.aged_at') }} AS INTEGER) END AS days_past_due,
-    CASE WHEN i.item_kind = 'payment' OR i.balance < 0 OR i.due_date >= m.aged_at THEN true ELSE false END AS is_current,
-    CASE WHEN i.balance < 0 THEN true ELSE false END AS is_credit_balance,
-    i.currency,
-    CAST(i.balance_original AS DECIMAL(18,2)) AS open_amount_original,
-    CAST(i.booked_balance AS DECIMAL(18,2)) AS open_amount_booked
-  FROM (SELECT b.*, {{ aging_basis_column('b') }} AS basis_date FROM revalued b) i
-  JOIN {{ ref('int_month_ends') }} m ON m.as_of_date = i.as_of_date
-  LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = i.customer_id
-  WHERE i.settled_date IS NULL OR m.as_of_date < i.settled_date
+    CASE WHEN s.item_kind = 'payment' OR s.open_amount < 0 OR i.due_date >= m.aged_at THEN true ELSE false END AS is_current,
+    CASE WHEN s.open_amount < 0 THEN true ELSE false END AS is_credit_balance,
+    s.currency,
+    s.open_amount_original,
+    s.open_amount_booked
+  FROM {{ ref('int_ar_open_stretches') }} s
+  JOIN {{ ref('int_month_ends') }} m ON m.as_of_date >= s.start_at AND m.as_of_date < s.stop_at
+  JOIN items i ON i.item_kind = s.item_kind AND i.item_id = s.item_id
+  LEFT JOIN {{ ref('stg_customers') }} c ON c.customer_id = s.customer_id
 ),
 -- Disputes open at each month end (opened on or before it, not resolved by it), per AR item: a
 -- dispute of a correcting credit note belongs to the invoice it corrects (int_ar_documents).
