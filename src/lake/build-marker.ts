@@ -27,6 +27,12 @@ export interface BuildMarker {
   /** Athena: each mart's published folder (marts/<model>/<build_id>) and the builds kept for rollback. */
   marts?: Record<string, string>;
   history?: { build_id: string; finished_at: string; marts: Record<string, string> }[];
+  /**
+   * Athena: each readers' view (staging and intermediate models, canonical table names) as published,
+   * by a fingerprint of its SQL and the declared schemas, so the next publish leaves them alone when
+   * none changed (src/warehouse/athena/athena-build.ts).
+   */
+  views?: Record<string, string>;
   /** Embedded build: what it read (batches, model fingerprints), for the next build to compare against (src/warehouse/incremental.ts). */
   inputs?: unknown;
   /** Athena: what the build scanned and its estimated cost. */

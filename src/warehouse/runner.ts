@@ -92,7 +92,7 @@ export interface PublishedView {
 }
 
 /** What a session's publish tells the marker: each mart's location and any history it keeps. */
-export type PublishedMarts = Pick<BuildMarker, 'marts' | 'history'>;
+export type PublishedMarts = Pick<BuildMarker, 'marts' | 'history' | 'views'>;
 
 /** What one engine does for one build. Everything it creates before `publish` is invisible to readers. */
 export interface BuildSession {

@@ -7,7 +7,7 @@
  *
  * Needs a Trino (`npm run trino:start`); skipped with one line when none runs, except in CI.
  */
-import { GlueClient } from '@aws-sdk/client-glue';
+import { GetTableCommand, GlueClient } from '@aws-sdk/client-glue';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -93,19 +93,45 @@ describe.skipIf(!available)('the Athena build on a real Trino through the Athena
     const marker = (await readBuildMarker(store))!;
     expect(marker).toMatchObject({ build_id: first.build_id, engine: 'athena', marts: { dso_monthly: `marts/dso_monthly/${first.build_id}` } });
 
-    // A second build of one mart (its staging copies included): the other marts stay on the first build.
-    const second = await build(['dso_monthly']);
+    // A second build of one mart: the collector's worklist, which reads two marts of the first build
+    // (ar_open_items, customer_risk: kept, not rebuilt) and a staging model it copies again under its
+    // own build. A mart with little upstream, so the second build costs seconds, not the full staging
+    // chain again (dso_monthly's is 30 models); every other mart stays on the first build.
+    const before = standIn.executions.length;
+    const second = await build(['collection_worklist']);
     expect(second).toMatchObject({ ok: true, published: true });
-    expect((await readBuildMarker(store))!.marts).toMatchObject({ dso_monthly: `marts/dso_monthly/${second.build_id}`, ar_aging: `marts/ar_aging/${first.build_id}` });
+    const ran = standIn.executions.slice(before).map((e) => e.query);
+    const suffix = second.build_id.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    expect(ran.filter((q) => q.startsWith(`CREATE TABLE stg_collection_actions__stg_${suffix} `))).toHaveLength(1);
+    expect(ran.filter((q) => /^CREATE TABLE [a-z_]+__ctas_/.test(q)).map((q) => q.split(' ')[2])).toEqual([`collection_worklist__ctas_${suffix}`]);
+    // No model changed: the readers' views the first build published stand as they are (recreating
+    // them is most of a publish), and the marker keeps their fingerprints.
+    const readerViews = (qs: string[]) => qs.filter((q) => /^CREATE OR REPLACE VIEW (?![a-z0-9_]+__v_)/.test(q));
+    expect(readerViews(standIn.executions.slice(0, before).map((e) => e.query)).length).toBeGreaterThan(40);
+    expect(readerViews(ran)).toEqual([]);
+    expect(Object.keys(first.marker!.views!).length).toBeGreaterThan(40);
+    expect((await readBuildMarker(store))!.views).toEqual(first.marker!.views);
+    expect((await readBuildMarker(store))!.marts).toMatchObject({
+      collection_worklist: `marts/collection_worklist/${second.build_id}`,
+      ar_open_items: `marts/ar_open_items/${first.build_id}`,
+      customer_risk: `marts/customer_risk/${first.build_id}`,
+    });
     expect((await readBuildMarker(store))!.history!.map((h) => h.build_id)).toEqual([first.build_id]);
-    const count = async () => Number((await engine().query('SELECT count(*) AS n FROM dso_monthly')).rows[0]!.n);
+    const location = async () =>
+      ((await standIn.glue.send(new GetTableCommand({ DatabaseName: database, Name: 'collection_worklist' }) as never)) as { Table: { StorageDescriptor: { Location: string } } }).Table.StorageDescriptor.Location;
+    expect(await location()).toBe(`s3://lake/marts/collection_worklist/${second.build_id}/`);
+    const count = async () => Number((await engine().query('SELECT count(*) AS n FROM collection_worklist')).rows[0]!.n);
     const rows = await count();
+    expect(rows).toBeGreaterThan(0);
+    const worklist = MART_TABLES.filter((m) => m.name === 'collection_worklist');
+    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'], worklist)).toEqual([]);
     const rolled = await rollbackAthena({ store, database, glue: standIn.glue as unknown as GlueClient });
     expect(rolled!.to.build_id).toBe(first.build_id);
     // The mart reads the first build's folder again, with the same rows.
+    expect(await location()).toBe(`s3://lake/marts/collection_worklist/${first.build_id}/`);
     const locations = standIn.executions.length;
     expect(await count()).toBe(rows);
     expect(standIn.executions.length).toBe(locations + 1);
-    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'], MART_TABLES.filter((m) => m.name === 'dso_monthly'))).toEqual([]);
+    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'], worklist)).toEqual([]);
   }, 20 * 60_000);
 });

@@ -9,7 +9,9 @@ import { martVersionDir, writeMart, type MartWriteResult } from './mart-writer.j
 import { nextPublished, pointMarts, pruneVersions, publishedBuilds, unpointMarts, type PublishedBuild } from './mart-versions.js';
 import { awsSetupProblem } from '../../aws/setup-problem.js';
 import { estimatedUsd } from '../../aws/athena-cost.js';
-import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type BuildState } from '../runner.js';
+import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type BuildState, type PublishedView } from '../runner.js';
+import { CANONICAL_TABLES } from '../../schema/index.js';
+import { createHash } from 'node:crypto';
 
 /**
  * The Athena side of the one build runner (src/warehouse/runner.ts), over the Glue catalog:
@@ -23,8 +25,10 @@ import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type 
  *     marts and the data tests read;
  *   - publishing, only when every mart and every data test succeeded, points each mart's Glue table at
  *     its new folder, then replaces the views readers query (each model and canonical table under its
- *     own name, reading the published marts); the runner then writes marts/_build.json (each mart's folder and the builds kept
- *     for rollback), and the temporary tables and versions older than the kept builds go;
+ *     own name, reading the published marts) unless every one of them is as the last publish left it
+ *     (publishedViewsUnchanged); the runner then writes marts/_build.json (each mart's folder, the
+ *     builds kept for rollback, the views' fingerprints), and the temporary tables and versions older
+ *     than the kept builds go;
  *   - any failure or failing data test leaves every mart as it was and removes the new folders and
  *     temporary tables.
  * Names are derived from the build id, so a build can run step by step across processes (the Step
@@ -166,12 +170,15 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
         [...written].map(([name, w]) => ({ declared: martTable(name)!, location: w.location })),
       );
       // The views readers query, over the marts just published (in build order: a view after what it reads).
-      for (const v of views) {
-        await view(v.model, v.sql);
-        if (v.alias) await view(v.alias, v.sql);
+      const fingerprints = viewFingerprints(views);
+      if (!(await publishedViewsUnchanged(engine, await readBuildMarker(store), fingerprints))) {
+        for (const v of views) {
+          await view(v.model, v.sql);
+          if (v.alias) await view(v.alias, v.sql);
+        }
       }
       publishedNow = true;
-      return nextPublished(before, Object.fromEntries([...written].map(([name, w]) => [name, w.dir])));
+      return { ...nextPublished(before, Object.fromEntries([...written].map(([name, w]) => [name, w.dir]))), views: fingerprints };
     },
     async afterPublish(marker) {
       for (const w of written.values()) await engine.execute(`DROP TABLE IF EXISTS ${w.tempTable}`).catch(() => undefined);
@@ -221,6 +228,47 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
     },
     close: () => engine.close(),
   };
+}
+
+/**
+ * Each readers' view's fingerprint: its SQL and the declared schemas of every canonical table and mart
+ * (a view stores the column types it was created with, so a changed type upstream must recreate it
+ * even when its own SQL is the same).
+ */
+export function viewFingerprints(views: readonly PublishedView[]): Record<string, string> {
+  const schemas = JSON.stringify([...CANONICAL_TABLES, ...MART_TABLES].map((t) => [t.name, t.columns]));
+  const out: Record<string, string> = {};
+  for (const v of views) {
+    const fp = createHash('sha256').update(schemas).update('\n').update(v.sql).digest('hex').slice(0, 32);
+    out[v.model] = fp;
+    if (v.alias) out[v.alias] = fp;
+  }
+  return out;
+}
+
+/**
+ * Whether the readers' views stand as this publish would create them: the last publish recorded the
+ * same views with the same fingerprints, and each still exists. Re-creating them is most of a publish
+ * (the engine analyses each nested view chain from the raw tables up: a minute per intermediate
+ * model on the test Trino under load), and their text reads published marts by name, so a build that
+ * changed no model, config or schema would only write the same views again. All or nothing: a view
+ * reads views before it, so one changed view recreates them all.
+ */
+export async function publishedViewsUnchanged(
+  engine: Pick<AthenaEngine, 'query' | 'database'>,
+  marker: { views?: Record<string, string> } | undefined,
+  fingerprints: Record<string, string>,
+): Promise<boolean> {
+  const before = marker?.views;
+  const names = Object.keys(fingerprints);
+  if (!before || Object.keys(before).length !== names.length || names.some((n) => before[n] !== fingerprints[n])) return false;
+  try {
+    const res = await engine.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${engine.database}' AND table_type = 'VIEW'`);
+    const present = new Set(res.rows.map((r) => String(r.table_name)));
+    return names.every((n) => present.has(n));
+  } catch {
+    return false;
+  }
 }
 
 /** The build report as the Athena CLI and Lambda have always printed it (build_id, scanned, marts, history). */
