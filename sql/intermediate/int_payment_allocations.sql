@@ -16,37 +16,23 @@ allocations AS (
   UNION ALL
   SELECT payment_id, document_id, amount, match_rule FROM {{ ref('int_bank_matches') }} WHERE document_id IS NOT NULL
 ),
-typed AS (
-  SELECT a.*, d.currency
+lines AS (
+  SELECT a.*,
+         sum(a.amount) OVER (PARTITION BY a.payment_id, d.currency ORDER BY a.document_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
   FROM allocations a
   LEFT JOIN docs d ON d.document_id = a.document_id
-),
--- Only lines in another currency convert, so only they need the running total (a window over every
--- allocation was most of this model's cost on a ledger in one currency).
-foreign_lines AS (
-  SELECT t.*,
-         sum(t.amount) OVER (PARTITION BY t.payment_id, t.currency ORDER BY t.document_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
-  FROM typed t
-  WHERE t.currency <> {{ var('reporting_currency') }}
 )
-SELECT
-  payment_id,
-  document_id,
-  amount,
-  COALESCE(currency, {{ var('reporting_currency') }}) AS currency,
-  amount AS amount_original,
-  match_rule
-FROM typed
-WHERE currency IS NULL OR currency = {{ var('reporting_currency') }}
-UNION ALL
 SELECT
   a.payment_id,
   a.document_id,
-  CAST(round({{ ratio('a.running', 'fx.rate') }}, 2) - round({{ ratio('a.running - a.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) AS amount,
-  a.currency,
+  CASE WHEN d.currency IS NULL OR d.currency = {{ var('reporting_currency') }} THEN a.amount
+       ELSE CAST(round({{ ratio('a.running', 'fx.rate') }}, 2) - round({{ ratio('a.running - a.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
+  COALESCE(d.currency, {{ var('reporting_currency') }}) AS currency,
   a.amount AS amount_original,
   a.match_rule
-FROM foreign_lines a
+FROM lines a
+LEFT JOIN docs d ON d.document_id = a.document_id
 LEFT JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id
 LEFT JOIN {{ ref('int_fx_rates') }} fx
-  ON fx.currency = a.currency AND p.payment_date >= fx.valid_from AND p.payment_date < fx.valid_until
+  ON d.currency <> {{ var('reporting_currency') }}
+ AND fx.currency = d.currency AND p.payment_date >= fx.valid_from AND p.payment_date < fx.valid_until

@@ -224,6 +224,33 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
 }
 
 /**
+ * The plain scan (plain-scan.ts) run beside a DuckDB read of the same file, on the other core. A file
+ * found not plain early interrupts DuckDB's read instead of waiting for the whole file; `finished` gives
+ * the scan's verdict once DuckDB's read ended, `abandon` stops the scan after DuckDB's read failed.
+ */
+function scanBesideDuckDb(conn: DuckDBConnection, opts: ConvertOptions) {
+  const stop = new AbortController();
+  let reading = true;
+  const scan = scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
+  scan.then(
+    (r) => (!r.plain && reading ? conn.interrupt() : undefined),
+    () => (reading ? conn.interrupt() : undefined),
+  );
+  return {
+    finished: () => {
+      reading = false;
+      return scan;
+    },
+    abandon: async () => {
+      reading = false;
+      opts.signal?.throwIfAborted();
+      stop.abort();
+      await scan.catch(() => undefined);
+    },
+  };
+}
+
+/**
  * A plain file whose rows all pass, converted by ONE DuckDB statement from the user's file to the
  * batch's Parquet (sql.ts plainDirectSql) while the plain scan checks the file on the other core:
  * no staged copy of the file, no separate check scan, no line numbers. What it wrote is kept only
@@ -237,14 +264,7 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
   const table = opts.table;
   if (table.columns.some((c) => c.required && !names.includes(c.name))) return undefined;
   const dataFile = join(opts.scratchDir, `${opts.outputName}.parquet`);
-  const stop = new AbortController();
-  let converting = true;
-  const scan = scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
-  // A file found not plain early stops DuckDB's read of it instead of waiting for the whole file.
-  scan.then(
-    (r) => (!r.plain && converting ? conn.interrupt() : undefined),
-    () => (converting ? conn.interrupt() : undefined),
-  );
+  const scan = scanBesideDuckDb(conn, opts);
   const fallBack = async () => {
     for (const t of ['rejects', 'rejects_scan', 'prior_docs']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
     await rm(dataFile, { force: true });
@@ -257,14 +277,10 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
     const result = await runWithProgress(conn, sql, opts.onProgress, 0, 0.95);
     written = Number((await result.getRowsJson())[0]?.[0] ?? -1);
   } catch {
-    converting = false;
-    opts.signal?.throwIfAborted();
-    stop.abort();
-    await scan.catch(() => undefined);
+    await scan.abandon();
     return fallBack();
   }
-  converting = false;
-  const found = await scan;
+  const found = await scan.finished();
   if (!found.plain || written !== found.dataLines) return fallBack();
   const keys = table.key.map(q).join(', ');
   const check = await one(conn, `SELECT (SELECT count(*) FROM rejects) AS rejected, count(*) AS n, count(DISTINCT hash(${keys})) AS distinct_keys FROM read_parquet(${lit(dataFile)})`);
@@ -312,29 +328,18 @@ async function stagePlain(
   opts: ConvertOptions,
   names: readonly string[],
 ): Promise<StagedSource | undefined> {
-  const stop = new AbortController();
-  let staging = true;
-  const scan = scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
-  // A file found not plain early stops DuckDB's read of it instead of waiting for the whole file.
-  scan.then(
-    (r) => (!r.plain && staging ? conn.interrupt() : undefined),
-    () => (staging ? conn.interrupt() : undefined),
-  );
+  const scan = scanBesideDuckDb(conn, opts);
   const discard = async () => {
     for (const t of ['src', 'rejects', 'rejects_scan']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
   };
   try {
     await run(plainStageSql(opts.file, names, opts.table, PLAIN_DUCKDB_LINE), 0, 0.75);
   } catch {
-    staging = false;
-    opts.signal?.throwIfAborted();
-    stop.abort();
-    await scan.catch(() => undefined);
+    await scan.abandon();
     await discard();
     return undefined;
   }
-  staging = false;
-  const found = await scan;
+  const found = await scan.finished();
   const check = found.plain
     ? await one(conn, `SELECT count(*) AS n, count(*) FILTER (WHERE NOT "__plain") AS odd, (SELECT count(*) FROM rejects) AS rejected FROM src`)
     : undefined;
