@@ -183,7 +183,10 @@ export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { 
     parts.push(`${alias}.${column} = $${filter}`);
     bind[filter] = v;
   };
-  add('segment', 'segment');
+  // Segment as the grouped marts group it (dim_customers.segment_group, copied from
+  // int_customer_groups: 'unknown' where the master records none), so segment=unknown lists the
+  // customers the grouped marts count under 'unknown'. Lakes built before that column: the raw one.
+  add('segment', catalog.hasColumn('dim_customers', 'segment_group') ? 'segment_group' : 'segment');
   add('country', 'country');
   add('size', 'size_class');
   // The models' own customer → SBI section mapping (dim_customers copies int_customer_groups'), so
