@@ -9,7 +9,7 @@ import { customerSearch, customerSections } from './pages/customer.js';
 import { worklistRule, worklistSections } from './pages/worklist.js';
 import { enumLabel } from './charts/tables.js';
 import type { PageEnv, SectionDef } from './pages/types.js';
-import { GROUP_BY_IDS, PAGE_IDS, PERIOD_IDS, parseState, sliceQuery, toUrl, withChanges, type PageId, type ViewState } from './state.js';
+import { GROUP_BY_IDS, PAGE_IDS, PAGES_WITHOUT_CHART_LIBRARY, PERIOD_IDS, parseState, sliceQuery, toUrl, withChanges, type PageId, type ViewState } from './state.js';
 import { Card, loadChartLibrary } from './ui/card.js';
 import { noteText } from './notes.js';
 import { h } from './ui/dom.js';
@@ -260,8 +260,9 @@ async function start(): Promise<void> {
     render();
   });
   render();
-  // Evaluated now, while the page's data is on its way, not when the first chart asks for it.
-  void loadChartLibrary().catch(() => undefined);
+  // Evaluated now, while the page's data is on its way, not when the first chart asks for it (pages
+  // drawn without it leave it alone: compiling it would hold up their own rendering).
+  if (!PAGES_WITHOUT_CHART_LIBRARY.includes(state.page)) void loadChartLibrary().catch(() => undefined);
 }
 
 void start();

@@ -78,9 +78,14 @@ export async function buildDashboards(opts: { distDir?: string; minify?: boolean
     if (!charts) throw new Error('the dashboards bundle has no chart library chunk (dashboards/src/echarts.ts)');
     const preloaded = new Set<string>();
     for (const i of app?.imports ?? []) if (i.kind === 'import-statement') preloaded.add(basename(i.path));
-    preloaded.add(basename(charts[0]));
-    for (const i of charts[1].imports) if (i.kind === 'import-statement') preloaded.add(basename(i.path));
-    const preloads = [...preloaded].map((f) => `  <link rel="modulepreload" href="/assets/${f}">\n`).join('');
+    // The chart library's chunks (those app.js does not import itself) are marked: pages drawn
+    // without the library are served without them (server.ts, PAGES_WITHOUT_CHART_LIBRARY).
+    const library = new Set<string>([basename(charts[0])]);
+    for (const i of charts[1].imports) if (i.kind === 'import-statement' && !preloaded.has(basename(i.path))) library.add(basename(i.path));
+    const preloads = [
+      ...[...preloaded].map((f) => `  <link rel="modulepreload" href="/assets/${f}">\n`),
+      ...[...library].map((f) => `  <link rel="modulepreload" href="/assets/${f}" data-chart-library>\n`),
+    ].join('');
     const html = readFileSync(join(DASHBOARDS_DIR, 'index.html'), 'utf8');
     const script = html.indexOf('  <script type="module"');
     if (script < 0) throw new Error('dashboards/index.html has no module script to preload beside');

@@ -6,7 +6,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { lakePaths } from '../lake/layout.js';
 import type { AddressInfo } from 'node:net';
 import { handleApiRequest, prewarm, startView, viewRequests } from './api.js';
-import { sliceUrl } from './view-state.js';
+import { PAGES_WITHOUT_CHART_LIBRARY, parseState, sliceUrl } from './view-state.js';
 import { ensureDashboardBundle } from './bundle.js';
 import { DASHBOARD_CSP } from './content-security-policy.js';
 import type { RawQuery } from './params.js';
@@ -92,6 +92,8 @@ export function pageWithDataPreloads(html: string, pathname: string, search: str
   const links = viewRequests(pathname, search)
     .map((r) => `  <link rel="preload" href="${escapeAttr(sliceUrl(r.slice, r.query))}" as="fetch" crossorigin>\n`)
     .join('');
+  // A page drawn without the chart library does not download and compile it beside its own script.
+  if (PAGES_WITHOUT_CHART_LIBRARY.includes(parseState(pathname, search).page)) html = html.replace(/^ *<link rel="modulepreload"[^>\n]*data-chart-library>\n/gm, '');
   const end = html.indexOf('</head>');
   return end < 0 ? html : html.slice(0, end) + links + html.slice(end);
 }

@@ -16,6 +16,13 @@ export type Lang = 'nl' | 'en';
 /** The dashboards in the navigation; the customer page (/customers/<id>) and the worklist sit beside them. */
 export const PAGE_IDS = [...PAGES, 'worklist', 'customer'] as const;
 export type PageId = (typeof PAGE_IDS)[number];
+
+/**
+ * Pages drawn without the chart library: the customer page's trend charts are plain SVG
+ * (dashboards/src/ui/plot-svg.ts), the worklist is a table. The server leaves the library's preload
+ * out of these pages and the page does not load it at start (a chart that needs it still loads it).
+ */
+export const PAGES_WITHOUT_CHART_LIBRARY: readonly PageId[] = ['customer', 'worklist'];
 export const PERIOD_IDS = PERIODS;
 export type PeriodId = (typeof PERIOD_IDS)[number];
 export const GROUP_BY_IDS = GROUP_FILTERS;

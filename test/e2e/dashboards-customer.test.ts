@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { hasChromium, parseCsv, useDashboards, type El } from '../support/dashboards-browser.js';
 
@@ -171,6 +172,63 @@ describe.skipIf(!hasChromium)('dashboards in chromium: customer', () => {
     const table = await d.tableOf(page, 'customer_scores');
     expect(table.length).toBe(rows.length);
     expect(await page.$$eval(`${card} thead th`, (ths) => ths.map((th) => th.getAttribute('data-key')))).toEqual(expect.arrayContaining(['report_date', 'provider', 'score', 'rating', 'common_band']));
+    await page.close();
+    expect(d.problems).toEqual([]);
+  });
+
+  it('monthly history: plain SVG without the chart library, a bar per month in proportion to its amount, exact values in the tooltip, PNG and resize', async () => {
+    const id = 'C000003';
+    const api = await (await fetch(`${d.server.url}api/slices/customer_history?customer_id=${id}`)).json() as { rows: Cells[] };
+    expect(api.rows.length, 'a month-end history').toBeGreaterThan(3);
+    const page = await d.open(`/customers/${id}`);
+    // The chart library (a script of over 400 kB) is neither fetched nor evaluated on this page.
+    const scripts = await page.evaluate(() =>
+      (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; decodedBodySize: number }[] } }).performance
+        .getEntriesByType('resource').filter((r) => r.name.endsWith('.js')).map((r) => r.decodedBodySize));
+    expect(Math.max(...scripts)).toBeLessThan(400_000);
+    expect(await page.locator('[_echarts_instance_]').count()).toBe(0);
+    const card = '[data-card="customer_history"]';
+    await page.locator(`${card} .chart`).scrollIntoViewIfNeeded();
+    const bars = await page.$$eval(`${card} .chart svg g.series rect`, (rs) => rs.map((r) => {
+      const e = r as unknown as { getBoundingClientRect(): Box; getAttribute(n: string): string | null };
+      const b = e.getBoundingClientRect();
+      return { x: b.x + b.width / 2, h: b.height, textured: (e.getAttribute('fill') ?? '').startsWith('url(') };
+    }));
+    // Open AR bars plain, overdue bars textured (told apart without colour), one per month with a value, left to right.
+    const amounts = (k: string) => api.rows.map((r) => r[k]).filter((v) => v !== null).map((v) => Math.abs(Number(v)));
+    for (const [key, drawn] of [['open_ar', bars.filter((b) => !b.textured)], ['overdue_ar', bars.filter((b) => b.textured)]] as const) {
+      const want = amounts(key);
+      expect(drawn.length, key).toBe(want.length);
+      expect(drawn.map((b) => b.x), key).toEqual([...drawn.map((b) => b.x)].sort((a, b) => a - b));
+      const scale = Math.max(...drawn.map((b) => b.h)) / Math.max(...want);
+      drawn.forEach((b, i) => expect(Math.abs(b.h - want[i]! * scale), `${key} month ${i}`).toBeLessThan(1.5));
+    }
+    // The tooltip at a month names that month's amounts, formatted from the exact values.
+    const k = api.rows.length - 2;
+    const eur = (v: unknown) => new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }).format(Number(v));
+    const box = (await page.locator(`${card} .chart`).boundingBox())!;
+    const open = bars.filter((b) => !b.textured);
+    await page.mouse.move(open[k]!.x, box.y + box.height / 2);
+    const tip = page.locator(`${card} .chart > div:not(:first-child)`);
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    const text = (await tip.textContent())!;
+    expect(text).toContain(`Open AR: ${eur(api.rows[k]!.open_ar)}`);
+    expect(text).toContain(`Overdue: ${eur(api.rows[k]!.overdue_ar)}`);
+    if (api.rows[k]!.credit_limit !== null) expect(text).toContain(`Credit limit: ${eur(api.rows[k]!.credit_limit)}`);
+    await page.mouse.move(box.x + box.width + 40, box.y - 40);
+    await expect.poll(() => tip.isVisible()).toBe(false);
+    // The days-late chart reads its ratio line on a second axis, in percent.
+    const right = await page.$$eval('[data-card="customer_days_late"] .chart svg text[text-anchor="start"]', (ts) => ts.map((t) => (t as unknown as Shape).textContent ?? ''));
+    expect(right.length).toBeGreaterThan(1);
+    for (const label of right) expect(label).toMatch(/%$/);
+    // PNG export of a chart drawn without the library.
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click(`${card} [data-action="png"]`)]);
+    expect((await readFile((await png.path())!)).subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    // Redrawn at its new size when its box changes.
+    const before = Number(await page.getAttribute(`${card} .chart svg`, 'width'));
+    await page.setViewportSize({ width: 900, height: 900 });
+    await page.waitForFunction((w) => Number((document.querySelector('[data-card="customer_history"] .chart svg') as El).getAttribute('width')) !== w, before);
+    expect(Number(await page.getAttribute(`${card} .chart svg`, 'width'))).toBe(await page.$eval(`${card} .chart`, (c) => (c as unknown as { clientWidth: number }).clientWidth));
     await page.close();
     expect(d.problems).toEqual([]);
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agingChart, bucketsOf } from '../../dashboards/src/charts/aging.js';
-import { barChart } from '../../dashboards/src/charts/bars.js';
+import { barChart, barPlot } from '../../dashboards/src/charts/bars.js';
+import { axisTicks, defaultTip, labelInterval, niceStep } from '../../dashboards/src/charts/plot.js';
 import { pivot, sumMoney } from '../../dashboards/src/charts/common.js';
 import { dsoTrendChart } from '../../dashboards/src/charts/dso.js';
 import { bankruptcyHeatmap } from '../../dashboards/src/charts/heatmap.js';
@@ -247,5 +248,42 @@ describe('view state in the URL', () => {
     expect(withChanges(s, { segment: undefined }).segment).toBeUndefined();
     expect(sliceParams(s, ['segment', 'period', 'as_of'])).toEqual({ segment: 'a' });
     expect(sliceParams(withChanges(s, { period: '24m' }), ['period'])).toEqual({ period: '24m' });
+  });
+});
+
+describe('plots drawn without the chart library (customer page)', () => {
+  it('value axes: round ticks that include zero and the data; fixed min, max and interval as given', () => {
+    expect(niceStep(1000)).toBe(200);
+    expect(niceStep(12)).toBe(2.5);
+    expect(axisTicks({ format: String }, [120, 987])).toEqual([0, 200, 400, 600, 800, 1000]);
+    expect(axisTicks({ format: String }, [-30, 45])).toEqual([-40, -20, 0, 20, 40, 60]);
+    expect(axisTicks({ format: String }, [])).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(axisTicks({ format: String, min: 1, max: 5, interval: 1 }, [2, 3])).toEqual([1, 2, 3, 4, 5]);
+    expect(axisTicks({ format: String }, [0.15, 1.37])).toEqual([0, 0.5, 1, 1.5]);
+  });
+  it('category labels thin out so that they do not overlap', () => {
+    expect(labelInterval(50, 60)).toBe(1);
+    expect(labelInterval(50, 20)).toBe(3);
+  });
+  it('barPlot: bars on the left axis, a line of another kind on the right, tooltips from the exact values, the same table as barChart', () => {
+    const rows = [
+      { month: '2024-01-01', open_ar: '1000.10', overdue_ar: '0.00', utilisation: 0.5 },
+      { month: '2024-02-01', open_ar: '2000.25', overdue_ar: null, utilisation: 1.25 },
+    ];
+    const spec = {
+      title: 'c_history' as const,
+      category: { key: 'month', kind: 'month' as const },
+      bars: [{ key: 'open_ar', kind: 'money' as const }, { key: 'overdue_ar', kind: 'money' as const }],
+      lines: [{ key: 'utilisation', kind: 'ratio' as const }],
+    };
+    const m = barPlot(rows, spec, en);
+    expect(m.plot.categories).toEqual(['Jan 2024', 'Feb 2024']);
+    expect(m.plot.axes).toHaveLength(2);
+    expect(m.plot.series.map((s) => [s.kind, s.axis, s.values])).toEqual([['bar', 0, [1000.1, 2000.25]], ['bar', 0, [0, null]], ['line', 1, [0.5, 1.25]]]);
+    expect(m.plot.axes[1]!.format(1.5)).toBe('150%');
+    expect(defaultTip(m.plot, 1).map((l) => l.text)).toEqual(['Open AR: €2,000.25', 'Limit used: 125.00%']);
+    const c = barChart(rows, spec, en);
+    expect(m.table).toEqual(c.table);
+    expect(m.summary).toBe(c.summary);
   });
 });

@@ -75,6 +75,17 @@ describe('the page names its data requests in preload hints', () => {
     expect(hrefs(page)).toEqual(['/api/slices/worklist?account_manager=A%26B+Team&limit=100']);
   });
 
+  it('the chart library is preloaded by the pages that draw with it, not by the customer page or the worklist', () => {
+    const withLibrary =
+      '<!doctype html><html><head>\n  <link rel="modulepreload" href="/assets/chunk-A.js">\n  <link rel="modulepreload" href="/assets/chunk-LIB.js" data-chart-library>\n</head><body></body></html>';
+    for (const path of ['/cfo', '/marketing', '/risk', '/collections']) expect(pageWithDataPreloads(withLibrary, path, ''), path).toContain('chunk-LIB.js');
+    for (const path of ['/customers/C000003', '/customers', '/worklist']) {
+      const page = pageWithDataPreloads(withLibrary, path, '');
+      expect(page, path).not.toContain('chunk-LIB.js');
+      expect(page, path).toContain('<link rel="modulepreload" href="/assets/chunk-A.js">');
+    }
+  });
+
   it('a view without requests (the search page, a malformed customer id) gets none', () => {
     expect(pageWithDataPreloads(html, '/customers', '')).toBe(html);
     expect(pageWithDataPreloads(html, '/customers/%3Cscript%3E', '')).toBe(html);

@@ -1,6 +1,7 @@
 import { formatValue, type ValueKind } from '../format.js';
 import { label, t, type LabelKey } from '../i18n.js';
-import { LINE_STYLES, axisFormatter, baseOption, categoryLabels, num, valueFormatter, type BuildContext, type ChartModel, type Column, type DataRow } from './common.js';
+import { LINE_STYLES, axisFormatter, baseOption, categoryLabels, num, valueFormatter, type BuildContext, type ChartModel, type Column, type DataRow, type TableData } from './common.js';
+import type { PlotModel, PlotSeries } from './plot.js';
 
 export interface BarSpec {
   title: LabelKey;
@@ -24,12 +25,7 @@ function seriesLabel(ctx: BuildContext, key: string, labelKey?: LabelKey, text?:
 
 /** Bars (optionally stacked) per category with optional lines on a second axis. */
 export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): ChartModel {
-  const cats = rows.map((r) => {
-    const v = r[spec.category.key];
-    const s = v === null || v === undefined ? '' : String(v);
-    const text = spec.category.translate ? label(ctx.lang, s) : formatValue(v ?? null, spec.category.kind, ctx.lang, ctx.currency);
-    return spec.markCategory?.(r) ? `${text}*` : text;
-  });
+  const cats = barCategories(rows, spec, ctx);
   const barKind = spec.bars[0]?.kind ?? 'number';
   const lineKind = spec.lines?.[0]?.kind ?? 'number';
   const catAxis = {
@@ -83,6 +79,21 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
     ...(spec.horizontal ? { xAxis: valAxes[0], yAxis: catAxis } : { xAxis: catAxis, yAxis: valAxes }),
     series,
   };
+  return { option: option as unknown as ChartModel["option"], ...barTable(rows, spec, ctx, cats) };
+}
+
+/** The category labels of a bar chart as shown (formatted, translated, marked). */
+function barCategories(rows: DataRow[], spec: BarSpec, ctx: BuildContext): string[] {
+  return rows.map((r) => {
+    const v = r[spec.category.key];
+    const s = v === null || v === undefined ? '' : String(v);
+    const text = spec.category.translate ? label(ctx.lang, s) : formatValue(v ?? null, spec.category.kind, ctx.lang, ctx.currency);
+    return spec.markCategory?.(r) ? `${text}*` : text;
+  });
+}
+
+/** The table behind a bar chart (its accessible alternative and CSV) and its one-sentence summary. */
+function barTable(rows: DataRow[], spec: BarSpec, ctx: BuildContext, cats: string[]): { table: TableData; summary: string } {
   const columns: Column[] = [
     { key: spec.category.key, label: seriesLabel(ctx, spec.category.key, spec.category.labelKey), kind: spec.category.translate ? 'text' : spec.category.kind },
     ...spec.bars.map((b) => ({ key: b.key, label: seriesLabel(ctx, b.key, b.labelKey, b.label), kind: b.kind })),
@@ -107,5 +118,33 @@ export function barChart(rows: DataRow[], spec: BarSpec, ctx: BuildContext): Cha
         .map((r, i) => `${cats[i]} ${formatValue(r[first.key] ?? null, first.kind, ctx.lang, ctx.currency)}`)
         .join(', ') + (rows.length > 5 ? ', …' : '.')
     : t(ctx.lang, 'empty');
-  return { option: option as unknown as ChartModel["option"], table, summary };
+  return { table, summary };
+}
+
+/**
+ * The same chart as barChart, as a plot drawn without the chart library (ui/plot-svg.ts): bars on
+ * the left axis, lines on the right when their kind differs (else on the bars' axis). For the small
+ * trend charts of the customer page. Tooltips show each value formatted from the exact cell.
+ * Vertical, side-by-side bars only: horizontal, stacked, labelled bars and reference lines are drawn
+ * by barChart.
+ */
+export function barPlot(rows: DataRow[], spec: BarSpec, ctx: BuildContext): PlotModel {
+  const cats = barCategories(rows, spec, ctx);
+  const barKind = spec.bars[0]?.kind ?? 'number';
+  const lineKind = spec.lines?.[0]?.kind ?? 'number';
+  const secondAxis = !!spec.lines?.length && lineKind !== barKind;
+  const text = (key: string, kind: ValueKind) => (i: number) => formatValue(rows[i]?.[key] ?? null, kind, ctx.lang, ctx.currency);
+  const series: PlotSeries[] = [
+    ...spec.bars.map((b): PlotSeries => ({ name: seriesLabel(ctx, b.key, b.labelKey, b.label), kind: 'bar', axis: 0, values: rows.map((r) => num(r[b.key])), text: text(b.key, b.kind) })),
+    ...(spec.lines ?? []).map((l, i): PlotSeries => ({
+      name: seriesLabel(ctx, l.key, l.labelKey, l.label),
+      kind: 'line',
+      axis: secondAxis ? 1 : 0,
+      values: rows.map((r) => num(r[l.key])),
+      style: (i + 1) % LINE_STYLES.length,
+      text: text(l.key, l.kind),
+    })),
+  ];
+  const axes = [{ format: axisFormatter(barKind, ctx) }, ...(secondAxis ? [{ format: axisFormatter(lineKind, ctx) }] : [])];
+  return { plot: { categories: cats, series, axes }, ...barTable(rows, spec, ctx, cats) };
 }

@@ -1,7 +1,8 @@
 import { fetchSlice } from '../api.js';
-import { barChart } from '../charts/bars.js';
+import { barPlot } from '../charts/bars.js';
+import type { PlotModel, PlotSeries, PlotSpec } from '../charts/plot.js';
 import { enumLabel, tableOf } from '../charts/tables.js';
-import { LINE_STYLES, baseOption, escapeHtml, num, type ChartModel, type DataRow } from '../charts/common.js';
+import { num, type DataRow } from '../charts/common.js';
 import { COMMON_BANDS } from '../../../src/feeds/credit-report/scales.js';
 import { formatDate, formatValue } from '../format.js';
 import { label, t, type LabelKey } from '../i18n.js';
@@ -37,7 +38,7 @@ function profileView(data: OkSlice, env: PageEnv): HTMLElement {
  * percentiles, Graydon letters without a number), their bands can. The score or rating as printed
  * is in the tooltip and the table. A report without a band (not rated) is a gap in its line.
  */
-function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
+function scoresChart(rows: DataRow[], env: PageEnv): PlotModel {
   const ctx = env.ctx;
   const providers = [...new Set(rows.map((r) => String(r.provider)))];
   const dates = [...new Set(rows.map((r) => String(r.report_date)))].sort();
@@ -52,46 +53,31 @@ function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
     const p = printed(r);
     return `${band === null ? label(ctx.lang, 'not rated') : `${band} ${bandName(band)}`}${p ? ` (${p})` : ''}`;
   };
-  const option = {
-    ...baseOption(),
-    tooltip: {
-      trigger: 'axis' as const,
-      confine: true,
-      // HTML: every value from the data escaped (provider names and ratings come from feeds).
-      formatter: (params: { dataIndex: number; seriesIndex: number; marker: string }[]) => {
-        const list = Array.isArray(params) ? params : [params];
-        const date = dates[list[0]?.dataIndex ?? 0]!;
-        const lines = providers.flatMap((p, i) => {
-          const r = at.get(`${p}\u0000${date}`);
-          const marker = list.find((x) => x.seriesIndex === i)?.marker ?? '';
-          return r ? [`${marker}${escapeHtml(enumLabel(ctx, 'provider', p))}: ${escapeHtml(pointText(r))}`] : [];
-        });
-        return [escapeHtml(formatDate(date, ctx.lang)), ...lines].join('<br>');
-      },
-    },
-    xAxis: { type: 'category' as const, data: dates.map((d) => formatDate(d, ctx.lang)) },
-    yAxis: {
-      type: 'value' as const,
-      min: 1,
-      max: 5,
-      interval: 1,
-      inverse: true,
-      axisLabel: { formatter: (v: number) => `${v} ${bandName(v)}` },
-    },
-    series: providers.map((p, i) => ({
+  const plot: PlotSpec = {
+    categories: dates.map((d) => formatDate(d, ctx.lang)),
+    axes: [{ min: 1, max: 5, interval: 1, inverse: true, format: (v) => `${v} ${bandName(v)}` }],
+    series: providers.map((p, i): PlotSeries => ({
       name: enumLabel(ctx, 'provider', p),
-      type: 'line' as const,
-      step: 'end' as const,
-      connectNulls: true,
-      // Every report is a point, also where they crowd (a phone): a report is an event, not a sample.
-      showAllSymbol: true,
-      ...LINE_STYLES[i % LINE_STYLES.length],
-      // '-' where the provider has no report that day (the line carries on); null where its report has no band.
-      data: dates.map((d) => {
+      kind: 'line',
+      axis: 0,
+      step: true,
+      style: i,
+      // undefined where the provider has no report that day (the line carries on); null where its report has no band.
+      values: dates.map((d) => {
         const r = at.get(`${p}\u0000${d}`);
-        return r ? num(r.common_band ?? null) : '-';
+        return r ? num(r.common_band ?? null) : undefined;
       }),
+      text: (k) => {
+        const r = at.get(`${p}\u0000${dates[k]}`);
+        return r ? pointText(r) : '';
+      },
     })),
+    // Each provider with a report that day: its band and the score or rating as printed.
+    tooltip: (k) =>
+      providers.flatMap((p, i) => {
+        const r = at.get(`${p}\u0000${dates[k]}`);
+        return r ? [{ series: i, text: `${enumLabel(ctx, 'provider', p)}: ${pointText(r)}` }] : [];
+      }),
   };
   const table = tableOf('customer_scores', { rows, columns: [
     { name: 'report_date', kind: 'date' }, { name: 'provider', kind: 'enum' }, { name: 'score', kind: 'number' },
@@ -103,7 +89,7 @@ function scoresChart(rows: DataRow[], env: PageEnv): ChartModel {
     return `${enumLabel(ctx, 'provider', p)} ${formatDate(String(r.report_date), ctx.lang)}: ${pointText(r)}`;
   });
   const summary = rows.length ? `${t(ctx.lang, 'c_scores')}. ${latest.join('; ')}.` : t(ctx.lang, 'empty');
-  return { option: option as unknown as ChartModel['option'], table, summary };
+  return { plot, table, summary };
 }
 
 const SECTIONS: SectionDef[] = [
@@ -123,7 +109,7 @@ const SECTIONS: SectionDef[] = [
     title: 'c_history',
     wide: true,
     render(card, data, env) {
-      card.showChart(barChart(data.rows, {
+      card.showChart(barPlot(data.rows, {
         title: 'c_history',
         category: { key: 'month', kind: 'month' },
         bars: [{ key: 'open_ar', kind: 'money' }, { key: 'overdue_ar', kind: 'money' }],
@@ -136,7 +122,7 @@ const SECTIONS: SectionDef[] = [
     slice: 'customer_history',
     title: 'c_days_late',
     render(card, data, env) {
-      card.showChart(barChart(data.rows, {
+      card.showChart(barPlot(data.rows, {
         title: 'c_days_late',
         category: { key: 'month', kind: 'month' },
         bars: [{ key: 'avg_days_late_12m', kind: 'days' }],

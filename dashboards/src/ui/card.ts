@@ -5,6 +5,8 @@ import type { Lang } from '../format.js';
 import { t } from '../i18n.js';
 import { download, h } from './dom.js';
 import { renderTable, type TableOptions } from './table.js';
+import { isPlotModel, type PlotModel } from '../charts/plot.js';
+import { drawPlot, type DrawnPlot } from './plot-svg.js';
 
 /**
  * ECharts (most of the front end's code) is a chunk of its own, loaded once and shared by every
@@ -39,6 +41,8 @@ export class Card {
   private readonly actions: HTMLElement;
   private readonly extra: HTMLElement;
   private chart?: ECharts;
+  /** A chart drawn without the library (a PlotModel). */
+  private plot?: DrawnPlot;
   /** Bumped by every change of content: a chart whose library arrives after the card moved on is not drawn. */
   private version = 0;
   private observer?: ResizeObserver;
@@ -137,8 +141,11 @@ export class Card {
     });
   }
 
-  /** A chart with a toggle to its table; CSV = the table; PNG = the chart rasterised. */
-  showChart(model: ChartModel): void {
+  /**
+   * A chart with a toggle to its table; CSV = the table; PNG = the chart rasterised. An ECharts
+   * option is drawn once the chart library has loaded; a PlotModel is drawn at once, as plain SVG.
+   */
+  showChart(model: ChartModel | PlotModel): void {
     this.disposeChart();
     this.root.dataset.state = 'ready';
     const chartEl = h('div', { class: 'chart', role: 'img', 'aria-label': model.summary, 'data-rendered': 'false' });
@@ -169,11 +176,13 @@ export class Card {
         toggle.setAttribute('aria-expanded', String(showTable));
         toggle.textContent = t(this.env.lang, showTable ? 'show_chart' : 'show_table');
         if (!showTable) this.chart?.resize();
+        if (!showTable) this.plot?.resize();
       },
     });
     const png = h('button', { type: 'button', 'data-action': 'png', text: t(this.env.lang, 'export_png'), onclick: () => void this.exportPng() });
     this.actions.replaceChildren(toggle, this.csvButton(shown), this.xlsxButton(shown), png);
     this.body.replaceChildren(chartEl);
+    if (isPlotModel(model)) return this.drawPlot(chartEl, model);
     const version = this.version;
     void loadChartLibrary().then(
       ({ echarts }) => {
@@ -207,6 +216,21 @@ export class Card {
     this.observer.observe(chartEl);
   }
 
+  private drawPlot(chartEl: HTMLElement, model: PlotModel): void {
+    const plot = drawPlot(chartEl, model.plot, { dark: this.env.theme === 'dark' });
+    this.plot = plot;
+    chartEl.setAttribute('data-rendered', 'true');
+    // Redrawn when its box changes size (not for the size it is first seen at, as for the library's charts).
+    let size = [plot.width, plot.height];
+    this.observer = new ResizeObserver(() => {
+      const next = [chartEl.clientWidth, chartEl.clientHeight];
+      if (chartEl.hidden || (next[0] === size[0] && next[1] === size[1])) return;
+      plot.resize();
+      size = [plot.width, plot.height];
+    });
+    this.observer.observe(chartEl);
+  }
+
   /** Table-only section (lists); optionally sortable with a drill-down column. */
   showTable(table: TableData, opts: Partial<TableOptions> = {}): void {
     this.disposeChart();
@@ -225,9 +249,9 @@ export class Card {
   }
 
   private async exportPng(): Promise<void> {
-    const chart = this.chart;
+    const size = this.chart ? { w: this.chart.getWidth(), h: this.chart.getHeight() } : this.plot ? { w: this.plot.width, h: this.plot.height } : undefined;
     const svgEl = this.body.querySelector('.chart svg');
-    if (!chart || !svgEl) return;
+    if (!size || !svgEl) return;
     // The live SVG of the SVG renderer (renderToSVGString is for server-side rendering).
     const svg = new XMLSerializer().serializeToString(svgEl);
     const img = new Image();
@@ -235,8 +259,8 @@ export class Card {
     await img.decode();
     const scale = 2;
     const canvas = document.createElement('canvas');
-    canvas.width = chart.getWidth() * scale;
-    canvas.height = chart.getHeight() * scale;
+    canvas.width = size.w * scale;
+    canvas.height = size.h * scale;
     const g = canvas.getContext('2d')!;
     g.fillStyle = getComputedStyle(this.root).backgroundColor || '#ffffff';
     g.fillRect(0, 0, canvas.width, canvas.height);
@@ -251,6 +275,8 @@ export class Card {
     this.observer = undefined;
     this.chart?.dispose();
     this.chart = undefined;
+    this.plot?.dispose();
+    this.plot = undefined;
   }
 
   dispose(): void {
