@@ -66,6 +66,7 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
     page.on('pageerror', (e) => d.problems.push(`pageerror: ${e.message}`));
     page.on('request', (r) => /\/x$/.test(r.url()) && d.problems.push(`injected image requested: ${r.url()}`));
     let tooltipsWithHostileText = 0;
+    const pagesWithHostileTips = new Set<string>();
     const chartKinds = new Set<string>();
     for (const p of PAGES) {
       await page.goto(new URL(`/${p}`, d.server.url).href);
@@ -73,6 +74,8 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
       for (const chart of await page.locator('.chart').all()) {
         const card = await chart.evaluate((el) => (el as unknown as { closest(s: string): El | null }).closest('[data-card]')?.getAttribute('data-card') ?? '');
         chartKinds.add(card);
+        // In view: the mouse reaches only what is on screen.
+        await chart.scrollIntoViewIfNeeded();
         const box = (await chart.boundingBox())!;
         // Shapes to hover: bars, points, cells (any small filled path), and a sweep across the grid for axis tooltips.
         const targets = await chart.evaluate((el) => {
@@ -90,7 +93,7 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
             const tips = [...(document as unknown as { querySelectorAll(s: string): Iterable<{ textContent: string | null; style: { display: string } }> }).querySelectorAll('.chart > div:not(:first-child)')];
             return tips.map((t) => t.textContent ?? '').join(' ');
           });
-          if (tip.includes('PAY TO NL00HACK') && tip.includes('<b class="pwn"')) tooltipsWithHostileText++;
+          if (tip.includes('PAY TO NL00HACK') && tip.includes('<b class="pwn"')) (tooltipsWithHostileText++, pagesWithHostileTips.add(p));
         }
       }
       const injected = await page.evaluate(() => (document as unknown as { querySelectorAll(s: string): { length: number } }).querySelectorAll('[data-pwn], .pwn').length);
@@ -99,6 +102,8 @@ describe.skipIf(!hasChromium)('dashboards in chromium: pages', () => {
       expect(await page.locator('text=PAY TO NL00HACK').count(), p).toBeGreaterThan(0);
     }
     expect(tooltipsWithHostileText, 'hovering showed hostile names as text in tooltips').toBeGreaterThan(3);
+    // The customer page's charts are drawn without the chart library: its tooltip (provider names) too.
+    expect([...pagesWithHostileTips]).toContain('customers/C000003');
     expect(d.problems).toEqual([]);
     await context.close();
   });
