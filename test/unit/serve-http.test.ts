@@ -66,7 +66,13 @@ describe('creditlake serve over HTTP', () => {
       else expect(html, c).not.toContain(`/assets/${c}`);
     }
     expect(charts).toHaveLength(1);
-    expect(html).toContain(`<link rel="modulepreload" href="/assets/${charts[0]}">`);
+    expect(html).toContain(`<link rel="modulepreload" href="/assets/${charts[0]}" data-chart-library>`);
+    // Pages drawn without it (plain SVG charts, a table) are served without its preload.
+    for (const path of ['/customers/C1', '/worklist']) {
+      const page = (await raw('GET', path)).body;
+      expect(page, path).not.toContain(`/assets/${charts[0]}`);
+      for (const c of chunks) expect(page, `${path} ${c}`).toContain(`<link rel="modulepreload" href="/assets/${c}">`);
+    }
     expect(plain.length, 'app.js without ECharts').toBeLessThan(200_000);
   });
 
