@@ -132,6 +132,14 @@ export interface BuildSession {
    * the rest of the build reads it from.
    */
   createView(model: string, sql: string, buildSql: string, alias?: string): Promise<string>;
+  /**
+   * `readers`: the build's views of staging and intermediate models are what readers query once the
+   * build is published (DuckDB's warehouse file, Trino's pointers), so every model gets one.
+   * `build-only`: they serve this build alone and readers' views are created at publish from
+   * `publish(…, views)` (Athena): a selective build then makes only the ones its selected models and
+   * data tests read, while every model still gets its readers' view.
+   */
+  readonly buildViews?: 'readers' | 'build-only';
   /** As createView, for a model the marts or tests read: the engine may keep its rows (computed once). */
   cache(model: string, sql: string, buildSql: string, alias?: string): Promise<string>;
   /** Writes a selected mart into the new generation; returns its relation and rows (if known). */
@@ -188,6 +196,25 @@ function modelsToCache(models: readonly Model[], roots: readonly Pick<Model, 're
     todo.push(...m.refs);
   }
   return out;
+}
+
+/**
+ * Staging and intermediate models a selective build does not need: nothing selected, no data test it
+ * runs and nothing kept as a table reads them, directly or through each other (an unselected mart is
+ * kept as published, so what it reads is not needed). Empty when every model is selected. Pure.
+ */
+export function unneededViews(models: readonly Model[], selected: ReadonlySet<string>, roots: readonly Pick<Model, 'refs'>[]): Set<string> {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const needed = new Set<string>();
+  const todo = [...selected, ...roots.flatMap((r) => r.refs)];
+  while (todo.length) {
+    const name = todo.pop()!;
+    const m = byName.get(name);
+    if (!m || needed.has(name)) continue;
+    needed.add(name);
+    if (m.kind !== 'marts' || selected.has(name)) todo.push(...m.refs);
+  }
+  return new Set(models.filter((m) => (m.kind === 'staging' || m.kind === 'intermediate') && !needed.has(m.name)).map((m) => m.name));
 }
 
 /** Mismatches between a mart's actual columns and its declared schema, as readable lines. */
@@ -304,6 +331,8 @@ export class BuildRun {
   private readonly ordered: Model[];
   private readonly selected: Set<string>;
   private readonly toCache: Set<string>;
+  /** Staging/intermediate models this build makes no view of (a selective build on a `build-only` views engine). */
+  private readonly skipped: Set<string>;
   private readonly buildTarget: CompileTarget;
   private current: BuildState;
 
@@ -334,6 +363,8 @@ export class BuildRun {
       ...(opts.cacheAlso ?? []),
     ];
     this.toCache = modelsToCache(this.project, [...marts, ...this.sqlTests(), { refs: extra }]);
+    this.skipped =
+      session.buildViews === 'build-only' ? unneededViews(this.buildable, this.selected, [...this.sqlTests(), { refs: extra }]) : new Set();
     if (state && state.buildId !== session.buildId) {
       throw new BuildError(`build state of ${state.buildId} given to a session of build ${session.buildId}`);
     }
@@ -361,7 +392,7 @@ export class BuildRun {
       buildId: this.session.buildId,
       engine: this.session.engineName,
       selected: this.buildable.filter((m) => this.selected.has(m.name)).map((m) => m.name),
-      layers: planLayers(this.ordered.filter((m) => m.kind !== 'tests' || tests.has(m.name))),
+      layers: planLayers(this.ordered.filter((m) => (m.kind !== 'tests' || tests.has(m.name)) && !this.skipped.has(m.name))),
     };
   }
 
@@ -481,11 +512,16 @@ export class BuildRun {
     return out;
   }
 
-  /** Staging and intermediate models this build made (not missing), in build order, over published names. */
+  /**
+   * Staging and intermediate models readers get a view of, in build order, over published names: those
+   * this build made (not missing), and those it skipped whose refs readers have (as a build that made
+   * them would have found them).
+   */
   publishedViews(): PublishedView[] {
-    const made = new Set(this.current.models.filter((m) => m.kind !== 'marts' && m.materialised !== 'missing').map((m) => m.name));
+    const present = new Set(this.current.models.filter((m) => m.materialised !== 'missing').map((m) => m.name));
+    for (const m of this.buildable) if (this.skipped.has(m.name) && m.refs.every((r) => present.has(r))) present.add(m.name);
     return this.buildable
-      .filter((m) => made.has(m.name))
+      .filter((m) => m.kind !== 'marts' && present.has(m.name))
       .map((m) => ({ model: m.name, sql: compileModel(m, this.session.target, this.opts.config, this.project).sql, alias: stagedTable(m)?.name }));
   }
 

@@ -172,6 +172,52 @@ describe('buildWarehouseAthena (mocked Athena and Glue, S3 protocol, real model 
     expect(glueTables.get('ar_aging')).toBe('s3://lake/marts/ar_aging/20261202T130000Z-cccc03/');
   });
 
+  it('a selective build makes only the build views and staging copies its marts and tests read; readers still get a view of every model', async () => {
+    fakeAthena();
+    const full = await build('20261202T100500Z-full01');
+    const fullStatements = statements;
+    await record(full);
+    const copies = (qs: string[]) => qs.filter((q) => /^CREATE (OR REPLACE VIEW|TABLE) \w+__(v|stg)_/.test(q)).length;
+    // A full build copies every staging and intermediate model (each read by a mart or a data test).
+    expect(copies(fullStatements)).toBeGreaterThan(40);
+    const readers = (qs: string[]) => qs.filter((q) => /^CREATE OR REPLACE VIEW (?!\w+__v_)\w+ AS/.test(q)).map((q) => q.split(' ')[4]).sort();
+
+    fakeAthena();
+    // The collector's worklist reads two marts (kept as published) and one staging model.
+    const report = await buildWarehouseAthena({ engine: engine(), store, config: defaultConfig(), glue: gluePlease(), buildId: '20261202T101000Z-sel001', select: ['collection_worklist'] });
+    expect(report).toMatchObject({ ok: true, published: true });
+    const made = (kind: string) => statements.filter((q) => new RegExp(`^CREATE (OR REPLACE VIEW|TABLE) \\w+__${kind}_`).test(q)).map((q) => /(\w+)__/.exec(q.split(' ').find((w) => w.includes('__'))!)![1]);
+    expect(made('v')).toEqual([]);
+    expect(made('stg')).toEqual(['stg_collection_actions']);
+    expect(made('ctas')).toEqual(['collection_worklist']);
+    // Nothing it did not make is dropped either: the clean-up drops the copy and the mart's temporary table.
+    expect(statements.filter((q) => q.startsWith('DROP')).sort()).toEqual([
+      'DROP TABLE IF EXISTS collection_worklist__ctas_20261202t101000zsel001',
+      'DROP TABLE IF EXISTS stg_collection_actions__stg_20261202t101000zsel001',
+    ]);
+    // The marker written by `record` carries no view fingerprints, so the publish recreates the readers'
+    // views: every model's, also of those the build skipped, as the full build made them.
+    expect(readers(statements)).toEqual(readers(fullStatements));
+    expect(Object.keys(report.marker!.views!).sort()).toEqual(Object.keys(full.marker!.views!).sort());
+    // Only what was built is reported; the other marts stay as published.
+    expect(report.models.filter((m) => m.kind !== 'marts').map((m) => m.name)).toEqual(['stg_collection_actions']);
+    expect(report.marts).toMatchObject({ collection_worklist: 'marts/collection_worklist/20261202T101000Z-sel001', dso_monthly: 'marts/dso_monthly/20261202T100500Z-full01' });
+
+    // The state machine's plan has no step for what the build does not make.
+    const plan = new BuildRun(openAthenaBuild({ engine: engine(), store, glue: gluePlease(), buildId: '20261202T101000Z-sel009' }), { config: defaultConfig(), select: ['collection_worklist'] }).plan();
+    expect(plan.layers.flat()).toEqual(expect.arrayContaining(['stg_collection_actions', 'collection_worklist', 'ar_open_items']));
+    expect(plan.layers.flat()).not.toContain('stg_invoices');
+
+    // A staging model selected alone: its view (its data tests read it) and what the SQL tests reading it need.
+    fakeAthena();
+    const staged = await buildWarehouseAthena({ engine: engine(), store, config: defaultConfig(), glue: gluePlease(), buildId: '20261202T101500Z-sel002', select: ['stg_invoices'] });
+    expect(staged).toMatchObject({ ok: true, published: true });
+    const built = [...made('v'), ...made('stg')];
+    expect(built).toContain('stg_invoices');
+    expect(built.length).toBeLessThan(copies(fullStatements) / 4);
+    await record(staged);
+  });
+
   it('lets a missing AWS region through unwrapped (a machine problem, not a model failure)', async () => {
     athena.on(StartQueryExecutionCommand).rejects(new Error('Region is missing'));
     const run = buildWarehouseAthena({ engine: engine(), store, config: defaultConfig() });

@@ -19,7 +19,9 @@ import { createHash } from 'node:crypto';
  *     tests read are written once per build as Parquet tables instead (marts/_staging/<build_id>/<model>/,
  *     table <model>__stg_<id>): marts that inline a chain of views (each staging view with its
  *     committed-batches filter) do not plan on Trino within its optimizer's time limit, and every
- *     reference would scan the raw data again;
+ *     reference would scan the raw data again; a selective build makes only those its selected models
+ *     and data tests read (a build view of an unneeded model is a nested view chain Trino analyses
+ *     from the raw tables up, then drops unused);
  *   - every selected mart is written as a new version beside the published one
  *     (marts/<model>/<build_id>/, see mart-writer.ts) through a temporary CTAS table, which later
  *     marts and the data tests read;
@@ -120,6 +122,9 @@ export function openAthenaBuild(opts: AthenaBuildOptions): BuildSession {
     // Athena queues queries per account (20+ DML at once by default); a CLI build keeps to a few.
     concurrency: 4,
     onFailedTests: 'keep-previous',
+    // Readers' views are created at publish from their SQL over published names; a build view (or
+    // staging copy) only feeds this build's marts and tests, so a selective build makes only those.
+    buildViews: 'build-only',
     marker: { store, key: BUILD_MARKER_KEY },
     isSetupProblem: (e) => awsSetupProblem(e) !== undefined,
     async createView(model, _sql, buildSql) {
