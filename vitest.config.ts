@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -9,6 +10,8 @@ export default defineConfig({
     // The Trino and DuckDB tests wait on other processes and threads much of the time, so two
     // workers keep both cores busy.
     maxWorkers: 2,
+    // The longest files first, so the two workers finish together (test/support/slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
