@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import { CANONICAL_TABLES, type TableDef } from '../schema/index.js';
 import { MART_TABLES } from '../schema/marts/index.js';
-import { openDuckDBBuild } from './duckdb/duckdb-build.js';
+import { openDuckDBBuild, type PartialModel } from './duckdb/duckdb-build.js';
 import { BuildError } from './materialise.js';
 import type { BuildChecks } from './build-checks.js';
 import { runBuild, type BuildOptions as RunnerOptions, type BuildReport } from './runner.js';
@@ -37,6 +37,11 @@ export interface IncrementalReport {
    * from the same inputs) instead of computed again; known once the build has run.
    */
   reused?: string[];
+  /**
+   * Partitioned intermediate models recomputed for the customers whose input rows changed only, the
+   * cached rows of the others kept (known once the build has run).
+   */
+  partial?: PartialModel[];
 }
 
 /**
@@ -75,7 +80,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & 
     cacheAlso: planned.cacheAlso,
     markerFields: async () => ({ inputs: planned.record(session.checks()?.counts, testsRun) }),
   });
-  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels() } };
+  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels(), partial: session.partialModels() } };
 }
 
 /** Every table a user can query: canonical tables and marts, from their zod schemas. */

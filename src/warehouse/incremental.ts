@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Model } from './compile/index.js';
+import { itemEventsReach } from './item-events-reach.js';
 
 /**
  * Incremental builds (issue 16), the planning half: pure, no I/O.
@@ -18,6 +19,8 @@ import type { Model } from './compile/index.js';
  *
  * The granularity is the model and the canonical table, not the month: a one-day delta of invoices
  * touches every mart that reads invoices, which is most of them (see the README, "Incremental builds").
+ * Inside a recomputed model, the partitioned ones (PARTITIONED_MODELS below) are recomputed for the
+ * customers the changed rows reach only, the others' rows read from the model's cached result.
  */
 
 /** Bumped when what a fingerprint covers changes: every lake then does one full refresh. */
@@ -161,4 +164,147 @@ export function planIncremental(input: PlanInput): IncrementalPlan {
     } else if (!same) rebuild.add(name);
   }
   return { mode: 'incremental', changes, rebuild, carried: carried.sort(), previous: previous.build_id };
+}
+
+/**
+ * Models computed per customer (issue 16 item 2): an incremental build recomputes such a model for
+ * the customers whose input rows changed and keeps the cached rows of every other customer.
+ *
+ * A model qualifies when each of its output rows belongs to one value of `key` and is a function of
+ * (a) the rows with that same value in each `partitioned` input (in the column named there) and
+ * (b) whole `global` inputs. Then, between the model's cached result and now:
+ *   - the affected values are those of every row that differs between the old and new version of a
+ *     partitioned input (old rows and new rows both, over the columns the model reads);
+ *   - each global input must hold exactly the same rows over the columns the model reads;
+ *   - the model's own SQL, declared schema and the versions must be the same;
+ * and the rows of every value not affected are the same in both. The build computes the model with
+ * each partitioned input filtered to the affected values and each input projected to the columns
+ * listed (so the binder proves the model reads no other column), and appends the cached rows of the
+ * others. Cross-customer logic (bank matching assigns payments to customers) stays upstream of these
+ * models, computed whole: the diff of its result is what names the customers it reached.
+ * Anything else (no cached result, a global that changed, a new month end) computes the model whole.
+ */
+export interface PartitionInput {
+  /** The input column holding the partition value (a spec with `reach` says otherwise). */
+  key: string;
+  /** The columns the model reads (the key, and what `reach` reads, included). */
+  columns: readonly string[];
+}
+
+/**
+ * For a model whose input rows can affect other partition values than the one in their own column
+ * (a payment applied to another customer's invoice): SQL saying which. `rel(r)` is the relation of
+ * input r in the world asked about (the old inputs for old rows, the current ones otherwise).
+ */
+export interface PartitionReach {
+  /** Every partition value (column k) the rows `rows` of `input` can affect. */
+  keys(input: string, rows: string, rel: (r: string) => string): string;
+  /** The rows of `input` the model needs to compute the values `inA(column)` holds (a predicate). */
+  filter(input: string, inA: (column: string) => string, rel: (r: string) => string): string;
+}
+
+export interface PartitionSpec {
+  /** The output column holding the partition value. */
+  key: string;
+  partitioned: Readonly<Record<string, PartitionInput>>;
+  /** Inputs read whole: the columns the model reads of them. */
+  global: Readonly<Record<string, readonly string[]>>;
+  reach?: PartitionReach;
+}
+
+export const PARTITIONED_MODELS: Readonly<Record<string, PartitionSpec>> = {
+  // A customer's payment days against the month ends' dates: grouped and ranked per customer.
+  int_payment_runs: {
+    key: 'customer_id',
+    partitioned: { int_payments: { key: 'customer_id', columns: ['customer_id', 'payment_date', 'amount'] } },
+    global: { int_month_ends: ['as_of_date'] },
+  },
+  // A customer's invoiced sales per month, summed over the trailing windows of each month end.
+  int_customer_revenue_t12m: {
+    key: 'customer_id',
+    partitioned: { int_invoices: { key: 'customer_id', columns: ['customer_id', 'invoice_date', 'amount'] } },
+    global: { int_month_ends: ['as_of_date', 'month_start'] },
+  },
+  // Every event of an AR item or a payment: see item-events-reach.ts for which customers a row of
+  // each input reaches (payments applied across customers) and what computing some customers reads.
+  int_ar_item_events: {
+    key: 'customer_id',
+    partitioned: {
+      int_ar_documents: {
+        key: 'customer_id',
+        columns: ['document_id', 'customer_id', 'document_type', 'invoice_date', 'due_date', 'amount', 'settled_date', 'item_id', 'currency', 'amount_original'],
+      },
+      int_payments: { key: 'customer_id', columns: ['payment_id', 'customer_id', 'payment_date', 'amount'] },
+      int_payment_allocations: { key: 'customer_id', columns: ['payment_id', 'document_id', 'amount', 'amount_original'] },
+      int_write_offs: { key: 'customer_id', columns: ['document_id', 'write_off_date', 'amount', 'amount_original'] },
+      int_snapshot_events: { key: 'customer_id', columns: ['document_id', 'event_date', 'amount', 'amount_original'] },
+    },
+    global: { int_fx_rates: ['currency', 'valid_from', 'valid_until', 'rate'] },
+    reach: itemEventsReach,
+  },
+  // An invoice's events, grouped per item; every document-side event row of an item carries its
+  // head document's customer (int_ar_item_events), so an item's events are all in one partition.
+  int_invoice_settlements: {
+    key: 'customer_id',
+    partitioned: {
+      int_ar_item_events: {
+        key: 'customer_id',
+        columns: ['item_kind', 'item_id', 'customer_id', 'item_type', 'item_date', 'due_date', 'item_amount', 'movement', 'source_id', 'source_type', 'event_date', 'amount', 'amount_original'],
+      },
+    },
+    global: {},
+  },
+};
+
+/** Where a partition spec does not match its model (every ref once, no raw sources, the keys read). Pure. */
+export function partitionProblems(models: readonly Pick<Model, 'name' | 'refs' | 'sources'>[], specs: Readonly<Record<string, PartitionSpec>> = PARTITIONED_MODELS): string[] {
+  const byName = new Map(models.map((m) => [m.name, m]));
+  const out: string[] = [];
+  for (const [name, spec] of Object.entries(specs)) {
+    const m = byName.get(name);
+    if (!m) {
+      out.push(`${name}: no such model`);
+      continue;
+    }
+    if (m.sources.length) out.push(`${name}: reads raw sources (${m.sources.join(', ')})`);
+    const covered = [...Object.keys(spec.partitioned), ...Object.keys(spec.global)];
+    for (const r of m.refs) if (!covered.includes(r)) out.push(`${name}: ref ${r} is neither partitioned nor global`);
+    for (const r of covered) if (!m.refs.includes(r)) out.push(`${name}: ${r} is not one of its refs`);
+    if (Object.keys(spec.partitioned).some((r) => r in spec.global)) out.push(`${name}: an input both partitioned and global`);
+    if (!spec.reach) for (const [r, p] of Object.entries(spec.partitioned)) if (!p.columns.includes(p.key)) out.push(`${name}: ${r} columns leave out its key ${p.key}`);
+    if (!Object.keys(spec.partitioned).length) out.push(`${name}: no partitioned input`);
+  }
+  return out;
+}
+
+const ident = (n: string) => `"${n.replace(/"/g, '""')}"`;
+
+/**
+ * The partition values whose rows differ between two relations over `columns` (rows as multisets:
+ * old rows missing now and new rows missing before, duplicates counted). Pure.
+ */
+export function changedKeysSql(oldRel: string, newRel: string, key: string, columns: readonly string[]): string {
+  const cols = columns.map(ident).join(', ');
+  return (
+    `SELECT DISTINCT ${ident(key)} AS k FROM (` +
+    `(SELECT ${cols} FROM ${newRel} EXCEPT ALL SELECT ${cols} FROM ${oldRel}) UNION ALL ` +
+    `(SELECT ${cols} FROM ${oldRel} EXCEPT ALL SELECT ${cols} FROM ${newRel})) d`
+  );
+}
+
+/** Whether two relations hold the same rows over `columns` (a query giving one row, `same`). Pure. */
+export function sameRowsSql(oldRel: string, newRel: string, columns: readonly string[]): string {
+  const cols = columns.map(ident).join(', ');
+  return (
+    `SELECT NOT EXISTS (SELECT ${cols} FROM ${newRel} EXCEPT ALL SELECT ${cols} FROM ${oldRel}) ` +
+    `AND NOT EXISTS (SELECT ${cols} FROM ${oldRel} EXCEPT ALL SELECT ${cols} FROM ${newRel}) AS same`
+  );
+}
+
+/** A predicate: `column` holds one of the values in `affected` (column k), NULL included when it is there. Pure. */
+export function inKeysSql(column: string, affected: string): string {
+  const c = ident(column);
+  // IN gives NULL for a NULL value (and for a value not found when the set holds a NULL): never NULL
+  // here, or NOT (…) would drop the row instead of keeping it.
+  return `(COALESCE(${c} IN (SELECT k FROM ${affected}), false) OR (${c} IS NULL AND EXISTS (SELECT 1 FROM ${affected} WHERE k IS NULL)))`;
 }

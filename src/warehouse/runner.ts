@@ -140,8 +140,12 @@ export interface BuildSession {
    * data tests read, while every model still gets its readers' view.
    */
   readonly buildViews?: 'readers' | 'build-only';
-  /** As createView, for a model the marts or tests read: the engine may keep its rows (computed once). */
-  cache(model: string, sql: string, buildSql: string, alias?: string): Promise<string>;
+  /**
+   * As createView, for a model the marts or tests read: the engine may keep its rows (computed once).
+   * `partial` compiles the model with some refs read from other relations (an engine that recomputes
+   * a partitioned model for some customers only: src/warehouse/incremental.ts, PARTITIONED_MODELS).
+   */
+  cache(model: string, sql: string, buildSql: string, alias?: string, partial?: (refs: Readonly<Record<string, string>>) => string): Promise<string>;
   /** Writes a selected mart into the new generation; returns its relation and rows (if known). */
   writeMart(model: string, sql: string, declared: TableDef): Promise<{ relation: string; rows?: number }>;
   /** The published relation of a mart this build does not rebuild, carried into the new generation; undefined if none. */
@@ -468,8 +472,10 @@ export class BuildRun {
       const buildSql = compileModel(m, this.buildTarget, opts.config, project).sql;
       const alias = stagedTable(m)?.name;
       cached = this.toCache.has(m.name);
+      const partial = (over: Readonly<Record<string, string>>) =>
+        compileModel(m, { ...this.buildTarget, ref: (r) => over[r] ?? this.buildTarget.ref(r) }, opts.config, project).sql;
       relation = await step(m.name, session, () =>
-        cached ? session.cache(m.name, sql, buildSql, alias) : session.createView(m.name, sql, buildSql, alias),
+        cached ? session.cache(m.name, sql, buildSql, alias, partial) : session.createView(m.name, sql, buildSql, alias),
       );
     }
     const model: ModelReport = { name: m.name, kind: m.kind, materialised, rows, ms: performance.now() - t0 };

@@ -184,6 +184,7 @@ export const buildCommand: Command = {
     const marts = report.models.filter((m) => m.materialised === 'parquet' || m.materialised === 'table').length;
     const carried = report.incremental?.carried.length ?? 0;
     const reused = report.incremental?.reused?.length ?? 0;
+    const partial = report.incremental?.partial ?? [];
     const views = report.models.filter((m) => m.materialised === 'view').length;
     const absent = report.models.filter((m) => m.materialised === 'missing').map((m) => m.name);
     if (absent.length) line(io.stdout, `not built yet (not selected): ${absent.join(', ')}`);
@@ -191,7 +192,7 @@ export const buildCommand: Command = {
     line(
       io.stdout,
       `\n${report.ok ? 'ok' : 'FAILED'}: ${marts} mart${marts === 1 ? '' : 's'} written${carried ? `, ${carried} carried over` : ''}, ${views} views` +
-        `${reused ? ` (${reused} read from the model cache)` : ''}, ` +
+        `${reused || partial.length ? ` (${[...(reused ? [`${reused} read from the model cache`] : []), ...(partial.length ? [`${partial.length} recomputed for the changed customers only: ${partial.map((p) => `${p.model} ${p.affected}`).join(', ')}`] : [])].join('; ')})` : ''}, ` +
         `${values['no-tests'] ? 'data tests skipped' : `${report.tests.length - failed.length}/${report.tests.length} data tests passed`} ` +
         `in ${formatMs(report.totalMs)}; warehouse ${!engine ? shown(io.cwd, report.warehouse) : `${report.warehouse} on ${engine.title}`}`,
     );

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
@@ -23,6 +23,7 @@ import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
+import { PARTITIONED_MODELS, changedKeysSql, inKeysSql, sameRowsSql, type PartitionSpec } from '../incremental.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
@@ -47,10 +48,30 @@ export type DuckDBBuildSession = BuildSession & {
    * build keeps as a table is kept in the lake's model cache under it, and read from there by a later
    * build with the same fingerprint (`reuse`: read; false: compute and store only, a full refresh).
    */
-  useFingerprints(fingerprints: ReadonlyMap<string, string>, reuse: boolean): void;
+  useFingerprints(fingerprints: ReadonlyMap<string, string>, reuse: boolean, own?: ReadonlyMap<string, string>): void;
   /** Models this build read from the model cache instead of computing them. */
   reusedModels(): string[];
+  /** Partitioned models this build recomputed for the affected customers only (the others' rows from the cache). */
+  partialModels(): PartialModel[];
 };
+
+/** A partitioned model an incremental build recomputed for some partition values only. */
+export interface PartialModel {
+  model: string;
+  /** Partition values (customers) recomputed. */
+  affected: number;
+  /** Rows kept from the cached result, rows computed now. */
+  kept: number;
+  computed: number;
+}
+
+/** What a partitioned model's cache entry was computed from (`<fingerprint>.inputs.json`). */
+interface CachedInputs {
+  /** Hash of the model's own SQL, declared schema and the versions (incremental.ts, modelOwnHash). */
+  own: string;
+  /** Fingerprint of each model it refs, as computed then. */
+  refs: Record<string, string>;
+}
 
 export interface DuckDBBuildOptions {
   /**
@@ -90,6 +111,7 @@ export function cachedColumnsSql(columns: readonly CachedColumn[], direction: 'w
 }
 
 const modelCacheColumnsFile = (entry: string) => entry.replace(/\.parquet$/, '.columns.json');
+const modelCacheInputsFile = (entry: string) => entry.replace(/\.parquet$/, '.inputs.json');
 
 /**
  * Removes model-cache entries no model of the project has any more (an older fingerprint, a model
@@ -103,7 +125,7 @@ export function sweepModelCache(lakeRoot: string, fingerprints: ReadonlyMap<stri
     if (!model.isDirectory()) continue;
     const keep = fingerprints.get(model.name);
     for (const f of readdirSync(join(dir, model.name))) {
-      if (keep !== undefined && (f === `${keep}.parquet` || f === `${keep}.columns.json`)) continue;
+      if (keep !== undefined && (f === `${keep}.parquet` || f === `${keep}.columns.json` || f === `${keep}.inputs.json`)) continue;
       rmSync(join(dir, model.name, f), { force: true });
       removed++;
     }
@@ -147,8 +169,17 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   };
   // Lake-relative, so a copied or moved lake reads its own marts (see lake-path.ts).
   let fingerprints: ReadonlyMap<string, string> | undefined;
+  let ownHashes: ReadonlyMap<string, string> | undefined;
   let reuseCache = false;
   const reusedModels: string[] = [];
+  const partialModels: PartialModel[] = [];
+  /**
+   * Partitioned models computed partially in this build: the table of partition values recomputed
+   * and the fingerprint of the cached result they started from. Every other value's rows are that
+   * result's, so a model reading this one, whose cached result was computed from that same
+   * fingerprint, finds its changed values there instead of comparing the two versions row by row.
+   */
+  const partialResults = new Map<string, { affected: string; from: string; key: string }>();
   const ensureView = async (name: string, sql: string) => {
     const h = sqlHash(sql);
     if (inFile[name] !== h) await engine.execute(`CREATE OR REPLACE VIEW ${name} AS ${sql}`);
@@ -158,6 +189,142 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
 
   const describeColumns = async (relation: string): Promise<CachedColumn[]> =>
     (await engine.query(`DESCRIBE ${relation}`)).rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  const cacheEntry = (model: string, fp: string) => join(lakeRoot, lakePaths.modelCacheFile(model, fp));
+  const readJson = <T>(file: string): T | undefined => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as T;
+    } catch {
+      return undefined;
+    }
+  };
+  /** A cached result as a relation with its exact column types, or undefined when not there. */
+  const cachedRelation = (model: string, fp: string): string | undefined => {
+    const entry = cacheEntry(model, fp);
+    const columns = readJson<CachedColumn[]>(modelCacheColumnsFile(entry));
+    if (!columns || !existsSync(entry)) return undefined;
+    return `(SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)}))`;
+  };
+  /**
+   * A partitioned model (incremental.ts, PARTITIONED_MODELS) recomputed for the partition values whose
+   * input rows changed since its cached result, the cached rows of every other value kept. Returns
+   * false (and leaves nothing behind) when it cannot be: no cached result with its inputs recorded,
+   * its own SQL changed, a global input changed, an old input no longer cached, other columns.
+   */
+  const computePartially = async (model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string): Promise<boolean> => {
+    const own = ownHashes?.get(model);
+    const dir = join(lakeRoot, lakePaths.modelCacheDir(), model);
+    if (!own || !fingerprints || !existsSync(dir)) return false;
+    // The newest cached result whose inputs are recorded: any is correct for the inputs it names.
+    const candidates = readdirSync(dir)
+      .filter((f) => f.endsWith('.inputs.json'))
+      .map((f) => ({ fp: f.slice(0, -'.inputs.json'.length), at: statSync(join(dir, f)).mtimeMs }))
+      .sort((a, b) => b.at - a.at);
+    for (const { fp } of candidates) {
+      const recorded = readJson<CachedInputs>(modelCacheInputsFile(cacheEntry(model, fp)));
+      const columns = readJson<CachedColumn[]>(modelCacheColumnsFile(cacheEntry(model, fp)));
+      const old = cachedRelation(model, fp);
+      if (!recorded || !columns || !old || recorded.own !== own || !columns.some((c) => c.name === spec.key)) continue;
+      const oldOf = (r: string) => (recorded.refs[r] === undefined ? undefined : cachedRelation(r, recorded.refs[r]!));
+      if (Object.keys(spec.partitioned).some((r) => recorded.refs[r] !== fingerprints!.get(r) && !oldOf(r))) continue;
+      if (Object.keys(spec.global).some((g) => recorded.refs[g] !== fingerprints!.get(g) && !oldOf(g))) continue;
+      let same = true;
+      for (const [g, cols] of Object.entries(spec.global)) {
+        if (recorded.refs[g] === fingerprints.get(g)) continue;
+        const r = await engine.query(sameRowsSql(oldOf(g)!, g, cols));
+        if (r.rows[0]?.same !== true) {
+          same = false;
+          break;
+        }
+      }
+      if (!same) return false;
+      const tag = `${process.pid}_${Date.now()}`;
+      const affected = `_affected_${model}_${tag}`;
+      let keep = false;
+      const temps: string[] = [];
+      const temp = (what: string, r: string) => {
+        const t = `_${what}_${model}_${r}_${tag}`;
+        temps.push(t);
+        return t;
+      };
+      try {
+        // The old version of each input that changed, as a table (the diff and `reach` read it more than once).
+        const oldRel: Record<string, string> = {};
+        const known = (r: string) => {
+          const done = partialResults.get(r);
+          return !spec.reach && done && done.from === recorded.refs[r] && done.key === spec.partitioned[r]!.key ? done.affected : undefined;
+        };
+        for (const r of Object.keys(spec.partitioned)) {
+          if (recorded.refs[r] === fingerprints.get(r)) oldRel[r] = r;
+          else if (known(r)) oldRel[r] = `(unused ${r})`;
+          else {
+            oldRel[r] = temp('old', r);
+            await engine.execute(`CREATE TEMP TABLE ${oldRel[r]} AS SELECT * FROM ${oldOf(r)!}`);
+          }
+        }
+        const changed: string[] = [];
+        for (const [r, p] of Object.entries(spec.partitioned)) {
+          if (oldRel[r] === r) continue;
+          const propagated = known(r);
+          if (propagated) {
+            changed.push(`SELECT k FROM ${propagated}`);
+            continue;
+          }
+          if (!spec.reach) {
+            changed.push(changedKeysSql(oldRel[r]!, r, p.key, p.columns));
+            continue;
+          }
+          // Rows added and rows gone, each mapped to the values it reaches in its own world.
+          const cols = p.columns.map((c) => `"${c}"`).join(', ');
+          const added = temp('added', r);
+          const gone = temp('gone', r);
+          await engine.execute(`CREATE TEMP TABLE ${added} AS SELECT ${cols} FROM ${r} EXCEPT ALL SELECT ${cols} FROM ${oldRel[r]}`);
+          await engine.execute(`CREATE TEMP TABLE ${gone} AS SELECT ${cols} FROM ${oldRel[r]} EXCEPT ALL SELECT ${cols} FROM ${r}`);
+          changed.push(spec.reach.keys(r, added, (x) => x), spec.reach.keys(r, gone, (x) => oldRel[x] ?? x));
+        }
+        // Typed like the model's key, also when no input changed.
+        changed.push(`SELECT "${spec.key}" AS k FROM ${old} WHERE 1 = 0`);
+        await engine.execute(`CREATE TEMP TABLE ${affected} AS SELECT DISTINCT k FROM (${changed.map((c) => `(${c})`).join(' UNION ALL ')}) c`);
+        const over: Record<string, string> = {};
+        for (const [r, p] of Object.entries(spec.partitioned)) {
+          const cols = p.columns.map((c) => `"${c}"`).join(', ');
+          const rows = spec.reach ? `(${spec.reach.filter(r, (c) => inKeysSql(c, affected), (x) => x)}) f` : `${r} WHERE ${inKeysSql(p.key, affected)}`;
+          over[r] = temp('part', r);
+          await engine.execute(`CREATE TEMP TABLE ${over[r]} AS SELECT ${cols} FROM ${rows}`);
+        }
+        for (const [g, cols] of Object.entries(spec.global)) {
+          over[g] = temp('part', g);
+          await engine.execute(`CREATE TEMP VIEW ${over[g]} AS SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM ${g}`);
+        }
+        const sql = partial(over);
+        // The recomputed rows must come with exactly the cached result's columns and types.
+        if (JSON.stringify(await describeColumns(sql)) !== JSON.stringify(columns)) return false;
+        const list = columns.map((c) => `"${c.name}"`).join(', ');
+        // Only the affected values' rows of the recomputation: those are complete (every input row of
+        // theirs was read); any other value's rows it gives are not, and are kept from the cache.
+        const fresh = temp('fresh', model);
+        await engine.execute(`CREATE TEMP TABLE ${fresh} AS SELECT ${list} FROM (${sql}) n WHERE ${inKeysSql(spec.key, affected)}`);
+        await engine.execute(
+          `CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${list} FROM ${old} o WHERE NOT ${inKeysSql(spec.key, affected)} UNION ALL SELECT ${list} FROM ${fresh}`,
+        );
+        const counts = await engine.query(
+          `SELECT (SELECT count(*) FROM ${affected}) AS affected, (SELECT count(*) FROM ${fresh}) AS computed, (SELECT count(*) FROM ${model}) AS total`,
+        );
+        const c = counts.rows[0]!;
+        partialModels.push({ model, affected: Number(c.affected), kept: Number(c.total) - Number(c.computed), computed: Number(c.computed) });
+        partialResults.set(model, { affected, from: fp, key: spec.key });
+        keep = true;
+        return true;
+      } finally {
+        for (const t of temps.reverse()) {
+          await engine.execute(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
+          await engine.execute(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+        }
+        // Kept while the build runs when the model was computed partially: models reading it use it.
+        if (!keep) await engine.execute(`DROP TABLE IF EXISTS ${affected}`);
+      }
+    }
+    return false;
+  };
   const createView = async (model: string, sql: string, alias?: string) => {
     await ensureView(model, sql);
     if (alias) await ensureView(alias, sql);
@@ -180,7 +347,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     marker: { store: new LocalLakeStore(lakeRoot), key: BUILD_MARKER_KEY },
     // Views in warehouse.duckdb name models by their published names; this build reads its own relations.
     createView: (model, sql, _buildSql, alias) => createView(model, sql, alias),
-    async cache(model, sql, buildSql, alias) {
+    async cache(model, sql, buildSql, alias, partial) {
       await createView(model, sql, alias);
       // A temporary table under the model's own name: gone with the build's connection, never part of
       // the published database. DuckDB looks names up in `temp` first, so every later view that refs
@@ -201,7 +368,11 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
           rmSync(entry, { force: true });
         }
       }
-      await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
+      const spec = PARTITIONED_MODELS[model];
+      // A partial computation that fails for any reason (a disk that filled up, an entry of an older
+      // layout) leaves the model to be computed whole: slower, never different.
+      const computedPartially = Boolean(entry && reuseCache && spec && partial && (await computePartially(model, spec, partial).catch(() => false)));
+      if (!computedPartially) await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
       if (entry) {
         // Kept in the model cache under its fingerprint: rows with the same fingerprint are the same
         // rows, so a later build reads them instead of computing them again. Parquet (snappy) writes
@@ -215,6 +386,13 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
           try {
             mkdirSync(dirname(entry), { recursive: true });
             writeFileSync(modelCacheColumnsFile(entry), `${JSON.stringify(columns)}\n`);
+            // A partitioned model records what it was computed from: a later build recomputes it for
+            // the customers whose rows in those inputs changed (computePartially).
+            const own = ownHashes?.get(model);
+            if (spec && own) {
+              const inputs: CachedInputs = { own, refs: Object.fromEntries([...Object.keys(spec.partitioned), ...Object.keys(spec.global)].sort().map((r) => [r, fingerprints!.get(r)!])) };
+              writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
+            }
             await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
             renameSync(tmp, entry);
           } finally {
@@ -292,10 +470,12 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       knownCounts = c;
     },
     views: () => Object.fromEntries([...ensured].sort(([a], [b]) => a.localeCompare(b))),
-    useFingerprints: (f, reuse) => {
+    useFingerprints: (f, reuse, own) => {
       fingerprints = f;
       reuseCache = reuse;
+      ownHashes = own;
     },
     reusedModels: () => [...reusedModels],
+    partialModels: () => [...partialModels],
   };
 }

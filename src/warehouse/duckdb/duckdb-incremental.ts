@@ -7,6 +7,8 @@ import { COUNTED_MODELS, type LedgerCounts } from '../build-checks.js';
 import { buildOrder, compileModel, loadProject, selectModels, type Model } from '../compile/index.js';
 import {
   FINGERPRINT_FORMAT,
+  PARTITIONED_MODELS,
+  partitionProblems,
   batchOfFile,
   modelFingerprints,
   planIncremental,
@@ -67,7 +69,15 @@ export function planDuckDBBuild(
   // but a --full-refresh, which computes everything again (and refreshes the cache). A --select build
   // computes what it selects, as it always did, and leaves the cache alone: it is how a model is
   // timed and iterated on, and writing the cache would add to what it measures.
-  if (!opts.select?.length) session.useFingerprints(fingerprints, opts.fullRefresh !== true);
+  // A partitioned model's own SQL, schema and versions (not its inputs'): its cached rows of the
+  // customers no changed input row names are still right when this is the same (incremental.ts).
+  const wrong = new Set(partitionProblems(ordered).map((p) => p.split(':')[0]!));
+  const own = new Map(
+    ordered
+      .filter((m) => PARTITIONED_MODELS[m.name] && !wrong.has(m.name))
+      .map((m) => [m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, content(m), PARTITIONED_MODELS[m.name]]))]),
+  );
+  if (!opts.select?.length) session.useFingerprints(fingerprints, opts.fullRefresh !== true, own);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
   const tables: Record<string, string[]> = {};
   for (const [t, files] of [...session.sources.files].sort(([a], [b]) => a.localeCompare(b))) tables[t] = files.map(batchOfFile).sort();
