@@ -42,6 +42,8 @@ export interface IncrementalReport {
    * cached rows of the others kept (known once the build has run).
    */
   partial?: PartialModel[];
+  /** Partitioned models that had to be recomputed and were computed whole, with the reason. */
+  whole?: { model: string; reason: string }[];
 }
 
 /**
@@ -80,7 +82,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & 
     cacheAlso: planned.cacheAlso,
     markerFields: async () => ({ inputs: planned.record(session.checks()?.counts, testsRun) }),
   });
-  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels(), partial: session.partialModels() } };
+  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels(), partial: session.partialModels(), whole: session.wholeModels() } };
 }
 
 /** Every table a user can query: canonical tables and marts, from their zod schemas. */

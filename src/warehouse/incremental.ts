@@ -197,6 +197,11 @@ export interface PartitionInput {
  * input r in the world asked about (the old inputs for old rows, the current ones otherwise).
  */
 export interface PartitionReach {
+  /**
+   * Relations the SQL below reads more than once, computed once per world (each from that world's
+   * inputs) and named to `rel` like an input.
+   */
+  helpers?: Readonly<Record<string, (rel: (r: string) => string) => string>>;
   /** Every partition value (column k) the rows `rows` of `input` can affect. */
   keys(input: string, rows: string, rel: (r: string) => string): string;
   /** The rows of `input` the model needs to compute the values `inA(column)` holds (a predicate). */
@@ -284,21 +289,25 @@ const ident = (n: string) => `"${n.replace(/"/g, '""')}"`;
  * old rows missing now and new rows missing before, duplicates counted). Pure.
  */
 export function changedKeysSql(oldRel: string, newRel: string, key: string, columns: readonly string[]): string {
+  return `SELECT DISTINCT ${ident(key)} AS k FROM (${changedRowsSql(oldRel, newRel, columns)}) d`;
+}
+
+/**
+ * The rows that differ between two relations over `columns`, each with `_change`: how many more times
+ * it is in the new one than in the old (> 0 added, < 0 gone). One grouping over both (NULLs group
+ * together, as in EXCEPT ALL): a fifth of the CPU of two EXCEPT ALLs at 1M rows. Pure.
+ */
+export function changedRowsSql(oldRel: string, newRel: string, columns: readonly string[]): string {
   const cols = columns.map(ident).join(', ');
   return (
-    `SELECT DISTINCT ${ident(key)} AS k FROM (` +
-    `(SELECT ${cols} FROM ${newRel} EXCEPT ALL SELECT ${cols} FROM ${oldRel}) UNION ALL ` +
-    `(SELECT ${cols} FROM ${oldRel} EXCEPT ALL SELECT ${cols} FROM ${newRel})) d`
+    `SELECT ${cols}, sum(_side) AS _change FROM (SELECT ${cols}, 1 AS _side FROM ${newRel} UNION ALL SELECT ${cols}, -1 AS _side FROM ${oldRel}) u ` +
+    `GROUP BY ${cols} HAVING sum(_side) <> 0`
   );
 }
 
 /** Whether two relations hold the same rows over `columns` (a query giving one row, `same`). Pure. */
 export function sameRowsSql(oldRel: string, newRel: string, columns: readonly string[]): string {
-  const cols = columns.map(ident).join(', ');
-  return (
-    `SELECT NOT EXISTS (SELECT ${cols} FROM ${newRel} EXCEPT ALL SELECT ${cols} FROM ${oldRel}) ` +
-    `AND NOT EXISTS (SELECT ${cols} FROM ${oldRel} EXCEPT ALL SELECT ${cols} FROM ${newRel}) AS same`
-  );
+  return `SELECT NOT EXISTS (${changedRowsSql(oldRel, newRel, columns)}) AS same`;
 }
 
 /** A predicate: `column` holds one of the values in `affected` (column k), NULL included when it is there. Pure. */

@@ -43,9 +43,13 @@ function itemCustomers(rel: (r: string) => string): string {
 const itemOf = (rel: (r: string) => string, documentIds: string) =>
   `SELECT d.item_id AS i FROM ${rel(DOCS)} d WHERE d.document_id IN (${documentIds})`;
 
+/** Computed once per world: itemCustomers. */
+const ITEM_CUSTOMERS = 'item_customers';
+
 export const itemEventsReach: PartitionReach = {
+  helpers: { [ITEM_CUSTOMERS]: itemCustomers },
   keys(input, rows, rel) {
-    const ic = itemCustomers(rel);
+    const ic = `SELECT i, k FROM ${rel(ITEM_CUSTOMERS)}`;
     const kOfItems = (items: string) => `SELECT ic.k FROM (${ic}) ic WHERE ic.i IN (${items})`;
     switch (input) {
       case DOCS:
@@ -69,7 +73,7 @@ export const itemEventsReach: PartitionReach = {
   },
   filter(input, inA, rel) {
     // Items whose rows reach a customer of A: headed by one, or paid by one.
-    const items = `SELECT ic.i FROM (${itemCustomers(rel)}) ic WHERE ${inA('k')}`;
+    const items = `SELECT ic.i FROM ${rel(ITEM_CUSTOMERS)} ic WHERE ${inA('k')}`;
     const docs = `SELECT document_id FROM ${rel(DOCS)} WHERE item_id IN (${items})`;
     switch (input) {
       case DOCS:

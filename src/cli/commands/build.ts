@@ -188,6 +188,8 @@ export const buildCommand: Command = {
     const views = report.models.filter((m) => m.materialised === 'view').length;
     const absent = report.models.filter((m) => m.materialised === 'missing').map((m) => m.name);
     if (absent.length) line(io.stdout, `not built yet (not selected): ${absent.join(', ')}`);
+    const whole = report.incremental?.mode === 'incremental' ? (report.incremental.whole ?? []) : [];
+    if (whole.length) line(io.stdout, `computed whole (not per customer): ${whole.map((w) => `${w.model} (${w.reason})`).join('; ')}`);
     if (checks) for (const l of describeChecks(checks)) line(l.startsWith('warning:') ? io.stderr : io.stdout, l);
     line(
       io.stdout,

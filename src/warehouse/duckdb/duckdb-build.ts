@@ -23,7 +23,7 @@ import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
-import { PARTITIONED_MODELS, changedKeysSql, inKeysSql, sameRowsSql, type PartitionSpec } from '../incremental.js';
+import { PARTITIONED_MODELS, changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, type PartitionSpec } from '../incremental.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
@@ -53,6 +53,8 @@ export type DuckDBBuildSession = BuildSession & {
   reusedModels(): string[];
   /** Partitioned models this build recomputed for the affected customers only (the others' rows from the cache). */
   partialModels(): PartialModel[];
+  /** Partitioned models this build computed whole, and why (no cached result, a global input changed, …). */
+  wholeModels(): { model: string; reason: string }[];
 };
 
 /** A partitioned model an incremental build recomputed for some partition values only. */
@@ -173,6 +175,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   let reuseCache = false;
   const reusedModels: string[] = [];
   const partialModels: PartialModel[] = [];
+  const wholeModels: { model: string; reason: string }[] = [];
   /**
    * Partitioned models computed partially in this build: the table of partition values recomputed
    * and the fingerprint of the cached result they started from. Every other value's rows are that
@@ -210,33 +213,36 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
    * false (and leaves nothing behind) when it cannot be: no cached result with its inputs recorded,
    * its own SQL changed, a global input changed, an old input no longer cached, other columns.
    */
-  const computePartially = async (model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string): Promise<boolean> => {
+  const computePartially = async (model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string): Promise<true | string> => {
     const own = ownHashes?.get(model);
     const dir = join(lakeRoot, lakePaths.modelCacheDir(), model);
-    if (!own || !fingerprints || !existsSync(dir)) return false;
+    if (!own || !fingerprints || !existsSync(dir)) return 'no cached result';
     // The newest cached result whose inputs are recorded: any is correct for the inputs it names.
     const candidates = readdirSync(dir)
       .filter((f) => f.endsWith('.inputs.json'))
       .map((f) => ({ fp: f.slice(0, -'.inputs.json'.length), at: statSync(join(dir, f)).mtimeMs }))
       .sort((a, b) => b.at - a.at);
+    let why = 'no cached result with its inputs recorded';
     for (const { fp } of candidates) {
       const recorded = readJson<CachedInputs>(modelCacheInputsFile(cacheEntry(model, fp)));
       const columns = readJson<CachedColumn[]>(modelCacheColumnsFile(cacheEntry(model, fp)));
       const old = cachedRelation(model, fp);
-      if (!recorded || !columns || !old || recorded.own !== own || !columns.some((c) => c.name === spec.key)) continue;
+      if (!recorded || !columns || !old || !columns.some((c) => c.name === spec.key)) continue;
+      if (recorded.own !== own) {
+        why = 'its SQL, config or spec changed';
+        continue;
+      }
       const oldOf = (r: string) => (recorded.refs[r] === undefined ? undefined : cachedRelation(r, recorded.refs[r]!));
-      if (Object.keys(spec.partitioned).some((r) => recorded.refs[r] !== fingerprints!.get(r) && !oldOf(r))) continue;
-      if (Object.keys(spec.global).some((g) => recorded.refs[g] !== fingerprints!.get(g) && !oldOf(g))) continue;
-      let same = true;
+      const gone = [...Object.keys(spec.partitioned), ...Object.keys(spec.global)].filter((r) => recorded.refs[r] !== fingerprints!.get(r) && !oldOf(r));
+      if (gone.length) {
+        why = `the version of ${gone.join(', ')} it was computed from is no longer cached`;
+        continue;
+      }
       for (const [g, cols] of Object.entries(spec.global)) {
         if (recorded.refs[g] === fingerprints.get(g)) continue;
         const r = await engine.query(sameRowsSql(oldOf(g)!, g, cols));
-        if (r.rows[0]?.same !== true) {
-          same = false;
-          break;
-        }
+        if (r.rows[0]?.same !== true) return `${g} changed`;
       }
-      if (!same) return false;
       const tag = `${process.pid}_${Date.now()}`;
       const affected = `_affected_${model}_${tag}`;
       let keep = false;
@@ -261,6 +267,18 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
             await engine.execute(`CREATE TEMP TABLE ${oldRel[r]} AS SELECT * FROM ${oldOf(r)!}`);
           }
         }
+        // The reach's helper relations, once per world (the old one only when some input changed).
+        const newHelpers: Record<string, string> = {};
+        const oldHelpers: Record<string, string> = {};
+        const inWorld = (helpers: Record<string, string>, old?: (x: string) => string | undefined) => (x: string) => helpers[x] ?? old?.(x) ?? x;
+        const anyChanged = Object.keys(spec.partitioned).some((r) => oldRel[r] !== r);
+        for (const [name, sqlOf] of Object.entries(spec.reach?.helpers ?? {})) {
+          newHelpers[name] = temp('new', name);
+          await engine.execute(`CREATE TEMP TABLE ${newHelpers[name]} AS ${sqlOf((x) => x)}`);
+          if (!anyChanged) continue;
+          oldHelpers[name] = temp('old', name);
+          await engine.execute(`CREATE TEMP TABLE ${oldHelpers[name]} AS ${sqlOf((x) => oldRel[x] ?? x)}`);
+        }
         const changed: string[] = [];
         for (const [r, p] of Object.entries(spec.partitioned)) {
           if (oldRel[r] === r) continue;
@@ -274,12 +292,12 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
             continue;
           }
           // Rows added and rows gone, each mapped to the values it reaches in its own world.
-          const cols = p.columns.map((c) => `"${c}"`).join(', ');
-          const added = temp('added', r);
-          const gone = temp('gone', r);
-          await engine.execute(`CREATE TEMP TABLE ${added} AS SELECT ${cols} FROM ${r} EXCEPT ALL SELECT ${cols} FROM ${oldRel[r]}`);
-          await engine.execute(`CREATE TEMP TABLE ${gone} AS SELECT ${cols} FROM ${oldRel[r]} EXCEPT ALL SELECT ${cols} FROM ${r}`);
-          changed.push(spec.reach.keys(r, added, (x) => x), spec.reach.keys(r, gone, (x) => oldRel[x] ?? x));
+          const rows = temp('changed', r);
+          await engine.execute(`CREATE TEMP TABLE ${rows} AS ${changedRowsSql(oldRel[r]!, r, p.columns)}`);
+          changed.push(
+            spec.reach.keys(r, `(SELECT * FROM ${rows} WHERE _change > 0)`, inWorld(newHelpers)),
+            spec.reach.keys(r, `(SELECT * FROM ${rows} WHERE _change < 0)`, inWorld(oldHelpers, (x) => oldRel[x])),
+          );
         }
         // Typed like the model's key, also when no input changed.
         changed.push(`SELECT "${spec.key}" AS k FROM ${old} WHERE 1 = 0`);
@@ -287,7 +305,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
         const over: Record<string, string> = {};
         for (const [r, p] of Object.entries(spec.partitioned)) {
           const cols = p.columns.map((c) => `"${c}"`).join(', ');
-          const rows = spec.reach ? `(${spec.reach.filter(r, (c) => inKeysSql(c, affected), (x) => x)}) f` : `${r} WHERE ${inKeysSql(p.key, affected)}`;
+          const rows = spec.reach ? `(${spec.reach.filter(r, (c) => inKeysSql(c, affected), inWorld(newHelpers))}) f` : `${r} WHERE ${inKeysSql(p.key, affected)}`;
           over[r] = temp('part', r);
           await engine.execute(`CREATE TEMP TABLE ${over[r]} AS SELECT ${cols} FROM ${rows}`);
         }
@@ -297,7 +315,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
         }
         const sql = partial(over);
         // The recomputed rows must come with exactly the cached result's columns and types.
-        if (JSON.stringify(await describeColumns(sql)) !== JSON.stringify(columns)) return false;
+        if (JSON.stringify(await describeColumns(sql)) !== JSON.stringify(columns)) return 'its columns changed';
         const list = columns.map((c) => `"${c.name}"`).join(', ');
         // Only the affected values' rows of the recomputation: those are complete (every input row of
         // theirs was read); any other value's rows it gives are not, and are kept from the cache.
@@ -313,7 +331,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
         partialModels.push({ model, affected: Number(c.affected), kept: Number(c.total) - Number(c.computed), computed: Number(c.computed) });
         partialResults.set(model, { affected, from: fp, key: spec.key });
         keep = true;
-        return true;
+        return true as const;
       } finally {
         for (const t of temps.reverse()) {
           await engine.execute(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
@@ -323,7 +341,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
         if (!keep) await engine.execute(`DROP TABLE IF EXISTS ${affected}`);
       }
     }
-    return false;
+    return why;
   };
   const createView = async (model: string, sql: string, alias?: string) => {
     await ensureView(model, sql);
@@ -371,7 +389,12 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       const spec = PARTITIONED_MODELS[model];
       // A partial computation that fails for any reason (a disk that filled up, an entry of an older
       // layout) leaves the model to be computed whole: slower, never different.
-      const computedPartially = Boolean(entry && reuseCache && spec && partial && (await computePartially(model, spec, partial).catch(() => false)));
+      let computedPartially = false;
+      if (entry && reuseCache && spec && partial) {
+        const outcome = await computePartially(model, spec, partial).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
+        if (outcome === true) computedPartially = true;
+        else wholeModels.push({ model, reason: outcome });
+      }
       if (!computedPartially) await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
       if (entry) {
         // Kept in the model cache under its fingerprint: rows with the same fingerprint are the same
@@ -477,5 +500,6 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     },
     reusedModels: () => [...reusedModels],
     partialModels: () => [...partialModels],
+    wholeModels: () => [...wholeModels],
   };
 }
