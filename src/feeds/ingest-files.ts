@@ -1,7 +1,6 @@
 import type { DateWindow } from '../config/plausible-dates.js';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { canonicalTable, type TableDef } from '../schema/index.js';
@@ -12,7 +11,8 @@ import { scratchPrefix, sweepLeftovers } from '../lake/sweep.js';
 import type { BatchManifest } from '../lake/manifest.js';
 import { toKey, type LakeStore } from '../lake/store.js';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { convertCsv, convertInstance, type ReasonCount } from './canonical-csv/convert.js';
+import { convertCsv, convertInstance, PLAIN_MAX_LINE_BYTES, type ReasonCount } from './canonical-csv/convert.js';
+import { scanPlainCsv } from './canonical-csv/plain-scan.js';
 import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
 import { DuckDBEngine } from '../warehouse/duckdb/duckdb-engine.js';
 import { priorBatches, versionReport, type PriorBatch, type VersionReport } from './prior-versions.js';
@@ -92,7 +92,19 @@ export class IngestUsageError extends Error {}
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  // One buffer reused for every read: a stream allocates a fresh megabyte per read, which cost as
+  // much CPU as the hashing itself.
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const fh = await open(path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
   return hash.digest('hex');
 }
 
@@ -159,6 +171,11 @@ async function ingestOne(
     // before, and waiting for it first would add a full extra read of the file to every new batch.
     // A file that turns out to be known interrupts its conversion after the hash (~1 s per GB).
     const abort = new AbortController();
+    // The file's hash and its plain scan (canonical-csv/plain-scan.ts) come from ONE read of the
+    // file, beside DuckDB's own read of it: a separate hash and scan read it twice more.
+    const hash = createHash('sha256');
+    const scan = scanPlainCsv(file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, hash });
+    background.push(scan.catch(() => undefined));
     // The table's earlier batches: a document number they hold as the other type is refused, and the
     // versions this file replaces are reported.
     const prior: Promise<readonly PriorBatch[]> = priorBatches(store, table.name, scratch);
@@ -174,11 +191,13 @@ async function ingestOne(
       signal: abort.signal,
       instance: opts.instance,
       prior,
+      scan,
       onProgress: opts.onProgress && ((fraction) => opts.onProgress!({ file, fraction })),
     });
     // Until it is awaited below, a failing conversion must not count as an unhandled rejection.
     background.push(converting.catch(() => undefined));
-    const sha256 = await sha256File(file);
+    await scan;
+    const sha256 = hash.digest('hex');
     const base = { file, sha256, sizeBytes, topReasons: [] as ReasonCount[], warnings: [] as string[] };
 
     const existing = await findManifest(store, table.name, sha256);

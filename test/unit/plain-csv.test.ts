@@ -1,5 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,18 @@ describe('scanPlainCsv', () => {
   it('sends bytes that are not UTF-8 and NUL bytes to the normalizing path', async () => {
     expect((await scan(Buffer.from([...Buffer.from('a,b\n1,'), 0xff, 0x0a]))).plain).toBe(false);
     expect((await scan(Buffer.from([...Buffer.from('a,b\n1,'), 0x00, 0x0a]))).plain).toBe(false);
+  });
+
+  it('hashes every byte of the file in the same read, also past a verdict of not plain', async () => {
+    const line = 'INV0000001,C1,invoice,2024-01-02,2024-02-01,EUR,10.00\n';
+    const body = line.repeat(Math.ceil((3 << 20) / line.length));
+    for (const text of [`\uFEFFh1,h2\n${body}`, `h1,h2\n1,2\n\n${body}`, `h1,h2\n${body}x`, 'h1,h2', '']) {
+      const p = file(text);
+      const hash = createHash('sha256');
+      const r = await scanPlainCsv(p, { maxLineBytes: 1 << 20, hash });
+      expect(hash.digest('hex')).toBe(createHash('sha256').update(readFileSync(p)).digest('hex'));
+      expect(r.plain).toBe((await scanPlainCsv(p, { maxLineBytes: 1 << 20 })).plain);
+    }
   });
 
   it('finds a problem past the first megabyte (lines cut between chunks)', async () => {

@@ -7,7 +7,7 @@ import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type Norma
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
 import { duplicatesSql, failuresSql, lit, plainDirectSql, plainStageSql, preRejectsSql, quarantineSql, repeatedKeysSql, stageSql, typeConflictsSql } from './sql.js';
-import { readPlainHeader, scanPlainCsv } from './plain-scan.js';
+import { readPlainHeader, scanPlainCsv, type PlainScan } from './plain-scan.js';
 import { createInstance } from '../../warehouse/duckdb/duckdb-engine.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 
@@ -33,6 +33,11 @@ export interface ConvertOptions {
   dateWindow?: DateWindow;
   /** The table's committed batches, to refuse a document number an earlier batch holds as the other type. */
   prior?: Promise<readonly PriorBatch[]>;
+  /**
+   * The plain scan of `file` (plain-scan.ts, with `maxLineBytes` PLAIN_MAX_LINE_BYTES) when the caller
+   * runs it: the ingest hashes the file in the same read. Default: the converter scans the file itself.
+   */
+  scan?: Promise<PlainScan>;
 }
 
 export interface RejectSample {
@@ -227,11 +232,12 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
  * The plain scan (plain-scan.ts) run beside a DuckDB read of the same file, on the other core. A file
  * found not plain early interrupts DuckDB's read instead of waiting for the whole file; `finished` gives
  * the scan's verdict once DuckDB's read ended, `abandon` stops the scan after DuckDB's read failed.
+ * The scan is the caller's when it passed one (opts.scan), else started here.
  */
 function scanBesideDuckDb(conn: DuckDBConnection, opts: ConvertOptions) {
   const stop = new AbortController();
   let reading = true;
-  const scan = scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
+  const scan = opts.scan ?? scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
   scan.then(
     (r) => (!r.plain && reading ? conn.interrupt() : undefined),
     () => (reading ? conn.interrupt() : undefined),
@@ -244,6 +250,8 @@ function scanBesideDuckDb(conn: DuckDBConnection, opts: ConvertOptions) {
     abandon: async () => {
       reading = false;
       opts.signal?.throwIfAborted();
+      // A scan the caller runs (opts.scan) is the caller's to await: it also hashes the file.
+      if (opts.scan) return;
       stop.abort();
       await scan.catch(() => undefined);
     },
@@ -314,7 +322,7 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
 type StagedSource = Pick<NormalizeResult, 'rawHeader' | 'rows' | 'rejected' | 'blankLines' | 'dataLines' | 'physicalLines'>;
 
 /** Longest line a plain file may have (the normalizing pass takes records of up to 1M characters). */
-const PLAIN_MAX_LINE_BYTES = 1 << 20;
+export const PLAIN_MAX_LINE_BYTES = 1 << 20;
 
 /**
  * Stages a plain file (plain-scan.ts) with DuckDB reading the user's file directly while the scan

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
 
@@ -26,7 +26,14 @@ const COMMA = 0x2c;
 const SPACE = 0x20;
 const TAB = 0x09;
 
-export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; signal?: AbortSignal }): Promise<PlainScan> {
+/** Bytes read at a time. */
+const CHUNK = 1 << 20;
+
+/**
+ * `hash`: updated with every byte of the file, also past a verdict of not plain (the ingest hashes
+ * the file in the same read: one pass instead of two over a file of hundreds of megabytes).
+ */
+export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; signal?: AbortSignal; hash?: Hash }): Promise<PlainScan> {
   const no = (reason: string): PlainScan => ({ plain: false, reason });
   let lines = 0;
   let crlf: boolean | undefined;
@@ -34,8 +41,6 @@ export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; s
   let bom = false;
   let first = true;
   let sawBytes = false;
-  /** The incomplete last line of the bytes read so far. */
-  let carry: Buffer | undefined;
 
   /**
    * One complete line (without its LF): undefined when plain, else the reason. `cr` and `q`: the
@@ -92,47 +97,70 @@ export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; s
     return undefined;
   };
 
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  // One buffer for the whole file, the incomplete last line of each read moved to its front: a
+  // stream allocated a fresh megabyte per read and the carry was concatenated onto every chunk
+  // (about half the scan's CPU time on a 271 MB file).
+  const size = CHUNK + opts.maxLineBytes + 2;
+  const buf = Buffer.allocUnsafe(size);
+  let carried = 0;
+  let verdict: PlainScan | undefined;
+  const fh = await open(file, 'r');
   try {
-    for await (const raw of stream) {
+    for (;;) {
       opts.signal?.throwIfAborted();
-      let chunk = raw as Buffer;
-      if (first) {
-        first = false;
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
-          bom = true;
-          chunk = chunk.subarray(3);
-        }
-      }
-      if (!chunk.length) continue;
-      sawBytes = true;
-      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const lastLf = buf.lastIndexOf(LF);
-      if (lastLf < 0) {
-        if (buf.length > opts.maxLineBytes + 1) return no('a line longer than the limit');
-        carry = Buffer.from(buf);
+      const { bytesRead } = await fh.read(buf, carried, Math.min(CHUNK, size - carried), null);
+      if (bytesRead === 0) break;
+      opts.hash?.update(buf.subarray(carried, carried + bytesRead));
+      if (verdict) {
+        // Not plain: the rest of the file is only hashed.
         continue;
       }
-      const complete = buf.subarray(0, lastLf + 1);
-      // A character is never cut at a LF: the complete lines are checked whole.
-      if (!isUtf8(complete)) return no('bytes that are not UTF-8');
-      if (complete.includes(0)) return no('a NUL byte');
-      let cr = buf.indexOf(CR);
-      let q = buf.indexOf(QUOTE);
-      for (let start = 0; start <= lastLf; ) {
-        const end = buf.indexOf(LF, start);
-        if (cr >= 0 && cr < start) cr = buf.indexOf(CR, start);
-        if (q >= 0 && q < start) q = buf.indexOf(QUOTE, start);
-        const why = line(buf, start, end, cr, q);
-        if (why) return no(why);
-        start = end + 1;
+      let from = 0;
+      if (first) {
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf && bytesRead >= 3) {
+          bom = true;
+          from = 3;
+        }
       }
-      carry = lastLf + 1 < buf.length ? Buffer.from(buf.subarray(lastLf + 1)) : undefined;
-      if (carry && carry.length > opts.maxLineBytes + 1) return no('a line longer than the limit');
+      const end = carried + bytesRead;
+      if (end > from) sawBytes = true;
+      const view = buf.subarray(0, end);
+      const lastLf = view.lastIndexOf(LF);
+      if (lastLf < from) {
+        if (end - from > opts.maxLineBytes + 1) verdict = no('a line longer than the limit');
+        else carried = from === 0 ? end : (buf.copyWithin(0, from, end), end - from);
+        continue;
+      }
+      const complete = view.subarray(from, lastLf + 1);
+      // A character is never cut at a LF: the complete lines are checked whole.
+      if (!isUtf8(complete)) verdict = no('bytes that are not UTF-8');
+      else if (complete.includes(0)) verdict = no('a NUL byte');
+      else {
+        let cr = view.indexOf(CR, from);
+        let q = view.indexOf(QUOTE, from);
+        for (let start = from; start <= lastLf; ) {
+          const stop = view.indexOf(LF, start);
+          if (cr >= 0 && cr < start) cr = view.indexOf(CR, start);
+          if (q >= 0 && q < start) q = view.indexOf(QUOTE, start);
+          const why = line(view, start, stop, cr, q);
+          if (why) {
+            verdict = no(why);
+            break;
+          }
+          start = stop + 1;
+        }
+      }
+      if (verdict) continue;
+      carried = end - (lastLf + 1);
+      if (carried > opts.maxLineBytes + 1) verdict = no('a line longer than the limit');
+      else if (carried) buf.copyWithin(0, lastLf + 1, end);
     }
   } finally {
-    stream.destroy();
+    await fh.close();
   }
+  if (verdict) return verdict;
+  const carry = carried ? buf.subarray(0, carried) : undefined;
   if (!sawBytes) return no('an empty file');
   if (carry?.length) {
     // A last line without a line break.
