@@ -145,14 +145,15 @@ const floor = medianOf(floors);
 const ingest = medianOf(ingests);
 steps.push(floor, ingest);
 
-// 3. The whole base ledger into the lake.
+// 3. The whole base ledger into the lake, one step per command (item 3: each command's own peak RSS).
 rmSync(lake, { recursive: true, force: true });
 const ingestAll = (from: string, name: string, tables: readonly string[], feed: boolean) =>
   measure(name, [
     ...tables.map((t) => cli('ingest', join(from, `${t}.csv`), '--table', t, '--lake', lake)),
     ...(feed ? [cli('ingest', '--feed', 'credit-report', ...FEED_FILES.map((f) => join(from, `${f}.csv`)), '--lake', lake)] : []),
   ]);
-steps.push(await ingestAll(base, 'ingest base ledger (all tables)', LEDGER_TABLES, true));
+for (const t of LEDGER_TABLES) steps.push(await ingestAll(base, `ingest ${t}.csv`, [t], false));
+steps.push(await ingestAll(base, 'ingest --feed credit-report (4 files)', [], true));
 
 // 4. Month-end aging + DSO: the selection against the hand-written query, interleaved.
 const selections: Measured[] = [];

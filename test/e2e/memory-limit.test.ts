@@ -6,7 +6,8 @@ import { cli } from '../helpers/cli.js';
 import { generateLedger } from '../../src/generator/index.js';
 import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { DuckDBEngine, withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
-import { ALLOCATOR_UNDER_A_LIMIT, instanceConfig, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
+import { ALLOCATOR_UNDER_A_LIMIT, duckdbShareOfLimit, instanceConfig, sizeBytes, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
+import { leaveRoomForHeap } from '../../src/feeds/credit-report/ingest.js';
 import { convertInstance } from '../../src/feeds/canonical-csv/convert.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
 
@@ -63,6 +64,27 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
     }
     expect(instanceConfig().memory_limit).toBeUndefined();
     expect(instanceConfig().allocator_flush_threshold).toBeUndefined();
+  });
+
+  it('leaves DuckDB the limit minus the JavaScript heap in the credit-report feed (the limit is the command\'s budget)', async () => {
+    expect(sizeBytes('2GB')).toBe(2e9);
+    expect(sizeBytes('1.5 GiB')).toBe(1.5 * 2 ** 30);
+    expect(sizeBytes('512mb')).toBe(512e6);
+    expect(sizeBytes('lots')).toBeUndefined();
+    expect(duckdbShareOfLimit(600 * 2 ** 20, '1GiB')).toBe('424MiB');
+    // a heap over the limit leaves DuckDB a floor to spill from, never nothing
+    expect(duckdbShareOfLimit(3 * 2 ** 30, '1GiB')).toBe('128MiB');
+    expect(duckdbShareOfLimit(3 * 2 ** 30, '100MB')).toBe('95MiB');
+    expect(duckdbShareOfLimit(2 ** 30, undefined)).toBeUndefined();
+    useDuckDBResources({ memoryLimit: '1GiB' });
+    try {
+      await withDuckDB({ threads: 1 }, async (db) => {
+        await leaveRoomForHeap(db, 600 * 2 ** 20);
+        expect((await setting(db)).m).toBe('424.0 MiB');
+      });
+    } finally {
+      useDuckDBResources({});
+    }
   });
 
   it('spills a table larger than the limit to its folder and removes the folder on close', async () => {

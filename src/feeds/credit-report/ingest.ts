@@ -1,7 +1,8 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { withDuckDB } from '../../warehouse/duckdb/duckdb-engine.js';
+import { withDuckDB, type DuckDBEngine } from '../../warehouse/duckdb/duckdb-engine.js';
+import { duckdbShareOfLimit } from '../../warehouse/duckdb/resources.js';
 import { commitBatch, findManifest } from '../../lake/commit-batch.js';
 import { scratchPrefix, sweepLeftovers } from '../../lake/sweep.js';
 import { batchId, isoDay, lakePaths } from '../../lake/layout.js';
@@ -170,7 +171,10 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
     }
     // The identity index follows the commits (a cache: a run killed before this line leaves the
     // previous index, and the next ingest reads the batches it lacks from their files).
-    if (results.some((r) => r.status === 'loaded')) await refreshIndex(db, store, opts.scratchDir);
+    if (results.some((r) => r.status === 'loaded')) {
+      await leaveRoomForHeap(db);
+      await refreshIndex(db, store, opts.scratchDir);
+    }
   });
   const sum = (k: 'rowsRead' | 'rowsLoaded' | 'rowsRejected') => results.reduce((a, r) => a + r[k], 0);
   return {
@@ -183,6 +187,18 @@ export async function ingestCreditReports(opts: CreditIngestOptions): Promise<In
     rowsRejected: sum('rowsRejected'),
     ok: results.every((r) => !r.failed),
   };
+}
+
+/**
+ * Lowers DuckDB's memory limit by what the JavaScript heap holds now (resources.ts duckdbShareOfLimit),
+ * so the known state in JavaScript plus DuckDB's buffers stay within the configured limit: DuckDB
+ * spills instead. Called before each DuckDB write, when the heap is as large as it gets. A limit DuckDB
+ * cannot lower to at once (buffers it cannot spill) stays as it was.
+ */
+export async function leaveRoomForHeap(db: DuckDBEngine, heapBytes = process.memoryUsage().heapTotal): Promise<void> {
+  const share = duckdbShareOfLimit(heapBytes);
+  if (share === undefined) return;
+  await db.execute(`SET memory_limit = '${share}'`).catch(() => undefined);
 }
 
 async function commitFile(
@@ -244,6 +260,7 @@ async function commitFile(
       if (count(rows) === 0 && table !== primary) continue;
       const dataFile = join(scratch, `${table.name}.parquet`);
       const rowsLoaded = count(rows);
+      await leaveRoomForHeap(db);
       await writeParquet(db, table, rows, scratch, dataFile);
       let quarantineFile: string | undefined;
       if (table === primary && rejected > 0) {

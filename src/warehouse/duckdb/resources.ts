@@ -76,3 +76,28 @@ export function instanceConfig(opts: DuckDBResources & { readOnly?: boolean } = 
   if (opts.readOnly) config.access_mode = 'READ_ONLY';
   return config;
 }
+
+/** A DuckDB size text as config.ts accepts it (`2GB`, `512 MiB`, `1.5GB`), in bytes; undefined otherwise. */
+export function sizeBytes(text: string | undefined): number | undefined {
+  const m = text === undefined ? null : /^(\d+(?:\.\d+)?)\s*(K|M|G)(i?)B$/i.exec(text.trim());
+  if (!m) return undefined;
+  const power = { K: 1, M: 2, G: 3 }[m[2]!.toUpperCase() as 'K' | 'M' | 'G'];
+  return Math.floor(Number(m[1]) * (m[3] ? 1024 : 1000) ** power);
+}
+
+/** The least DuckDB is left when the JavaScript heap takes most of the limit (it spills below it). */
+const DUCKDB_FLOOR = 128 * 2 ** 20;
+
+/**
+ * DuckDB's share of the configured `duckdb.memory_limit` while this process's JavaScript heap holds
+ * `heapBytes`, as DuckDB size text; undefined without a limit. The limit is the command's budget: a
+ * command that keeps a large state in JavaScript (the credit-report feed's known reports and
+ * identifiers) and then hands DuckDB a large write would otherwise hold the heap AND a full limit of
+ * DuckDB buffers (2,270 MiB peak RSS at a 2 GB limit on a 4M-invoice ledger).
+ */
+export function duckdbShareOfLimit(heapBytes: number, limit = processDefaults.memoryLimit): string | undefined {
+  const bytes = sizeBytes(limit);
+  if (bytes === undefined) return undefined;
+  const share = Math.max(Math.min(bytes, DUCKDB_FLOOR), bytes - heapBytes);
+  return `${Math.floor(share / 2 ** 20)}MiB`;
+}
