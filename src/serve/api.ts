@@ -6,7 +6,8 @@ import { BadRequest, describeIssues, flattenQuery, type RawQuery } from './param
 import { defaultSettings, type DashboardSettings } from './settings.js';
 import { sliceByName, slices } from './slices/index.js';
 import { MartMissing, VIEWS, type Slice, type SliceData } from './slices/types.js';
-import { baseEngine, ENGINE_BASE } from './slices/common.js';
+import { baseEngine, ENGINE_BASE, latestOf } from './slices/common.js';
+import { MART_TABLES } from '../schema/marts/index.js';
 import { wordNote } from './notes.js';
 import { parseState, sliceQuery } from './view-state.js';
 import type { SliceName } from './contract.js';
@@ -266,6 +267,14 @@ export async function prewarm(engine: WarehouseEngine, opts: ApiOptions = {}): P
     if (!s.params.safeParse({}).success) continue;
     const limit = (PAGE_LIMITS as Partial<Record<string, number>>)[s.name];
     await handleApiRequest(`/api/slices/${s.name}`, limit === undefined ? {} : { limit: String(limit) }, engine, opts);
+  }
+  // A customer page cannot be answered ahead (which customer?), but the latest month end of each
+  // month-end mart its queries name can: resolved now, a first customer page does not wait for it.
+  // Marts only: a staging view's MAX would read the ledger.
+  const catalog = await catalogFor(engine);
+  if (!catalog.dataAsOf) return;
+  for (const mart of MART_TABLES) {
+    if (catalog.hasColumn(mart.name, 'as_of_date')) await latestOf(engine, mart.name, catalog.dataAsOf).catch(() => null);
   }
 }
 

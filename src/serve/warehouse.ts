@@ -9,58 +9,87 @@ import { setLakeSql } from '../warehouse/duckdb/lake-path.js';
 
 type Params = Record<string, string | number | boolean | null>;
 
+interface Job {
+  sql: string;
+  params?: Params;
+  resolve: (r: QueryResult) => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * The embedded warehouse opened READ_ONLY for the dashboards: DuckDB refuses every write, whatever
- * SQL reaches it. A few connections serve slices in parallel; each runs one statement at a time.
+ * SQL reaches it. A few connections serve slices in parallel; each runs one statement at a time,
+ * taking the oldest waiting statement when it is free (one queue for all, not one per connection:
+ * a page's statements do not wait behind a slow one while another connection stands idle).
  */
 export class ReadOnlyWarehouse implements WarehouseEngine {
   readonly dialect = duckdbDialect;
-  private next = 0;
+  private readonly waiting: Job[] = [];
+  private readonly idle: DuckDBConnection[];
+  private readonly running = new Set<Promise<void>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly lanes: { connection: DuckDBConnection; tail: Promise<unknown> }[],
-  ) {}
+    private readonly connections: DuckDBConnection[],
+  ) {
+    this.idle = [...connections];
+  }
 
   static async open(dbPath: string, opts: { connections?: number; lakeRoot?: string } = {}): Promise<ReadOnlyWarehouse> {
     if (!existsSync(dbPath)) {
       throw new Error(`no warehouse at ${dbPath}: run \`creditlake build\` first (or pass --lake <dir>)`);
     }
     const instance = await createInstance(dbPath, { readOnly: true, threads: 2 });
-    const lanes: { connection: DuckDBConnection; tail: Promise<unknown> }[] = [];
+    const connections: DuckDBConnection[] = [];
     // Views read lake-relative paths; each connection says where its lake is.
     const setLake = setLakeSql(resolve(opts.lakeRoot ?? dirname(dbPath)));
     try {
       for (let i = 0; i < (opts.connections ?? 2); i++) {
         const connection = await instance.connect();
-        lanes.push({ connection, tail: Promise.resolve() });
+        connections.push(connection);
         await connection.run(setLake);
       }
       // Every slice reads a few rows of mart files that never change (a build writes new files):
       // their Parquet footers are parsed once, not on every query (a third of a customer page's
       // server time went to re-reading them).
-      await lanes[0]!.connection.run('SET GLOBAL parquet_metadata_cache = true');
+      await connections[0]!.run('SET GLOBAL parquet_metadata_cache = true');
     } catch (e) {
-      for (const l of lanes) l.connection.closeSync();
+      for (const c of connections) c.closeSync();
       instance.closeSync();
       throw e;
     }
-    return new ReadOnlyWarehouse(instance, lanes);
+    return new ReadOnlyWarehouse(instance, connections);
   }
 
   query(sql: string, params?: Params): Promise<QueryResult> {
-    const lane = this.lanes[this.next++ % this.lanes.length]!;
-    const run = lane.tail.then(async () => {
-      const reader = await lane.connection.runAndReadAll(sql, params as never);
-      const names = reader.columnNames();
-      const types = reader.columnTypes();
-      return {
-        columns: names.map((name, i) => ({ name, type: String(types[i]) })),
-        rows: reader.getRowObjectsJson() as Row[],
-      };
+    return new Promise<QueryResult>((resolveJob, rejectJob) => {
+      this.waiting.push({ sql, params, resolve: resolveJob, reject: rejectJob });
+      this.next();
     });
-    lane.tail = run.catch(() => undefined);
-    return run;
+  }
+
+  /** Gives waiting statements to free connections, oldest first. */
+  private next(): void {
+    while (this.idle.length && this.waiting.length) {
+      const connection = this.idle.pop()!;
+      const job = this.waiting.shift()!;
+      const run = (async () => {
+        try {
+          const reader = await connection.runAndReadAll(job.sql, job.params as never);
+          const names = reader.columnNames();
+          const types = reader.columnTypes();
+          job.resolve({ columns: names.map((name, i) => ({ name, type: String(types[i]) })), rows: reader.getRowObjectsJson() as Row[] });
+        } catch (e) {
+          job.reject(e);
+        }
+      })();
+      this.running.add(run);
+      void run.then(() => {
+        this.running.delete(run);
+        this.idle.push(connection);
+        this.next();
+      });
+    }
   }
 
   async execute(): Promise<void> {
@@ -68,8 +97,9 @@ export class ReadOnlyWarehouse implements WarehouseEngine {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.lanes.map((l) => l.tail));
-    for (const l of this.lanes) l.connection.closeSync();
+    // Statements already given to the warehouse finish (a reopened build replaces this one while a page reads it).
+    while (this.running.size) await Promise.all([...this.running]);
+    for (const c of this.connections) c.closeSync();
     this.instance.closeSync();
   }
 }

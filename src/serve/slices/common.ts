@@ -44,7 +44,7 @@ export function baseEngine(engine: WarehouseEngine): WarehouseEngine {
 const latestCache = new WeakMap<WarehouseEngine, Map<string, { at: number; value: Promise<string | null> }>>();
 const LATEST_TTL_MS = 10 * 60_000;
 
-function latestOf(wrapped: WarehouseEngine, mart: string, asOf: string): Promise<string | null> {
+export function latestOf(wrapped: WarehouseEngine, mart: string, asOf: string): Promise<string | null> {
   const engine = baseEngine(wrapped);
   let m = latestCache.get(engine);
   if (!m) latestCache.set(engine, (m = new Map()));
