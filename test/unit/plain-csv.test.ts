@@ -79,9 +79,12 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
   const good = (i: number) => `INV${i},C1,invoice,2024-01-02,2024-02-01,EUR,${i}.00,,`;
   const rows = [good(1), 'INV2,C1,invoice,2024-01-02,2024-02-01,EUR,12.345,,', good(3), good(1), '"INV5","C1",invoice,2024-01-02,2024-02-01,EUR,"5.00",,', good(6)];
 
-  async function quarantined(text: string, prior?: PriorBatch[]): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean; path?: string }> {
+  async function quarantined(text: string, prior?: PriorBatch[], shared = false): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean; path?: string }> {
     const scratchDir = join(dir, `s${++n}`);
-    const r = await convertCsv({ file: file(text), table: invoices, scratchDir, outputName: 'batch', prior: Promise.resolve(prior ?? []) });
+    const p = file(text);
+    // `shared`: the scan the ingest runs (and hashes the file with), handed to the converter.
+    const scan = shared ? scanPlainCsv(p, { maxLineBytes: 1 << 20, hash: createHash('sha256') }) : undefined;
+    const r = await convertCsv({ file: p, table: invoices, scratchDir, outputName: 'batch', prior: Promise.resolve(prior ?? []), scan });
     // The normalizing pass leaves its copy of the file in the scratch folder; the plain path writes none.
     const normalized = existsSync(join(scratchDir, 'batch.normalized.csv'));
     const inst = await DuckDBInstance.create(':memory:');
@@ -96,6 +99,19 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
       inst.closeSync();
     }
   }
+
+  it('takes the same path and quarantine with the scan the ingest shares as with its own', async () => {
+    const body = (...extra: string[]) => `${HEADER}\n${[good(1), good(2), good(3), ...extra].join('\n')}\n`;
+    for (const text of [
+      body(),
+      `${HEADER}\n${rows.join('\n')}\n`,
+      `${HEADER}\n${rows.slice(0, 2).join('\n')}\n\n${rows.slice(2).join('\n')}\n`,
+      body('INV7,C1,invoice,epoch,2024-02-01,EUR,7.00,,'),
+      body('"INV8\nX",C1,invoice,2024-01-02,2024-02-01,EUR,8.00,,'),
+    ]) {
+      expect(await quarantined(text, undefined, true)).toEqual(await quarantined(text));
+    }
+  });
 
   it('quarantines by file line on the plain path as on the normalizing one', async () => {
     const plain = await quarantined(`${HEADER}\n${rows.join('\n')}\n`);

@@ -95,6 +95,12 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
   const own = opts.instance === undefined;
   const instance = opts.instance ?? (await convertInstance(join(opts.scratchDir, 'duckdb-tmp'), opts.threads, opts.memoryLimit));
   const conn = await instance.connect();
+  // The verdict of a scan the caller shares, as soon as it is known (see the staging below).
+  let scanned: PlainScan | undefined;
+  opts.scan?.then(
+    (r) => (scanned = r),
+    () => undefined,
+  );
   const interrupt = () => conn.interrupt();
   opts.signal?.addEventListener('abort', interrupt);
   try {
@@ -124,7 +130,11 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
       const direct = await convertPlainDirect(conn, opts, source, plainHeader.map((n, i) => n || `column${i + 1}`));
       if (direct) return direct;
     }
-    let norm: StagedSource | undefined = plainHeader && (await stagePlain(conn, run, opts, plainHeader.map((n, i) => n || `column${i + 1}`)));
+    // A scan the caller shares (opts.scan) may have said "not plain" already (it interrupted the direct
+    // path): staging from the file would then read it whole for nothing, the interrupt coming before
+    // the read starts.
+    const notPlain = scanned !== undefined && !scanned.plain;
+    let norm: StagedSource | undefined = plainHeader && !notPlain ? await stagePlain(conn, run, opts, plainHeader.map((n, i) => n || `column${i + 1}`)) : undefined;
     const plainStaged = norm !== undefined;
     if (!norm) {
       const normalized = join(opts.scratchDir, `${opts.outputName}.normalized.csv`);
