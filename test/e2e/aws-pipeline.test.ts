@@ -12,9 +12,16 @@
  * one. Then the scheduled compaction Lambda rewrites the small raw files, and the staging view Athena
  * reads returns the same rows from the compacted file.
  *
- * One full build, to stay a few minutes on 2 cores; the fault cases (a build killed between two marts,
- * a failing data test, a CLI build holding the lake) are test/e2e/aws-pipeline-faults.test.ts.
- * Needs a Trino (`npm run trino:start`); skipped with one line when none runs, except in CI.
+ * Every mart the build publishes equals the DuckDB build of the same files; then a second build of one
+ * mart through `build --target athena`'s own code (the runner in one process, not the state machine)
+ * and a rollback switch the Glue tables between versions that Trino then reads.
+ *
+ * One full build on Trino, to stay a few minutes on 2 cores: it was two (this file's and
+ * athena-on-trino.test.ts's, the same build of much the same ledger: ~420 s each in CI, most of it
+ * Trino analysing the readers' nested views at publish), so that file's checks run on this build. The
+ * fault cases (a build killed between two marts, a failing data test, a CLI build holding the lake) are
+ * test/e2e/aws-pipeline-faults.test.ts. Needs a Trino (`npm run trino:start`); skipped with one line
+ * when none runs, except in CI.
  */
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { BatchCreatePartitionCommand, CreateTableCommand, DeleteTableCommand, GetTableCommand, GlueClient, UpdateTableCommand } from '@aws-sdk/client-glue';
@@ -32,8 +39,13 @@ import { athenaSync, BuildExecutions, stackBuildDefinition } from '../support/bu
 import { createHandler } from '../../functions/dashboard-api.js';
 import { createIngestHandler } from '../../functions/ingest.js';
 import { createCompactHandler } from '../../functions/compact.js';
+import { ingestBankStatements } from '../../src/feeds/bank-statements/ingest.js';
+import { ingestFxRates } from '../../src/feeds/fx-rates/ingest.js';
+import { LocalLakeStore } from '../../src/lake/local-store.js';
+import { buildWarehouseAthena, rollbackAthena } from '../../src/warehouse/athena/athena-build.js';
+import { bankStatementForLedger } from '../support/bank-statement.js';
 import { BuildLock } from '../../src/aws/build-lock.js';
-import { gluePartitionRegistrar } from '../../src/aws/glue-partitions.js';
+import { gluePartitionRegistrar, registerLakePartitions } from '../../src/aws/glue-partitions.js';
 import { jsonLogger } from '../../src/aws/json-log.js';
 import { cognitoIdTokenVerifier } from '../../src/aws/auth/verifier.js';
 import { s3SiteFiles } from '../../src/aws/site-files.js';
@@ -54,7 +66,8 @@ import { buildWarehouse } from '../../src/warehouse/build.js';
 import { AthenaOnTrino } from '../support/athena-on-trino.js';
 import { TEST_POOL, testPool } from '../support/cognito-tokens.js';
 import { withConditionalPuts } from '../support/conditional-s3.js';
-import { diffMarts } from '../support/mart-diff.js';
+import { diffMarts, diffRows } from '../support/mart-diff.js';
+import type { Row } from '../../src/warehouse/engine.js';
 import { startTestS3, type TestS3 } from '../support/s3-server.js';
 import { trinoAvailable } from '../support/trino.js';
 
@@ -72,6 +85,9 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
   let ledger: string;
   let localLake: string;
   let duck: ReadOnlyWarehouse;
+  /** Lake keys of the bank statement's batch (and the rates', if any): no ingest Lambda takes those feeds. */
+  let otherFeeds: string[] = [];
+  let otherTables: string[] = [];
   /** Statements that fail once with a transient error, between the state machine and Athena. */
   let flaky: RegExp | undefined;
   const buildRequests: string[] = [];
@@ -86,14 +102,23 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     standIn.installGlue(glueMock as never, { GetTableCommand, CreateTableCommand, UpdateTableCommand, DeleteTableCommand, BatchCreatePartitionCommand });
     // The Glue tables the stack creates (raw tables partitioned by ingest day, commit records as text).
     await standIn.createStackTables(database, 'lake');
-    // One small ledger, and the DuckDB build of the same files the API's answers are checked against.
+    // One small ledger, and the DuckDB build of the same files the marts and the API's answers are
+    // checked against: with a bank statement paying open invoices by every matching rule, so
+    // bank_receipts and payment_matching have rows to compare.
     ledger = join(work, 'ledger');
-    await generateLedger({ customers: 12, months: 4, seed: 'aws-e2e', outDir: ledger });
+    const summary = await generateLedger({ customers: 40, months: 13, seed: '21', outDir: ledger });
     localLake = join(work, 'local-lake');
     for (const table of CANONICAL_TABLES) {
       const file = join(ledger, `${table.name}.csv`);
       if (existsSync(file)) expect((await ingestFiles({ lakeRoot: localLake, table, files: [file], threads: 1 })).ok).toBe(true);
     }
+    const local = new LocalLakeStore(localLake);
+    const before = new Set(await local.list(''));
+    if (summary.fxRates) expect((await ingestFxRates({ lakeRoot: localLake, files: [summary.fxRates.file], reportingCurrency: 'EUR' })).ok).toBe(true);
+    expect((await ingestBankStatements({ lakeRoot: localLake, files: [await bankStatementForLedger(ledger)] })).ok).toBe(true);
+    otherFeeds = (await local.list('')).filter((k) => !before.has(k) && /^(raw|manifests)\//.test(k));
+    otherTables = [...new Set(otherFeeds.filter((k) => k.startsWith('raw/')).map((k) => k.split('/')[1]!))];
+    expect(otherTables).toContain('payments');
     expect((await buildWarehouse({ lakeRoot: localLake, config: defaultConfig() })).ok).toBe(true);
     duck = await ReadOnlyWarehouse.open(join(localLake, 'warehouse.duckdb'));
   }, 5 * 60_000);
@@ -176,6 +201,7 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     (await engine().query(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${database}' AND table_name LIKE '%\\_\\_ctas\\_%' ESCAPE '\\'`)).rows;
 
   let firstBuild: string;
+  let firstMarker: Awaited<ReturnType<typeof readBuildMarker>>;
   let dsoAnswer: unknown;
 
   it('ingests the dropped feeds, registers their days, requests a build per batch; a redelivered event changes nothing', async () => {
@@ -196,6 +222,11 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     expect(again).toMatchObject({ status: 'skipped' });
     expect(await lake().list('')).toEqual(before);
     expect(buildRequests.length).toBe(CANONICAL_TABLES.filter((t) => existsSync(join(ledger, `${t.name}.csv`))).length + 1);
+    // The bank statement comes by other means (no ingest Lambda takes it): its committed batch is put
+    // in the lake and its day registered, as the ingest would.
+    const localStore = new LocalLakeStore(localLake);
+    for (const key of otherFeeds) await s3.client.send(new PutObjectCommand({ Bucket: 'lake', Key: key, Body: readFileSync(localStore.pathOf(key)) }));
+    await registerLakePartitions(lake(), gluePartitionRegistrar({ client: glue(), database }), otherTables);
     // The partitions a raw scan plans are the registered ones: the one ingest day, where a projection
     // since 2020 would make Athena probe some 2,500 days.
     const count = async (sql: string) => Number((await engine().query(sql)).rows[0]!.n);
@@ -228,9 +259,12 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     } finally {
       flaky = undefined;
     }
+    // Every model and data test ran on Trino and passed; every mart is published.
     expect(report.failed_tests).toEqual([]);
     expect(report).toMatchObject({ ok: true, published: true });
     expect(standIn.executions.filter((e) => e.state !== 'SUCCEEDED').map((e) => `${e.reason}\n${e.query.slice(0, 200)}`)).toEqual([]);
+    // The CTAS statements really carried Athena's properties and S3 locations.
+    expect(statements().some((q) => /write_compression = 'SNAPPY'.*external_location = 's3:\/\/lake\/marts\//s.test(q))).toBe(true);
     // The lost statement had written its table and files; the retry ran after 15 s on a clean slate.
     expect(waits).toEqual([15]);
     expect(sync.lost.size).toBe(1);
@@ -240,7 +274,9 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
       `s3://lake/marts/dso_monthly/${firstBuild}/`,
     );
     const marker = (await readBuildMarker(lake()))!;
-    expect(marker).toMatchObject({ build_id: firstBuild, ok: true });
+    firstMarker = marker;
+    expect(marker).toMatchObject({ build_id: firstBuild, ok: true, engine: 'athena', marts: { dso_monthly: `marts/dso_monthly/${firstBuild}` } });
+    expect(Object.keys(marker.marts!).sort()).toEqual(MART_TABLES.map((m) => m.name).sort());
     const asOf = (await duck.query('SELECT CAST(max(as_of_date) AS VARCHAR) AS d FROM ar_aging')).rows[0]!.d;
     expect((marker.catalog as { values: { as_of: string[] } }).values.as_of).toContain(asOf);
     // Bytes scanned are Trino's physical input, as Athena's DataScannedInBytes.
@@ -254,8 +290,8 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     expect(statements().find((q) => q.startsWith('CREATE OR REPLACE VIEW stg_invoices'))).toContain('FROM manifests_invoices');
     // The batch killed before its manifest is invisible: not staged, and (below) no mart differs from DuckDB's.
     expect(Number((await engine().query(`SELECT count(*) AS n FROM stg_invoices WHERE document_id = 'INV-KILLED-1'`)).rows[0]!.n)).toBe(0);
-    // The marts the dashboards read, as Trino reads them through the Glue tables, equal DuckDB's.
-    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'], marts('dso_monthly', 'ar_aging', 'kpi_summary'))).toEqual([]);
+    // Every mart, as Trino reads it through the Glue tables, equals DuckDB's.
+    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'])).toEqual([]);
     // A few minutes on an idle machine; Trino's analysis of the readers' nested views at publish slows most under load.
   }, 45 * 60_000);
 
@@ -269,12 +305,62 @@ describe.skipIf(!available)('drop → ingest → build on the Athena stand-in ov
     const local = await served('/api/slices/dso_trend', { period: '3m' });
     expect(local).toMatchObject({ status: 'ok' });
     expect((dsoAnswer as { rows: unknown[] }).rows.length).toBeGreaterThan(0);
-    expect(dsoAnswer).toMatchObject({ status: local.status, data_as_of: local.data_as_of, rows: local.rows });
+    expect(dsoAnswer).toMatchObject({ status: local.status, data_as_of: local.data_as_of });
+    // The same rows, field by field: exact but for floating-point figures (a 3-month rolling DSO is a
+    // sum of doubles, which the engines add in their own order), equal to 1e-9 as every mart's DOUBLEs.
+    const athenaRows = (dsoAnswer as { rows: Row[] }).rows;
+    const types = Object.fromEntries(Object.keys(local.rows[0]).map((k) => [k, local.rows.some((r: Row) => typeof r[k] === 'number') ? 'DOUBLE' : 'VARCHAR']));
+    expect(diffRows(local.rows, athenaRows, types, ['serve over DuckDB', 'the gate over Athena on Trino'])).toEqual([]);
     // The catalog came from the marker: the only statement is the slice's.
     expect(statements().slice(before).map((s) => s.includes('dso_monthly'))).toEqual([true]);
     const page = await request('/cfo', signedIn());
     expect(page).toMatchObject({ statusCode: 200, body: '<!doctype html><title>Creditlake</title>' });
   }, 10 * 60_000);
+
+  it('a second build of one mart by `build --target athena` (the runner in one process) makes only what it needs and keeps the readers\' views; a rollback switches the Glue table back', async () => {
+    // The collector's worklist reads two marts of the first build (ar_open_items, customer_risk: kept,
+    // not rebuilt) and a staging model it copies again under its own build. A mart with little
+    // upstream, so the second build costs seconds, not the full staging chain again (dso_monthly's is
+    // 30 models); every other mart stays on the first build.
+    const before = standIn.executions.length;
+    const second = await buildWarehouseAthena({ engine: engine(), store: lake(), config: defaultConfig(), select: ['collection_worklist'], glue: glue() });
+    expect(second).toMatchObject({ ok: true, published: true });
+    const ran = statements().slice(before);
+    const suffix = second.build_id.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+    // Only the one staging copy and the one mart: no build view of a model the worklist does not read.
+    expect(ran.filter((q) => /^CREATE (OR REPLACE VIEW|TABLE) [a-z_]+__(v|stg)_/.test(q)).map((q) => q.split(' ').find((w) => w.includes('__')))).toEqual([`stg_collection_actions__stg_${suffix}`]);
+    expect(ran.filter((q) => /^CREATE TABLE [a-z_]+__ctas_/.test(q)).map((q) => q.split(' ')[2])).toEqual([`collection_worklist__ctas_${suffix}`]);
+    // No model changed: the readers' views the first build published stand as they are (recreating
+    // them is most of a publish), and the marker keeps their fingerprints.
+    const readerViews = (qs: string[]) => qs.filter((q) => /^CREATE OR REPLACE VIEW (?![a-z0-9_]+__v_)/.test(q));
+    expect(readerViews(statements().slice(0, before)).length).toBeGreaterThan(40);
+    expect(readerViews(ran)).toEqual([]);
+    expect(Object.keys(firstMarker!.views!).length).toBeGreaterThan(40);
+    const marker = (await readBuildMarker(lake()))!;
+    expect(marker.views).toEqual(firstMarker!.views);
+    expect(marker.marts).toMatchObject({
+      collection_worklist: `marts/collection_worklist/${second.build_id}`,
+      ar_open_items: `marts/ar_open_items/${firstBuild}`,
+      customer_risk: `marts/customer_risk/${firstBuild}`,
+    });
+    expect(marker.history!.map((h) => h.build_id)).toEqual([firstBuild]);
+    expect(await ctasTables()).toEqual([]);
+    const location = async () =>
+      ((await glue().send(new GetTableCommand({ DatabaseName: database, Name: 'collection_worklist' }))) as { Table: { StorageDescriptor: { Location: string } } }).Table.StorageDescriptor.Location;
+    expect(await location()).toBe(`s3://lake/marts/collection_worklist/${second.build_id}/`);
+    const count = async () => Number((await engine().query('SELECT count(*) AS n FROM collection_worklist')).rows[0]!.n);
+    const rows = await count();
+    expect(rows).toBeGreaterThan(0);
+    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'], marts('collection_worklist'))).toEqual([]);
+    const rolled = await rollbackAthena({ store: lake(), database, glue: glue() });
+    expect(rolled!.to.build_id).toBe(firstBuild);
+    // The mart reads the first build's folder again, with the same rows.
+    expect(await location()).toBe(`s3://lake/marts/collection_worklist/${firstBuild}/`);
+    const statementsBefore = standIn.executions.length;
+    expect(await count()).toBe(rows);
+    expect(standIn.executions.length).toBe(statementsBefore + 1);
+    expect(await diffMarts(duck, engine(), ['DuckDB', 'Athena on Trino'], marts('collection_worklist'))).toEqual([]);
+  }, 20 * 60_000);
 
   it('the scheduled compaction Lambda rewrites the small raw files under the lock; the staging view Athena reads returns the same rows from the compacted file', async () => {
     const stagedInvoices = async () => (await engine().query('SELECT * FROM stg_invoices ORDER BY document_id')).rows;
