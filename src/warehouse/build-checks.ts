@@ -139,15 +139,18 @@ export async function readBuildChecks(engine: WarehouseEngine, known?: { counts?
     lag_checked: r.lag_checked === true,
   }));
   const partial = await safe(`SELECT DISTINCT CAST(month AS VARCHAR) AS month, days_elapsed, days_in_month FROM dso_monthly WHERE NOT is_complete ORDER BY 1`);
+  // The staging models, not the canonical names they are also shown under: during a build each
+  // staging model a mart reads is a table of its rows, while its canonical name is a view that would
+  // deduplicate the raw batches again (1.9 CPU-s of a month-end selection at 1M invoices).
   const countRows = known?.counts ? [] : await safe(`SELECT
-      (SELECT count(*) FROM customers) AS customers,
-      (SELECT count(*) FROM invoices) AS invoices,
-      (SELECT count(*) FROM payments) AS payments,
+      (SELECT count(*) FROM stg_customers) AS customers,
+      (SELECT count(*) FROM stg_invoices) AS invoices,
+      (SELECT count(*) FROM stg_payments) AS payments,
       (SELECT count(*) FROM int_payment_allocations) AS allocations,
-      (SELECT count(*) FROM invoices WHERE settled_date IS NOT NULL) AS settled_dates,
-      (SELECT count(*) FROM credit_reports) AS credit_reports,
-      (SELECT count(*) FROM customers WHERE segment IS NULL OR trim(segment) = '') AS customers_without_segment`);
-  const snapshotRows = known?.counts ? [] : await safe(`SELECT count(*) AS n FROM open_item_snapshots`);
+      (SELECT count(*) FROM stg_invoices WHERE settled_date IS NOT NULL) AS settled_dates,
+      (SELECT count(*) FROM stg_credit_reports) AS credit_reports,
+      (SELECT count(*) FROM stg_customers WHERE segment IS NULL OR trim(segment) = '') AS customers_without_segment`);
+  const snapshotRows = known?.counts ? [] : await safe(`SELECT count(*) AS n FROM stg_open_item_snapshots`);
   const c0 = countRows[0] ?? {};
   const counts: LedgerCounts = known?.counts ?? {
     customers: num(c0.customers),
