@@ -1,12 +1,3 @@
 -- customers: typed, one row per key; the latest ingested version wins (ingest day, then batch file name).
 SELECT {{ canonical_columns('customers', 'ranked') }}
-FROM (
-  SELECT
-    src.*,
-    row_number() OVER (
-      PARTITION BY {{ table_key('customers', 'src') }}
-      ORDER BY src.ingest_date DESC, src.filename DESC
-    ) AS version_rank
-  FROM {{ source('customers') }} src
-) ranked
-WHERE ranked.version_rank = 1
+FROM {{ latest_versions('customers') }} ranked

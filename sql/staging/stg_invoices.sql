@@ -6,16 +6,7 @@
 -- settled of it, and when.
 WITH ledger AS (
   SELECT {{ canonical_columns('invoices', 'ranked') }}
-  FROM (
-    SELECT
-      src.*,
-      row_number() OVER (
-        PARTITION BY {{ table_key('invoices', 'src') }}
-        ORDER BY src.ingest_date DESC, src.filename DESC
-      ) AS version_rank
-    FROM {{ source('invoices') }} src
-  ) ranked
-  WHERE ranked.version_rank = 1
+  FROM {{ latest_versions('invoices') }} ranked
 ),
 observed AS (
   SELECT

@@ -1,12 +1,3 @@
 -- payment_allocations: typed, one row per key; the latest ingested version wins (ingest day, then batch file name).
 SELECT {{ canonical_columns('payment_allocations', 'ranked') }}
-FROM (
-  SELECT
-    src.*,
-    row_number() OVER (
-      PARTITION BY {{ table_key('payment_allocations', 'src') }}
-      ORDER BY src.ingest_date DESC, src.filename DESC
-    ) AS version_rank
-  FROM {{ source('payment_allocations') }} src
-) ranked
-WHERE ranked.version_rank = 1
+FROM {{ latest_versions('payment_allocations') }} ranked

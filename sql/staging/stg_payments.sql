@@ -1,12 +1,3 @@
 -- payments: typed, one row per key; the latest ingested version wins (ingest day, then batch file name).
 SELECT {{ canonical_columns('payments', 'ranked') }}
-FROM (
-  SELECT
-    src.*,
-    row_number() OVER (
-      PARTITION BY {{ table_key('payments', 'src') }}
-      ORDER BY src.ingest_date DESC, src.filename DESC
-    ) AS version_rank
-  FROM {{ source('payments') }} src
-) ranked
-WHERE ranked.version_rank = 1
+FROM {{ latest_versions('payments') }} ranked

@@ -19,4 +19,15 @@ export const athenaDialect: Dialect = {
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthStartSequence: (from, to) =>
     `sequence(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
+  // Trino inlines a WITH query at every reference, so the DuckDB form (the raw rows read three times)
+  // would triple the scan here: one window over all rows instead.
+  latestVersions: (source, key) => windowedLatestVersions(source, key),
 };
+
+/** Every row ranked by version within its key, the latest kept: the form that reads `source` once. */
+export function windowedLatestVersions(source: string, key: readonly string[]): string {
+  return (
+    `(SELECT * FROM (SELECT src.*, row_number() OVER (PARTITION BY ${key.map((k) => `src.${k}`).join(', ')} ` +
+    `ORDER BY src.ingest_date DESC, src.filename DESC) AS version_rank FROM ${source} src) versions WHERE versions.version_rank = 1)`
+  );
+}

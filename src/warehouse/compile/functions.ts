@@ -88,6 +88,14 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
     },
     /** The canonical table's columns cast to their canonical types: a staging model's SELECT list. */
     canonical_columns: (table, alias) => canonicalSelectList(canonicalTable(str(table, 'table name')), alias === undefined ? '' : str(alias, 'alias')),
+    /**
+     * The raw rows of a canonical table that are the latest ingested version of their key (ingest
+     * day, then batch file name): a staging model's FROM. Each engine in its cheapest form (dialect).
+     */
+    latest_versions: (name) => {
+      const table = canonicalTable(str(name, 'table name'));
+      return target.dialect.latestVersions(target.source(table), table.key.map(quoteIdent));
+    },
     /** The canonical table's key columns, comma-separated (for PARTITION BY). */
     table_key: (table, alias) => canonicalTable(str(table, 'table name')).key.map((k) => `${prefix(alias)}${quoteIdent(k)}`).join(', '),
     aging_bucket: (days) => bucketCase(expr(days, 'days past due'), edges, 'label'),

@@ -35,4 +35,10 @@ export interface Dialect {
    * `CROSS JOIN UNNEST(…) AS s(m)` with non-constant bounds; cast the element with CAST(m AS DATE).
    */
   monthStartSequence(from: string, to: string): string;
+  /**
+   * A staging model's "latest version wins": the rows of `source` (a raw relation with `ingest_date`
+   * and `filename`) that are the latest ingested version of their key (`key`: quoted column names),
+   * by ingest day, then batch file name; a parenthesised relation with the source's columns.
+   */
+  latestVersions(source: string, key: readonly string[]): string;
 }
