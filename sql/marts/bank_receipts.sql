@@ -55,3 +55,4 @@ FROM receipts x
 LEFT JOIN {{ ref('int_fx_rates') }} fx
   ON x.currency <> {{ var('reporting_currency') }}
  AND fx.currency = x.currency AND x.payment_date >= fx.valid_from AND x.payment_date < fx.valid_until
+ORDER BY x.payment_id

@@ -40,3 +40,4 @@ SELECT
   CAST(b.unapplied_amount AS DECIMAL(18,2)) AS unapplied_amount
 FROM by_rule b
 JOIN totals t ON t.period = b.period
+ORDER BY b.period, b.month, b.match_rule
