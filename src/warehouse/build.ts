@@ -4,7 +4,7 @@ import { CANONICAL_TABLES, type TableDef } from '../schema/index.js';
 import { MART_TABLES } from '../schema/marts/index.js';
 import { openDuckDBBuild, type PartialModel } from './duckdb/duckdb-build.js';
 import { BuildError } from './materialise.js';
-import type { BuildChecks } from './build-checks.js';
+import { COUNTED_MODELS, type BuildChecks } from './build-checks.js';
 import { runBuild, type BuildOptions as RunnerOptions, type BuildReport } from './runner.js';
 import { planDuckDBBuild, type DuckDBIncremental } from './duckdb/duckdb-incremental.js';
 
@@ -80,6 +80,8 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & 
     },
     rebuild: planned.rebuild,
     cacheAlso: planned.cacheAlso,
+    // A --select build neither reads nor writes the model cache: a model read once is computed where it is read.
+    ...(opts.select?.length ? { inlineReadOnce: { except: COUNTED_MODELS } } : {}),
     markerFields: async () => ({ inputs: planned.record(session.checks()?.counts, testsRun) }),
   });
   return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels(), partial: session.partialModels(), whole: session.wholeModels() } };

@@ -2,7 +2,7 @@ import type { Config } from '../config/config.js';
 import type { BuildMarker } from '../lake/build-marker.js';
 import { CANONICAL_TABLES, canonicalTable, type TableDef } from '../schema/index.js';
 import { martTable } from '../schema/marts/index.js';
-import { buildOrder, compileModel, loadProject, selectModels, type CompileTarget, type Model } from './compile/index.js';
+import { buildOrder, callArgs, compileModel, loadProject, selectModels, type CompileTarget, type Model } from './compile/index.js';
 import { runDataTest, schemaTests, type DataTest, type TestResult } from './data-tests.js';
 import type { WarehouseEngine } from './engine.js';
 import { BuildError } from './materialise.js';
@@ -43,6 +43,13 @@ export interface BuildOptions {
   rebuild?: ReadonlySet<string>;
   /** Staging or intermediate models to keep as tables although no rebuilt mart reads them (what the engine reads after the models). */
   cacheAlso?: readonly string[];
+  /**
+   * Leave a staging or intermediate model that one reference of one other model (or data test) of
+   * this build reads as a view, computed inside its reader, instead of keeping a table of it: where
+   * no later build reuses kept tables (DuckDB's --select), writing a table read once only costs. The
+   * models listed in `except` are kept anyway (what the engine reads after the models).
+   */
+  inlineReadOnce?: { except: readonly string[] };
 }
 
 /** `table`: a mart written as a table of the new generation (Parquet on every engine). */
@@ -221,6 +228,16 @@ export function unneededViews(models: readonly Model[], selected: ReadonlySet<st
   return new Set(models.filter((m) => (m.kind === 'staging' || m.kind === 'intermediate') && !needed.has(m.name)).map((m) => m.name));
 }
 
+/**
+ * Of the models to cache, those read by exactly one reference (one `ref` call of one model to cache,
+ * mart or data test among `readers`): kept as views, they are computed inside their reader. Pure.
+ */
+export function readOnce(cache: ReadonlySet<string>, readers: readonly Pick<Model, 'parts'>[]): Set<string> {
+  const reads = new Map<string, number>();
+  for (const r of readers) for (const name of callArgs(r.parts, 'ref')) reads.set(name, (reads.get(name) ?? 0) + 1);
+  return new Set([...cache].filter((n) => reads.get(n) === 1));
+}
+
 /** Mismatches between a mart's actual columns and its declared schema, as readable lines. */
 export function schemaDiff(actual: readonly { name: string; type: string }[], declared: TableDef): string[] {
   const problems: string[] = [];
@@ -369,6 +386,11 @@ export class BuildRun {
     this.toCache = modelsToCache(this.project, [...marts, ...this.sqlTests(), { refs: extra }]);
     this.skipped =
       session.buildViews === 'build-only' ? unneededViews(this.buildable, this.selected, [...this.sqlTests(), { refs: extra }]) : new Set();
+    if (opts.inlineReadOnce) {
+      const keep = new Set([...opts.inlineReadOnce.except, ...extra]);
+      const readers = [...marts, ...this.sqlTests(), ...[...this.toCache].map((n) => this.byName.get(n)!)];
+      for (const n of readOnce(this.toCache, readers)) if (!keep.has(n)) this.toCache.delete(n);
+    }
     if (state && state.buildId !== session.buildId) {
       throw new BuildError(`build state of ${state.buildId} given to a session of build ${session.buildId}`);
     }
