@@ -116,6 +116,15 @@ describe('the project sql/ compiles for both engines', () => {
     expect(buildOrder(project)).toHaveLength(project.length);
   });
 
+  it('names the raw table every staging model reads as its source, also through latest_versions()', () => {
+    // Lineage, the generated docs and the dashboard role's prefix check are derived from `sources`.
+    const parsed = parseProject([file('stg_x', "SELECT * FROM {{ latest_versions('customers') }} r", 'staging')]);
+    expect(parsed[0]!.sources).toEqual(['customers']);
+    for (const t of ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions']) {
+      expect(project.find((m) => m.name === `stg_${t}`)!.sources, `stg_${t}`).toContain(t);
+    }
+  });
+
   it('renders every template call and keeps the Athena form in the portable subset', () => {
     for (const m of [...duck, ...athena]) expect(m.sql, m.name).not.toMatch(/\{\{|\}\}/);
     for (const m of athena) {

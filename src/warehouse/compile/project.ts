@@ -53,7 +53,10 @@ export function parseProject(files: readonly ModelFile[]): Model[] {
     if (prev) throw new ProjectError(`model "${f.name}" defined twice: ${prev} and ${f.path}`);
     seen.set(f.name, f.path);
     const parts = parseTemplate(f.source, f.path);
-    return { ...f, parts, refs: unique(callArgs(parts, 'ref')), sources: unique(callArgs(parts, 'source')) };
+    // latest_versions('t') expands to a read of raw table t (functions.ts), so it names a source as
+    // source('t') does: lineage, the docs and the API role's prefixes are derived from this list.
+    const sources = [...callArgs(parts, 'source'), ...callArgs(parts, 'latest_versions')];
+    return { ...f, parts, refs: unique(callArgs(parts, 'ref')), sources: unique(sources) };
   });
 }
 
