@@ -1,6 +1,6 @@
 /**
- * Staging's "latest version wins" in each engine's form (dialect.latestVersions): DuckDB ranks only
- * the rows of keys that repeat, Athena/Trino rank every row once. Both must keep exactly the rows the
+ * Staging's "latest version wins" in each engine's form (dialect.latestVersions): one window over every
+ * row, DuckDB without the rank column. Both must keep exactly the rows the
  * plain window keeps (latest ingest day, then batch file name), also for multi-column and NULL keys.
  * And the runner's choice of staging/intermediate models a --select build computes inside their one
  * reader instead of keeping as tables.
