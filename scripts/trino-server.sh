@@ -93,6 +93,11 @@ task.concurrency=2
 query.max-hash-partition-count=${TRINO_PARTITIONS:-4}
 query.min-hash-partition-count=1
 query.max-stage-count=${TRINO_MAX_STAGES:-1000}
+# Every task long-polls every upstream task's buffers over HTTP to this one node. A mart a few hundred
+# stages deep, or two test files' builds at once, exceed the exchange client's defaults (250 connections,
+# 1,024 queued requests per destination) and the query fails with "Max requests queued per destination".
+exchange.http-client.max-connections-per-server=${TRINO_EXCHANGE_CONNECTIONS:-1000}
+exchange.http-client.max-requests-queued-per-destination=${TRINO_EXCHANGE_QUEUE:-65536}
 PROPS
   cat >"$STATE/etc/log.properties" <<PROPS
 io.trino=WARN
