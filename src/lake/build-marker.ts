@@ -27,6 +27,8 @@ export interface BuildMarker {
   /** Athena: each mart's published folder (marts/<model>/<build_id>) and the builds kept for rollback. */
   marts?: Record<string, string>;
   history?: { build_id: string; finished_at: string; marts: Record<string, string> }[];
+  /** Embedded: staging and intermediate models published as Parquet (src/lake/mart-generations.ts). */
+  model_files?: Record<string, { file: string; fingerprint: string; columns: { name: string; type: string }[] }>;
   /**
    * Athena: each readers' view (staging and intermediate models, canonical table names) as published,
    * by a fingerprint of its SQL and the declared schemas, so the next publish leaves them alone when

@@ -46,6 +46,12 @@ export const lakePaths = {
    */
   modelCacheDir: () => join('_cache', 'models'),
   modelCacheFile: (model: string, fingerprint: string) => join('_cache', 'models', model, `${fingerprint}.parquet`),
+  /**
+   * A staging or intermediate model's rows as published by an embedded build (a link to its model-cache
+   * entry), one file per build that computed them: the warehouse's view of the model reads this file
+   * instead of recomputing the model's SQL from the raw files at every query.
+   */
+  modelDir: (model: string) => join('models', model),
   /** Scratch space inside the lake for in-flight writes; never read by the warehouse. */
   tmpDir: () => '_tmp',
 } as const;

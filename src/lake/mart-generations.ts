@@ -17,9 +17,23 @@ export interface LocalBuildMarker {
   models: number;
   /** Lake-relative Parquet file of each published mart. */
   marts: Record<string, string>;
+  /**
+   * Staging and intermediate models published as Parquet (`models/<model>/<build_id>.parquet`): the
+   * file and the fingerprint of the rows it holds, so the next build with the same fingerprint keeps
+   * the file instead of linking a new one. Models not listed are views over their SQL.
+   */
+  model_files?: Record<string, PublishedModelFile>;
   engine?: string;
   /** What the build read, for the next build to compare against (src/warehouse/incremental.ts). */
   inputs?: unknown;
+}
+
+/** A staging or intermediate model's published rows (see LocalBuildMarker.model_files). */
+export interface PublishedModelFile {
+  file: string;
+  fingerprint: string;
+  /** The model's columns and exact types (a HUGEINT is stored as DECIMAL(38,0) and cast back). */
+  columns: { name: string; type: string }[];
 }
 
 export function newBuildId(now = new Date()): string {
@@ -29,6 +43,10 @@ export function newBuildId(now = new Date()): string {
 
 export function martGenerationFile(model: string, buildId: string): string {
   return join(lakePaths.martDir(model), `${buildId}.parquet`);
+}
+
+export function modelGenerationFile(model: string, buildId: string): string {
+  return join(lakePaths.modelDir(model), `${buildId}.parquet`);
 }
 
 export function readLocalBuildMarker(lakeRoot: string): LocalBuildMarker | undefined {
@@ -63,20 +81,23 @@ export function writeLocalBuildMarker(lakeRoot: string, marker: LocalBuildMarker
  * earlier marker (a lake from before generations) the legacy `data.parquet` files stay one more build.
  */
 export function sweepMartGenerations(lakeRoot: string, current: LocalBuildMarker, previous: LocalBuildMarker | undefined): number {
-  const keep = new Set([...Object.values(current.marts), ...Object.values(previous?.marts ?? {})].map((f) => join(lakeRoot, f)));
-  const martsDir = join(lakeRoot, 'marts');
-  if (!existsSync(martsDir)) return 0;
+  const named = (m: LocalBuildMarker | undefined) => [...Object.values(m?.marts ?? {}), ...Object.values(m?.model_files ?? {}).map((p) => p.file)];
+  const keep = new Set([...named(current), ...named(previous)].map((f) => join(lakeRoot, f)));
   let removed = 0;
-  for (const model of readdirSync(martsDir, { withFileTypes: true })) {
-    if (!model.isDirectory()) continue;
-    for (const f of readdirSync(join(martsDir, model.name))) {
-      if (!f.endsWith('.parquet')) continue;
-      const path = join(martsDir, model.name, f);
-      if (keep.has(path) || (!previous && f === 'data.parquet')) continue;
-      // A later build still in flight (ids sort by start time) owns its files.
-      if (f.slice(0, -'.parquet'.length) > current.build_id) continue;
-      rmSync(path, { force: true });
-      removed++;
+  // Published staging and intermediate models live in generations as marts do (`models/`).
+  for (const dir of [join(lakeRoot, 'marts'), join(lakeRoot, 'models')]) {
+    if (!existsSync(dir)) continue;
+    for (const model of readdirSync(dir, { withFileTypes: true })) {
+      if (!model.isDirectory()) continue;
+      for (const f of readdirSync(join(dir, model.name))) {
+        if (!f.endsWith('.parquet')) continue;
+        const path = join(dir, model.name, f);
+        if (keep.has(path) || (!previous && f === 'data.parquet')) continue;
+        // A later build still in flight (ids sort by start time) owns its files.
+        if (f.slice(0, -'.parquet'.length) > current.build_id) continue;
+        rmSync(path, { force: true });
+        removed++;
+      }
     }
   }
   return removed;

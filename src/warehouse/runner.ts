@@ -99,7 +99,7 @@ export interface PublishedView {
 }
 
 /** What a session's publish tells the marker: each mart's location and any history it keeps. */
-export type PublishedMarts = Pick<BuildMarker, 'marts' | 'history' | 'views'>;
+export type PublishedMarts = Pick<BuildMarker, 'marts' | 'history' | 'views' | 'model_files'>;
 
 /** What one engine does for one build. Everything it creates before `publish` is invisible to readers. */
 export interface BuildSession {

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
@@ -6,7 +6,9 @@ import { lakePaths } from '../../lake/layout.js';
 import {
   currentMartFile,
   martGenerationFile,
+  modelGenerationFile,
   newBuildId,
+  type PublishedModelFile,
   readLocalBuildMarker,
   sweepMartGenerations,
   type LocalBuildMarker,
@@ -47,8 +49,10 @@ export type DuckDBBuildSession = BuildSession & {
    * The fingerprint of each model (src/warehouse/incremental.ts): a staging or intermediate model the
    * build keeps as a table is kept in the lake's model cache under it, and read from there by a later
    * build with the same fingerprint (`reuse`: read; false: compute and store only, a full refresh).
+   * `modelCache` false (a --select build): the cache is neither read nor written, and the fingerprints
+   * only let a model keep the rows the previous build published for the same fingerprint.
    */
-  useFingerprints(fingerprints: ReadonlyMap<string, string>, reuse: boolean, own?: ReadonlyMap<string, string>): void;
+  useFingerprints(fingerprints: ReadonlyMap<string, string>, reuse: boolean, own?: ReadonlyMap<string, string>, modelCache?: boolean): void;
   /** Models this build read from the model cache instead of computing them. */
   reusedModels(): string[];
   /** Partitioned models this build recomputed for the affected customers only (the others' rows from the cache). */
@@ -153,6 +157,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   const inFile: Record<string, string> = reused ? recorded! : {};
   const ensured = new Map<string, string>();
   const marts: Record<string, string> = {};
+  const modelFiles: Record<string, PublishedModelFile> = {};
   const written: string[] = [];
   // Only committed batches count: a table whose files no manifest names yet (a killed first ingest)
   // reads as empty, never as the uncommitted files.
@@ -173,6 +178,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   let fingerprints: ReadonlyMap<string, string> | undefined;
   let ownHashes: ReadonlyMap<string, string> | undefined;
   let reuseCache = false;
+  let useModelCache = false;
   const reusedModels: string[] = [];
   const partialModels: PartialModel[] = [];
   const wholeModels: { model: string; reason: string }[] = [];
@@ -343,7 +349,114 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     }
     return why;
   };
+  /**
+   * Makes the build's table of a staging or intermediate model: read from the model cache when an
+   * entry with the same fingerprint is there, else computed (partially for a partitioned model when it
+   * can be) and stored in the cache. Returns the columns of the stored entry, undefined when the model
+   * has no entry (no fingerprint, or a column type Parquet does not hold).
+   */
+  const cacheTable = async (
+    model: string,
+    buildSql: string,
+    entry: string | undefined,
+    partial: ((refs: Readonly<Record<string, string>>) => string) | undefined,
+  ): Promise<CachedColumn[] | undefined> => {
+    if (entry && reuseCache && existsSync(entry)) {
+      try {
+        const columns = JSON.parse(readFileSync(modelCacheColumnsFile(entry), 'utf8')) as CachedColumn[];
+        await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)})`);
+        // Read back with exactly the columns and types it was computed with, or not used.
+        if (JSON.stringify(await describeColumns(model)) !== JSON.stringify(columns)) throw new Error('cached columns differ');
+        reusedModels.push(model);
+        return columns;
+      } catch {
+        // Unreadable (a disk that filled up, an entry of an older layout): computed again below.
+        rmSync(entry, { force: true });
+      }
+    }
+    const spec = PARTITIONED_MODELS[model];
+    // A partial computation that fails for any reason (a disk that filled up, an entry of an older
+    // layout) leaves the model to be computed whole: slower, never different.
+    let computedPartially = false;
+    if (entry && reuseCache && spec && partial) {
+      const outcome = await computePartially(model, spec, partial).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
+      if (outcome === true) computedPartially = true;
+      else wholeModels.push({ model, reason: outcome });
+    }
+    if (!computedPartially) await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
+    if (entry) {
+      // Kept in the model cache under its fingerprint: rows with the same fingerprint are the same
+      // rows, so a later build reads them instead of computing them again. Parquet (snappy) writes
+      // in less than half the CPU time of DuckDB's own compressed format; a column type Parquet
+      // does not hold exactly is stored as one it does (HUGEINT as DECIMAL(38,0)) and cast back, and
+      // a model with a type neither does is not cached. The parquet file is renamed into place
+      // last, so an entry is complete or absent, also after a killed build.
+      const columns = await describeColumns(model);
+      if (columns.every((c) => storedType(c.type) !== undefined)) {
+        const tmp = join(tmpDir, `cache-${model}-${process.pid}-${Date.now()}.parquet`);
+        try {
+          mkdirSync(dirname(entry), { recursive: true });
+          writeFileSync(modelCacheColumnsFile(entry), `${JSON.stringify(columns)}\n`);
+          // A partitioned model records what it was computed from: a later build recomputes it for
+          // the customers whose rows in those inputs changed (computePartially).
+          const own = ownHashes?.get(model);
+          if (spec && own) {
+            const inputs: CachedInputs = { own, refs: Object.fromEntries([...Object.keys(spec.partitioned), ...Object.keys(spec.global)].sort().map((r) => [r, fingerprints!.get(r)!])) };
+            writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
+          }
+          await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
+          renameSync(tmp, entry);
+          return columns;
+        } finally {
+          rmSync(tmp, { force: true });
+        }
+      }
+    }
+    return undefined;
+  };
+  /**
+   * Publishes a model's cache entry as the model's rows for readers: a hard link (no copy; the cache
+   * may be swept or deleted later, the link keeps the rows) under `models/<model>/<build_id>.parquet`,
+   * or the previous build's file when it holds rows of the same fingerprint, and the model's view
+   * (and its canonical name's) reading that file with the model's exact column types.
+   */
+  const publishModelFile = async (model: string, entry: string, fingerprint: string, columns: CachedColumn[], alias?: string) => {
+    const before = previous?.model_files?.[model];
+    if (before?.fingerprint === fingerprint && existsSync(join(lakeRoot, before.file))) return publishedView(model, { ...before, columns }, alias);
+    const rel = modelGenerationFile(model, buildId);
+    const file = join(lakeRoot, rel);
+    const tmp = join(tmpDir, `model-${model}-${process.pid}-${Date.now()}.parquet`);
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      try {
+        linkSync(entry, tmp);
+      } catch {
+        // A file system without hard links: a copy, still renamed into place whole.
+        copyFileSync(entry, tmp);
+      }
+      renameSync(tmp, file);
+      written.push(file);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+    await publishedView(model, { file: rel, fingerprint, columns }, alias);
+  };
+  /** The model's view (and its canonical name's) over its published file, with its exact column types. */
+  const publishedView = async (model: string, published: PublishedModelFile, alias?: string) => {
+    modelFiles[model] = published;
+    const view = `SELECT ${cachedColumnsSql(published.columns, 'read')} FROM read_parquet(${lakeFileSql(published.file)})`;
+    await ensureView(model, view);
+    if (alias) await ensureView(alias, view);
+  };
   const createView = async (model: string, sql: string, alias?: string) => {
+    // A model this build does not compute (an incremental build that left it alone, a --select build)
+    // keeps the rows the previous build published when its fingerprint says they are still its rows.
+    const fp = fingerprints?.get(model);
+    const before = previous?.model_files?.[model];
+    if (fp && before?.fingerprint === fp && Array.isArray(before.columns) && existsSync(join(lakeRoot, before.file))) {
+      await publishedView(model, before, alias);
+      return model;
+    }
     await ensureView(model, sql);
     if (alias) await ensureView(alias, sql);
     return model;
@@ -366,63 +479,17 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     // Views in warehouse.duckdb name models by their published names; this build reads its own relations.
     createView: (model, sql, _buildSql, alias) => createView(model, sql, alias),
     async cache(model, sql, buildSql, alias, partial) {
-      await createView(model, sql, alias);
       // A temporary table under the model's own name: gone with the build's connection, never part of
       // the published database. DuckDB looks names up in `temp` first, so every later view that refs
-      // this model binds against the table instead of expanding this model's whole view tree again
-      // (views are stored as their unqualified SQL, so the published ones still read the views).
+      // this model binds against the table instead of expanding this model's whole view tree again.
       const fp = fingerprints?.get(model);
-      const entry = fp ? join(lakeRoot, lakePaths.modelCacheFile(model, fp)) : undefined;
-      if (entry && reuseCache && existsSync(entry)) {
-        try {
-          const columns = JSON.parse(readFileSync(modelCacheColumnsFile(entry), 'utf8')) as CachedColumn[];
-          await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)})`);
-          // Read back with exactly the columns and types it was computed with, or not used.
-          if (JSON.stringify(await describeColumns(model)) !== JSON.stringify(columns)) throw new Error('cached columns differ');
-          reusedModels.push(model);
-          return model;
-        } catch {
-          // Unreadable (a disk that filled up, an entry of an older layout): computed again below.
-          rmSync(entry, { force: true });
-        }
-      }
-      const spec = PARTITIONED_MODELS[model];
-      // A partial computation that fails for any reason (a disk that filled up, an entry of an older
-      // layout) leaves the model to be computed whole: slower, never different.
-      let computedPartially = false;
-      if (entry && reuseCache && spec && partial) {
-        const outcome = await computePartially(model, spec, partial).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
-        if (outcome === true) computedPartially = true;
-        else wholeModels.push({ model, reason: outcome });
-      }
-      if (!computedPartially) await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${buildSql}`);
-      if (entry) {
-        // Kept in the model cache under its fingerprint: rows with the same fingerprint are the same
-        // rows, so a later build reads them instead of computing them again. Parquet (snappy) writes
-        // in less than half the CPU time of DuckDB's own compressed format; a column type Parquet
-        // does not hold exactly is stored as one it does (HUGEINT as DECIMAL(38,0)) and cast back, and
-        // a model with a type neither does is not cached. The parquet file is renamed into place
-        // last, so an entry is complete or absent, also after a killed build.
-        const columns = await describeColumns(model);
-        if (columns.every((c) => storedType(c.type) !== undefined)) {
-          const tmp = join(tmpDir, `cache-${model}-${process.pid}-${Date.now()}.parquet`);
-          try {
-            mkdirSync(dirname(entry), { recursive: true });
-            writeFileSync(modelCacheColumnsFile(entry), `${JSON.stringify(columns)}\n`);
-            // A partitioned model records what it was computed from: a later build recomputes it for
-            // the customers whose rows in those inputs changed (computePartially).
-            const own = ownHashes?.get(model);
-            if (spec && own) {
-              const inputs: CachedInputs = { own, refs: Object.fromEntries([...Object.keys(spec.partitioned), ...Object.keys(spec.global)].sort().map((r) => [r, fingerprints!.get(r)!])) };
-              writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
-            }
-            await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
-            renameSync(tmp, entry);
-          } finally {
-            rmSync(tmp, { force: true });
-          }
-        }
-      }
+      const entry = fp && useModelCache ? join(lakeRoot, lakePaths.modelCacheFile(model, fp)) : undefined;
+      const stored = await cacheTable(model, buildSql, entry, partial);
+      // Readers see the rows this build computed, not the model's SQL: a view over views over the raw
+      // files recomputes the whole tree at each query (a count over int_ar_item_events took 36 s on
+      // the demo lake). Without a cache entry (a type Parquet cannot hold) the model stays a view.
+      if (stored && fp) await publishModelFile(model, entry!, fp, stored, alias);
+      else await createView(model, sql, alias);
       return model;
     },
     describe: async (sql) => {
@@ -472,11 +539,12 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       renameSync(tmpDb, finalDb);
       // From here on the new generation is what readers see: nothing below may discard its files.
       published = true;
-      return { marts };
+      return { marts, model_files: modelFiles };
     },
     async afterPublish(marker) {
       sweepMartGenerations(lakeRoot, { ...marker, marts }, previous);
-      if (fingerprints) sweepModelCache(lakeRoot, fingerprints);
+      // A --select build leaves the cache alone (older entries are what partial recomputes start from).
+      if (fingerprints && useModelCache) sweepModelCache(lakeRoot, fingerprints);
     },
     async discard() {
       await closeEngine();
@@ -493,9 +561,10 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       knownCounts = c;
     },
     views: () => Object.fromEntries([...ensured].sort(([a], [b]) => a.localeCompare(b))),
-    useFingerprints: (f, reuse, own) => {
+    useFingerprints: (f, reuse, own, modelCache = true) => {
       fingerprints = f;
-      reuseCache = reuse;
+      reuseCache = reuse && modelCache;
+      useModelCache = modelCache;
       ownHashes = own;
     },
     reusedModels: () => [...reusedModels],

@@ -77,7 +77,7 @@ export function planDuckDBBuild(
       .filter((m) => PARTITIONED_MODELS[m.name] && !wrong.has(m.name))
       .map((m) => [m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, content(m), PARTITIONED_MODELS[m.name]]))]),
   );
-  if (!opts.select?.length) session.useFingerprints(fingerprints, opts.fullRefresh !== true, own);
+  session.useFingerprints(fingerprints, opts.fullRefresh !== true, own, !opts.select?.length);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
   const tables: Record<string, string[]> = {};
   for (const [t, files] of [...session.sources.files].sort(([a], [b]) => a.localeCompare(b))) tables[t] = files.map(batchOfFile).sort();
