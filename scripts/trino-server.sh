@@ -93,11 +93,15 @@ task.concurrency=2
 query.max-hash-partition-count=${TRINO_PARTITIONS:-4}
 query.min-hash-partition-count=1
 query.max-stage-count=${TRINO_MAX_STAGES:-1000}
-# Every task long-polls every upstream task's buffers over HTTP to this one node. A mart a few hundred
-# stages deep, or two test files' builds at once, exceed the exchange client's defaults (250 connections,
-# 1,024 queued requests per destination) and the query fails with "Max requests queued per destination".
-exchange.http-client.max-connections-per-server=${TRINO_EXCHANGE_CONNECTIONS:-1000}
-exchange.http-client.max-requests-queued-per-destination=${TRINO_EXCHANGE_QUEUE:-65536}
+# The coordinator sends every task's updates and status polls, and every task long-polls its upstream
+# tasks' buffers, over HTTP to this one node. A mart a few hundred stages deep, or two test files'
+# builds at once, exceed the HTTP clients' defaults (250 connections, 1,024 queued requests per
+# destination) and the query fails with "Max requests queued per destination 1024 exceeded"; the
+# scheduler's client (remote tasks) is the one CI hit, the exchange client the next in line.
+scheduler.http-client.max-connections-per-server=${TRINO_HTTP_CONNECTIONS:-1000}
+scheduler.http-client.max-requests-queued-per-destination=${TRINO_HTTP_QUEUE:-65536}
+exchange.http-client.max-connections-per-server=${TRINO_HTTP_CONNECTIONS:-1000}
+exchange.http-client.max-requests-queued-per-destination=${TRINO_HTTP_QUEUE:-65536}
 PROPS
   cat >"$STATE/etc/log.properties" <<PROPS
 io.trino=WARN
