@@ -77,9 +77,11 @@ portfolio_history AS (
   GROUP BY forecast_date
 ),
 -- Latest payment of each customer on or before F: per month of payment, valid until the next one.
+-- Cash paid for the customer counts (int_payment_customers): a subsidiary whose parent pays its
+-- invoices has not stopped paying.
 payment_months AS (
   SELECT customer_id, CAST({{ month_end('payment_date') }} AS DATE) AS pay_month, max(payment_date) AS last_payment
-  FROM {{ ref('int_payments') }}
+  FROM {{ ref('int_payment_customers') }}
   GROUP BY customer_id, CAST({{ month_end('payment_date') }} AS DATE)
 ),
 payment_ranges AS (

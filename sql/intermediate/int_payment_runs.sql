@@ -3,6 +3,9 @@
 -- fall in one 3-day window of the month (day d, d+1 or d+2: a run on the 25th that moves to Monday
 -- after a weekend), else a weekly run when that share falls on one weekday. Needs min_history payment
 -- days. Weekdays count from Monday = 0 (1900-01-01 was a Monday).
+-- A customer's payment days are the days cash came in for it (int_payment_customers): a subsidiary
+-- whose invoices its parent pays follows the parent's run, and the parent's own run holds only what
+-- it paid for itself.
 WITH windows AS (
   SELECT as_of_date AS forecast_date, {{ add_months('as_of_date', 'lookback_shift') }} AS history_after
   FROM (SELECT as_of_date, 0 - {{ var('cf_lookback_months') }} AS lookback_shift FROM {{ ref('int_month_ends') }}) m
@@ -14,7 +17,7 @@ pay_days AS (
     CAST({{ month_end('payment_date') }} AS DATE) AS pay_month,
     CAST(extract(day FROM payment_date) AS INTEGER) AS day_of_month,
     CAST({{ days_between('DATE ''1900-01-01''', 'payment_date') }} % 7 AS INTEGER) AS weekday
-  FROM {{ ref('int_payments') }}
+  FROM {{ ref('int_payment_customers') }}
   WHERE amount > 0  -- refunds are not the customer's payment run
   GROUP BY customer_id, payment_date
 ),

@@ -10,6 +10,9 @@
 --    by a settled_date without a payment row (settled_without_payment).
 --  * written_off: write-offs (positive).
 -- A group's customer is the item's debtor (the payer for unapplied cash), as in ar_aging.
+--  * cash_received: cash per customer as int_payment_customers credits it (the part of a payment
+--    applied to another customer's invoice is that customer's, as is the AR it clears), the same
+--    figure as cash_flow_monthly.cash_received; 'ALL' = payments received.
 --  * fx_revaluation = fx_realised + fx_unrealised: fx_realised is the booked residual of foreign
 --    documents closed in their own currency in the month (paid, credited or written off at other
 --    rates than issued: the difference stays in booked AR, and leaves AR as realised FX), as
@@ -25,7 +28,6 @@ events AS (
     sum(CASE WHEN movement = 'document' AND source_type = 'credit_note' THEN amount ELSE 0 END) AS credit_notes,
     sum(CASE WHEN movement IN ('allocation', 'receipt', 'applied', 'settlement', 'applied_after_settlement') THEN 0 - amount ELSE 0 END) AS collected,
     sum(CASE WHEN movement = 'write_off' THEN 0 - amount ELSE 0 END) AS written_off,
-    sum(CASE WHEN movement = 'receipt' THEN 0 - amount ELSE 0 END) AS cash_received,
     sum(CASE WHEN movement IN ('settlement', 'applied_after_settlement') THEN 0 - amount ELSE 0 END) AS settled_without_payment,
     sum(CASE WHEN item_kind = 'payment' THEN amount ELSE 0 END) AS unapplied_cash_change
   FROM {{ ref('int_ar_item_events') }}
@@ -56,11 +58,16 @@ realised AS (
 events_fx AS (
   SELECT COALESCE(e.customer_id, r.customer_id) AS customer_id, COALESCE(e.month_start, r.month_start) AS month_start,
          COALESCE(e.invoiced, 0) AS invoiced, COALESCE(e.credit_notes, 0) AS credit_notes, COALESCE(e.collected, 0) AS collected,
-         COALESCE(e.written_off, 0) AS written_off, COALESCE(e.cash_received, 0) AS cash_received,
+         COALESCE(e.written_off, 0) AS written_off, CAST(0 AS DECIMAL(18,2)) AS cash_received,
          COALESCE(e.settled_without_payment, 0) AS settled_without_payment, COALESCE(e.unapplied_cash_change, 0) AS unapplied_cash_change,
          COALESCE(r.fx_realised, 0) AS fx_realised
   FROM events e
   FULL OUTER JOIN realised r ON r.customer_id = e.customer_id AND r.month_start = e.month_start
+  UNION ALL
+  SELECT customer_id, CAST({{ month_start('payment_date') }} AS DATE) AS month_start,
+         CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), amount AS cash_received,
+         CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2)), CAST(0 AS DECIMAL(18,2))
+  FROM {{ ref('int_payment_customers') }}
 ),
 grouped AS (
   SELECT e.month_start, g.group_by, g.group_value, e.invoiced, e.credit_notes, e.collected, e.written_off,

@@ -5,13 +5,21 @@
 -- reads one row group of the Parquet, where the staging views would deduplicate every version of
 -- the payments and actions on each read. Amounts in the event's own currency (collection costs are
 -- booked in the reporting currency).
+-- A payment is listed under each customer it is credited to (int_payment_customers): the part paid
+-- on another customer's invoices under that customer ('paid by' the payer in detail), the rest under
+-- the payer. A payment split so shows each customer's part in the reporting currency; a payment
+-- credited whole to one customer, its own amount and currency.
 SELECT customer_id, event_date, event_kind, event_type, event_id, document_id, detail, amount, currency, resolved_date, outcome
 FROM (
-  SELECT p.customer_id, p.payment_date AS event_date, 'payment' AS event_kind, 'payment' AS event_type,
-         p.payment_id AS event_id, CAST(NULL AS VARCHAR) AS document_id, CAST(NULL AS VARCHAR) AS detail,
-         CAST(p.amount_original AS DECIMAL(18,2)) AS amount, p.currency,
+  SELECT c.customer_id, c.payment_date AS event_date, 'payment' AS event_kind, 'payment' AS event_type,
+         c.payment_id AS event_id, CAST(NULL AS VARCHAR) AS document_id,
+         CASE WHEN c.customer_id <> c.payer_id THEN concat('paid by ', c.payer_id)
+              WHEN c.amount <> c.payment_amount THEN 'rest of a payment applied to other customers' END AS detail,
+         CAST(CASE WHEN c.amount = c.payment_amount THEN p.amount_original ELSE c.amount END AS DECIMAL(18,2)) AS amount,
+         CASE WHEN c.amount = c.payment_amount THEN p.currency ELSE {{ var('reporting_currency') }} END AS currency,
          CAST(NULL AS DATE) AS resolved_date, CAST(NULL AS VARCHAR) AS outcome
-  FROM {{ ref('int_payments') }} p
+  FROM {{ ref('int_payment_customers') }} c
+  JOIN {{ ref('int_payments') }} p ON p.payment_id = c.payment_id
   UNION ALL
   SELECT a.customer_id, a.action_date, 'collection_action', a.action_type,
          a.action_id, a.document_id, a.channel,

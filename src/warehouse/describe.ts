@@ -125,10 +125,6 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     d_count: 'Change of the number of open items at this month end (+1 per stretch starting, -1 per stretch stopping)',
   },
   int_cash_flow_days: { flow_date: 'Day of the cash-flow events summed in the row' },
-  int_cash_flows: {
-    flow_date: 'Date of the cash-flow event',
-    flow_kind: 'Event kind: payment, invoice, credit_note, write_off or recovery',
-  },
   int_cash_forecast_items: {
     delay_basis: 'Whose payment history gave the expected delay: customer, segment, portfolio, or terms (none: the due date)',
     expected_delay_days: 'Amount-weighted mean of payment date minus due date over the lookback, from delay_basis',
@@ -170,6 +166,17 @@ const INTERMEDIATE_COLUMNS: Readonly<Record<string, Readonly<Record<string, stri
     aged_at: "Date the month's open items are aged at: the month end, or the data end for a partial month",
     covered_until: 'Last date of the earliest steady ledger feed lagging the freshest by more than freshness.max_lag_days (empty when none lags): months ending after it are not complete',
     complete_until: 'Last date every steady ledger feed covers: covered_until when a feed lags, else the data end; weeks (cash_flow_weekly) and days (collection_activity_daily) after it are not complete',
+  },
+  int_payment_customers: {
+    customer_id: 'Customer the cash is credited to: the customer of the invoices it was applied to, or the payer for the unapplied rest',
+    payer_id: 'Customer who paid (payments.customer_id)',
+    amount: "The customer's part of the payment, in the reporting currency",
+    payment_amount: 'The whole payment, in the reporting currency',
+  },
+  int_cash_flows: {
+    flow_date: 'Date of the cash-flow event',
+    flow_kind: 'Event kind: payment, invoice, credit_note, write_off or recovery',
+    payment_id: 'The payment of a payment row (a payment credited to two customers has a row for each); empty for other events',
   },
   int_payment_runs: {
     payment_days: 'Days the customer paid on in the lookback months',

@@ -218,10 +218,11 @@ export interface PartitionSpec {
 }
 
 export const PARTITIONED_MODELS: Readonly<Record<string, PartitionSpec>> = {
-  // A customer's payment days against the month ends' dates: grouped and ranked per customer.
+  // A customer's payment days against the month ends' dates: grouped and ranked per customer. Its
+  // input credits cash across customers already (int_payment_customers is computed whole upstream).
   int_payment_runs: {
     key: 'customer_id',
-    partitioned: { int_payments: { key: 'customer_id', columns: ['customer_id', 'payment_date', 'amount'] } },
+    partitioned: { int_payment_customers: { key: 'customer_id', columns: ['customer_id', 'payment_date', 'amount'] } },
     global: { int_month_ends: ['as_of_date'] },
   },
   // A customer's invoiced sales per month, summed over the trailing windows of each month end.
