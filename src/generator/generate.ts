@@ -13,6 +13,7 @@ import { generateCreditReports } from './credit-reports/index.js';
 import { FxSeries, customerCurrency, eurToCurrency } from './fx.js';
 import { drawChannel } from './disputes.js';
 import { SNAPSHOT_LAYOUTS, SnapshotWriter, openItemsAt, snapshotDates, type SnapshotLayout } from './snapshots.js';
+import { payByThirdParty } from './third-party.js';
 
 /** File the ECB-layout rates are written to (the name of the ECB's own download). */
 export const FX_RATES_FILE = 'eurofxref-hist.csv';
@@ -116,6 +117,10 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   checkCustomers(opts.customers);
   checkSituations(opts.situations ?? {});
   checkSnapshots(opts.snapshots);
+  const thirdParty = opts.situations?.thirdPartyPayments ?? 0;
+  // The open-item exports list a customer's unapplied cash under that customer: a third party's
+  // unapplied rest would be the payer's in the ledger and the debtor's in the exports.
+  if (thirdParty > 0 && opts.snapshots) throw new RangeError('third-party payments cannot be combined with open-item snapshots');
   const win = windowOf(opts);
   await mkdir(opts.outDir, { recursive: true });
   const currencyShare = opts.situations?.currencies ?? 0;
@@ -138,6 +143,7 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
   const distressed: DistressedCustomer[] = [];
   const applicants = Math.round(opts.customers * APPLICANT_RATIO);
   let applicantsDone = 0;
+  let previousCustomer: string | null = null;
   try {
     for (let i = 0; i < opts.customers; i++) {
       const profile = drawProfile(win, i);
@@ -146,6 +152,8 @@ export async function generateLedger(opts: GenerateOptions): Promise<GenerateSum
       const currency = fx ? customerCurrency(win.seed, i, currencyShare) : null;
       const channel = opts.deliveryChannels ? drawChannel(win.seed, profile) : null;
       const l = simulateCustomer(profile, win, ids, opts.situations, currency && fx ? { currency, fx } : null, channel);
+      if (thirdParty > 0 && previousCustomer !== null) payByThirdParty(l, previousCustomer, thirdParty, win.seed, i);
+      previousCustomer = l.customer.customer_id;
       if (snaps) {
         const c = l.customer;
         const limit = c.credit_limit == null ? null : Math.round(Number(c.credit_limit) * 100);

@@ -38,6 +38,12 @@ export interface LedgerSituations {
    * credit note (full or partial) or a write-off. Drawn from a stream of its own.
    */
   disputes?: number;
+  /**
+   * Share of each customer's payments made by another customer (the one generated before it, as a
+   * parent company, factor or debt collector would): applied to the customer's own invoices, any
+   * unapplied rest the payer's (third-party.ts). Applied by generate.ts, which knows the other customer.
+   */
+  thirdPartyPayments?: number;
 }
 
 /** A foreign-currency customer's currency and the rates its amounts are converted at. */

@@ -43,11 +43,12 @@ describe.skipIf(!available)(`every model on a real Trino (${TRINO_URL})`, () => 
   beforeAll(async () => {
     // Small enough for the suite, and it still reaches every model (credit reports, bankruptcies, write-offs)
     // and every branch of them: foreign currencies (revaluation, realised FX), credit balances,
-    // recoveries, disputes, delivery channels, a partial last month (a mid-month end date), and a bank
-    // statement matched by every rule.
+    // recoveries, disputes, delivery channels, a partial last month (a mid-month end date), a bank
+    // statement matched by every rule, and payments by a third party (49 of the 972 payments are
+    // credited to the invoice customer, 20 of them across segments: int_payment_customers).
     lake = await buildSmallLake({
       customers: 60, months: 14, seed: '12', endDate: '2026-10-14',
-      situations: { currencies: 0.2, creditBalances: 0.05, recoveries: 0.4, disputes: 0.05 }, deliveryChannels: true,
+      situations: { currencies: 0.2, creditBalances: 0.05, recoveries: 0.4, disputes: 0.05, thirdPartyPayments: 0.05 }, deliveryChannels: true,
       bankStatement: true,
     });
     config = parseConfig({ trino: { url: TRINO_URL, schema } });

@@ -92,6 +92,41 @@ describe('generate --currencies', () => {
   });
 });
 
+describe('generate --third-party-payments', () => {
+  it("moves the payer of a share of the payments to the customer before; nothing else changes, and 0 changes nothing", async () => {
+    const gen = async (name: string, share?: number) => {
+      const out = join(root, name);
+      await generateLedger({ customers: 40, months: 8, seed: 'tp', outDir: out, ...(share === undefined ? {} : { situations: { thirdPartyPayments: share } }) });
+      return (t: string) => readFileSync(join(out, `${t}.csv`), 'utf8');
+    };
+    const base = await gen('tp-base');
+    const zero = await gen('tp-zero', 0);
+    const moved = await gen('tp-30', 0.3);
+    for (const t of ['customers', 'invoices', 'payments', 'payment_allocations', 'write_offs', 'collection_actions', 'credit_decisions']) {
+      expect(zero(t), t).toBe(base(t));
+      if (t !== 'payments') expect(moved(t), t).toBe(base(t));
+    }
+    const rows = (text: string) => {
+      const [h, ...r] = parseCsv(text);
+      return r.map((x) => Object.fromEntries(h!.fields.map((k, i) => [k, x.fields[i] ?? ''])));
+    };
+    const customers = rows(base('customers')).map((c) => c.customer_id!);
+    const before = rows(base('payments'));
+    const after = rows(moved('payments'));
+    expect(after.map((p) => ({ ...p, customer_id: '' }))).toEqual(before.map((p) => ({ ...p, customer_id: '' })));
+    const changed = after.filter((p, i) => p.customer_id !== before[i]!.customer_id);
+    expect(changed.length / after.length).toBeGreaterThan(0.2);
+    expect(changed.length / after.length).toBeLessThan(0.4);
+    // the payer is the customer listed before the invoice customer
+    for (const p of changed) {
+      const own = before.find((b) => b.payment_id === p.payment_id)!.customer_id!;
+      expect(p.customer_id, p.payment_id).toBe(customers[customers.indexOf(own) - 1]);
+    }
+    await expect(generateLedger({ customers: 5, months: 3, seed: 'tp', outDir: join(root, 'tp-snap'), situations: { thirdPartyPayments: 0.1 }, snapshots: { weeks: 2, layout: 'afas' } }))
+      .rejects.toThrow(/cannot be combined with open-item snapshots/);
+  });
+});
+
 describe('open-item exports', () => {
   const ledger: CustomerLedger = {
     customer: { customer_id: 'C1', name: 'Alfa B.V.', country: 'NL', segment: 'smb', size_class: 'small', currency: 'EUR', payment_terms_days: 30 } as CustomerLedger['customer'],

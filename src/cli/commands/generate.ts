@@ -6,6 +6,7 @@ import { printJson } from '../json-output.js';
 
 const usage = `Usage: creditlake generate --customers N --months M [--seed S] [--out DIR] [--end-date YYYY-MM-DD]
                            [--credit-balances R] [--recoveries R] [--currencies R] [--disputes R] [--delivery-channels]
+                           [--third-party-payments R]
                            [--snapshots WEEKS [--snapshot-layout afas|exact|both]] [--json]
 
 Writes a realistic Dutch B2B receivables ledger as one canonical CSV per table (<table>.csv):
@@ -28,6 +29,10 @@ and the credit-report feed beside it: companies, company_identifiers, credit_rep
   --disputes R           share of invoices disputed (price, quantity, quality, delivery, missing_po,
                          duplicate), written to disputes.csv: dunning pauses while a dispute is open,
                          payment waits for its resolution, which may bring a credit note or a write-off
+  --third-party-payments R
+                         share of payments (default 0) made by another customer (the one listed before
+                         it, as a parent company, factor or debt collector pays on the debtor's behalf):
+                         applied to the debtor's invoices, any unapplied rest the payer's; not with --snapshots
   --delivery-channels    fill invoices.delivery_channel (paper, email, e-invoice, portal; per customer,
                          by segment): paper invoices are paid days later, e-invoices earlier
   --snapshots WEEKS      also write WEEKS weekly open-item exports ("openstaande posten"), the last one on
@@ -65,6 +70,7 @@ export const generateCommand: Command = {
       recoveries: { type: 'string' },
       currencies: { type: 'string' },
       disputes: { type: 'string' },
+      'third-party-payments': { type: 'string' },
       'delivery-channels': { type: 'boolean' },
       snapshots: { type: 'string' },
       'snapshot-layout': { type: 'string' },
@@ -74,6 +80,7 @@ export const generateCommand: Command = {
       recoveries: share('recoveries', values.recoveries),
       currencies: share('currencies', values.currencies),
       disputes: share('disputes', values.disputes),
+      thirdPartyPayments: share('third-party-payments', values['third-party-payments']),
     };
     const layout = values['snapshot-layout'] ?? 'both';
     if (!(SNAPSHOT_LAYOUTS as readonly string[]).includes(layout)) throw new UsageError(`--snapshot-layout must be one of ${SNAPSHOT_LAYOUTS.join(', ')}, got "${layout}"`);
