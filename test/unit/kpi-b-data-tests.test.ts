@@ -29,6 +29,7 @@ const cases: { test: string; mart: string; replace: string }[] = [
   { test: 'cash_flow_ties_to_staging', mart: 'cash_flow_monthly', replace: `CASE WHEN group_by = 'segment' THEN credit_notes - 1 ELSE credit_notes END AS credit_notes` },
   { test: 'cash_flow_ties_to_staging', mart: 'cash_flow_monthly', replace: `CASE WHEN month = DATE '2024-03-01' THEN net_change_ar + 1 ELSE net_change_ar END AS net_change_ar` },
   { test: 'cash_flow_monthly_ties_to_ar', mart: 'cash_flow_monthly', replace: `CASE WHEN month = DATE '2024-05-01' AND group_by = 'ALL' THEN ar_change_other + 1 ELSE ar_change_other END AS ar_change_other` },
+  { test: 'cash_flow_ties_to_rollforward', mart: 'ar_rollforward', replace: `CASE WHEN group_by = 'segment' AND cash_received <> 0 THEN cash_received - 0.01 ELSE cash_received END AS cash_received` },
   { test: 'cash_forecast_sane', mart: 'cash_forecast_13w', replace: `CASE WHEN horizon_week = 1 THEN expected_receipts - 1000 ELSE expected_receipts END AS expected_receipts` },
   { test: 'cash_forecast_sane', mart: 'cash_forecast_13w', replace: `cumulative_expected_receipts + 0.01 AS cumulative_expected_receipts` },
   { test: 'cash_forecast_backtest_consistent', mart: 'cash_forecast_backtest', replace: `CASE WHEN horizon_week = 1 THEN forecast + 1 ELSE forecast END AS forecast` },
@@ -58,7 +59,7 @@ describe('cash-flow, forecast and summary data tests catch broken marts', () => 
   };
 
   beforeAll(async () => {
-    f = await buildFixture(ledger, config, ['+kpi_summary', '+cash_flow_weekly', '+cash_forecast_13w', '+cash_forecast_backtest']);
+    f = await buildFixture(ledger, config, ['+kpi_summary', '+cash_flow_weekly', '+cash_forecast_13w', '+cash_forecast_backtest', '+ar_rollforward']);
     engine = await openCachedWarehouse(f.report.warehouse);
   });
   afterAll(async () => {
