@@ -3,6 +3,7 @@ import { bankruptcyHeatmap } from '../charts/heatmap.js';
 import { ALERT_TYPES } from '../../../src/serve/contract.js';
 import { tableOf } from '../charts/tables.js';
 import { label, t } from '../i18n.js';
+import { formatNumber } from '../format.js';
 import { toggle } from './controls.js';
 import { customerLink, tableSection } from './table-section.js';
 import type { SectionDef } from './types.js';
@@ -74,7 +75,7 @@ export const riskSections: SectionDef[] = [
     render(card, data, env) {
       const counts = (data.meta.counts ?? {}) as Record<string, number>;
       const lang = env.ctx.lang;
-      const fmt = new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB');
+      const fmt = { format: (n: number) => formatNumber(n, lang, 0) };
       const all = Object.values(counts).reduce((a, b) => a + b, 0);
       // Counts per type double as the type filter; the window is the configured one.
       card.setControls(

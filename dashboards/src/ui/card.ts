@@ -1,7 +1,7 @@
 import type { ChartModel, DataRow, TableData } from '../charts/common.js';
 import { csvFileName, toCsv } from '../csv.js';
 import type { ECharts, EChartsCoreOption } from 'echarts/core';
-import type { Lang } from '../format.js';
+import { formatNumber, type Lang } from '../format.js';
 import { t } from '../i18n.js';
 import { download, h } from './dom.js';
 import { renderTable, type TableOptions } from './table.js';
@@ -100,7 +100,7 @@ export class Card {
     this.root.querySelector('.truncated')?.remove();
     if (total <= shown) return;
     const lang = this.env.lang;
-    const fmt = new Intl.NumberFormat(lang === 'nl' ? 'nl-NL' : 'en-GB');
+    const fmt = { format: (n: number) => formatNumber(n, lang, 0) };
     this.root.dataset.total = String(total);
     this.body.append(
       h(
