@@ -1,4 +1,4 @@
-import { exportUrl, fetchMeta, fetchSlice, type Meta } from './api.js';
+import { exportUrl, fetchMeta, fetchSlice, type Meta, type SliceResponse } from './api.js';
 import { formatDate, type Lang } from './format.js';
 import { label, t, type LabelKey } from './i18n.js';
 import { cfoSections } from './pages/cfo.js';
@@ -170,11 +170,49 @@ function renderStamp(): void {
   );
 }
 
-async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: number): Promise<void> {
+/**
+ * Renders a page at once rather than piece by piece. A page laid out and painted once with its
+ * loading states and again as each section's answer arrived re-laid out and re-rastered every card
+ * below the one that changed: a cold customer page drew ten frames and rastered its tiles a hundred
+ * times. The server starts a page's slices when it sends the page, so their answers arrive close
+ * together. The page (header, filters, cards) goes on screen with the first answers, or with its
+ * loading states after BATCH_WAIT_MS if none has come; an answer waits for the others at most
+ * BATCH_WAIT_MS, and the last one renders every waiting section (the page is complete no later).
+ */
+const BATCH_WAIT_MS = 100;
+function renderBatch(count: number, show: () => void): (render: () => void) => void {
+  const waiting: (() => void)[] = [];
+  let outstanding = count;
+  let shown = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const showOnce = () => {
+    if (!shown) (shown = true), show();
+  };
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    showOnce();
+    for (const r of waiting.splice(0)) r();
+  };
+  if (count === 0) showOnce();
+  else setTimeout(showOnce, BATCH_WAIT_MS);
+  return (render) => {
+    waiting.push(render);
+    if (--outstanding === 0) flush();
+    else timer ??= setTimeout(flush, BATCH_WAIT_MS);
+  };
+}
+
+async function loadSection(card: Card, section: SectionDef, env: PageEnv, gen: number, batch: (render: () => void) => void): Promise<void> {
   // The same query the server started for this view when it served the page (view-state.ts).
   const params = sliceQuery(env.state, section.slice, meta.slices[section.slice]?.params ?? []);
+  const res = await fetchSlice(section.slice, params).catch((e: unknown) => e as Error);
+  await new Promise<void>((rendered) => batch(() => (showSection(card, section, env, gen, params, res), rendered())));
+}
+
+function showSection(card: Card, section: SectionDef, env: PageEnv, gen: number, params: Record<string, string>, res: SliceResponse | Error): void {
   try {
-    const res = await fetchSlice(section.slice, params);
+    if (res instanceof Error) throw res;
     if (gen !== generation) return;
     if (res.status === 'unavailable') {
       card.setState('unavailable', t(env.ctx.lang, 'not_available', { mart: res.mart }));
@@ -217,11 +255,6 @@ const PAGE_HEADERS: Partial<Record<PageId, (e: PageEnv) => HTMLElement[]>> = {
 function render(): void {
   generation++;
   const gen = generation;
-  applyPrefs();
-  renderNav();
-  renderPrefs();
-  renderFilters();
-  renderStamp();
   for (const c of cards) c.dispose();
   const pageEnv = env();
   const sections = SECTIONS[state.page].filter((s) => !s.when || s.when(pageEnv));
@@ -232,14 +265,27 @@ function render(): void {
     return card;
   });
   const main = document.getElementById('content')!;
-  main.replaceChildren(
-    h('h1', { text: pageTitle(pageEnv) }),
-    ...(PAGE_HEADERS[state.page]?.(pageEnv) ?? []),
-    h('div', { class: 'grid' }, ...cards.map((c) => c.root)),
-  );
-  main.dataset.page = state.page;
+  // The previous view stays on screen until this one is shown, but it is no longer the loaded one.
+  delete main.dataset.loaded;
+  const shown = cards;
+  const show = () => {
+    // A later view (a filter changed meanwhile) has replaced this one: it shows its own.
+    if (gen !== generation) return;
+    applyPrefs();
+    renderNav();
+    renderPrefs();
+    renderFilters();
+    renderStamp();
+    main.replaceChildren(
+      h('h1', { text: pageTitle(pageEnv) }),
+      ...(PAGE_HEADERS[state.page]?.(pageEnv) ?? []),
+      h('div', { class: 'grid' }, ...shown.map((c) => c.root)),
+    );
+    main.dataset.page = state.page;
+  };
   // Every card's slice is requested at once: the page is as fast as its slowest slice.
-  const loads = sections.map((s, i) => loadSection(cards[i]!, s, pageEnv, gen));
+  const batch = renderBatch(sections.length, show);
+  const loads = sections.map((s, i) => loadSection(cards[i]!, s, pageEnv, gen, batch));
   void Promise.all(loads).then(() => {
     if (gen === generation) main.dataset.loaded = String(gen);
   });
