@@ -127,6 +127,21 @@ export function templateFunctions(ctx: FunctionContext): Record<string, Template
       const w = `OVER (PARTITION BY ${expr(item, 'item')} ORDER BY ${expr(order, 'order')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
       return `CASE WHEN sum(delta_original) ${w} = 0 THEN sum(delta) ${w} ELSE 0 END`;
     },
+    /**
+     * `text` once for every whole number n from `from` to `to`, each `#` in it replaced by n, joined
+     * by `separator` (default ', '): the 31 day-of-month columns of int_payment_runs without writing
+     * each out. Plain SQL text, the same on every engine.
+     */
+    for_numbers: (from, to, text, separator) => {
+      const lo = from;
+      const hi = to;
+      if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isInteger(lo) || !Number.isInteger(hi) || hi < lo || hi - lo > 1000) {
+        throw new Error('from and to must be whole numbers, from <= to, at most 1000 apart');
+      }
+      const body = str(text, 'text');
+      const sep = separator === undefined ? ', ' : str(separator, 'separator');
+      return Array.from({ length: hi - lo + 1 }, (_, i) => body.replaceAll('#', String(lo + i))).join(sep);
+    },
     sbi_section: (code) => sbiSectionCase(expr(code, 'sbi code')),
     band_label: (band) => bandLabelCase(expr(band, 'common band')),
     /** Shipped reference data (SBI, CBS, score bands) as a typed VALUES relation: src/reference/warehouse-tables.ts. */

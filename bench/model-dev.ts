@@ -1,0 +1,86 @@
+/**
+ * One intermediate model against its inputs from a lake's model cache (lake/_cache/models, written by
+ * a full build), for working on a model's SQL: the cached inputs as tables, the model compiled for
+ * DuckDB from sql/ (or from --alt FILE, a rewrite of it), run --runs times interleaved, CPU seconds
+ * of each run (this process, DuckDB's threads included), and the result checked against the model's
+ * cached rows (same multiset of rows, and the same rows in the same order when --ordered).
+ *   node bin/run-ts.js bench/model-dev.ts <lake> <model> [--alt rewrite.sql] [--runs 3] [--threads 1] [--explain]
+ * --explain prints DuckDB's EXPLAIN ANALYZE of each variant first (time per operator).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadConfig } from '../src/config/config.js';
+import { compileModel, loadProject, parseProject, type Model } from '../src/warehouse/compile/index.js';
+import { duckdbTarget } from '../src/warehouse/compile/targets.js';
+
+const { values, positionals } = parseArgs({
+  options: {
+    alt: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+    threads: { type: 'string', default: '1' },
+    memory: { type: 'string', default: '2GB' },
+    explain: { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+const lake = resolve(positionals[0]!);
+const name = positionals[1]!;
+const { config } = loadConfig({ lake });
+const models = loadProject();
+const model = models.find((m) => m.name === name);
+if (!model) throw new Error(`no model ${name}`);
+const target = duckdbTarget({ tablesWithFiles: new Set() });
+const cacheFile = (m: string) => {
+  const dir = join(lake, '_cache', 'models', m);
+  const f = readdirSync(dir).find((x) => x.endsWith('.parquet'));
+  if (!f) throw new Error(`no cached ${m}`);
+  return join(dir, f);
+};
+const cachedRel = (m: string) => {
+  const file = cacheFile(m);
+  const cols = JSON.parse(readFileSync(file.replace(/\.parquet$/, '.columns.json'), 'utf8')) as { name: string; type: string }[];
+  return `(SELECT ${cols.map((c) => `CAST("${c.name}" AS ${c.type}) AS "${c.name}"`).join(', ')} FROM read_parquet('${file}'))`;
+};
+const compile = (m: Model) => compileModel(m, target, config, models).sql;
+const variants: { label: string; sql: string }[] = [{ label: 'current', sql: compile(model) }];
+if (values.alt) {
+  const alt = parseProject([{ ...model, source: readFileSync(values.alt, 'utf8'), path: values.alt }])[0]!;
+  variants.push({ label: 'alt', sql: compile(alt) });
+}
+
+const db = await DuckDBInstance.create(':memory:');
+const con = await db.connect();
+await con.run(`SET memory_limit='${values.memory}'; SET threads=${Number(values.threads)}; SET preserve_insertion_order=true`);
+for (const r of model.refs) await con.run(`CREATE TABLE ${r} AS SELECT * FROM ${cachedRel(r)}`);
+await con.run(`CREATE TABLE expected AS SELECT * FROM ${cachedRel(name)}`);
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const one = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjects()[0]!;
+if (values.explain) {
+  for (const v of variants) {
+    const rows = (await con.runAndReadAll(`EXPLAIN ANALYZE ${v.sql}`)).getRows();
+    console.log(`== ${v.label}\n${rows.map((r) => String(r[1])).join('\n')}`);
+  }
+}
+for (let run = 0; run < Number(values.runs); run++) {
+  for (const v of variants) {
+    await con.run(`DROP TABLE IF EXISTS got`);
+    const c0 = cpu();
+    const w0 = performance.now();
+    await con.run(`CREATE TABLE got AS ${v.sql}`);
+    const c = cpu() - c0;
+    const w = (performance.now() - w0) / 1000;
+    const cmp = await one(
+      `SELECT (SELECT count(*) FROM got) AS n, (SELECT count(*) FROM expected) AS expected, ` +
+        `(SELECT count(*) FROM (SELECT * FROM got EXCEPT ALL SELECT * FROM expected)) AS extra, ` +
+        `(SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM got)) AS missing`,
+    );
+    const types = (await con.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'got' ORDER BY ordinal_position`)).getRows().map((r) => r.join(' ')).join(', ');
+    const typesExp = (await con.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'expected' ORDER BY ordinal_position`)).getRows().map((r) => r.join(' ')).join(', ');
+    console.log(`${v.label.padEnd(8)} ${c.toFixed(2).padStart(6)} CPU-s ${w.toFixed(2).padStart(6)} s  rows ${cmp.n}/${cmp.expected} extra ${cmp.extra} missing ${cmp.missing}${types === typesExp ? '' : `  TYPES DIFFER: ${types} vs ${typesExp}`}`);
+  }
+}
