@@ -16,8 +16,9 @@ allocations AS (
   UNION ALL
   SELECT payment_id, document_id, amount, match_rule FROM {{ ref('int_bank_matches') }} WHERE document_id IS NOT NULL
 ),
+-- Each line with its document's currency: the documents are joined once, here, not again below.
 lines AS (
-  SELECT a.*,
+  SELECT a.*, d.currency,
          sum(a.amount) OVER (PARTITION BY a.payment_id, d.currency ORDER BY a.document_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running
   FROM allocations a
   LEFT JOIN docs d ON d.document_id = a.document_id
@@ -25,14 +26,13 @@ lines AS (
 SELECT
   a.payment_id,
   a.document_id,
-  CASE WHEN d.currency IS NULL OR d.currency = {{ var('reporting_currency') }} THEN a.amount
+  CASE WHEN a.currency IS NULL OR a.currency = {{ var('reporting_currency') }} THEN a.amount
        ELSE CAST(round({{ ratio('a.running', 'fx.rate') }}, 2) - round({{ ratio('a.running - a.amount', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
-  COALESCE(d.currency, {{ var('reporting_currency') }}) AS currency,
+  COALESCE(a.currency, {{ var('reporting_currency') }}) AS currency,
   a.amount AS amount_original,
   a.match_rule
 FROM lines a
-LEFT JOIN docs d ON d.document_id = a.document_id
 LEFT JOIN {{ ref('stg_payments') }} p ON p.payment_id = a.payment_id
 LEFT JOIN {{ ref('int_fx_rates') }} fx
-  ON d.currency <> {{ var('reporting_currency') }}
- AND fx.currency = d.currency AND p.payment_date >= fx.valid_from AND p.payment_date < fx.valid_until
+  ON a.currency <> {{ var('reporting_currency') }}
+ AND fx.currency = a.currency AND p.payment_date >= fx.valid_from AND p.payment_date < fx.valid_until
