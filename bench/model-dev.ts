@@ -5,9 +5,10 @@
  * of each run (this process, DuckDB's threads included), and the result checked against the model's
  * cached rows (same multiset of rows, and the same rows in the same order when --ordered).
  *   node bin/run-ts.js bench/model-dev.ts <lake> <model> [--alt rewrite.sql] [--runs 3] [--threads 1] [--explain]
- * --explain prints DuckDB's EXPLAIN ANALYZE of each variant first (time per operator).
+ * --explain prints DuckDB's EXPLAIN ANALYZE of each variant first (time per operator); --profile P writes
+ * DuckDB's JSON profile of each to P.<variant>.json.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -22,6 +23,7 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string', default: '1' },
     memory: { type: 'string', default: '2GB' },
     explain: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
   allowPositionals: true,
 });
@@ -39,6 +41,12 @@ const cacheFile = (m: string) => {
   return join(dir, f);
 };
 const cachedRel = (m: string) => {
+  // a mart is not cached: its published file
+  const martDir = join(lake, 'marts', m);
+  if (!existsSync(join(lake, '_cache', 'models', m)) && existsSync(martDir)) {
+    const files = readdirSync(martDir).filter((f) => f.endsWith('.parquet')).sort(); // named by build time: the last is current
+    return `read_parquet('${join(martDir, files.at(-1)!)}')`;
+  }
   const file = cacheFile(m);
   const cols = JSON.parse(readFileSync(file.replace(/\.parquet$/, '.columns.json'), 'utf8')) as { name: string; type: string }[];
   return `(SELECT ${cols.map((c) => `CAST("${c.name}" AS ${c.type}) AS "${c.name}"`).join(', ')} FROM read_parquet('${file}'))`;
@@ -60,6 +68,14 @@ const cpu = () => {
   return (u.user + u.system) / 1e6;
 };
 const one = async (sql: string) => (await con.runAndReadAll(sql)).getRowObjects()[0]!;
+if (values.profile) {
+  // DuckDB's JSON profile of each variant (operator tree with timings): <profile>.<label>.json
+  for (const v of variants) {
+    await con.run(`PRAGMA enable_profiling='json'; PRAGMA profiling_output='${values.profile}.${v.label}.json'`);
+    await con.run(`CREATE OR REPLACE TABLE profiled AS ${v.sql}`);
+    await con.run(`PRAGMA disable_profiling`);
+  }
+}
 if (values.explain) {
   for (const v of variants) {
     const rows = (await con.runAndReadAll(`EXPLAIN ANALYZE ${v.sql}`)).getRows();
