@@ -16,6 +16,7 @@ const NOTE_TEXT_NL: Record<NoteCode, string> = {
   last_complete_month: 'getoond {complete}, de laatste volledige maand; {month} loopt nog ({days} dagen aan gegevens)',
   dso_no_breakdown: 'nog geen DSO per {filter}: getoond per segment',
   no_customer: 'geen klant {customer}',
+  not_in_master: '{customer} staat niet in het debiteurenbestand (gefactureerd of betalend zonder record): geen naam, gegevens of voorwaarden; geteld onder segment, land en grootte "onbekend"',
   no_utilisation: 'credit_limit_utilisation niet gebouwd: geen limietgebruik',
   no_score: 'customer_risk niet gebouwd: geen score',
   action_amounts: 'bedrag: kosten van de stap, of het afgeboekte bedrag (negatief: teruggekregen)',

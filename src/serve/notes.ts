@@ -16,6 +16,7 @@ export const NOTE_TEXT = {
   last_complete_month: 'showing {complete}, the last complete month; {month} is in progress ({days} days of data)',
   dso_no_breakdown: 'dso_monthly has no {filter} breakdown yet: showing segments',
   no_customer: 'no customer {customer}',
+  not_in_master: '{customer} is not in the customer master (invoiced or paying without a record): no name, identity or terms; counted under "unknown" segment, country and size',
   no_utilisation: 'credit_limit_utilisation not built: no utilisation',
   no_score: 'customer_risk not built: no score',
   action_amounts: 'amount: cost of the action, or the amount written off (negative: recovered)',

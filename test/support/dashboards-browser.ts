@@ -165,11 +165,14 @@ export interface Dashboards {
   tableOf(page: Page, card: string): Promise<string[][]>;
 }
 
-/** Registers beforeAll/afterAll in the calling describe block: a server on the shared lake and a browser. */
-export function useDashboards(): Dashboards {
+/**
+ * Registers beforeAll/afterAll in the calling describe block: a server on the shared lake (or on the
+ * lake `lake` builds, for a ledger of another shape) and a browser.
+ */
+export function useDashboards(opts: { lake?: () => Promise<string> } = {}): Dashboards {
   const d = { problems: [] as string[] } as Dashboards;
   beforeAll(async () => {
-    d.lake = await sharedSmallLake();
+    d.lake = await (opts.lake ?? sharedSmallLake)();
     d.server = await startServer({ lakeRoot: d.lake, port: 0 });
     const { chromium } = await import('playwright-core');
     d.browser = await chromium.launch({

@@ -17,6 +17,8 @@ import { bankStatementForLedger } from './bank-statement.js';
 export async function buildSmallLake(
   opts: {
     customers?: number; months?: number; seed?: string; endDate?: string; situations?: LedgerSituations; deliveryChannels?: boolean; bankStatement?: boolean;
+    /** Changes the generated CSV files (in the folder given) before they are ingested: a ledger of a shape the generator does not make. */
+    editLedger?: (dataDir: string) => void;
   } = {},
 ): Promise<string> {
   const root = mkdtempSync(join(tmpdir(), 'creditlake-dash-'));
@@ -25,6 +27,7 @@ export async function buildSmallLake(
   const summary = await generateLedger({
     customers: opts.customers ?? 80, months: opts.months ?? 15, seed: opts.seed ?? '7', outDir, endDate: opts.endDate, situations: opts.situations, deliveryChannels: opts.deliveryChannels,
   });
+  opts.editLedger?.(outDir);
   for (const table of CANONICAL_TABLES) {
     const file = join(outDir, `${table.name}.csv`);
     if (!existsSync(file)) continue;

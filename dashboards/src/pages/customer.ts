@@ -176,7 +176,8 @@ export function customerSearch(env: PageEnv): HTMLElement {
           h('li', {}, h('a', {
             href: env.href({ page: 'customer', customer_id: String(r.customer_id) }),
             'data-customer': String(r.customer_id),
-            text: `${r.name} · ${r.customer_id}${r.kvk_number ? ` · KvK ${r.kvk_number}` : ''}`,
+            // A customer without a master record has no name: its number alone.
+            text: [r.name, r.customer_id, r.kvk_number ? `KvK ${r.kvk_number}` : null].filter((x) => x !== null && x !== undefined).join(' · '),
             onclick: (e: Event) => {
               e.preventDefault();
               env.navigate({ page: 'customer', customer_id: String(r.customer_id) });

@@ -183,12 +183,14 @@ export function customerWhere(catalog: Catalog, p: GroupParams, alias = 'c'): { 
     parts.push(`${alias}.${column} = $${filter}`);
     bind[filter] = v;
   };
-  // Segment as the grouped marts group it (dim_customers.segment_group, copied from
-  // int_customer_groups: 'unknown' where the master records none), so segment=unknown lists the
-  // customers the grouped marts count under 'unknown'. Lakes built before that column: the raw one.
-  add('segment', catalog.hasColumn('dim_customers', 'segment_group') ? 'segment_group' : 'segment');
-  add('country', 'country');
-  add('size', 'size_class');
+  // Segment, country and size as the grouped marts group them (dim_customers' *_group columns,
+  // copied from int_customer_groups: 'unknown' where the master records none or has no record of
+  // the customer), so segment=unknown or country=unknown lists the customers the grouped marts count
+  // under 'unknown' instead of none. Lakes built before those columns: the raw ones.
+  const grouped = (raw: string, group: string) => (catalog.hasColumn('dim_customers', group) ? group : raw);
+  add('segment', grouped('segment', 'segment_group'));
+  add('country', grouped('country', 'country_group'));
+  add('size', grouped('size_class', 'size_class_group'));
   // The models' own customer → SBI section mapping (dim_customers copies int_customer_groups'), so
   // lists agree with the grouped marts.
   add('sbi_section', 'sbi_section');

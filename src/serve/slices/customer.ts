@@ -62,13 +62,15 @@ export const customerProfile = defineSlice({
     const asOf = asOfOf(catalog, p.as_of);
     const has = (t: string) => catalog.has(t);
     const manager = catalog.hasColumn('dim_customers', 'account_manager') ? 'c.account_manager' : 'CAST(NULL AS VARCHAR)';
-    if (has('customer_months')) return profileFromMonths(engine, p.customer_id, asOf, manager);
+    const master = catalog.hasColumn('dim_customers', 'in_customer_master') ? 'c.in_customer_master' : 'CAST(NULL AS BOOLEAN)';
+    const identity = `${manager} AS account_manager, ${master} AS in_customer_master`;
+    if (has('customer_months')) return profileFromMonths(engine, p.customer_id, asOf, identity);
     const risk = has('customer_risk');
     const prio = has('customer_priority');
     const util = has('credit_limit_utilisation');
     const { rows } = await engine.query(
       `SELECT c.customer_id, c.name, c.kvk_number, c.vat_number, c.country, c.sbi_code, ${sbiSectionSql('c.sbi_code')} AS sbi_section,
-              c.segment, c.size_class, ${manager} AS account_manager, c.payment_terms_days, c.credit_limit, c.currency,
+              c.segment, c.size_class, ${identity}, c.payment_terms_days, c.credit_limit, c.currency,
               ${util ? 'u.open_ar, u.overdue_ar, u.utilisation, u.headroom' : 'CAST(NULL AS DECIMAL(18,2)) AS open_ar, CAST(NULL AS DECIMAL(18,2)) AS overdue_ar, CAST(NULL AS DOUBLE) AS utilisation, CAST(NULL AS DECIMAL(18,2)) AS headroom'},
               ${risk ? 'r.provider, r.score, r.rating, r.common_band_label, r.insolvency_flag, CAST(r.insolvency_date AS VARCHAR) AS insolvency_date, r.avg_days_late_12m' : "CAST(NULL AS VARCHAR) AS provider, CAST(NULL AS DOUBLE) AS score, CAST(NULL AS VARCHAR) AS rating, CAST(NULL AS VARCHAR) AS common_band_label, CAST(NULL AS BOOLEAN) AS insolvency_flag, CAST(NULL AS VARCHAR) AS insolvency_date, CAST(NULL AS DOUBLE) AS avg_days_late_12m"},
               ${prio
@@ -83,7 +85,7 @@ export const customerProfile = defineSlice({
       { customer_id: p.customer_id, as_of: asOf },
     );
     if (!rows.length) return { rows, notes: [note('no_customer', { customer: p.customer_id })] };
-    const notes: Note[] = [];
+    const notes: Note[] = masterNotes(rows, p.customer_id);
     if (!util) notes.push(note('no_utilisation'));
     if (!risk) notes.push(note('no_score'));
     return { rows, notes };
@@ -91,14 +93,22 @@ export const customerProfile = defineSlice({
 });
 
 /**
+ * A customer the grouped marts count but the customer master does not have (dim_customers'
+ * in_customer_master, builds since it was added): its page says so instead of showing empty fields.
+ */
+function masterNotes(rows: Row[], customer: string): Note[] {
+  return rows[0]?.in_customer_master === false ? [note('not_in_master', { customer })] : [];
+}
+
+/**
  * The profile from customer_months (builds since it was added): the same columns as the three marts
  * give, read from the customer's own rows (sorted by customer) instead of a month end of each mart.
  * The month end is the latest of customer_months on or before the as-of date, as each mart's was.
  */
-async function profileFromMonths(engine: SliceContext['engine'], customerId: string, asOf: string, manager: string) {
+async function profileFromMonths(engine: SliceContext['engine'], customerId: string, asOf: string, identity: string) {
   const { rows } = await engine.query(
     `SELECT c.customer_id, c.name, c.kvk_number, c.vat_number, c.country, c.sbi_code, ${sbiSectionSql('c.sbi_code')} AS sbi_section,
-            c.segment, c.size_class, ${manager} AS account_manager, c.payment_terms_days, c.credit_limit, c.currency,
+            c.segment, c.size_class, ${identity}, c.payment_terms_days, c.credit_limit, c.currency,
             m.open_ar, m.overdue_ar, m.utilisation, m.headroom,
             m.provider, m.score, m.rating, m.common_band_label, m.insolvency_flag, CAST(m.insolvency_date AS VARCHAR) AS insolvency_date, m.avg_days_late_12m,
             m.priority, m.priority_rank, m.reason, m.priority_rule, m.common_band, m.band_change_3m, m.revenue_t12m, m.revenue_prev_t12m,
@@ -109,7 +119,7 @@ async function profileFromMonths(engine: SliceContext['engine'], customerId: str
     { customer_id: customerId, as_of: asOf },
   );
   if (!rows.length) return { rows, notes: [note('no_customer', { customer: customerId })] };
-  return { rows };
+  return { rows, notes: masterNotes(rows, customerId) };
 }
 
 /**
