@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Browser, Page, Route } from 'playwright-core';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { openZip } from '../../src/feeds/xlsx/zip.js';
@@ -167,7 +167,8 @@ export interface Dashboards {
 
 /**
  * Registers beforeAll/afterAll in the calling describe block: a server on the shared lake (or on the
- * lake `lake` builds, for a ledger of another shape) and a browser.
+ * lake `lake` builds in a temporary folder of its own, for a ledger of another shape, removed
+ * afterwards) and a browser.
  */
 export function useDashboards(opts: { lake?: () => Promise<string> } = {}): Dashboards {
   const d = { problems: [] as string[] } as Dashboards;
@@ -184,6 +185,8 @@ export function useDashboards(opts: { lake?: () => Promise<string> } = {}): Dash
   afterAll(async () => {
     await d.browser?.close();
     await d.server?.close();
+    // A lake of the file's own (buildSmallLake: <temp folder>/lake) goes with it; the shared one stays for the run.
+    if (opts.lake && d.lake) rmSync(dirname(d.lake), { recursive: true, force: true });
   });
   d.settled = async (page) => {
     // Functions, not strings: the page's CSP forbids eval, and strings would be eval'd.
