@@ -10,6 +10,10 @@ import { ALLOCATOR_UNDER_A_LIMIT, duckdbShareOfLimit, instanceConfig, sizeBytes,
 import { leaveRoomForHeap } from '../../src/feeds/credit-report/ingest.js';
 import { convertInstance } from '../../src/feeds/canonical-csv/convert.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
+import { loadConfig } from '../../src/config/config.js';
+import { currentMartFile, readLocalBuildMarker } from '../../src/lake/mart-generations.js';
+import { lakePaths } from '../../src/lake/layout.js';
+import { compileModel, duckdbTarget, parseProject, readModelFiles } from '../../src/warehouse/compile/index.js';
 
 // Issue 16 item 3: `duckdb.memory_limit` reaches every DuckDB instance a command opens, each with a
 // spill folder of its own, so a run larger than the limit spills instead of failing. The RSS bound
@@ -126,6 +130,47 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
     const bare = await cli(work, 'query', `SELECT current_setting('memory_limit') AS m`, '--lake', lake, '--json');
     expect((JSON.parse(bare.stdout) as { m: string }[])[0]!.m).not.toBe('95.3 MiB');
   }, 600_000);
+
+  // customer_risk ran out of memory in the full build at 4M invoices and a 2 GB limit (month ends x
+  // customers x reports joined by date range, six inputs' hash tables at once). Its inputs from the
+  // lake built above, copied 100 times under new customer and company keys (4,000 customers, as many
+  // rows per customer as the small ledger), fit the 64 MB the replaced form failed in ("failed to pin
+  // block"); and 100 copies give 100 times the rows and figures of one.
+  it('computes customer_risk over 4,000 customers within a 64 MB limit', async () => {
+    const marker = readLocalBuildMarker(lake);
+    const fingerprints = (marker?.inputs as { models?: Record<string, string> } | undefined)?.models ?? {};
+    const models = parseProject(readModelFiles());
+    const model = models.find((m) => m.name === 'customer_risk')!;
+    const { config: cfg } = loadConfig({ lake });
+    const sql = compileModel(model, duckdbTarget({ tablesWithFiles: new Set() }), cfg, models).sql;
+    const COPIES = 100;
+    const engine = await DuckDBEngine.open({ memoryLimit: '1GB', threads: 2 });
+    try {
+      for (const ref of model.refs) {
+        const file = currentMartFile(lake, ref) ?? join(lake, lakePaths.modelCacheFile(ref, fingerprints[ref] ?? 'none'));
+        expect(existsSync(file), `${ref}: ${file}`).toBe(true);
+        const cols = (await engine.query(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).rows.map((r) => String(r.column_name));
+        const keyed = cols.filter((c) => c === 'customer_id' || c === 'company_key');
+        await engine.execute(`CREATE TEMP TABLE ${ref}_one AS SELECT * FROM read_parquet('${file}')`);
+        await engine.execute(
+          keyed.length
+            ? `CREATE TEMP TABLE ${ref} AS SELECT * REPLACE (${keyed.map((c) => `${c} || '#' || copy AS ${c}`).join(', ')}) FROM ${ref}_one, range(${COPIES}) AS r(copy)`
+            : `CREATE TEMP TABLE ${ref} AS SELECT * FROM ${ref}_one`,
+        );
+      }
+      const one = (await engine.query(`SELECT count(*) AS n, sum(open_ar) AS ar, sum(score) AS score, count(avg_days_late_12m) AS late FROM (${sql.replace(/\b(int_\w+|stg_\w+|ar_open_items)\b/g, '$1_one')})`)).rows[0]!;
+      await engine.execute(`SET memory_limit = '64MB'`);
+      await engine.execute(`CREATE TEMP TABLE risk AS ${sql}`);
+      const all = (await engine.query(`SELECT count(*) AS n, sum(open_ar) AS ar, sum(score) AS score, count(avg_days_late_12m) AS late FROM risk`)).rows[0]!;
+      expect(Number(one.n)).toBeGreaterThan(300);
+      expect(Number(all.n)).toBe(COPIES * Number(one.n));
+      expect(Number(all.ar)).toBeCloseTo(COPIES * Number(one.ar), 2);
+      expect(Number(all.score)).toBe(COPIES * Number(one.score));
+      expect(Number(all.late)).toBe(COPIES * Number(one.late));
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
 
   it('applies the configured limit to the ingest converter, the small feeds and the dashboards server', async () => {
     useDuckDBResources({ memoryLimit: LIMIT });
