@@ -109,7 +109,7 @@ describe('duplicate credit reports, in one file and across files', () => {
     const state = emptyState();
     const first = parseCreditCsv([head, row('r1', '2024-01-01'), row('r2', '2024-02-01'), row('r3', '2024-02-01'), row('r1', '2024-03-01')].join('\n') + '\n');
     if ('error' in first) throw new Error(first.error);
-    const a = normalise(first, state);
+    const a = await normalise(first, state);
     expect(a.reports.map((r) => r.report_id)).toEqual(['r1', 'r2']);
     expect(a.rejects.map((r) => [r.line, r.detail])).toEqual([
       [4, 'dnb report of NL-KVK-12345678 on 2024-02-01 repeats line 3'],
@@ -117,7 +117,7 @@ describe('duplicate credit reports, in one file and across files', () => {
     ]);
     const second = parseCreditCsv([head, row('r9', '2024-01-01'), row('r4', '2024-04-01')].join('\n') + '\n');
     if ('error' in second) throw new Error(second.error);
-    const b = normalise(second, state);
+    const b = await normalise(second, state);
     expect(b.reports.map((r) => r.report_id)).toEqual(['r4']);
     expect(b.rejects.map((r) => [r.line, r.detail])).toEqual([[2, 'dnb report of NL-KVK-12345678 on 2024-01-01 is already in the lake']]);
   });

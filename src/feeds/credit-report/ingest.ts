@@ -231,7 +231,7 @@ async function commitFile(
   let companiesCount: number;
   try {
     for await (const p of pieces(parsed)) {
-      const part = n.add(p);
+      const part = await n.add(p);
       await reportsFile.append(part.reports);
       await eventsFile.append(part.events);
       warnings.push(...p.warnings);

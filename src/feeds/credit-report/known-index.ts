@@ -8,7 +8,8 @@ import { scratchPrefix } from '../../lake/sweep.js';
 import { toKey, type LakeStore } from '../../lake/store.js';
 import { companyIdentifiers, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
 import { CompanyIdentityIndex, type IdentifierRow } from './identity.js';
-import { IN_LAKE, type KnownState } from './normalise.js';
+import { DuckDBKnownReports } from './known-reports.js';
+import type { KnownState } from './normalise.js';
 
 /**
  * The credit-report identity index: what a new batch is checked against (company identifiers, report
@@ -45,10 +46,13 @@ type TableName = (typeof TABLES)[number]['table']['name'];
 /** Committed, unretired batches per table, by content hash. */
 export type BatchSet = Map<TableName, Set<string>>;
 
-/** The rows the known state is made of, four text columns wide; `kind` names the table. */
+/**
+ * The rows of the known state that JavaScript holds: identifiers and insolvency event ids (tens of
+ * thousands at 4M invoices). The reports (1.6M there) go straight from the files into a DuckDB table
+ * (./known-reports.ts) and never become JavaScript rows.
+ */
 interface KnownRows {
   ids: IdentifierRow[];
-  reports: { report_id: string; provider: string; company_key: string; report_date: string }[];
   events: string[];
 }
 
@@ -79,7 +83,7 @@ interface IndexContent {
   rows: KnownRows;
 }
 
-const emptyRows = (): KnownRows => ({ ids: [], reports: [], events: [] });
+const emptyRows = (): KnownRows => ({ ids: [], events: [] });
 const emptyBatches = (): BatchSet => new Map(TABLES.map(({ table }) => [table.name, new Set<string>()]));
 
 /** Scratch folder for copies of remote objects (DuckDB reads no S3 without httpfs). */
@@ -102,26 +106,30 @@ async function withLocalCopies<T>(store: LakeStore, scratchDir: string | undefin
 
 /**
  * The index, or undefined when there is none or it cannot be read (it is then rebuilt). `batchesOnly`:
- * the batches it covers without its rows (what refreshIndex needs to decide).
+ * the batches it covers without its rows (what refreshIndex needs to decide). Its report rows are
+ * loaded into `reports` when given (in DuckDB), never returned.
  */
-export async function readIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string, batchesOnly = false): Promise<IndexContent | undefined> {
+export async function readIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string, batchesOnly = false, reports?: DuckDBKnownReports): Promise<IndexContent | undefined> {
   if (!(await store.exists(INDEX_KEY))) return undefined;
   try {
     return await withLocalCopies(store, scratchDir, async (local) => {
       const path = await local(INDEX_KEY);
       const out: IndexContent = { batches: emptyBatches(), rows: emptyRows() };
       let version: string | undefined;
-      const where = batchesOnly ? ` WHERE kind IN ('format', 'batch')` : '';
+      const where = batchesOnly ? ` WHERE kind IN ('format', 'batch')` : ` WHERE kind <> 'report'`;
       // Streamed a chunk at a time: a 4M-invoice ledger's index is 2M rows.
-      for await (const r of streamRows(db, `SELECT kind, a, b, c, d FROM read_parquet(${lit(path)})${where}`)) {
-        const [kind, a, b, c, d] = r.map((v) => String(v ?? ''));
+      for await (const r of streamRows(db, `SELECT kind, a, b, c FROM read_parquet(${lit(path)})${where}`)) {
+        const [kind, a, b, c] = r.map((v) => String(v ?? ''));
         if (kind === 'format') version = a;
         else if (kind === 'batch') out.batches.get(a as TableName)?.add(b!);
         else if (kind === 'id') out.rows.ids.push({ id_type: a as IdentifierRow['id_type'], id_value: b!, company_key: c! });
-        else if (kind === 'report') out.rows.reports.push({ report_id: a!, provider: b!, company_key: c!, report_date: d! });
         else if (kind === 'event') out.rows.events.push(a!);
       }
-      return version === INDEX_FORMAT ? out : undefined;
+      if (version !== INDEX_FORMAT) return undefined;
+      if (reports && !batchesOnly) {
+        await reports.load(`(SELECT a AS report_id, b AS provider, c AS company_key, d AS report_date FROM read_parquet(${lit(path)}) WHERE kind = 'report')`);
+      }
+      return out;
     });
   } catch {
     // A truncated or foreign object is no reason to refuse an ingest: the files are the truth.
@@ -155,8 +163,11 @@ async function batchFiles(store: LakeStore, batches: BatchSet, local: (key: stri
   return out;
 }
 
-/** Rows of the given batches, read from their data files (only those batches' manifests are read). */
-async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet, scratchDir?: string): Promise<{ rows: KnownRows; files: number }> {
+/**
+ * Rows of the given batches, read from their data files (only those batches' manifests are read);
+ * the reports' into `reports`, in DuckDB.
+ */
+async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet, reports: DuckDBKnownReports, scratchDir?: string): Promise<{ rows: KnownRows; files: number }> {
   const rows = emptyRows();
   let files = 0;
   await withLocalCopies(store, scratchDir, async (local) => {
@@ -165,11 +176,15 @@ async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet
       const paths = byTable.get(table.name) ?? [];
       files += paths.length;
       if (paths.length === 0) continue;
+      const from = `read_parquet([${paths.map(lit).join(', ')}])`;
+      if (table === creditReports) {
+        await reports.load(`(SELECT CAST(report_id AS VARCHAR) AS report_id, CAST(provider AS VARCHAR) AS provider, CAST(company_key AS VARCHAR) AS company_key, CAST(report_date AS VARCHAR) AS report_date FROM ${from})`);
+        continue;
+      }
       const cols = columns.map((c, i) => `${c.startsWith('CAST') ? c : `"${c}"`} AS c${i}`).join(', ');
-      for await (const r of streamRows(db, `SELECT ${cols} FROM read_parquet([${paths.map(lit).join(', ')}])`)) {
+      for await (const r of streamRows(db, `SELECT ${cols} FROM ${from}`)) {
         const v = (i: number) => String(r[i]);
         if (table === companyIdentifiers) rows.ids.push({ id_type: v(0) as IdentifierRow['id_type'], id_value: v(1), company_key: v(2) });
-        else if (table === creditReports) rows.reports.push({ report_id: v(0), provider: v(1), company_key: v(2), report_date: v(3) });
         else rows.events.push(v(0));
       }
     }
@@ -186,18 +201,13 @@ const minus = (a: BatchSet, ...bs: (BatchSet | ReadonlySet<string>)[]): BatchSet
   );
 const union = (a: BatchSet, b: BatchSet): BatchSet => new Map([...a].map(([t, shas]) => [t, new Set([...shas, ...(b.get(t) ?? [])])]));
 const size = (a: BatchSet) => [...a.values()].reduce((n, s) => n + s.size, 0);
-const merge = (a: KnownRows, b: KnownRows): KnownRows => ({ ids: [...a.ids, ...b.ids], reports: [...a.reports, ...b.reports], events: [...a.events, ...b.events] });
+const merge = (a: KnownRows, b: KnownRows): KnownRows => ({ ids: [...a.ids, ...b.ids], events: [...a.events, ...b.events] });
 /** An index is usable when every batch it covers still counts (committed, unretired, not excluded). */
 const usable = (index: IndexContent, committed: BatchSet, exclude: ReadonlySet<string>) =>
   [...index.batches].every(([t, shas]) => [...shas].every((s) => committed.get(t)?.has(s) && !exclude.has(s)));
 
-function toState(rows: KnownRows): KnownState {
-  return {
-    index: new CompanyIdentityIndex(rows.ids),
-    reportIds: new Map(rows.reports.map((r) => [r.report_id, IN_LAKE])),
-    reportKeys: new Map(rows.reports.map((r) => [`${r.provider}|${r.company_key}|${r.report_date}`, IN_LAKE])),
-    eventIds: new Set(rows.events),
-  };
+function toState(rows: KnownRows, reports: DuckDBKnownReports): KnownState {
+  return { index: new CompanyIdentityIndex(rows.ids), reports, eventIds: new Set(rows.events) };
 }
 
 /**
@@ -206,13 +216,16 @@ function toState(rows: KnownRows): KnownState {
  */
 export async function loadKnownStateIndexed(db: DuckDBEngine, store: LakeStore, scratchDir?: string, exclude: ReadonlySet<string> = new Set()): Promise<KnownStateLoad> {
   const committed = await committedBatches(store);
-  const index = await readIndex(db, store, scratchDir);
+  const fromIndex = await DuckDBKnownReports.create(db);
+  const index = await readIndex(db, store, scratchDir, false, fromIndex);
   if (index && usable(index, committed, exclude)) {
-    const newer = await readBatches(db, store, minus(committed, index.batches, exclude), scratchDir);
-    return { state: toState(merge(index.rows, newer.rows)), source: 'index', filesRead: newer.files };
+    const newer = await readBatches(db, store, minus(committed, index.batches, exclude), fromIndex, scratchDir);
+    return { state: toState(merge(index.rows, newer.rows), fromIndex), source: 'index', filesRead: newer.files };
   }
-  const all = await readBatches(db, store, minus(committed, exclude), scratchDir);
-  return { state: toState(all.rows), source: 'files', filesRead: all.files };
+  await fromIndex.drop();
+  const reports = await DuckDBKnownReports.create(db);
+  const all = await readBatches(db, store, minus(committed, exclude), reports, scratchDir);
+  return { state: toState(all.rows, reports), source: 'files', filesRead: all.files };
 }
 
 /**

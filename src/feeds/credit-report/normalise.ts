@@ -3,6 +3,7 @@ import { COMPANY_STATUSES, CREDIT_PROVIDERS, INSOLVENCY_EVENT_TYPES, companies, 
 import type { TableDef } from '../../schema/table.js';
 import { lookupSbi } from '../../reference/sbi.js';
 import { CompanyIdentityIndex, identifiersOf, type Identifier } from './identity.js';
+import { MAYBE, MemoryKnownReports, type KnownReports } from './known-reports.js';
 import { commonBand, SCORE_SCALES, type ScoreScale } from './scales.js';
 import { toIsoDate, toMoney, type ParseOutput, type ParsedRecord, type Reject } from './records.js';
 
@@ -11,17 +12,23 @@ export type ReportRow = z.infer<typeof creditReports.schema>;
 export type EventRow = z.infer<typeof insolvencyEvents.schema>;
 
 /**
- * What the lake already holds, so a batch can be checked against history. The report maps say where
- * each report came from: IN_LAKE, or the file being read and its line (`origin`), so one map answers
- * both "already in the lake" and "repeats line N" (a second map per file held 3.2M keys at 4M invoices).
+ * What the lake already holds, so a batch can be checked against history. `reports` says where each
+ * report came from: IN_LAKE, or the file being read and its line (`origin`), so one lookup answers
+ * both "already in the lake" and "repeats line N"; its keys are `i:<report_id>` and
+ * `k:<provider>|<company_key>|<report_date>` (reportKeysOf). In an ingest they live in a DuckDB table
+ * (./known-reports.ts): as JavaScript maps they were 1.1-1.4 GB of heap at 4M invoices.
  */
 export interface KnownState {
   index: CompanyIdentityIndex;
-  reportIds: Map<string, number>;
-  /** `provider|company_key|report_date` of every report in the lake. */
-  reportKeys: Map<string, number>;
+  reports: KnownReports;
   eventIds: Set<string>;
 }
+
+/** The two keys a report is known by: its id, and provider, company and date. */
+export const reportKeysOf = (r: { report_id: string; provider: string; company_key: string; report_date: string }): [string, string] => [
+  `k:${r.provider}|${r.company_key}|${r.report_date}`,
+  `i:${r.report_id}`,
+];
 
 /** A report committed before the file being read (in the lake, or an earlier file of the run). */
 export const IN_LAKE = 0;
@@ -30,7 +37,7 @@ const origin = (serial: number, line: number) => serial * LINES + line;
 let serials = 0;
 
 export function emptyState(): KnownState {
-  return { index: new CompanyIdentityIndex(), reportIds: new Map(), reportKeys: new Map(), eventIds: new Set() };
+  return { index: new CompanyIdentityIndex(), reports: new MemoryKnownReports(), eventIds: new Set() };
 }
 
 export interface Normalised {
@@ -199,9 +206,9 @@ function eventRows(rec: ParsedRecord, key: string): EventRow[] {
  * canonical rows. A record is accepted or rejected as a whole; accepted records update `state`, so
  * later records (and later files of the same run) see them.
  */
-export function normalise(parsed: ParseOutput, state: KnownState): Normalised {
+export async function normalise(parsed: ParseOutput, state: KnownState): Promise<Normalised> {
   const n = new Normaliser(parsed.kind, state);
-  const part = n.add(parsed);
+  const part = await n.add(parsed);
   return { companies: n.companies(), reports: part.reports, events: part.events, rejects: n.rejects(), read: n.read };
 }
 
@@ -219,22 +226,31 @@ export class Normaliser {
 
   constructor(private readonly kind: ParseOutput['kind'], private readonly state: KnownState) {}
 
-  add(parsed: ParseOutput): { reports: ReportRow[]; events: EventRow[] } {
+  async add(parsed: ParseOutput): Promise<{ reports: ReportRow[]; events: EventRow[] }> {
     const { state, companyAt, serial } = this;
     const out = { reports: [] as ReportRow[], events: [] as EventRow[] };
     this.read += parsed.records.length + parsed.rejects.length;
     this.rejected.push(...parsed.rejects);
-    for (const rec of parsed.records) {
+    // Keys only the lake's table can answer for (a fingerprint matched), looked up for this piece.
+    const looked = new Map<string, number | undefined>();
+    const known = (k: string) => {
+      const v = state.reports.peek(k);
+      return v === MAYBE ? looked.get(k) : v;
+    };
+    const records = parsed.records;
+    for (let at = 0; at < records.length; at++) {
+      const rec = records[at]!;
       try {
         const { key, ids, company } = resolveCompany(rec, state);
         const report = rec.report ? reportRow(rec, key) : undefined;
         const events = eventRows(rec, key);
         if (report) {
-          const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
-          const known = [state.reportKeys.get(natural), state.reportIds.get(report.report_id)];
-          const seen = known.find((o) => o !== undefined && Math.floor(o / LINES) === serial);
+          const keys = reportKeysOf(report);
+          if (keys.some((k) => state.reports.peek(k) === MAYBE && !looked.has(k))) await this.lookUp(records, at, looked);
+          const origins = keys.map(known);
+          const seen = origins.find((o) => o !== undefined && Math.floor(o / LINES) === serial);
           if (seen !== undefined) fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} repeats line ${seen % LINES}`);
-          if (known.some((o) => o !== undefined)) {
+          if (origins.some((o) => o !== undefined)) {
             fail('report_id', 'duplicate report', `${report.provider} report of ${key} on ${report.report_date} is already in the lake`);
           }
         }
@@ -245,9 +261,10 @@ export class Normaliser {
         // Accepted: record it everywhere.
         if (ids.length) state.index.register(ids, key);
         if (report) {
-          const natural = `${report.provider}|${report.company_key}|${report.report_date}`;
-          state.reportIds.set(report.report_id, origin(serial, rec.line));
-          state.reportKeys.set(natural, origin(serial, rec.line));
+          for (const k of reportKeysOf(report)) {
+            state.reports.add(k, origin(serial, rec.line));
+            looked.set(k, origin(serial, rec.line));
+          }
           out.reports.push(report);
         }
         for (const e of fresh) {
@@ -265,7 +282,32 @@ export class Normaliser {
         this.rejected.push({ line: rec.line, column: e.column, reason: e.reason, detail: e.detail, raw: rec.raw });
       }
     }
+    await state.reports.settle();
     return out;
+  }
+
+  /**
+   * Looks up, in one query, the keys the lake's table must answer for: those of the record at `from`
+   * and of every later record of the piece as they resolve now (a record may resolve otherwise once
+   * earlier ones are accepted: its keys are then looked up when it is reached). A new report's keys
+   * match no fingerprint, so a piece without repeats asks nothing.
+   */
+  private async lookUp(records: readonly ParsedRecord[], from: number, looked: Map<string, number | undefined>): Promise<void> {
+    const ask = new Set<string>();
+    for (let at = from; at < records.length; at++) {
+      const rec = records[at]!;
+      if (!rec.report) continue;
+      let keys: string[];
+      try {
+        keys = reportKeysOf(reportRow(rec, resolveCompany(rec, this.state).key));
+      } catch (e) {
+        if (!(e instanceof RecordError)) throw e;
+        continue;
+      }
+      for (const k of keys) if (this.state.reports.peek(k) === MAYBE && !looked.has(k)) ask.add(k);
+    }
+    const found = await this.state.reports.find([...ask]);
+    for (const k of ask) looked.set(k, found.get(k));
   }
 
   companies(): CompanyRow[] {

@@ -105,6 +105,26 @@ export class DuckDBEngine implements WarehouseEngine {
     await this.connection.run(sql);
   }
 
+  /**
+   * Appends rows of text and whole numbers to a temporary table of this connection
+   * through DuckDB's appender: no SQL text to build and parse per row.
+   */
+  async appendToTempTable(table: string, rows: readonly (readonly (string | number)[])[]): Promise<void> {
+    const appender = await this.connection.createAppender(table, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        for (const v of row) {
+          if (typeof v === 'string') appender.appendVarchar(v);
+          else appender.appendBigInt(BigInt(v));
+        }
+        appender.endRow();
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
   async close(): Promise<void> {
     try {
       this.connection.closeSync();
