@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -144,24 +144,33 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
     const { config: cfg } = loadConfig({ lake });
     const sql = compileModel(model, duckdbTarget({ tablesWithFiles: new Set() }), cfg, models).sql;
     const COPIES = 100;
-    const engine = await DuckDBEngine.open({ memoryLimit: '1GB', threads: 2 });
+    const stats = `SELECT count(*) AS n, sum(open_ar) AS ar, sum(score) AS score, count(avg_days_late_12m) AS late`;
+    const inputs = join(work, 'risk-inputs');
+    // The inputs written as Parquet and read through views, so the 64 MB hold the query's own work,
+    // not tables kept resident beside it.
+    let one: Record<string, unknown>;
+    const prepare = await DuckDBEngine.open({ memoryLimit: '1GB', threads: 2 });
     try {
       for (const ref of model.refs) {
         const file = currentMartFile(lake, ref) ?? join(lake, lakePaths.modelCacheFile(ref, fingerprints[ref] ?? 'none'));
         expect(existsSync(file), `${ref}: ${file}`).toBe(true);
-        const cols = (await engine.query(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).rows.map((r) => String(r.column_name));
+        const cols = (await prepare.query(`DESCRIBE SELECT * FROM read_parquet('${file}')`)).rows.map((r) => String(r.column_name));
         const keyed = cols.filter((c) => c === 'customer_id' || c === 'company_key');
-        await engine.execute(`CREATE TEMP TABLE ${ref}_one AS SELECT * FROM read_parquet('${file}')`);
-        await engine.execute(
-          keyed.length
-            ? `CREATE TEMP TABLE ${ref} AS SELECT * REPLACE (${keyed.map((c) => `${c} || '#' || copy AS ${c}`).join(', ')}) FROM ${ref}_one, range(${COPIES}) AS r(copy)`
-            : `CREATE TEMP TABLE ${ref} AS SELECT * FROM ${ref}_one`,
+        await prepare.execute(`CREATE VIEW ${ref} AS SELECT * FROM read_parquet('${file}')`);
+        mkdirSync(inputs, { recursive: true });
+        await prepare.execute(
+          `COPY (${keyed.length ? `SELECT * REPLACE (${keyed.map((c) => `${c} || '#' || copy AS ${c}`).join(', ')}) FROM ${ref}, range(${COPIES}) AS r(copy)` : `SELECT * FROM ${ref}`}) TO '${join(inputs, `${ref}.parquet`)}' (FORMAT parquet)`,
         );
       }
-      const one = (await engine.query(`SELECT count(*) AS n, sum(open_ar) AS ar, sum(score) AS score, count(avg_days_late_12m) AS late FROM (${sql.replace(/\b(int_\w+|stg_\w+|ar_open_items)\b/g, '$1_one')})`)).rows[0]!;
-      await engine.execute(`SET memory_limit = '64MB'`);
+      one = (await prepare.query(`${stats} FROM (${sql})`)).rows[0]!;
+    } finally {
+      await prepare.close();
+    }
+    const engine = await DuckDBEngine.open({ memoryLimit: '64MB', threads: 2 });
+    try {
+      for (const ref of model.refs) await engine.execute(`CREATE VIEW ${ref} AS SELECT * FROM read_parquet('${join(inputs, `${ref}.parquet`)}')`);
       await engine.execute(`CREATE TEMP TABLE risk AS ${sql}`);
-      const all = (await engine.query(`SELECT count(*) AS n, sum(open_ar) AS ar, sum(score) AS score, count(avg_days_late_12m) AS late FROM risk`)).rows[0]!;
+      const all = (await engine.query(`${stats} FROM risk`)).rows[0]!;
       expect(Number(one.n)).toBeGreaterThan(300);
       expect(Number(all.n)).toBe(COPIES * Number(one.n));
       expect(Number(all.ar)).toBeCloseTo(COPIES * Number(one.ar), 2);
