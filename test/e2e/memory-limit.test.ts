@@ -166,7 +166,7 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
     } finally {
       await prepare.close();
     }
-    const engine = await DuckDBEngine.open({ memoryLimit: '64MB', threads: 2 });
+    const engine = await DuckDBEngine.open({ memoryLimit: '64MB', threads: 1 });
     try {
       for (const ref of model.refs) await engine.execute(`CREATE VIEW ${ref} AS SELECT * FROM read_parquet('${join(inputs, `${ref}.parquet`)}')`);
       await engine.execute(`CREATE TEMP TABLE risk AS ${sql}`);
