@@ -1,4 +1,5 @@
 import type { S3LakeStore } from './s3-store.js';
+import type { PublishedModelFile } from './mart-generations.js';
 
 /**
  * The marker the cloud build writes after it has rewritten the marts: readers (the dashboard API)
@@ -28,7 +29,7 @@ export interface BuildMarker {
   marts?: Record<string, string>;
   history?: { build_id: string; finished_at: string; marts: Record<string, string> }[];
   /** Embedded: staging and intermediate models published as Parquet (src/lake/mart-generations.ts). */
-  model_files?: Record<string, { file: string; fingerprint: string; columns: { name: string; type: string }[] }>;
+  model_files?: Record<string, PublishedModelFile>;
   /**
    * Athena: each readers' view (staging and intermediate models, canonical table names) as published,
    * by a fingerprint of its SQL and the declared schemas, so the next publish leaves them alone when
