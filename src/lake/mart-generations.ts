@@ -77,10 +77,11 @@ export function writeLocalBuildMarker(lakeRoot: string, marker: LocalBuildMarker
 }
 
 /**
- * Deletes mart files that neither the published generation nor the one before it names. With no
- * earlier marker (a lake from before generations) the legacy `data.parquet` files stay one more build.
+ * Deletes mart and published model files (`marts/`, `models/`) that neither the published generation
+ * nor the one before it names. With no earlier marker (a lake from before generations) the legacy
+ * `data.parquet` files stay one more build.
  */
-export function sweepMartGenerations(lakeRoot: string, current: LocalBuildMarker, previous: LocalBuildMarker | undefined): number {
+export function sweepGenerations(lakeRoot: string, current: LocalBuildMarker, previous: LocalBuildMarker | undefined): number {
   const named = (m: LocalBuildMarker | undefined) => [...Object.values(m?.marts ?? {}), ...Object.values(m?.model_files ?? {}).map((p) => p.file)];
   const keep = new Set([...named(current), ...named(previous)].map((f) => join(lakeRoot, f)));
   let removed = 0;

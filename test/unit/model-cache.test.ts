@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachedColumnsSql, storedType, sweepModelCache } from '../../src/warehouse/duckdb/duckdb-build.js';
+import { cachedColumnsSql, storedType, sweepModelCache } from '../../src/warehouse/duckdb/model-cache.js';
 
 // The model cache keeps staging and intermediate results between embedded builds as Parquet: a
 // reused model must come back with exactly its columns, types and values, or not be cached at all.

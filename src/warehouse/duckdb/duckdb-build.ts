@@ -1,18 +1,9 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
 import { lakePaths } from '../../lake/layout.js';
-import {
-  currentMartFile,
-  martGenerationFile,
-  modelGenerationFile,
-  newBuildId,
-  type PublishedModelFile,
-  readLocalBuildMarker,
-  sweepMartGenerations,
-  type LocalBuildMarker,
-} from '../../lake/mart-generations.js';
+import { currentMartFile, martGenerationFile, newBuildId, readLocalBuildMarker, sweepGenerations, type LocalBuildMarker } from '../../lake/mart-generations.js';
 import { BUILD_MARKER_KEY } from '../../lake/build-marker.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
 import type { TableDef } from '../../schema/index.js';
@@ -25,6 +16,8 @@ import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
+import { cachedColumnsSql, modelCacheColumnsFile, modelCacheInputsFile, readJsonFile as readJson, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
+import { modelFilePublisher } from './published-models.js';
 import { PARTITIONED_MODELS, changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, type PartitionSpec } from '../incremental.js';
 
 /**
@@ -91,54 +84,6 @@ export interface DuckDBBuildOptions {
 
 const sqlHash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 
-/** A column of a cached model, as DESCRIBE gave it. */
-interface CachedColumn {
-  name: string;
-  type: string;
-}
-
-const PARQUET_EXACT = /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|VARCHAR|BLOB|DATE|TIMESTAMP|DECIMAL\(\d+,\d+\))$/;
-
-/** The type a column is stored as in the model cache (undefined: not stored exactly, not cached). Pure. */
-export function storedType(type: string): string | undefined {
-  if (PARQUET_EXACT.test(type)) return type;
-  // Parquet has no 128-bit integer (DuckDB would write a DOUBLE): DECIMAL(38,0) holds every value
-  // exactly up to 10^38 and fails loudly beyond.
-  if (type === 'HUGEINT') return 'DECIMAL(38,0)';
-  return undefined;
-}
-
-/** The select list writing (`write`) or reading back (`read`) a cached model's columns. Pure. */
-export function cachedColumnsSql(columns: readonly CachedColumn[], direction: 'write' | 'read'): string {
-  const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
-  return columns
-    .map((c) => (storedType(c.type) === c.type ? q(c.name) : `CAST(${q(c.name)} AS ${direction === 'write' ? storedType(c.type) : c.type}) AS ${q(c.name)}`))
-    .join(', ');
-}
-
-const modelCacheColumnsFile = (entry: string) => entry.replace(/\.parquet$/, '.columns.json');
-const modelCacheInputsFile = (entry: string) => entry.replace(/\.parquet$/, '.inputs.json');
-
-/**
- * Removes model-cache entries no model of the project has any more (an older fingerprint, a model
- * gone): the cache holds what the published build was computed from, nothing else.
- */
-export function sweepModelCache(lakeRoot: string, fingerprints: ReadonlyMap<string, string>): number {
-  const dir = join(lakeRoot, lakePaths.modelCacheDir());
-  if (!existsSync(dir)) return 0;
-  let removed = 0;
-  for (const model of readdirSync(dir, { withFileTypes: true })) {
-    if (!model.isDirectory()) continue;
-    const keep = fingerprints.get(model.name);
-    for (const f of readdirSync(join(dir, model.name))) {
-      if (keep !== undefined && (f === `${keep}.parquet` || f === `${keep}.columns.json` || f === `${keep}.inputs.json`)) continue;
-      rmSync(join(dir, model.name, f), { force: true });
-      removed++;
-    }
-  }
-  return removed;
-}
-
 export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: DuckDBBuildOptions = {}): Promise<DuckDBBuildSession> {
   const lakeRoot = resolve(lakeRootIn);
   const buildId = newBuildId();
@@ -157,7 +102,6 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   const inFile: Record<string, string> = reused ? recorded! : {};
   const ensured = new Map<string, string>();
   const marts: Record<string, string> = {};
-  const modelFiles: Record<string, PublishedModelFile> = {};
   const written: string[] = [];
   // Only committed batches count: a table whose files no manifest names yet (a killed first ingest)
   // reads as empty, never as the uncommitted files.
@@ -199,13 +143,6 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   const describeColumns = async (relation: string): Promise<CachedColumn[]> =>
     (await engine.query(`DESCRIBE ${relation}`)).rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
   const cacheEntry = (model: string, fp: string) => join(lakeRoot, lakePaths.modelCacheFile(model, fp));
-  const readJson = <T>(file: string): T | undefined => {
-    try {
-      return JSON.parse(readFileSync(file, 'utf8')) as T;
-    } catch {
-      return undefined;
-    }
-  };
   /** A cached result as a relation with its exact column types, or undefined when not there. */
   const cachedRelation = (model: string, fp: string): string | undefined => {
     const entry = cacheEntry(model, fp);
@@ -414,49 +351,11 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     }
     return undefined;
   };
-  /**
-   * Publishes a model's cache entry as the model's rows for readers: a hard link (no copy; the cache
-   * may be swept or deleted later, the link keeps the rows) under `models/<model>/<build_id>.parquet`,
-   * or the previous build's file when it holds rows of the same fingerprint, and the model's view
-   * (and its canonical name's) reading that file with the model's exact column types.
-   */
-  const publishModelFile = async (model: string, entry: string, fingerprint: string, columns: CachedColumn[], alias?: string) => {
-    const before = previous?.model_files?.[model];
-    if (before?.fingerprint === fingerprint && existsSync(join(lakeRoot, before.file))) return publishedView(model, { ...before, columns }, alias);
-    const rel = modelGenerationFile(model, buildId);
-    const file = join(lakeRoot, rel);
-    const tmp = join(tmpDir, `model-${model}-${process.pid}-${Date.now()}.parquet`);
-    mkdirSync(dirname(file), { recursive: true });
-    try {
-      try {
-        linkSync(entry, tmp);
-      } catch {
-        // A file system without hard links: a copy, still renamed into place whole.
-        copyFileSync(entry, tmp);
-      }
-      renameSync(tmp, file);
-      written.push(file);
-    } finally {
-      rmSync(tmp, { force: true });
-    }
-    await publishedView(model, { file: rel, fingerprint, columns }, alias);
-  };
-  /** The model's view (and its canonical name's) over its published file, with its exact column types. */
-  const publishedView = async (model: string, published: PublishedModelFile, alias?: string) => {
-    modelFiles[model] = published;
-    const view = `SELECT ${cachedColumnsSql(published.columns, 'read')} FROM read_parquet(${lakeFileSql(published.file)})`;
-    await ensureView(model, view);
-    if (alias) await ensureView(alias, view);
-  };
+  const modelFiles = modelFilePublisher({ lakeRoot, buildId, tmpDir, previous, ensureView, wrote: (f) => written.push(f) });
   const createView = async (model: string, sql: string, alias?: string) => {
-    // A model this build does not compute (an incremental build that left it alone, a --select build)
-    // keeps the rows the previous build published when its fingerprint says they are still its rows.
-    const fp = fingerprints?.get(model);
-    const before = previous?.model_files?.[model];
-    if (fp && before?.fingerprint === fp && Array.isArray(before.columns) && existsSync(join(lakeRoot, before.file))) {
-      await publishedView(model, before, alias);
-      return model;
-    }
+    // A model this build does not compute keeps the rows the previous build published when its
+    // fingerprint says they are still its rows.
+    if (await modelFiles.keepPrevious(model, fingerprints?.get(model), alias)) return model;
     await ensureView(model, sql);
     if (alias) await ensureView(alias, sql);
     return model;
@@ -485,10 +384,9 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       const fp = fingerprints?.get(model);
       const entry = fp && useModelCache ? join(lakeRoot, lakePaths.modelCacheFile(model, fp)) : undefined;
       const stored = await cacheTable(model, buildSql, entry, partial);
-      // Readers see the rows this build computed, not the model's SQL: a view over views over the raw
-      // files recomputes the whole tree at each query (a count over int_ar_item_events took 36 s on
-      // the demo lake). Without a cache entry (a type Parquet cannot hold) the model stays a view.
-      if (stored && fp) await publishModelFile(model, entry!, fp, stored, alias);
+      // Readers see the rows this build computed (published-models.ts). Without a cache entry (a type
+      // Parquet cannot hold) the model stays a view.
+      if (stored && fp) await modelFiles.publish(model, entry!, fp, stored, alias);
       else await createView(model, sql, alias);
       return model;
     },
@@ -539,10 +437,10 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       renameSync(tmpDb, finalDb);
       // From here on the new generation is what readers see: nothing below may discard its files.
       published = true;
-      return { marts, model_files: modelFiles };
+      return { marts, model_files: modelFiles.files() };
     },
     async afterPublish(marker) {
-      sweepMartGenerations(lakeRoot, { ...marker, marts }, previous);
+      sweepGenerations(lakeRoot, { ...marker, marts }, previous);
       // A --select build leaves the cache alone (older entries are what partial recomputes start from).
       if (fingerprints && useModelCache) sweepModelCache(lakeRoot, fingerprints);
     },

@@ -1,0 +1,67 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { lakePaths } from '../../lake/layout.js';
+
+/**
+ * The lake's model cache (`_cache/models/<model>/<fingerprint>.parquet`): what a staging or
+ * intermediate model computed, kept under the fingerprint of everything its rows depend on, with the
+ * exact column types beside it (`.columns.json`) and, for a model recomputed per customer, what it was
+ * computed from (`.inputs.json`). Pure helpers and file names; the build reads and writes the entries.
+ */
+
+/** A column of a cached model, as DESCRIBE gave it. */
+export interface CachedColumn {
+  name: string;
+  type: string;
+}
+
+const PARQUET_EXACT = /^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|VARCHAR|BLOB|DATE|TIMESTAMP|DECIMAL\(\d+,\d+\))$/;
+
+/** The type a column is stored as in the model cache (undefined: not stored exactly, not cached). Pure. */
+export function storedType(type: string): string | undefined {
+  if (PARQUET_EXACT.test(type)) return type;
+  // Parquet has no 128-bit integer (DuckDB would write a DOUBLE): DECIMAL(38,0) holds every value
+  // exactly up to 10^38 and fails loudly beyond.
+  if (type === 'HUGEINT') return 'DECIMAL(38,0)';
+  return undefined;
+}
+
+/** The select list writing (`write`) or reading back (`read`) a cached model's columns. Pure. */
+export function cachedColumnsSql(columns: readonly CachedColumn[], direction: 'write' | 'read'): string {
+  const q = (n: string) => `"${n.replace(/"/g, '""')}"`;
+  return columns
+    .map((c) => (storedType(c.type) === c.type ? q(c.name) : `CAST(${q(c.name)} AS ${direction === 'write' ? storedType(c.type) : c.type}) AS ${q(c.name)}`))
+    .join(', ');
+}
+
+export const modelCacheColumnsFile = (entry: string) => entry.replace(/\.parquet$/, '.columns.json');
+export const modelCacheInputsFile = (entry: string) => entry.replace(/\.parquet$/, '.inputs.json');
+
+/** A JSON file's contents, or undefined when it is missing or unreadable (an entry of a killed build). */
+export function readJsonFile<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes model-cache entries no model of the project has any more (an older fingerprint, a model
+ * gone): the cache holds what the published build was computed from, nothing else.
+ */
+export function sweepModelCache(lakeRoot: string, fingerprints: ReadonlyMap<string, string>): number {
+  const dir = join(lakeRoot, lakePaths.modelCacheDir());
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const model of readdirSync(dir, { withFileTypes: true })) {
+    if (!model.isDirectory()) continue;
+    const keep = fingerprints.get(model.name);
+    for (const f of readdirSync(join(dir, model.name))) {
+      if (keep !== undefined && (f === `${keep}.parquet` || f === `${keep}.columns.json` || f === `${keep}.inputs.json`)) continue;
+      rmSync(join(dir, model.name, f), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}
