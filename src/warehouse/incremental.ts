@@ -260,6 +260,21 @@ export const PARTITIONED_MODELS: Readonly<Record<string, PartitionSpec>> = {
     },
     global: {},
   },
+  // Cash flows per day and customer group: each day's rows are sums over that day's flows only
+  // (count(DISTINCT payment_id) included: a payment's flow rows all carry its one payment date), so
+  // the partition is the day, not the customer. A one-day delta reaches the day it brings and the
+  // days of anything re-exported; the groups are read whole and must be the same rows (a new
+  // customer, a changed segment or band: computed whole).
+  int_cash_flow_days: {
+    key: 'flow_date',
+    partitioned: {
+      int_cash_flows: {
+        key: 'flow_date',
+        columns: ['customer_id', 'flow_date', 'flow_kind', 'payment_id', 'cash_received', 'invoiced', 'credit_notes', 'written_off'],
+      },
+    },
+    global: { int_customer_groups: ['customer_id', 'group_by', 'group_value'] },
+  },
 };
 
 /** Where a partition spec does not match its model (every ref once, no raw sources, the keys read). Pure. */

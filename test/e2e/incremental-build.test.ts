@@ -191,6 +191,8 @@ describe('incremental build', () => {
         expect.objectContaining({ model: 'int_ar_item_events', affected: 1 }),
         expect.objectContaining({ model: 'int_invoice_settlements', affected: 1 }),
         expect.objectContaining({ model: 'int_payment_runs', affected: 1 }),
+        // Partitioned by day: the payment's day only.
+        expect.objectContaining({ model: 'int_cash_flow_days', affected: 1 }),
       ]),
     );
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('late'));
@@ -212,6 +214,8 @@ describe('incremental build', () => {
         expect.objectContaining({ model: 'int_ar_item_events', affected: 1 }),
         expect.objectContaining({ model: 'int_invoice_settlements', affected: 1 }),
         expect.objectContaining({ model: 'int_customer_revenue_t12m', affected: 1 }),
+        // The old invoice's day, months back: that day's cash flows only.
+        expect.objectContaining({ model: 'int_cash_flow_days', affected: 1 }),
       ]),
     );
     const corrected1 = await martHashes(lake);
