@@ -11,7 +11,7 @@ import { scratchPrefix, sweepLeftovers } from '../lake/sweep.js';
 import type { BatchManifest } from '../lake/manifest.js';
 import { toKey, type LakeStore } from '../lake/store.js';
 import type { DuckDBInstance } from '@duckdb/node-api';
-import { convertCsv, convertInstance, PLAIN_MAX_LINE_BYTES, type ReasonCount } from './canonical-csv/convert.js';
+import { convertCsv, convertInstance, PLAIN_MAX_LINE_BYTES, plainScanFields, type ReasonCount } from './canonical-csv/convert.js';
 import { scanPlainCsv } from './canonical-csv/plain-scan.js';
 import { DUCKDB_ERROR, withoutSql } from '../warehouse/duckdb/error-text.js';
 import { DuckDBEngine } from '../warehouse/duckdb/duckdb-engine.js';
@@ -174,7 +174,7 @@ async function ingestOne(
     // The file's hash and its plain scan (canonical-csv/plain-scan.ts) come from ONE read of the
     // file, beside DuckDB's own read of it: a separate hash and scan read it twice more.
     const hash = createHash('sha256');
-    const scan = scanPlainCsv(file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, hash });
+    const scan = scanPlainCsv(file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, hash, fields: plainScanFields(table) });
     background.push(scan.catch(() => undefined));
     // The table's earlier batches: a document number they hold as the other type is refused, and the
     // versions this file replaces are reported.

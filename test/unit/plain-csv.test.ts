@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertCsv } from '../../src/feeds/canonical-csv/convert.js';
+import { convertCsv, plainScanFields } from '../../src/feeds/canonical-csv/convert.js';
+import { KeyHashSet } from '../../src/feeds/canonical-csv/key-set.js';
 import { scanPlainCsv } from '../../src/feeds/canonical-csv/plain-scan.js';
 import { invoices } from '../../src/schema/index.js';
 import type { PriorBatch } from '../../src/feeds/prior-versions.js';
@@ -66,6 +67,36 @@ describe('scanPlainCsv', () => {
     }
   });
 
+  it('proves keys distinct by the values DuckDB reads, and typed values in their forms', async () => {
+    const fields = { keyColumns: ['a', 'c'], forms: { d: 'date', m: 'money' } } as const;
+    const watched = (text: string, keySet?: KeyHashSet) => scanPlainCsv(file(text), { maxLineBytes: 1 << 20, fields, keySet });
+    const h = 'a,b,c,d,m\n';
+    expect(await watched(`${h}x,1,y,2024-01-02,-12.50\nx,2,z,,7\n"x,y",3,z,2024-12-31,0.5\n`)).toMatchObject({ plain: true, keysUnique: true, formsPlain: true });
+    // The key's columns are two fields apart: ("ab", "c") is not ("a", "bc").
+    expect(await watched(`${h}ab,1,c,,\na,1,bc,,\n`)).toMatchObject({ plain: true, keysUnique: true });
+    // Quoted or not, with a comma or a doubled quote inside, a value is the same key.
+    expect(await watched(`${h}x,1,y,,\n"x",2,y,,\n`)).toMatchObject({ plain: true, keysUnique: false });
+    expect(await watched(`${h}"x,""q""",1,y,,\n"x,""q""",2,"y",,\n`)).toMatchObject({ plain: true, keysUnique: false });
+    expect(await watched(`${h}"x,""q""",1,y,,\n"x,""q",2,y,,\n`)).toMatchObject({ plain: true, keysUnique: true });
+    // Commas inside quotes before the key are no field breaks.
+    expect(await watched(`b,x,a,c\n"1,2",",",k,1\n"1,2",",",k,1\n`)).toMatchObject({ plain: true, keysUnique: false });
+    expect(await watched(`b,x,a,c\n"1,2",",",k,1\n"1,2",",",k,2\n`)).toMatchObject({ plain: true, keysUnique: true });
+    // A short line proves nothing.
+    expect(await watched(`${h}x,1\n`)).toMatchObject({ plain: true, keysUnique: false, formsPlain: false });
+    // Forms DuckDB's own readers take (or round), but canonical CSV does not.
+    for (const bad of ['2024/01/02', '2024-1-2', ' 2024-01-02', '2024-01-02 10:00', 'epoch', '2024-01-0x']) {
+      expect(await watched(`${h}x,1,y,${bad},1.00\n`)).toMatchObject({ plain: true, formsPlain: false });
+    }
+    for (const bad of ['12.345', '+1', '1e3', ' 1', '1.', '.5', '12345678901234567', '--1', '"1,5"']) {
+      expect(await watched(`${h}x,1,y,2024-01-02,${bad}\n`)).toMatchObject({ plain: true, formsPlain: false });
+    }
+    expect(await watched(`${h}x,1,y,"2024-01-02","1234567890123456.99"\n`)).toMatchObject({ plain: true, formsPlain: true });
+    // A set too small for the file gives up: not proven.
+    expect(await watched(`${h}1,,1,,\n2,,2,,\n3,,3,,\n`, new KeyHashSet(2))).toMatchObject({ plain: true, keysUnique: false, formsPlain: true });
+    // Without fields to watch, nothing is proven.
+    expect(await scan(`${h}x,1,y,2024-01-02,1.00\n`)).toMatchObject({ plain: true, keysUnique: false, formsPlain: false });
+  });
+
   it('finds a problem past the first megabyte (lines cut between chunks)', async () => {
     const line = 'INV0000001,C1,invoice,2024-01-02,2024-02-01,EUR,10.00\n';
     const body = line.repeat(Math.ceil((3 << 20) / line.length));
@@ -79,11 +110,12 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
   const good = (i: number) => `INV${i},C1,invoice,2024-01-02,2024-02-01,EUR,${i}.00,,`;
   const rows = [good(1), 'INV2,C1,invoice,2024-01-02,2024-02-01,EUR,12.345,,', good(3), good(1), '"INV5","C1",invoice,2024-01-02,2024-02-01,EUR,"5.00",,', good(6)];
 
-  async function quarantined(text: string, prior?: PriorBatch[], shared = false): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean; path?: string }> {
+  async function quarantined(text: string, prior?: PriorBatch[], shared = false, keySet?: KeyHashSet): Promise<{ loaded: number; lines: [number, string][]; normalized: boolean; path?: string }> {
     const scratchDir = join(dir, `s${++n}`);
     const p = file(text);
-    // `shared`: the scan the ingest runs (and hashes the file with), handed to the converter.
-    const scan = shared ? scanPlainCsv(p, { maxLineBytes: 1 << 20, hash: createHash('sha256') }) : undefined;
+    // `shared`: the scan the ingest runs (and hashes the file with), handed to the converter; `keySet`:
+    // the set its keys go to.
+    const scan = shared ? scanPlainCsv(p, { maxLineBytes: 1 << 20, hash: createHash('sha256'), fields: plainScanFields(invoices), keySet }) : undefined;
     const r = await convertCsv({ file: p, table: invoices, scratchDir, outputName: 'batch', prior: Promise.resolve(prior ?? []), scan });
     // The normalizing pass leaves its copy of the file in the scratch folder; the plain path writes none.
     const normalized = existsSync(join(scratchDir, 'batch.normalized.csv'));
@@ -140,12 +172,31 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
     const old = await quarantined(body('INV4,C1,invoice,1980-01-02,2024-02-01,EUR,4.00,,'));
     expect(old).toMatchObject({ loaded: 3, path: 'staged' });
     expect(old.lines).toEqual([[5, expect.stringMatching(/^date outside 1990-01-01 to /)]]);
-    // The direct path matches dates as text: a day that does not exist (in an optional column, which a
-    // failed cast would silently empty) fails its one cast, and the file is read the careful way.
+    // A day that does not exist (in an optional column, which a failed cast would silently empty) is a
+    // reject of the direct path's typed read, and the file is read the careful way.
     const feb30 = await quarantined(body('INV4,C1,invoice,2024-01-02,2024-02-01,EUR,4.00,2024-02-30,'));
     expect(feb30).toMatchObject({ loaded: 3, lines: [[5, 'not a valid DATE']] });
     expect(feb30.path).not.toBe('direct');
-    // A due date before the invoice date, compared as ISO text.
+    // Dates and amounts DuckDB's own typed readers would take (or round), which the direct path reads
+    // typed: the scan finds them not in their form, and the file is read the careful way.
+    for (const [row, reason] of [
+      ['INV4,C1,invoice,2024/01/02,2024-02-01,EUR,4.00,,', 'not a valid DATE'],
+      ['INV4,C1,invoice,2024-01-02,2024-2-1,EUR,4.00,,', 'not a valid DATE'],
+      ['INV4,C1,invoice,2024-01-02,2024-02-01 00:00:00,EUR,4.00,,', 'not a valid DATE'],
+      ['INV4,C1,invoice,2024-01-02,2024-02-01,EUR,4.005,,', 'more than 2 decimals'],
+      ['INV4,C1,invoice,2024-01-02,2024-02-01,EUR,+4.00,,', 'not a decimal amount'],
+      ['INV4,C1,invoice,2024-01-02,2024-02-01,EUR,4e2,,', 'not a decimal amount'],
+    ] as const) {
+      const r = await quarantined(body(row));
+      expect(r, row).toMatchObject({ loaded: 3, lines: [[5, reason]] });
+      expect(r.path, row).not.toBe('direct');
+    }
+    // A repeated key the scan's hashes must see through quoting, and one past a key set that gave up
+    // (DuckDB then counts the written keys).
+    expect(await quarantined(body('"INV2",C1,invoice,2024-01-02,2024-02-01,EUR,2.00,,'))).toMatchObject({ loaded: 3, lines: [[5, 'duplicate key']], path: 'staged' });
+    expect(await quarantined(body(good(2)), undefined, true, new KeyHashSet(2))).toMatchObject({ loaded: 3, lines: [[5, 'duplicate key']], path: 'staged' });
+    expect(await quarantined(body(good(4)), undefined, true, new KeyHashSet(2))).toMatchObject({ loaded: 4, lines: [], path: 'direct' });
+    // A due date before the invoice date.
     expect(await quarantined(body('INV4,C1,invoice,2024-01-02,2023-12-31,EUR,4.00,,'))).toMatchObject({ loaded: 3, lines: [[5, 'due_date before invoice_date']], path: 'staged' });
     // A credit note numbered like an earlier batch's invoice: staged, and quarantined.
     const earlier = join(dir, `prior${++n}.parquet`);

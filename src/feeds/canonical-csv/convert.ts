@@ -6,8 +6,9 @@ import { canonicalSelectList, quoteIdent as q, type TableDef } from '../../schem
 import { normalizeCsv, recordTexts, recordTextsSql, writeRecordTexts, type NormalizeResult } from '../csv-dialect/normalize.js';
 import { DialectError } from '../csv-dialect/sniff.js';
 import { ISO_DATE_TEXT, rowChecks } from './rules.js';
-import { duplicatesSql, failuresSql, lit, plainDirectSql, plainStageSql, preRejectsSql, quarantineSql, repeatedKeysSql, stageSql, typeConflictsSql } from './sql.js';
+import { duplicatesSql, failuresSql, lit, plainDirectSql, SCANNED_FORMS, plainStageSql, preRejectsSql, quarantineSql, repeatedKeysSql, stageSql, typeConflictsSql } from './sql.js';
 import { readPlainHeader, scanPlainCsv, type PlainScan } from './plain-scan.js';
+import type { FieldForm, FieldWatchSpec } from './field-watch.js';
 import { createInstance } from '../../warehouse/duckdb/duckdb-engine.js';
 import { priorDocsSql, typedDocumentKey, type PriorBatch } from '../prior-versions.js';
 
@@ -34,8 +35,9 @@ export interface ConvertOptions {
   /** The table's committed batches, to refuse a document number an earlier batch holds as the other type. */
   prior?: Promise<readonly PriorBatch[]>;
   /**
-   * The plain scan of `file` (plain-scan.ts, with `maxLineBytes` PLAIN_MAX_LINE_BYTES) when the caller
-   * runs it: the ingest hashes the file in the same read. Default: the converter scans the file itself.
+   * The plain scan of `file` (plain-scan.ts, with `maxLineBytes` PLAIN_MAX_LINE_BYTES and `fields`
+   * plainScanFields(table)) when the caller runs it: the ingest hashes the file in the same read.
+   * Default: the converter scans the file itself.
    */
   scan?: Promise<PlainScan>;
 }
@@ -247,7 +249,7 @@ export async function convertCsv(opts: ConvertOptions): Promise<ConvertResult> {
 function scanBesideDuckDb(conn: DuckDBConnection, opts: ConvertOptions) {
   const stop = new AbortController();
   let reading = true;
-  const scan = opts.scan ?? scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
+  const scan = opts.scan ?? scanPlainCsv(opts.file, { maxLineBytes: PLAIN_MAX_LINE_BYTES, fields: plainScanFields(opts.table), signal: opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal });
   scan.then(
     (r) => (!r.plain && reading ? conn.interrupt() : undefined),
     () => (reading ? conn.interrupt() : undefined),
@@ -272,11 +274,13 @@ function scanBesideDuckDb(conn: DuckDBConnection, opts: ConvertOptions) {
  * A plain file whose rows all pass, converted by ONE DuckDB statement from the user's file to the
  * batch's Parquet (sql.ts plainDirectSql) while the plain scan checks the file on the other core:
  * no staged copy of the file, no separate check scan, no line numbers. What it wrote is kept only
- * when nothing needs a quarantine: DuckDB rejected no line, every data line the scan counted was
- * written (so every row was plain and passed every check), no key repeats (a distinct count of key
- * hashes over the written key column: a collision only sends the file to staging), and no document
- * number is held by an earlier batch as the other type. Otherwise it returns undefined with nothing
- * left behind, and the caller stages the file, which quarantines whatever failed with its line.
+ * when nothing needs a quarantine: DuckDB read every line (a line it cannot read fails the
+ * statement), every date and amount it read typed had the text form for which that reading is exact
+ * (the scan's formsPlain), every data line the scan counted was written (so every row passed every
+ * check), no key repeats (proven by the scan's key hashes, else a distinct count of key hashes over
+ * the written key column; a collision only sends the file to staging), and no document number is
+ * held by an earlier batch as the other type. Otherwise it returns undefined with nothing left
+ * behind, and the caller stages the file, which quarantines whatever failed with its line.
  */
 async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, source: string, names: readonly string[]): Promise<ConvertResult | undefined> {
   const table = opts.table;
@@ -291,7 +295,7 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
   let written: number;
   try {
     opts.signal?.throwIfAborted();
-    const sql = plainDirectSql(opts.file, names, table, rowChecks(table, [], opts.dateWindow, 'iso-text'), PLAIN_DUCKDB_LINE, dataFile);
+    const sql = plainDirectSql(opts.file, names, table, rowChecks(table, [], opts.dateWindow, 'scanned'), PLAIN_DUCKDB_LINE, dataFile);
     const result = await runWithProgress(conn, sql, opts.onProgress, 0, 0.95);
     written = Number((await result.getRowsJson())[0]?.[0] ?? -1);
   } catch {
@@ -299,10 +303,17 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
     return fallBack();
   }
   const found = await scan.finished();
-  if (!found.plain || written !== found.dataLines) return fallBack();
-  const keys = table.key.map(q).join(', ');
-  const check = await one(conn, `SELECT (SELECT count(*) FROM rejects) AS rejected, count(*) AS n, count(DISTINCT hash(${keys})) AS distinct_keys FROM read_parquet(${lit(dataFile)})`);
-  if (Number(check.rejected) !== 0 || Number(check.n) !== written || Number(check.distinct_keys) !== written) return fallBack();
+  // DuckDB read dates and amounts typed: its output stands only when every such value was in the
+  // form for which that reading is exact (field-watch.ts).
+  if (!found.plain || !found.formsPlain || written !== found.dataLines) return fallBack();
+  // Keys the scan proved distinct (its hash set of every line's key) need no second read; otherwise
+  // DuckDB counts the written key column's distinct hashes.
+  const keys = found.keysUnique ? undefined : table.key.map(q).join(', ');
+  const check = await one(
+    conn,
+    `SELECT count(*) AS n, ${keys ? `count(DISTINCT hash(${keys}))` : 'count(*)'} AS distinct_keys FROM read_parquet(${lit(dataFile)})`,
+  );
+  if (Number(check.n) !== written || Number(check.distinct_keys) !== written) return fallBack();
   if (typedDocumentKey(table)) {
     const prior = (await opts.prior) ?? [];
     if (prior.length) {
@@ -326,6 +337,21 @@ async function convertPlainDirect(conn: DuckDBConnection, opts: ConvertOptions, 
     warnings: found.header.map((n, i) => n || `column${i + 1}`).filter((n) => !known.has(n)).map((n) => `ignoring unknown column "${n}"`),
     path: 'direct',
   };
+}
+
+/**
+ * What the plain scan watches for the direct conversion: the table's key (proven distinct in the scan,
+ * so the written key column is not read again) and the forms of the DATE and DECIMAL(18,2) columns,
+ * which the direct conversion then reads typed (DuckDB's own date and decimal readers, about 1.3
+ * CPU-s less on 4M invoices than reading them as text and checking and casting the text in SQL).
+ */
+export function plainScanFields(table: TableDef): FieldWatchSpec {
+  const forms: Record<string, FieldForm> = {};
+  for (const c of table.columns) {
+    const form = SCANNED_FORMS[c.sqlType];
+    if (form) forms[c.name] = form;
+  }
+  return { keyColumns: table.key, forms };
 }
 
 /** What staging established about the source: the normalizing pass's accounting, or the plain scan's. */

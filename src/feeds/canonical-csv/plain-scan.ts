@@ -1,6 +1,8 @@
 import type { Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { isUtf8 } from 'node:buffer';
+import { FieldWatch, type FieldWatchSpec } from './field-watch.js';
+import type { KeyHashSet } from './key-set.js';
 
 /**
  * Decides whether a canonical CSV is PLAIN: a file DuckDB's strict reader can read directly, with
@@ -16,7 +18,21 @@ import { isUtf8 } from 'node:buffer';
  * is one tight loop over the bytes, cheap enough to run beside DuckDB's read of the same file.
  */
 export type PlainScan =
-  | { plain: true; header: string[]; bom: boolean; dataLines: number; physicalLines: number }
+  | {
+      plain: true;
+      header: string[];
+      bom: boolean;
+      dataLines: number;
+      physicalLines: number;
+      /**
+       * With `fields.keyColumns`: true when no two data lines carry the same key (the values DuckDB
+       * reads: a quoted field unquoted), proven by 64-bit hashes (key-set.ts); false when not proven
+       * (a key repeats, two hashes collide, a key column is missing, more keys than the set holds).
+       */
+      keysUnique: boolean;
+      /** With `fields`: every value of the `forms` columns has its form (field-watch.ts), or is empty. */
+      formsPlain: boolean;
+    }
   | { plain: false; reason: string };
 
 const LF = 0x0a;
@@ -32,8 +48,14 @@ const CHUNK = 1 << 20;
 /**
  * `hash`: updated with every byte of the file, also past a verdict of not plain (the ingest hashes
  * the file in the same read: one pass instead of two over a file of hundreds of megabytes).
+ * `fields`: the table's key and the typed columns' forms, watched on every data line on the way
+ * (PlainScan.keysUnique, formsPlain), so proving them costs no pass of its own. `keySet`: the set the
+ * keys go to (tests pass a small one).
  */
-export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; signal?: AbortSignal; hash?: Hash }): Promise<PlainScan> {
+export async function scanPlainCsv(
+  file: string,
+  opts: { maxLineBytes: number; signal?: AbortSignal; hash?: Hash; fields?: FieldWatchSpec; keySet?: KeyHashSet },
+): Promise<PlainScan> {
   const no = (reason: string): PlainScan => ({ plain: false, reason });
   let lines = 0;
   let crlf: boolean | undefined;
@@ -41,6 +63,8 @@ export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; s
   let bom = false;
   let first = true;
   let sawBytes = false;
+  // The key and typed columns watched on every data line (field-watch.ts), from the header on.
+  let watch: FieldWatch | undefined;
 
   /**
    * One complete line (without its LF): undefined when plain, else the reason. `cr` and `q`: the
@@ -92,7 +116,10 @@ export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; s
       }
       if (quoted) return 'a quoted value spanning lines';
     }
-    if (lines === 0) header = buf.toString('utf8', start, stop);
+    if (lines === 0) {
+      header = buf.toString('utf8', start, stop);
+      if (opts.fields) watch = new FieldWatch(header.split(',').map((h) => h.trim()), opts.fields, opts.keySet);
+    } else watch?.line(buf, start, stop, q >= 0 && q < stop);
     lines++;
     return undefined;
   };
@@ -172,7 +199,16 @@ export async function scanPlainCsv(file: string, opts: { maxLineBytes: number; s
     if (why) return no(why);
   }
   if (header === undefined) return no('no header line');
-  return { plain: true, header: header.split(',').map((h) => h.trim()), bom, dataLines: lines - 1, physicalLines: lines };
+  return {
+    plain: true,
+    header: header.split(',').map((h) => h.trim()),
+    bom,
+    dataLines: lines - 1,
+    physicalLines: lines,
+    keysUnique: watch?.keysUnique(lines - 1) ?? false,
+    // Without `fields` nothing was watched, so nothing is proven.
+    formsPlain: watch?.formsPlain ?? false,
+  };
 }
 
 /**

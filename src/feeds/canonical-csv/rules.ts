@@ -60,17 +60,19 @@ export function defaultDateWindow(now = new Date()): DateWindow {
 }
 
 /**
- * How the checks see DATE columns: typed (`DATE`), or as their plain ISO text (`iso-text`: the direct
- * conversion of a plain file, whose WHERE sees the text it has already matched against YYYY-MM-DD; ISO
- * text orders as its dates do, and comparing text spares a cast per reference, which DuckDB repeats
- * for every place a filter names a cast column).
+ * How the checks see the columns: as staged (`staged`: DATE, DOUBLE and BOOLEAN typed, amounts text
+ * checked by pattern), or as the direct conversion of a plain file reads them (`scanned`: DATE and
+ * DECIMAL(18,2) columns typed by DuckDB's reader, their text forms already proven by the plain scan,
+ * canonical-csv/field-watch.ts, so no pattern check of an amount is left to do). `scanned` checks
+ * fire on the same rows, but only as a whole: the direct conversion never reports a reason.
  */
-export type DateForm = 'date' | 'iso-text';
+export type ValueForm = 'staged' | 'scanned';
 
-function columnChecks(c: ColumnDef, window: DateWindow, dates: DateForm): RowCheck[] {
+function columnChecks(c: ColumnDef, window: DateWindow, form: ValueForm): RowCheck[] {
   const col = q(c.name);
-  const day = (d: string) => (dates === 'iso-text' ? sqlString(d) : `DATE '${d}'`);
-  const text = readType(c.sqlType) === 'VARCHAR';
+  const day = (d: string) => `DATE '${d}'`;
+  const scannedAmount = form === 'scanned' && c.sqlType === 'DECIMAL(18,2)';
+  const text = readType(c.sqlType) === 'VARCHAR' && !scannedAmount;
   const checks: RowCheck[] = [];
   if (c.required) {
     checks.push({
@@ -90,7 +92,7 @@ function columnChecks(c: ColumnDef, window: DateWindow, dates: DateForm): RowChe
       detail: `${quoted(c.name)} || ${sqlString(` (expected ${c.values.join(' | ')})`)}`,
     });
   }
-  if (c.sqlType === 'DECIMAL(18,2)') {
+  if (c.sqlType === 'DECIMAL(18,2)' && !scannedAmount) {
     checks.push({
       column: c.name,
       reason: 'not a decimal amount',
@@ -101,7 +103,13 @@ function columnChecks(c: ColumnDef, window: DateWindow, dates: DateForm): RowChe
       detail: quoted(c.name),
     });
   }
-  if (c.sqlType === 'DATE') {
+  if (c.sqlType === 'DATE' && form === 'scanned') {
+    // The direct conversion only asks whether any check fires, never which: one test of the window
+    // within the range (a typed date, its text proven ISO) does for the two below.
+    const from = window.from > DATE_RANGE.min ? window.from : DATE_RANGE.min;
+    const to = window.to < DATE_RANGE.max ? window.to : DATE_RANGE.max;
+    checks.push({ column: c.name, reason: `date outside ${from} to ${to}`, failWhen: `NOT (${col} BETWEEN ${day(from)} AND ${day(to)})`, detail: `CAST(${col} AS VARCHAR)` });
+  } else if (c.sqlType === 'DATE') {
     // infinity, -infinity and year 0 parse as dates in DuckDB (and print as 1900-01-01 or 1 BC):
     // none is a date a ledger can hold.
     checks.push({
@@ -185,13 +193,13 @@ const TABLE_RULES: Record<string, RowCheck[]> = {
  * All checks for a table. Columns absent from the file's header get one "missing from header" check
  * (true for every row) instead of their value checks; absent optional columns are simply NULL.
  */
-export function rowChecks(table: TableDef, missingRequired: readonly string[] = [], window: DateWindow = defaultDateWindow(), dates: DateForm = 'date'): RowCheck[] {
+export function rowChecks(table: TableDef, missingRequired: readonly string[] = [], window: DateWindow = defaultDateWindow(), form: ValueForm = 'staged'): RowCheck[] {
   const missing = new Set(missingRequired);
   const checks: RowCheck[] = [];
   for (const c of table.columns) {
     if (missing.has(c.name)) {
       checks.push({ column: c.name, reason: 'column missing from header', failWhen: 'TRUE', detail: sqlString(`header has no column "${c.name}"`) });
-    } else checks.push(...columnChecks(c, window, dates));
+    } else checks.push(...columnChecks(c, window, form));
   }
   for (const r of TABLE_RULES[table.name] ?? []) if (!missing.has(r.column)) checks.push(r);
   return checks;
