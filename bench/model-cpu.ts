@@ -2,7 +2,8 @@
  * CPU seconds per model of one embedded build, in this process (DuckDB's threads included: the
  * process's user + sys between two build events), for working on the models' cost:
  *   node bin/run-ts.js bench/model-cpu.ts <lake> [--select +ar_aging,+dso_monthly] [--tests] [--full-refresh] [--top N]
- * Prints each model (and each data test when --tests) with its CPU and wall seconds, then what the
+ * Prints each model (and each data test when --tests) with its CPU and wall seconds and the process's
+ * peak RSS while it ran and RSS after it (`--order`: also every step in build order), then what the
  * build spent after its last model (checks, comments, publish) and the total. On a shared machine
  * compare CPU seconds: wall time inflates with load.
  */
@@ -17,6 +18,8 @@ const { values, positionals } = parseArgs({
     tests: { type: 'boolean', default: false },
     'full-refresh': { type: 'boolean', default: false },
     top: { type: 'string', default: '25' },
+    // Every step in build order too (RSS over the build).
+    order: { type: 'boolean', default: false },
     config: { type: 'string' },
   },
   allowPositionals: true,
@@ -27,7 +30,13 @@ const cpu = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
-const rows: { name: string; cpu: number; wall: number }[] = [];
+const rows: { name: string; cpu: number; wall: number; rss: number; peak: number }[] = [];
+// Peak RSS while each step runs (sampled: DuckDB works on its own threads while the event loop waits).
+const mib = (b: number) => b / 2 ** 20;
+let peak = process.memoryUsage.rss();
+const sampler = setInterval(() => {
+  peak = Math.max(peak, process.memoryUsage.rss());
+}, 50);
 let lastCpu = cpu();
 let lastWall = performance.now();
 const c0 = lastCpu;
@@ -41,13 +50,20 @@ const report = await buildWarehouse({
   onEvent: (e) => {
     const c = cpu();
     const w = performance.now();
-    rows.push({ name: e.type === 'model' ? e.model.name : `test ${e.test.name}`, cpu: c - lastCpu, wall: (w - lastWall) / 1000 });
+    const rss = process.memoryUsage.rss();
+    rows.push({ name: e.type === 'model' ? e.model.name : `test ${e.test.name}`, cpu: c - lastCpu, wall: (w - lastWall) / 1000, rss: mib(rss), peak: mib(Math.max(peak, rss)) });
+    peak = rss;
     lastCpu = c;
     lastWall = w;
   },
 });
 const end = cpu();
-rows.push({ name: '(after the last model: checks, comments, publish)', cpu: end - lastCpu, wall: (performance.now() - lastWall) / 1000 });
+clearInterval(sampler);
+const endRss = process.memoryUsage.rss();
+rows.push({ name: '(after the last model: checks, comments, publish)', cpu: end - lastCpu, wall: (performance.now() - lastWall) / 1000, rss: mib(endRss), peak: mib(Math.max(peak, endRss)) });
 const top = [...rows].sort((a, b) => b.cpu - a.cpu).slice(0, Number(values.top));
-for (const r of top) console.log(`${r.cpu.toFixed(2).padStart(7)} CPU-s ${r.wall.toFixed(2).padStart(7)} s  ${r.name}`);
-console.log(`${(end - c0).toFixed(2).padStart(7)} CPU-s ${((performance.now() - w0) / 1000).toFixed(2).padStart(7)} s  total (${report.models.length} models, ${report.ok ? 'ok' : 'FAILED'})`);
+const line = (r: (typeof rows)[number]) =>
+  `${r.cpu.toFixed(2).padStart(7)} CPU-s ${r.wall.toFixed(2).padStart(7)} s ${r.peak.toFixed(0).padStart(6)} MiB peak ${r.rss.toFixed(0).padStart(6)} MiB after  ${r.name}`;
+for (const r of top) console.log(line(r));
+console.log(`${(end - c0).toFixed(2).padStart(7)} CPU-s ${((performance.now() - w0) / 1000).toFixed(2).padStart(7)} s ${Math.max(...rows.map((r) => r.peak)).toFixed(0).padStart(6)} MiB peak  total (${report.models.length} models, ${report.ok ? 'ok' : 'FAILED'})`);
+if (values.order) for (const r of rows) console.log(`order ${line(r)}`);

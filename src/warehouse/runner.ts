@@ -397,8 +397,12 @@ export class BuildRun {
     this.current = state ?? newBuildState(session.buildId);
     if (state) session.resume?.(state);
     const target = session.target;
-    // During the build, refs resolve to this build's relations (cached models, new-generation marts).
-    this.buildTarget = { ...target, ref: (m) => this.current.relations[m] ?? target.ref(m) };
+    // During the build, refs resolve to this build's relations (cached models, new-generation marts),
+    // and staging's latest-version-wins takes the dialect's form for computing once: what the build
+    // SQL computes is materialised or run once, while views keep the form cheap to expand.
+    const once = target.dialect.latestVersionsOnce;
+    const dialect = once ? { ...target.dialect, latestVersions: once } : target.dialect;
+    this.buildTarget = { ...target, dialect, ref: (m) => this.current.relations[m] ?? target.ref(m) };
   }
 
   get state(): BuildState {

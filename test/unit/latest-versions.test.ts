@@ -1,6 +1,7 @@
 /**
  * Staging's "latest version wins" in each engine's form (dialect.latestVersions): one window over every
- * row, DuckDB without the rank column. Both must keep exactly the rows the
+ * row, DuckDB without the rank column; and DuckDB's form for a build computing it once
+ * (latestVersionsOnce: only the repeated keys ranked). All must keep exactly the rows the
  * plain window keeps (latest ingest day, then batch file name), also for multi-column and NULL keys.
  * And the runner's choice of staging/intermediate models a --select build computes inside their one
  * reader instead of keeping as tables.
@@ -44,6 +45,16 @@ describe('latest version of each key', () => {
     // one key column: the latest of every payment_id
     expect(await rows(duckdbDialect.latestVersions(RAW, ['"payment_id"']))).toEqual(await rows(windowedLatestVersions(RAW, ['"payment_id"'])));
     expect(await rows(duckdbDialect.latestVersions(RAW, ['"payment_id"']))).toEqual([12, 30, 41, 50, 60]);
+  });
+
+  it('DuckDB computing it once ranks only the repeated keys and keeps what the window keeps', async () => {
+    const once = duckdbDialect.latestVersionsOnce!;
+    const key = ['"payment_id"', '"document_id"'];
+    expect(await rows(once(RAW, key))).toEqual(await rows(windowedLatestVersions(RAW, key)));
+    expect(await rows(once(RAW, key))).toEqual([12, 20, 30, 41, 50, 60]);
+    expect(await rows(once(RAW, ['"payment_id"']))).toEqual([12, 30, 41, 50, 60]);
+    const cols = (await engine.query(`DESCRIBE SELECT * FROM ${once(RAW, ['"payment_id"'])} x`)).rows.map((r) => r.column_name);
+    expect(cols).toEqual(['payment_id', 'document_id', 'amount', 'ingest_date', 'filename']);
   });
 
   it('keeps the source columns only', async () => {

@@ -41,4 +41,10 @@ export interface Dialect {
    * by ingest day, then batch file name; a parenthesised relation with the source's columns.
    */
   latestVersions(source: string, key: readonly string[]): string;
+  /**
+   * The same rows as `latestVersions`, in the form cheapest to compute once: what a build runs to
+   * materialise a staging model (runner.ts, the build target). Absent: `latestVersions`. Views keep
+   * `latestVersions`, since a view's SQL is expanded again at every reference.
+   */
+  latestVersionsOnce?(source: string, key: readonly string[]): string;
 }
