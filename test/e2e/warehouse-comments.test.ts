@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFixture, customer, invoice, payment, allocation, type BuiltFixture } from '../helpers/warehouse.js';
+import { buildFixture, configWith, customer, invoice, payment, allocation, type BuiltFixture } from '../helpers/warehouse.js';
+import { buildWarehouse } from '../../src/warehouse/build.js';
 import { canonicalTable } from '../../src/schema/index.js';
 import { martTable } from '../../src/schema/marts/index.js';
 import { withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
@@ -54,5 +55,27 @@ describe('the warehouse carries its descriptions as COMMENT ON', () => {
         expect(c.comment, `${name}.${c.column_name}`).toBeTruthy();
       }
     }
+  });
+
+  it('a build starting from a copy of the published file rewrites a comment that differs and keeps the others', async () => {
+    // Only comments that differ from the catalog's are written: a stale one in the published file
+    // (as an older Creditlake's wording would be) must not survive the next build.
+    await withDuckDB({ path: join(f.lakeRoot, 'warehouse.duckdb'), threads: 1 }, async (db) => {
+      await db.execute(`COMMENT ON VIEW main.ar_aging IS 'stale'`);
+      await db.execute(`COMMENT ON COLUMN main.stg_invoices.amount IS 'stale'`);
+      await db.execute(`CHECKPOINT`);
+    });
+    const report = await buildWarehouse({ lakeRoot: f.lakeRoot, config: configWith(), select: ['dso_monthly'] });
+    expect(report.ok).toBe(true);
+    await withDuckDB({ path: join(f.lakeRoot, 'warehouse.duckdb'), readOnly: true, threads: 1 }, async (db) => {
+      const after = (await db.query(`SELECT view_name, comment FROM duckdb_views() WHERE NOT internal`)).rows;
+      const cols = (await db.query(`SELECT table_name, column_name, comment FROM duckdb_columns() WHERE NOT internal`)).rows;
+      expect(after.find((v) => v.view_name === 'ar_aging')!.comment).toBe(martTable('ar_aging')!.description);
+      const amount = canonicalTable('invoices').columns.find((c) => c.name === 'amount')!.description;
+      expect(cols.find((c) => c.table_name === 'stg_invoices' && c.column_name === 'amount')!.comment).toBe(amount);
+      expect(after.length).toBe(views.length);
+      for (const v of after) expect(v.comment, String(v.view_name)).toBe(views.find((x) => x.view_name === v.view_name)!.comment);
+      expect(cols.filter((c) => !c.comment).map((c) => `${c.table_name}.${c.column_name}`)).toEqual([]);
+    });
   });
 });
