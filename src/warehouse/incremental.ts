@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Model } from './compile/index.js';
 import { itemEventsReach } from './item-events-reach.js';
+import { canonicalTable } from '../schema/index.js';
 
 /**
  * Incremental builds (issue 16), the planning half: pure, no I/O.
@@ -208,16 +209,74 @@ export interface PartitionReach {
   filter(input: string, inA: (column: string) => string, rel: (r: string) => string): string;
 }
 
+/**
+ * A staging model's raw table, read partitioned: its changes come from the batches, not from a diff.
+ * Every version of a key of the table carries the same value of `key` (one of the key's columns), and
+ * the model's rows of a value are a function of the versions with that value (latest_versions ranks
+ * the versions of each key among themselves). Between the cached result and now, the values whose
+ * rows can differ are then exactly those in the batches added or taken out (retired, or compacted:
+ * then the model is computed whole) since: every other value has the same versions.
+ */
+export interface PartitionSource {
+  /** The canonical table read through latest_versions(). */
+  table: string;
+  /** A column of the table's key (in the raw rows and in the model's output). */
+  key: string;
+}
+
 export interface PartitionSpec {
   /** The output column holding the partition value. */
   key: string;
+  /** A raw table read partitioned (a staging model): changed values from the batches. */
+  source?: PartitionSource;
   partitioned: Readonly<Record<string, PartitionInput>>;
   /** Inputs read whole: the columns the model reads of them. */
   global: Readonly<Record<string, readonly string[]>>;
   reach?: PartitionReach;
 }
 
+/** Where a partial computation passes a partitioned raw table's rows (the runner's `partial` compiles source(table) to it). */
+export const sourceSlot = (table: string) => `source:${table}`;
+
+/** A staging model that is latest_versions(table) and nothing else, partitioned by `key`. */
+const staging = (table: string, key: string): PartitionSpec => ({ key, source: { table, key }, partitioned: {}, global: {} });
+
 export const PARTITIONED_MODELS: Readonly<Record<string, PartitionSpec>> = {
+  // Staging: the latest version of each key. A new batch's keys are what it can change; the rows of
+  // every other key are kept from the cached result instead of ranking every version again.
+  stg_payments: staging('payments', 'payment_id'),
+  stg_payment_allocations: staging('payment_allocations', 'payment_id'),
+  stg_write_offs: staging('write_offs', 'document_id'),
+  stg_collection_actions: staging('collection_actions', 'action_id'),
+  stg_credit_decisions: staging('credit_decisions', 'decision_id'),
+  stg_disputes: staging('disputes', 'dispute_id'),
+  stg_customers: staging('customers', 'customer_id'),
+  stg_credit_reports: staging('credit_reports', 'report_id'),
+  stg_companies: staging('companies', 'company_key'),
+  stg_company_identifiers: staging('company_identifiers', 'id_value'),
+  stg_insolvency_events: staging('insolvency_events', 'event_id'),
+  stg_fx_rates: staging('fx_rates', 'currency'),
+  // The invoices, and the documents known only from open-item snapshots (those whose id no invoice
+  // row has): a document's row depends on the invoice versions and the snapshot lines of its id only.
+  stg_invoices: {
+    key: 'document_id',
+    source: { table: 'invoices', key: 'document_id' },
+    partitioned: {
+      stg_open_item_snapshots: { key: 'document_id', columns: canonicalTable('open_item_snapshots').columns.map((c) => c.name) },
+    },
+    global: {},
+  },
+  // Each invoice valued in the reporting currency at its date's rate: one row per staged invoice.
+  int_invoices: {
+    key: 'document_id',
+    partitioned: {
+      stg_invoices: {
+        key: 'document_id',
+        columns: ['document_id', 'customer_id', 'document_type', 'invoice_date', 'due_date', 'currency', 'amount', 'settled_date', 'corrects_document_id', 'delivery_channel'],
+      },
+    },
+    global: { int_fx_rates: ['currency', 'valid_from', 'valid_until', 'rate'] },
+  },
   // A customer's payment days against the month ends' dates: grouped and ranked per customer. Its
   // input credits cash across customers already (int_payment_customers is computed whole upstream).
   int_payment_runs: {
@@ -287,13 +346,15 @@ export function partitionProblems(models: readonly Pick<Model, 'name' | 'refs' |
       out.push(`${name}: no such model`);
       continue;
     }
-    if (m.sources.length) out.push(`${name}: reads raw sources (${m.sources.join(', ')})`);
+    const sources = spec.source ? [spec.source.table] : [];
+    if (JSON.stringify(m.sources) !== JSON.stringify(sources)) out.push(`${name}: reads raw sources ${JSON.stringify(m.sources)}, its spec ${JSON.stringify(sources)}`);
+    if (spec.source && !canonicalTable(spec.source.table).key.includes(spec.source.key)) out.push(`${name}: ${spec.source.key} is not a key column of ${spec.source.table}`);
     const covered = [...Object.keys(spec.partitioned), ...Object.keys(spec.global)];
     for (const r of m.refs) if (!covered.includes(r)) out.push(`${name}: ref ${r} is neither partitioned nor global`);
     for (const r of covered) if (!m.refs.includes(r)) out.push(`${name}: ${r} is not one of its refs`);
     if (Object.keys(spec.partitioned).some((r) => r in spec.global)) out.push(`${name}: an input both partitioned and global`);
     if (!spec.reach) for (const [r, p] of Object.entries(spec.partitioned)) if (!p.columns.includes(p.key)) out.push(`${name}: ${r} columns leave out its key ${p.key}`);
-    if (!Object.keys(spec.partitioned).length) out.push(`${name}: no partitioned input`);
+    if (!Object.keys(spec.partitioned).length && !spec.source) out.push(`${name}: no partitioned input`);
   }
   return out;
 }

@@ -6,6 +6,7 @@ import { buildOrder, callArgs, compileModel, loadProject, selectModels, type Com
 import { runDataTest, schemaTests, type DataTest, type TestResult } from './data-tests.js';
 import type { WarehouseEngine } from './engine.js';
 import { BuildError } from './materialise.js';
+import { sourceSlot } from './incremental.js';
 
 /**
  * The one build runner every engine uses: compile the project, create the staging and intermediate
@@ -149,8 +150,9 @@ export interface BuildSession {
   readonly buildViews?: 'readers' | 'build-only';
   /**
    * As createView, for a model the marts or tests read: the engine may keep its rows (computed once).
-   * `partial` compiles the model with some refs read from other relations (an engine that recomputes
-   * a partitioned model for some customers only: src/warehouse/incremental.ts, PARTITIONED_MODELS).
+   * `partial` compiles the model with some refs (and raw tables, under incremental.ts sourceSlot) read
+   * from other relations (an engine that recomputes a partitioned model for some customers or keys
+   * only: src/warehouse/incremental.ts, PARTITIONED_MODELS).
    */
   cache(model: string, sql: string, buildSql: string, alias?: string, partial?: (refs: Readonly<Record<string, string>>) => string): Promise<string>;
   /** Writes a selected mart into the new generation; returns its relation and rows (if known). */
@@ -499,7 +501,12 @@ export class BuildRun {
       const alias = stagedTable(m)?.name;
       cached = this.toCache.has(m.name);
       const partial = (over: Readonly<Record<string, string>>) =>
-        compileModel(m, { ...this.buildTarget, ref: (r) => over[r] ?? this.buildTarget.ref(r) }, opts.config, project).sql;
+        compileModel(
+          m,
+          { ...this.buildTarget, ref: (r) => over[r] ?? this.buildTarget.ref(r), source: (t) => over[sourceSlot(t.name)] ?? this.buildTarget.source(t) },
+          opts.config,
+          project,
+        ).sql;
       relation = await step(m.name, session, () =>
         cached ? session.cache(m.name, sql, buildSql, alias, partial) : session.createView(m.name, sql, buildSql, alias),
       );

@@ -154,6 +154,10 @@ describe('incremental build', () => {
     // What the rebuilt marts read of the ledger comes from the model cache, computed by the first build.
     expect(r.incremental.reused).toEqual(expect.arrayContaining(['stg_invoices', 'int_ar_item_events', 'int_cash_forecast_items']));
     expect(r.incremental.reused).not.toContain('stg_collection_actions');
+    // Staged from the batch: the day's action ids ranked again, every other action's row kept.
+    const staged = r.incremental.partial!.find((p) => p.model === 'stg_collection_actions')!;
+    expect(staged.affected).toBe(staged.computed);
+    expect(staged.kept).toBeGreaterThan(0);
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('actions'));
   }, 480_000);
 
@@ -169,6 +173,10 @@ describe('incremental build', () => {
     expect(r.incremental.reused).not.toContain('stg_invoices');
     // The item events and the invoices' settlements are recomputed for the customers the day reaches only.
     expect(partial(r)).toEqual(expect.arrayContaining(['int_ar_item_events', 'int_invoice_settlements']));
+    // The new batches' keys are the staged rows recomputed, and the invoices valued again are those.
+    expect(partial(r)).toEqual(expect.arrayContaining(['stg_invoices', 'stg_payments', 'stg_payment_allocations', 'int_invoices']));
+    const stagedInvoices = r.incremental.partial!.find((p) => p.model === 'stg_invoices')!;
+    expect(r.incremental.partial!.find((p) => p.model === 'int_invoices')).toMatchObject({ affected: stagedInvoices.affected, computed: stagedInvoices.computed });
     const settlements = r.incremental.partial!.find((p) => p.model === 'int_invoice_settlements')!;
     expect(settlements.kept).toBeGreaterThan(0);
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('day'));
@@ -211,6 +219,9 @@ describe('incremental build', () => {
     expect(r.incremental.changes).toEqual(['invoices: 1 new batch']);
     expect(r.incremental.partial).toEqual(
       expect.arrayContaining([
+        // The re-exported invoice's id: its two versions ranked again, the newer one wins.
+        expect.objectContaining({ model: 'stg_invoices', affected: 1, computed: 1 }),
+        expect.objectContaining({ model: 'int_invoices', affected: 1 }),
         expect.objectContaining({ model: 'int_ar_item_events', affected: 1 }),
         expect.objectContaining({ model: 'int_invoice_settlements', affected: 1 }),
         expect.objectContaining({ model: 'int_customer_revenue_t12m', affected: 1 }),
@@ -227,6 +238,8 @@ describe('incremental build', () => {
     const retired = await build();
     expect(retired.incremental.changes).toEqual(['invoices: 1 batch retired or compacted']);
     expect(partial(retired)).toEqual(expect.arrayContaining(['int_ar_item_events', 'int_invoice_settlements', 'int_customer_revenue_t12m']));
+    // The retired batch's key: the version it held is gone, the earlier one is the row again.
+    expect(retired.incremental.partial).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'stg_invoices', affected: 1, computed: 1 })]));
     const after = await martHashes(lake);
     expect(after).toEqual(await fullRefreshHashes('retired'));
     expect(after.ar_aging).not.toBe(corrected1.ar_aging);

@@ -25,11 +25,29 @@ describe('partitioned models (incremental by customer)', () => {
     const models = [{ name: 'm', refs: ['a', 'b'], sources: ['invoices'] }];
     const problems = partitionProblems(models, { m: { key: 'customer_id', partitioned: { a: { key: 'customer_id', columns: ['x'] } }, global: { c: [] } } });
     expect(problems).toEqual([
-      'm: reads raw sources (invoices)',
+      'm: reads raw sources ["invoices"], its spec []',
       'm: ref b is neither partitioned nor global',
       'm: c is not one of its refs',
       'm: a columns leave out its key customer_id',
     ]);
+  });
+
+  it('a staging spec names the one raw table its model reads and a column of that table\'s key', () => {
+    const models = [
+      { name: 's', refs: [], sources: ['payments'] },
+      { name: 't', refs: [], sources: ['payments'] },
+      { name: 'u', refs: [], sources: ['payments'] },
+    ];
+    const problems = partitionProblems(models, {
+      s: { key: 'payment_id', source: { table: 'payments', key: 'payment_id' }, partitioned: {}, global: {} },
+      // customer_id is not part of the payments key: one key's versions could carry two customers
+      t: { key: 'customer_id', source: { table: 'payments', key: 'customer_id' }, partitioned: {}, global: {} },
+      u: { key: 'payment_id', source: { table: 'invoices', key: 'document_id' }, partitioned: {}, global: {} },
+    });
+    expect(problems).toEqual(['t: customer_id is not a key column of payments', 'u: reads raw sources ["payments"], its spec ["invoices"]']);
+    // Every staging model but the open-item snapshots (ranked per export as well as per key) is partitioned by a key column.
+    const staging = loadProject().filter((m) => m.kind === 'staging').map((m) => m.name);
+    expect(staging.filter((m) => !PARTITIONED_MODELS[m])).toEqual(['stg_open_item_snapshots']);
   });
 
   const setup = [

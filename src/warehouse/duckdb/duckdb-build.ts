@@ -6,11 +6,11 @@ import { lakePaths } from '../../lake/layout.js';
 import { currentMartFile, martGenerationFile, newBuildId, readLocalBuildMarker, sweepGenerations, type LocalBuildMarker } from '../../lake/mart-generations.js';
 import { BUILD_MARKER_KEY } from '../../lake/build-marker.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
-import type { TableDef } from '../../schema/index.js';
+import { canonicalTable, type TableDef } from '../../schema/index.js';
 import { duckdbTarget } from '../compile/index.js';
 import { committedRawSources, type RawSources } from '../lake-sources.js';
 import { sweepLocalLake } from '../../lake/sweep.js';
-import { lakeFileSql } from './lake-path.js';
+import { lakeFileSql, lakeFilesSql } from './lake-path.js';
 import { commentWarehouse } from './comments.js';
 import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
@@ -18,7 +18,7 @@ import { DuckDBEngine } from './duckdb-engine.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
 import { cachedColumnsSql, modelCacheColumnsFile, modelCacheInputsFile, readJsonFile as readJson, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
 import { modelFilePublisher } from './published-models.js';
-import { PARTITIONED_MODELS, changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, type PartitionSpec } from '../incremental.js';
+import { PARTITIONED_MODELS, changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, sourceSlot, type PartitionSpec } from '../incremental.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
@@ -70,6 +70,8 @@ interface CachedInputs {
   own: string;
   /** Fingerprint of each model it refs, as computed then. */
   refs: Record<string, string>;
+  /** For a model reading a raw table partitioned (PartitionSpec.source): the table's committed files then. */
+  files?: string[];
 }
 
 export interface DuckDBBuildOptions {
@@ -175,6 +177,25 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
         why = 'its SQL, config or spec changed';
         continue;
       }
+      // A raw table read partitioned: the batch files added or taken out since (their keys are the
+      // values whose rows can differ). Retired batches keep their files; a compacted table's rows
+      // moved to other files, so it is computed whole.
+      let moved: string[] = [];
+      if (spec.source) {
+        const t = spec.source.table;
+        const now = committed.get(t);
+        if (!recorded.files) {
+          why = 'no batches recorded';
+          continue;
+        }
+        if (compacted?.has(t)) return `${t} is read partly from compacted files`;
+        if (!now) return `${t} has no committed batches`;
+        const before = new Set(recorded.files);
+        const after = new Set(now);
+        moved = [...now.filter((f) => !before.has(f)), ...recorded.files.filter((f) => !after.has(f))];
+        const missing = moved.find((f) => !existsSync(join(lakeRoot, f)));
+        if (missing) return `a batch file of ${t} it was computed from is gone (${missing})`;
+      }
       const oldOf = (r: string) => (recorded.refs[r] === undefined ? undefined : cachedRelation(r, recorded.refs[r]!));
       const gone = [...Object.keys(spec.partitioned), ...Object.keys(spec.global)].filter((r) => recorded.refs[r] !== fingerprints!.get(r) && !oldOf(r));
       if (gone.length) {
@@ -198,16 +219,29 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       try {
         // The old version of each input that changed, as a table (the diff and `reach` read it more than once).
         const oldRel: Record<string, string> = {};
-        const known = (r: string) => {
+        // An input computed partially in this build from the version this result was computed from:
+        // only its rows of the values it recomputed can differ from that version.
+        const upstream = (r: string) => {
           const done = partialResults.get(r);
-          return !spec.reach && done && done.from === recorded.refs[r] && done.key === spec.partitioned[r]!.key ? done.affected : undefined;
+          return done && done.from === recorded.refs[r] ? done : undefined;
+        };
+        const known = (r: string) => {
+          const done = upstream(r);
+          return !spec.reach && done && done.key === spec.partitioned[r]!.key ? done.affected : undefined;
+        };
+        // The rows of `rel` (a version of input r) the diff has to compare: those of the values r
+        // recomputed when it was computed partially (every other row is the same in both versions), all otherwise.
+        const diffed = (r: string, rel: string) => {
+          const done = upstream(r);
+          return done ? `(SELECT * FROM ${rel} WHERE ${inKeysSql(done.key, done.affected)})` : rel;
         };
         for (const r of Object.keys(spec.partitioned)) {
           if (recorded.refs[r] === fingerprints.get(r)) oldRel[r] = r;
           else if (known(r)) oldRel[r] = `(unused ${r})`;
           else {
             oldRel[r] = temp('old', r);
-            await engine.execute(`CREATE TEMP TABLE ${oldRel[r]} AS SELECT * FROM ${oldOf(r)!}`);
+            // Without a reach only the diff reads the old version: the rows it compares are enough.
+            await engine.execute(`CREATE TEMP TABLE ${oldRel[r]} AS SELECT * FROM ${spec.reach ? oldOf(r)! : diffed(r, oldOf(r)!)}`);
           }
         }
         // The reach's helper relations, once per world (the old one only when some input changed).
@@ -231,17 +265,19 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
             continue;
           }
           if (!spec.reach) {
-            changed.push(changedKeysSql(oldRel[r]!, r, p.key, p.columns));
+            changed.push(changedKeysSql(oldRel[r]!, diffed(r, r), p.key, p.columns));
             continue;
           }
           // Rows added and rows gone, each mapped to the values it reaches in its own world.
           const rows = temp('changed', r);
-          await engine.execute(`CREATE TEMP TABLE ${rows} AS ${changedRowsSql(oldRel[r]!, r, p.columns)}`);
+          await engine.execute(`CREATE TEMP TABLE ${rows} AS ${changedRowsSql(diffed(r, oldRel[r]!), diffed(r, r), p.columns)}`);
           changed.push(
             spec.reach.keys(r, `(SELECT * FROM ${rows} WHERE _change > 0)`, inWorld(newHelpers)),
             spec.reach.keys(r, `(SELECT * FROM ${rows} WHERE _change < 0)`, inWorld(oldHelpers, (x) => oldRel[x])),
           );
         }
+        // The keys of every row of the batches added or taken out.
+        if (spec.source && moved.length) changed.push(`SELECT DISTINCT "${spec.source.key}" AS k FROM read_parquet(${lakeFilesSql(moved)}, union_by_name = true)`);
         // Typed like the model's key, also when no input changed.
         changed.push(`SELECT "${spec.key}" AS k FROM ${old} WHERE 1 = 0`);
         await engine.execute(`CREATE TEMP TABLE ${affected} AS SELECT DISTINCT k FROM (${changed.map((c) => `(${c})`).join(' UNION ALL ')}) c`);
@@ -251,6 +287,13 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
           const rows = spec.reach ? `(${spec.reach.filter(r, (c) => inKeysSql(c, affected), inWorld(newHelpers))}) f` : `${r} WHERE ${inKeysSql(p.key, affected)}`;
           over[r] = temp('part', r);
           await engine.execute(`CREATE TEMP TABLE ${over[r]} AS SELECT ${cols} FROM ${rows}`);
+        }
+        if (spec.source) {
+          // Every version (in every committed batch) of the affected keys: ranked among themselves as in
+          // the whole computation.
+          const slot = sourceSlot(spec.source.table);
+          over[slot] = temp('part', spec.source.table);
+          await engine.execute(`CREATE TEMP TABLE ${over[slot]} AS SELECT * FROM ${target.source(canonicalTable(spec.source.table))} s WHERE ${inKeysSql(spec.source.key, affected)}`);
         }
         for (const [g, cols] of Object.entries(spec.global)) {
           over[g] = temp('part', g);
@@ -338,7 +381,12 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
           // the customers whose rows in those inputs changed (computePartially).
           const own = ownHashes?.get(model);
           if (spec && own) {
-            const inputs: CachedInputs = { own, refs: Object.fromEntries([...Object.keys(spec.partitioned), ...Object.keys(spec.global)].sort().map((r) => [r, fingerprints!.get(r)!])) };
+            const files = spec.source && committed.get(spec.source.table);
+            const inputs: CachedInputs = {
+              own,
+              refs: Object.fromEntries([...Object.keys(spec.partitioned), ...Object.keys(spec.global)].sort().map((r) => [r, fingerprints!.get(r)!])),
+              ...(files ? { files: [...files].sort() } : {}),
+            };
             writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
           }
           await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);

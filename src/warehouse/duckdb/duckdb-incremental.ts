@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { version as duckdbVersion } from '@duckdb/node-api';
 import type { Config } from '../../config/config.js';
 import { martTable } from '../../schema/marts/index.js';
+import { canonicalTable, type TableDef } from '../../schema/index.js';
 import { COUNTED_MODELS, type LedgerCounts } from '../build-checks.js';
 import { buildOrder, compileModel, loadProject, selectModels, type Model } from '../compile/index.js';
 import {
   FINGERPRINT_FORMAT,
   PARTITIONED_MODELS,
   partitionProblems,
+  sourceSlot,
   batchOfFile,
   modelFingerprints,
   planIncremental,
@@ -58,11 +60,20 @@ export function planDuckDBBuild(
   const ordered = buildOrder(project);
   const buildable = ordered.filter((m) => m.kind !== 'tests');
   const salt = `creditlake ${creditlakeVersion()}, duckdb ${duckdbVersion()}`;
-  const content = (m: Model) => {
+  const content = (m: Model, target = session.target) => {
     const declared = m.kind === 'marts' ? martTable(m.name) : stagedTable(m);
     // The declared columns, and how the file is written (row groups): a mart written differently is rebuilt.
     const schema = declared ? { columns: declared.columns.map((c) => [c.name, c.sqlType]), rowGroupRows: declared.rowGroupRows ?? null } : null;
-    return JSON.stringify([compileModel(m, session.target, opts.config, project).sql, schema]);
+    return JSON.stringify([compileModel(m, target, opts.config, project).sql, schema]);
+  };
+  // A staging model's compiled SQL names the exact batch files it reads; its own hash leaves them out
+  // (the raw table read as a name, with its columns): which batches changed is what a partial
+  // computation of it works out (incremental.ts, PartitionSource).
+  const ownTarget = { ...session.target, source: (t: TableDef) => `"${sourceSlot(t.name)}"` };
+  const ownContent = (m: Model) => {
+    const src = PARTITIONED_MODELS[m.name]?.source;
+    if (!src) return content(m);
+    return JSON.stringify([content(m, ownTarget), canonicalTable(src.table).columns.map((c) => [c.name, c.sqlType])]);
   };
   const fingerprints = modelFingerprints(ordered, salt, content);
   // Staging and intermediate results are kept under their fingerprints and read back by any build
@@ -75,7 +86,7 @@ export function planDuckDBBuild(
   const own = new Map(
     ordered
       .filter((m) => PARTITIONED_MODELS[m.name] && !wrong.has(m.name))
-      .map((m) => [m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, content(m), PARTITIONED_MODELS[m.name]]))]),
+      .map((m) => [m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, ownContent(m), PARTITIONED_MODELS[m.name]]))]),
   );
   session.useFingerprints(fingerprints, opts.fullRefresh !== true, own, !opts.select?.length);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));
