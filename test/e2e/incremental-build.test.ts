@@ -274,6 +274,17 @@ describe('incremental build', () => {
     expect(entries()).toEqual(before);
   }, 480_000);
 
+  it('compacting the payments: their staging is computed whole (the rows moved to another file), the marts as a full refresh', async () => {
+    const c = await cli(work, 'compact', 'payments', '--lake', lake);
+    expect(c.code, c.stderr).toBe(0);
+    const r = await build();
+    expect(r.incremental.changes).toEqual([expect.stringMatching(/^payments: 1 new batch, \d+ batches retired or compacted$/)]);
+    const whole = (r as BuildJson & { incremental: { whole?: { model: string; reason: string }[] } }).incremental.whole ?? [];
+    expect(whole).toEqual(expect.arrayContaining([{ model: 'stg_payments', reason: 'payments is read partly from compacted files' }]));
+    expect(partial(r)).not.toContain('stg_payments');
+    expect(await martHashes(lake)).toEqual(await fullRefreshHashes('compacted'));
+  }, 480_000);
+
   it("a payment by one customer applied to another customer's invoice reaches both", async () => {
     const inv = oldInvoice;
     let payer = '';
