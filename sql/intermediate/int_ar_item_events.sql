@@ -29,13 +29,13 @@ heads AS (
   FROM docs
   WHERE item_id = document_id
 ),
--- Every document with its head's attributes, which its events carry from here on: one join with the
--- heads, not one per kind of event and another for the output (the head's date: no event counts
--- before it; its settled date: none counts after it).
+-- Every document with what its events need of its head: the head's date (no event counts before it)
+-- and settled date (none counts after it). Narrow on purpose: the CTEs below are read more than once,
+-- so DuckDB materialises them, and every column they carry is copied per event; the head's other
+-- attributes join once, to the document side's final rows.
 doc_items AS (
   SELECT d.document_id, d.document_type AS source_type, d.invoice_date AS source_date, d.amount AS source_amount,
-         d.item_id, d.amount_original AS source_amount_original,
-         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
+         d.item_id, d.amount_original AS source_amount_original, h.item_date, h.settled_date
   FROM docs d
   JOIN heads h ON h.item_id = d.item_id
 ),
@@ -49,7 +49,7 @@ allocations AS (
     p.payment_date,
     p.amount AS payment_amount,
     di.item_id,
-    di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency,
+    di.settled_date,
     a.amount,
     a.amount_original,
     CASE WHEN p.payment_date < di.item_date THEN di.item_date ELSE p.payment_date END AS event_date
@@ -60,26 +60,22 @@ allocations AS (
 doc_events AS (
   SELECT di.item_id, 'document' AS movement, di.document_id AS source_id, di.source_type,
          CASE WHEN di.source_date < di.item_date THEN di.item_date ELSE di.source_date END AS event_date,
-         di.source_amount AS amount, di.source_amount_original AS amount_original,
-         di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency
+         di.source_amount AS amount, di.source_amount_original AS amount_original, di.settled_date
   FROM doc_items di
   UNION ALL
   SELECT item_id, 'allocation' AS movement, payment_id AS source_id, 'payment' AS source_type, event_date,
-         0 - amount AS amount, 0 - amount_original AS amount_original,
-         customer_id, item_type, item_date, due_date, item_amount, settled_date, currency
+         0 - amount AS amount, 0 - amount_original AS amount_original, settled_date
   FROM allocations
   UNION ALL
   SELECT di.item_id, 'write_off' AS movement, w.document_id AS source_id, 'write_off' AS source_type,
          CASE WHEN w.write_off_date < di.item_date THEN di.item_date ELSE w.write_off_date END AS event_date,
-         0 - w.amount AS amount, 0 - w.amount_original AS amount_original,
-         di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency
+         0 - w.amount AS amount, 0 - w.amount_original AS amount_original, di.settled_date
   FROM {{ ref('int_write_offs') }} w
   JOIN doc_items di ON di.document_id = w.document_id
   UNION ALL
   SELECT di.item_id, 'settlement' AS movement, s.document_id AS source_id, 'snapshot' AS source_type,
          CASE WHEN s.event_date < di.item_date THEN di.item_date ELSE s.event_date END AS event_date,
-         s.amount, s.amount_original,
-         di.customer_id, di.item_type, di.item_date, di.due_date, di.item_amount, di.settled_date, di.currency
+         s.amount, s.amount_original, di.settled_date
   FROM {{ ref('int_snapshot_events') }} s
   JOIN doc_items di ON di.document_id = s.document_id
 ),
@@ -129,8 +125,7 @@ recoveries AS (
   SELECT r.item_id, r.movement, r.source_id, r.source_type, r.event_date,
          CASE WHEN h.currency = {{ var('reporting_currency') }} THEN r.amount_original
               ELSE CAST(round({{ ratio('r.amount_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
-         r.amount_original,
-         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
+         r.amount_original, h.settled_date
   FROM recoveries_original r
   JOIN heads h ON h.item_id = r.item_id
   LEFT JOIN {{ ref('int_fx_rates') }} fx
@@ -139,31 +134,33 @@ recoveries AS (
   WHERE r.amount_original <> 0
 ),
 settle_base AS (
-  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original,
-         customer_id, item_type, item_date, due_date, item_amount, settled_date, currency
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original, settled_date
   FROM kept
   UNION ALL
-  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original,
-         customer_id, item_type, item_date, due_date, item_amount, settled_date, currency
+  SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original, settled_date
   FROM recoveries
 ),
 settlements AS (
-  SELECT h.item_id, 'settlement' AS movement, h.item_id AS source_id, 'settled_date' AS source_type,
-         h.settled_date AS event_date, 0 - k.amount AS amount, 0 - k.amount_original AS amount_original,
-         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
+  SELECT item_id, 'settlement' AS movement, item_id AS source_id, 'settled_date' AS source_type,
+         settled_date AS event_date, 0 - amount AS amount, 0 - amount_original AS amount_original
   FROM (
-    SELECT item_id, sum(amount) AS amount, sum(amount_original) AS amount_original
+    SELECT item_id, settled_date, sum(amount) AS amount, sum(amount_original) AS amount_original
     FROM settle_base
     WHERE settled_date IS NOT NULL
-    GROUP BY item_id
+    GROUP BY item_id, settled_date
     HAVING sum(amount) <> 0 OR sum(amount_original) <> 0
   ) k
-  JOIN heads h ON h.item_id = k.item_id
 ),
+-- The head's attributes join here, once per row of the document side (every item is a head).
 document_side AS (
-  SELECT * FROM settle_base
-  UNION ALL
-  SELECT * FROM settlements
+  SELECT e.item_id, e.movement, e.source_id, e.source_type, e.event_date, e.amount, e.amount_original,
+         h.customer_id, h.item_type, h.item_date, h.due_date, h.item_amount, h.settled_date, h.currency
+  FROM (
+    SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM settle_base
+    UNION ALL
+    SELECT item_id, movement, source_id, source_type, event_date, amount, amount_original FROM settlements
+  ) e
+  JOIN heads h ON h.item_id = e.item_id
 ),
 payment_side AS (
   SELECT payment_id AS item_id, customer_id, payment_date AS item_date, amount AS item_amount,
