@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../../config/config.js';
@@ -6,19 +6,20 @@ import { lakePaths } from '../../lake/layout.js';
 import { currentMartFile, martGenerationFile, newBuildId, readLocalBuildMarker, sweepGenerations, type LocalBuildMarker } from '../../lake/mart-generations.js';
 import { BUILD_MARKER_KEY } from '../../lake/build-marker.js';
 import { LocalLakeStore } from '../../lake/local-store.js';
-import { canonicalTable, type TableDef } from '../../schema/index.js';
+import type { TableDef } from '../../schema/index.js';
 import { duckdbTarget } from '../compile/index.js';
 import { committedRawSources, type RawSources } from '../lake-sources.js';
 import { sweepLocalLake } from '../../lake/sweep.js';
-import { lakeFileSql, lakeFilesSql } from './lake-path.js';
+import { lakeFileSql } from './lake-path.js';
 import { commentWarehouse } from './comments.js';
 import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../runner.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
-import { cachedColumnsSql, modelCacheColumnsFile, modelCacheInputsFile, readJsonFile as readJson, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
+import { cachedColumnsSql, describeColumns, modelCacheColumnsFile, modelCacheInputsFile, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
+import { partialComputer, type PartialModel } from './partial-compute.js';
 import { modelFilePublisher } from './published-models.js';
-import { PARTITIONED_MODELS, changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, sourceSlot, type PartitionSpec } from '../incremental.js';
+import { PARTITIONED_MODELS } from '../incremental.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary
@@ -53,26 +54,6 @@ export type DuckDBBuildSession = BuildSession & {
   /** Partitioned models this build computed whole, and why (no cached result, a global input changed, …). */
   wholeModels(): { model: string; reason: string }[];
 };
-
-/** A partitioned model an incremental build recomputed for some partition values only. */
-export interface PartialModel {
-  model: string;
-  /** Partition values (customers) recomputed. */
-  affected: number;
-  /** Rows kept from the cached result, rows computed now. */
-  kept: number;
-  computed: number;
-}
-
-/** What a partitioned model's cache entry was computed from (`<fingerprint>.inputs.json`). */
-interface CachedInputs {
-  /** Hash of the model's own SQL, declared schema and the versions (incremental.ts, modelOwnHash). */
-  own: string;
-  /** Fingerprint of each model it refs, as computed then. */
-  refs: Record<string, string>;
-  /** For a model reading a raw table partitioned (PartitionSpec.source): the table's committed files then. */
-  files?: string[];
-}
 
 export interface DuckDBBuildOptions {
   /**
@@ -126,15 +107,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   let reuseCache = false;
   let useModelCache = false;
   const reusedModels: string[] = [];
-  const partialModels: PartialModel[] = [];
   const wholeModels: { model: string; reason: string }[] = [];
-  /**
-   * Partitioned models computed partially in this build: the table of partition values recomputed
-   * and the fingerprint of the cached result they started from. Every other value's rows are that
-   * result's, so a model reading this one, whose cached result was computed from that same
-   * fingerprint, finds its changed values there instead of comparing the two versions row by row.
-   */
-  const partialResults = new Map<string, { affected: string; from: string; key: string }>();
   const ensureView = async (name: string, sql: string) => {
     const h = sqlHash(sql);
     if (inFile[name] !== h) await engine.execute(`CREATE OR REPLACE VIEW ${name} AS ${sql}`);
@@ -142,193 +115,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   };
   const martView = (model: string, relative: string) => ensureView(model, `SELECT * FROM read_parquet(${lakeFileSql(relative)})`);
 
-  const describeColumns = async (relation: string): Promise<CachedColumn[]> =>
-    (await engine.query(`DESCRIBE ${relation}`)).rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-  const cacheEntry = (model: string, fp: string) => join(lakeRoot, lakePaths.modelCacheFile(model, fp));
-  /** A cached result as a relation with its exact column types, or undefined when not there. */
-  const cachedRelation = (model: string, fp: string): string | undefined => {
-    const entry = cacheEntry(model, fp);
-    const columns = readJson<CachedColumn[]>(modelCacheColumnsFile(entry));
-    if (!columns || !existsSync(entry)) return undefined;
-    return `(SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)}))`;
-  };
-  /**
-   * A partitioned model (incremental.ts, PARTITIONED_MODELS) recomputed for the partition values whose
-   * input rows changed since its cached result, the cached rows of every other value kept. Returns
-   * false (and leaves nothing behind) when it cannot be: no cached result with its inputs recorded,
-   * its own SQL changed, a global input changed, an old input no longer cached, other columns.
-   */
-  const computePartially = async (model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string): Promise<true | string> => {
-    const own = ownHashes?.get(model);
-    const dir = join(lakeRoot, lakePaths.modelCacheDir(), model);
-    if (!own || !fingerprints || !existsSync(dir)) return 'no cached result';
-    // The newest cached result whose inputs are recorded: any is correct for the inputs it names.
-    const candidates = readdirSync(dir)
-      .filter((f) => f.endsWith('.inputs.json'))
-      .map((f) => ({ fp: f.slice(0, -'.inputs.json'.length), at: statSync(join(dir, f)).mtimeMs }))
-      .sort((a, b) => b.at - a.at);
-    let why = 'no cached result with its inputs recorded';
-    for (const { fp } of candidates) {
-      const recorded = readJson<CachedInputs>(modelCacheInputsFile(cacheEntry(model, fp)));
-      const columns = readJson<CachedColumn[]>(modelCacheColumnsFile(cacheEntry(model, fp)));
-      const old = cachedRelation(model, fp);
-      if (!recorded || !columns || !old || !columns.some((c) => c.name === spec.key)) continue;
-      if (recorded.own !== own) {
-        why = 'its SQL, config or spec changed';
-        continue;
-      }
-      // A raw table read partitioned: the batch files added or taken out since (their keys are the
-      // values whose rows can differ). Retired batches keep their files; a compacted table's rows
-      // moved to other files, so it is computed whole.
-      let moved: string[] = [];
-      if (spec.source) {
-        const t = spec.source.table;
-        const now = committed.get(t);
-        if (!recorded.files) {
-          why = 'no batches recorded';
-          continue;
-        }
-        if (compacted?.has(t)) return `${t} is read partly from compacted files`;
-        if (!now) return `${t} has no committed batches`;
-        const before = new Set(recorded.files);
-        const after = new Set(now);
-        moved = [...now.filter((f) => !before.has(f)), ...recorded.files.filter((f) => !after.has(f))];
-        const missing = moved.find((f) => !existsSync(join(lakeRoot, f)));
-        if (missing) return `a batch file of ${t} it was computed from is gone (${missing})`;
-      }
-      const oldOf = (r: string) => (recorded.refs[r] === undefined ? undefined : cachedRelation(r, recorded.refs[r]!));
-      const gone = [...Object.keys(spec.partitioned), ...Object.keys(spec.global)].filter((r) => recorded.refs[r] !== fingerprints!.get(r) && !oldOf(r));
-      if (gone.length) {
-        why = `the version of ${gone.join(', ')} it was computed from is no longer cached`;
-        continue;
-      }
-      for (const [g, cols] of Object.entries(spec.global)) {
-        if (recorded.refs[g] === fingerprints.get(g)) continue;
-        const r = await engine.query(sameRowsSql(oldOf(g)!, g, cols));
-        if (r.rows[0]?.same !== true) return `${g} changed`;
-      }
-      const tag = `${process.pid}_${Date.now()}`;
-      const affected = `_affected_${model}_${tag}`;
-      let keep = false;
-      const temps: string[] = [];
-      const temp = (what: string, r: string) => {
-        const t = `_${what}_${model}_${r}_${tag}`;
-        temps.push(t);
-        return t;
-      };
-      try {
-        // The old version of each input that changed, as a table (the diff and `reach` read it more than once).
-        const oldRel: Record<string, string> = {};
-        // An input computed partially in this build from the version this result was computed from:
-        // only its rows of the values it recomputed can differ from that version.
-        const upstream = (r: string) => {
-          const done = partialResults.get(r);
-          return done && done.from === recorded.refs[r] ? done : undefined;
-        };
-        const known = (r: string) => {
-          const done = upstream(r);
-          return !spec.reach && done && done.key === spec.partitioned[r]!.key ? done.affected : undefined;
-        };
-        // The rows of `rel` (a version of input r) the diff has to compare: those of the values r
-        // recomputed when it was computed partially (every other row is the same in both versions), all otherwise.
-        const diffed = (r: string, rel: string) => {
-          const done = upstream(r);
-          return done ? `(SELECT * FROM ${rel} WHERE ${inKeysSql(done.key, done.affected)})` : rel;
-        };
-        for (const r of Object.keys(spec.partitioned)) {
-          if (recorded.refs[r] === fingerprints.get(r)) oldRel[r] = r;
-          else if (known(r)) oldRel[r] = `(unused ${r})`;
-          else {
-            oldRel[r] = temp('old', r);
-            // Without a reach only the diff reads the old version: the rows it compares are enough.
-            await engine.execute(`CREATE TEMP TABLE ${oldRel[r]} AS SELECT * FROM ${spec.reach ? oldOf(r)! : diffed(r, oldOf(r)!)}`);
-          }
-        }
-        // The reach's helper relations, once per world (the old one only when some input changed).
-        const newHelpers: Record<string, string> = {};
-        const oldHelpers: Record<string, string> = {};
-        const inWorld = (helpers: Record<string, string>, old?: (x: string) => string | undefined) => (x: string) => helpers[x] ?? old?.(x) ?? x;
-        const anyChanged = Object.keys(spec.partitioned).some((r) => oldRel[r] !== r);
-        for (const [name, sqlOf] of Object.entries(spec.reach?.helpers ?? {})) {
-          newHelpers[name] = temp('new', name);
-          await engine.execute(`CREATE TEMP TABLE ${newHelpers[name]} AS ${sqlOf((x) => x)}`);
-          if (!anyChanged) continue;
-          oldHelpers[name] = temp('old', name);
-          await engine.execute(`CREATE TEMP TABLE ${oldHelpers[name]} AS ${sqlOf((x) => oldRel[x] ?? x)}`);
-        }
-        const changed: string[] = [];
-        for (const [r, p] of Object.entries(spec.partitioned)) {
-          if (oldRel[r] === r) continue;
-          const propagated = known(r);
-          if (propagated) {
-            changed.push(`SELECT k FROM ${propagated}`);
-            continue;
-          }
-          if (!spec.reach) {
-            changed.push(changedKeysSql(oldRel[r]!, diffed(r, r), p.key, p.columns));
-            continue;
-          }
-          // Rows added and rows gone, each mapped to the values it reaches in its own world.
-          const rows = temp('changed', r);
-          await engine.execute(`CREATE TEMP TABLE ${rows} AS ${changedRowsSql(diffed(r, oldRel[r]!), diffed(r, r), p.columns)}`);
-          changed.push(
-            spec.reach.keys(r, `(SELECT * FROM ${rows} WHERE _change > 0)`, inWorld(newHelpers)),
-            spec.reach.keys(r, `(SELECT * FROM ${rows} WHERE _change < 0)`, inWorld(oldHelpers, (x) => oldRel[x])),
-          );
-        }
-        // The keys of every row of the batches added or taken out.
-        if (spec.source && moved.length) changed.push(`SELECT DISTINCT "${spec.source.key}" AS k FROM read_parquet(${lakeFilesSql(moved)}, union_by_name = true)`);
-        // Typed like the model's key, also when no input changed.
-        changed.push(`SELECT "${spec.key}" AS k FROM ${old} WHERE 1 = 0`);
-        await engine.execute(`CREATE TEMP TABLE ${affected} AS SELECT DISTINCT k FROM (${changed.map((c) => `(${c})`).join(' UNION ALL ')}) c`);
-        const over: Record<string, string> = {};
-        for (const [r, p] of Object.entries(spec.partitioned)) {
-          const cols = p.columns.map((c) => `"${c}"`).join(', ');
-          const rows = spec.reach ? `(${spec.reach.filter(r, (c) => inKeysSql(c, affected), inWorld(newHelpers))}) f` : `${r} WHERE ${inKeysSql(p.key, affected)}`;
-          over[r] = temp('part', r);
-          await engine.execute(`CREATE TEMP TABLE ${over[r]} AS SELECT ${cols} FROM ${rows}`);
-        }
-        if (spec.source) {
-          // Every version (in every committed batch) of the affected keys: ranked among themselves as in
-          // the whole computation.
-          const slot = sourceSlot(spec.source.table);
-          over[slot] = temp('part', spec.source.table);
-          await engine.execute(`CREATE TEMP TABLE ${over[slot]} AS SELECT * FROM ${target.source(canonicalTable(spec.source.table))} s WHERE ${inKeysSql(spec.source.key, affected)}`);
-        }
-        for (const [g, cols] of Object.entries(spec.global)) {
-          over[g] = temp('part', g);
-          await engine.execute(`CREATE TEMP VIEW ${over[g]} AS SELECT ${cols.map((c) => `"${c}"`).join(', ')} FROM ${g}`);
-        }
-        const sql = partial(over);
-        // The recomputed rows must come with exactly the cached result's columns and types.
-        if (JSON.stringify(await describeColumns(sql)) !== JSON.stringify(columns)) return 'its columns changed';
-        const list = columns.map((c) => `"${c.name}"`).join(', ');
-        // Only the affected values' rows of the recomputation: those are complete (every input row of
-        // theirs was read); any other value's rows it gives are not, and are kept from the cache.
-        const fresh = temp('fresh', model);
-        await engine.execute(`CREATE TEMP TABLE ${fresh} AS SELECT ${list} FROM (${sql}) n WHERE ${inKeysSql(spec.key, affected)}`);
-        await engine.execute(
-          `CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${list} FROM ${old} o WHERE NOT ${inKeysSql(spec.key, affected)} UNION ALL SELECT ${list} FROM ${fresh}`,
-        );
-        const counts = await engine.query(
-          `SELECT (SELECT count(*) FROM ${affected}) AS affected, (SELECT count(*) FROM ${fresh}) AS computed, (SELECT count(*) FROM ${model}) AS total`,
-        );
-        const c = counts.rows[0]!;
-        partialModels.push({ model, affected: Number(c.affected), kept: Number(c.total) - Number(c.computed), computed: Number(c.computed) });
-        partialResults.set(model, { affected, from: fp, key: spec.key });
-        keep = true;
-        return true as const;
-      } finally {
-        for (const t of temps.reverse()) {
-          await engine.execute(`DROP VIEW IF EXISTS ${t}`).catch(() => undefined);
-          await engine.execute(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
-        }
-        // Kept while the build runs when the model was computed partially: models reading it use it.
-        if (!keep) await engine.execute(`DROP TABLE IF EXISTS ${affected}`);
-      }
-    }
-    return why;
-  };
+  const partial = partialComputer({ engine, lakeRoot, target, sources, fingerprints: () => fingerprints, ownHashes: () => ownHashes });
   /**
    * Makes the build's table of a staging or intermediate model: read from the model cache when an
    * entry with the same fingerprint is there, else computed (partially for a partitioned model when it
@@ -339,14 +126,14 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     model: string,
     buildSql: string,
     entry: string | undefined,
-    partial: ((refs: Readonly<Record<string, string>>) => string) | undefined,
+    partialSql: ((refs: Readonly<Record<string, string>>) => string) | undefined,
   ): Promise<CachedColumn[] | undefined> => {
     if (entry && reuseCache && existsSync(entry)) {
       try {
         const columns = JSON.parse(readFileSync(modelCacheColumnsFile(entry), 'utf8')) as CachedColumn[];
         await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)})`);
         // Read back with exactly the columns and types it was computed with, or not used.
-        if (JSON.stringify(await describeColumns(model)) !== JSON.stringify(columns)) throw new Error('cached columns differ');
+        if (JSON.stringify(await describeColumns(engine, model)) !== JSON.stringify(columns)) throw new Error('cached columns differ');
         reusedModels.push(model);
         return columns;
       } catch {
@@ -358,8 +145,8 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     // A partial computation that fails for any reason (a disk that filled up, an entry of an older
     // layout) leaves the model to be computed whole: slower, never different.
     let computedPartially = false;
-    if (entry && reuseCache && spec && partial) {
-      const outcome = await computePartially(model, spec, partial).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
+    if (entry && reuseCache && spec && partialSql) {
+      const outcome = await partial.compute(model, spec, partialSql).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
       if (outcome === true) computedPartially = true;
       else wholeModels.push({ model, reason: outcome });
     }
@@ -371,7 +158,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       // does not hold exactly is stored as one it does (HUGEINT as DECIMAL(38,0)) and cast back, and
       // a model with a type neither does is not cached. The parquet file is renamed into place
       // last, so an entry is complete or absent, also after a killed build.
-      const columns = await describeColumns(model);
+      const columns = await describeColumns(engine, model);
       if (columns.every((c) => storedType(c.type) !== undefined)) {
         const tmp = join(tmpDir, `cache-${model}-${process.pid}-${Date.now()}.parquet`);
         try {
@@ -379,16 +166,8 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
           writeFileSync(modelCacheColumnsFile(entry), `${JSON.stringify(columns)}\n`);
           // A partitioned model records what it was computed from: a later build recomputes it for
           // the customers whose rows in those inputs changed (computePartially).
-          const own = ownHashes?.get(model);
-          if (spec && own) {
-            const files = spec.source && committed.get(spec.source.table);
-            const inputs: CachedInputs = {
-              own,
-              refs: Object.fromEntries([...Object.keys(spec.partitioned), ...Object.keys(spec.global)].sort().map((r) => [r, fingerprints!.get(r)!])),
-              ...(files ? { files: [...files].sort() } : {}),
-            };
-            writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
-          }
+          const inputs = spec && partial.inputsRecord(model, spec);
+          if (inputs) writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
           await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
           renameSync(tmp, entry);
           return columns;
@@ -514,7 +293,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       ownHashes = own;
     },
     reusedModels: () => [...reusedModels],
-    partialModels: () => [...partialModels],
+    partialModels: () => partial.models(),
     wholeModels: () => [...wholeModels],
   };
 }

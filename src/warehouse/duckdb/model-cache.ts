@@ -1,6 +1,8 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { lakePaths } from '../../lake/layout.js';
+import { sqlPath } from '../materialise.js';
+import type { DuckDBEngine } from './duckdb-engine.js';
 
 /**
  * The lake's model cache (`_cache/models/<model>/<fingerprint>.parquet`): what a staging or
@@ -44,6 +46,22 @@ export function readJsonFile<T>(file: string): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The cache entry of a model's rows for a fingerprint (absolute path). */
+export const modelCacheEntry = (lakeRoot: string, model: string, fingerprint: string) => join(lakeRoot, lakePaths.modelCacheFile(model, fingerprint));
+
+/** A cached result as a relation with its exact column types, or undefined when it is not there. */
+export function cachedRelationSql(lakeRoot: string, model: string, fingerprint: string): string | undefined {
+  const entry = modelCacheEntry(lakeRoot, model, fingerprint);
+  const columns = readJsonFile<CachedColumn[]>(modelCacheColumnsFile(entry));
+  if (!columns || !existsSync(entry)) return undefined;
+  return `(SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)}))`;
+}
+
+/** A relation's columns and exact types, as the cache records them. */
+export async function describeColumns(engine: DuckDBEngine, relation: string): Promise<CachedColumn[]> {
+  return (await engine.query(`DESCRIBE ${relation}`)).rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
 
 /**
