@@ -22,7 +22,8 @@ const CHUNK_KEYS = 4096;
 
 export class KeyHashSet {
   private parts: Int32Array[][] | undefined = Array.from({ length: PARTITIONS }, () => []);
-  private current: Int32Array[] = Array.from({ length: PARTITIONS }, () => new Int32Array(CHUNK_KEYS * 2));
+  // A partition's chunk is allocated at its first key: a small file does not pay for 256 of them.
+  private current: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(PARTITIONS).fill(undefined);
   private fill = new Int32Array(PARTITIONS);
   private count = 0;
 
@@ -43,9 +44,9 @@ export class KeyHashSet {
     }
     const p = h1 >>> 24;
     let f = this.fill[p]!;
-    let c = this.current[p]!;
-    if (f === CHUNK_KEYS * 2) {
-      this.parts[p]!.push(c);
+    let c = this.current[p];
+    if (c === undefined || f === CHUNK_KEYS * 2) {
+      if (c) this.parts[p]!.push(c);
       c = this.current[p] = new Int32Array(CHUNK_KEYS * 2);
       f = 0;
     }
@@ -66,7 +67,8 @@ export class KeyHashSet {
     const mask = slots * 2 - 1;
     for (let p = 0; p < PARTITIONS; p++) {
       t.fill(0);
-      for (const c of [...this.parts[p]!, this.current[p]!.subarray(0, this.fill[p])]) {
+      const last = this.current[p];
+      for (const c of last ? [...this.parts[p]!, last.subarray(0, this.fill[p])] : []) {
         for (let j = 0; j < c.length; j += 2) {
           // (0, *) marks an empty slot; the low bit of h1 is given up for it.
           const a = c[j]! | 1;
