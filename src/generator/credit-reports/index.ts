@@ -37,15 +37,20 @@ export async function generateCreditReports(opts: CreditReportOptions): Promise<
   const writers = tables.map((t) => new CsvTableWriter(join(opts.outDir, `${t.name}.csv`), t));
   const [wCompanies, wIds, wReports, wEvents] = writers as [CsvTableWriter, CsvTableWriter, CsvTableWriter, CsvTableWriter];
   const bankruptcies: CreditReportSummary['bankruptcies'] = [];
-  // Generated VAT numbers can (rarely) repeat; an identifier must name one company only.
-  const seen = new Set<string>();
+  // Generated VAT numbers can (rarely) repeat (a Dutch one steps past check digits that do not
+  // exist; Belgian and German ones are drawn); an identifier must name one company only. Only VAT
+  // numbers are remembered: KvK numbers, D-U-N-S numbers and the Graydon and Creditsafe ids come
+  // from bijections of the company index, so they never repeat, and a set of every identifier
+  // held about 100 bytes per company-identifier (1 GB at 100M invoices) for nothing.
+  const seenVat = new Set<string>();
   const emit = async (c: MonitoredCompany) => {
     const r = simulateCompany(win.seed, c);
     r.identifiers = r.identifiers.filter((x) => {
-      const k = `${x.id_type}:${x.id_value}`;
-      if (!seen.has(k)) return seen.add(k);
-      if (x.id_type === 'vat') r.company.vat_number = null;
-      if (x.id_type === 'duns') r.company.duns_number = null;
+      if (x.id_type !== 'vat' || !seenVat.has(x.id_value)) {
+        if (x.id_type === 'vat') seenVat.add(x.id_value);
+        return true;
+      }
+      r.company.vat_number = null;
       return false;
     });
     wCompanies.write(r.company);
