@@ -30,7 +30,9 @@ export async function commentWarehouse(engine: WarehouseEngine, models: readonly
   const columnsOf = new Map<string, typeof columns>();
   for (const c of columns) {
     const t = String(c.table_name);
-    columnsOf.set(t, [...(columnsOf.get(t) ?? []), c]);
+    const list = columnsOf.get(t);
+    if (list) list.push(c);
+    else columnsOf.set(t, [c]);
   }
   const statements: string[] = [];
   let commented = 0;
