@@ -6,21 +6,12 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { readEInvoiceFile } from '../../src/feeds/ubl/prepare.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
+import { cli } from '../helpers/cli.js';
 
 const FIX = join(import.meta.dirname, '../fixtures/ubl');
-
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const w = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
-  const code = await main(argv, { stdout: w((s) => (stdout += s)), stderr: w((s) => (stderr += s)), cwd, env: {} });
-  return { code, stdout, stderr };
-}
 
 // file → [id, type, issue date, due date, currency, signed amount, buyer id, buyer KvK]
 const EXPECTED: Record<string, [string, string, string, string, string, string, string, string]> = {

@@ -9,20 +9,11 @@ import { defaultSettings } from '../../src/serve/settings.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
+import { cli } from '../helpers/cli.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/ar-ibm/WA_Fn-UseC_-Accounts-Receivable.csv');
-
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const w = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
-  const code = await main(argv, { stdout: w((s) => (stdout += s)), stderr: w((s) => (stderr += s)), cwd, env: {} });
-  return { code, stdout, stderr };
-}
 
 interface IbmRow {
   invoice: string;

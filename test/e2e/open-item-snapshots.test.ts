@@ -6,19 +6,10 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { cli } from '../helpers/cli.js';
 
 const ERP = join(import.meta.dirname, '../fixtures/erp');
-
-async function cli(cwd: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const w = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
-  const code = await main(argv, { stdout: w((s) => (stdout += s)), stderr: w((s) => (stderr += s)), cwd, env: {} });
-  return { code, stdout, stderr };
-}
 
 async function query(dir: string, sql: string): Promise<Record<string, unknown>[]> {
   const r = await cli(dir, 'query', '--lake', 'lake', '--json', sql);

@@ -1,8 +1,6 @@
 import { writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { buildWarehouse } from '../../src/warehouse/build.js';
 import { currentMartFile } from '../../src/lake/mart-generations.js';
 import { configWith } from '../helpers/warehouse.js';
@@ -10,24 +8,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fixtureLake, writeRawBatch } from '../helpers/lake-fixture.js';
 import { allocation, customer, invoice, payment } from '../helpers/warehouse.js';
-
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-async function cli(cwd: string, ...argv: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, cwd, env: {} });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+import { cli } from '../helpers/cli.js';
 
 async function smallLake(): Promise<string> {
   const lake = await fixtureLake({

@@ -6,34 +6,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { main } from '../../src/cli/main.js';
 
-function sink() {
-  let text = '';
-  return {
-    stream: new Writable({
-      write(chunk, _enc, cb) {
-        text += String(chunk);
-        cb();
-      },
-    }),
-    text: () => text,
-  };
-}
+import { cli } from '../helpers/cli.js';
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-export async function cli(cwd: string, ...argv: string[]): Promise<CliResult> {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, cwd, env: {} });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+/** The one in-process CLI runner of the suite (test/helpers/cli.ts), under the names these tests use. */
+export { cli, type CliRun as CliResult } from '../helpers/cli.js';
 
 /** A fresh working folder for one CLI scenario. */
 export function workFolder(name: string): string {

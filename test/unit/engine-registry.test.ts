@@ -3,24 +3,11 @@ import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { ENGINE_NAMES, ENGINES } from '../../src/warehouse/engines.js';
 import { fixtureLake } from '../helpers/lake-fixture.js';
 import { customer } from '../helpers/warehouse.js';
-
-function sink() {
-  let text = '';
-  return { stream: new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) }), text: () => text };
-}
-
-async function cli(cwd: string, ...argv: string[]) {
-  const out = sink();
-  const err = sink();
-  const code = await main(argv, { stdout: out.stream, stderr: err.stream, cwd, env: {} });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+import { cli } from '../helpers/cli.js';
 
 async function closedPort(): Promise<number> {
   const s = createServer();
