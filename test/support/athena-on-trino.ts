@@ -19,7 +19,7 @@
  * as Glue gives them), GetDatabase/CreateDatabase.
  *
  * What is mapped, and why (the same mapping the Trino proof uses):
- *   - the lake: Trino's catalog reads a local file system, not s3rver, so the stand-in mirrors every
+ *   - the lake (s3-mirror.ts): Trino's catalog reads a local file system, not s3rver, so the stand-in mirrors every
  *     bucket a statement or Glue table names into a local folder (`local:///…/<bucket>/…`) before each
  *     statement, and uploads what a statement wrote (CTAS, INSERT) back to S3 right after it. S3 stays
  *     the truth: an object deleted there (a pruned mart version) is gone from the mirror at the next
@@ -35,21 +35,18 @@
  *   - BatchCreatePartition registers the partition folders present (`sync_partition_metadata` ADD):
  *     the local server does not enable register_partition.
  */
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import type { ColumnInfo, QueryExecution, Row as AthenaRow } from '@aws-sdk/client-athena';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { QueryExecution, Row as AthenaRow } from '@aws-sdk/client-athena';
 import { EntityNotFoundException, type TableInput } from '@aws-sdk/client-glue';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { catalogTables } from '../../infra/catalog-tables.js';
 import { glueColumns } from '../../src/schema/index.js';
-import { TrinoClient, TrinoQueryError, type TrinoResult } from '../../src/warehouse/trino/trino-client.js';
+import { TrinoClient, TrinoQueryError } from '../../src/warehouse/trino/trino-client.js';
+import { athenaColumn, athenaText, athenaToTrino, literal, quote, statementType, trinoType, type Execution } from './athena-trino-mapping.js';
+import { S3Mirror } from './s3-mirror.js';
 import { TRINO_URL } from './trino.js';
 
 export interface AthenaOnTrinoOptions {
@@ -68,89 +65,14 @@ export interface AthenaOnTrinoOptions {
   session?: Record<string, string>;
 }
 
-type State = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-
-interface Execution {
-  id: string;
-  query: string;
-  database: string;
-  /** The statement Trino ran. */
-  trino?: string;
-  state: State;
-  reason?: string;
-  statementType: 'DDL' | 'DML' | 'UTILITY';
-  result?: TrinoResult;
-  submitted: Date;
-  completed?: Date;
-}
-
-/** Athena's statement type of a statement (it decides whether results carry a header row). */
-export function statementType(sql: string): Execution['statementType'] {
-  const first = /^[\s(]*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*(\w+)/.exec(sql)?.[1]?.toUpperCase() ?? '';
-  if (['SELECT', 'WITH', 'VALUES', 'TABLE', 'INSERT', 'DELETE', 'UPDATE', 'MERGE'].includes(first)) return 'DML';
-  if (['SHOW', 'DESCRIBE', 'EXPLAIN'].includes(first)) return 'UTILITY';
-  return 'DDL';
-}
-
-const S3_URI = /s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\//g;
-
-/**
- * Athena's statement as Trino runs it over the mirror: s3:// locations mapped, Athena-only CTAS
- * properties dropped. Pure (`mirror` gives a bucket's local URI, ending in `/`).
- */
-export function athenaToTrino(sql: string, mirror: (bucket: string) => string): string {
-  return sql
-    .replace(/,\s*write_compression\s*=\s*'[A-Za-z0-9]+'/gi, '')
-    .replace(/write_compression\s*=\s*'[A-Za-z0-9]+'\s*,\s*/gi, '')
-    .replace(S3_URI, (_m, bucket: string) => mirror(bucket));
-}
-
-/** Athena's type name and precision/scale for a Trino type (`decimal(18,2)`, `varchar(12)`, `array(date)`). */
-export function athenaColumn(name: string, trinoType: string): ColumnInfo {
-  const base = trinoType.replace(/\(.*$/, '').toLowerCase();
-  const info: ColumnInfo = { Name: name, Label: name, Type: base, Nullable: 'UNKNOWN' };
-  const dec = /^decimal\((\d+),\s*(\d+)\)$/i.exec(trinoType);
-  if (dec) {
-    info.Precision = Number(dec[1]);
-    info.Scale = Number(dec[2]);
-  }
-  return info;
-}
-
-/** A Trino JSON value as the text Athena returns; undefined for SQL NULL. */
-export function athenaText(v: unknown): string | undefined {
-  if (v === null || v === undefined) return undefined;
-  if (Array.isArray(v)) return `[${v.map((x) => athenaText(x) ?? 'null').join(', ')}]`;
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-/** Glue column type → Trino column type. */
-function trinoType(glueType: string): string {
-  const t = glueType.trim().toLowerCase();
-  if (t === 'string') return 'varchar';
-  if (t === 'int') return 'integer';
-  if (t === 'float') return 'real';
-  const arr = /^array<(.+)>$/.exec(t);
-  if (arr) return `array(${trinoType(arr[1]!)})`;
-  return t;
-}
-
-const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
 export class AthenaOnTrino {
   readonly catalog: string;
-  readonly mirrorDir: string;
+  /** The local copy of the buckets Trino reads and writes. */
+  readonly mirror: S3Mirror;
   /** Every statement received, in order: Athena's text, the Trino text, how it ended. */
   readonly executions: Execution[] = [];
   private readonly byId = new Map<string, Execution>();
-  private readonly s3: S3Client;
   private readonly url: string;
-  /** Buckets mirrored (named by a statement or a Glue table). */
-  private readonly buckets = new Set<string>();
-  /** Mirror index: `<bucket>/<key>` → ETag of the copy. */
-  private readonly index = new Map<string, string>();
   /** Glue's tables (what GetTable answers), by `<database>.<name>`. */
   private readonly tables = new Map<string, TableInput & { DatabaseName: string }>();
   private readonly partitions = new Map<string, Set<string>>();
@@ -159,11 +81,10 @@ export class AthenaOnTrino {
   private readonly session?: Record<string, string>;
 
   constructor(opts: AthenaOnTrinoOptions) {
-    this.s3 = opts.s3;
     this.session = opts.session;
     this.url = opts.trinoUrl ?? TRINO_URL;
     this.catalog = opts.catalog ?? 'creditlake';
-    this.mirrorDir = opts.mirrorDir ?? mkdtempSync(join(tmpdir(), 'creditlake-athena-mirror-'));
+    this.mirror = new S3Mirror(opts.s3, opts.mirrorDir ?? mkdtempSync(join(tmpdir(), 'creditlake-athena-mirror-')));
   }
 
   /** An AthenaClient stand-in: `new AthenaEngine({ client: standIn.athena as never, … })`. */
@@ -197,16 +118,6 @@ export class AthenaOnTrino {
     return new TrinoClient({ url: this.url, user: 'athena-stand-in', catalog: this.catalog, schema, timeoutMs: 10 * 60_000, session: this.session });
   }
 
-  private mirrorUri = (bucket: string) => {
-    this.buckets.add(bucket);
-    return `local://${join(this.mirrorDir, bucket).split(sep).join('/')}/`;
-  };
-
-  private toS3(text: string): string {
-    const root = `local://${this.mirrorDir.split(sep).join('/')}/`;
-    return text.includes(root) ? text.split(root).join('s3://') : text;
-  }
-
   /** Statements run one at a time: the mirror is synced around each. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.queue.then(fn, fn);
@@ -219,62 +130,6 @@ export class AthenaOnTrino {
     if (!/^[a-z0-9_]+$/.test(database)) throw new Error(`AthenaOnTrino: database ${database} is not a Trino schema name`);
     await this.trino().query(`CREATE SCHEMA IF NOT EXISTS ${quote(this.catalog)}.${quote(database)}`);
     this.schemas.add(database);
-  }
-
-  // ---- the S3 mirror -------------------------------------------------------------------------------
-
-  private async listBucket(bucket: string): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    let token: string | undefined;
-    do {
-      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) out.set(o.Key!, o.ETag ?? '');
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    return out;
-  }
-
-  /** S3 → mirror: new and changed objects copied, deleted ones removed. */
-  private async pull(): Promise<void> {
-    for (const bucket of this.buckets) {
-      const objects = await this.listBucket(bucket);
-      for (const [key, etag] of objects) {
-        const id = `${bucket}/${key}`;
-        if (this.index.get(id) === etag) continue;
-        const file = join(this.mirrorDir, bucket, key);
-        const body = await (await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray();
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, body);
-        this.index.set(id, etag);
-      }
-      for (const id of [...this.index.keys()].filter((k) => k.startsWith(`${bucket}/`))) {
-        if (objects.has(id.slice(bucket.length + 1))) continue;
-        rmSync(join(this.mirrorDir, id), { force: true });
-        this.index.delete(id);
-      }
-    }
-  }
-
-  /** Mirror → S3: files a statement wrote (not in the index yet) are uploaded. */
-  private async push(): Promise<void> {
-    for (const bucket of this.buckets) {
-      const root = join(this.mirrorDir, bucket);
-      for (const file of walk(root)) {
-        const key = relative(root, file).split(sep).join('/');
-        if (key.split('/').some((part) => part.startsWith('.'))) continue;
-        const id = `${bucket}/${key}`;
-        if (this.index.has(id)) continue;
-        const put = await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(file) }));
-        this.index.set(id, put.ETag ?? '');
-      }
-    }
-  }
-
-  private localDir(location: string): string {
-    const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(location);
-    if (!m) throw new Error(`AthenaOnTrino: not an S3 location: ${location}`);
-    this.buckets.add(m[1]!);
-    return join(this.mirrorDir, m[1]!, m[2]!);
   }
 
   // ---- Athena --------------------------------------------------------------------------------------
@@ -300,15 +155,15 @@ export class AthenaOnTrino {
     e.state = 'RUNNING';
     try {
       await this.ensureSchema(e.database);
-      let sql = athenaToTrino(e.query.trim().replace(/;\s*$/, ''), this.mirrorUri);
+      let sql = athenaToTrino(e.query.trim().replace(/;\s*$/, ''), this.mirror.uri);
       if (parameters.length) sql = `EXECUTE IMMEDIATE ${literal(sql)} USING ${parameters.join(', ')}`;
       e.trino = sql;
-      await this.pull();
+      await this.mirror.pull();
       const client = this.trino(e.database);
       const ctas = /^\s*CREATE\s+TABLE\s+(\S+)\s+WITH\s*\(([\s\S]*?)\)\s*AS\b([\s\S]*)$/i.exec(sql);
       const at = ctas && /external_location\s*=\s*'local:\/\/([^']+)'/i.exec(ctas[2]!)?.[1];
       // An empty folder is no object on S3: Athena writes into it; Trino wants none there.
-      if (at && existsSync(at) && !walk(at).length) rmSync(at, { recursive: true, force: true });
+      if (at) this.mirror.removeIfEmpty(at);
       try {
         e.result = await client.query(sql);
       } catch (err) {
@@ -319,12 +174,12 @@ export class AthenaOnTrino {
         await client.query(`CREATE TABLE ${ctas[1]} (${columns.map((c) => `${quote(c.name)} ${c.type}`).join(', ')}) WITH (${ctas[2]})`);
         e.result = { columns: [], rows: [], updateType: 'CREATE TABLE', updateCount: 0, processedBytes: 0 };
       }
-      await this.push();
+      await this.mirror.push();
       e.state = e.state === 'RUNNING' ? 'SUCCEEDED' : e.state;
     } catch (err) {
       e.state = 'FAILED';
       const name = err instanceof TrinoQueryError ? `${err.errorName}: ` : '';
-      e.reason = this.toS3(`${name}${(err as Error).message}`);
+      e.reason = this.mirror.toS3(`${name}${(err as Error).message}`);
     }
     e.completed = new Date();
   }
@@ -377,7 +232,7 @@ export class AthenaOnTrino {
       all.push({
         Data: r.map((v) => {
           const text = athenaText(v);
-          return text === undefined ? {} : { VarCharValue: this.toS3(text) };
+          return text === undefined ? {} : { VarCharValue: this.mirror.toS3(text) };
         }),
       });
     }
@@ -441,12 +296,12 @@ export class AthenaOnTrino {
   private async putTable(database: string, t: TableInput): Promise<object> {
     await this.ensureSchema(database);
     const sd = t.StorageDescriptor!;
-    const dir = this.localDir(sd.Location!);
-    await this.pull();
+    const dir = this.mirror.localDir(sd.Location!);
+    await this.mirror.pull();
     mkdirSync(dir, { recursive: true });
     const text = /TextInputFormat/.test(sd.InputFormat ?? '');
     const cols = [...(sd.Columns ?? []), ...(t.PartitionKeys ?? [])].map((c) => `${quote(c.Name!)} ${trinoType(c.Type!)}`);
-    const props = [`external_location = ${literal(`local://${dir.split(sep).join('/')}`)}`, `format = '${text ? 'TEXTFILE' : 'PARQUET'}'`];
+    const props = [`external_location = ${literal(this.mirror.localUri(dir))}`, `format = '${text ? 'TEXTFILE' : 'PARQUET'}'`];
     if (t.PartitionKeys?.length) props.push(`partitioned_by = ARRAY[${t.PartitionKeys.map((k) => literal(k.Name!)).join(', ')}]`);
     const client = this.trino(database);
     await client.query(`DROP TABLE IF EXISTS ${quote(t.Name!)}`);
@@ -467,7 +322,7 @@ export class AthenaOnTrino {
         ErrorDetail: { ErrorCode: 'AlreadyExistsException', ErrorMessage: 'Partition already exists.' },
       }));
       for (const p of input.PartitionInputList) known.add(p.Values.join('/'));
-      await this.pull();
+      await this.mirror.pull();
       await this.trino(input.DatabaseName).query(`CALL system.sync_partition_metadata(${literal(input.DatabaseName)}, ${literal(input.TableName)}, 'ADD')`);
       return { Errors };
     });
@@ -510,18 +365,6 @@ export class AthenaOnTrino {
   }
 
   close(): void {
-    rmSync(this.mirrorDir, { recursive: true, force: true });
+    this.mirror.remove();
   }
 }
-
-function walk(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...walk(p));
-    else out.push(p);
-  }
-  return out;
-}
-
