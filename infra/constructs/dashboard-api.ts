@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { handlerCode } from '../lambda-code.js';
+import { GLUE_READ_ACTIONS } from './lake-access.js';
 import { acknowledge, acknowledgeScopedResourceWildcards } from '../nag.js';
 import type { Settings } from '../settings.js';
 
@@ -44,16 +45,8 @@ export const DASHBOARD_ATHENA_ACTIONS = [
   'athena:StopQueryExecution',
 ];
 
-export const DASHBOARD_GLUE_ACTIONS = [
-  'glue:GetDatabase',
-  // information_schema lists databases (the fallback when a build recorded no catalog).
-  'glue:GetDatabases',
-  'glue:GetTable',
-  'glue:GetTables',
-  'glue:GetPartition',
-  'glue:GetPartitions',
-  'glue:BatchGetPartition',
-];
+// Read only; information_schema's database list is the fallback when a build recorded no catalog.
+export const DASHBOARD_GLUE_ACTIONS = GLUE_READ_ACTIONS;
 
 /**
  * The dashboards on AWS behind one Lambda: the sign-in gate (every path), the bundle from the private

@@ -7,6 +7,20 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { BUILD_LOCK_KEY } from '../../src/aws/build-lock.js';
 
+/**
+ * Reading the Glue catalog as Athena does to plan a query: the database, its tables and partitions
+ * (information_schema, which the dashboards' and the build's catalog reads use, lists databases).
+ */
+export const GLUE_READ_ACTIONS = [
+  'glue:GetDatabase',
+  'glue:GetDatabases',
+  'glue:GetTable',
+  'glue:GetTables',
+  'glue:GetPartition',
+  'glue:GetPartitions',
+  'glue:BatchGetPartition',
+];
+
 /** Every object of a bucket. */
 export const objects = (b: s3.IBucket) => b.arnForObjects('*');
 
@@ -99,14 +113,7 @@ export function grantBuildQueries(role: iam.IRole, p: { stack: Stack; workgroupN
     new iam.PolicyStatement({
       sid: 'ManageCatalog',
       actions: [
-        'glue:GetDatabase',
-        // information_schema (the dashboards' catalog the build records) lists databases.
-        'glue:GetDatabases',
-        'glue:GetTable',
-        'glue:GetTables',
-        'glue:GetPartition',
-        'glue:GetPartitions',
-        'glue:BatchGetPartition',
+        ...GLUE_READ_ACTIONS,
         'glue:CreateTable',
         'glue:UpdateTable',
         'glue:DeleteTable',
