@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertCsv, plainScanFields } from '../../src/feeds/canonical-csv/convert.js';
+import { FieldWatch } from '../../src/feeds/canonical-csv/field-watch.js';
 import { KeyHashSet } from '../../src/feeds/canonical-csv/key-set.js';
 import { scanPlainCsv } from '../../src/feeds/canonical-csv/plain-scan.js';
 import { invoices } from '../../src/schema/index.js';
@@ -95,6 +96,47 @@ describe('scanPlainCsv', () => {
     expect(await watched(`${h}1,,1,,\n2,,2,,\n3,,3,,\n`, new KeyHashSet(2))).toMatchObject({ plain: true, keysUnique: false, formsPlain: true });
     // Without fields to watch, nothing is proven.
     expect(await scan(`${h}x,1,y,2024-01-02,1.00\n`)).toMatchObject({ plain: true, keysUnique: false, formsPlain: false });
+  });
+
+  it('reads a line without quotes four bytes at a time with the verdicts and key hashes of the byte-by-byte reading', () => {
+    // The walk of a line without quotes (FieldWatch.plainLine) against the reading of the same line
+    // with one value quoted (quotedLine, byte by byte) and against the forms written as patterns:
+    // values with bytes below a comma (blanks, tabs, ! # $ % & ( ) * +), non-ASCII text, values
+    // ending at any offset within a word, the line's end at the buffer's end.
+    class Recorded extends KeyHashSet {
+      keys: string[] = [];
+      override add(h1: number, h2: number): boolean {
+        this.keys.push(`${h1}:${h2}`);
+        return super.add(h1, h2);
+      }
+    }
+    let seed = 7;
+    const rand = (k: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % k;
+    const pick = <T,>(xs: readonly T[]) => xs[rand(xs.length)]!;
+    const text = () => Array.from({ length: rand(10) }, () => pick([...'abcXYZ019 \t!#$%&()*+-./é€'])).join('');
+    const dates = ['2024-01-02', '1999-12-31', '', '2024-1-02', '2024/01/02', ' 2024-01-02', '2024-01-02 ', '2024-01-0x', '20240-01-02', 'é024-01-02', '2024-01-:2', '2024-0/-02', '2024x01-02', '2024-01x02', '202--01-02', '2024-01-02x'];
+    const amounts = ['1.00', '-12.5', '0', '1234567890123456.99', '', '12.345', '+1', '1e3', ' 1', '1.', '.5', '12345678901234567', '--1', '1.0.0'];
+    const dateForm = /^(\d{4}-\d{2}-\d{2})?$/;
+    const moneyForm = /^(-?\d{1,16}(\.\d{1,2})?)?$/;
+    const header = ['k', 'x', 'd', 'm', 'y', 'z'];
+    const spec = { keyColumns: ['k', 'y'], forms: { d: 'date', m: 'money' } } as const;
+    const read = (line: string, quoted: boolean) => {
+      const keys = new Recorded();
+      const w = new FieldWatch(header, spec, keys);
+      // The line alone in its buffer with its LF: a word read near the end must not run past it.
+      const buf = Buffer.from(`${line}\n`);
+      w.line(buf, 0, buf.length - 1, quoted);
+      return { forms: w.formsPlain, keys: keys.keys };
+    };
+    for (let i = 0; i < 3000; i++) {
+      const v = [text(), text(), pick(dates), pick(amounts), text(), text()];
+      // Some lines end early (a short line proves nothing).
+      const line = v.slice(0, i % 50 === 0 ? 1 + rand(5) : 6).join(',');
+      const plain = read(line, false);
+      const quoted = read(line.replace(/^([^,]*),([^,]*)/, '$1,"$2"'), true);
+      expect(plain, line).toEqual(quoted);
+      if (line.split(',').length === 6) expect(plain.forms, line).toBe(dateForm.test(v[2]!) && moneyForm.test(v[3]!));
+    }
   });
 
   it('finds a problem past the first megabyte (lines cut between chunks)', async () => {

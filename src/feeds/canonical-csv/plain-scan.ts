@@ -187,7 +187,10 @@ export async function scanPlainCsv(
     await fh.close();
   }
   if (verdict) return verdict;
+  // The last line's bytes, then a LF past them that is no part of the file: the field walk
+  // (field-watch.ts) ends every line at its line break.
   const carry = carried ? buf.subarray(0, carried) : undefined;
+  if (carried) buf[carried] = LF;
   if (!sawBytes) return no('an empty file');
   if (carry?.length) {
     // A last line without a line break.
@@ -195,7 +198,7 @@ export async function scanPlainCsv(
     if (carry.includes(0)) return no('a NUL byte');
     if (carry[carry.length - 1] === CR) return no('a CR that does not end a line');
     if (crlf === true) return no('mixed line breaks');
-    const why = line(carry, 0, carry.length, carry.indexOf(CR), carry.indexOf(QUOTE));
+    const why = line(buf.subarray(0, carried + 1), 0, carried, carry.indexOf(CR), carry.indexOf(QUOTE));
     if (why) return no(why);
   }
   if (header === undefined) return no('no header line');
