@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { toKey, type LakeStore } from './store.js';
 
@@ -11,6 +11,12 @@ export const TEMP_PREFIX = '.inflight-';
  * system) and are then renamed over the target: rename is atomic on POSIX, so DuckDB globbing
  * `*.parquet` and `list()` never see a half-written object.
  */
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
 export class LocalLakeStore implements LakeStore {
   readonly root: string;
 
@@ -71,8 +77,21 @@ export class LocalLakeStore implements LakeStore {
     await this.atomically(key, (tmp) => writeFile(tmp, text, 'utf8'));
   }
 
+  /**
+   * A hard link to the local file where it can (same file system: a lake beside the scratch folder),
+   * else a copy. Lake objects are never written in place and the callers' local files are finished
+   * before they are put (then only removed), so a link holds the same bytes as a copy, without the
+   * copy (about 0.03 CPU-s and a second page-cache copy of a 4M-row batch's 50 MB).
+   */
   async putFile(localPath: string, key: string): Promise<void> {
-    await this.atomically(key, (tmp) => copyFile(localPath, tmp));
+    await this.atomically(key, async (tmp) => {
+      try {
+        await link(localPath, tmp);
+      } catch {
+        // another file system, or one without hard links
+        await copyFile(localPath, tmp);
+      }
+    });
   }
 
   async delete(key: string): Promise<void> {
@@ -99,6 +118,9 @@ export class LocalLakeStore implements LakeStore {
     try {
       await write(tmp);
       await rename(tmp, target);
+      // A rename onto a link to the same file (the same local file put twice) does nothing and
+      // leaves the temporary name behind.
+      if (await exists(tmp)) await rm(tmp, { force: true });
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;

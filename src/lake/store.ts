@@ -13,7 +13,10 @@ export interface LakeStore {
   readText(key: string): Promise<string | undefined>;
   /** Atomic: a reader sees the old object, or the whole new one, never a part. */
   writeText(key: string, text: string): Promise<void>;
-  /** Uploads a local file to `key`; atomic from a reader's point of view, replaces an existing object. */
+  /**
+   * Uploads a local file to `key`; atomic from a reader's point of view, replaces an existing object.
+   * The local file must not be written again afterwards (only removed): a local lake may hard-link it.
+   */
   putFile(localPath: string, key: string): Promise<void>;
   /** Removes `key`; no error when it does not exist. */
   delete(key: string): Promise<void>;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,6 +56,18 @@ describe('LocalLakeStore', () => {
     expect(await store.list('raw/t/ingest_date=2024-01-02')).toEqual(['raw/t/ingest_date=2024-01-02/b.json']);
     await expect(store.putFile(join(dir, 'missing-file'), 'raw/t/ingest_date=2024-01-02/d.parquet')).rejects.toThrow();
     expect(readdirSync(folder).sort()).toEqual([`${TEMP_PREFIX}c.parquet.1.abcd`, 'b.json']);
+  });
+
+  it('puts a local file as a link or a copy with the same bytes, and the same file twice leaves no temporary', async () => {
+    const src = join(dir, 'twice.bin');
+    writeFileSync(src, 'bytes');
+    const key = 'raw/t/ingest_date=2024-01-03/e.parquet';
+    await store.putFile(src, key);
+    await store.putFile(src, key);
+    rmSync(src);
+    // The scratch file's removal leaves the lake's object whole.
+    expect(readFileSync(join(store.root, key), 'utf8')).toBe('bytes');
+    expect(readdirSync(join(store.root, 'raw/t/ingest_date=2024-01-03'))).toEqual(['e.parquet']);
   });
 
   it('refuses keys that escape the lake', () => {
