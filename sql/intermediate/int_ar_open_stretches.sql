@@ -13,13 +13,128 @@
 -- (unapplied cash) and credit balances do not age: one stretch. A foreign-currency document is
 -- revalued at every month end's closing rate: one stretch per month end.
 -- stop_at is '9999-12-31' for an item still open at the last month end.
-WITH monthly AS (
-  SELECT item_kind, item_id, period_end, sum(amount) AS delta, sum(amount_original) AS delta_original
+-- The movements are summed per item and month here, from the documents, allocations, payments,
+-- write-offs and snapshot settlements themselves, by the rules of int_ar_item_events (each movement
+-- dated no earlier than its item's head; a document's movements after its settled date left out;
+-- recoveries of written-off debt; a payment item received and then applied), instead of grouping
+-- that event ledger: a month-end build then computes neither the ledger's 3.7M event rows at 1M
+-- invoices with seven head attributes each, nor its 'settlement' events, which move a balance only
+-- at the settled date's month end, where the item's last stretch stops anyway (open_until below).
+-- The data test ar_rollforward_ties_out ties the two together (the roll-forward from the event
+-- ledger, ar_open_items from these stretches) at every month end.
+WITH docs AS (
+  SELECT document_id, item_id, invoice_date, amount, amount_original, settled_date, currency
+  FROM {{ ref('int_ar_documents') }}
+),
+-- the documents that head their own item, with the date and settled date every movement of the
+-- item is held against, and the currency its recoveries are valued from
+heads AS (
+  SELECT document_id AS item_id, invoice_date AS item_date, settled_date, currency FROM docs WHERE item_id = document_id
+),
+-- every document with its head's date and settled date (a head is its own: no join for it)
+doc_items AS (
+  SELECT item_id AS document_id, item_id, item_date, settled_date FROM heads
+  UNION ALL
+  SELECT d.document_id, d.item_id, h.item_date, h.settled_date
+  FROM docs d JOIN heads h ON h.item_id = d.item_id
+  WHERE d.item_id <> d.document_id
+),
+-- Every movement keyed by the document it moves (kind 0 the document, 1 an allocation of a payment,
+-- 2 a write-off, 3 a snapshot settlement), signed by its effect on the document's balance, so that
+-- one join gives each its item: an allocation is read once and gives both its sides below.
+by_document AS (
+  SELECT document_id, 0 AS kind, invoice_date AS source_date, amount, amount_original, CAST(NULL AS VARCHAR) AS payment_id FROM docs
+  UNION ALL
+  SELECT a.document_id, 1 AS kind, p.payment_date, 0 - a.amount, 0 - a.amount_original, a.payment_id
+  FROM {{ ref('int_payment_allocations') }} a JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
+  UNION ALL
+  SELECT document_id, 2 AS kind, write_off_date, 0 - amount, 0 - amount_original, CAST(NULL AS VARCHAR) FROM {{ ref('int_write_offs') }}
+  UNION ALL
+  SELECT document_id, 3 AS kind, event_date, amount, amount_original, CAST(NULL AS VARCHAR) FROM {{ ref('int_snapshot_events') }}
+),
+-- dated no earlier than the item's head (int_ar_item_events)
+moves AS (
+  SELECT di.item_id, m.kind, m.payment_id, m.amount, m.amount_original, di.settled_date,
+         CASE WHEN m.source_date < di.item_date THEN di.item_date ELSE m.source_date END AS event_date
+  FROM by_document m JOIN doc_items di ON di.document_id = m.document_id
+),
+-- the document side: nothing after the settled date counts
+kept AS (
+  SELECT item_id, kind, event_date, amount, amount_original FROM moves
+  WHERE settled_date IS NULL OR event_date <= settled_date
+),
+-- Recovery of written-off debt paid later, as int_ar_item_events derives it (see there): per day of
+-- an item with a write-off, b = running balance, w = running written-off amount; the recovered total
+-- is least(w, deepest dip below zero on a day with an allocation), each day's recovery its increase,
+-- found in the document's currency and valued at its date's rate.
+wo_days AS (
+  SELECT k.item_id, k.event_date, sum(k.amount_original) AS delta,
+         sum(CASE WHEN k.kind = 2 THEN 0 - k.amount_original ELSE 0 END) AS written,
+         max(CASE WHEN k.kind = 1 THEN 1 ELSE 0 END) AS has_allocation
+  FROM kept k
+  WHERE k.item_id IN (SELECT item_id FROM kept WHERE kind = 2)
+  GROUP BY k.item_id, k.event_date
+),
+wo_running AS (
+  SELECT item_id, event_date, has_allocation,
+         sum(delta) OVER (PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
+         sum(written) OVER (PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS written_to_date
+  FROM wo_days
+),
+wo_recovered AS (
+  SELECT item_id, event_date,
+         CASE WHEN written_to_date < dip THEN written_to_date ELSE dip END AS recovered_to_date
   FROM (
-    SELECT item_kind, item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original
-    FROM {{ ref('int_ar_item_events') }}
-  ) dated
-  GROUP BY item_kind, item_id, period_end
+    SELECT item_id, event_date, written_to_date,
+           max(CASE WHEN has_allocation = 1 AND balance < 0 THEN 0 - balance ELSE 0 END) OVER (
+             PARTITION BY item_id ORDER BY event_date ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS dip
+    FROM wo_running
+  ) x
+),
+recoveries_original AS (
+  SELECT item_id, event_date,
+         recovered_to_date - COALESCE(lag(recovered_to_date) OVER (PARTITION BY item_id ORDER BY event_date), 0) AS amount_original
+  FROM wo_recovered
+),
+recoveries AS (
+  SELECT r.item_id, r.event_date,
+         CASE WHEN h.currency = {{ var('reporting_currency') }} THEN r.amount_original
+              ELSE CAST(round({{ ratio('r.amount_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
+         r.amount_original
+  FROM recoveries_original r
+  JOIN heads h ON h.item_id = r.item_id
+  LEFT JOIN {{ ref('int_fx_rates') }} fx
+    ON h.currency <> {{ var('reporting_currency') }}
+   AND fx.currency = h.currency AND r.event_date >= fx.valid_from AND r.event_date < fx.valid_until
+  WHERE r.amount_original <> 0
+),
+-- Per item and month end: the document side (kept movements and recoveries) and the payment side
+-- (each payment received, and applied as its allocations are) grouped apart, each by its own id:
+-- two groupings keyed by id and month cost half of one keyed by kind, id and month over both.
+doc_monthly AS (
+  SELECT item_id, period_end, sum(amount) AS delta, sum(amount_original) AS delta_original
+  FROM (
+    SELECT item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original FROM kept
+    UNION ALL
+    SELECT item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original FROM recoveries
+  ) e
+  GROUP BY item_id, period_end
+),
+pay_monthly AS (
+  SELECT item_id, period_end, sum(amount) AS delta
+  FROM (
+    SELECT payment_id AS item_id, CAST({{ month_end('payment_date') }} AS DATE) AS period_end, 0 - amount AS amount
+    FROM {{ ref('int_payments') }}
+    UNION ALL
+    SELECT payment_id AS item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, 0 - amount AS amount
+    FROM moves WHERE kind = 1
+  ) e
+  GROUP BY item_id, period_end
+),
+monthly AS (
+  SELECT 'document' AS item_kind, item_id, period_end, delta, delta_original FROM doc_monthly
+  UNION ALL
+  SELECT 'payment' AS item_kind, item_id, period_end, delta, delta AS delta_original FROM pay_monthly
 ),
 -- The balance over each stretch of month ends between an item's movements. Most items move in one
 -- or two months (a document when issued and when paid; a payment when received and applied): their
