@@ -33,9 +33,9 @@ heads AS (
 ),
 -- every document with its head's date and settled date (a head is its own: no join for it)
 doc_items AS (
-  SELECT item_id AS document_id, item_id, item_date, settled_date FROM heads
+  SELECT item_id AS document_id, item_id, item_date, settled_date, CAST({{ month_end('item_date') }} AS DATE) AS item_month FROM heads
   UNION ALL
-  SELECT d.document_id, d.item_id, h.item_date, h.settled_date
+  SELECT d.document_id, d.item_id, h.item_date, h.settled_date, CAST({{ month_end('h.item_date') }} AS DATE) AS item_month
   FROM docs d JOIN heads h ON h.item_id = d.item_id
   WHERE d.item_id <> d.document_id
 ),
@@ -43,24 +43,26 @@ doc_items AS (
 -- 2 a write-off, 3 a snapshot settlement), signed by its effect on the document's balance, so that
 -- one join gives each its item: an allocation is read once and gives both its sides below.
 by_document AS (
-  SELECT document_id, 0 AS kind, invoice_date AS source_date, amount, amount_original, CAST(NULL AS VARCHAR) AS payment_id FROM docs
+  SELECT document_id, 0 AS kind, invoice_date AS source_date, amount, amount_original, CAST(NULL AS VARCHAR) AS payment_id,
+         CAST(NULL AS DATE) AS payment_month FROM docs
   UNION ALL
-  SELECT a.document_id, 1 AS kind, p.payment_date, 0 - a.amount, 0 - a.amount_original, a.payment_id
+  SELECT a.document_id, 1 AS kind, p.payment_date, 0 - a.amount, 0 - a.amount_original, a.payment_id,
+         CAST({{ month_end('p.payment_date') }} AS DATE)
   FROM {{ ref('int_payment_allocations') }} a JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
   UNION ALL
-  SELECT document_id, 2 AS kind, write_off_date, 0 - amount, 0 - amount_original, CAST(NULL AS VARCHAR) FROM {{ ref('int_write_offs') }}
+  SELECT document_id, 2 AS kind, write_off_date, 0 - amount, 0 - amount_original, CAST(NULL AS VARCHAR), CAST(NULL AS DATE) FROM {{ ref('int_write_offs') }}
   UNION ALL
-  SELECT document_id, 3 AS kind, event_date, amount, amount_original, CAST(NULL AS VARCHAR) FROM {{ ref('int_snapshot_events') }}
+  SELECT document_id, 3 AS kind, event_date, amount, amount_original, CAST(NULL AS VARCHAR), CAST(NULL AS DATE) FROM {{ ref('int_snapshot_events') }}
 ),
 -- dated no earlier than the item's head (int_ar_item_events)
 moves AS (
-  SELECT di.item_id, m.kind, m.payment_id, m.amount, m.amount_original, di.settled_date,
+  SELECT di.item_id, di.item_month, m.kind, m.payment_id, m.payment_month, m.amount, m.amount_original, di.settled_date,
          CASE WHEN m.source_date < di.item_date THEN di.item_date ELSE m.source_date END AS event_date
   FROM by_document m JOIN doc_items di ON di.document_id = m.document_id
 ),
 -- the document side: nothing after the settled date counts
 kept AS (
-  SELECT item_id, kind, event_date, amount, amount_original FROM moves
+  SELECT item_id, item_month, kind, event_date, amount, amount_original FROM moves
   WHERE settled_date IS NULL OR event_date <= settled_date
 ),
 -- Recovery of written-off debt paid later, as int_ar_item_events derives it (see there): per day of
@@ -97,7 +99,7 @@ recoveries_original AS (
   FROM wo_recovered
 ),
 recoveries AS (
-  SELECT r.item_id, r.event_date,
+  SELECT r.item_id, CAST({{ month_end('h.item_date') }} AS DATE) AS item_month, r.event_date,
          CASE WHEN h.currency = {{ var('reporting_currency') }} THEN r.amount_original
               ELSE CAST(round({{ ratio('r.amount_original', 'fx.rate') }}, 2) AS DECIMAL(18,2)) END AS amount,
          r.amount_original
@@ -108,56 +110,67 @@ recoveries AS (
    AND fx.currency = h.currency AND r.event_date >= fx.valid_from AND r.event_date < fx.valid_until
   WHERE r.amount_original <> 0
 ),
--- Per item and month end: the document side (kept movements and recoveries) and the payment side
--- (each payment received, and applied as its allocations are) grouped apart, each by its own id:
--- two groupings keyed by id and month cost half of one keyed by kind, id and month over both.
-doc_monthly AS (
-  SELECT item_id, period_end, sum(amount) AS delta, sum(amount_original) AS delta_original
-  FROM (
-    SELECT item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original FROM kept
-    UNION ALL
-    SELECT item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original FROM recoveries
-  ) e
-  GROUP BY item_id, period_end
-),
-pay_monthly AS (
-  SELECT item_id, period_end, sum(amount) AS delta
-  FROM (
-    SELECT payment_id AS item_id, CAST({{ month_end('payment_date') }} AS DATE) AS period_end, 0 - amount AS amount
-    FROM {{ ref('int_payments') }}
-    UNION ALL
-    SELECT payment_id AS item_id, CAST({{ month_end('event_date') }} AS DATE) AS period_end, 0 - amount AS amount
-    FROM moves WHERE kind = 1
-  ) e
-  GROUP BY item_id, period_end
-),
-monthly AS (
-  SELECT 'document' AS item_kind, item_id, period_end, delta, delta_original FROM doc_monthly
+-- Every movement of an item with its month end and the item's first month end (the head's date for
+-- a document: its own movement is there and every other one is dated no earlier; the payment date
+-- for a payment): the document side (kept movements and recoveries) and the payment side (each
+-- payment received, and applied as its allocations are).
+doc_rows AS (
+  SELECT item_id, item_month, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original FROM kept
   UNION ALL
-  SELECT 'payment' AS item_kind, item_id, period_end, delta, delta AS delta_original FROM pay_monthly
+  SELECT item_id, item_month, CAST({{ month_end('event_date') }} AS DATE) AS period_end, amount, amount_original FROM recoveries
+),
+pay_rows AS (
+  SELECT payment_id AS item_id, CAST({{ month_end('payment_date') }} AS DATE) AS item_month,
+         CAST({{ month_end('payment_date') }} AS DATE) AS period_end, 0 - amount AS amount
+  FROM {{ ref('int_payments') }}
+  UNION ALL
+  SELECT payment_id AS item_id, payment_month AS item_month, CAST({{ month_end('event_date') }} AS DATE) AS period_end, 0 - amount AS amount
+  FROM moves WHERE kind = 1
 ),
 -- The balance over each stretch of month ends between an item's movements. Most items move in one
--- or two months (a document when issued and when paid; a payment when received and applied): their
--- balances come from one grouping per item (the first month's movements and the total). Only items
--- moving in three months or more take the running sum, a window: over every item-month (2.6M at 1M
--- invoices) its sort by item was the costliest step of this model. Narrow on purpose: ids and amounts
--- only; the attributes (an item's depend on its id alone) join afterwards.
+-- or two months (a document when issued and when paid; a payment when received and applied): one
+-- grouping per item, each side apart and keyed by its id alone, gives their balances (the first
+-- month's movements, the total, and the second and last month with movements). Only items moving
+-- in three months or more are grouped by month again and take the running sum, a window. Narrow on
+-- purpose: ids and amounts only; the attributes (an item's depend on its id alone) join afterwards.
 per_item AS (
-  SELECT item_kind, item_id, count(*) AS months, min(period_end) AS month_first, max(period_end) AS month_last,
-         min_by(delta, period_end) AS d1, min_by(delta_original, period_end) AS d1_original,
-         sum(delta) AS total, sum(delta_original) AS total_original
-  FROM monthly
-  GROUP BY item_kind, item_id
+  SELECT 'document' AS item_kind, item_id, min(item_month) AS month_first,
+         min(CASE WHEN period_end > item_month THEN period_end END) AS month_second, max(period_end) AS month_last,
+         sum(CASE WHEN period_end = item_month THEN amount ELSE 0 END) AS d1,
+         sum(CASE WHEN period_end = item_month THEN amount_original ELSE 0 END) AS d1_original,
+         sum(amount) AS total, sum(amount_original) AS total_original
+  FROM doc_rows
+  GROUP BY item_id
+  UNION ALL
+  SELECT 'payment' AS item_kind, item_id, min(item_month) AS month_first,
+         min(CASE WHEN period_end > item_month THEN period_end END) AS month_second, max(period_end) AS month_last,
+         sum(CASE WHEN period_end = item_month THEN amount ELSE 0 END) AS d1,
+         sum(CASE WHEN period_end = item_month THEN amount ELSE 0 END) AS d1_original,
+         sum(amount) AS total, sum(amount) AS total_original
+  FROM pay_rows
+  GROUP BY item_id
 ),
 simple_balances AS (
   SELECT p.item_kind, p.item_id,
-         CASE WHEN k.n = 1 THEN p.month_first ELSE p.month_last END AS valid_from,
-         CASE WHEN k.n = 1 AND p.months = 2 THEN p.month_last ELSE DATE '9999-12-31' END AS valid_until,
+         CASE WHEN k.n = 1 THEN p.month_first ELSE p.month_second END AS valid_from,
+         CASE WHEN k.n = 1 AND p.month_second IS NOT NULL THEN p.month_second ELSE DATE '9999-12-31' END AS valid_until,
          CASE WHEN k.n = 1 THEN p.d1 ELSE p.total END AS booked_balance,
          CASE WHEN k.n = 1 THEN p.d1_original ELSE p.total_original END AS balance_original
   FROM per_item p
   CROSS JOIN (VALUES (1), (2)) AS k(n)
-  WHERE p.months <= 2 AND k.n <= p.months
+  WHERE (p.month_second IS NULL OR p.month_second = p.month_last) AND (k.n = 1 OR p.month_second IS NOT NULL)
+),
+-- the items moving in three months or more, grouped per month
+monthly AS (
+  SELECT 'document' AS item_kind, r.item_id, r.period_end, sum(r.amount) AS delta, sum(r.amount_original) AS delta_original
+  FROM doc_rows r
+  JOIN per_item p ON p.item_kind = 'document' AND p.item_id = r.item_id AND p.month_second < p.month_last
+  GROUP BY r.item_id, r.period_end
+  UNION ALL
+  SELECT 'payment' AS item_kind, r.item_id, r.period_end, sum(r.amount) AS delta, sum(r.amount) AS delta_original
+  FROM pay_rows r
+  JOIN per_item p ON p.item_kind = 'payment' AND p.item_id = r.item_id AND p.month_second < p.month_last
+  GROUP BY r.item_id, r.period_end
 ),
 balances AS (
   SELECT
@@ -171,7 +184,6 @@ balances AS (
       PARTITION BY m.item_kind, m.item_id ORDER BY m.period_end ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS balance_original
   FROM monthly m
-  JOIN per_item p ON p.item_kind = m.item_kind AND p.item_id = m.item_id AND p.months > 2
   UNION ALL
   SELECT * FROM simple_balances
 ),
