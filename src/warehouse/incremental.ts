@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Model } from './compile/index.js';
+import { correctionReach } from './correction-reach.js';
 import { itemEventsReach } from './item-events-reach.js';
 import { canonicalTable } from '../schema/index.js';
 
@@ -203,6 +204,12 @@ export interface PartitionReach {
    * inputs) and named to `rel` like an input.
    */
   helpers?: Readonly<Record<string, (rel: (r: string) => string) => string>>;
+  /**
+   * Relations the filters below read more than once, computed once the values to recompute are known
+   * (`inA(column)`: a predicate, the column holds one of them), from the current inputs, in order,
+   * and named to `rel` like an input (a later one can read an earlier one).
+   */
+  scoped?: Readonly<Record<string, (inA: (column: string) => string, rel: (r: string) => string) => string>>;
   /** Every partition value (column k) the rows `rows` of `input` can affect. */
   keys(input: string, rows: string, rel: (r: string) => string): string;
   /** The rows of `input` the model needs to compute the values `inA(column)` holds (a predicate). */
@@ -274,6 +281,39 @@ export const PARTITIONED_MODELS: Readonly<Record<string, PartitionSpec>> = {
         key: 'document_id',
         columns: ['document_id', 'customer_id', 'document_type', 'invoice_date', 'due_date', 'currency', 'amount', 'settled_date', 'corrects_document_id', 'delivery_channel'],
       },
+    },
+    global: { int_fx_rates: ['currency', 'valid_from', 'valid_until', 'rate'] },
+  },
+  // Each document with its AR item: its own row and the row of the document it corrects (see
+  // correction-reach.ts for which documents a changed row reaches).
+  int_ar_documents: {
+    key: 'document_id',
+    partitioned: {
+      int_invoices: {
+        key: 'document_id',
+        columns: ['document_id', 'customer_id', 'document_type', 'invoice_date', 'due_date', 'amount', 'settled_date', 'corrects_document_id', 'currency', 'amount_original'],
+      },
+    },
+    global: {},
+    reach: correctionReach,
+  },
+  // Each payment in the reporting currency, with the payer bank matching found for a receipt without
+  // one: its own staged row and its own matches. Bank matching itself (across customers and
+  // documents) stays upstream, computed whole; its diff names the payments it changed.
+  int_payments: {
+    key: 'payment_id',
+    partitioned: {
+      stg_payments: { key: 'payment_id', columns: ['payment_id', 'customer_id', 'payment_date', 'amount', 'currency'] },
+      int_bank_matches: { key: 'payment_id', columns: ['payment_id', 'customer_id'] },
+    },
+    global: { int_fx_rates: ['currency', 'valid_from', 'valid_until', 'rate'] },
+  },
+  // A document's write-offs in the reporting currency: its staged write-offs and its own currency.
+  int_write_offs: {
+    key: 'document_id',
+    partitioned: {
+      stg_write_offs: { key: 'document_id', columns: ['document_id', 'customer_id', 'write_off_date', 'amount', 'reason'] },
+      stg_invoices: { key: 'document_id', columns: ['document_id', 'currency'] },
     },
     global: { int_fx_rates: ['currency', 'valid_from', 'valid_until', 'rate'] },
   },

@@ -45,9 +45,17 @@ const itemOf = (rel: (r: string) => string, documentIds: string) =>
 
 /** Computed once per world: itemCustomers. */
 const ITEM_CUSTOMERS = 'item_customers';
+/** Computed once the customers A to recompute are known: the documents of the items whose rows reach A. */
+const DOCS_OF_A = 'docs_of_a';
 
 export const itemEventsReach: PartitionReach = {
   helpers: { [ITEM_CUSTOMERS]: itemCustomers },
+  // Every filter but the payments' reads these documents: one semi-join over the documents instead of
+  // one per input (each read every document and every item's customers again).
+  scoped: {
+    [DOCS_OF_A]: (inA, rel) =>
+      `SELECT document_id FROM ${rel(DOCS)} WHERE item_id IN (SELECT ic.i FROM ${rel(ITEM_CUSTOMERS)} ic WHERE ${inA('k')})`,
+  },
   keys(input, rows, rel) {
     const ic = `SELECT i, k FROM ${rel(ITEM_CUSTOMERS)}`;
     const kOfItems = (items: string) => `SELECT ic.k FROM (${ic}) ic WHERE ic.i IN (${items})`;
@@ -72,12 +80,11 @@ export const itemEventsReach: PartitionReach = {
     }
   },
   filter(input, inA, rel) {
-    // Items whose rows reach a customer of A: headed by one, or paid by one.
-    const items = `SELECT ic.i FROM ${rel(ITEM_CUSTOMERS)} ic WHERE ${inA('k')}`;
-    const docs = `SELECT document_id FROM ${rel(DOCS)} WHERE item_id IN (${items})`;
+    // The documents of the items whose rows reach a customer of A (headed by one, or paid by one).
+    const docs = `SELECT document_id FROM ${rel(DOCS_OF_A)}`;
     switch (input) {
       case DOCS:
-        return `SELECT * FROM ${rel(DOCS)} WHERE item_id IN (${items})`;
+        return `SELECT * FROM ${rel(DOCS)} WHERE document_id IN (${docs})`;
       case ALLOCATIONS:
         return `SELECT * FROM ${rel(ALLOCATIONS)} WHERE document_id IN (${docs})`;
       case PAYMENTS:

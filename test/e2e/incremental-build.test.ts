@@ -177,6 +177,10 @@ describe('incremental build', () => {
     expect(partial(r)).toEqual(expect.arrayContaining(['stg_invoices', 'stg_payments', 'stg_payment_allocations', 'int_invoices']));
     const stagedInvoices = r.incremental.partial!.find((p) => p.model === 'stg_invoices')!;
     expect(r.incremental.partial!.find((p) => p.model === 'int_invoices')).toMatchObject({ affected: stagedInvoices.affected, computed: stagedInvoices.computed });
+    // The documents, payments and write-offs between staging and the item events: per document or
+    // payment, from what staging recomputed (no diff of whole tables).
+    expect(partial(r)).toEqual(expect.arrayContaining(['int_ar_documents', 'int_payments', 'int_write_offs']));
+    expect(r.incremental.partial!.find((p) => p.model === 'int_ar_documents')!.affected).toBeGreaterThanOrEqual(stagedInvoices.affected);
     const settlements = r.incremental.partial!.find((p) => p.model === 'int_invoice_settlements')!;
     expect(settlements.kept).toBeGreaterThan(0);
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('day'));
@@ -283,6 +287,26 @@ describe('incremental build', () => {
     expect(whole).toEqual(expect.arrayContaining([{ model: 'stg_payments', reason: 'payments is read partly from compacted files' }]));
     expect(partial(r)).not.toContain('stg_payments');
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('compacted'));
+  }, 480_000);
+
+  it('a credit note that arrives before the invoice it corrects joins its item when the invoice comes', async () => {
+    const inv = oldInvoice;
+    const header = 'document_id,customer_id,document_type,invoice_date,due_date,currency,amount,corrects_document_id\n';
+    writeFileSync(join(work, 'early-credit.csv'), header + `CNEARLY01,${inv.customer_id},credit_note,${lastDay},${lastDay},${inv.currency},-40.00,INVLATE01\n`);
+    await ingest(join(work, 'early-credit.csv'), 'invoices');
+    const first = await build();
+    // Its invoice unknown, the credit note is an item of its own.
+    expect(first.incremental.partial).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'int_ar_documents', affected: 1, computed: 1 })]));
+    expect(await martHashes(lake)).toEqual(await fullRefreshHashes('early-credit'));
+
+    const due = new Date(Date.parse(`${lastDay}T00:00:00Z`) + 30 * 86_400_000).toISOString().slice(0, 10);
+    writeFileSync(join(work, 'late-invoice.csv'), header + `INVLATE01,${inv.customer_id},invoice,${lastDay},${due},${inv.currency},100.00,\n`);
+    await ingest(join(work, 'late-invoice.csv'), 'invoices');
+    const r = await build();
+    // fullRefreshHashes also compares int_ar_documents' rows: the credit note's item is now the invoice.
+    expect(await martHashes(lake)).toEqual(await fullRefreshHashes('late-invoice'));
+    // The invoice's row, and the credit note's (the row of another document changed it: correction-reach.ts).
+    expect(r.incremental.partial).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'int_ar_documents', affected: 2, computed: 2 })]));
   }, 480_000);
 
   it("a payment by one customer applied to another customer's invoice reaches both", async () => {

@@ -201,6 +201,11 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
         // Typed like the model's key, also when no input changed.
         changed.push(`SELECT "${spec.key}" AS k FROM ${old} WHERE 1 = 0`);
         await ctx.engine.execute(`CREATE TEMP TABLE ${affected} AS SELECT DISTINCT k FROM (${changed.map((c) => `(${c})`).join(' UNION ALL ')}) c`);
+        // What the filters read more than once about the affected values (the documents of their items).
+        for (const [name, sqlOf] of Object.entries(spec.reach?.scoped ?? {})) {
+          newHelpers[name] = temp('scoped', name);
+          await ctx.engine.execute(`CREATE TEMP TABLE ${newHelpers[name]} AS ${sqlOf((c) => inKeysSql(c, affected), inWorld(newHelpers))}`);
+        }
         const over: Record<string, string> = {};
         for (const [r, p] of Object.entries(spec.partitioned)) {
           const cols = p.columns.map((c) => `"${c}"`).join(', ');
