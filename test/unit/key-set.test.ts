@@ -29,6 +29,20 @@ describe('KeyHashSet', () => {
     expect(s.distinct()).toBe(false);
   });
 
+  it('checks keys whose hashes crowd one part (the same top byte) in a table of the size of that part', () => {
+    const n = 100_000;
+    // h1 below 2^24: every key in the first of the 256 parts, h1 itself distinct.
+    const crowded = (i: number) => [i & 0xffffff, fmix32(i)] as const;
+    const s = new KeyHashSet();
+    for (let i = 0; i < n; i++) s.add(...crowded(i));
+    // and a few elsewhere, so the table is sized for an average part first
+    for (let i = 0; i < 1000; i++) s.add(...hashes(i));
+    expect(s.distinct()).toBe(true);
+    const r = new KeyHashSet();
+    for (let i = 0; i < n; i++) r.add(...crowded(i === 77_777 ? 12 : i));
+    expect(r.distinct()).toBe(false);
+  });
+
   it('gives up past its bound instead of growing: it then proves nothing', () => {
     const s = new KeyHashSet(1000);
     for (let i = 0; i < 1000; i++) expect(s.add(...hashes(i))).toBe(true);
