@@ -238,17 +238,29 @@ settling AS (
   ) r
   CROSS JOIN span
 ),
-month_steps AS (
-  SELECT as_of_date, CAST({{ month_end('next_day') }} AS DATE) AS next_as_of
-  FROM (SELECT as_of_date, {{ add_days('as_of_date', 1) }} AS next_day FROM {{ ref('int_month_ends') }}) n
+-- The month ends a range ages over: from valid_from, before open_until and stable_from, up to the
+-- last month end (all of them month ends, or the sentinels 0001-01-01 and 9999-12-31). Each range
+-- spreads over them from its own sequence of month starts: a join of the ranges to the month ends on
+-- three inequalities sorted every range (900,000 at 1M invoices), for the one to three month ends
+-- most cover.
+aging_ranges AS (
+  SELECT s.*,
+         CASE WHEN s.open_until <= s.stable_from AND s.open_until <= span.last_as_of
+              THEN CAST({{ add_days(month_start('s.open_until'), -1) }} AS DATE)
+              WHEN s.stable_from <= span.last_as_of
+              THEN CAST({{ add_days(month_start('s.stable_from'), -1) }} AS DATE)
+              ELSE span.last_as_of END AS last_aging
+  FROM settling s
+  CROSS JOIN span
+  WHERE s.valid_from < s.open_until AND s.valid_from < s.stable_from
 ),
 stretches AS (
   -- one per month end while the item ages (or is revalued)
   SELECT s.item_kind, s.item_id, s.customer_id, s.due_date, s.basis_date, s.currency, s.booked_balance,
-         s.balance_original, s.revalued, m.as_of_date AS start_at, m.next_as_of AS stop_at
-  FROM settling s
-  JOIN month_steps m
-    ON m.as_of_date >= s.valid_from AND m.as_of_date < s.open_until AND m.as_of_date < s.stable_from
+         s.balance_original, s.revalued, CAST({{ month_end('CAST(m.month_start AS DATE)') }} AS DATE) AS start_at,
+         CAST({{ month_end(add_months('CAST(m.month_start AS DATE)', 1)) }} AS DATE) AS stop_at
+  FROM (SELECT * FROM aging_ranges WHERE valid_from <= last_aging) s
+  CROSS JOIN UNNEST({{ month_start_sequence('s.valid_from', 's.last_aging') }}) AS m(month_start)
   UNION ALL
   -- then one for the rest of the range
   SELECT item_kind, item_id, customer_id, due_date, basis_date, currency, booked_balance,
