@@ -1,4 +1,4 @@
-import { DELIMITERS } from '../mapping/schema.js';
+import { DELIMITERS } from '../mapping/dialect-options.js';
 import { LineSplitter, RecordReader, isBlankRecord, type CsvRecord } from './records.js';
 
 /**

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { linePatternProblem } from '../csv-dialect/line-pattern.js';
 import { toStrptime } from '../csv-dialect/formats.js';
+import { DELIMITERS, ENCODINGS } from './dialect-options.js';
+
+export { DELIMITERS, ENCODINGS };
 
 /**
  * A mapping file describes one kind of source export (an Exact Online receivables list, an SAP FBL5N
@@ -95,8 +98,6 @@ export const MAPPING_KINDS = ['events', 'open_items_snapshot'] as const;
 export const DOCUMENT_ID_SCOPES = ['unique', 'unique_per_type'] as const;
 /** What a credit note's number becomes under `document_ids: unique_per_type`. */
 export const CREDIT_NOTE_ID_PREFIX = 'CN:';
-export const DELIMITERS = [';', ',', '\t', '|'] as const;
-export const ENCODINGS = ['auto', 'utf-8', 'windows-1252', 'latin1', 'utf-16le', 'utf-16be'] as const;
 
 export const SourceSchema = z
   .object({
