@@ -1,6 +1,7 @@
 import { defaultConfig, parseConfig } from '../src/config/config.js';
 import { ENGINES } from '../src/warehouse/engines.js';
-import { runBuild, type BuildReport } from '../src/warehouse/runner.js';
+import { runBuild } from '../src/warehouse/runner.js';
+import { type BuildReport } from '../src/warehouse/build-session.js';
 import { TrinoClient } from '../src/warehouse/trino/trino-client.js';
 
 /** The local Trino the benches compare against (CREDITLAKE_TRINO_URL, else `npm run trino:start`'s). */

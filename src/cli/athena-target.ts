@@ -12,7 +12,7 @@ import { S3LakeStore } from '../lake/s3-store.js';
 import { isS3Uri, parseS3Uri } from '../lake/s3-uri.js';
 import { AthenaEngine, AthenaQueryError } from '../warehouse/athena/athena-engine.js';
 import { buildWarehouseAthena, rollbackAthena } from '../warehouse/athena/athena-build.js';
-import type { BuildEvent } from '../warehouse/runner.js';
+import type { BuildEvent } from '../warehouse/build-session.js';
 import { BuildError } from '../warehouse/materialise.js';
 import { GraphError, ProjectError, SelectorError, TemplateError } from '../warehouse/compile/index.js';
 import { EXIT, UsageError, line, type CliIO } from './command.js';

@@ -6,12 +6,13 @@ import { openDuckDBBuild } from './duckdb/duckdb-build.js';
 import type { PartialModel } from './duckdb/partial-compute.js';
 import { BuildError } from './materialise.js';
 import { COUNTED_MODELS, type BuildChecks } from './build-checks.js';
-import { runBuild, type BuildOptions as RunnerOptions, type BuildReport } from './runner.js';
+import { runBuild } from './runner.js';
+import { type BuildOptions as RunnerOptions, type BuildReport } from './build-session.js';
 import { planDuckDBBuild, type DuckDBIncremental } from './duckdb/duckdb-incremental.js';
 
 export { BuildError };
 export { committedRawFiles, tablesWithFiles } from './lake-sources.js';
-export type { BuildEvent, BuildReport, ModelMaterialisation, ModelReport } from './runner.js';
+export type { BuildEvent, BuildReport, ModelMaterialisation, ModelReport } from './build-session.js';
 
 export interface BuildOptions extends RunnerOptions {
   lakeRoot: string;

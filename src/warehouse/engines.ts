@@ -9,7 +9,7 @@ import { duckdbDialect } from './duckdb/duckdb-dialect.js';
 import { openDuckDBBuild } from './duckdb/duckdb-build.js';
 import { DuckDBEngine } from './duckdb/duckdb-engine.js';
 import type { WarehouseEngine } from './engine.js';
-import type { BuildSession } from './runner.js';
+import type { BuildSession } from './build-session.js';
 import { openTrinoBuild } from './trino/trino-build.js';
 import { trinoConnection } from './trino/trino-connection.js';
 import { trinoDialect } from './trino/trino-dialect.js';

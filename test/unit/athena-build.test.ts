@@ -14,7 +14,8 @@ import { parseS3Uri } from '../../src/lake/s3-uri.js';
 import { MART_TABLES } from '../../src/schema/marts/index.js';
 import { AthenaEngine } from '../../src/warehouse/athena/athena-engine.js';
 import { buildWarehouseAthena, openAthenaBuild, rollbackAthena } from '../../src/warehouse/athena/athena-build.js';
-import { BuildRun, mergeSteps, type BuildState, type StepResult } from '../../src/warehouse/runner.js';
+import { BuildRun } from '../../src/warehouse/runner.js';
+import { mergeSteps, type BuildState, type StepResult } from '../../src/warehouse/build-plan.js';
 import { readBuildMarker, writeBuildMarker } from '../../src/lake/build-marker.js';
 import { startTestS3, type TestS3 } from '../support/s3-server.js';
 

@@ -15,7 +15,7 @@ import { commitTables } from '../../src/warehouse/athena/committed-batches.js';
 import { athenaDialect } from '../../src/warehouse/athena/athena-dialect.js';
 import { loadProject } from '../../src/warehouse/compile/index.js';
 import type { QueryResult, WarehouseEngine } from '../../src/warehouse/engine.js';
-import { stagedTable } from '../../src/warehouse/runner.js';
+import { stagedTable } from '../../src/warehouse/build-plan.js';
 import { allSliceStatements } from '../support/slice-statements.js';
 
 /** Lake prefixes a relation reads when Athena expands it: marts are tables, every other model a view. */

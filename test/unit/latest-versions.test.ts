@@ -11,7 +11,7 @@ import { windowedLatestVersions } from '../../src/warehouse/athena/athena-dialec
 import { duckdbDialect } from '../../src/warehouse/duckdb/duckdb-dialect.js';
 import { DuckDBEngine } from '../../src/warehouse/duckdb/duckdb-engine.js';
 import { parseProject } from '../../src/warehouse/compile/index.js';
-import { readOnce } from '../../src/warehouse/runner.js';
+import { readOnce } from '../../src/warehouse/build-plan.js';
 
 const RAW = `(SELECT * FROM (VALUES
   ('p1', 'd1', 10, DATE '2026-01-01', 'a.parquet'),

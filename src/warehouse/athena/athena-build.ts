@@ -9,7 +9,9 @@ import { martVersionDir, writeMart, type MartWriteResult } from './mart-writer.j
 import { nextPublished, pointMarts, pruneVersions, publishedBuilds, unpointMarts, type PublishedBuild } from './mart-versions.js';
 import { awsSetupProblem } from '../../aws/setup-problem.js';
 import { estimatedUsd } from '../../aws/athena-cost.js';
-import { runBuild, type BuildOptions, type BuildReport, type BuildSession, type BuildState, type PublishedView } from '../runner.js';
+import { runBuild } from '../runner.js';
+import { type BuildOptions, type BuildReport, type BuildSession, type PublishedView } from '../build-session.js';
+import { type BuildState } from '../build-plan.js';
 import { CANONICAL_TABLES } from '../../schema/index.js';
 import { createHash } from 'node:crypto';
 

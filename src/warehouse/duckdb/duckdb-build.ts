@@ -13,7 +13,7 @@ import { sweepLocalLake } from '../../lake/sweep.js';
 import { lakeFileSql } from './lake-path.js';
 import { commentWarehouse } from './comments.js';
 import { sqlPath } from '../materialise.js';
-import type { BuildReport, BuildSession } from '../runner.js';
+import type { BuildReport, BuildSession } from '../build-session.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
 import { cachedColumnsSql, describeColumns, modelCacheColumnsFile, modelCacheInputsFile, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';

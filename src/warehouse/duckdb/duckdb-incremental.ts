@@ -19,7 +19,7 @@ import {
   type IncrementalPlan,
   type PreviousBuild,
 } from '../incremental.js';
-import { stagedTable } from '../runner.js';
+import { stagedTable } from '../build-plan.js';
 import type { DuckDBBuildSession } from './duckdb-build.js';
 
 /** Config keys no model reads (where the lake is, engine resources, other targets). */

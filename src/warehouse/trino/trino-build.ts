@@ -10,7 +10,8 @@ import { emptyRawRelation, sqlString, type CompileTarget } from '../compile/inde
 import { committedRawSources } from '../lake-sources.js';
 import { PROVENANCE_COLUMNS } from '../../lake/provenance.js';
 import { commitTables } from '../athena/committed-batches.js';
-import { inPool, type BuildReport, type BuildSession } from '../runner.js';
+import { inPool } from '../runner.js';
+import { type BuildReport, type BuildSession } from '../build-session.js';
 import { BuildError } from '../materialise.js';
 import { trinoDialect } from './trino-dialect.js';
 import { TrinoEngine } from './trino-engine.js';
