@@ -4,15 +4,15 @@
 -- provider and scorecard version only (a recalibration is a break, not a change): NULL otherwise.
 -- Band changes are on the common scale (positive = riskier). A customer appears from its first
 -- invoice or first report on.
--- Memory (issue 16 item 3): no date-range join and no join of two large inputs. Each report is spread
--- over the month ends it is its provider's latest at (int_report_validity: valid_from <= m <
--- provider_valid_until) by a month sequence, and everything else is an equality grouping: per
--- company, provider and month end (the report now, 3 and 12 month ends earlier), per company and
--- month end (the latest of them, the band per provider), then one grouping per customer and month end
--- of the month ends it exists at, its reports, open AR and settlements. Groupings and sorts spill to
--- disk under duckdb.memory_limit; the range joins and the six-way join this replaced (month ends x
--- customers x reports) held hash tables of every input at once and ran out of memory at 4M invoices
--- and a 2 GB limit. Every join left has one small side: customers, month ends, rates.
+-- Memory (issue 16 item 3): no date-range join over large inputs. Each report is spread over the
+-- month ends it is its provider's latest at (int_report_validity: valid_from <= m <
+-- provider_valid_until) by a month sequence, then equality groupings: per company, provider and month
+-- end (the report now, 3 and 12 month ends earlier), per company and month end (the latest of them,
+-- the band per provider). The customer-month frame (first seen <= month end: customers x the few month
+-- ends) takes its company's state, open AR and settlements by equality hash joins, each part one row
+-- per key. Groupings, sorts and hash joins spill to disk under duckdb.memory_limit; the range joins
+-- and the six-way join of an earlier version (month ends x customers x reports) ran out of memory at
+-- 4M invoices and a 2 GB limit.
 WITH bounds AS (
   SELECT min(month_start) AS first_month,
          min(as_of_date) AS first_end,
@@ -135,65 +135,32 @@ late AS (
   WHERE {{ month_end(add_months('s.settled_end', 'k.n')) }} <= b.last_end
   GROUP BY s.customer_id, CAST({{ month_end(add_months('s.settled_end', 'k.n')) }} AS DATE)
 ),
--- One row per customer and month end from each part, grouped: the month ends a customer exists at
--- (from its first invoice or report on), its company's reports, its open AR, its settlements.
-parts AS (
-  SELECT s.customer_id, m.as_of_date, 1 AS in_frame,
-         NULL AS provider, NULL AS report_date, NULL AS score,
-         NULL AS score_scale, NULL AS rating, NULL AS common_band,
-         NULL AS scorecard_version, NULL AS credit_limit_advice, NULL AS company_status,
-         NULL AS score_3m, NULL AS version_3m, NULL AS band_3m,
-         NULL AS score_12m, NULL AS version_12m, NULL AS band_12m,
-         NULL AS creditsafe_band, NULL AS graydon_band, NULL AS dnb_band,
-         NULL AS open_ar, NULL AS overdue_ar, NULL AS max_days_past_due,
-         NULL AS days_late, NULL AS settled
-  FROM first_seen s
-  JOIN {{ ref('int_month_ends') }} m ON s.first_date <= m.as_of_date
-  UNION ALL
-  SELECT c.customer_id, cs.as_of_date, 0,
+-- The month ends a customer exists at (from its first invoice or report on), each part joined to them
+-- on its key (customer or company, and month end): every part holds at most one row per key, so the
+-- frame keeps its rows. Hash joins on equality spill under duckdb.memory_limit; the grouping of all
+-- parts together this replaced (a union of wide rows, mostly NULL, 25 aggregates per key) cost more
+-- CPU than the whole rest of the model.
+frame AS (
+  SELECT s.customer_id, m.as_of_date,
          cs.provider, cs.report_date, cs.score, cs.score_scale, cs.rating, cs.common_band,
          cs.scorecard_version, cs.credit_limit_advice, cs.company_status,
          cs.score_3m, cs.version_3m, cs.band_3m, cs.score_12m, cs.version_12m, cs.band_12m,
          cs.creditsafe_band, cs.graydon_band, cs.dnb_band,
-         NULL, NULL, NULL, NULL, NULL
-  FROM company_state cs
-  JOIN customers c ON c.company_key = cs.company_key
-  UNION ALL
-  SELECT customer_id, as_of_date, 0,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         open_ar, overdue_ar, max_days_past_due, NULL, NULL
-  FROM ar
-  UNION ALL
-  SELECT customer_id, as_of_date, 0,
-         NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-         NULL, NULL, NULL, days_late, settled
-  FROM late
-),
-months AS (
-  SELECT customer_id, as_of_date,
-         max(provider) AS provider, max(report_date) AS report_date, max(score) AS score, max(score_scale) AS score_scale,
-         max(rating) AS rating, max(common_band) AS common_band, max(scorecard_version) AS scorecard_version,
-         max(credit_limit_advice) AS credit_limit_advice, max(company_status) AS company_status,
-         max(score_3m) AS score_3m, max(version_3m) AS version_3m, max(band_3m) AS band_3m,
-         max(score_12m) AS score_12m, max(version_12m) AS version_12m, max(band_12m) AS band_12m,
-         max(creditsafe_band) AS creditsafe_band, max(graydon_band) AS graydon_band, max(dnb_band) AS dnb_band,
-         max(open_ar) AS open_ar, max(overdue_ar) AS overdue_ar, max(max_days_past_due) AS max_days_past_due,
-         max(days_late) AS days_late, max(settled) AS settled
-  FROM parts
-  GROUP BY customer_id, as_of_date
-  HAVING max(in_frame) = 1
-),
--- A limit kept in another currency (customers.currency) converts at the month end's closing rate, as
--- credit_limit_utilisation does (int_month_end_rates), so over_limit compares one currency.
-frame AS (
-  SELECT l.*, c.company_key, c.sbi_section, c.size_class, c.insolvency_date, c.insolvency_event,
+         a.open_ar, a.overdue_ar, a.max_days_past_due, t.days_late, t.settled,
+         c.company_key, c.sbi_section, c.size_class, c.insolvency_date, c.insolvency_event,
+         -- A limit kept in another currency (customers.currency) converts at the month end's closing
+         -- rate, as credit_limit_utilisation does (int_month_end_rates), so over_limit compares one currency.
          CASE WHEN c.credit_limit_original IS NULL THEN CAST(NULL AS DECIMAL(18,2))
               WHEN c.limit_currency = {{ var('reporting_currency') }} THEN CAST(c.credit_limit_original AS DECIMAL(18,2))
               ELSE CAST(round({{ ratio('c.credit_limit_original', 'r.rate') }}, 2) AS DECIMAL(18,2)) END AS credit_limit
-  FROM months l
-  JOIN customers c ON c.customer_id = l.customer_id
+  FROM first_seen s
+  JOIN {{ ref('int_month_ends') }} m ON s.first_date <= m.as_of_date
+  JOIN customers c ON c.customer_id = s.customer_id
+  LEFT JOIN company_state cs ON cs.company_key = c.company_key AND cs.as_of_date = m.as_of_date
+  LEFT JOIN ar a ON a.customer_id = s.customer_id AND a.as_of_date = m.as_of_date
+  LEFT JOIN late t ON t.customer_id = s.customer_id AND t.as_of_date = m.as_of_date
   LEFT JOIN {{ ref('int_month_end_rates') }} r
-    ON c.limit_currency <> {{ var('reporting_currency') }} AND r.as_of_date = l.as_of_date AND r.currency = c.limit_currency
+    ON c.limit_currency <> {{ var('reporting_currency') }} AND r.as_of_date = m.as_of_date AND r.currency = c.limit_currency
 )
 SELECT
   f.as_of_date,
