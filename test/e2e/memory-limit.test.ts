@@ -6,7 +6,8 @@ import { cli } from '../helpers/cli.js';
 import { generateLedger } from '../../src/generator/index.js';
 import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { DuckDBEngine, withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
-import { ALLOCATOR_UNDER_A_LIMIT, duckdbShareOfLimit, instanceConfig, sizeBytes, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
+import { ALLOCATOR_UNDER_A_LIMIT, duckdbShareBesideProcess, duckdbShareOfLimit, instanceConfig, sizeBytes, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
+import { openDuckDBBuild } from '../../src/warehouse/duckdb/duckdb-build.js';
 import { leaveRoomForHeap } from '../../src/feeds/credit-report/ingest.js';
 import { convertInstance } from '../../src/feeds/canonical-csv/convert.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
@@ -180,6 +181,27 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
       await engine.close();
     }
   }, 120_000);
+
+  // The full build at 4M invoices and a 2 GB limit peaked 7 MiB over the limit + 0.5 GB: DuckDB filled
+  // its limit in step after step while the process held Node, its heap and the loaded code beside it.
+  it("gives the build's DuckDB the limit less what the process holds when it opens", async () => {
+    expect(duckdbShareBesideProcess('2GB', 130 * 2 ** 20)).toBe('1777MiB');
+    expect(duckdbShareBesideProcess('1GiB', 2 * 2 ** 30)).toBe('128MiB');
+    expect(duckdbShareBesideProcess(undefined, 2 ** 20)).toBeUndefined();
+    const { config: cfg } = loadConfig({ lake });
+    cfg.duckdb.memory_limit = '1GB';
+    const before = process.memoryUsage.rss();
+    const session = await openDuckDBBuild(lake, cfg);
+    try {
+      const m = String((await session.engine.query(`SELECT current_setting('memory_limit') AS m`)).rows[0]!.m);
+      const mib = Number(/^([\d.]+) MiB$/.exec(m)?.[1]);
+      // 1 GB less the RSS of this test process (tens of MiB more when opening the database added some)
+      expect(mib, m).toBeLessThanOrEqual(1e9 / 2 ** 20 - before / 2 ** 20 + 1);
+      expect(mib, m).toBeGreaterThan(1e9 / 2 ** 20 - before / 2 ** 20 - 64);
+    } finally {
+      await session.discard();
+    }
+  });
 
   it('applies the configured limit to the ingest converter, the small feeds and the dashboards server', async () => {
     useDuckDBResources({ memoryLimit: LIMIT });

@@ -15,6 +15,7 @@ import { commentWarehouse } from './comments.js';
 import { sqlPath } from '../materialise.js';
 import type { BuildReport, BuildSession } from '../build-session.js';
 import { DuckDBEngine } from './duckdb-engine.js';
+import { duckdbShareBesideProcess, duckDBResources } from './resources.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
 import { cachedColumnsSql, describeColumns, modelCacheColumnsFile, modelCacheInputsFile, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
 import { partialComputer, type PartialModel } from './partial-compute.js';
@@ -91,7 +92,9 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   const sources = await committedRawSources(lakeRoot);
   const { files: committed, compacted } = sources;
   const target = duckdbTarget({ tablesWithFiles: new Set(committed.keys()), committedFiles: committed, compacted });
-  const engine = await DuckDBEngine.open({ path: tmpDb, lakeRoot, threads: config.duckdb.threads, memoryLimit: config.duckdb.memory_limit });
+  // The limit is the build's budget, not DuckDB's alone (resources.ts duckdbShareBesideProcess).
+  const memoryLimit = duckdbShareBesideProcess(config.duckdb.memory_limit ?? duckDBResources().memoryLimit);
+  const engine = await DuckDBEngine.open({ path: tmpDb, lakeRoot, threads: config.duckdb.threads, memoryLimit });
   let closed = false;
   let published = false;
   let checks: BuildChecks | undefined;
