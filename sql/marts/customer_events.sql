@@ -1,9 +1,11 @@
 -- Every dated event of each customer in one list: payments received, collection actions (reminders
 -- up to legal steps, with their cost), write-offs (recoveries as negative amounts) and disputes
 -- (dated when opened, with the disputed amount, the reason, and when and how they were resolved). The customer
--- page reads a customer's history from here. Sorted by customer and date: a lookup of one customer
--- reads one row group of the Parquet, where the staging views would deduplicate every version of
--- the payments and actions on each read. Amounts in the event's own currency (collection costs are
+-- page reads a customer's history from here. Written sorted by customer and date (writeOrder in
+-- src/schema/marts/customer_events.ts; not an ORDER BY here, which ran out of memory at 1M invoices
+-- and a 512 MB limit beside the payments' join): a lookup of one customer reads one row group of the
+-- Parquet, where the staging views would deduplicate every version of the payments and actions on
+-- each read. Amounts in the event's own currency (collection costs are
 -- booked in the reporting currency).
 -- A payment is listed under each customer it is credited to (int_payment_customers): the part paid
 -- on another customer's invoices under that customer ('paid by' the payer in detail), the rest under
@@ -37,4 +39,3 @@ FROM (
          COALESCE(d.outcome, CASE WHEN d.resolved_date IS NULL THEN 'open' ELSE 'resolved' END)
   FROM {{ ref('int_disputes') }} d
 ) e
-ORDER BY customer_id, event_date, event_kind, event_id

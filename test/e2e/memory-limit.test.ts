@@ -8,6 +8,8 @@ import { CANONICAL_TABLES } from '../../src/schema/index.js';
 import { DuckDBEngine, withDuckDB } from '../../src/warehouse/duckdb/duckdb-engine.js';
 import { ALLOCATOR_UNDER_A_LIMIT, duckdbShareBesideProcess, duckdbShareOfLimit, instanceConfig, sizeBytes, useDuckDBResources } from '../../src/warehouse/duckdb/resources.js';
 import { openDuckDBBuild } from '../../src/warehouse/duckdb/duckdb-build.js';
+import { writeMartFile } from '../../src/warehouse/duckdb/mart-file.js';
+import { MART_TABLES, martTable } from '../../src/schema/marts/index.js';
 import { leaveRoomForHeap } from '../../src/feeds/credit-report/ingest.js';
 import { convertInstance } from '../../src/feeds/canonical-csv/convert.js';
 import { ReadOnlyWarehouse } from '../../src/serve/warehouse.js';
@@ -127,6 +129,18 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
     expect(row!.m).toBe('95.3 MiB');
     expect(row!.t).toMatch(/creditlake-spill-p\d+-\d+$/);
     expect(Number(row!.aging_rows)).toBeGreaterThan(0);
+    // Marts written in a declared order (sorted by the writer at this limit) are in it, row after row.
+    const ordered = MART_TABLES.filter((t) => t.writeOrder?.length);
+    expect(ordered.map((t) => t.name).sort()).toEqual(['customer_events', 'customer_months']);
+    await withDuckDB({ threads: 1 }, async (db) => {
+      for (const t of ordered) {
+        const key = `row(${t.writeOrder!.join(', ')})`;
+        const r = await db.query(`SELECT count(*) AS n, count(*) FILTER (WHERE prev >= k) AS out_of_order FROM (
+            SELECT ${key} AS k, lag(${key}) OVER (ORDER BY file_row_number) AS prev FROM read_parquet('${currentMartFile(lake, t.name)}', file_row_number = true))`);
+        expect(Number(r.rows[0]!.n), t.name).toBeGreaterThan(100);
+        expect(Number(r.rows[0]!.out_of_order), `${t.name} written in ${t.writeOrder!.join(', ')} order`).toBe(0);
+      }
+    });
     // Without the config, the next command in this process is back to DuckDB's default.
     const bare = await cli(work, 'query', `SELECT current_setting('memory_limit') AS m`, '--lake', lake, '--json');
     expect((JSON.parse(bare.stdout) as { m: string }[])[0]!.m).not.toBe('95.3 MiB');
@@ -202,6 +216,55 @@ describe('duckdb.memory_limit on every DuckDB instance', () => {
       await session.discard();
     }
   });
+
+  // customer_months joins three marts of wide rows and is written sorted by customer. As an ORDER BY in
+  // its SQL, DuckDB sorted beside the joins' hash tables and ran out of memory at 1M invoices and a
+  // 512 MB limit. Its inputs from the lake built above, copied 300 times under new customer keys
+  // (127,200 rows): the mart written at 144 MB on two threads, where the sort in the same statement
+  // fails ("failed to pin block"), sorted, and the same rows as at 1 GB.
+  it('writes customer_months sorted within a 144 MB limit, apart from its joins', async () => {
+    const models = parseProject(readModelFiles());
+    const model = models.find((m) => m.name === 'customer_months')!;
+    const declared = martTable('customer_months')!;
+    expect(declared.writeOrder).toEqual(['customer_id', 'as_of_date']);
+    const { config: cfg } = loadConfig({ lake });
+    const sql = compileModel(model, duckdbTarget({ tablesWithFiles: new Set() }), cfg, models).sql;
+    const dir = join(work, 'months-inputs');
+    mkdirSync(dir, { recursive: true });
+    const COPIES = 300;
+    const prepare = await DuckDBEngine.open({ memoryLimit: '1GB', threads: 2 });
+    let expected: Record<string, unknown>;
+    const stats = (from: string) =>
+      `SELECT count(*) AS n, sum(open_ar) AS ar, sum(score) AS score, count(priority) AS prio, bit_xor(hash(customer_id, as_of_date, open_ar, score, reason)) AS h FROM ${from}`;
+    try {
+      for (const ref of model.refs) {
+        const file = currentMartFile(lake, ref)!;
+        await prepare.execute(
+          `COPY (SELECT * REPLACE (customer_id || '#' || copy AS customer_id) FROM read_parquet('${file}'), range(${COPIES}) AS r(copy)) TO '${join(dir, `${ref}.parquet`)}' (FORMAT parquet)`,
+        );
+        await prepare.execute(`CREATE VIEW ${ref} AS SELECT * FROM read_parquet('${join(dir, `${ref}.parquet`)}')`);
+      }
+      expected = (await prepare.query(stats(`(${sql})`))).rows[0]!;
+    } finally {
+      await prepare.close();
+    }
+    const out = join(dir, 'customer_months.parquet');
+    const engine = await DuckDBEngine.open({ memoryLimit: '144MB', threads: 2 });
+    try {
+      for (const ref of model.refs) await engine.execute(`CREATE VIEW ${ref} AS SELECT * FROM read_parquet('${join(dir, `${ref}.parquet`)}')`);
+      await writeMartFile(engine, 'customer_months', sql, declared, out);
+      expect((await engine.query(stats(`read_parquet('${out}')`))).rows[0]).toEqual(expected);
+      expect(Number(expected.n)).toBeGreaterThan(100_000);
+      const unsorted = await engine.query(`SELECT count(*) AS n FROM (
+          SELECT customer_id, as_of_date, lag(customer_id) OVER w AS prev_id, lag(as_of_date) OVER w AS prev_date
+          FROM read_parquet('${out}', file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) x
+        WHERE prev_id > customer_id OR (prev_id = customer_id AND prev_date >= as_of_date)`);
+      expect(Number(unsorted.rows[0]!.n)).toBe(0);
+      expect(Number((await engine.query(`SELECT count(*) AS n FROM duckdb_tables() WHERE temporary`)).rows[0]!.n), 'the rows table is dropped').toBe(0);
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
 
   it('applies the configured limit to the ingest converter, the small feeds and the dashboards server', async () => {
     useDuckDBResources({ memoryLimit: LIMIT });

@@ -12,6 +12,9 @@ export const customerEvents = defineTable({
   key: ['customer_id', 'event_kind', 'event_id', 'event_date'],
   // Read one customer at a time: small row groups, so a lookup decodes one small group (table.ts).
   rowGroupRows: SMALL_ROW_GROUP,
+  // Written sorted by customer and date; sorted by the writer, apart from the join of the payments
+  // (table.ts writeOrder).
+  writeOrder: ['customer_id', 'event_date', 'event_kind', 'event_id'],
   shape: {
     customer_id: col.text('Customer the event belongs to'),
     event_date: col.date('Payment date, action date or write-off date'),

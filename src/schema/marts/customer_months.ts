@@ -11,6 +11,9 @@ export const customerMonths = defineTable({
   key: ['customer_id', 'as_of_date'],
   // Read one customer at a time: small row groups, so a lookup decodes one small group (table.ts).
   rowGroupRows: SMALL_ROW_GROUP,
+  // Written sorted by customer so a customer's rows sit together; sorted by the writer, apart from
+  // the joins (table.ts writeOrder).
+  writeOrder: ['customer_id', 'as_of_date'],
   shape: {
     customer_id: col.text('ERP debtor number'),
     as_of_date: col.date('Month end'),

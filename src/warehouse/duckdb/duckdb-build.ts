@@ -20,6 +20,7 @@ import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-c
 import { cachedColumnsSql, describeColumns, modelCacheColumnsFile, modelCacheInputsFile, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
 import { partialComputer, type PartialModel } from './partial-compute.js';
 import { modelFilePublisher } from './published-models.js';
+import { writeMartFile } from './mart-file.js';
 import { PARTITIONED_MODELS } from '../incremental.js';
 
 /**
@@ -230,8 +231,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
       mkdirSync(dirname(file), { recursive: true });
       const tmp = join(tmpDir, `${model}-${process.pid}-${Date.now()}.parquet`);
       try {
-        const rowGroup = declared.rowGroupRows ? `, ROW_GROUP_SIZE ${Math.trunc(declared.rowGroupRows)}` : '';
-        await engine.execute(`COPY (${sql}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION zstd${rowGroup})`);
+        await writeMartFile(engine, model, sql, declared, tmp);
         renameSync(tmp, file);
         written.push(file);
       } finally {
