@@ -141,7 +141,7 @@ export interface BuildSession {
    * As createView, for a model the marts or tests read: the engine may keep its rows (computed once).
    * `partial` compiles the model with some refs (and raw tables, under incremental.ts sourceSlot) read
    * from other relations (an engine that recomputes a partitioned model for some customers or keys
-   * only: src/warehouse/incremental.ts, PARTITIONED_MODELS).
+   * only: src/warehouse/partitions.ts, PARTITIONED_MODELS).
    */
   cache(model: string, sql: string, buildSql: string, alias?: string, partial?: (refs: Readonly<Record<string, string>>) => string): Promise<string>;
   /** Writes a selected mart into the new generation; returns its relation and rows (if known). */

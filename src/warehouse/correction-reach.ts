@@ -1,7 +1,7 @@
-import type { PartitionReach } from './incremental.js';
+import type { PartitionReach } from './partitions.js';
 
 /**
- * int_ar_documents per document (incremental.ts, PartitionReach): a document's row is its own
+ * int_ar_documents per document (partitions.ts, PartitionReach): a document's row is its own
  * int_invoices row with the item it belongs to, which is the document it corrects when that one is
  * known and corrects nothing itself (else its own id). So a document's row reads two int_invoices
  * rows: its own and the one its corrects_document_id names. A changed row of document X can then

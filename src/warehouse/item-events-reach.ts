@@ -1,8 +1,8 @@
-import type { PartitionReach } from './incremental.js';
+import type { PartitionReach } from './partitions.js';
 
 /**
  * Which customers a row of an input of int_ar_item_events can affect, and which input rows the model
- * needs to compute the events of some customers (incremental.ts, PartitionReach). Pure SQL builders.
+ * needs to compute the events of some customers (partitions.ts, PartitionReach). Pure SQL builders.
  *
  * int_ar_item_events gives two kinds of rows. Document side: every event of an AR item (an invoice or
  * credit note with the documents correcting it), carrying the item head's customer; it reads the

@@ -5,7 +5,7 @@ import { runDataTest, schemaTests, type DataTest, type TestResult } from './data
 import { BuildError } from './materialise.js';
 import type { BuildOptions, BuildReport, BuildSession, ModelMaterialisation, ModelReport, PublishedView } from './build-session.js';
 import { mergeSteps, modelsToCache, newBuildState, planLayers, readOnce, schemaDiff, stagedTable, unneededViews, type BuildPlan, type BuildState, type StepResult } from './build-plan.js';
-import { sourceSlot } from './incremental.js';
+import { sourceSlot } from './partitions.js';
 
 /**
  * The one build runner every engine uses: compile the project, create the staging and intermediate

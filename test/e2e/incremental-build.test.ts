@@ -5,7 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { martHashes } from '../support/mart-hashes.js';
-import { PARTITIONED_MODELS } from '../../src/warehouse/incremental.js';
+import { PARTITIONED_MODELS } from '../../src/warehouse/partitions.js';
 
 // Issue 16 item 2: `build` after a delta recomputes only what the delta can affect, and gives exactly
 // the marts a full refresh gives. One tiny generated ledger, through the CLI: the base without its

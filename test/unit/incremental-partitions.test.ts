@@ -1,7 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { loadProject } from '../../src/warehouse/compile/index.js';
-import { PARTITIONED_MODELS, changedKeysSql, inKeysSql, partitionProblems, sameRowsSql } from '../../src/warehouse/incremental.js';
+import { PARTITIONED_MODELS, changedKeysSql, inKeysSql, partitionProblems, sameRowsSql } from '../../src/warehouse/partitions.js';
 
 async function rows(sql: string, setup: string[] = []): Promise<Record<string, unknown>[]> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });

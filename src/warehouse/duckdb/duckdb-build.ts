@@ -21,7 +21,7 @@ import { cachedColumnsSql, describeColumns, modelCacheColumnsFile, modelCacheInp
 import { partialComputer, type PartialModel } from './partial-compute.js';
 import { modelFilePublisher } from './published-models.js';
 import { writeMartFile } from './mart-file.js';
-import { PARTITIONED_MODELS } from '../incremental.js';
+import { PARTITIONED_MODELS } from '../partitions.js';
 
 /**
  * The embedded build: views and this build's marts go into a new `warehouse.duckdb` under a temporary

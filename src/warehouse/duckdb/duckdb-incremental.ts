@@ -6,19 +6,8 @@ import { martTable } from '../../schema/marts/index.js';
 import { canonicalTable, type TableDef } from '../../schema/index.js';
 import { COUNTED_MODELS, type LedgerCounts } from '../build-checks.js';
 import { buildOrder, compileModel, loadProject, selectModels, type Model } from '../compile/index.js';
-import {
-  FINGERPRINT_FORMAT,
-  PARTITIONED_MODELS,
-  partitionProblems,
-  sourceSlot,
-  batchOfFile,
-  modelFingerprints,
-  planIncremental,
-  sha,
-  type BuildInputs,
-  type IncrementalPlan,
-  type PreviousBuild,
-} from '../incremental.js';
+import { FINGERPRINT_FORMAT, batchOfFile, modelFingerprints, planIncremental, sha, type BuildInputs, type IncrementalPlan, type PreviousBuild } from '../incremental.js';
+import { PARTITIONED_MODELS, partitionProblems, sourceSlot } from '../partitions.js';
 import { stagedTable } from '../build-plan.js';
 import type { DuckDBBuildSession } from './duckdb-build.js';
 
@@ -68,7 +57,7 @@ export function planDuckDBBuild(
   };
   // A staging model's compiled SQL names the exact batch files it reads; its own hash leaves them out
   // (the raw table read as a name, with its columns): which batches changed is what a partial
-  // computation of it works out (incremental.ts, PartitionSource).
+  // computation of it works out (partitions.ts, PartitionSource).
   const ownTarget = { ...session.target, source: (t: TableDef) => `"${sourceSlot(t.name)}"` };
   const ownContent = (m: Model) => {
     const src = PARTITIONED_MODELS[m.name]?.source;

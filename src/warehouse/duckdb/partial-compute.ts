@@ -4,13 +4,13 @@ import { lakePaths } from '../../lake/layout.js';
 import { canonicalTable } from '../../schema/index.js';
 import type { duckdbTarget } from '../compile/index.js';
 import type { RawSources } from '../lake-sources.js';
-import { changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, sourceSlot, type PartitionSpec } from '../incremental.js';
+import { changedKeysSql, changedRowsSql, inKeysSql, sameRowsSql, sourceSlot, type PartitionSpec } from '../partitions.js';
 import type { DuckDBEngine } from './duckdb-engine.js';
 import { lakeFilesSql } from './lake-path.js';
 import { cachedRelationSql, describeColumns, modelCacheColumnsFile, modelCacheEntry, modelCacheInputsFile, readJsonFile as readJson, type CachedColumn } from './model-cache.js';
 
 /**
- * Incremental recomputation of a partitioned model (incremental.ts, PARTITIONED_MODELS) in the
+ * Incremental recomputation of a partitioned model (partitions.ts, PARTITIONED_MODELS) in the
  * embedded build: the partition values (customers, documents, days, staging keys) whose input rows
  * changed since the model's cached result are computed again, every other value's rows are kept from
  * that result. Correct by construction for the reasons incremental.ts gives per model; whatever this
@@ -72,7 +72,7 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
    */
   const partialResults = new Map<string, { affected: string; from: string; key: string }>();
   /**
-   * A partitioned model (incremental.ts, PARTITIONED_MODELS) recomputed for the partition values whose
+   * A partitioned model (partitions.ts, PARTITIONED_MODELS) recomputed for the partition values whose
    * input rows changed since its cached result, the cached rows of every other value kept. Returns
    * false (and leaves nothing behind) when it cannot be: no cached result with its inputs recorded,
    * its own SQL changed, a global input changed, an old input no longer cached, other columns.
