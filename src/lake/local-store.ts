@@ -11,12 +11,6 @@ export const TEMP_PREFIX = '.inflight-';
  * system) and are then renamed over the target: rename is atomic on POSIX, so DuckDB globbing
  * `*.parquet` and `list()` never see a half-written object.
  */
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 export class LocalLakeStore implements LakeStore {
   readonly root: string;
 
@@ -119,8 +113,8 @@ export class LocalLakeStore implements LakeStore {
       await write(tmp);
       await rename(tmp, target);
       // A rename onto a link to the same file (the same local file put twice) does nothing and
-      // leaves the temporary name behind.
-      if (await exists(tmp)) await rm(tmp, { force: true });
+      // leaves the temporary name behind (otherwise gone: removing it is a no-op).
+      await rm(tmp, { force: true });
     } catch (e) {
       await rm(tmp, { force: true });
       throw e;
