@@ -34,6 +34,11 @@ export interface PublishedModelFile {
   fingerprint: string;
   /** The model's columns and exact types (a HUGEINT is stored as DECIMAL(38,0) and cast back). */
   columns: { name: string; type: string }[];
+  /**
+   * A layered model (src/warehouse/duckdb/cache-layers.ts): `file` holds an earlier build's rows,
+   * `rows` the rows now of the keys in `keys` (column k of the key column `key`), which replace theirs.
+   */
+  layer?: { key: string; keys: string; rows: string };
 }
 
 export function newBuildId(now = new Date()): string {
@@ -82,7 +87,10 @@ export function writeLocalBuildMarker(lakeRoot: string, marker: LocalBuildMarker
  * `data.parquet` files stay one more build.
  */
 export function sweepGenerations(lakeRoot: string, current: LocalBuildMarker, previous: LocalBuildMarker | undefined): number {
-  const named = (m: LocalBuildMarker | undefined) => [...Object.values(m?.marts ?? {}), ...Object.values(m?.model_files ?? {}).map((p) => p.file)];
+  const named = (m: LocalBuildMarker | undefined) => [
+    ...Object.values(m?.marts ?? {}),
+    ...Object.values(m?.model_files ?? {}).flatMap((p) => [p.file, ...(p.layer ? [p.layer.keys, p.layer.rows] : [])]),
+  ];
   const keep = new Set([...named(current), ...named(previous)].map((f) => join(lakeRoot, f)));
   let removed = 0;
   // Published staging and intermediate models live in generations as marts do (`models/`).

@@ -46,6 +46,11 @@ export interface IncrementalReport {
   partial?: PartialModel[];
   /** Partitioned models that had to be recomputed and were computed whole, with the reason. */
   whole?: { model: string; reason: string }[];
+  /**
+   * Partially recomputed models whose cache entry this build wrote as a layer (the recomputed keys'
+   * rows) over the entry it started from, instead of whole (duckdb/cache-layers.ts).
+   */
+  layered?: string[];
 }
 
 /**
@@ -86,7 +91,7 @@ export async function buildWarehouse(opts: BuildOptions): Promise<BuildReport & 
     ...(opts.select?.length ? { inlineReadOnce: { except: COUNTED_MODELS } } : {}),
     markerFields: async () => ({ inputs: planned.record(session.checks()?.counts, testsRun) }),
   });
-  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels(), partial: session.partialModels(), whole: session.wholeModels() } };
+  return { ...report, checks: session.checks(), incremental: { ...incremental, reused: session.reusedModels(), partial: session.partialModels(), whole: session.wholeModels(), layered: session.layeredModels() } };
 }
 
 /** Every table a user can query: canonical tables and marts, from their zod schemas. */

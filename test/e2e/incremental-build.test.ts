@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { martHashes } from '../support/mart-hashes.js';
 import { PARTITIONED_MODELS } from '../../src/warehouse/partitions.js';
+import { cachedRelationSql } from '../../src/warehouse/duckdb/model-cache.js';
+import { readLocalBuildMarker } from '../../src/lake/mart-generations.js';
 
 // Issue 16 item 2: `build` after a delta recomputes only what the delta can affect, and gives exactly
 // the marts a full refresh gives. One tiny generated ledger, through the CLI: the base without its
@@ -24,6 +26,7 @@ interface Plan {
   carried: string[];
   reused?: string[];
   partial?: { model: string; affected: number; kept: number; computed: number }[];
+  layered?: string[];
 }
 interface BuildJson {
   ok: boolean;
@@ -67,17 +70,26 @@ async function fullRefreshHashes(step: string): Promise<Record<string, string>> 
   const hashes = await martHashes(copy);
   // A partitioned model recomputed for some customers holds the rows a full computation gives (as a
   // multiset: the kept rows come first), under the same fingerprint.
-  const cached = (root: string, m: string) => readdirSync(join(root, '_cache', 'models', m)).filter((f) => f.endsWith('.parquet'));
+  // A layered entry (cache-layers.ts) is read as the build reads it: its base less the layer's keys, plus the layer's rows.
+  const cached = (root: string, m: string) => readdirSync(join(root, '_cache', 'models', m)).filter((f) => /^[0-9a-f]{64}\.parquet$/.test(f));
   for (const m of Object.keys(PARTITIONED_MODELS)) {
     const mine = cached(lake, m);
     expect(mine, m).toEqual(cached(copy, m));
     expect(mine).toHaveLength(1);
-    const [a, b] = [join(lake, '_cache', 'models', m, mine[0]!), join(copy, '_cache', 'models', m, mine[0]!)].map((f) => `read_parquet(${q(f)})`);
+    const fp = mine[0]!.slice(0, -'.parquet'.length);
+    const [a, b] = [cachedRelationSql(lake, m, fp), cachedRelationSql(copy, m, fp)];
+    expect(a && b, m).toBeTruthy();
+    // What readers see: the model's view in the published warehouse (over the published files, layered or not).
+    const published = readLocalBuildMarker(lake)?.model_files?.[m];
     await sql(async (run) => {
-      const [d] = await run(`SELECT (SELECT count(*) FROM ${a}) AS n, (SELECT count(*) FROM ${b}) AS full_n,
-        (SELECT count(*) FROM (SELECT * FROM ${a} EXCEPT ALL SELECT * FROM ${b})) AS only_mine,
-        (SELECT count(*) FROM (SELECT * FROM ${b} EXCEPT ALL SELECT * FROM ${a})) AS only_full`);
-      expect(d, m).toMatchObject({ n: d!.full_n, only_mine: '0', only_full: '0' });
+      await run(`ATTACH ${q(join(lake, 'warehouse.duckdb'))} AS w (READ_ONLY)`);
+      await run(`SET VARIABLE lake = ${q(lake)}`);
+      for (const mine of [a, ...(published ? [`w.main.${m}`] : [])]) {
+        const [d] = await run(`SELECT (SELECT count(*) FROM ${mine}) AS n, (SELECT count(*) FROM ${b}) AS full_n,
+          (SELECT count(*) FROM (SELECT * FROM ${mine} EXCEPT ALL SELECT * FROM ${b})) AS only_mine,
+          (SELECT count(*) FROM (SELECT * FROM ${b} EXCEPT ALL SELECT * FROM ${mine})) AS only_full`);
+        expect(d, `${m} ${mine}`).toMatchObject({ n: d!.full_n, only_mine: '0', only_full: '0' });
+      }
     });
   }
   rmSync(copy, { recursive: true, force: true });
@@ -183,6 +195,9 @@ describe('incremental build', () => {
     expect(r.incremental.partial!.find((p) => p.model === 'int_ar_documents')!.affected).toBeGreaterThanOrEqual(stagedInvoices.affected);
     const settlements = r.incremental.partial!.find((p) => p.model === 'int_invoice_settlements')!;
     expect(settlements.kept).toBeGreaterThan(0);
+    // Their cache entries are the recomputed keys' rows layered over the entries they kept rows of
+    // (cache-layers.ts); fullRefreshHashes reads them, and their published views, against a full refresh's.
+    expect(r.incremental.layered).toEqual(expect.arrayContaining(['stg_invoices', 'int_ar_documents', 'int_ar_item_events', 'int_invoice_settlements']));
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('day'));
   }, 480_000);
 
@@ -207,6 +222,8 @@ describe('incremental build', () => {
         expect.objectContaining({ model: 'int_cash_flow_days', affected: 1 }),
       ]),
     );
+    // A layer over the previous build's layered entries (their base, and one layer holding both days' keys).
+    expect(r.incremental.layered).toEqual(expect.arrayContaining(['int_ar_item_events', 'int_payments', 'stg_payments']));
     expect(await martHashes(lake)).toEqual(await fullRefreshHashes('late'));
   }, 480_000);
 

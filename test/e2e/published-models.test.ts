@@ -106,8 +106,18 @@ describe('staging and intermediate models are published as the rows the build co
     const fourth = marker();
     expect(existsSync(join(lake(), second.model_files!.stg_invoices!.file))).toBe(false);
     expect(existsSync(join(lake(), third.model_files!.stg_invoices!.file))).toBe(true);
+    // A layered model (the new invoice's row over the earlier rows: cache-layers.ts) has its layer's two files beside it.
+    expect(fourth.model_files!.stg_invoices!.layer).toBeDefined();
     expect(readdirSync(join(lake(), 'models', 'stg_invoices')).sort()).toEqual(
-      [third, fourth].map((m) => m.model_files!.stg_invoices!.file.split('/').pop()).sort(),
+      [third, fourth]
+        .flatMap((m) => {
+          const p = m.model_files!.stg_invoices!;
+          return [p.file, ...(p.layer ? [p.layer.keys, p.layer.rows] : [])];
+        })
+        .map((f) => f.split('/').pop())
+        .sort(),
     );
+    const [published] = await warehouse((q) => q(`SELECT count(*) AS n FROM invoices WHERE document_id IN ('PUBLISHED-1', 'PUBLISHED-2')`));
+    expect(Number(published!.n)).toBe(2);
   }, 300_000);
 });

@@ -17,7 +17,18 @@ import type { BuildReport, BuildSession } from '../build-session.js';
 import { DuckDBEngine } from './duckdb-engine.js';
 import { duckdbShareBesideProcess, duckDBResources } from './resources.js';
 import { readBuildChecks, type BuildChecks, type LedgerCounts } from '../build-checks.js';
-import { cachedColumnsSql, describeColumns, modelCacheColumnsFile, modelCacheInputsFile, storedType, sweepModelCache, type CachedColumn } from './model-cache.js';
+import {
+  cachedColumnsSql,
+  describeColumns,
+  entryRowsSql,
+  modelCacheColumnsFile,
+  modelCacheInputsFile,
+  modelCacheLayerFiles,
+  storedType,
+  sweepModelCache,
+  type CachedColumn,
+} from './model-cache.js';
+import { writeLayeredEntry } from './cache-layers.js';
 import { partialComputer, type PartialModel } from './partial-compute.js';
 import { modelFilePublisher } from './published-models.js';
 import { writeMartFile } from './mart-file.js';
@@ -55,6 +66,8 @@ export type DuckDBBuildSession = BuildSession & {
   partialModels(): PartialModel[];
   /** Partitioned models this build computed whole, and why (no cached result, a global input changed, …). */
   wholeModels(): { model: string; reason: string }[];
+  /** Partially recomputed models whose cache entry this build wrote as a layer over the one it started from. */
+  layeredModels(): string[];
 };
 
 export interface DuckDBBuildOptions {
@@ -112,6 +125,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
   let useModelCache = false;
   const reusedModels: string[] = [];
   const wholeModels: { model: string; reason: string }[] = [];
+  const layeredModels: string[] = [];
   const ensureView = async (name: string, sql: string) => {
     const h = sqlHash(sql);
     if (inFile[name] !== h) await engine.execute(`CREATE OR REPLACE VIEW ${name} AS ${sql}`);
@@ -135,7 +149,9 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     if (entry && reuseCache && existsSync(entry)) {
       try {
         const columns = JSON.parse(readFileSync(modelCacheColumnsFile(entry), 'utf8')) as CachedColumn[];
-        await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)})`);
+        const rows = entryRowsSql(entry, columns);
+        if (!rows) throw new Error('a layer of the entry is missing');
+        await engine.execute(`CREATE OR REPLACE TEMP TABLE ${model} AS ${rows}`);
         // Read back with exactly the columns and types it was computed with, or not used.
         if (JSON.stringify(await describeColumns(engine, model)) !== JSON.stringify(columns)) throw new Error('cached columns differ');
         reusedModels.push(model);
@@ -167,19 +183,38 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
         const tmp = join(tmpDir, `cache-${model}-${process.pid}-${Date.now()}.parquet`);
         try {
           mkdirSync(dirname(entry), { recursive: true });
+          // A layer a killed attempt (or a build before a full refresh) left under this fingerprint
+          // would be read over the whole entry; its record goes first.
+          const layerFiles = modelCacheLayerFiles(entry);
+          for (const f of [layerFiles.meta, layerFiles.keys, layerFiles.rows]) rmSync(f, { force: true });
           writeFileSync(modelCacheColumnsFile(entry), `${JSON.stringify(columns)}\n`);
           // A partitioned model records what it was computed from: a later build recomputes it for
           // the customers whose rows in those inputs changed (computePartially).
           const inputs = spec && partial.inputsRecord(model, spec);
           if (inputs) writeFileSync(modelCacheInputsFile(entry), `${JSON.stringify(inputs)}\n`);
+          // Computed partially: the recomputed keys' rows as a layer over the entry the rest was
+          // kept from (cache-layers.ts), unless that layer has grown too large.
+          const layer = computedPartially ? partial.layer(model) : undefined;
+          if (layer) {
+            const layered = await writeLayeredEntry(engine, { lakeRoot, model, entry, columns, tmpDir, src: layer }).catch(
+              (e: Error) => `failed (${e.message.split('\n')[0]})`,
+            );
+            if (layered === true) {
+              layeredModels.push(model);
+              return columns;
+            }
+            for (const f of [layerFiles.meta, layerFiles.keys, layerFiles.rows]) rmSync(f, { force: true });
+          }
           await engine.execute(`COPY (SELECT ${cachedColumnsSql(columns, 'write')} FROM ${model}) TO ${sqlPath(tmp)} (FORMAT parquet, COMPRESSION snappy)`);
           renameSync(tmp, entry);
           return columns;
         } finally {
           rmSync(tmp, { force: true });
+          await partial.release(model);
         }
       }
     }
+    await partial.release(model);
     return undefined;
   };
   const modelFiles = modelFilePublisher({ lakeRoot, buildId, tmpDir, previous, ensureView, wrote: (f) => written.push(f) });
@@ -298,5 +333,6 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     reusedModels: () => [...reusedModels],
     partialModels: () => partial.models(),
     wholeModels: () => [...wholeModels],
+    layeredModels: () => [...layeredModels],
   };
 }

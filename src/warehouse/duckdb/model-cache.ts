@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { lakePaths } from '../../lake/layout.js';
 import { sqlPath } from '../materialise.js';
+import { inKeysSql } from '../partitions.js';
 import type { DuckDBEngine } from './duckdb-engine.js';
 
 /**
@@ -39,6 +40,61 @@ export function cachedColumnsSql(columns: readonly CachedColumn[], direction: 'w
 export const modelCacheColumnsFile = (entry: string) => entry.replace(/\.parquet$/, '.columns.json');
 export const modelCacheInputsFile = (entry: string) => entry.replace(/\.parquet$/, '.inputs.json');
 
+/**
+ * A layered entry (a partitioned model recomputed for some keys): `<fp>.parquet` holds the rows of an
+ * earlier entry (a hard link of its base, not a copy), `<fp>.keys.parquet` the keys recomputed since
+ * that base was written (column k) and `<fp>.rows.parquet` their rows now; `<fp>.layer.json` names the
+ * key column. The model's rows are the base's rows of every other key, then the layer's rows. Writing
+ * the recomputed keys' rows instead of the whole model is the point: at 1M invoices a day's delta
+ * recomputes a tenth of the customers' item events, and writing all 3.7M rows again cost 2.7 CPU-s.
+ */
+export interface CacheLayer {
+  /** The model's key column (PartitionSpec.key). */
+  key: string;
+}
+export const modelCacheLayerFiles = (entry: string) => ({
+  meta: entry.replace(/\.parquet$/, '.layer.json'),
+  keys: entry.replace(/\.parquet$/, '.keys.parquet'),
+  rows: entry.replace(/\.parquet$/, '.rows.parquet'),
+});
+
+/** The files of every kind an entry of `fingerprint` has (what the cache sweep keeps). */
+export const modelCacheEntryFiles = (fingerprint: string) =>
+  ['.parquet', '.columns.json', '.inputs.json', '.layer.json', '.keys.parquet', '.rows.parquet'].map((s) => `${fingerprint}${s}`);
+
+/**
+ * A cached model's rows (SQL of a query) from its files, given as SQL expressions of their paths: the
+ * base alone, or the base less the layer's keys plus the layer's rows. Pure.
+ */
+export function layeredRowsSql(columns: readonly CachedColumn[], base: string, layer?: { key: string; keys: string; rows: string }): string {
+  const cols = cachedColumnsSql(columns, 'read');
+  if (!layer) return `SELECT ${cols} FROM read_parquet(${base})`;
+  return (
+    `SELECT ${cols} FROM read_parquet(${base}) WHERE NOT ${inKeysSql(layer.key, `read_parquet(${layer.keys})`)} ` +
+    `UNION ALL SELECT ${cols} FROM read_parquet(${layer.rows})`
+  );
+}
+
+/**
+ * The layer of an entry (absolute paths), null when it has none, undefined when it has one that is
+ * not whole (files missing: not usable).
+ */
+export function entryLayer(entry: string): { key: string; keys: string; rows: string } | null | undefined {
+  const files = modelCacheLayerFiles(entry);
+  if (!existsSync(files.meta)) return null;
+  const meta = readJsonFile<CacheLayer>(files.meta);
+  if (!meta || typeof meta.key !== 'string' || !existsSync(files.keys) || !existsSync(files.rows)) return undefined;
+  return { key: meta.key, keys: files.keys, rows: files.rows };
+}
+
+/** A complete entry's rows as a query (its files' absolute paths), or undefined when it is not usable. */
+export function entryRowsSql(entry: string, columns: readonly CachedColumn[]): string | undefined {
+  if (!existsSync(entry)) return undefined;
+  const layer = entryLayer(entry);
+  if (layer === undefined) return undefined;
+  return layeredRowsSql(columns, sqlPath(entry), layer ? { key: layer.key, keys: sqlPath(layer.keys), rows: sqlPath(layer.rows) } : undefined);
+}
+
 /** A JSON file's contents, or undefined when it is missing or unreadable (an entry of a killed build). */
 export function readJsonFile<T>(file: string): T | undefined {
   try {
@@ -55,8 +111,8 @@ export const modelCacheEntry = (lakeRoot: string, model: string, fingerprint: st
 export function cachedRelationSql(lakeRoot: string, model: string, fingerprint: string): string | undefined {
   const entry = modelCacheEntry(lakeRoot, model, fingerprint);
   const columns = readJsonFile<CachedColumn[]>(modelCacheColumnsFile(entry));
-  if (!columns || !existsSync(entry)) return undefined;
-  return `(SELECT ${cachedColumnsSql(columns, 'read')} FROM read_parquet(${sqlPath(entry)}))`;
+  const rows = columns && entryRowsSql(entry, columns);
+  return rows && `(${rows})`;
 }
 
 /** A relation's columns and exact types, as the cache records them. */
@@ -76,7 +132,7 @@ export function sweepModelCache(lakeRoot: string, fingerprints: ReadonlyMap<stri
     if (!model.isDirectory()) continue;
     const keep = fingerprints.get(model.name);
     for (const f of readdirSync(join(dir, model.name))) {
-      if (keep !== undefined && (f === `${keep}.parquet` || f === `${keep}.columns.json` || f === `${keep}.inputs.json`)) continue;
+      if (keep !== undefined && modelCacheEntryFiles(keep).includes(f)) continue;
       rmSync(join(dir, model.name, f), { force: true });
       removed++;
     }

@@ -60,6 +60,15 @@ export interface PartialComputer {
   inputsRecord(model: string, spec: PartitionSpec): CachedInputs | undefined;
   /** The models computed partially so far. */
   models(): PartialModel[];
+  /**
+   * What a model computed partially in this build was computed from: the fingerprint of the cached
+   * result it kept rows of, the temp tables of the keys it recomputed (column k) and of their rows
+   * now (undefined: not computed partially, or its rows released). The cache writes these as a layer
+   * over that result (cache-layers.ts).
+   */
+  layer(model: string): { from: string; affected: string; fresh: string; key: string } | undefined;
+  /** Drops the temp table of a model's recomputed rows (once its cache entry is written). */
+  release(model: string): Promise<void>;
 }
 
 export function partialComputer(ctx: PartialComputeContext): PartialComputer {
@@ -70,7 +79,7 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
    * result's, so a model reading this one, whose cached result was computed from that same
    * fingerprint, finds its changed values there instead of comparing the two versions row by row.
    */
-  const partialResults = new Map<string, { affected: string; from: string; key: string }>();
+  const partialResults = new Map<string, { affected: string; from: string; key: string; fresh?: string }>();
   /**
    * A partitioned model (partitions.ts, PARTITIONED_MODELS) recomputed for the partition values whose
    * input rows changed since its cached result, the cached rows of every other value kept. Returns
@@ -230,7 +239,8 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
         const list = columns.map((c) => `"${c.name}"`).join(', ');
         // Only the affected values' rows of the recomputation: those are complete (every input row of
         // theirs was read); any other value's rows it gives are not, and are kept from the cache.
-        const fresh = temp('fresh', model);
+        // Kept past this call when the model is done: its cache entry is written from it (layer()).
+        const fresh = `_fresh_${model}_${tag}`;
         await ctx.engine.execute(`CREATE TEMP TABLE ${fresh} AS SELECT ${list} FROM (${sql}) n WHERE ${inKeysSql(spec.key, affected)}`);
         await ctx.engine.execute(
           `CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${list} FROM ${old} o WHERE NOT ${inKeysSql(spec.key, affected)} UNION ALL SELECT ${list} FROM ${fresh}`,
@@ -240,7 +250,7 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
         );
         const c = counts.rows[0]!;
         partialModels.push({ model, affected: Number(c.affected), kept: Number(c.total) - Number(c.computed), computed: Number(c.computed) });
-        partialResults.set(model, { affected, from: fp, key: spec.key });
+        partialResults.set(model, { affected, from: fp, key: spec.key, fresh });
         keep = true;
         return true as const;
       } finally {
@@ -249,7 +259,10 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
           await ctx.engine.execute(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
         }
         // Kept while the build runs when the model was computed partially: models reading it use it.
-        if (!keep) await ctx.engine.execute(`DROP TABLE IF EXISTS ${affected}`);
+        if (!keep) {
+          await ctx.engine.execute(`DROP TABLE IF EXISTS ${affected}`);
+          await ctx.engine.execute(`DROP TABLE IF EXISTS _fresh_${model}_${tag}`).catch(() => undefined);
+        }
       }
     }
     return why;
@@ -269,5 +282,15 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
       };
     },
     models: () => [...partialModels],
+    layer(model) {
+      const done = partialResults.get(model);
+      return done?.fresh ? { from: done.from, affected: done.affected, fresh: done.fresh, key: done.key } : undefined;
+    },
+    async release(model) {
+      const done = partialResults.get(model);
+      if (!done?.fresh) return;
+      await ctx.engine.execute(`DROP TABLE IF EXISTS ${done.fresh}`);
+      delete done.fresh;
+    },
   };
 }

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, renameSync, rmSync } fro
 import { dirname, join } from 'node:path';
 import { modelGenerationFile, type LocalBuildMarker, type PublishedModelFile } from '../../lake/mart-generations.js';
 import { lakeFileSql } from './lake-path.js';
-import { cachedColumnsSql, type CachedColumn } from './model-cache.js';
+import { entryLayer, layeredRowsSql, type CachedColumn } from './model-cache.js';
 
 /**
  * Staging and intermediate models as readers see them: the rows the build computed, published as
@@ -13,8 +13,8 @@ import { cachedColumnsSql, type CachedColumn } from './model-cache.js';
  */
 export interface ModelFilePublisher {
   /**
-   * Publishes a model's cache entry as its rows: a hard link (no copy; the cache may be swept or
-   * deleted later, the link keeps the rows), or the previous build's file when it holds rows of the
+   * Publishes a model's cache entry as its rows: a hard link of each of its files (no copy; the cache
+   * may be swept or deleted later, the link keeps the rows), or the previous build's file when it holds rows of the
    * same fingerprint; then the model's view (and its canonical name's) over that file.
    */
   publish(model: string, entry: string, fingerprint: string, columns: CachedColumn[], alias?: string): Promise<void>;
@@ -46,11 +46,17 @@ export function modelFilePublisher(o: ModelFilePublisherOptions): ModelFilePubli
   const keptFile = (model: string, fingerprint: string | undefined): PublishedModelFile | undefined => {
     const before = o.previous?.model_files?.[model];
     if (!fingerprint || before?.fingerprint !== fingerprint || !Array.isArray(before.columns)) return undefined;
-    return existsSync(join(o.lakeRoot, before.file)) ? before : undefined;
+    const needed = [before.file, ...(before.layer ? [before.layer.keys, before.layer.rows] : [])];
+    return needed.every((f) => existsSync(join(o.lakeRoot, f))) ? before : undefined;
   };
   const view = async (model: string, published: PublishedModelFile, alias?: string) => {
     files[model] = published;
-    const sql = `SELECT ${cachedColumnsSql(published.columns, 'read')} FROM read_parquet(${lakeFileSql(published.file)})`;
+    const { layer } = published;
+    const sql = layeredRowsSql(
+      published.columns,
+      lakeFileSql(published.file),
+      layer && { key: layer.key, keys: lakeFileSql(layer.keys), rows: lakeFileSql(layer.rows) },
+    );
     await o.ensureView(model, sql);
     if (alias) await o.ensureView(alias, sql);
   };
@@ -59,22 +65,34 @@ export function modelFilePublisher(o: ModelFilePublisherOptions): ModelFilePubli
       const kept = keptFile(model, fingerprint);
       if (kept) return view(model, { ...kept, columns }, alias);
       const rel = modelGenerationFile(model, o.buildId);
-      const file = join(o.lakeRoot, rel);
-      const tmp = join(o.tmpDir, `model-${model}-${process.pid}-${Date.now()}.parquet`);
-      mkdirSync(dirname(file), { recursive: true });
-      try {
+      // A layered cache entry (cache-layers.ts) is published as its three files and a view reading
+      // them as the cache does; its layer's files go first, the base (what the view is named by) last.
+      const layer = entryLayer(entry);
+      if (layer === undefined) throw new Error(`the cache entry of ${model} lacks a layer file`);
+      const publishedLayer = layer && { key: layer.key, keys: rel.replace(/\.parquet$/, '.keys.parquet'), rows: rel.replace(/\.parquet$/, '.rows.parquet') };
+      mkdirSync(dirname(join(o.lakeRoot, rel)), { recursive: true });
+      const put = (from: string, to: string) => {
+        const file = join(o.lakeRoot, to);
+        const tmp = join(o.tmpDir, `model-${model}-${process.pid}-${Date.now()}.parquet`);
         try {
-          linkSync(entry, tmp);
-        } catch {
-          // A file system without hard links: a copy, still renamed into place whole.
-          copyFileSync(entry, tmp);
+          try {
+            linkSync(from, tmp);
+          } catch {
+            // A file system without hard links: a copy, still renamed into place whole.
+            copyFileSync(from, tmp);
+          }
+          renameSync(tmp, file);
+          o.wrote(file);
+        } finally {
+          rmSync(tmp, { force: true });
         }
-        renameSync(tmp, file);
-        o.wrote(file);
-      } finally {
-        rmSync(tmp, { force: true });
+      };
+      if (layer && publishedLayer) {
+        put(layer.keys, publishedLayer.keys);
+        put(layer.rows, publishedLayer.rows);
       }
-      await view(model, { file: rel, fingerprint, columns }, alias);
+      put(entry, rel);
+      await view(model, { file: rel, fingerprint, columns, ...(publishedLayer ? { layer: publishedLayer } : {}) }, alias);
     },
     async keepPrevious(model, fingerprint, alias) {
       const kept = keptFile(model, fingerprint);
