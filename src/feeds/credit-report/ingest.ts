@@ -213,11 +213,14 @@ async function commitFile(
 ): Promise<FileIngestResult> {
   const started = now();
   const source = basename(it.file);
-  const added = state.index.added.length;
+  let added = state.index.size;
   const scratch = await mkdtemp(join(scratchDir ?? tmpdir(), scratchPrefix('credit')));
-  // Reports and events go to scratch files as each piece is validated; companies stay one per company.
+  // Every row goes to a scratch file as each piece is validated: reports, events, the identifiers the
+  // piece added, and company rows that may be their company's latest (DuckDB keeps one per company).
   const reportsFile = new JsonLinesFile(join(scratch, 'reports.rows.jsonl'));
   const eventsFile = new JsonLinesFile(join(scratch, 'events.rows.jsonl'));
+  const identifiersFile = new JsonLinesFile(join(scratch, 'identifiers.rows.jsonl'));
+  const companiesFile = new JsonLinesFile(join(scratch, 'companies.candidates.jsonl'));
   const n = new Normaliser(parsed.kind, state);
   const warnings: string[] = [];
   const manifests: Record<string, string> = {};
@@ -234,26 +237,28 @@ async function commitFile(
       const part = await n.add(p);
       await reportsFile.append(part.reports);
       await eventsFile.append(part.events);
+      await companiesFile.append(part.companies.map((c) => ({ ...c.row, _seq: c.seq, _date: c.date })));
+      await identifiersFile.append([...state.index.rowsFrom(added)]);
+      added = state.index.size;
       warnings.push(...p.warnings);
     }
     const rejects = n.rejects();
-    const companyRows = n.companies();
-    const identifiers = state.index.added.slice(added);
-    identifiersCount = identifiers.length;
-    companiesCount = companyRows.length;
+    identifiersCount = identifiersFile.count;
+    companiesCount = n.companiesCount;
     const earlier = (await Promise.all(Object.values(PRIMARY).map((t) => findManifest(store, t.name, it.sha256)))).find(Boolean);
     id = earlier?.batch_id ?? batchId(started, it.sha256);
     ingestDate = earlier?.ingest_date ?? isoDay(started);
     rejected = rejects.length;
     loaded = n.read - rejected;
     reasons = topReasons(source, rejects);
-    const tables: [TableDef, readonly object[] | JsonLinesFile][] = [
-      [companies, companyRows],
-      [companyIdentifiers, identifiers],
+    const tables: [TableDef, JsonLinesFile][] = [
+      [companies, companiesFile],
+      [companyIdentifiers, identifiersFile],
       [insolvencyEvents, eventsFile],
       [creditReports, reportsFile],
     ];
-    const count = (rows: readonly object[] | JsonLinesFile) => (rows instanceof JsonLinesFile ? rows.count : rows.length);
+    // The companies file holds candidates, of which one per company is written.
+    const count = (rows: JsonLinesFile) => (rows === companiesFile ? companiesCount : rows.count);
     // Secondary tables first, the file's primary table (which carries the quarantine) last.
     tables.sort(([a], [b]) => Number(a === primary) - Number(b === primary));
     for (const [table, rows] of tables) {
@@ -261,7 +266,7 @@ async function commitFile(
       const dataFile = join(scratch, `${table.name}.parquet`);
       const rowsLoaded = count(rows);
       await leaveRoomForHeap(db);
-      await writeParquet(db, table, rows, scratch, dataFile);
+      await writeParquet(db, table, rows, scratch, dataFile, rows === companiesFile ? 'company_key' : undefined);
       let quarantineFile: string | undefined;
       if (table === primary && rejected > 0) {
         quarantineFile = join(scratch, 'quarantine.parquet');
@@ -294,8 +299,7 @@ async function commitFile(
     };
     await store.writeText(feedManifestKey(it.sha256), `${JSON.stringify(feedManifest, null, 2)}\n`);
   } finally {
-    await reportsFile.close().catch(() => undefined);
-    await eventsFile.close().catch(() => undefined);
+    for (const f of [reportsFile, eventsFile, identifiersFile, companiesFile]) await f.close().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
   }
   const rejectRate = n.read === 0 ? 0 : rejected / n.read;

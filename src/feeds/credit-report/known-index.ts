@@ -9,6 +9,7 @@ import { toKey, type LakeStore } from '../../lake/store.js';
 import { companyIdentifiers, creditReports, insolvencyEvents } from '../../schema/credit-tables.js';
 import { CompanyIdentityIndex, type IdentifierRow } from './identity.js';
 import { DuckDBKnownReports } from './known-reports.js';
+import { StringTable } from './string-table.js';
 import type { KnownState } from './normalise.js';
 
 /**
@@ -47,13 +48,14 @@ type TableName = (typeof TABLES)[number]['table']['name'];
 export type BatchSet = Map<TableName, Set<string>>;
 
 /**
- * The rows of the known state that JavaScript holds: identifiers and insolvency event ids (tens of
- * thousands at 4M invoices). The reports (1.6M there) go straight from the files into a DuckDB table
- * (./known-reports.ts) and never become JavaScript rows.
+ * The known state JavaScript holds: identifiers and insolvency event ids, each streamed from DuckDB
+ * straight into typed arrays (./string-table.ts; 11.2M identifiers at 100M invoices, which as an array
+ * of row objects and then a Map ran V8 out of heap). The reports (40M there) go straight from the
+ * files into a DuckDB table (./known-reports.ts) and never become JavaScript rows.
  */
 interface KnownRows {
-  ids: IdentifierRow[];
-  events: string[];
+  ids: CompanyIdentityIndex;
+  events: StringTable;
 }
 
 export interface KnownStateLoad {
@@ -80,10 +82,9 @@ export async function committedBatches(store: LakeStore): Promise<BatchSet> {
 
 interface IndexContent {
   batches: BatchSet;
-  rows: KnownRows;
 }
 
-const emptyRows = (): KnownRows => ({ ids: [], events: [] });
+const emptyRows = (): KnownRows => ({ ids: new CompanyIdentityIndex(), events: new StringTable() });
 const emptyBatches = (): BatchSet => new Map(TABLES.map(({ table }) => [table.name, new Set<string>()]));
 
 /** Scratch folder for copies of remote objects (DuckDB reads no S3 without httpfs). */
@@ -105,16 +106,17 @@ async function withLocalCopies<T>(store: LakeStore, scratchDir: string | undefin
 }
 
 /**
- * The index, or undefined when there is none or it cannot be read (it is then rebuilt). `batchesOnly`:
- * the batches it covers without its rows (what refreshIndex needs to decide). Its report rows are
- * loaded into `reports` when given (in DuckDB), never returned.
+ * The batches the index covers, or undefined when there is none or it cannot be read (it is then
+ * rebuilt). Its rows are loaded when `into` is given: identifiers and event ids into `into.rows`, report
+ * keys into `into.reports` (in DuckDB); without it only the batches are read (what refreshIndex needs).
  */
-export async function readIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string, batchesOnly = false, reports?: DuckDBKnownReports): Promise<IndexContent | undefined> {
+export async function readIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string, into?: { rows: KnownRows; reports: DuckDBKnownReports }): Promise<IndexContent | undefined> {
+  const batchesOnly = into === undefined;
   if (!(await store.exists(INDEX_KEY))) return undefined;
   try {
     return await withLocalCopies(store, scratchDir, async (local) => {
       const path = await local(INDEX_KEY);
-      const out: IndexContent = { batches: emptyBatches(), rows: emptyRows() };
+      const out: IndexContent = { batches: emptyBatches() };
       let version: string | undefined;
       const where = batchesOnly ? ` WHERE kind IN ('format', 'batch')` : ` WHERE kind <> 'report'`;
       // Streamed a chunk at a time: a 4M-invoice ledger's index is 2M rows.
@@ -122,12 +124,12 @@ export async function readIndex(db: DuckDBEngine, store: LakeStore, scratchDir?:
         const [kind, a, b, c] = r.map((v) => String(v ?? ''));
         if (kind === 'format') version = a;
         else if (kind === 'batch') out.batches.get(a as TableName)?.add(b!);
-        else if (kind === 'id') out.rows.ids.push({ id_type: a as IdentifierRow['id_type'], id_value: b!, company_key: c! });
-        else if (kind === 'event') out.rows.events.push(a!);
+        else if (kind === 'id') into!.rows.ids.seed({ id_type: a as IdentifierRow['id_type'], id_value: b!, company_key: c! });
+        else if (kind === 'event') into!.rows.events.add(a!);
       }
       if (version !== INDEX_FORMAT) return undefined;
-      if (reports && !batchesOnly) {
-        await reports.load(`(SELECT a AS report_id, b AS provider, c AS company_key, d AS report_date FROM read_parquet(${lit(path)}) WHERE kind = 'report')`);
+      if (into) {
+        await into.reports.load(`(SELECT a AS report_id, b AS provider, c AS company_key, d AS report_date FROM read_parquet(${lit(path)}) WHERE kind = 'report')`);
       }
       return out;
     });
@@ -167,8 +169,7 @@ async function batchFiles(store: LakeStore, batches: BatchSet, local: (key: stri
  * Rows of the given batches, read from their data files (only those batches' manifests are read);
  * the reports' into `reports`, in DuckDB.
  */
-async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet, reports: DuckDBKnownReports, scratchDir?: string): Promise<{ rows: KnownRows; files: number }> {
-  const rows = emptyRows();
+async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet, rows: KnownRows, reports: DuckDBKnownReports, scratchDir?: string): Promise<{ files: number }> {
   let files = 0;
   await withLocalCopies(store, scratchDir, async (local) => {
     const byTable = await batchFiles(store, batches, local);
@@ -184,12 +185,12 @@ async function readBatches(db: DuckDBEngine, store: LakeStore, batches: BatchSet
       const cols = columns.map((c, i) => `${c.startsWith('CAST') ? c : `"${c}"`} AS c${i}`).join(', ');
       for await (const r of streamRows(db, `SELECT ${cols} FROM ${from}`)) {
         const v = (i: number) => String(r[i]);
-        if (table === companyIdentifiers) rows.ids.push({ id_type: v(0) as IdentifierRow['id_type'], id_value: v(1), company_key: v(2) });
-        else rows.events.push(v(0));
+        if (table === companyIdentifiers) rows.ids.seed({ id_type: v(0) as IdentifierRow['id_type'], id_value: v(1), company_key: v(2) });
+        else rows.events.add(v(0));
       }
     }
   });
-  return { rows, files };
+  return { files };
 }
 
 const minus = (a: BatchSet, ...bs: (BatchSet | ReadonlySet<string>)[]): BatchSet =>
@@ -201,13 +202,12 @@ const minus = (a: BatchSet, ...bs: (BatchSet | ReadonlySet<string>)[]): BatchSet
   );
 const union = (a: BatchSet, b: BatchSet): BatchSet => new Map([...a].map(([t, shas]) => [t, new Set([...shas, ...(b.get(t) ?? [])])]));
 const size = (a: BatchSet) => [...a.values()].reduce((n, s) => n + s.size, 0);
-const merge = (a: KnownRows, b: KnownRows): KnownRows => ({ ids: [...a.ids, ...b.ids], events: [...a.events, ...b.events] });
 /** An index is usable when every batch it covers still counts (committed, unretired, not excluded). */
 const usable = (index: IndexContent, committed: BatchSet, exclude: ReadonlySet<string>) =>
   [...index.batches].every(([t, shas]) => [...shas].every((s) => committed.get(t)?.has(s) && !exclude.has(s)));
 
 function toState(rows: KnownRows, reports: DuckDBKnownReports): KnownState {
-  return { index: new CompanyIdentityIndex(rows.ids), reports, eventIds: new Set(rows.events) };
+  return { index: rows.ids, reports, eventIds: rows.events };
 }
 
 /**
@@ -216,16 +216,19 @@ function toState(rows: KnownRows, reports: DuckDBKnownReports): KnownState {
  */
 export async function loadKnownStateIndexed(db: DuckDBEngine, store: LakeStore, scratchDir?: string, exclude: ReadonlySet<string> = new Set()): Promise<KnownStateLoad> {
   const committed = await committedBatches(store);
-  const fromIndex = await DuckDBKnownReports.create(db);
-  const index = await readIndex(db, store, scratchDir, false, fromIndex);
+  const fromIndex = { rows: emptyRows(), reports: await DuckDBKnownReports.create(db) };
+  const index = await readIndex(db, store, scratchDir, fromIndex);
   if (index && usable(index, committed, exclude)) {
-    const newer = await readBatches(db, store, minus(committed, index.batches, exclude), fromIndex, scratchDir);
-    return { state: toState(merge(index.rows, newer.rows), fromIndex), source: 'index', filesRead: newer.files };
+    // The newer batches' identifiers are seeded after the index's, as the rows were once merged.
+    const newer = await readBatches(db, store, minus(committed, index.batches, exclude), fromIndex.rows, fromIndex.reports, scratchDir);
+    return { state: toState(fromIndex.rows, fromIndex.reports), source: 'index', filesRead: newer.files };
   }
-  await fromIndex.drop();
+  await fromIndex.reports.drop();
+  fromIndex.rows = emptyRows();
   const reports = await DuckDBKnownReports.create(db);
-  const all = await readBatches(db, store, minus(committed, exclude), reports, scratchDir);
-  return { state: toState(all.rows, reports), source: 'files', filesRead: all.files };
+  const rows = emptyRows();
+  const all = await readBatches(db, store, minus(committed, exclude), rows, reports, scratchDir);
+  return { state: toState(rows, reports), source: 'files', filesRead: all.files };
 }
 
 /**
@@ -237,7 +240,7 @@ export async function loadKnownStateIndexed(db: DuckDBEngine, store: LakeStore, 
  */
 export async function refreshIndex(db: DuckDBEngine, store: LakeStore, scratchDir?: string): Promise<{ written: boolean; filesRead: number }> {
   const committed = await committedBatches(store);
-  const index = await readIndex(db, store, scratchDir, true);
+  const index = await readIndex(db, store, scratchDir);
   if (index && usable(index, committed, new Set())) {
     const missing = minus(committed, index.batches);
     if (size(missing) === 0) return { written: false, filesRead: 0 };

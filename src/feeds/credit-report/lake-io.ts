@@ -22,8 +22,13 @@ export async function loadKnownState(db: DuckDBEngine, store: LakeStore, scratch
  * Writes rows to a local Parquet file in exactly the canonical schema (via canonicalSelectList), from
  * a JSON-lines scratch file so money stays decimal text until DuckDB casts it to DECIMAL(18,2). The
  * rows are given in memory, or as a JSON-lines file already written piece by piece (JsonLinesFile).
+ *
+ * `latestPer`: the file holds candidates (normalise.ts CompanyCandidate: the row plus `_seq` and
+ * `_date`), of which one per value of that column is written: the latest `_date`, the later `_seq` on
+ * a tie, in the order the values first appeared. DuckDB chooses (and spills), so a feed's company rows
+ * never sit in the JavaScript heap together.
  */
-export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: readonly object[] | JsonLinesFile, scratch: string, out: string): Promise<void> {
+export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: readonly object[] | JsonLinesFile, scratch: string, out: string, latestPer?: string): Promise<void> {
   const stage = `stage_${table.name}`;
   const cols = table.columns.map((c) => `${q(c.name)} ${c.sqlType === 'INTEGER' ? 'INTEGER' : 'VARCHAR'}`);
   await db.execute(`CREATE OR REPLACE TEMP TABLE ${stage} (${cols.join(', ')})`);
@@ -39,8 +44,18 @@ export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: read
   }
   if (jsonl !== undefined) {
     const types = table.columns.map((c) => `${lit(c.name)}: ${lit(c.sqlType === 'INTEGER' ? 'INTEGER' : 'VARCHAR')}`).join(', ');
-    await db.execute(`INSERT INTO ${stage} SELECT ${table.columns.map((c) => q(c.name)).join(', ')}
-      FROM read_json(${lit(jsonl)}, format = 'newline_delimited', columns = {${types}})`);
+    const names = table.columns.map((c) => q(c.name)).join(', ');
+    if (latestPer === undefined) {
+      await db.execute(`INSERT INTO ${stage} SELECT ${names}
+        FROM read_json(${lit(jsonl)}, format = 'newline_delimited', columns = {${types}})`);
+    } else {
+      const k = q(latestPer);
+      await db.execute(`INSERT INTO ${stage} SELECT ${names} FROM (
+          SELECT *, min(_seq) OVER (PARTITION BY ${k}) AS _first,
+            row_number() OVER (PARTITION BY ${k} ORDER BY _date DESC, _seq DESC) AS _rank
+          FROM read_json(${lit(jsonl)}, format = 'newline_delimited', columns = {${types}, '_seq': 'BIGINT', '_date': 'VARCHAR'})
+        ) WHERE _rank = 1 ORDER BY _first`);
+    }
   }
   await db.execute(`COPY (SELECT ${canonicalSelectList(table)} FROM ${stage}) TO ${lit(out)} (FORMAT parquet)`);
   await db.execute(`DROP TABLE ${stage}`);
