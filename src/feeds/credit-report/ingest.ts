@@ -18,10 +18,10 @@ import { jsonRecordBatches } from './json-stream.js';
 import { CreditCsvReader, parseCreditCsv } from './formats/csv-formats.js';
 import { csvTextChunks, firstText } from './text-chunks.js';
 import { refreshIndex } from './known-index.js';
-import { JsonLinesFile, loadKnownState, writeParquet, writeQuarantine } from './lake-io.js';
+import { JsonLinesFile, loadKnownState, writeParquet, writeQuarantineRows } from './lake-io.js';
 import { Normaliser, type KnownState } from './normalise.js';
 import type { ParseOutput } from './records.js';
-import { topReasons } from '../reject-reasons.js';
+import { ReasonTally } from '../reject-reasons.js';
 
 /**
  * `creditlake ingest --feed credit-report`: provider reports (Creditsafe-style JSON, Graydon-style
@@ -228,6 +228,9 @@ async function commitFile(
   const eventsFile = new JsonLinesFile(join(scratch, 'events.rows.jsonl'));
   const identifiersFile = new JsonLinesFile(join(scratch, 'identifiers.rows.jsonl'));
   const companiesFile = new JsonLinesFile(join(scratch, 'companies.candidates.jsonl'));
+  // The rejects too, in the quarantine's columns; only their counts and one sample per reason stay.
+  const quarantineRows = new JsonLinesFile(join(scratch, 'quarantine.rows.jsonl'));
+  const tally = new ReasonTally();
   const n = new Normaliser(parsed.kind, state);
   const warnings: string[] = [];
   const manifests: Record<string, string> = {};
@@ -246,18 +249,19 @@ async function commitFile(
       await eventsFile.append(part.events);
       await companiesFile.append(part.companies.map((c) => ({ ...c.row, _seq: c.seq, _date: c.date })));
       await identifiersFile.append([...state.index.rowsFrom(added)]);
+      await quarantineRows.append(part.rejects.map((r) => ({ source_file: source, line: r.line, column_name: r.column, reason: r.reason, detail: r.detail, raw_line: r.raw })));
+      tally.add(part.rejects);
       added = state.index.size;
       warnings.push(...p.warnings);
     }
-    const rejects = n.rejects();
     identifiersCount = identifiersFile.count;
     companiesCount = n.companiesCount;
     const earlier = (await Promise.all(Object.values(PRIMARY).map((t) => findManifest(store, t.name, it.sha256)))).find(Boolean);
     id = earlier?.batch_id ?? batchId(started, it.sha256);
     ingestDate = earlier?.ingest_date ?? isoDay(started);
-    rejected = rejects.length;
+    rejected = n.rejected;
     loaded = n.read - rejected;
-    reasons = topReasons(source, rejects);
+    reasons = tally.top(source);
     const tables: [TableDef, JsonLinesFile][] = [
       [companies, companiesFile],
       [companyIdentifiers, identifiersFile],
@@ -277,7 +281,7 @@ async function commitFile(
       let quarantineFile: string | undefined;
       if (table === primary && rejected > 0) {
         quarantineFile = join(scratch, 'quarantine.parquet');
-        await writeQuarantine(db, source, rejects, scratch, quarantineFile);
+        await writeQuarantineRows(db, quarantineRows, quarantineFile);
       }
       const manifest: BatchManifest = {
         format_version: 1,
@@ -306,7 +310,7 @@ async function commitFile(
     };
     await store.writeText(feedManifestKey(it.sha256), `${JSON.stringify(feedManifest, null, 2)}\n`);
   } finally {
-    for (const f of [reportsFile, eventsFile, identifiersFile, companiesFile]) await f.close().catch(() => undefined);
+    for (const f of [reportsFile, eventsFile, identifiersFile, companiesFile, quarantineRows]) await f.close().catch(() => undefined);
     await rm(scratch, { recursive: true, force: true });
   }
   const rejectRate = n.read === 0 ? 0 : rejected / n.read;

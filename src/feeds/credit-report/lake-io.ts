@@ -63,12 +63,19 @@ export async function writeParquet(db: DuckDBEngine, table: TableDef, rows: read
 
 /** Quarantine Parquet in the same layout as the ERP feed's: file, line, column, reason, detail, raw line. */
 export async function writeQuarantine(db: DuckDBEngine, source: string, rejects: readonly Reject[], scratch: string, out: string): Promise<void> {
-  const jsonl = join(scratch, 'quarantine.jsonl');
-  const file = new JsonLinesFile(jsonl);
+  const file = new JsonLinesFile(join(scratch, 'quarantine.jsonl'));
   await file.append(rejects.map((r) => ({ source_file: source, line: r.line, column_name: r.column, reason: r.reason, detail: r.detail, raw_line: r.raw })));
-  await file.close();
+  await writeQuarantineRows(db, file, out);
+}
+
+/**
+ * `writeQuarantine` from a JSON-lines file of the quarantine's columns, written piece by piece (the
+ * credit-report feed: a file of rejects is never held at once).
+ */
+export async function writeQuarantineRows(db: DuckDBEngine, rows: JsonLinesFile, out: string): Promise<void> {
+  await rows.close();
   await db.execute(`COPY (SELECT source_file, CAST(line AS BIGINT) AS line, column_name, reason, detail, raw_line
-    FROM read_json(${lit(jsonl)}, format = 'newline_delimited',
+    FROM read_json(${lit(rows.path)}, format = 'newline_delimited',
       columns = {source_file: 'VARCHAR', line: 'BIGINT', column_name: 'VARCHAR', reason: 'VARCHAR', detail: 'VARCHAR', raw_line: 'VARCHAR'})
     ORDER BY line, column_name) TO ${lit(out)} (FORMAT parquet)`);
 }

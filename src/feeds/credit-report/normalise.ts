@@ -211,7 +211,7 @@ function eventRows(rec: ParsedRecord, key: string): EventRow[] {
 export async function normalise(parsed: ParseOutput, state: KnownState): Promise<Normalised> {
   const n = new Normaliser(parsed.kind, state);
   const part = await n.add(parsed);
-  return { companies: latestCompanies(part.companies), reports: part.reports, events: part.events, rejects: n.rejects(), read: n.read };
+  return { companies: latestCompanies(part.companies), reports: part.reports, events: part.events, rejects: part.rejects, read: n.read };
 }
 
 /**
@@ -241,8 +241,9 @@ const dateNumber = (d: string) => (d === '' ? 0 : Number(d.slice(0, 4)) * 10_000
 
 /**
  * `normalise` for one file read piece by piece: `add` validates a piece and returns its accepted
- * reports, events and company rows (the caller writes them out and lets them go); what spans pieces
- * stays here — the latest report date per company (typed array), the rejects — or in `state`.
+ * reports, events and company rows and its rejects (the caller writes them out and lets them go);
+ * what spans pieces stays here — the latest report date per company (typed array), counts — or in
+ * `state`.
  */
 export class Normaliser {
   read = 0;
@@ -260,15 +261,20 @@ export class Normaliser {
   private candidates = 0;
   /** Distinct companies this file gives a row for. */
   companiesCount = 0;
-  private readonly rejected: Reject[] = [];
+  /** Records rejected so far (the rejects themselves go out with each piece). */
+  rejected = 0;
 
   constructor(private readonly kind: ParseOutput['kind'], private readonly state: KnownState) {}
 
-  async add(parsed: ParseOutput): Promise<{ reports: ReportRow[]; events: EventRow[]; companies: CompanyCandidate[] }> {
+  /**
+   * Validates one piece. Its rejects come back sorted by line, the piece's parse rejects and record
+   * rejects together: pieces follow each other through the file, so the pieces' rejects in turn are
+   * the file's in line order, and a file of rejects (a re-delivered history) is never held at once.
+   */
+  async add(parsed: ParseOutput): Promise<{ reports: ReportRow[]; events: EventRow[]; companies: CompanyCandidate[]; rejects: Reject[] }> {
     const { state, serial } = this;
-    const out = { reports: [] as ReportRow[], events: [] as EventRow[], companies: [] as CompanyCandidate[] };
+    const out = { reports: [] as ReportRow[], events: [] as EventRow[], companies: [] as CompanyCandidate[], rejects: [...parsed.rejects] };
     this.read += parsed.records.length + parsed.rejects.length;
-    this.rejected.push(...parsed.rejects);
     // Keys only the lake's table can answer for (a fingerprint matched), looked up for this piece.
     const looked = new Map<string, number | undefined>();
     const known = (k: string) => {
@@ -316,10 +322,12 @@ export class Normaliser {
         }
       } catch (e) {
         if (!(e instanceof RecordError)) throw e;
-        this.rejected.push({ line: rec.line, column: e.column, reason: e.reason, detail: e.detail, raw: rec.raw });
+        out.rejects.push({ line: rec.line, column: e.column, reason: e.reason, detail: e.detail, raw: rec.raw });
       }
     }
     await state.reports.settle();
+    out.rejects.sort((a, b) => a.line - b.line);
+    this.rejected += out.rejects.length;
     return out;
   }
 
@@ -367,9 +375,5 @@ export class Normaliser {
     if (id < 0) this.latestByKey.set(key, date);
     else this.latest[id] = date;
     return true;
-  }
-
-  rejects(): Reject[] {
-    return [...this.rejected].sort((a, b) => a.line - b.line);
   }
 }
