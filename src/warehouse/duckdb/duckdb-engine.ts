@@ -1,8 +1,9 @@
-import { DuckDBInstance, ResultReturnType, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { QueryResult, ResultColumn, Row, WarehouseEngine } from '../engine.js';
 import { duckdbDialect } from './duckdb-dialect.js';
+import { duckdbApi } from './node-api.js';
 import { setLakeSql } from './lake-path.js';
 import { instanceConfig, type DuckDBResources } from './resources.js';
 
@@ -91,7 +92,7 @@ export class DuckDBEngine implements WarehouseEngine {
         const types = result.columnTypes();
         yield {
           statement: i + 1,
-          returnsRows: result.returnType === ResultReturnType.QUERY_RESULT,
+          returnsRows: result.returnType === duckdbApi.ResultReturnType.QUERY_RESULT,
           columns: names.map((name, c) => ({ name, type: String(types[c]) })),
           chunks: result.yieldRowsJson() as AsyncIterable<Row[string][][]>,
         };
@@ -140,7 +141,7 @@ export class DuckDBEngine implements WarehouseEngine {
  * `duckdb.memory_limit`.
  */
 export function createInstance(path: string, opts: DuckDBResources & { readOnly?: boolean } = {}): Promise<DuckDBInstance> {
-  return DuckDBInstance.create(path, instanceConfig(opts));
+  return duckdbApi.DuckDBInstance.create(path, instanceConfig(opts));
 }
 
 /** Runs `fn` with a fresh engine and always frees it, also when `fn` throws. */

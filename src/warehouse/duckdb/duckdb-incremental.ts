@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { version as duckdbVersion } from '@duckdb/node-api';
+import { duckdbApi } from './node-api.js';
 import type { Config } from '../../config/config.js';
 import { martTable } from '../../schema/marts/index.js';
 import { canonicalTable, type TableDef } from '../../schema/index.js';
@@ -48,7 +48,7 @@ export function planDuckDBBuild(
   const project = loadProject(opts.sqlDir);
   const ordered = buildOrder(project);
   const buildable = ordered.filter((m) => m.kind !== 'tests');
-  const salt = `creditlake ${creditlakeVersion()}, duckdb ${duckdbVersion()}`;
+  const salt = `creditlake ${creditlakeVersion()}, duckdb ${duckdbApi.version()}`;
   const content = (m: Model, target = session.target) => {
     const declared = m.kind === 'marts' ? martTable(m.name) : stagedTable(m);
     // The declared columns, and how the file is written (row groups): a mart written differently is rebuilt.
