@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertCsv, plainScanFields } from '../../src/feeds/canonical-csv/convert.js';
+import { convertCsv, convertInstance, plainScanFields } from '../../src/feeds/canonical-csv/convert.js';
 import { FieldWatch } from '../../src/feeds/canonical-csv/field-watch.js';
 import { KeyHashSet } from '../../src/feeds/canonical-csv/key-set.js';
 import { scanPlainCsv } from '../../src/feeds/canonical-csv/plain-scan.js';
@@ -257,6 +257,23 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
       lines: [[5, 'invoice and credit note share a document number']],
       path: 'staged',
     });
+  });
+
+  it("leaves a shared instance's background purge as it found it after the direct statement", async () => {
+    // Under a memory limit the instance purges in the background; the direct statement runs without
+    // (convert.ts withoutBackgroundPurge) and must hand the instance back with the purge on.
+    const instance = await convertInstance(join(dir, `purge${++n}`), 1, '256MB');
+    const conn = await instance.connect();
+    try {
+      const purge = async () => (await conn.runAndReadAll(`SELECT current_setting('allocator_background_threads') AS p`)).getRowObjectsJson()[0]!.p;
+      expect(await purge()).toBe(true);
+      const r = await convertCsv({ file: file(`${HEADER}\n${good(1)}\n${good(2)}\n`), table: invoices, scratchDir: join(dir, `s${++n}`), outputName: 'batch', instance });
+      expect(r).toMatchObject({ path: 'direct', rowsLoaded: 2 });
+      expect(await purge()).toBe(true);
+    } finally {
+      conn.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('writes on the direct path what staging would: canonical types, file order, quoted values', async () => {
