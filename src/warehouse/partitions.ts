@@ -80,6 +80,13 @@ export interface PartitionSpec {
   /** Inputs read whole: the columns the model reads of them. */
   global: Readonly<Record<string, readonly string[]>>;
   reach?: PartitionReach;
+  /**
+   * The build's table of the model is computed whole rather than from the cached rows kept plus the
+   * recomputed ones, for a model whose whole computation costs less than copying its kept rows (one
+   * output row per input row, no grouping). The recomputed keys are still found and their rows
+   * computed: they are the cache entry's layer and what the models reading it compare.
+   */
+  wholeTable?: true;
 }
 
 /** Where a partial computation passes a partitioned raw table's rows (the runner's `partial` compiles source(table) to it). */
@@ -198,6 +205,22 @@ export const PARTITIONED_MODELS: Readonly<Record<string, PartitionSpec>> = {
       },
     },
     global: {},
+  },
+  // Every cash-flow event on its own date: one row per input row, carrying that row's customer (a
+  // payment's applied part is already the invoice customer's in int_payment_customers, computed whole
+  // upstream). Per customer, so the day's flows are found from the recomputed customers' rows instead
+  // of a diff of every flow of the ledger (int_cash_flow_days below compares only those).
+  int_cash_flows: {
+    key: 'customer_id',
+    partitioned: {
+      int_payment_customers: { key: 'customer_id', columns: ['customer_id', 'payment_date', 'payment_id', 'amount'] },
+      int_invoices: { key: 'customer_id', columns: ['customer_id', 'invoice_date', 'document_type', 'amount'] },
+      int_write_offs: { key: 'customer_id', columns: ['customer_id', 'write_off_date', 'amount'] },
+      int_ar_item_events: { key: 'customer_id', columns: ['customer_id', 'event_date', 'amount', 'item_kind', 'source_type'] },
+    },
+    global: {},
+    // At 1M: 0.3 CPU-s whole against about 1 to copy its 3M kept rows.
+    wholeTable: true,
   },
   // Cash flows per day and customer group: each day's rows are sums over that day's flows only
   // (count(DISTINCT payment_id) included: a payment's flow rows all carry its one payment date), so

@@ -218,7 +218,8 @@ describe('incremental build', () => {
         expect.objectContaining({ model: 'int_ar_item_events', affected: 1 }),
         expect.objectContaining({ model: 'int_invoice_settlements', affected: 1 }),
         expect.objectContaining({ model: 'int_payment_runs', affected: 1 }),
-        // Partitioned by day: the payment's day only.
+        // The payment's flows: its customer's; then, partitioned by day, the payment's day only.
+        expect.objectContaining({ model: 'int_cash_flows', affected: 1 }),
         expect.objectContaining({ model: 'int_cash_flow_days', affected: 1 }),
       ]),
     );

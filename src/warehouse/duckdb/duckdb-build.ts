@@ -166,7 +166,7 @@ export async function openDuckDBBuild(lakeRootIn: string, config: Config, opts: 
     // layout) leaves the model to be computed whole: slower, never different.
     let computedPartially = false;
     if (entry && reuseCache && spec && partialSql) {
-      const outcome = await partial.compute(model, spec, partialSql).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
+      const outcome = await partial.compute(model, spec, partialSql, buildSql).catch((e: Error) => `failed (${e.message.split('\n')[0]})`);
       if (outcome === true) computedPartially = true;
       else wholeModels.push({ model, reason: outcome });
     }

@@ -75,7 +75,8 @@ export function planDuckDBBuild(
   const own = new Map(
     ordered
       .filter((m) => PARTITIONED_MODELS[m.name] && !wrong.has(m.name))
-      .map((m) => [m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, ownContent(m), PARTITIONED_MODELS[m.name]]))]),
+      // How the build's table is made (wholeTable) does not change the rows: left out.
+      .map((m) => [m.name, sha(JSON.stringify([FINGERPRINT_FORMAT, salt, m.kind, m.name, ownContent(m), { ...PARTITIONED_MODELS[m.name], wholeTable: undefined }]))]),
   );
   session.useFingerprints(fingerprints, opts.fullRefresh !== true, own, !opts.select?.length);
   const modelConfig = Object.fromEntries(Object.entries(opts.config).filter(([k]) => !NOT_MODEL_CONFIG.has(k)).sort(([a], [b]) => a.localeCompare(b)));

@@ -55,7 +55,7 @@ export interface PartialComputer {
    * Makes the temp table `model` from its cached result and the recomputed values: true when done,
    * else why it could not be (and nothing is left behind).
    */
-  compute(model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string): Promise<true | string>;
+  compute(model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string, wholeSql?: string): Promise<true | string>;
   /** What to record beside a partitioned model's new cache entry (undefined: nothing to record). */
   inputsRecord(model: string, spec: PartitionSpec): CachedInputs | undefined;
   /** The models computed partially so far. */
@@ -86,7 +86,7 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
    * false (and leaves nothing behind) when it cannot be: no cached result with its inputs recorded,
    * its own SQL changed, a global input changed, an old input no longer cached, other columns.
    */
-  const compute = async (model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string): Promise<true | string> => {
+  const compute = async (model: string, spec: PartitionSpec, partial: (refs: Readonly<Record<string, string>>) => string, wholeSql?: string): Promise<true | string> => {
     const fingerprints = ctx.fingerprints();
     const own = ctx.ownHashes()?.get(model);
     const dir = join(ctx.lakeRoot, lakePaths.modelCacheDir(), model);
@@ -243,7 +243,9 @@ export function partialComputer(ctx: PartialComputeContext): PartialComputer {
         const fresh = `_fresh_${model}_${tag}`;
         await ctx.engine.execute(`CREATE TEMP TABLE ${fresh} AS SELECT ${list} FROM (${sql}) n WHERE ${inKeysSql(spec.key, affected)}`);
         await ctx.engine.execute(
-          `CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${list} FROM ${old} o WHERE NOT ${inKeysSql(spec.key, affected)} UNION ALL SELECT ${list} FROM ${fresh}`,
+          spec.wholeTable && wholeSql
+            ? `CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${list} FROM (${wholeSql}) w`
+            : `CREATE OR REPLACE TEMP TABLE ${model} AS SELECT ${list} FROM ${old} o WHERE NOT ${inKeysSql(spec.key, affected)} UNION ALL SELECT ${list} FROM ${fresh}`,
         );
         const counts = await ctx.engine.query(
           `SELECT (SELECT count(*) FROM ${affected}) AS affected, (SELECT count(*) FROM ${fresh}) AS computed, (SELECT count(*) FROM ${model}) AS total`,
