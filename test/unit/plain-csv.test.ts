@@ -8,7 +8,7 @@ import { convertCsv, convertInstance, plainScanFields } from '../../src/feeds/ca
 import { FieldWatch } from '../../src/feeds/canonical-csv/field-watch.js';
 import { KeyHashSet } from '../../src/feeds/canonical-csv/key-set.js';
 import { scanPlainCsv } from '../../src/feeds/canonical-csv/plain-scan.js';
-import { invoices } from '../../src/schema/index.js';
+import { collectionActions, invoices } from '../../src/schema/index.js';
 import type { PriorBatch } from '../../src/feeds/prior-versions.js';
 
 // Issue 16 item 4: a plain canonical CSV is staged by DuckDB straight from the file (no normalizing
@@ -258,6 +258,29 @@ describe('convertCsv takes the same rows and lines on both paths', () => {
       path: 'staged',
     });
   });
+
+  it("keeps the file's row order on the direct path, with a long list of allowed values too", async () => {
+    // DuckDB made a join of an IN list of seven action types, and the multi-threaded COPY then wrote
+    // row groups out of the file's order: the file must be long enough for several row groups.
+    const types = ['reminder', 'dunning_letter', 'phone_call', 'email', 'payment_link', 'collection_agency', 'legal'];
+    const rows = 300_000;
+    const lines = ['action_id,customer_id,document_id,action_date,action_type,channel,cost'];
+    for (let i = 1; i <= rows; i++) lines.push(`ACT${String(i).padStart(9, '0')},C1,INV1,2025-02-10,${types[i % 7]},email,0.25`);
+    const r = await convertCsv({ file: file(`${lines.join('\n')}\n`), table: collectionActions, scratchDir: join(dir, `s${++n}`), outputName: 'batch', threads: 2 });
+    expect(r).toMatchObject({ path: 'direct', rowsLoaded: rows });
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    try {
+      const out = (
+        await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE prev > action_id) AS back, count(*) AS n FROM (
+          SELECT action_id, lag(action_id) OVER (ORDER BY file_row_number) AS prev FROM read_parquet('${r.dataFile}', file_row_number = true))`)
+      ).getRowObjectsJson()[0]!;
+      expect(out).toEqual({ back: '0', n: String(rows) });
+    } finally {
+      conn.closeSync();
+      inst.closeSync();
+    }
+  }, 60_000);
 
   it("leaves a shared instance's background purge as it found it after the direct statement", async () => {
     // Under a memory limit the instance purges in the background; the direct statement runs without
