@@ -139,6 +139,125 @@ describe('scanPlainCsv', () => {
     }
   });
 
+  it('gives the verdicts of a straightforward reading on random files (quotes, CRLF, line breaks in quotes, chunk cuts)', async () => {
+    // The scan (chunked reads, one indexOf per line, the field walk, key hashes) against the rules read
+    // off whole lines of the decoded text, on random files with quoted values (commas and doubled
+    // quotes inside), LF or CRLF, a byte-order mark or not, and at most one defect each: every shape
+    // that makes a file not plain, a repeated key, a date or amount out of its form. A few are larger
+    // than a read (1 MB), so lines are cut between chunks. (Checked by breaking the scan's checks one
+    // at a time: mixed breaks, a quote inside a value, a CR inside a line, a blank line, a short line,
+    // a date's end, 16 integer digits: each fails this test.)
+    let seed = 11;
+    const rand = (k: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % k;
+    const pick = <T,>(xs: readonly T[]) => xs[rand(xs.length)]!;
+    const fields = { keyColumns: ['k'], forms: { d: 'date', m: 'money' } } as const;
+    // A column nobody watches between the key and the typed ones: the walk skips it.
+    const header = ['k', 'x', 'd', 'm'];
+    // Each file has at most one defect, at a random line (past the first megabyte in the large ones).
+    const DEFECTS = ['none', 'none', 'none', 'blank', 'delimiters', 'short', 'cr', 'quoteInside', 'afterQuote', 'newlineInQuotes', 'mixed', 'lastCr', 'quotedHeader', 'repeatKey', 'badDate', 'badAmount', 'noFinalBreak'] as const;
+    const value = (col: string, i: number): string => {
+      const v = col === 'k' ? `K${i}` : col === 'd' ? pick(['2024-01-02', '1999-12-31', '']) : col === 'm' ? pick(['1.00', '-12.5', '', '7']) : pick(['a', 'b c', '', 'é', 'x\ty', '!#']);
+      const r = rand(12);
+      if (r === 0) return `"${v}"`;
+      // Dates and amounts keep their form: only a defect line breaks it.
+      if (col === 'd' || col === 'm') return v;
+      if (r === 1) return `"${v},${v}"`;
+      if (r === 2) return `"${v}""q"""`;
+      return v;
+    };
+    const makeFile = (rows: number, defect: (typeof DEFECTS)[number], variant: number): string => {
+      // Every variant of each defect in turn.
+      const cycle = <T,>(xs: readonly T[]) => xs[variant % xs.length]!;
+      const crlf = rand(3) === 0;
+      const at = 1 + rand(rows);
+      const lines = [defect === 'quotedHeader' ? '"k",x,d,m' : header.join(',')];
+      for (let i = 1; i <= rows; i++) {
+        let line = header.map((c) => value(c, i)).join(',');
+        if (i === at) {
+          if (defect === 'blank') line = '';
+          else if (defect === 'delimiters') line = cycle([',,', ' , ', '""', ',"",']);
+          else if (defect === 'short') line = cycle([`K${i}`, `K${i},a`, `K${i},a,2024-01-02`]);
+          else if (defect === 'cr') line = `K${i},a\rb,2024-01-02,1.00`;
+          else if (defect === 'quoteInside') line = `K${i},${cycle(['x"y', 'x"y"'])},2024-01-02,1.00`;
+          else if (defect === 'afterQuote') line = `K${i},"x"y,2024-01-02,1.00`;
+          else if (defect === 'newlineInQuotes') line = `K${i},"a\nb",2024-01-02,1.00`;
+          else if (defect === 'repeatKey') line = `${cycle(['K1', '"K1"'])},a,2024-01-02,1.00`;
+          else if (defect === 'badDate') line = `K${i},a,${cycle(['2024-1-02', ' 2024-01-02', '"2024/01/02"', '2024-01-02 10:00', '2024-01-023'])},1.00`;
+          else if (defect === 'badAmount') line = `K${i},a,2024-01-02,${cycle(['12.345', '+1', '"1,5"', '12345678901234567', '1.'])}`;
+        }
+        lines.push(line);
+      }
+      const eol = crlf ? '\r\n' : '\n';
+      let text = lines.join(eol) + (defect === 'noFinalBreak' ? '' : eol);
+      if (defect === 'mixed') text = lines.slice(0, at).join(eol) + (crlf ? '\n' : '\r\n') + lines.slice(at).join(eol) + eol;
+      if (defect === 'lastCr') text = `${lines.join(eol)}\r`;
+      return rand(8) === 0 ? `\uFEFF${text}` : text;
+    };
+    const unquote = (f: string) => (f.startsWith('"') ? f.slice(1, -1).replace(/""/g, '"') : f);
+    const reference = (text: string) => {
+      if (text.startsWith('\uFEFF')) text = text.slice(1);
+      if (text === '') return { plain: false };
+      const parts = text.split('\n');
+      const last = parts.pop()!;
+      if (last !== '') parts.push(last);
+      const endsCr = parts.map((l, i) => l.endsWith('\r') && (i < parts.length - 1 || last === ''));
+      if (last !== '' && last.endsWith('\r')) return { plain: false };
+      const crlf = endsCr[0];
+      if (endsCr.some((c) => c !== crlf)) return { plain: false };
+      const lines = parts.map((l, i) => (endsCr[i] ? l.slice(0, -1) : l));
+      // One quoted field at a time: quotes around whole fields, doubled inside, closed on the line.
+      const field = /^(?:"(?:[^"]|"")*"|[^",]*)(?:,|$)/;
+      const splitLine = (l: string): string[] | undefined => {
+        const out: string[] = [];
+        let rest = l;
+        for (;;) {
+          const m = field.exec(rest);
+          if (!m || (m[0] === '' && rest !== '')) return undefined;
+          const f = m[0].endsWith(',') ? m[0].slice(0, -1) : m[0];
+          out.push(f);
+          rest = rest.slice(m[0].length);
+          if (!m[0].endsWith(',')) return rest === '' ? out : undefined;
+        }
+      };
+      const keys = new Set<string>();
+      let keysOk = true;
+      let formsOk = true;
+      for (const [i, l] of lines.entries()) {
+        if (l.includes('\r')) return { plain: false };
+        if (/^[, \t"]*$/.test(l)) return { plain: false };
+        if (i === 0 && l.includes('"')) return { plain: false };
+        const f = splitLine(l);
+        if (!f) return { plain: false };
+        if (i === 0) continue;
+        if (f.length < 4) {
+          keysOk = formsOk = false;
+          continue;
+        }
+        const [k, d, m] = [unquote(f[0]!), unquote(f[2]!), unquote(f[3]!)];
+        if (keys.has(k)) keysOk = false;
+        keys.add(k);
+        if (!/^(\d{4}-\d{2}-\d{2})?$/.test(d) || !/^(-?\d{1,16}(\.\d{1,2})?)?$/.test(m)) formsOk = false;
+      }
+      return { plain: true, header, dataLines: lines.length - 1, physicalLines: lines.length, keysUnique: keysOk, formsPlain: formsOk };
+    };
+    let plainSeen = 0;
+    let bigPlain = 0;
+    for (let i = 0; i < 200; i++) {
+      const big = i % 25 === 24;
+      const text = makeFile(big ? 60_000 : 1 + rand(40), i % 100 === 49 ? 'none' : DEFECTS[i % DEFECTS.length]!, Math.floor(i / DEFECTS.length));
+      const got = await scanPlainCsv(file(text), { maxLineBytes: 1 << 20, fields });
+      const want = reference(text);
+      const seen = got.plain ? { plain: true, header: got.header, dataLines: got.dataLines, physicalLines: got.physicalLines, keysUnique: got.keysUnique, formsPlain: got.formsPlain } : { plain: false };
+      expect(seen, JSON.stringify(text.slice(0, 400))).toEqual(want);
+      if (got.plain) plainSeen++;
+      if (got.plain && big) bigPlain++;
+    }
+    // Both verdicts occur often enough for the comparison to mean something.
+    expect(plainSeen).toBeGreaterThan(50);
+    expect(plainSeen).toBeLessThan(170);
+    expect(bigPlain).toBeGreaterThan(0);
+  }, 60_000);
+
   it('finds a problem past the first megabyte (lines cut between chunks)', async () => {
     const line = 'INV0000001,C1,invoice,2024-01-02,2024-02-01,EUR,10.00\n';
     const body = line.repeat(Math.ceil((3 << 20) / line.length));
