@@ -13,6 +13,19 @@ heads AS (
   FROM docs d
   LEFT JOIN docs t ON t.document_id = d.corrects_document_id AND t.corrects_document_id IS NULL AND t.document_id <> d.document_id
 ),
+-- write-offs and payment allocations dated before the document they belong to: each joined to the
+-- documents once, for both months it explains (its own and its document's)
+early_movements AS (
+  SELECT w.write_off_date AS moved_date, h.head_date
+  FROM {{ ref('int_write_offs') }} w JOIN heads h ON h.document_id = w.document_id
+  WHERE w.write_off_date < h.head_date
+  UNION ALL
+  SELECT p.payment_date AS moved_date, h.head_date
+  FROM {{ ref('int_payment_allocations') }} a
+  JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
+  JOIN heads h ON h.document_id = a.document_id
+  WHERE p.payment_date < h.head_date
+),
 special_months AS (
   SELECT CAST({{ month_start('settled_date') }} AS DATE) AS month FROM docs WHERE settled_date IS NOT NULL
   UNION
@@ -29,25 +42,9 @@ special_months AS (
   UNION
   SELECT CAST({{ month_start('head_date') }} AS DATE) FROM heads WHERE invoice_date < head_date
   UNION
-  SELECT CAST({{ month_start('w.write_off_date') }} AS DATE)
-  FROM {{ ref('int_write_offs') }} w JOIN heads h ON h.document_id = w.document_id
-  WHERE w.write_off_date < h.head_date
+  SELECT CAST({{ month_start('moved_date') }} AS DATE) FROM early_movements
   UNION
-  SELECT CAST({{ month_start('h.head_date') }} AS DATE)
-  FROM {{ ref('int_write_offs') }} w JOIN heads h ON h.document_id = w.document_id
-  WHERE w.write_off_date < h.head_date
-  UNION
-  SELECT CAST({{ month_start('p.payment_date') }} AS DATE)
-  FROM {{ ref('int_payment_allocations') }} a
-  JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
-  JOIN heads h ON h.document_id = a.document_id
-  WHERE p.payment_date < h.head_date
-  UNION
-  SELECT CAST({{ month_start('h.head_date') }} AS DATE)
-  FROM {{ ref('int_payment_allocations') }} a
-  JOIN {{ ref('int_payments') }} p ON p.payment_id = a.payment_id
-  JOIN heads h ON h.document_id = a.document_id
-  WHERE p.payment_date < h.head_date
+  SELECT CAST({{ month_start('head_date') }} AS DATE) FROM early_movements
 )
 SELECT c.month, c.group_by, c.group_value, c.ar_begin, c.net_change_ar, c.ar_end, c.ar_change_other
 FROM {{ ref('cash_flow_monthly') }} c
