@@ -92,15 +92,22 @@ ledger_all AS (
   SELECT as_of_date, 'ALL' AS segment, currency, sum(issued), sum(paid), sum(written_off), sum(snapshot_settled), sum(settled_closed)
   FROM ledger GROUP BY as_of_date, currency
 ),
+-- ar_open_items read once: per month end, segment and currency, both amounts; the 'ALL' rows and the
+-- revalued totals are sums of these sums (exact: DECIMAL).
+open_grouped AS (
+  SELECT as_of_date, segment, currency, sum(open_amount_original) AS open_ar, sum(open_amount) AS revalued_ar
+  FROM {{ ref('ar_open_items') }}
+  GROUP BY as_of_date, segment, currency
+),
 open_items AS (
-  SELECT as_of_date, segment, currency, sum(open_amount_original) AS open_ar FROM {{ ref('ar_open_items') }} GROUP BY as_of_date, segment, currency
+  SELECT as_of_date, segment, currency, open_ar FROM open_grouped
   UNION ALL
-  SELECT as_of_date, 'ALL' AS segment, currency, sum(open_amount_original) AS open_ar FROM {{ ref('ar_open_items') }} GROUP BY as_of_date, currency
+  SELECT as_of_date, 'ALL' AS segment, currency, sum(open_ar) AS open_ar FROM open_grouped GROUP BY as_of_date, currency
 ),
 revalued AS (
-  SELECT as_of_date, segment, sum(open_amount) AS revalued_ar FROM {{ ref('ar_open_items') }} GROUP BY as_of_date, segment
+  SELECT as_of_date, segment, sum(revalued_ar) AS revalued_ar FROM open_grouped GROUP BY as_of_date, segment
   UNION ALL
-  SELECT as_of_date, 'ALL' AS segment, sum(open_amount) AS revalued_ar FROM {{ ref('ar_open_items') }} GROUP BY as_of_date
+  SELECT as_of_date, 'ALL' AS segment, sum(revalued_ar) AS revalued_ar FROM open_grouped GROUP BY as_of_date
 ),
 aging AS (
   SELECT as_of_date, segment, sum(open_amount) AS aging_ar
