@@ -19,6 +19,8 @@ export const athenaDialect: Dialect = {
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthStartSequence: (from, to) =>
     `sequence(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
+  // Trino has no string_agg; array_join leaves NULL elements out, as string_agg does.
+  stringAgg: (v, sep, order) => `array_join(array_agg(${v} ORDER BY ${order}), ${sep})`,
   // Trino inlines a WITH query at every reference, so the DuckDB form (the raw rows read three times)
   // would triple the scan here: one window over all rows instead.
   latestVersions: (source, key) => windowedLatestVersions(source, key),

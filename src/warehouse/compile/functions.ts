@@ -63,6 +63,7 @@ function dialectFunctions(d: Dialect): Record<string, TemplateFunction> {
     regexp_replace_all: (v, p, r) => d.regexpReplaceAll(expr(v, 'value'), expr(p, 'pattern'), expr(r, 'replacement')),
     date_literal: (iso) => d.dateLiteral(str(iso, 'date')),
     month_start_sequence: (from, to) => d.monthStartSequence(expr(from, 'from'), expr(to, 'to')),
+    string_agg_ordered: (v, sep, order) => d.stringAgg(expr(v, 'value'), expr(sep, 'separator'), expr(order, 'order by')),
   };
 }
 

@@ -36,6 +36,11 @@ export interface Dialect {
    */
   monthStartSequence(from: string, to: string): string;
   /**
+   * An aggregate: the group's `value`s concatenated in `orderBy` order with `separator` between them
+   * (NULL values left out), as a VARCHAR.
+   */
+  stringAgg(value: string, separator: string, orderBy: string): string;
+  /**
    * A staging model's "latest version wins": the rows of `source` (a raw relation with `ingest_date`
    * and `filename`) that are the latest ingested version of their key (`key`: quoted column names),
    * by ingest day, then batch file name; a parenthesised relation with the source's columns.

@@ -19,6 +19,7 @@ export const duckdbDialect: Dialect = {
   dateLiteral: (iso) => `DATE '${assertIsoDate(iso)}'`,
   monthStartSequence: (from, to) =>
     `generate_series(CAST(date_trunc('month', ${from}) AS DATE), CAST(${to} AS DATE), INTERVAL '1' MONTH)`,
+  stringAgg: (v, sep, order) => `string_agg(${v}, ${sep} ORDER BY ${order})`,
   // One window over the raw rows, as on Trino. A form that ranked only the repeated keys (a group-by,
   // an anti join and a semi join over three reads of the raw files) saved ~0.5 CPU-s per million
   // rows in a build, but every published view over staging expands it at each reference: a count
