@@ -42,6 +42,9 @@ function packageDir(name: string): string {
   }
 }
 
+/** The one module that loads @duckdb/node-api, by `require`. */
+const DUCKDB_LOADER = 'src/warehouse/duckdb/node-api.ts';
+
 export type CopyDir = string | { from: string; to: string };
 
 export interface BundleOptions {
@@ -74,7 +77,12 @@ export function bundleHandler(entry: string, opts: BundleOptions = {}): BundleRe
     mainFields: ['module', 'main'],
   });
   const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports);
-  const withDuckDB = imports.some((i) => i.external && i.path.startsWith('@duckdb/'));
+  // The package is loaded with `require` (src/warehouse/duckdb/node-api.ts, for start-up time), which
+  // esbuild does not follow, so a bundle that holds that module needs DuckDB as much as one that
+  // imports it.
+  const withDuckDB =
+    imports.some((i) => i.external && i.path.startsWith('@duckdb/')) ||
+    Object.keys(result.metafile.inputs).some((f) => f.replace(/\\/g, '/').endsWith(DUCKDB_LOADER));
   if (withDuckDB) {
     for (const name of DUCKDB_RUNTIME_PACKAGES) {
       cpSync(packageDir(name), join(dir, 'node_modules', name), { recursive: true, dereference: true });
